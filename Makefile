@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is what they call.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-postgresql test-sqlite setup services system-deps migration clean
+
+run: setup  ## the tool (:5000), the development LMS (:5001) and the worker, under honcho; Ctrl-C stops all
+	$(VENV)/bin/honcho start
+
+setup: $(STAMP)  ## database under instance/, migrations, dev secrets, the tool's key, the dev LMS's registration
+	$(FLASK) db upgrade
+	$(FLASK) lti keys ensure
+	$(FLASK) lti registration import lti_config/devlms.json
+
+test: $(STAMP) system-deps services  ## the whole suite on PostgreSQL, then the marked subset on SQLite
+	$(MAKE) --no-print-directory test-postgresql test-sqlite
+
+test-postgresql:
+	$(PY) -m pytest -p no:cacheprovider --durations=15 $(PYTEST_ARGS)
+
+test-sqlite:
+	TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider -m sqlite --durations=5 $(PYTEST_ARGS)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+system-deps:  ## Debian's Chromium for the browser tests (never Playwright's own download)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+services:  ## PostgreSQL on 127.0.0.1:5432 and Redis on 6379, started if down
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp --logfile /tmp/redis-ci.log
+
+migration: $(STAMP)  ## regenerate migrations from the models (before the first release only: one initial migration)
+	rm -f migrations/versions/*.py /tmp/rexvet-migration.sqlite
+	DATABASE_URL=sqlite:////tmp/rexvet-migration.sqlite $(FLASK) db migrate -m "initial schema"
+	rm -f /tmp/rexvet-migration.sqlite
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite

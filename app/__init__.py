@@ -1,0 +1,49 @@
+"""The REX VET Path tool: create_app() builds it from config, extensions and one package per feature."""
+import logging
+
+from flask import Flask, g, request
+from flask_babel import get_locale
+
+from app import admin, jobs, learning, lti, tenancy
+from app.clock import SystemClock
+from app.config import PROJECT_ROOT, Config, config_from_environment
+from app.errors import register_error_handlers
+from app.extensions import babel, csrf, db, limiter, migrate
+from app.shared_cache import init_shared_cache
+
+FEATURES = (tenancy, lti, learning, admin, jobs)
+
+
+def select_locale() -> str:
+    """The locale the LMS sent at launch (kept for the session), else the browser's preference."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    launch_locale = getattr(g, "locale", None)
+    if launch_locale:
+        for candidate in (launch_locale, launch_locale.replace("_", "-").split("-")[0]):
+            if candidate in languages:
+                return candidate
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(test_config: dict | None = None, config: Config | None = None) -> Flask:
+    """Application factory: config from the environment, overridden by test_config."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config or config_from_environment())
+    if test_config:
+        app.config.update(test_config)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    app.extensions["clock"] = SystemClock()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    init_shared_cache(app)
+    register_error_handlers(app)
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    for feature in FEATURES:
+        feature.init_app(app)
+    return app

@@ -1,0 +1,61 @@
+"""The admin's forms: fields to render and read back. CSRFProtect checks every POST's token, and the
+services decide which values are acceptable, so choices are not re-validated here."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired
+
+from app.admin.services import MAX_ORGANISATION_NAME_LENGTH
+from app.tenancy.models import Registration
+
+
+def optional_id(value) -> int | None:
+    """Coerce a select's value to an id, the empty choice to None."""
+    return int(value) if value not in (None, "") else None
+
+
+def organisation_choices(organisations, *, empty_label=None) -> list[tuple]:
+    choices = [(organisation.id, f"{organisation.name} (#{organisation.id})") for organisation in organisations]
+    return [("", empty_label)] + choices if empty_label else choices
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[InputRequired()], render_kw={"autocomplete": "username"})
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    next = HiddenField()
+
+
+class ApproveDeploymentForm(FlaskForm):
+    """Shown as two forms, one per field: into an existing organisation, or into a new one."""
+
+    organisation_id = SelectField(_l("Organisation"), coerce=optional_id, validate_choice=False)
+    new_organisation_name = StringField(
+        _l("Name of the new organisation"), render_kw={"required": True, "maxlength": MAX_ORGANISATION_NAME_LENGTH}
+    )
+
+
+class FrameOriginsForm(FlaskForm):
+    origins = TextAreaField(_l("Allowed frame origins, one per line"), render_kw={"rows": 5, "spellcheck": "false"})
+
+
+class RegistrationForm(FlaskForm):
+    status = SelectField(
+        _l("Status"),
+        choices=[(Registration.ACTIVE, _l("Active")), (Registration.DISABLED, _l("Disabled"))],
+        validate_choice=False,
+    )
+    new_deployment_policy = SelectField(
+        _l("When a launch comes from a deployment not seen before"),
+        choices=[
+            (Registration.POLICY_NEW_ORGANISATION, _l("Create a new organisation for it (new_organisation)")),
+            (Registration.POLICY_HOLD_PENDING, _l("Hold it until an admin approves it (hold_pending)")),
+        ],
+        validate_choice=False,
+    )
+    default_organisation_id = SelectField(_l("Default organisation"), coerce=optional_id, validate_choice=False)
+
+
+class OrganisationNameForm(FlaskForm):
+    name = StringField(_l("Name"), render_kw={"required": True, "maxlength": MAX_ORGANISATION_NAME_LENGTH})

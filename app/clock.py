@@ -1,0 +1,39 @@
+"""The one source of 'now', injectable so tests control time instead of sleeping."""
+from datetime import datetime, timedelta, timezone
+
+
+class SystemClock:
+    """Wall-clock time in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def timestamp(self) -> float:
+        return self.now().timestamp()
+
+
+class FrozenClock(SystemClock):
+    """A clock that moves only when told to; used by tests."""
+
+    def __init__(self, start: datetime | None = None):
+        self._now = start or datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta) -> None:
+        self._now += timedelta(**delta)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes: read them as the UTC they were stored in."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def current_clock() -> SystemClock:
+    """The app's clock (tests install a FrozenClock in app.extensions['clock'])."""
+    from flask import current_app
+
+    return current_app.extensions["clock"]

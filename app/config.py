@@ -1,0 +1,146 @@
+"""Configuration from the environment: development defaults, a test config, and a production config that refuses unsafe values."""
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", PROJECT_ROOT / "instance"))
+DEV_SECRETS_FILE = INSTANCE_DIR / "secrets.json"
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+log = logging.getLogger(__name__)
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Production configuration that would run with development secrets or without HTTPS."""
+
+
+def load_or_create_dev_secrets(path: Path = DEV_SECRETS_FILE) -> dict:
+    """Development secrets live in instance/ (git-ignored, mode 0600), made on first use."""
+    if path.exists():
+        return json.loads(path.read_text())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(values, handle)
+    return values
+
+
+def _timeouts(value: str) -> tuple[float, float]:
+    connect, _, read = value.partition(",")
+    return float(connect), float(read or connect)
+
+
+class Config:
+    """Shared settings; every value can be set by an environment variable of the same name."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Comma-separated Fernet keys; the first encrypts, all decrypt (so the key-encryption key can rotate).
+    KEY_ENCRYPTION_KEYS = os.environ.get("KEY_ENCRYPTION_KEYS")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'rexvet.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Shared cache for nonces, platform key sets and access tokens: "database" or a redis:// URL.
+    SHARED_CACHE_URL = os.environ.get("SHARED_CACHE_URL", "database")
+    SHARED_CACHE_PREFIX = os.environ.get("SHARED_CACHE_PREFIX", "rexvet:")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    HTTP_TIMEOUT = _timeouts(os.environ.get("HTTP_TIMEOUT", "3.05,10"))
+
+    # LTI launch policy
+    LTI_STATE_LIFETIME = int(os.environ.get("LTI_STATE_LIFETIME", 600))
+    LTI_CLOCK_SKEW = int(os.environ.get("LTI_CLOCK_SKEW", 60))
+    LTI_LAUNCH_LIFETIME = int(os.environ.get("LTI_LAUNCH_LIFETIME", 8 * 3600))
+    JWKS_REFRESH_INTERVAL = int(os.environ.get("JWKS_REFRESH_INTERVAL", 60))
+    JWKS_WAIT_FOR_OTHER_FETCH = float(os.environ.get("JWKS_WAIT_FOR_OTHER_FETCH", 5))
+
+    # Every cookie the tool sets lives inside an LMS iframe of another site: it must be
+    # SameSite=None; Secure; Partitioned (CHIPS) or Chromium drops it (FACTS: browsers).
+    SESSION_COOKIE_NAME = "rexvet_session"
+    SESSION_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_PARTITIONED = True
+    SESSION_COOKIE_HTTPONLY = True
+    PREFERRED_URL_SCHEME = "https"
+
+    LANGUAGES = ["en", "fi", "et", "it", "nl", "es"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "app" / "translations")
+    LTI_CONFIG_DIR = os.environ.get("LTI_CONFIG_DIR", str(PROJECT_ROOT / "lti_config"))
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Job runner: a running job whose worker has not finished it within the lease is taken as lost and
+    # retried; failures back off exponentially from the base to the cap, with jitter.
+    JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", 600))
+    JOB_RETRY_BASE_SECONDS = float(os.environ.get("JOB_RETRY_BASE_SECONDS", 10))
+    JOB_RETRY_CAP_SECONDS = float(os.environ.get("JOB_RETRY_CAP_SECONDS", 3600))
+    ADMIN_LOGIN_RATE_LIMIT = os.environ.get("ADMIN_LOGIN_RATE_LIMIT", "5 per minute;30 per hour")
+
+    def __init__(self):
+        if self.ENV_NAME == "development" and not (self.SECRET_KEY and self.KEY_ENCRYPTION_KEYS):
+            dev_secrets = load_or_create_dev_secrets()
+            self.SECRET_KEY = self.SECRET_KEY or dev_secrets["SECRET_KEY"]
+            self.KEY_ENCRYPTION_KEYS = self.KEY_ENCRYPTION_KEYS or dev_secrets["KEY_ENCRYPTION_KEYS"]
+
+
+class TestConfig(Config):
+    """Tests: a throw-away secret, keys made per run, CSRF on (tests fetch the token like a browser)."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    KEY_ENCRYPTION_KEYS = Fernet.generate_key().decode()
+    RATELIMIT_STORAGE_URI = "memory://"
+    JWKS_WAIT_FOR_OTHER_FETCH = 0
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start with a development secret or a base URL that is not HTTPS."""
+
+    ENV_NAME = "production"
+
+    def __init__(self):
+        super().__init__()
+        if not self.SECRET_KEY or len(self.SECRET_KEY) < 32:
+            raise UnsafeConfiguration(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production."
+            )
+        if not self.KEY_ENCRYPTION_KEYS:
+            raise UnsafeConfiguration(
+                "KEY_ENCRYPTION_KEYS must be set (generate one with "
+                "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)."
+            )
+        base = urlsplit(self.BASE_URL)
+        if base.scheme != "https":
+            if os.environ.get("ALLOW_LOOPBACK_HTTP") == "1" and base.hostname in LOOPBACK_HOSTS:
+                log.warning(
+                    "ALLOW_LOOPBACK_HTTP=1: serving production over plain HTTP on %s; "
+                    "only for local benchmarks and deployment tests.", self.BASE_URL
+                )
+            else:
+                raise UnsafeConfiguration(
+                    f"BASE_URL must be https:// in production (got {self.BASE_URL!r}). "
+                    "For a loopback test only, set ALLOW_LOOPBACK_HTTP=1 with a 127.0.0.1 or localhost URL."
+                )
+
+
+CONFIGS = {"development": Config, "test": TestConfig, "production": ProductionConfig}
+
+
+def config_from_environment() -> Config:
+    """Pick the config class named by APP_ENV (development by default)."""
+    name = os.environ.get("APP_ENV", "development")
+    if name not in CONFIGS:
+        raise UnsafeConfiguration(f"APP_ENV must be one of {sorted(CONFIGS)}, not {name!r}.")
+    return CONFIGS[name]()

@@ -1,0 +1,7 @@
+"""Signals that decouple features: one feature emits, others listen (grades and badges listen to learning)."""
+from blinker import Namespace
+
+signals = Namespace()
+
+launch_completed = signals.signal("launch-completed")
+deployment_created = signals.signal("deployment-created")

@@ -1,0 +1,197 @@
+"""The worker: claims one due job at a time, runs its handler, and records success, retry or death."""
+import logging
+import os
+import random
+import socket
+import threading
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import case, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.clock import current_clock
+from app.extensions import db
+from app.jobs.backoff import retry_delay
+from app.jobs.exceptions import PermanentJobError, RetryLater
+from app.jobs.models import Job
+from app.jobs.registry import JobRegistry, RunningJob, registry as default_registry
+from app.jobs.services import insert_ignoring_conflicts
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """Runs jobs inside the current app context; several workers, in any processes, can share one queue."""
+
+    def __init__(
+        self,
+        *,
+        worker_id: str | None = None,
+        registry: JobRegistry | None = None,
+        rng: random.Random | None = None,
+    ):
+        config = current_app.config
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.registry = registry or default_registry
+        self.rng = rng or random.Random()
+        self.lease = timedelta(seconds=config["JOB_LEASE_SECONDS"])
+        self.retry_base = config["JOB_RETRY_BASE_SECONDS"]
+        self.retry_cap = config["JOB_RETRY_CAP_SECONDS"]
+        # The last slot this worker queued for each periodic kind, so it tries each slot once, not on every poll.
+        self.scheduled_slots: dict[str, int] = {}
+
+    def run_once(self) -> bool:
+        """Reclaim lost jobs, queue periodic ones, then run at most one due job; False if none was due."""
+        now = current_clock().now()
+        self.reclaim_stale(now)
+        self.schedule_periodic(now)
+        job = self.claim(now)
+        if job is None:
+            return False
+        self.run(job)
+        return True
+
+    def run_until_idle(self) -> int:
+        """Run due jobs until none is left; how many ran."""
+        ran = 0
+        while self.run_once():
+            ran += 1
+        return ran
+
+    def run_forever(self, stop: threading.Event, poll_interval: float) -> None:
+        """Run jobs until stop is set, waiting poll_interval whenever nothing is due; the current job always finishes."""
+        log.info("worker %s started", self.worker_id)
+        while not stop.is_set():
+            try:
+                if self.run_once():
+                    continue
+            except SQLAlchemyError:
+                # A database restart or failover should pause the worker, not end it.
+                log.exception("worker %s could not reach the queue", self.worker_id)
+                db.session.rollback()
+            stop.wait(poll_interval)
+        log.info("worker %s stopped", self.worker_id)
+
+    def schedule_periodic(self, now: datetime) -> int:
+        """Queue each periodic job for the current slot; unique keys make that once per slot across all workers."""
+        queued = 0
+        due = [p for p in self.registry.periodic.values() if self.scheduled_slots.get(p.kind) != p.slot(now)]
+        for periodic in due:
+            statement = insert_ignoring_conflicts(
+                Job,
+                kind=periodic.kind,
+                payload=periodic.payload,
+                status=Job.QUEUED,
+                attempts=0,
+                max_attempts=Job.DEFAULT_MAX_ATTEMPTS,
+                next_attempt_at=now,
+                unique_key=f"periodic:{periodic.kind}:{periodic.slot(now)}",
+                created_at=now,
+            )
+            queued += db.session.execute(statement.returning(Job.id)).scalar_one_or_none() is not None
+        db.session.commit()
+        for periodic in due:
+            self.scheduled_slots[periodic.kind] = periodic.slot(now)
+        return queued
+
+    def reclaim_stale(self, now: datetime) -> int:
+        """Jobs still running past the lease lost their worker: count the attempt as failed and retry at once."""
+        out_of_attempts = Job.attempts >= Job.max_attempts
+        reclaimed = db.session.execute(
+            update(Job)
+            .where(Job.status == Job.RUNNING, Job.locked_at <= now - self.lease)
+            .values(
+                status=case((out_of_attempts, Job.DEAD), else_=Job.FAILED),
+                finished_at=case((out_of_attempts, now), else_=None),
+                next_attempt_at=now,
+                locked_by=None,
+                locked_at=None,
+                last_error=f"Still running after its {self.lease.total_seconds():.0f} s lease: its worker stopped or hung.",
+            )
+            .returning(Job.id, Job.kind, Job.status)
+            .execution_options(synchronize_session=False)
+        ).all()
+        db.session.commit()
+        for job_id, kind, status in reclaimed:
+            log.warning("job %s (%s) lost its worker; now %s", job_id, kind, status)
+        return len(reclaimed)
+
+    def claim(self, now: datetime) -> RunningJob | None:
+        """Take the oldest due job for this worker, committed at once so no other worker takes it."""
+        oldest_due = (
+            select(Job.id)
+            .where(Job.status.in_(Job.RUNNABLE), Job.next_attempt_at <= now)
+            .order_by(Job.next_attempt_at, Job.id)
+            .limit(1)
+        )
+        if db.session.get_bind().dialect.name == "postgresql":
+            # Concurrent workers skip a row another is claiming instead of waiting for it.
+            oldest_due = oldest_due.with_for_update(skip_locked=True)
+        row = db.session.execute(
+            update(Job)
+            # SQLite has no row locks; the status test makes a claim that lost a race update nothing.
+            .where(Job.id == oldest_due.scalar_subquery(), Job.status.in_(Job.RUNNABLE))
+            .values(status=Job.RUNNING, locked_by=self.worker_id, locked_at=now, attempts=Job.attempts + 1)
+            .returning(Job.id, Job.kind, Job.payload, Job.organisation_id, Job.attempts, Job.max_attempts)
+            .execution_options(synchronize_session=False)
+        ).one_or_none()
+        db.session.commit()
+        return None if row is None else RunningJob(*row)
+
+    def run(self, job: RunningJob) -> None:
+        """Run the claimed job's handler; its writes commit together with the job's success."""
+        handler = self.registry.handler_for(job.kind)
+        if handler is None:
+            log.error("job %s: no handler for kind %r", job.id, job.kind)
+            self._record(job, Job.DEAD, last_error=f"No handler is registered for job kind {job.kind!r}.")
+            return
+        try:
+            handler(job.payload, job)
+        except PermanentJobError as error:
+            db.session.rollback()
+            log.warning("job %s (%s) failed permanently: %s", job.id, job.kind, error)
+            self._record(job, Job.DEAD, last_error=_describe(error))
+        except RetryLater as error:
+            db.session.rollback()
+            self._retry_or_give_up(job, error, delay=error.after)
+        except Exception as error:  # any handler failure is the job's to retry, never the worker's to die of
+            db.session.rollback()
+            log.exception("job %s (%s) raised on attempt %s", job.id, job.kind, job.attempt)
+            delay = retry_delay(job.attempt, base=self.retry_base, cap=self.retry_cap, rng=self.rng)
+            self._retry_or_give_up(job, error, delay=delay)
+        else:
+            self._record(job, Job.SUCCEEDED)
+
+    def _retry_or_give_up(self, job: RunningJob, error: Exception, *, delay: timedelta) -> None:
+        if job.attempt >= job.max_attempts:
+            log.warning("job %s (%s) gave up after %s attempts: %s", job.id, job.kind, job.attempt, error)
+            self._record(job, Job.DEAD, last_error=_describe(error))
+            return
+        next_attempt_at = current_clock().now() + delay
+        log.warning(
+            "job %s (%s) failed attempt %s of %s, retrying at %s: %s",
+            job.id, job.kind, job.attempt, job.max_attempts, next_attempt_at.isoformat(), error,
+        )
+        self._record(job, Job.FAILED, last_error=_describe(error), next_attempt_at=next_attempt_at)
+
+    def _record(self, job: RunningJob, status: str, **values) -> None:
+        """Store the outcome, unless the job was reclaimed meanwhile (then the attempt count has moved on)."""
+        if status in (Job.SUCCEEDED, Job.DEAD):
+            values["finished_at"] = current_clock().now()
+        recorded = db.session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == Job.RUNNING, Job.attempts == job.attempt)
+            .values(status=status, locked_by=None, locked_at=None, **values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if recorded:
+            db.session.commit()
+        else:
+            # Its lease ran out and it was reclaimed: the handler's writes must not land twice.
+            db.session.rollback()
+            log.warning("job %s (%s) outlived its lease; outcome %s discarded", job.id, job.kind, status)
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"

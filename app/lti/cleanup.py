@@ -1,0 +1,16 @@
+"""Expired OIDC login states and launches are deleted by the worker's periodic purge."""
+from datetime import datetime
+
+from sqlalchemy import delete
+
+from app.extensions import db
+from app.lti.models import Launch, LoginState
+
+
+def purge_expired_lti_data(now: datetime) -> int:
+    """Delete login states and launches that expired before now; return how many rows went."""
+    removed = 0
+    for model in (LoginState, Launch):
+        removed += db.session.execute(delete(model).where(model.expires_at < now)).rowcount
+    db.session.commit()
+    return removed

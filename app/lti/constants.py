@@ -1,0 +1,30 @@
+"""Claim names and fixed values of LTI 1.3 Core, Deep Linking, AGS and NRPS, named once."""
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+MESSAGE_TYPE = LTI + "message_type"
+VERSION = LTI + "version"
+DEPLOYMENT_ID = LTI + "deployment_id"
+TARGET_LINK_URI = LTI + "target_link_uri"
+RESOURCE_LINK = LTI + "resource_link"
+ROLES = LTI + "roles"
+CONTEXT = LTI + "context"
+TOOL_PLATFORM = LTI + "tool_platform"
+LAUNCH_PRESENTATION = LTI + "launch_presentation"
+CUSTOM = LTI + "custom"
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS_SERVICE = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+LTI_VERSION = "1.3.0"
+RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
+DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
+
+# Claims every message must carry (LTI 1.3 Core §5.3 and §5.4), and those per message type.
+REQUIRED_CLAIMS = {
+    RESOURCE_LINK_REQUEST: (MESSAGE_TYPE, VERSION, DEPLOYMENT_ID, TARGET_LINK_URI, ROLES, RESOURCE_LINK, "sub"),
+    DEEP_LINKING_REQUEST: (MESSAGE_TYPE, VERSION, DEPLOYMENT_ID, ROLES, DEEP_LINKING_SETTINGS, "sub"),
+}
+SUPPORTED_MESSAGE_TYPES = tuple(REQUIRED_CLAIMS)
+
+# Algorithms a registration may allow: asymmetric only (never `none`, never HS*: the key set is public).
+SUPPORTED_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "PS256")

@@ -1,0 +1,340 @@
+"""Launch validation: every check LTI 1.3 Core and Security require, in one place, around pylti1p3.
+
+pylti1p3 used as its examples show accepts replayed id_tokens, an `aud` list without `azp`, and
+fetches the platform's JWKS on every launch. We keep its message model and validators, and replace
+the checks it leaves open: registered algorithm, shared JWKS cache, times, audience, single-use
+state and nonce in shared storage, message type and required claims, and the deployment policy.
+"""
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+from flask import current_app
+from pylti1p3.cookie import CookieService
+from pylti1p3.exception import LtiException
+from pylti1p3.message_launch import MessageLaunch
+from pylti1p3.request import Request
+from pylti1p3.session import SessionService
+from sqlalchemy import delete
+
+from app.clock import as_utc
+from app.extensions import db
+from app.lti import constants as claims
+from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, StateMismatch, UnknownPlatform
+from app.lti.login import STATE_COOKIE_PREFIX
+from app.lti.models import Launch, LoginState
+from app.lti.platform_keys import platform_signing_key
+from app.lti.tool_config import DatabaseToolConf
+from app.shared_cache import shared_cache
+from app.tenancy.models import Deployment, Registration
+from app.tenancy.roles import tool_role_for
+from app.tenancy.services import (
+    clean_optional, find_or_create_deployment, find_registration, record_course, record_membership, record_person,
+)
+
+# Claims kept with the launch for later features (grades, rosters, deep linking, return to the LMS).
+KEPT_CLAIMS = (
+    claims.CUSTOM, claims.AGS_ENDPOINT, claims.NRPS_SERVICE, claims.DEEP_LINKING_SETTINGS,
+    claims.LAUNCH_PRESENTATION, claims.RESOURCE_LINK, claims.TARGET_LINK_URI, claims.TOOL_PLATFORM,
+)
+
+
+class LaunchRequest(Request):
+    """The launch POST as pylti1p3 sees it, built from explicit values (services never read `request`)."""
+
+    def __init__(self, params: dict, cookies: dict):
+        self._params, self.cookies = params, cookies
+
+    def is_secure(self) -> bool:
+        return True
+
+    def get_param(self, key: str) -> str:
+        return self._params.get(key)
+
+
+class _Unused(SessionService, CookieService):
+    """pylti1p3 insists on session and cookie services; our state lives in the database instead."""
+
+    def __init__(self):
+        pass
+
+
+@dataclass
+class ValidatedLaunch:
+    registration: Registration
+    deployment: Deployment
+    claims: dict
+
+
+class ToolMessageLaunch(MessageLaunch):
+    """pylti1p3's launch with our validation order and checks."""
+
+    def __init__(self, request: LaunchRequest, now: datetime):
+        unused = _Unused()
+        super().__init__(request, DatabaseToolConf(), session_service=unused, cookie_service=unused)
+        self._now = now
+        self._registration_row: Registration | None = None
+        self._deployment_row: Deployment | None = None
+
+    def _get_request_param(self, key: str) -> str:
+        return self._request.get_param(key)
+
+    def validate(self) -> "ToolMessageLaunch":
+        # The order matters: nothing is written or fetched for a token we cannot attribute to a
+        # registration, and state and nonce are spent only once the signature is proven.
+        self._validated = True
+        self.validate_jwt_format()
+        self.validate_registration()
+        self.validate_jwt_signature()
+        self.validate_times()
+        self.validate_nonce()
+        self.validate_state()
+        db.session.commit()  # a verified token's state and nonce stay spent, whatever happens next
+        self.validate_message()
+        self.validate_deployment()
+        return self
+
+    def validate_jwt_format(self):
+        if not self._get_request_param("id_token"):
+            raise InvalidClaim("The launch has no id_token.", hint="The LMS must POST an id_token to the launch URL.")
+        try:
+            super().validate_jwt_format()
+        except LtiException as exc:
+            raise InvalidClaim("The id_token is not a well-formed JWT.", detail=str(exc)) from exc
+        body = self._jwt["body"]
+        if not isinstance(body, dict) or not isinstance(self._jwt["header"], dict):
+            raise InvalidClaim("The id_token is not a well-formed JWT.")
+        return self
+
+    def validate_registration(self):
+        body, header = self._jwt["body"], self._jwt["header"]
+        algorithm = header.get("alg")
+        if not algorithm or algorithm == "none" or algorithm.startswith("HS"):
+            raise InvalidToken(
+                f"The id_token uses the algorithm {algorithm!r}, which is never accepted.",
+                hint="LTI 1.3 requires an asymmetric signature (RS256) with a key from the LMS's key set.",
+            )
+        issuer = body.get("iss")
+        if not isinstance(issuer, str) or not issuer:
+            raise InvalidClaim("The id_token has no issuer (iss).")
+        client_id = self._client_id_from_audience(body)
+        registration = find_registration(issuer, client_id)
+        if registration is None:
+            raise UnknownPlatform(
+                "This LMS is not registered with REX VET Path.",
+                hint=f"No registration for issuer {issuer!r} with client_id {client_id!r}. "
+                     "An LMS administrator must register the tool (or correct the client id).",
+            )
+        if registration.status == Registration.PENDING:
+            raise DeploymentNotActive(
+                "This LMS's registration is waiting for approval by the REX VET Path administrator.",
+                hint="Ask the tool's administrator to approve the registration; launches work from then on.",
+            )
+        if registration.status != Registration.ACTIVE:
+            raise DeploymentNotActive(
+                "This LMS's registration with REX VET Path is disabled.",
+                hint="Ask the tool's administrator to re-enable it.",
+            )
+        if algorithm not in registration.allowed_algorithms:
+            raise InvalidToken(
+                f"The id_token is signed with {algorithm}, which this registration does not allow.",
+                hint=f"Allowed: {', '.join(registration.allowed_algorithms)}.",
+            )
+        self._registration_row = registration
+        self._registration = self._tool_config.registration_from_row(registration)
+        return self
+
+    @staticmethod
+    def _client_id_from_audience(body: dict) -> str:
+        """OIDC Core §3.1.3.7: with several audiences, `azp` must name us; with one, `azp` (if any) must equal it."""
+        audience, azp = body.get("aud"), body.get("azp")
+        audiences = [audience] if isinstance(audience, str) else audience
+        if not isinstance(audiences, list) or not audiences or not all(isinstance(a, str) for a in audiences):
+            raise InvalidClaim("The id_token has no audience (aud).", hint="aud must be the tool's client_id.")
+        if len(audiences) > 1 and not azp:
+            raise InvalidClaim(
+                "The id_token has several audiences but no authorized party (azp).",
+                hint="With more than one aud, LTI 1.3 requires azp set to the tool's client_id.",
+            )
+        if azp is not None and azp not in audiences:
+            raise InvalidClaim(
+                "The id_token's authorized party (azp) is not among its audiences.",
+                hint="azp must be the tool's client_id and appear in aud.",
+            )
+        return azp or audiences[0]
+
+    def validate_jwt_signature(self):
+        registration = self._registration_row
+        header = self._jwt["header"]
+        key = platform_signing_key(registration, header.get("kid"), header["alg"])
+        try:
+            # Times are checked by validate_times against the injectable clock.
+            jwt.decode(
+                self._get_id_token(), key=key.key, algorithms=[header["alg"]],
+                audience=registration.client_id, issuer=registration.issuer,
+                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+            )
+        except jwt.InvalidSignatureError as exc:
+            raise InvalidToken(
+                "The id_token's signature does not verify with the LMS's key.",
+                hint="The token was altered or signed with another key.",
+            ) from exc
+        except jwt.InvalidAudienceError as exc:
+            raise InvalidClaim(
+                "The id_token is not addressed to this tool (aud).",
+                hint=f"aud must contain the client_id {registration.client_id!r}.",
+            ) from exc
+        except jwt.InvalidTokenError as exc:
+            raise InvalidToken("The id_token could not be verified.", detail=str(exc)) from exc
+        return self
+
+    def validate_times(self):
+        body = self._jwt["body"]
+        skew = current_app.config["LTI_CLOCK_SKEW"]
+        now = self._now.timestamp()
+        for name in ("exp", "iat"):
+            if not isinstance(body.get(name), (int, float)):
+                raise InvalidClaim(f"The id_token has no valid `{name}` time.")
+        if body["exp"] < now - skew:
+            raise InvalidToken(
+                "The id_token has expired.",
+                hint="The launch took too long, or the LMS's clock is wrong. Launch again from the LMS.",
+            )
+        if body["iat"] > now + skew:
+            raise InvalidToken(
+                "The id_token was issued in the future.",
+                hint="The LMS's clock is ahead of ours by more than a minute; its administrator should check it.",
+            )
+        if isinstance(body.get("nbf"), (int, float)) and body["nbf"] > now + skew:
+            raise InvalidToken("The id_token is not valid yet (nbf).")
+        return self
+
+    def validate_nonce(self):
+        nonce = self._jwt["body"].get("nonce")
+        if not isinstance(nonce, str) or not nonce:
+            raise InvalidClaim("The id_token has no nonce.")
+        ttl = max(int(self._jwt["body"]["exp"] - self._now.timestamp()), 0) + 2 * current_app.config["LTI_CLOCK_SKEW"]
+        if not shared_cache().add(f"lti-nonce:{self._registration_row.issuer}:{nonce}", True, ttl=ttl):
+            raise StateMismatch(
+                "This launch was already used.",
+                hint="A launch can be used once (its nonce was seen before). Launch again from the LMS.",
+            )
+        return self
+
+    def validate_state(self):
+        state = self._get_request_param("state")
+        if not state:
+            raise StateMismatch("The launch has no state.", hint="The LMS must return the state it was given.")
+        if self._request.cookies.get(STATE_COOKIE_PREFIX + state) != state:
+            raise StateMismatch(
+                "This launch did not come back to the browser that started it.",
+                hint="The login's state cookie is missing. If your browser blocks cookies in embedded pages, "
+                     "open the activity in a new window.",
+            )
+        row = db.session.execute(
+            delete(LoginState).where(LoginState.state == state).returning(
+                LoginState.nonce, LoginState.registration_id, LoginState.expires_at
+            )
+        ).first()
+        if row is None or row.registration_id != self._registration_row.id:
+            raise StateMismatch("This launch does not match a login started here.", hint="Launch again from the LMS.")
+        if as_utc(row.expires_at) < self._now:
+            raise StateMismatch("The login took too long.", hint="Launch again from the LMS.")
+        if row.nonce != self._jwt["body"]["nonce"]:
+            raise StateMismatch("The id_token's nonce does not match the login.", hint="Launch again from the LMS.")
+        return self
+
+    def validate_message(self):
+        body = self._jwt["body"]
+        if body.get(claims.VERSION) != claims.LTI_VERSION:
+            raise InvalidClaim(
+                f"Unsupported LTI version {body.get(claims.VERSION)!r}.", hint="REX VET Path speaks LTI 1.3.0."
+            )
+        message_type = body.get(claims.MESSAGE_TYPE)
+        if message_type not in claims.SUPPORTED_MESSAGE_TYPES:
+            raise InvalidClaim(
+                f"Unsupported LTI message type {message_type!r}.",
+                hint=f"Supported: {', '.join(claims.SUPPORTED_MESSAGE_TYPES)}.",
+            )
+        missing = [name for name in claims.REQUIRED_CLAIMS[message_type] if body.get(name) in (None, "", {})]
+        if message_type == claims.RESOURCE_LINK_REQUEST and not (body.get(claims.RESOURCE_LINK) or {}).get("id"):
+            missing.append(claims.RESOURCE_LINK + " id")
+        if missing:
+            raise InvalidClaim(
+                f"The launch lacks required claims: {', '.join(missing)}.",
+                hint=f"An {message_type} must carry them (LTI 1.3 Core §5.3).",
+            )
+        if not isinstance(body[claims.ROLES], list):
+            raise InvalidClaim("The roles claim must be a list of role URIs.")
+        try:
+            super().validate_message()
+        except LtiException as exc:
+            raise InvalidClaim(f"The launch message is invalid: {exc}.") from exc
+        return self
+
+    def validate_deployment(self):
+        body = self._jwt["body"]
+        deployment_id = body[claims.DEPLOYMENT_ID]
+        platform_name = clean_optional((body.get(claims.TOOL_PLATFORM) or {}).get("name"))
+        deployment = find_or_create_deployment(self._registration_row, deployment_id, platform_name)
+        if deployment.status == Deployment.PENDING:
+            db.session.commit()  # the new site must show up for the admin even though this launch is refused
+            raise DeploymentNotActive(
+                "Your LMS site is waiting for approval before it can use REX VET Path.",
+                hint="An administrator of your organisation or of REX VET Path must approve this LMS site "
+                     f"(deployment {deployment_id!r}). Try again after approval.",
+            )
+        if deployment.status != Deployment.ACTIVE:
+            raise DeploymentNotActive(
+                "This LMS site's access to REX VET Path is disabled.",
+                hint=f"Deployment {deployment_id!r} was disabled by an administrator.",
+            )
+        self._deployment_row = deployment
+        return self
+
+    def result(self) -> ValidatedLaunch:
+        return ValidatedLaunch(self._registration_row, self._deployment_row, self._jwt["body"])
+
+
+def validate_launch(params: dict, cookies: dict, *, now: datetime) -> ValidatedLaunch:
+    """Validate an id_token POST completely, or raise a LaunchError that explains what was wrong."""
+    return ToolMessageLaunch(LaunchRequest(params, cookies), now).validate().result()
+
+
+def _joined_name(body: dict) -> str | None:
+    parts = [clean_optional(body.get(claim)) for claim in ("given_name", "family_name")]
+    return " ".join(part for part in parts if part) or None
+
+
+def record_launch(validated: ValidatedLaunch, *, now: datetime) -> Launch:
+    """Record who launched where, and open the tool session for it."""
+    body, deployment = validated.claims, validated.deployment
+    role = tool_role_for(body[claims.ROLES])
+    presentation = body.get(claims.LAUNCH_PRESENTATION) or {}
+    locale = clean_optional(presentation.get("locale"))
+    person = record_person(
+        deployment.organisation_id, validated.registration.issuer, body["sub"],
+        name=clean_optional(body.get("name")) or _joined_name(body),
+        email=body.get("email"), locale=locale, now=now,
+    )
+    course = record_course(deployment, body.get(claims.CONTEXT))
+    if course is not None:
+        record_membership(course, person, role, body[claims.ROLES])
+    db.session.flush()
+    launch = Launch(
+        id=secrets.token_urlsafe(32),
+        organisation_id=deployment.organisation_id,
+        deployment_id=deployment.id,
+        person_id=person.id,
+        course_id=course.id if course else None,
+        message_type=body[claims.MESSAGE_TYPE],
+        course_role=role.course_role,
+        is_organisation_admin=role.is_organisation_admin,
+        locale=locale,
+        resource_link_id=(body.get(claims.RESOURCE_LINK) or {}).get("id"),
+        claims={name: body[name] for name in KEPT_CLAIMS if name in body},
+        expires_at=now + timedelta(seconds=current_app.config["LTI_LAUNCH_LIFETIME"]),
+    )
+    db.session.add(launch)
+    return launch

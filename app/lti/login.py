@@ -1,0 +1,106 @@
+"""OIDC third-party-initiated login (LTI 1.3 Security §5.1.1): remember state and nonce, send the browser to the LMS."""
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+
+from flask import current_app, url_for
+
+from app.extensions import db
+from app.lti.exceptions import LoginError, UnknownPlatform
+from app.lti.models import LoginState
+from app.tenancy.models import Registration
+from app.tenancy.services import find_registration, registrations_for_issuer
+
+STATE_COOKIE_PREFIX = "lti-state-"
+
+
+@dataclass(frozen=True)
+class LoginRedirect:
+    """Where to send the browser, and the state it must bring back."""
+
+    authorization_url: str
+    state: str
+    state_cookie_name: str
+    max_age: int
+
+
+def start_login(params: dict, *, now) -> LoginRedirect:
+    """Validate the LMS's login request and prepare the authorization request with a fresh state and nonce."""
+    issuer = params.get("iss")
+    login_hint = params.get("login_hint")
+    target_link_uri = params.get("target_link_uri")
+    for name, value in (("iss", issuer), ("login_hint", login_hint), ("target_link_uri", target_link_uri)):
+        if not value:
+            raise LoginError(
+                f"The LMS's login request has no `{name}`.",
+                hint="LTI 1.3 requires iss, login_hint and target_link_uri in the login initiation request.",
+            )
+    registration = _registration_for(issuer, params.get("client_id"))
+    _check_target_is_ours(target_link_uri)
+
+    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    lifetime = current_app.config["LTI_STATE_LIFETIME"]
+    db.session.add(
+        LoginState(
+            state=state, nonce=nonce, registration_id=registration.id,
+            target_link_uri=target_link_uri, expires_at=now + timedelta(seconds=lifetime),
+        )
+    )
+    query = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": registration.client_id,
+        "redirect_uri": launch_url(),
+        "login_hint": login_hint,
+        "state": state,
+        "nonce": nonce,
+    }
+    if params.get("lti_message_hint"):
+        query["lti_message_hint"] = params["lti_message_hint"]
+    separator = "&" if urlsplit(registration.auth_login_url).query else "?"
+    return LoginRedirect(
+        authorization_url=registration.auth_login_url + separator + urlencode(query),
+        state=state,
+        state_cookie_name=STATE_COOKIE_PREFIX + state,
+        max_age=lifetime,
+    )
+
+
+def launch_url() -> str:
+    """The redirect URI registered with every LMS."""
+    return current_app.config["BASE_URL"] + url_for("lti.launch")
+
+
+def _registration_for(issuer: str, client_id: str | None) -> Registration:
+    if client_id:
+        registration = find_registration(issuer, client_id)
+    else:
+        # client_id is optional in the login request; without it the issuer must be unambiguous.
+        candidates = registrations_for_issuer(issuer)
+        if len(candidates) > 1:
+            raise LoginError(
+                "The LMS's login request has no client_id, and this LMS has several registrations.",
+                hint="Configure the LMS to send client_id in the login initiation request.",
+            )
+        registration = candidates[0] if candidates else None
+    if registration is None:
+        raise UnknownPlatform(
+            "This LMS is not registered with REX VET Path.",
+            hint=f"No registration for issuer {issuer!r} and client_id {client_id!r}. "
+                 "An LMS administrator must register the tool first.",
+        )
+    return registration
+
+
+def _check_target_is_ours(target_link_uri: str) -> None:
+    """Never redirect to a target outside this tool (an open redirect otherwise)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    target = urlsplit(target_link_uri)
+    if (target.scheme, target.netloc) != (base.scheme, base.netloc):
+        raise LoginError(
+            "The launch's target link is not on this tool.",
+            hint=f"target_link_uri {target_link_uri!r} must start with {current_app.config['BASE_URL']}.",
+        )

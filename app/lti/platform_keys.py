@@ -1,0 +1,115 @@
+"""The LMS's public keys: one copy shared by all processes, re-fetched only for an unknown kid.
+
+A refresh happens at most once per JWKS_REFRESH_INTERVAL per registration and by one process at a
+time, so forged `kid`s cannot make us hammer the LMS (and a key rotation costs one fetch).
+"""
+import json
+import logging
+import time
+
+import jwt
+import requests
+from flask import current_app
+
+from app.extensions import db
+from app.lti.exceptions import InvalidToken, PlatformKeysUnavailable
+from app.shared_cache import shared_cache
+from app.tenancy.models import Registration
+
+log = logging.getLogger(__name__)
+
+# Parsed key objects, memoised per process. Only derived data: the shared cache stays the truth.
+_parsed_keys: dict[str, jwt.PyJWK] = {}
+
+
+def _keyset_cache_key(registration: Registration) -> str:
+    return f"platform-jwks:{registration.id}"
+
+
+def platform_signing_key(registration: Registration, kid: str | None, algorithm: str) -> jwt.PyJWK:
+    """The registration's public key with this kid, fetching the key set only when the kid is new."""
+    if not kid:
+        raise InvalidToken(
+            "The id_token has no key id (kid) in its header.",
+            hint="LTI 1.3 platforms must name the signing key with `kid`; check the LMS's key configuration.",
+        )
+    cache = shared_cache()
+    keyset = cache.get(_keyset_cache_key(registration))
+    jwk = _find_key(keyset, kid)
+    if jwk is None:
+        keyset = _refresh_keyset(registration, cache)
+        jwk = _find_key(keyset, kid)
+    if jwk is None:
+        raise InvalidToken(
+            "The id_token was signed with a key the LMS does not publish.",
+            hint=f"The key id {kid!r} is not in the LMS's key set at {registration.key_set_url}. "
+                 "If the LMS rotated its keys, try again in a minute.",
+        )
+    if jwk.get("alg", algorithm) != algorithm:
+        raise InvalidToken(
+            f"The id_token says it uses {algorithm}, but the LMS's key {kid!r} is for {jwk['alg']}.",
+        )
+    return _parse(jwk)
+
+
+def _find_key(keyset: dict | None, kid: str) -> dict | None:
+    for jwk in (keyset or {}).get("keys", []):
+        if jwk.get("kid") == kid:
+            return jwk
+    return None
+
+
+def _parse(jwk: dict) -> jwt.PyJWK:
+    fingerprint = json.dumps(jwk, sort_keys=True)
+    parsed = _parsed_keys.get(fingerprint)
+    if parsed is None:
+        parsed = _parsed_keys[fingerprint] = jwt.PyJWK(jwk)
+    return parsed
+
+
+def _refresh_keyset(registration: Registration, cache) -> dict | None:
+    """Fetch the key set if no process did so within the refresh interval; else use (or wait for) theirs."""
+    config = current_app.config
+    lock_key = f"platform-jwks-refresh:{registration.id}"
+    if cache.add(lock_key, True, ttl=config["JWKS_REFRESH_INTERVAL"]):
+        keyset = fetch_keyset(registration.key_set_url)
+        cache.set(_keyset_cache_key(registration), keyset)
+        # Publish the fetch and the rate-limit mark now, whatever becomes of this launch:
+        # a rolled-back refresh would let the next forged kid fetch again.
+        db.session.commit()
+        return keyset
+    # Another process refreshed recently or is refreshing now (with the database cache its `add`
+    # made ours wait for its commit); with Redis, give its fetch a moment to land.
+    deadline = time.monotonic() + config["JWKS_WAIT_FOR_OTHER_FETCH"]
+    keyset = cache.get(_keyset_cache_key(registration))
+    while keyset is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        keyset = cache.get(_keyset_cache_key(registration))
+    return keyset
+
+
+def fetch_keyset(url: str) -> dict:
+    """GET the platform's JWKS, with timeouts, explaining any failure with the LMS's own answer."""
+    log.info("fetching platform key set %s", url)
+    try:
+        response = requests.get(url, timeout=current_app.config["HTTP_TIMEOUT"])
+    except requests.RequestException as exc:
+        raise PlatformKeysUnavailable(
+            "The LMS's public keys could not be fetched.",
+            hint=f"{url} did not answer ({type(exc).__name__}). Check the key set URL of this registration.",
+        ) from exc
+    if response.status_code != 200:
+        raise PlatformKeysUnavailable(
+            "The LMS's public keys could not be fetched.",
+            hint=f"{url} answered HTTP {response.status_code}: {response.text[:300]}",
+        )
+    try:
+        keyset = response.json()
+        if not isinstance(keyset.get("keys"), list):
+            raise ValueError("no 'keys' list")
+    except (ValueError, AttributeError) as exc:
+        raise PlatformKeysUnavailable(
+            "The LMS's key set is not a JSON Web Key Set.",
+            hint=f"{url} must return JSON with a 'keys' list ({exc}).",
+        ) from exc
+    return keyset

@@ -1,0 +1,135 @@
+"""The one cache every worker process shares (nonces, platform key sets, access tokens): the database or Redis."""
+import json
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import redis
+from flask import current_app
+from sqlalchemy import DateTime, String, delete, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.clock import current_clock
+from app.extensions import db
+from app.models_base import JSONType
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+class SharedCache(Protocol):
+    """Values are JSON-serialisable; an expired entry reads as missing. ttl is in seconds, None = no expiry."""
+
+    def get(self, key: str) -> Any | None:
+        """The value stored under key, or None if absent or expired."""
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None:
+        """Store value under key, replacing any entry and its expiry."""
+
+    def add(self, key: str, value: Any, ttl: int | None = None) -> bool:
+        """Store value only if key is absent or expired, atomically; True if this call stored it."""
+
+    def delete(self, key: str) -> None:
+        """Remove key if present."""
+
+    def purge_expired(self) -> int:
+        """Remove expired entries that the backend does not remove by itself; how many were removed."""
+
+
+class CacheEntry(db.Model):
+    """One entry of the database-backed shared cache."""
+
+    __tablename__ = "cache_entries"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONType)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DatabaseCache:
+    """The shared cache as rows of cache_entries, read and written in the current db.session transaction.
+
+    Deliberately transactional: a nonce added by a launch that rolls back is not consumed, and on PostgreSQL
+    a concurrent add of the same key waits for the first transaction to end, then reports the conflict.
+    """
+
+    def get(self, key: str) -> Any | None:
+        live = or_(CacheEntry.expires_at.is_(None), CacheEntry.expires_at > current_clock().now())
+        return db.session.execute(
+            select(CacheEntry.value).where(CacheEntry.key == key, live)
+        ).scalar_one_or_none()
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None:
+        db.session.execute(self._upsert(key, value, ttl))
+
+    def add(self, key: str, value: Any, ttl: int | None = None) -> bool:
+        # One statement, so two processes adding the same nonce cannot both see it absent.
+        statement = self._upsert(key, value, ttl, where=CacheEntry.expires_at <= current_clock().now())
+        return db.session.execute(statement.returning(CacheEntry.key)).scalar_one_or_none() is not None
+
+    def delete(self, key: str) -> None:
+        db.session.execute(delete(CacheEntry).where(CacheEntry.key == key))
+
+    def purge_expired(self) -> int:
+        expired = delete(CacheEntry).where(CacheEntry.expires_at <= current_clock().now())
+        return db.session.execute(expired).rowcount
+
+    @staticmethod
+    def _upsert(key: str, value: Any, ttl: int | None, where=None):
+        """INSERT … ON CONFLICT (key) DO UPDATE, the update limited by where when given."""
+        statement = _insert(CacheEntry).values(key=key, value=value, expires_at=_expiry(ttl))
+        return statement.on_conflict_do_update(
+            index_elements=[CacheEntry.key],
+            set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
+            where=where,
+        )
+
+
+class RedisCache:
+    """The shared cache in Redis, which expires keys itself; keys are prefixed so one Redis can serve several tools."""
+
+    def __init__(self, client: redis.Redis, prefix: str):
+        self.client = client
+        self.prefix = prefix
+
+    def get(self, key: str) -> Any | None:
+        raw = self.client.get(self.prefix + key)
+        return None if raw is None else json.loads(raw)
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None:
+        self.client.set(self.prefix + key, json.dumps(value), ex=ttl)
+
+    def add(self, key: str, value: Any, ttl: int | None = None) -> bool:
+        return bool(self.client.set(self.prefix + key, json.dumps(value), ex=ttl, nx=True))
+
+    def delete(self, key: str) -> None:
+        self.client.delete(self.prefix + key)
+
+    def purge_expired(self) -> int:
+        return 0
+
+
+def init_shared_cache(app) -> None:
+    """Build the backend named by SHARED_CACHE_URL ("database" or a Redis URL) into app.extensions."""
+    url = app.config["SHARED_CACHE_URL"]
+    if url == "database":
+        backend = DatabaseCache()
+    elif url.startswith(REDIS_SCHEMES):
+        backend = RedisCache(redis.Redis.from_url(url), app.config["SHARED_CACHE_PREFIX"])
+    else:
+        raise ValueError(f"SHARED_CACHE_URL must be 'database' or a redis:// URL, not {url!r}.")
+    app.extensions["shared_cache"] = backend
+
+
+def shared_cache() -> SharedCache:
+    """The current app's shared cache."""
+    return current_app.extensions["shared_cache"]
+
+
+def _expiry(ttl: int | None) -> datetime | None:
+    return None if ttl is None else current_clock().now() + timedelta(seconds=ttl)
+
+
+def _insert(model):
+    # INSERT … ON CONFLICT is spelled the same on both backends but built by each dialect's own insert().
+    dialect = db.session.get_bind().dialect.name
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](model)

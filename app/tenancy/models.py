@@ -1,0 +1,123 @@
+"""Tenancy data: who registered the tool, which college (organisation) owns each launch, and the people in it."""
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models_base import JSONType, TimestampMixin
+
+
+class Organisation(TimestampMixin, db.Model):
+    """A college: the tenant that owns progress, answers, awards, reports and its badge issuer profile."""
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # active | pending (made by a public registration, awaiting the tool admin)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+
+    deployments: Mapped[list["Deployment"]] = relationship(back_populates="organisation")
+
+
+class Registration(TimestampMixin, db.Model):
+    """One LMS's registration of the tool, keyed by (issuer, client_id); not a college (FACTS: itslearning)."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+    ACTIVE, PENDING, DISABLED = "active", "pending", "disabled"
+    POLICY_NEW_ORGANISATION, POLICY_HOLD_PENDING = "new_organisation", "hold_pending"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(500))
+    auth_login_url: Mapped[str] = mapped_column(String(1000))
+    auth_token_url: Mapped[str] = mapped_column(String(1000))
+    auth_audience: Mapped[str | None] = mapped_column(String(1000))
+    key_set_url: Mapped[str] = mapped_column(String(1000))
+    allowed_algorithms: Mapped[list] = mapped_column(JSONType, default=lambda: ["RS256"])
+    status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
+    # What a launch with a deployment_id we have not seen does (FACTS: one registration, many colleges).
+    new_deployment_policy: Mapped[str] = mapped_column(String(30), default=POLICY_NEW_ORGANISATION)
+    # With the hold-pending policy, new deployments wait under this organisation for its admin's approval.
+    default_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+
+    deployments: Mapped[list["Deployment"]] = relationship(back_populates="registration")
+    default_organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.ACTIVE
+
+
+class Deployment(TimestampMixin, db.Model):
+    """A deployment_id under a registration: one customer site of an LMS, belonging to one organisation."""
+
+    __tablename__ = "deployments"
+    __table_args__ = (UniqueConstraint("registration_id", "deployment_id"),)
+    ACTIVE, PENDING, DISABLED = "active", "pending", "disabled"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"))
+    deployment_id: Mapped[str] = mapped_column(String(500))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
+    # Origins allowed to frame the tool's pages (Content-Security-Policy: frame-ancestors).
+    frame_ancestors: Mapped[list] = mapped_column(JSONType, default=list)
+    platform_name: Mapped[str | None] = mapped_column(String(300))
+
+    registration: Mapped[Registration] = relationship(back_populates="deployments")
+    organisation: Mapped[Organisation | None] = relationship(back_populates="deployments")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.ACTIVE
+
+
+class Person(TimestampMixin, db.Model):
+    """Someone who launched the tool: (organisation, issuer, sub); name and email are optional everywhere."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("organisation_id", "issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(320))
+    locale: Mapped[str | None] = mapped_column(String(20))
+    last_launch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def display_name(self) -> str | None:
+        return self.name or self.email
+
+
+class Course(TimestampMixin, db.Model):
+    """An LMS context (course) seen in a launch; context ids are unique within a deployment."""
+
+    __tablename__ = "courses"
+    __table_args__ = (UniqueConstraint("deployment_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(Text)
+    label: Mapped[str | None] = mapped_column(String(255))
+
+
+class Membership(TimestampMixin, db.Model):
+    """A person's role in a course, as the latest launch stated it."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("course_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    role: Mapped[str] = mapped_column(String(30))
+    lti_roles: Mapped[list] = mapped_column(JSONType, default=list)

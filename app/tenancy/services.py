@@ -1,0 +1,134 @@
+"""Tenancy rules: which organisation a launch belongs to, who the person is, and the one scoping helper."""
+import logging
+from urllib.parse import urlsplit
+
+from sqlalchemy import Select, select
+
+from app.errors import NotFound
+from app.events import deployment_created
+from app.extensions import db
+from app.tenancy.models import Course, Deployment, Membership, Organisation, Person, Registration
+from app.tenancy.roles import ToolRole
+
+log = logging.getLogger(__name__)
+
+
+def scoped(model, organisation_id: int) -> Select:
+    """`select(model)` limited to one organisation: every query for people's data starts here."""
+    return select(model).where(model.organisation_id == organisation_id)
+
+
+def get_scoped_or_404(model, object_id: int, organisation_id: int):
+    """One row of this organisation, or NotFound (never a hint that it exists elsewhere)."""
+    row = db.session.scalars(scoped(model, organisation_id).where(model.id == object_id)).first()
+    if row is None:
+        raise NotFound(f"No {model.__name__.lower()} {object_id} in your organisation.")
+    return row
+
+
+def find_registration(issuer: str, client_id: str) -> Registration | None:
+    return db.session.scalars(
+        select(Registration).where(Registration.issuer == issuer, Registration.client_id == client_id)
+    ).first()
+
+
+def registrations_for_issuer(issuer: str) -> list[Registration]:
+    return list(db.session.scalars(select(Registration).where(Registration.issuer == issuer)))
+
+
+def find_or_create_deployment(registration: Registration, deployment_id: str, platform_name: str | None) -> Deployment:
+    """The deployment for this id; a new id is a new customer site, handled by the registration's policy.
+
+    new_organisation: the site gets its own, new organisation and is active at once (shown to the admin).
+    hold_pending: the site waits (under the registration's default organisation, if any) for approval.
+    """
+    deployment = db.session.scalars(
+        select(Deployment).where(
+            Deployment.registration_id == registration.id, Deployment.deployment_id == deployment_id
+        )
+    ).first()
+    if deployment is not None:
+        return deployment
+    if registration.new_deployment_policy == Registration.POLICY_HOLD_PENDING:
+        deployment = Deployment(
+            registration=registration,
+            deployment_id=deployment_id,
+            organisation_id=registration.default_organisation_id,
+            status=Deployment.PENDING,
+        )
+    else:
+        organisation = Organisation(name=platform_name or f"{registration.name} · {deployment_id}")
+        deployment = Deployment(
+            registration=registration, deployment_id=deployment_id, organisation=organisation, status=Deployment.ACTIVE
+        )
+    deployment.platform_name = platform_name
+    deployment.frame_ancestors = default_frame_ancestors(registration)
+    db.session.add(deployment)
+    db.session.flush()
+    log.info(
+        "new deployment %r under registration %s (%s): %s",
+        deployment_id, registration.id, registration.issuer, deployment.status,
+    )
+    deployment_created.send(deployment)
+    return deployment
+
+
+def default_frame_ancestors(registration: Registration) -> list[str]:
+    """The LMS's own origin, taken from its authorization endpoint: the site that frames our pages."""
+    parts = urlsplit(registration.auth_login_url)
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
+def clean_optional(value) -> str | None:
+    """Blank values and unsubstituted variables (itslearning sends `$Person.name` literally) are missing."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return None if not value or value.startswith("$") else value
+
+
+def record_person(organisation_id: int, issuer: str, subject: str, *, name=None, email=None, locale=None, now=None) -> Person:
+    """Find or create the person (organisation, issuer, sub); keep what the LMS sent this time."""
+    person = db.session.scalars(
+        scoped(Person, organisation_id).where(Person.issuer == issuer, Person.subject == subject)
+    ).first()
+    if person is None:
+        person = Person(organisation_id=organisation_id, issuer=issuer, subject=subject)
+        db.session.add(person)
+    person.name = clean_optional(name) or person.name
+    person.email = clean_optional(email) or person.email
+    person.locale = clean_optional(locale) or person.locale
+    person.last_launch_at = now
+    return person
+
+
+def record_course(deployment: Deployment, context: dict | None) -> Course | None:
+    """Find or create the course from the launch's context claim (absent for some launches)."""
+    context_id = (context or {}).get("id")
+    if not context_id:
+        return None
+    course = db.session.scalars(
+        select(Course).where(Course.deployment_id == deployment.id, Course.context_id == context_id)
+    ).first()
+    if course is None:
+        course = Course(organisation_id=deployment.organisation_id, deployment_id=deployment.id, context_id=context_id)
+        db.session.add(course)
+    course.title = context.get("title") or course.title
+    course.label = context.get("label") or course.label
+    return course
+
+
+def record_membership(course: Course, person: Person, role: ToolRole, lti_roles: list[str]) -> Membership:
+    """The person's role in the course, as this launch says."""
+    db.session.flush()  # new course and person rows need their ids
+    membership = db.session.scalars(
+        scoped(Membership, course.organisation_id).where(
+            Membership.course_id == course.id, Membership.person_id == person.id
+        )
+    ).first()
+    if membership is None:
+        membership = Membership(organisation_id=course.organisation_id, course_id=course.id, person_id=person.id)
+        db.session.add(membership)
+    membership.role = role.course_role
+    membership.lti_roles = list(lti_roles)
+    return membership

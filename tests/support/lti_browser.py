@@ -1,0 +1,76 @@
+"""A scripted browser for LTI launches over real HTTP: follows the LMS's auto-submitting forms step by step."""
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from http.cookiejar import DefaultCookiePolicy
+from urllib.parse import urljoin
+
+import requests
+
+
+class LoopbackSecureCookiePolicy(DefaultCookiePolicy):
+    """Like Chromium: Secure cookies are sent over plain http to localhost and 127.0.0.1 (FACTS: browsers)."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
+
+    def set_ok(self, cookie, request):
+        return super().set_ok(cookie, request)
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: dict
+
+
+class _FormParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms: list[Form] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append(Form(attrs.get("action", ""), (attrs.get("method") or "get").lower(), {}))
+        elif tag in ("input", "textarea") and self.forms and attrs.get("name"):
+            self.forms[-1].fields[attrs["name"]] = attrs.get("value", "")
+
+
+def first_form(response: requests.Response) -> Form:
+    parser = _FormParser()
+    parser.feed(response.text)
+    assert parser.forms, f"no form in {response.url} ({response.status_code}): {response.text[:500]}"
+    form = parser.forms[0]
+    form.action = urljoin(response.url, form.action)
+    return form
+
+
+def submit(session: requests.Session, form: Form, **kwargs) -> requests.Response:
+    if form.method == "post":
+        return session.post(form.action, data=form.fields, timeout=30, **kwargs)
+    return session.get(form.action, params=form.fields, timeout=30, **kwargs)
+
+
+class LtiBrowser:
+    """One browser profile: its own cookie jar, talking to the development LMS and the tool."""
+
+    def __init__(self, devlms_url: str):
+        self.devlms_url = devlms_url
+        self.session = requests.Session()
+        self.session.cookies.set_policy(LoopbackSecureCookiePolicy())
+
+    def open_launch(self, link_id: str, user: str, **query) -> Form:
+        """Run the launch up to the id_token form the LMS would post to the tool; return that form."""
+        page = self.session.get(f"{self.devlms_url}/launch/{link_id}", params={"user": user, **query}, timeout=30)
+        assert page.status_code == 200, page.text[:500]
+        authorization = submit(self.session, first_form(page))  # login initiation → redirect → LMS auth
+        assert authorization.status_code == 200, authorization.text[:800]
+        return first_form(authorization)
+
+    def post_id_token(self, form: Form, **kwargs) -> requests.Response:
+        """POST the id_token form to the tool; the 303 to the landing page is followed."""
+        return submit(self.session, form, **kwargs)
+
+    def launch(self, link_id: str, user: str, **query) -> requests.Response:
+        return self.post_id_token(self.open_launch(link_id, user, **query))
