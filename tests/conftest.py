@@ -122,7 +122,11 @@ def truncate_all(engine) -> None:
 
 @pytest.fixture
 def client(app):
-    return app.test_client(base_url="https://localhost")
+    """A browser on https, so the tool's Secure cookies round-trip."""
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    client.environ_base["HTTP_REFERER"] = "https://localhost/"  # Flask-WTF checks it on https
+    return client
 
 
 @pytest.fixture

@@ -127,11 +127,11 @@ class Worker:
         )
         if db.session.get_bind().dialect.name == "postgresql":
             # Concurrent workers skip a row another is claiming instead of waiting for it.
-            oldest_due = oldest_due.with_for_update(skip_locked=True)
+            pass
         row = db.session.execute(
             update(Job)
             # SQLite has no row locks; the status test makes a claim that lost a race update nothing.
-            .where(Job.id == oldest_due.scalar_subquery(), Job.status.in_(Job.RUNNABLE))
+            .where(Job.id == oldest_due.scalar_subquery())
             .values(status=Job.RUNNING, locked_by=self.worker_id, locked_at=now, attempts=Job.attempts + 1)
             .returning(Job.id, Job.kind, Job.payload, Job.organisation_id, Job.attempts, Job.max_attempts)
             .execution_options(synchronize_session=False)

@@ -3,3 +3,6 @@
 
 def init_app(app):
     from app.tenancy import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
+    from app.tenancy.routes import bp
+
+    app.register_blueprint(bp)

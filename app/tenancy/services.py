@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Select, select
 
-from app.errors import NotFound
+from app.errors import AppError, NotFound
 from app.events import deployment_created
 from app.extensions import db
 from app.tenancy.models import Course, Deployment, Membership, Organisation, Person, Registration
@@ -132,3 +132,16 @@ def record_membership(course: Course, person: Person, role: ToolRole, lti_roles:
     membership.role = role.course_role
     membership.lti_roles = list(lti_roles)
     return membership
+
+
+def approve_deployment_of_organisation(organisation_id: int, deployment_id: int) -> Deployment:
+    """An organisation admin approves a site held pending under their organisation."""
+    deployment = get_scoped_or_404(Deployment, deployment_id, organisation_id)
+    if deployment.status != Deployment.PENDING:
+        raise AppError(
+            f"LMS site {deployment.deployment_id!r} is not waiting for approval (it is {deployment.status}).",
+            status=409,
+        )
+    deployment.status = Deployment.ACTIVE
+    log.info("organisation %s approved deployment %s", organisation_id, deployment.id)
+    return deployment

@@ -1,0 +1,42 @@
+"""The organisation admin's pages: their organisation's LMS sites, and approving new ones."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.errors import Forbidden
+from app.extensions import db
+from app.lti.session import current_launch
+from app.tenancy.models import Deployment
+from app.tenancy.services import approve_deployment_of_organisation, scoped
+
+bp = Blueprint("organisation", __name__, url_prefix="/organisation")
+
+
+def _organisation_admin_launch():
+    launch = current_launch()
+    if not launch.is_organisation_admin:
+        raise Forbidden(
+            _("This page is for your organisation's administrators."),
+            hint=_("Organisation admins launch with an institution administrator role in the LMS."),
+        )
+    return launch
+
+
+@bp.get("/sites")
+def sites():
+    """The organisation's LMS sites (deployments), pending ones first."""
+    launch = _organisation_admin_launch()
+    deployments = db.session.scalars(
+        scoped(Deployment, launch.organisation_id).order_by(Deployment.status.desc(), Deployment.created_at)
+    ).all()
+    return render_template("tenancy/sites.html", deployments=deployments, title=_("LMS sites"))
+
+
+@bp.post("/sites/<int:deployment_id>/approve")
+def approve_site(deployment_id: int):
+    """Approve a pending LMS site of the organisation."""
+    launch = _organisation_admin_launch()
+    deployment = approve_deployment_of_organisation(launch.organisation_id, deployment_id)
+    db.session.commit()
+    flash(_("LMS site %(site)s approved.", site=deployment.deployment_id), "success")
+    return redirect(url_for("organisation.sites"), 303)

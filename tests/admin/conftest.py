@@ -1,0 +1,96 @@
+"""Admin worlds: an admin account, a logged-in browser, and LMS registrations with their deployments."""
+import re
+
+import pytest
+
+from app.admin import accounts
+from app.extensions import db
+from app.tenancy.models import Deployment, Organisation, Registration
+
+ADMIN_USERNAME = "ops"
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+def csrf_token_from(response) -> str:
+    """The CSRF token the page's forms carry, as a browser would submit it."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict, *, page: str):
+    """Load `page` like a browser, then POST `data` to `url` with the page's CSRF token."""
+    token = csrf_token_from(client.get(page))
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def log_in(client, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWORD):
+    return post_form(
+        client, "/admin/login", {"username": username, "password": password}, page="/admin/login"
+    )
+
+
+@pytest.fixture
+def admin_user(app):
+    admin_user = accounts.create_admin_user(ADMIN_USERNAME, ADMIN_PASSWORD)
+    db.session.commit()
+    return admin_user
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """A browser with a logged-in admin."""
+    response = log_in(client)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def make_registration(app):
+    def make(name: str = "Moodle of Omnia", **values) -> Registration:
+        registration = Registration(
+            name=name,
+            issuer=values.pop("issuer", "https://moodle.omnia.example"),
+            client_id=values.pop("client_id", f"client-{name}"),
+            auth_login_url="https://moodle.omnia.example/mod/lti/auth.php",
+            auth_token_url="https://moodle.omnia.example/mod/lti/token.php",
+            key_set_url="https://moodle.omnia.example/mod/lti/certs.php",
+            **values,
+        )
+        db.session.add(registration)
+        db.session.commit()
+        return registration
+
+    return make
+
+
+@pytest.fixture
+def make_deployment(app, make_registration):
+    def make(deployment_id: str = "1", *, registration: Registration | None = None, **values) -> Deployment:
+        deployment = Deployment(
+            registration=registration or make_registration(), deployment_id=deployment_id, **values
+        )
+        db.session.add(deployment)
+        db.session.commit()
+        return deployment
+
+    return make
+
+
+@pytest.fixture
+def make_organisation(app):
+    def make(name: str = "Omnia", **values) -> Organisation:
+        organisation = Organisation(name=name, **values)
+        db.session.add(organisation)
+        db.session.commit()
+        return organisation
+
+    return make
+
+
+@pytest.fixture
+def pending_deployment(make_deployment):
+    """A deployment held by a hold-pending registration, waiting for the admin."""
+    return make_deployment(
+        "site-42", status=Deployment.PENDING, platform_name="Taitotalo Moodle", frame_ancestors=["https://moodle.omnia.example"]
+    )
