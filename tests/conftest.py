@@ -13,6 +13,7 @@ from app import create_app
 from app.clock import FrozenClock, SystemClock
 from app.config import TestConfig
 from app.extensions import db
+from flask_sqlalchemy.session import Session as FlaskSession
 from tests.support.live_server import LiveServer
 from tests.support.lti_browser import LtiBrowser
 
@@ -66,6 +67,13 @@ def test_database_url(database_url, tmp_path):
     return database_url
 
 
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy picks the engine per table; in a rolled-back test everything must use one connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
 def make_app(url: str, **overrides):
     return create_app({"SQLALCHEMY_DATABASE_URI": url, **overrides}, config=TestConfig())
 
@@ -89,7 +97,9 @@ def app(test_database_url, clock):
         connection = db.engine.connect()
         transaction = connection.begin()
         original_session = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": ConnectionBoundSession}
+        )
         try:
             yield app
         finally:

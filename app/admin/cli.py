@@ -1,4 +1,6 @@
 """`flask admin …`: manage the installation's admin accounts from the server's shell."""
+import sys
+
 import click
 from flask.cli import AppGroup
 
@@ -16,7 +18,7 @@ password_stdin_option = click.option(
 def _read_password(from_stdin: bool) -> str:
     """The new password: from standard input, or typed twice at a hidden prompt."""
     if from_stdin:
-        return click.get_text_stream("stdin").read().rstrip("\r\n")
+        return sys.stdin.read().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 

@@ -75,9 +75,11 @@ class Worker:
 
     def schedule_periodic(self, now: datetime) -> int:
         """Queue each periodic job for the current slot; unique keys make that once per slot across all workers."""
-        queued = 0
-        due = [p for p in self.registry.periodic.values() if self.scheduled_slots.get(p.kind) != p.slot(now)]
-        for periodic in due:
+        queued, scheduled = 0, {}
+        for periodic in self.registry.periodic.values():
+            slot = periodic.slot(now)
+            if self.scheduled_slots.get(periodic.kind) == slot:
+                continue
             statement = insert_ignoring_conflicts(
                 Job,
                 kind=periodic.kind,
@@ -86,13 +88,13 @@ class Worker:
                 attempts=0,
                 max_attempts=Job.DEFAULT_MAX_ATTEMPTS,
                 next_attempt_at=now,
-                unique_key=f"periodic:{periodic.kind}:{periodic.slot(now)}",
+                unique_key=f"periodic:{periodic.kind}:{slot}",
                 created_at=now,
             )
             queued += db.session.execute(statement.returning(Job.id)).scalar_one_or_none() is not None
+            scheduled[periodic.kind] = slot
         db.session.commit()
-        for periodic in due:
-            self.scheduled_slots[periodic.kind] = periodic.slot(now)
+        self.scheduled_slots.update(scheduled)
         return queued
 
     def reclaim_stale(self, now: datetime) -> int:
@@ -127,11 +129,11 @@ class Worker:
         )
         if db.session.get_bind().dialect.name == "postgresql":
             # Concurrent workers skip a row another is claiming instead of waiting for it.
-            pass
+            oldest_due = oldest_due.with_for_update(skip_locked=True)
         row = db.session.execute(
             update(Job)
             # SQLite has no row locks; the status test makes a claim that lost a race update nothing.
-            .where(Job.id == oldest_due.scalar_subquery())
+            .where(Job.id == oldest_due.scalar_subquery(), Job.status.in_(Job.RUNNABLE))
             .values(status=Job.RUNNING, locked_by=self.worker_id, locked_at=now, attempts=Job.attempts + 1)
             .returning(Job.id, Job.kind, Job.payload, Job.organisation_id, Job.attempts, Job.max_attempts)
             .execution_options(synchronize_session=False)
@@ -157,21 +159,26 @@ class Worker:
             self._retry_or_give_up(job, error, delay=error.after)
         except Exception as error:  # any handler failure is the job's to retry, never the worker's to die of
             db.session.rollback()
-            log.exception("job %s (%s) raised on attempt %s", job.id, job.kind, job.attempt)
             delay = retry_delay(job.attempt, base=self.retry_base, cap=self.retry_cap, rng=self.rng)
             self._retry_or_give_up(job, error, delay=delay)
         else:
+            log.info("job %s (%s) succeeded on attempt %s", job.id, job.kind, job.attempt)
             self._record(job, Job.SUCCEEDED)
 
     def _retry_or_give_up(self, job: RunningJob, error: Exception, *, delay: timedelta) -> None:
+        # A handler's own RetryLater is expected; any other exception is logged with its traceback.
+        unexpected = not isinstance(error, RetryLater)
         if job.attempt >= job.max_attempts:
-            log.warning("job %s (%s) gave up after %s attempts: %s", job.id, job.kind, job.attempt, error)
+            log.warning(
+                "job %s (%s) gave up after %s attempts: %s", job.id, job.kind, job.attempt, error, exc_info=unexpected
+            )
             self._record(job, Job.DEAD, last_error=_describe(error))
             return
         next_attempt_at = current_clock().now() + delay
         log.warning(
             "job %s (%s) failed attempt %s of %s, retrying at %s: %s",
             job.id, job.kind, job.attempt, job.max_attempts, next_attempt_at.isoformat(), error,
+            exc_info=unexpected,
         )
         self._record(job, Job.FAILED, last_error=_describe(error), next_attempt_at=next_attempt_at)
 
@@ -181,7 +188,7 @@ class Worker:
             values["finished_at"] = current_clock().now()
         recorded = db.session.execute(
             update(Job)
-            .where(Job.id == job.id, Job.status == Job.RUNNING, Job.attempts == job.attempt)
+            .where(Job.id == job.id)
             .values(status=status, locked_by=None, locked_at=None, **values)
             .execution_options(synchronize_session=False)
         ).rowcount

@@ -186,6 +186,20 @@ def test_a_lost_job_on_its_last_attempt_is_dead(app, registry, make_worker, cloc
     assert stored_job(job_id).status == Job.DEAD
 
 
+def test_a_worker_that_outlived_its_lease_does_not_record_its_outcome(app, registry, make_worker, clock, stored_job):
+    registry.handler("remember")(lambda payload, job: shared_cache().set("remembered", "late"))
+    job_id = enqueue("remember", {})
+    slow = make_worker("slow")
+    job = slow.claim(clock.now())
+    clock.advance(minutes=10)
+    make_worker("survivor").reclaim_stale(clock.now())
+
+    slow.run(job)
+
+    assert shared_cache().get("remembered") is None
+    assert stored_job(job_id).status == Job.FAILED  # to be run again by whichever worker claims it
+
+
 def test_the_worker_stops_after_the_job_in_hand_when_asked(app, registry, worker, stored_job):
     stop = threading.Event()
     registry.handler("stop_signal_arrives")(lambda payload, job: stop.set())
