@@ -16,7 +16,7 @@ from app.jobs.backoff import retry_delay
 from app.jobs.exceptions import PermanentJobError, RetryLater
 from app.jobs.models import Job
 from app.jobs.registry import JobRegistry, RunningJob, registry as default_registry
-from app.jobs.services import insert_ignoring_conflicts
+from app.jobs.services import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -80,18 +80,8 @@ class Worker:
             slot = periodic.slot(now)
             if self.scheduled_slots.get(periodic.kind) == slot:
                 continue
-            statement = insert_ignoring_conflicts(
-                Job,
-                kind=periodic.kind,
-                payload=periodic.payload,
-                status=Job.QUEUED,
-                attempts=0,
-                max_attempts=Job.DEFAULT_MAX_ATTEMPTS,
-                next_attempt_at=now,
-                unique_key=f"periodic:{periodic.kind}:{slot}",
-                created_at=now,
-            )
-            queued += db.session.execute(statement.returning(Job.id)).scalar_one_or_none() is not None
+            unique_key = f"periodic:{periodic.kind}:{slot}"
+            queued += enqueue(periodic.kind, periodic.payload, run_at=now, unique_key=unique_key) is not None
             scheduled[periodic.kind] = slot
         db.session.commit()
         self.scheduled_slots.update(scheduled)
@@ -188,7 +178,7 @@ class Worker:
             values["finished_at"] = current_clock().now()
         recorded = db.session.execute(
             update(Job)
-            .where(Job.id == job.id)
+            .where(Job.id == job.id, Job.status == Job.RUNNING, Job.attempts == job.attempt)
             .values(status=status, locked_by=None, locked_at=None, **values)
             .execution_options(synchronize_session=False)
         ).rowcount

@@ -7,6 +7,8 @@ from app.clock import current_clock
 from app.extensions import db
 from app.jobs.models import Job
 
+DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
 
 def enqueue(
     kind: str,
@@ -19,8 +21,9 @@ def enqueue(
 ) -> int | None:
     """Queue a job to run at run_at (now by default); its id, or None if a job with unique_key already exists."""
     now = current_clock().now()
-    statement = insert_ignoring_conflicts(
-        Job,
+    # ON CONFLICT DO NOTHING rather than catching IntegrityError, which would abort the caller's transaction.
+    insert = DIALECT_INSERTS[db.session.get_bind().dialect.name]
+    statement = insert(Job).values(
         kind=kind,
         payload=payload,
         organisation_id=organisation_id,
@@ -31,11 +34,4 @@ def enqueue(
         unique_key=unique_key,
         created_at=now,
     )
-    return db.session.execute(statement.returning(Job.id)).scalar_one_or_none()
-
-
-def insert_ignoring_conflicts(model, **values):
-    """INSERT … ON CONFLICT DO NOTHING, built by the dialect in use (PostgreSQL or SQLite)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    return insert(model).values(**values).on_conflict_do_nothing()
+    return db.session.execute(statement.on_conflict_do_nothing().returning(Job.id)).scalar_one_or_none()

@@ -2,6 +2,7 @@
 import pytest
 
 from app.admin.auth import local_path
+from app.clock import as_utc
 from tests.admin.conftest import ADMIN_PASSWORD, csrf_token_from, log_in, post_form
 
 WRONG_CREDENTIALS = "Wrong username or password."
@@ -14,7 +15,7 @@ def test_login_with_the_right_password_opens_the_overview(client, admin_user, cl
     assert response.headers["Location"] == "/admin/"
     with client.session_transaction() as session:
         assert session["admin_user_id"] == admin_user.id
-    assert admin_user.last_login_at == clock.now()
+    assert as_utc(admin_user.last_login_at) == clock.now()
     assert "Installation overview" in client.get("/admin/").get_data(as_text=True)
 
 
