@@ -14,3 +14,13 @@ class TimestampMixin:
 
 
 JSONType = JSON
+
+
+def upsert_insert(model):
+    """`INSERT … ON CONFLICT` is spelled alike on PostgreSQL and SQLite but built by each dialect's insert()."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from app.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](model)

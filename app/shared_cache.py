@@ -6,12 +6,11 @@ from typing import Any, Protocol
 import redis
 from flask import current_app
 from sqlalchemy import DateTime, String, delete, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import current_clock
 from app.extensions import db
-from app.models_base import JSONType
+from app.models_base import JSONType, upsert_insert
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -76,7 +75,7 @@ class DatabaseCache:
     @staticmethod
     def _upsert(key: str, value: Any, ttl: int | None, where=None):
         """INSERT … ON CONFLICT (key) DO UPDATE, the update limited by where when given."""
-        statement = _insert(CacheEntry).values(key=key, value=value, expires_at=_expiry(ttl))
+        statement = upsert_insert(CacheEntry).values(key=key, value=value, expires_at=_expiry(ttl))
         return statement.on_conflict_do_update(
             index_elements=[CacheEntry.key],
             set_={"value": statement.excluded.value, "expires_at": statement.excluded.expires_at},
@@ -127,9 +126,3 @@ def shared_cache() -> SharedCache:
 
 def _expiry(ttl: int | None) -> datetime | None:
     return None if ttl is None else current_clock().now() + timedelta(seconds=ttl)
-
-
-def _insert(model):
-    # INSERT … ON CONFLICT is spelled the same on both backends but built by each dialect's own insert().
-    dialect = db.session.get_bind().dialect.name
-    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](model)

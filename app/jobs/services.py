@@ -1,14 +1,11 @@
 """Queueing jobs: enqueue() adds a row in the caller's transaction, so a job exists only if that work commits."""
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.clock import current_clock
 from app.extensions import db
 from app.jobs.models import Job
-
-DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
+from app.models_base import upsert_insert
 
 def enqueue(
     kind: str,
@@ -22,8 +19,7 @@ def enqueue(
     """Queue a job to run at run_at (now by default); its id, or None if a job with unique_key already exists."""
     now = current_clock().now()
     # ON CONFLICT DO NOTHING rather than catching IntegrityError, which would abort the caller's transaction.
-    insert = DIALECT_INSERTS[db.session.get_bind().dialect.name]
-    statement = insert(Job).values(
+    statement = upsert_insert(Job).values(
         kind=kind,
         payload=payload,
         organisation_id=organisation_id,

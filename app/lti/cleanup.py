@@ -12,5 +12,4 @@ def purge_expired_lti_data(now: datetime) -> int:
     removed = 0
     for model in (LoginState, Launch):
         removed += db.session.execute(delete(model).where(model.expires_at < now)).rowcount
-    db.session.commit()
     return removed

@@ -1,7 +1,7 @@
 """AGS 2.0 line items on the platform side: the endpoint claim, the container and each line item."""
 
 from devlms.ags.models import LineItem
-from devlms.ags.timestamps import parse_timestamp
+from devlms.ags.values import is_number, parse_timestamp
 from devlms.courses.models import Course, ResourceLink
 from devlms.errors import InvalidServiceRequest
 from devlms.extensions import db
@@ -106,7 +106,7 @@ def _apply_line_item(line_item: LineItem, body) -> None:
     if not isinstance(body.get("label"), str) or not body["label"].strip():
         problems.append("label is required")
     score_maximum = body.get("scoreMaximum")
-    if isinstance(score_maximum, bool) or not isinstance(score_maximum, (int, float)) or score_maximum <= 0:
+    if not is_number(score_maximum) or score_maximum <= 0:
         problems.append("scoreMaximum is required and must be a number greater than 0")
     for name in ("resourceId", "tag", "resourceLinkId"):
         if body.get(name) is not None and not isinstance(body[name], str):

@@ -1,9 +1,26 @@
-"""Looking up the LMS's world: courses, users, enrolments, resource links."""
+"""Looking up the LMS's world: courses, users, enrolments, resource links; what the course page shows."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import url_for
 
 from devlms.courses.models import Course, Deployment, Enrolment, ResourceLink, User
 from devlms.errors import Forbidden, NotFound
 from devlms.extensions import db
 from devlms.lti.constants import CONTENT_EDITOR_ROLES, LEARNER
+
+
+# Launch options the course page passes on to the iframe it opens.
+LAUNCH_OPTIONS = ("tamper", "deployment", "locale")
+
+
+@dataclass(frozen=True)
+class ToolFrame:
+    """The iframe in which the course page shows the tool."""
+
+    src: str
+    title: str
 
 
 def list_courses() -> list[Course]:
@@ -69,6 +86,22 @@ def organisation_name(deployment_id: str) -> str | None:
     """The organisation of a deployment this LMS knows; None for made-up deployment ids."""
     deployment = db.session.get(Deployment, deployment_id)
     return deployment.organisation if deployment else None
+
+
+def tool_frame(course: Course, args: Mapping[str, str]) -> ToolFrame | None:
+    """The iframe the course page opens: a link launched (?link=&user=) or Deep Linking (?deep_link=1&user=)."""
+    options = {name: args[name] for name in LAUNCH_OPTIONS if args.get(name)}
+    if args.get("link"):
+        link, user = get_resource_link(args["link"]), get_user(args.get("user"))
+        if link.course_id != course.id:
+            raise NotFound(f"Course {course.id!r} has no resource link {link.id!r}.")
+        return ToolFrame(url_for("lti.launch", link_id=link.id, user=user.id, **options),
+                         f"{link.title}, launched as {user.display_name}")
+    if args.get("deep_link"):
+        user = get_user(args.get("user"))
+        return ToolFrame(url_for("deep_linking.start", course_id=course.id, user=user.id, **options),
+                         f"Add content (Deep Linking) as {user.display_name}")
+    return None
 
 
 def _get_or_404(model, key: str, kind: str):

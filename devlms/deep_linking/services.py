@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from devlms import clock
 from devlms.ags.models import LineItem
+from devlms.ags.values import is_number
 from devlms.courses.models import Course, ResourceLink
 from devlms.courses.services import get_course, get_user, require_content_editor
 from devlms.deep_linking.models import DeepLinkingRequest
@@ -145,7 +146,7 @@ def _line_item_problems(line_item) -> list[str]:
         return ["must be a JSON object"]
     score_maximum = line_item.get("scoreMaximum")
     problems = []
-    if isinstance(score_maximum, bool) or not isinstance(score_maximum, (int, float)) or score_maximum <= 0:
+    if not is_number(score_maximum) or score_maximum <= 0:
         problems.append("scoreMaximum is required and must be a number greater than 0")
     for name in ("label", "resourceId", "tag"):
         if name in line_item and not isinstance(line_item[name], str):

@@ -3,7 +3,7 @@
 import uuid
 
 from devlms import clock
-from devlms.ags.services import endpoint_claim
+from devlms.ags.line_items import endpoint_claim
 from devlms.courses.models import Course, ResourceLink, User
 from devlms.courses.services import organisation_name, require_enrolment
 from devlms.deep_linking.settings import deep_linking_settings_claim

@@ -35,6 +35,13 @@ def log_in(client, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWOR
 
 
 @pytest.fixture
+def in_request(app):
+    """Service calls as the admin pages make them: inside a request, whose locale translates the messages."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
 def admin_user(app):
     admin_user = accounts.create_admin_user(ADMIN_USERNAME, ADMIN_PASSWORD)
     db.session.commit()

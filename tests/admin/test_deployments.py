@@ -134,29 +134,28 @@ def test_anything_but_an_http_origin_is_refused_with_the_reason(typed, explanati
 
 
 @pytest.mark.sqlite
-def test_approve_needs_exactly_one_of_organisation_and_new_name(app, pending_deployment, make_organisation):
+def test_approve_needs_exactly_one_of_organisation_and_new_name(in_request, pending_deployment, make_organisation):
     omnia = make_organisation()
 
-    for choice in ({}, {"organisation_id": omnia.id, "new_organisation_name": "Taitotalo"}):
+    for choice in ({}, {"new_organisation_name": "   "}, {"organisation_id": omnia.id, "new_organisation_name": "Taitotalo"}):
         with pytest.raises(InvalidInput, match="either an existing organisation or a name for a new one"):
             services.approve_deployment(pending_deployment.id, **choice)
 
 
 @pytest.mark.sqlite
-def test_approve_into_an_unknown_organisation_is_not_found(app, pending_deployment):
+def test_approve_into_an_unknown_organisation_is_not_found(in_request, pending_deployment):
     with pytest.raises(NotFound, match="There is no organisation with id 424242."):
         services.approve_deployment(pending_deployment.id, organisation_id=424242)
 
 
 @pytest.mark.sqlite
-def test_approve_refuses_a_blank_or_overlong_organisation_name(app, pending_deployment):
-    for name in ("   ", "x" * 201):
-        with pytest.raises(InvalidInput, match="An organisation name needs 1 to 200 characters."):
-            services.approve_deployment(pending_deployment.id, new_organisation_name=name)
+def test_approve_refuses_an_overlong_organisation_name(in_request, pending_deployment):
+    with pytest.raises(InvalidInput, match="An organisation name needs 1 to 200 characters."):
+        services.approve_deployment(pending_deployment.id, new_organisation_name="x" * 201)
 
 
 @pytest.mark.sqlite
-def test_a_disabled_deployment_can_be_approved_again(app, make_deployment, make_organisation):
+def test_a_disabled_deployment_can_be_approved_again(in_request, make_deployment, make_organisation):
     deployment = make_deployment("9", status=Deployment.DISABLED)
 
     services.approve_deployment(deployment.id, organisation_id=make_organisation().id)

@@ -1,6 +1,12 @@
-"""ISO 8601 date-times as AGS sends them."""
+"""Checks of the values AGS documents carry: numbers and ISO 8601 date-times."""
 
+import math
 from datetime import datetime
+
+
+def is_number(value) -> bool:
+    """A JSON number: not a boolean, not NaN or infinite."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def parse_timestamp(value) -> datetime | None:
