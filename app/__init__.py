@@ -1,7 +1,7 @@
 """The REX VET Path tool: create_app() builds it from config, extensions and one package per feature."""
 import logging
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 
 from app import admin, jobs, learning, lti, tenancy
@@ -16,8 +16,8 @@ FEATURES = (tenancy, lti, learning, admin, jobs)
 
 def select_locale() -> str:
     """The locale the LMS sent at launch (kept for the session), else the browser's preference."""
-    from flask import current_app
-
+    if not has_request_context():  # CLI, worker, services outside a request
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     launch_locale = getattr(g, "locale", None)
     if launch_locale:

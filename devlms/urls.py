@@ -1,5 +1,7 @@
 """Absolute URLs of the platform, on its public base URL (which is also its issuer)."""
 
+from urllib.parse import urlsplit
+
 from flask import current_app
 
 
@@ -13,3 +15,9 @@ def platform_url(endpoint: str, **values) -> str:
 def issuer() -> str:
     """The platform issuer: its base URL."""
     return current_app.config["DEVLMS_BASE_URL"]
+
+
+def origin(url: str) -> str:
+    """The web origin of a URL: scheme, host and port."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

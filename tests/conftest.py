@@ -1,5 +1,6 @@
 """Test worlds: a database per run (PostgreSQL by default, SQLite with TEST_DB=sqlite), built once from the
 migrations, each in-process test rolled back; live servers for tests that need real HTTP."""
+import contextvars
 import os
 import shutil
 import uuid
@@ -13,6 +14,8 @@ from app import create_app
 from app.clock import FrozenClock, SystemClock
 from app.config import TestConfig
 from app.extensions import db
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 from tests.support.live_server import LiveServer
 from tests.support.lti_browser import LtiBrowser
@@ -74,8 +77,23 @@ class ConnectionBoundSession(FlaskSession):
         return self.bind
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (so its own `g`), as in production, even while the test holds one."""
+
+    def open(self, *args, **kwargs):
+        def run():
+            _cv_app.set(None)
+            return super(IsolatedClient, self).open(*args, **kwargs)
+
+        response = contextvars.copy_context().run(run)
+        db.session.expire_all()  # the test's own session must re-read what the request changed
+        return response
+
+
 def make_app(url: str, **overrides):
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, **overrides}, config=TestConfig())
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, **overrides}, config=TestConfig())
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture

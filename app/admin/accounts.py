@@ -106,4 +106,5 @@ def authenticate(username: str, password: str, *, now: datetime) -> AdminUser | 
     if not check_password_hash(admin_user.password_hash, password):
         return None
     admin_user.last_login_at = now
+    log.info("admin %r logged in", admin_user.username)
     return admin_user

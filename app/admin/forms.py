@@ -2,7 +2,7 @@
 services decide which values are acceptable, so choices are not re-validated here."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from app.admin.services import MAX_ORGANISATION_NAME_LENGTH
@@ -14,9 +14,10 @@ def optional_id(value) -> int | None:
     return int(value) if value not in (None, "") else None
 
 
-def organisation_choices(organisations, *, empty_label=None) -> list[tuple]:
-    choices = [(organisation.id, f"{organisation.name} (#{organisation.id})") for organisation in organisations]
-    return [("", empty_label)] + choices if empty_label else choices
+def organisation_choices(organisations, *, empty_label=None) -> list[SelectChoice]:
+    """One option per organisation (its id shown too, as names need not be unique), after an optional empty one."""
+    choices = [SelectChoice(organisation.id, f"{organisation.name} (#{organisation.id})") for organisation in organisations]
+    return [SelectChoice("", empty_label)] + choices if empty_label else choices
 
 
 class LoginForm(FlaskForm):
@@ -43,14 +44,14 @@ class FrameOriginsForm(FlaskForm):
 class RegistrationForm(FlaskForm):
     status = SelectField(
         _l("Status"),
-        choices=[(Registration.ACTIVE, _l("Active")), (Registration.DISABLED, _l("Disabled"))],
+        choices=[SelectChoice(Registration.ACTIVE, _l("Active")), SelectChoice(Registration.DISABLED, _l("Disabled"))],
         validate_choice=False,
     )
     new_deployment_policy = SelectField(
         _l("When a launch comes from a deployment not seen before"),
         choices=[
-            (Registration.POLICY_NEW_ORGANISATION, _l("Create a new organisation for it (new_organisation)")),
-            (Registration.POLICY_HOLD_PENDING, _l("Hold it until an admin approves it (hold_pending)")),
+            SelectChoice(Registration.POLICY_NEW_ORGANISATION, _l("Create a new organisation for it (new_organisation)")),
+            SelectChoice(Registration.POLICY_HOLD_PENDING, _l("Hold it until an admin approves it (hold_pending)")),
         ],
         validate_choice=False,
     )

@@ -2,6 +2,8 @@
 
 Every POST makes one service call and commits it; an InvalidInput shows the page again with the reason.
 """
+import logging
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -19,6 +21,7 @@ from app.admin.services import InvalidInput
 from app.clock import current_clock
 from app.extensions import db, limiter
 
+log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
@@ -30,6 +33,7 @@ def refuse_framing(response):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+# Keyed by the limiter's default, the client address: behind a proxy, that needs ProxyFix to be the real client.
 @limiter.limit(
     lambda: current_app.config["ADMIN_LOGIN_RATE_LIMIT"],
     methods=["POST"],
@@ -42,6 +46,7 @@ def login():
         return render_template("admin/login.html", form=form, title=_("Admin login"))
     admin_user = accounts.authenticate(form.username.data, form.password.data, now=current_clock().now())
     if admin_user is None:
+        log.warning("admin login refused for a request from %s", request.remote_addr)
         # One message for an unknown name and a wrong password: the page must not tell which names exist.
         form.form_errors.append(_("Wrong username or password."))
         return render_template("admin/login.html", form=form, title=_("Admin login")), 401

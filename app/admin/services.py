@@ -6,7 +6,6 @@ installation admin runs the whole installation. They flush but never commit; the
 import logging
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select

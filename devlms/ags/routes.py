@@ -30,7 +30,7 @@ SCORE_STATUS = {
 }
 
 
-@bp.get(LINE_ITEMS)
+@bp.get(LINE_ITEMS, endpoint="line_items")
 @requires_scope(SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY)
 def line_items_container(course_id: str):
     """The course's line items, filtered and paged."""

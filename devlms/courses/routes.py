@@ -2,13 +2,7 @@
 
 from flask import Blueprint, render_template, request
 
-from devlms.courses.services import (
-    content_editors,
-    get_course,
-    list_courses,
-    list_users,
-    tool_frame,
-)
+from devlms.courses.services import course_page, get_course, list_courses, list_users
 from devlms.lti.tampering import TAMPER_OPTIONS
 
 bp = Blueprint("courses", __name__)
@@ -23,11 +17,8 @@ def index():
 @bp.get("/courses/<course_id>")
 def course(course_id: str):
     """A course: its resource links with launch buttons, and the tool in an iframe once launched."""
-    course = get_course(course_id)
-    return render_template(
-        "courses/course.html", course=course, editors=content_editors(course),
-        frame=tool_frame(course, request.args), tamper_options=TAMPER_OPTIONS,
-    )
+    return render_template("courses/course.html", page=course_page(course_id, request.args),
+                           tamper_options=TAMPER_OPTIONS)
 
 
 @bp.get("/courses/<course_id>/return")

@@ -86,6 +86,8 @@ COURSES = [
         "title": "Staff development: intercultural competence",
         "deployment_id": "devlms-site-2",
         "enrolments": [
+            # The same person at two customer sites: one issuer, two deployments.
+            {"user_id": "learner", "roles": [LEARNER]},
             {"user_id": "learner-et", "roles": [LEARNER]},
             {"user_id": "learner-nl", "roles": [LEARNER]},
             {"user_id": "anonymous", "roles": [LEARNER]},
@@ -118,7 +120,7 @@ def _seed_course(course: dict) -> None:
             db.select(Enrolment).filter_by(course_id=course["id"], user_id=enrolment["user_id"])
         )
         if exists is None:
-            db.session.add(Enrolment(course_id=course["id"], mentees=[], **enrolment))
+            db.session.add(Enrolment(course_id=course["id"], **{"mentees": [], **enrolment}))
     for position, link in enumerate(course["resource_links"]):
         line_item = link.get("line_item")
         added = _add_missing(ResourceLink, {

@@ -9,9 +9,10 @@ from devlms.courses.models import Course, Deployment, Enrolment, ResourceLink, U
 from devlms.errors import Forbidden, NotFound
 from devlms.extensions import db
 from devlms.lti.constants import CONTENT_EDITOR_ROLES, LEARNER
+from devlms.lti.registration import tool_origin
 
 
-# Launch options the course page passes on to the iframe it opens.
+# Launch options the course page passes on to the launches it opens.
 LAUNCH_OPTIONS = ("tamper", "deployment", "locale")
 
 
@@ -21,6 +22,19 @@ class ToolFrame:
 
     src: str
     title: str
+
+
+@dataclass(frozen=True)
+class CoursePage:
+    """What the course page shows."""
+
+    course: Course
+    editors: list[User]
+    frame: ToolFrame | None
+    # Test options (tamper, deployment, locale) kept in the page URL and passed on to every launch.
+    launch_options: dict[str, str]
+    # The only origin whose platform storage postMessages the page answers.
+    tool_origin: str
 
 
 def list_courses() -> list[Course]:
@@ -77,9 +91,12 @@ def is_gradable_learner(course_id: str, user_id: str) -> bool:
     return enrolment is not None and enrolment.status == "Active" and LEARNER in enrolment.roles
 
 
-def content_editors(course: Course) -> list[User]:
-    """The course members who may add content through Deep Linking."""
-    return [e.user for e in course.enrolments if CONTENT_EDITOR_ROLES.intersection(e.roles)]
+def course_page(course_id: str, args: Mapping[str, str]) -> CoursePage:
+    """The course, its members who may add content, and the tool's iframe if the page opens one."""
+    course = get_course(course_id)
+    editors = [e.user for e in course.enrolments if CONTENT_EDITOR_ROLES.intersection(e.roles)]
+    options = {name: args[name] for name in LAUNCH_OPTIONS if args.get(name)}
+    return CoursePage(course, editors, _tool_frame(course, args, options), options, tool_origin())
 
 
 def organisation_name(deployment_id: str) -> str | None:
@@ -88,9 +105,8 @@ def organisation_name(deployment_id: str) -> str | None:
     return deployment.organisation if deployment else None
 
 
-def tool_frame(course: Course, args: Mapping[str, str]) -> ToolFrame | None:
+def _tool_frame(course: Course, args: Mapping[str, str], options: dict[str, str]) -> ToolFrame | None:
     """The iframe the course page opens: a link launched (?link=&user=) or Deep Linking (?deep_link=1&user=)."""
-    options = {name: args[name] for name in LAUNCH_OPTIONS if args.get(name)}
     if args.get("link"):
         link, user = get_resource_link(args["link"]), get_user(args.get("user"))
         if link.course_id != course.id:

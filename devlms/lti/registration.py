@@ -5,7 +5,7 @@ from flask import current_app
 
 from devlms.courses.models import Deployment
 from devlms.extensions import db
-from devlms.urls import issuer, platform_url
+from devlms.urls import issuer, origin, platform_url
 
 
 def tool_login_url() -> str:
@@ -21,6 +21,11 @@ def tool_launch_url() -> str:
 def tool_jwks_url() -> str:
     """Where the tool publishes the keys of its client assertions and Deep Linking responses."""
     return _tool_base() + "/lti/jwks.json"
+
+
+def tool_origin() -> str:
+    """The tool's web origin."""
+    return origin(_tool_base())
 
 
 def tool_redirect_uris() -> list[str]:
@@ -47,7 +52,8 @@ def tool_registration() -> dict:
         "allowed_algorithms": ["RS256"],
         "new_deployment_policy": "new_organisation",
         "deployments": [
-            {"deployment_id": deployment.id, "organisation": deployment.organisation, "frame_ancestors": [issuer()]}
+            {"deployment_id": deployment.id, "organisation": deployment.organisation,
+             "frame_ancestors": [origin(issuer())]}
             for deployment in deployments
         ],
     }

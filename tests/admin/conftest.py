@@ -2,7 +2,6 @@
 import re
 
 import pytest
-from flask import g
 
 from app.admin import accounts
 from app.extensions import db
@@ -21,9 +20,6 @@ def csrf_token_from(response) -> str:
 
 def post_form(client, url: str, data: dict, *, page: str):
     """Load `page` like a browser, then POST `data` to `url` with the page's CSRF token."""
-    # The app fixture keeps one app context, so its `g`, where Flask-WTF caches the token, outlives each
-    # request; a browser's next request starts with an empty `g` and so a token for the current session.
-    g.pop("csrf_token", None)
     token = csrf_token_from(client.get(page))
     return client.post(url, data={"csrf_token": token, **data})
 

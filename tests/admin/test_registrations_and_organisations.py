@@ -3,7 +3,8 @@ import pytest
 
 from app.admin import services
 from app.admin.services import InvalidInput
-from app.tenancy.models import Registration
+from app.extensions import db
+from app.tenancy.models import Person, Registration
 from tests.admin.conftest import post_form
 
 
@@ -85,9 +86,6 @@ def test_a_blank_organisation_name_is_refused(admin_client, make_organisation):
 
 
 def test_overview_counts_deployments_and_people(admin_client, make_deployment, make_organisation):
-    from app.extensions import db
-    from app.tenancy.models import Person
-
     omnia = make_organisation("Omnia")
     make_deployment("1", organisation=omnia)
     db.session.add_all(Person(organisation_id=omnia.id, issuer="https://moodle.omnia.example", subject=s) for s in "abc")
@@ -95,5 +93,6 @@ def test_overview_counts_deployments_and_people(admin_client, make_deployment, m
 
     page = admin_client.get("/admin/").get_data(as_text=True)
 
-    omnia_row = page[page.index(f"/admin/organisations/{omnia.id}"):].split("</tr>")[0]
+    organisations_table = page[page.index('id="organisations-title"'):]
+    omnia_row = organisations_table[organisations_table.index(f"/admin/organisations/{omnia.id}"):].split("</tr>")[0]
     assert "<td>1</td>" in omnia_row and "<td>3</td>" in omnia_row

@@ -1,0 +1,56 @@
+"""The development LMS: a separate Flask app that acts as an external LTI 1.3 platform (like Moodle).
+
+Every test of the tool runs against it. It imports nothing from `app/`: it signs, the tool verifies,
+so a bug the two shared could not hide. Run it with `FLASK_APP=devlms:create_devlms_app flask run --port 5001`.
+"""
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Flask
+
+from devlms.ags.routes import bp as ags_routes
+from devlms.config import load_settings
+from devlms.courses.routes import bp as courses_routes
+from devlms.courses.sample_data import seed_sample_data
+from devlms.deep_linking.routes import bp as deep_linking_routes
+from devlms.errors import register_error_handlers
+from devlms.extensions import db
+from devlms.lti.keys import ensure_signing_key
+from devlms.lti.routes import bp as lti_routes
+from devlms.nrps.routes import bp as nrps_routes
+
+
+def create_devlms_app(config: dict | None = None) -> Flask:
+    """Build the development LMS: settings, its own database, its signing key, the sample world, routes."""
+    app = Flask(__name__)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_settings(app.instance_path, config))
+    db.init_app(app)
+    register_error_handlers(app)
+    for blueprint in (courses_routes, lti_routes, ags_routes, nrps_routes, deep_linking_routes):
+        app.register_blueprint(blueprint)
+    app.add_template_filter(_epoch_time, "epoch_time")
+
+    @app.after_request
+    def commit_request(response):
+        """One transaction per request, committed at the boundary (error handlers roll back first)."""
+        db.session.commit()
+        return response
+
+    with app.app_context():
+        _prepare_database()
+    return app
+
+
+def _prepare_database() -> None:
+    """Create the tables (no migrations: the LMS's data is disposable), the signing key and the sample world."""
+    db.create_all()
+    ensure_signing_key()
+    seed_sample_data()
+    db.session.commit()
+
+
+def _epoch_time(seconds: int) -> str:
+    """Epoch seconds as a UTC time for pages."""
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -1,0 +1,1 @@
+"""Deep Linking 2.0 on the platform side."""

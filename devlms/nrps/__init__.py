@@ -1,0 +1,1 @@
+"""Names and Role Provisioning Services 2.0 on the platform side."""

@@ -1,0 +1,98 @@
+"""The platform's public face: its JWKS, its registration values for the tool, and its settings."""
+
+import json
+import stat
+from pathlib import Path
+
+import jwt
+
+from devlms.config import SECRET_FILE_NAME, load_settings
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def test_committed_registration_file_equals_what_the_lms_serves_at_the_default_url(client):
+    committed = json.loads((REPOSITORY / "lti_config" / "devlms.json").read_text(encoding="utf-8"))
+
+    assert client.get("/lti/tool-registration.json").json == committed
+
+
+def test_registration_values_follow_the_live_base_url(devlms_settings):
+    from devlms import create_devlms_app
+
+    app = create_devlms_app({**devlms_settings, "DEVLMS_BASE_URL": "http://lms.example:8080/"})
+    registration = app.test_client().get("/lti/tool-registration.json").json
+
+    assert registration["issuer"] == "http://lms.example:8080"
+    assert registration["auth_login_url"] == "http://lms.example:8080/lti/auth"
+    assert registration["auth_token_url"] == "http://lms.example:8080/lti/token"
+    assert registration["key_set_url"] == "http://lms.example:8080/lti/jwks"
+    assert [d["frame_ancestors"] for d in registration["deployments"]] == [["http://lms.example:8080"]] * 2
+
+
+def test_jwks_publishes_the_rsa_key_that_signs_launches(client, lms):
+    jwks = client.get("/lti/jwks").json
+    token = lms.id_token()
+
+    assert [(key["kty"], key["alg"], key["use"]) for key in jwks["keys"]] == [("RSA", "RS256", "sig")]
+    assert jwt.get_unverified_header(token)["kid"] == jwks["keys"][0]["kid"]
+    assert "d" not in jwks["keys"][0]
+
+
+def test_signing_key_survives_a_restart(devlms_settings, client):
+    from devlms import create_devlms_app
+
+    before = client.get("/lti/jwks").json
+    after = create_devlms_app(devlms_settings).test_client().get("/lti/jwks").json
+
+    assert after == before
+
+
+def test_sample_data_is_seeded_once(devlms_settings, client):
+    from devlms import create_devlms_app
+    from devlms.courses.models import Enrolment
+    from devlms.extensions import db
+
+    app = create_devlms_app(devlms_settings)
+    with app.app_context():
+        assert db.session.query(Enrolment).filter_by(course_id="intl-skills").count() == 10
+
+
+def test_environment_variables_override_defaults_and_a_passed_dict_overrides_both(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEVLMS_BASE_URL", "http://from-environment:5001")
+    monkeypatch.setenv("DEVLMS_CLIENT_ID", "client-from-environment")
+    monkeypatch.setenv("DEVLMS_ALLOW_TAMPERING", "true")
+    monkeypatch.setenv("DEVLMS_HTTP_TIMEOUT", "1.5,4")
+
+    settings = load_settings(str(tmp_path), {"DEVLMS_CLIENT_ID": "client-from-dict", "DEVLMS_SECRET_KEY": "s"})
+
+    assert settings["DEVLMS_BASE_URL"] == "http://from-environment:5001"
+    assert settings["DEVLMS_CLIENT_ID"] == "client-from-dict"
+    assert settings["DEVLMS_ALLOW_TAMPERING"] is True
+    assert settings["DEVLMS_HTTP_TIMEOUT"] == (1.5, 4.0)
+
+
+def test_defaults_are_those_of_a_local_development_run(tmp_path, monkeypatch):
+    for name in ("DEVLMS_BASE_URL", "DEVLMS_TOOL_BASE_URL", "DEVLMS_CLIENT_ID", "DEVLMS_ALLOW_TAMPERING",
+                 "DEVLMS_DATABASE_URL", "DEVLMS_HTTP_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+
+    settings = load_settings(str(tmp_path), {"DEVLMS_SECRET_KEY": "s"})
+
+    assert settings["DEVLMS_BASE_URL"] == "http://localhost:5001"
+    assert settings["DEVLMS_TOOL_BASE_URL"] == "http://127.0.0.1:5000"
+    assert settings["DEVLMS_CLIENT_ID"] == "rexvet-dev-tool"
+    assert settings["DEVLMS_ALLOW_TAMPERING"] is False
+    assert settings["DEVLMS_HTTP_TIMEOUT"] == (3.05, 10)
+    assert settings["DEVLMS_DATABASE_URL"] == f"sqlite:///{tmp_path / 'devlms.sqlite'}"
+
+
+def test_secret_key_is_generated_once_into_a_file_only_its_owner_can_read(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEVLMS_SECRET_KEY", raising=False)
+
+    first = load_settings(str(tmp_path))["DEVLMS_SECRET_KEY"]
+    second = load_settings(str(tmp_path))["DEVLMS_SECRET_KEY"]
+
+    secret_file = tmp_path / SECRET_FILE_NAME
+    assert first == second and len(first) >= 40
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
