@@ -97,6 +97,8 @@ class Config:
 class TestConfig(Config):
     """Tests: a throw-away secret, keys made per run, CSRF on (tests fetch the token like a browser)."""
 
+    __test__ = False  # a config, not a pytest test class
+
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"

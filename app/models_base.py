@@ -24,3 +24,22 @@ def upsert_insert(model):
 
     dialect = db.session.get_bind().dialect.name
     return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](model)
+
+
+def find_or_insert(model, unique: dict, **values):
+    """The row with this unique key, inserted with `values` if missing; safe when two processes race.
+
+    A plain SELECT-then-INSERT loses the race between concurrent first launches of the same person;
+    ON CONFLICT DO NOTHING makes the loser wait for the winner's commit and then read its row.
+    """
+    from sqlalchemy import select
+
+    from app.extensions import db
+
+    row = db.session.scalars(select(model).filter_by(**unique)).first()
+    if row is None:
+        db.session.execute(
+            upsert_insert(model).values(**unique, **values).on_conflict_do_nothing(index_elements=list(unique))
+        )
+        row = db.session.scalars(select(model).filter_by(**unique)).one()
+    return row

@@ -7,6 +7,7 @@ from sqlalchemy import Select, select
 from app.errors import AppError, NotFound
 from app.events import deployment_created
 from app.extensions import db
+from app.models_base import find_or_insert
 from app.tenancy.models import Course, Deployment, Membership, Organisation, Person, Registration
 from app.tenancy.roles import ToolRole
 
@@ -42,11 +43,12 @@ def find_or_create_deployment(registration: Registration, deployment_id: str, pl
     new_organisation: the site gets its own, new organisation and is active at once (shown to the admin).
     hold_pending: the site waits (under the registration's default organisation, if any) for approval.
     """
-    deployment = db.session.scalars(
-        select(Deployment).where(
-            Deployment.registration_id == registration.id, Deployment.deployment_id == deployment_id
-        )
-    ).first()
+    deployment = _find_deployment(registration, deployment_id)
+    if deployment is not None:
+        return deployment
+    # Two first launches from a new site race to create it (and its organisation): take them in turn.
+    db.session.execute(select(Registration.id).where(Registration.id == registration.id).with_for_update())
+    deployment = _find_deployment(registration, deployment_id)
     if deployment is not None:
         return deployment
     if registration.new_deployment_policy == Registration.POLICY_HOLD_PENDING:
@@ -73,6 +75,14 @@ def find_or_create_deployment(registration: Registration, deployment_id: str, pl
     return deployment
 
 
+def _find_deployment(registration: Registration, deployment_id: str) -> Deployment | None:
+    return db.session.scalars(
+        select(Deployment).where(
+            Deployment.registration_id == registration.id, Deployment.deployment_id == deployment_id
+        )
+    ).first()
+
+
 def default_frame_ancestors(registration: Registration) -> list[str]:
     """The LMS's own origin, taken from its authorization endpoint: the site that frames our pages."""
     parts = urlsplit(registration.auth_login_url)
@@ -89,12 +99,7 @@ def clean_optional(value) -> str | None:
 
 def record_person(organisation_id: int, issuer: str, subject: str, *, name=None, email=None, locale=None, now=None) -> Person:
     """Find or create the person (organisation, issuer, sub); keep what the LMS sent this time."""
-    person = db.session.scalars(
-        scoped(Person, organisation_id).where(Person.issuer == issuer, Person.subject == subject)
-    ).first()
-    if person is None:
-        person = Person(organisation_id=organisation_id, issuer=issuer, subject=subject)
-        db.session.add(person)
+    person = find_or_insert(Person, {"organisation_id": organisation_id, "issuer": issuer, "subject": subject})
     person.name = clean_optional(name) or person.name
     person.email = clean_optional(email) or person.email
     person.locale = clean_optional(locale) or person.locale
@@ -107,12 +112,9 @@ def record_course(deployment: Deployment, context: dict | None) -> Course | None
     context_id = (context or {}).get("id")
     if not context_id:
         return None
-    course = db.session.scalars(
-        select(Course).where(Course.deployment_id == deployment.id, Course.context_id == context_id)
-    ).first()
-    if course is None:
-        course = Course(organisation_id=deployment.organisation_id, deployment_id=deployment.id, context_id=context_id)
-        db.session.add(course)
+    course = find_or_insert(
+        Course, {"deployment_id": deployment.id, "context_id": context_id}, organisation_id=deployment.organisation_id
+    )
     course.title = context.get("title") or course.title
     course.label = context.get("label") or course.label
     return course
@@ -120,15 +122,10 @@ def record_course(deployment: Deployment, context: dict | None) -> Course | None
 
 def record_membership(course: Course, person: Person, role: ToolRole, lti_roles: list[str]) -> Membership:
     """The person's role in the course, as this launch says."""
-    db.session.flush()  # new course and person rows need their ids
-    membership = db.session.scalars(
-        scoped(Membership, course.organisation_id).where(
-            Membership.course_id == course.id, Membership.person_id == person.id
-        )
-    ).first()
-    if membership is None:
-        membership = Membership(organisation_id=course.organisation_id, course_id=course.id, person_id=person.id)
-        db.session.add(membership)
+    membership = find_or_insert(
+        Membership, {"course_id": course.id, "person_id": person.id},
+        organisation_id=course.organisation_id, role=role.course_role,
+    )
     membership.role = role.course_role
     membership.lti_roles = list(lti_roles)
     return membership

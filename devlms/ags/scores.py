@@ -34,28 +34,27 @@ class Gradebook:
 def record_score(course_id: str, line_item_id: int, raw_body: bytes) -> ScoreSubmission:
     """Keep a score POST with what became of it: accepted, ignored or refused (older), or rejected."""
     line_item = service_line_item(course_id, line_item_id)
-    submission = ScoreSubmission(line_item=line_item, received_at=clock.now(),
-                                 body=raw_body.decode("utf-8", errors="replace"))
-    db.session.add(submission)
     try:
         score = json.loads(raw_body)
     except ValueError:
         score = None
+    submission = ScoreSubmission(line_item_id=line_item.id, received_at=clock.now(),
+                                 body=raw_body.decode("utf-8", errors="replace"))
     problems = _score_problems(line_item, score)
     if problems:
         submission.status, submission.reason = ScoreSubmission.REJECTED, "; ".join(problems)
-        return submission
-
-    submission.user_id = score["userId"]
-    submission.score_given = score.get("scoreGiven")
-    submission.score_maximum = score.get("scoreMaximum")
-    submission.comment = score.get("comment")
-    submission.timestamp = score["timestamp"]
-    submission.timestamp_seconds = parse_timestamp(score["timestamp"]).timestamp()
-    submission.activity_progress = score["activityProgress"]
-    submission.grading_progress = score["gradingProgress"]
-    submission.submission = score.get("submission")
-    submission.status, submission.reason = _timestamp_verdict(line_item, submission)
+    else:
+        submission.user_id = score["userId"]
+        submission.score_given = score.get("scoreGiven")
+        submission.score_maximum = score.get("scoreMaximum")
+        submission.comment = score.get("comment")
+        submission.timestamp = score["timestamp"]
+        submission.timestamp_seconds = parse_timestamp(score["timestamp"]).timestamp()
+        submission.activity_progress = score["activityProgress"]
+        submission.grading_progress = score["gradingProgress"]
+        submission.submission = score.get("submission")
+        submission.status, submission.reason = _timestamp_verdict(line_item, submission)
+    db.session.add(submission)
     return submission
 
 
@@ -138,7 +137,6 @@ def _score_problems(line_item: LineItem, score) -> list[str]:
 
 def _timestamp_verdict(line_item: LineItem, submission: ScoreSubmission) -> tuple[str, str | None]:
     """Accept a score unless the stored one for the same user is newer (AGS 2.0 section 3.4.7)."""
-    # The new submission has no status yet, so it is not among the current scores.
     stored = next((score for score in current_scores(line_item) if score.user_id == submission.user_id), None)
     if stored is None:
         return ScoreSubmission.ACCEPTED, None

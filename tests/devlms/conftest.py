@@ -146,6 +146,13 @@ class LmsActions:
         return jwt.decode(token, jwt.PyJWK(jwk).key, algorithms=["RS256"], audience=CLIENT_ID,
                           options={"verify_exp": False, "verify_iat": False})
 
+    def rows(self, model, **filters) -> list:
+        """Rows of one of the LMS's tables, read in a context of their own (as a separate process would)."""
+        from devlms.extensions import db
+
+        with self.app.app_context():
+            return db.session.scalars(db.select(model).filter_by(**filters).order_by(*model.__table__.primary_key)).all()
+
     def request_token(self, assertion: str | None = None, scope: str = "", **form):
         """POST a client-credentials request to the token endpoint."""
         data = {
@@ -231,11 +238,3 @@ def client(devlms_app):
 def lms(devlms_app, client, fake_tool) -> LmsActions:
     """Actions that drive the LMS as the browser and the tool would."""
     return LmsActions(devlms_app, client, fake_tool)
-
-
-@pytest.fixture
-def app_context(devlms_app):
-    """An application context, for looking at the LMS's database directly."""
-    with devlms_app.app_context():
-        yield
-

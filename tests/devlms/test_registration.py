@@ -6,7 +6,11 @@ from pathlib import Path
 
 import jwt
 
+from devlms import create_devlms_app
+from devlms.ags.models import LineItem
 from devlms.config import SECRET_FILE_NAME, load_settings
+from devlms.courses.models import Enrolment
+from tests.devlms.conftest import LmsActions
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -18,8 +22,6 @@ def test_committed_registration_file_equals_what_the_lms_serves_at_the_default_u
 
 
 def test_registration_values_follow_the_live_base_url(devlms_settings):
-    from devlms import create_devlms_app
-
     app = create_devlms_app({**devlms_settings, "DEVLMS_BASE_URL": "http://lms.example:8080/"})
     registration = app.test_client().get("/lti/tool-registration.json").json
 
@@ -40,22 +42,17 @@ def test_jwks_publishes_the_rsa_key_that_signs_launches(client, lms):
 
 
 def test_signing_key_survives_a_restart(devlms_settings, client):
-    from devlms import create_devlms_app
-
     before = client.get("/lti/jwks").json
     after = create_devlms_app(devlms_settings).test_client().get("/lti/jwks").json
 
     assert after == before
 
 
-def test_sample_data_is_seeded_once(devlms_settings, client):
-    from devlms import create_devlms_app
-    from devlms.courses.models import Enrolment
-    from devlms.extensions import db
+def test_sample_data_is_seeded_once(devlms_settings, client, fake_tool):
+    restarted = LmsActions(create_devlms_app(devlms_settings), None, fake_tool)
 
-    app = create_devlms_app(devlms_settings)
-    with app.app_context():
-        assert db.session.query(Enrolment).filter_by(course_id="intl-skills").count() == 10
+    assert len(restarted.rows(Enrolment, course_id="intl-skills")) == 10
+    assert len(restarted.rows(LineItem)) == 1
 
 
 def test_environment_variables_override_defaults_and_a_passed_dict_overrides_both(tmp_path, monkeypatch):

@@ -47,7 +47,7 @@ def gunicorn_tool(committed_app, test_database_url, tmp_path):
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env=env, stdout=open(tmp_path / "gunicorn.log", "w"), stderr=subprocess.STDOUT, text=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

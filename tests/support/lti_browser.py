@@ -2,19 +2,26 @@
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from http.cookiejar import DefaultCookiePolicy
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
 
-class LoopbackSecureCookiePolicy(DefaultCookiePolicy):
-    """Like Chromium: Secure cookies are sent over plain http to localhost and 127.0.0.1 (FACTS: browsers)."""
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1"}
+_standard_return_ok_secure = DefaultCookiePolicy.return_ok_secure
 
-    def return_ok_secure(self, cookie, request):
-        return True
 
-    def set_ok(self, cookie, request):
-        return super().set_ok(cookie, request)
+def _return_ok_secure_like_chromium(policy, cookie, request):
+    """Chromium sends Secure cookies over plain http to localhost and 127.0.0.1 (FACTS: browsers).
+
+    Patched on the class because requests copies the session's cookies into a fresh jar, with the
+    default policy, for every request.
+    """
+    host = urlsplit(request.get_full_url()).hostname
+    return host in LOOPBACK_HOSTS or _standard_return_ok_secure(policy, cookie, request)
+
+
+DefaultCookiePolicy.return_ok_secure = _return_ok_secure_like_chromium
 
 
 @dataclass
@@ -58,7 +65,6 @@ class LtiBrowser:
     def __init__(self, devlms_url: str):
         self.devlms_url = devlms_url
         self.session = requests.Session()
-        self.session.cookies.set_policy(LoopbackSecureCookiePolicy())
 
     def open_launch(self, link_id: str, user: str, **query) -> Form:
         """Run the launch up to the id_token form the LMS would post to the tool; return that form."""
