@@ -70,6 +70,18 @@ def test_database_url(database_url, tmp_path):
     return database_url
 
 
+def use_real_savepoints(engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN (its documented recipe)."""
+
+    @sa.event.listens_for(engine, "connect")
+    def do_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def do_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
 class ConnectionBoundSession(FlaskSession):
     """Flask-SQLAlchemy picks the engine per table; in a rolled-back test everything must use one connection."""
 
@@ -108,10 +120,7 @@ def app(test_database_url, clock):
     app.extensions["clock"] = clock
     with app.app_context():
         if BACKEND == "sqlite":
-            yield app
-            db.session.remove()
-            db.engine.dispose()
-            return
+            use_real_savepoints(db.engine)
         connection = db.engine.connect()
         transaction = connection.begin()
         original_session = db.session

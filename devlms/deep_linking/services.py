@@ -51,7 +51,7 @@ def start_deep_linking(
     """The login initiation of an LtiDeepLinkingRequest, for an instructor of the course."""
     course, user = get_course(course_id), get_user(user_id)
     require_content_editor(course, user)
-    request = LaunchRequest(
+    launch = LaunchRequest(
         message_type=DEEP_LINKING_REQUEST,
         user_id=user.id,
         course_id=course.id,
@@ -59,7 +59,7 @@ def start_deep_linking(
         locale=locale or None,
         tamper=allowed_tampering(tamper),
     )
-    return login_initiation(request, target_link_uri=tool_launch_url())
+    return login_initiation(launch, target_link_uri=tool_launch_url())
 
 
 def receive_response(token: str | None) -> DeepLinkingOutcome:
@@ -72,7 +72,7 @@ def receive_response(token: str | None) -> DeepLinkingOutcome:
         raise InvalidDeepLinkingResponse(f"The Deep Linking response JWT was rejected: {error}.") from None
 
     problems = _message_problems(claims)
-    request = _answered_request(claims, problems)
+    answered = _answered_request(claims, problems)
     items = claims.get(CONTENT_ITEMS, [])
     if not isinstance(items, list):
         problems.append("content_items must be an array")
@@ -82,8 +82,8 @@ def receive_response(token: str | None) -> DeepLinkingOutcome:
     if problems:
         raise InvalidDeepLinkingResponse("The Deep Linking response was rejected.", problems)
 
-    request.used_at = clock.now()
-    outcome = DeepLinkingOutcome(course=request.course, tool_messages=_tool_messages(claims))
+    answered.used_at = clock.now()
+    outcome = DeepLinkingOutcome(course=answered.course, tool_messages=_tool_messages(claims))
     for item in items:
         _add_item(outcome, item)
     return outcome

@@ -13,13 +13,13 @@ from devlms.urls import platform_url
 DEEP_LINKING_REQUEST_LIFETIME_SECONDS = 3600
 
 
-def deep_linking_settings_claim(request: LaunchRequest) -> dict:
+def deep_linking_settings_claim(launch: LaunchRequest) -> dict:
     """Open a Deep Linking request for this launch and describe what the platform accepts back."""
     opened = DeepLinkingRequest(
         id=secrets.token_urlsafe(24),
-        course_id=request.course_id,
-        user_id=request.user_id,
-        deployment_id=request.deployment_id,
+        course_id=launch.course_id,
+        user_id=launch.user_id,
+        deployment_id=launch.deployment_id,
         expires_at=clock.now() + DEEP_LINKING_REQUEST_LIFETIME_SECONDS,
     )
     db.session.add(opened)

@@ -34,7 +34,7 @@ def start_resource_link_launch(
     """The login initiation that launches a resource link as a user (a member of its course)."""
     link, user = get_resource_link(link_id), get_user(user_id)
     require_enrolment(link.course, user)
-    request = LaunchRequest(
+    launch = LaunchRequest(
         message_type=RESOURCE_LINK_REQUEST,
         user_id=user.id,
         course_id=link.course_id,
@@ -44,20 +44,20 @@ def start_resource_link_launch(
         locale=locale or None,
         tamper=allowed_tampering(tamper),
     )
-    return login_initiation(request, target_link_uri=link.url or tool_launch_url())
+    return login_initiation(launch, target_link_uri=link.url or tool_launch_url())
 
 
-def login_initiation(request: LaunchRequest, *, target_link_uri: str) -> FormPost:
+def login_initiation(launch: LaunchRequest, *, target_link_uri: str) -> FormPost:
     """The third-party initiated login the browser posts to the tool's login URL."""
     return FormPost(
         action=tool_login_url(),
         fields={
             "iss": issuer(),
-            "login_hint": request.user_id,
+            "login_hint": launch.user_id,
             "target_link_uri": target_link_uri,
-            "lti_message_hint": issue_message_hint(request),
+            "lti_message_hint": issue_message_hint(launch),
             "client_id": client_id(),
-            "lti_deployment_id": request.deployment_id,
+            "lti_deployment_id": launch.deployment_id,
             # The course page answers the LTI platform storage postMessages (lti.put_data, lti.get_data).
             "lti_storage_target": "_parent",
         },
@@ -68,20 +68,20 @@ def login_initiation(request: LaunchRequest, *, target_link_uri: str) -> FormPos
 def authenticate(params: Mapping[str, str]) -> FormPost:
     """Check the tool's authentication request like a real platform and answer with the signed id_token."""
     problems = _parameter_problems(params)
-    request = None
+    launch = None
     if params.get("lti_message_hint"):
         try:
-            request = read_message_hint(params["lti_message_hint"])
+            launch = read_message_hint(params["lti_message_hint"])
         except InvalidAuthRequest as error:
             problems.append(error.message)
     else:
         problems.append("lti_message_hint is missing (it must be passed back unchanged from the login initiation)")
-    if request is not None and params.get("login_hint") and params["login_hint"] != request.user_id:
-        problems.append(f"login_hint {params['login_hint']!r} is not the user of this launch ({request.user_id!r})")
+    if launch is not None and params.get("login_hint") and params["login_hint"] != launch.user_id:
+        problems.append(f"login_hint {params['login_hint']!r} is not the user of this launch ({launch.user_id!r})")
     if problems:
         raise InvalidAuthRequest("The tool's authentication request was refused.", problems)
 
-    id_token = encode_id_token(message_claims(request, params["nonce"]), request.tamper, ensure_signing_key())
+    id_token = encode_id_token(message_claims(launch, params["nonce"]), launch.tamper, ensure_signing_key())
     fields = {"id_token": id_token}
     if params.get("state"):
         fields["state"] = params["state"]

@@ -25,9 +25,9 @@ class LaunchRequest:
     expires_at: int = 0
 
 
-def issue_message_hint(request: LaunchRequest) -> str:
-    """An opaque token for `request`, valid for five minutes."""
-    payload = asdict(request) | {"expires_at": clock.now() + HINT_LIFETIME_SECONDS}
+def issue_message_hint(launch: LaunchRequest) -> str:
+    """An opaque token for `launch`, valid for five minutes."""
+    payload = asdict(launch) | {"expires_at": clock.now() + HINT_LIFETIME_SECONDS}
     return _serializer().dumps(payload)
 
 
@@ -37,10 +37,10 @@ def read_message_hint(hint: str) -> LaunchRequest:
         payload = _serializer().loads(hint)
     except BadSignature:
         raise InvalidAuthRequest("lti_message_hint was not issued by this platform, or was altered") from None
-    request = LaunchRequest(**{**payload, "tamper": tuple(payload["tamper"])})
-    if request.expires_at < clock.now():
+    launch = LaunchRequest(**{**payload, "tamper": tuple(payload["tamper"])})
+    if launch.expires_at < clock.now():
         raise InvalidAuthRequest("lti_message_hint has expired (it is valid for 5 minutes)")
-    return request
+    return launch
 
 
 def _serializer() -> URLSafeSerializer:

@@ -38,9 +38,9 @@ PRODUCT_FAMILY_CODE = "devlms"
 PRODUCT_VERSION = "1.0"
 
 
-def message_claims(request: LaunchRequest, nonce: str) -> dict:
+def message_claims(launch: LaunchRequest, nonce: str) -> dict:
     """Every claim of the id_token for this launch, for the nonce the tool sent."""
-    course, user = db.session.get(Course, request.course_id), db.session.get(User, request.user_id)
+    course, user = db.session.get(Course, launch.course_id), db.session.get(User, launch.user_id)
     if course is None or user is None:
         raise InvalidAuthRequest("The course or user of this launch no longer exists.")
     enrolment = require_enrolment(course, user)
@@ -53,33 +53,33 @@ def message_claims(request: LaunchRequest, nonce: str) -> dict:
         "exp": now + ID_TOKEN_LIFETIME_SECONDS,
         "iat": now,
         "nonce": nonce,
-        MESSAGE_TYPE: request.message_type,
+        MESSAGE_TYPE: launch.message_type,
         VERSION: LTI_VERSION,
-        DEPLOYMENT_ID: request.deployment_id,
+        DEPLOYMENT_ID: launch.deployment_id,
         ROLES: [*user.institution_roles, *enrolment.roles],
         CONTEXT: {"id": course.id, "label": course.label, "title": course.title, "type": [COURSE_OFFERING]},
-        TOOL_PLATFORM: _tool_platform_claim(request.deployment_id),
+        TOOL_PLATFORM: _tool_platform_claim(launch.deployment_id),
         LAUNCH_PRESENTATION: {
-            "locale": request.locale or user.locale,
+            "locale": launch.locale or user.locale,
             "document_target": "iframe",
             "return_url": platform_url("courses.tool_return", course_id=course.id),
         },
-        AGS_ENDPOINT: endpoint_claim(course.id, request.link_id),
+        AGS_ENDPOINT: endpoint_claim(course.id, launch.link_id),
         NRPS_SERVICE: service_claim(course.id),
         **_identity_claims(user),
     }
     if enrolment.mentees:
         claims[ROLE_SCOPE_MENTOR] = list(enrolment.mentees)
-    if request.message_type == RESOURCE_LINK_REQUEST:
-        link = db.session.get(ResourceLink, request.link_id)
+    if launch.message_type == RESOURCE_LINK_REQUEST:
+        link = db.session.get(ResourceLink, launch.link_id)
         if link is None:
-            raise InvalidAuthRequest(f"The resource link {request.link_id!r} no longer exists.")
+            raise InvalidAuthRequest(f"The resource link {launch.link_id!r} no longer exists.")
         claims[TARGET_LINK_URI] = link.url or tool_launch_url()
         claims[RESOURCE_LINK] = {"id": link.id, "title": link.title}
         claims[CUSTOM] = dict(link.custom)
     else:
         claims[TARGET_LINK_URI] = tool_launch_url()
-        claims[DEEP_LINKING_SETTINGS] = deep_linking_settings_claim(request)
+        claims[DEEP_LINKING_SETTINGS] = deep_linking_settings_claim(launch)
     return claims
 
 

@@ -47,7 +47,8 @@ class FakeTool:
     def sign(self, claims: dict, *, headers: dict | None = None, key=None) -> str:
         """An RS256 JWT of the claims; a claim given as None is left out."""
         claims = {name: value for name, value in claims.items() if value is not None}
-        return jwt.encode(claims, key or self.private_key, algorithm="RS256", headers={"kid": self.kid, **(headers or {})})
+        headers = {"kid": self.kid, **(headers or {})}
+        return jwt.encode(claims, key or self.private_key, algorithm="RS256", headers=headers)
 
     def client_assertion(self, *, headers: dict | None = None, key=None, **claims) -> str:
         """A client assertion as pylti1p3 builds one (iat 5 s ago, exp in 60 s), with claims overridden."""
@@ -151,7 +152,8 @@ class LmsActions:
         from devlms.extensions import db
 
         with self.app.app_context():
-            return db.session.scalars(db.select(model).filter_by(**filters).order_by(*model.__table__.primary_key)).all()
+            query = db.select(model).filter_by(**filters).order_by(*model.__table__.primary_key)
+            return db.session.scalars(query).all()
 
     def request_token(self, assertion: str | None = None, scope: str = "", **form):
         """POST a client-credentials request to the token endpoint."""

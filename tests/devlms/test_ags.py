@@ -222,9 +222,14 @@ def test_score_without_timestamp_is_rejected(lms, token):
 
 
 def test_score_of_a_learner_of_another_course_is_rejected(lms, token):
-    response = post_score(lms, token, userId="learner-et", url=BASE_URL + "/lti/courses/intl-at-home/lineitems/1/scores")
+    home_items = BASE_URL + "/lti/courses/intl-at-home/lineitems"
+    created = lms.service("POST", home_items, token, json_body={"label": "Home", "scoreMaximum": 1},
+                          media_type=LINE_ITEM_TYPE).json
 
-    assert response.status_code == 404  # intl-at-home has no line item 1: it is intl-skills'
+    response = post_score(lms, token, url=created["id"] + "/scores", userId="learner-et")
+
+    assert response.status_code == 400
+    assert "user 'learner-et' is not a gradable learner of course 'intl-at-home'" in response.json["error_description"]
 
 
 def test_score_body_that_is_not_json_is_rejected(lms, token):

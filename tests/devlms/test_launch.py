@@ -167,8 +167,8 @@ def test_learner_id_token_carries_every_claim_of_a_resource_link_launch(lms):
     assert claims[TARGET_LINK_URI] == TOOL_LAUNCH_URL
     assert claims[RESOURCE_LINK] == {"id": "intl-skills-path", "title": "REX VET Path: from a rookie to an expert"}
     assert claims[ROLES] == [LEARNER]
-    assert claims[CONTEXT] == {"id": "intl-skills", "label": "INTL-SKILLS", "title": "International skills for VET staff",
-                               "type": [COURSE_OFFERING]}
+    assert claims[CONTEXT] == {"id": "intl-skills", "label": "INTL-SKILLS",
+                               "title": "International skills for VET staff", "type": [COURSE_OFFERING]}
     assert claims[TOOL_PLATFORM]["product_family_code"] == "devlms"
     assert claims[TOOL_PLATFORM]["name"] == "Development College"
     assert claims[TOOL_PLATFORM]["guid"] and claims[TOOL_PLATFORM]["version"]

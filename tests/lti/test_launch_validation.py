@@ -128,12 +128,3 @@ def test_launch_is_refused(lti_world, caplog, case, launch, status, explanation)
         launches = db.session.scalar(select(func.count()).select_from(Launch))
     assert launches == (1 if case.startswith("nonce already used") else 0)
     assert lti_world.browser.session.get(lti_world.tool.url + "/", timeout=10).status_code == 403
-
-
-def test_launch_through_the_development_lms_lands_on_the_path_page(lti_world):
-    response = lti_world.browser.launch(LINK, LEARNER)
-
-    assert response.status_code == 200
-    assert "Laura Learner" in response.text
-    assert "International skills for VET staff" in response.text
-    assert response.url == lti_world.tool.url + "/"
