@@ -40,30 +40,54 @@ def _timeouts(value: str) -> tuple[float, float]:
     return float(connect), float(read or connect)
 
 
+# Settings read from the environment at start-up: config name → (variable, parser).
+FROM_ENVIRONMENT = {
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "KEY_ENCRYPTION_KEYS": ("KEY_ENCRYPTION_KEYS", str),
+    "BASE_URL": ("BASE_URL", lambda value: value.rstrip("/")),
+    "SQLALCHEMY_DATABASE_URI": ("DATABASE_URL", str),
+    "SHARED_CACHE_URL": ("SHARED_CACHE_URL", str),
+    "SHARED_CACHE_PREFIX": ("SHARED_CACHE_PREFIX", str),
+    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "HTTP_TIMEOUT": ("HTTP_TIMEOUT", _timeouts),
+    "LTI_STATE_LIFETIME": ("LTI_STATE_LIFETIME", int),
+    "LTI_CLOCK_SKEW": ("LTI_CLOCK_SKEW", int),
+    "LTI_LAUNCH_LIFETIME": ("LTI_LAUNCH_LIFETIME", int),
+    "JWKS_REFRESH_INTERVAL": ("JWKS_REFRESH_INTERVAL", int),
+    "JWKS_WAIT_FOR_OTHER_FETCH": ("JWKS_WAIT_FOR_OTHER_FETCH", float),
+    "LTI_CONFIG_DIR": ("LTI_CONFIG_DIR", str),
+    "JOB_LEASE_SECONDS": ("JOB_LEASE_SECONDS", int),
+    "JOB_RETRY_BASE_SECONDS": ("JOB_RETRY_BASE_SECONDS", float),
+    "JOB_RETRY_CAP_SECONDS": ("JOB_RETRY_CAP_SECONDS", float),
+    "ADMIN_LOGIN_RATE_LIMIT": ("ADMIN_LOGIN_RATE_LIMIT", str),
+    "LOG_LEVEL": ("LOG_LEVEL", str),
+}
+
+
 class Config:
-    """Shared settings; every value can be set by an environment variable of the same name."""
+    """Defaults; each setting in FROM_ENVIRONMENT is overridden by its environment variable (docs/configuration.md)."""
 
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY")
+    READS_ENVIRONMENT = True
+    SECRET_KEY = None
     # Comma-separated Fernet keys; the first encrypts, all decrypt (so the key-encryption key can rotate).
-    KEY_ENCRYPTION_KEYS = os.environ.get("KEY_ENCRYPTION_KEYS")
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'rexvet.sqlite'}"
-    )
+    KEY_ENCRYPTION_KEYS = None
+    BASE_URL = "http://127.0.0.1:5000"
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'rexvet.sqlite'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    LOG_LEVEL = "INFO"
     # Shared cache for nonces, platform key sets and access tokens: "database" or a redis:// URL.
-    SHARED_CACHE_URL = os.environ.get("SHARED_CACHE_URL", "database")
-    SHARED_CACHE_PREFIX = os.environ.get("SHARED_CACHE_PREFIX", "rexvet:")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    HTTP_TIMEOUT = _timeouts(os.environ.get("HTTP_TIMEOUT", "3.05,10"))
+    SHARED_CACHE_URL = "database"
+    SHARED_CACHE_PREFIX = "rexvet:"
+    RATELIMIT_STORAGE_URI = "memory://"
+    HTTP_TIMEOUT = (3.05, 10.0)  # connect, read: every outgoing request
 
     # LTI launch policy
-    LTI_STATE_LIFETIME = int(os.environ.get("LTI_STATE_LIFETIME", 600))
-    LTI_CLOCK_SKEW = int(os.environ.get("LTI_CLOCK_SKEW", 60))
-    LTI_LAUNCH_LIFETIME = int(os.environ.get("LTI_LAUNCH_LIFETIME", 8 * 3600))
-    JWKS_REFRESH_INTERVAL = int(os.environ.get("JWKS_REFRESH_INTERVAL", 60))
-    JWKS_WAIT_FOR_OTHER_FETCH = float(os.environ.get("JWKS_WAIT_FOR_OTHER_FETCH", 5))
+    LTI_STATE_LIFETIME = 600
+    LTI_CLOCK_SKEW = 60
+    LTI_LAUNCH_LIFETIME = 8 * 3600
+    JWKS_REFRESH_INTERVAL = 60
+    JWKS_WAIT_FOR_OTHER_FETCH = 5.0
 
     # Every cookie the tool sets lives inside an LMS iframe of another site: it must be
     # SameSite=None; Secure; Partitioned (CHIPS) or Chromium drops it (FACTS: browsers).
@@ -77,17 +101,21 @@ class Config:
     LANGUAGES = ["en", "fi", "et", "it", "nl", "es"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "app" / "translations")
-    LTI_CONFIG_DIR = os.environ.get("LTI_CONFIG_DIR", str(PROJECT_ROOT / "lti_config"))
+    LTI_CONFIG_DIR = str(PROJECT_ROOT / "lti_config")
     WTF_CSRF_TIME_LIMIT = None
 
     # Job runner: a running job whose worker has not finished it within the lease is taken as lost and
     # retried; failures back off exponentially from the base to the cap, with jitter.
-    JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", 600))
-    JOB_RETRY_BASE_SECONDS = float(os.environ.get("JOB_RETRY_BASE_SECONDS", 10))
-    JOB_RETRY_CAP_SECONDS = float(os.environ.get("JOB_RETRY_CAP_SECONDS", 3600))
-    ADMIN_LOGIN_RATE_LIMIT = os.environ.get("ADMIN_LOGIN_RATE_LIMIT", "5 per minute;30 per hour")
+    JOB_LEASE_SECONDS = 600
+    JOB_RETRY_BASE_SECONDS = 10.0
+    JOB_RETRY_CAP_SECONDS = 3600.0
+    ADMIN_LOGIN_RATE_LIMIT = "5 per minute;30 per hour"
 
     def __init__(self):
+        if self.READS_ENVIRONMENT:
+            for name, (variable, parse) in FROM_ENVIRONMENT.items():
+                if os.environ.get(variable):
+                    setattr(self, name, parse(os.environ[variable]))
         if self.ENV_NAME == "development" and not (self.SECRET_KEY and self.KEY_ENCRYPTION_KEYS):
             dev_secrets = load_or_create_dev_secrets()
             self.SECRET_KEY = self.SECRET_KEY or dev_secrets["SECRET_KEY"]
@@ -100,6 +128,7 @@ class TestConfig(Config):
     __test__ = False  # a config, not a pytest test class
 
     ENV_NAME = "test"
+    READS_ENVIRONMENT = False  # the developer's shell must not change what the tests see
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     KEY_ENCRYPTION_KEYS = Fernet.generate_key().decode()

@@ -1,6 +1,5 @@
 """Production refuses to start with unsafe settings; development makes its secrets once, privately."""
 import logging
-import os
 import stat
 
 import pytest
@@ -17,9 +16,6 @@ def production(monkeypatch, **env):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", os.environ.get("SECRET_KEY"))
-    monkeypatch.setattr(ProductionConfig, "KEY_ENCRYPTION_KEYS", os.environ.get("KEY_ENCRYPTION_KEYS"))
-    monkeypatch.setattr(ProductionConfig, "BASE_URL", os.environ.get("BASE_URL", "http://127.0.0.1:5000"))
     return ProductionConfig()
 
 
@@ -59,3 +55,14 @@ def test_development_secrets_are_made_once_and_private(tmp_path):
 
     assert first == again
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    config = production(
+        monkeypatch, SECRET_KEY=GOOD_SECRET, KEY_ENCRYPTION_KEYS=KEK, BASE_URL="https://tool.example.org/",
+        DATABASE_URL="postgresql+psycopg://db/rexvet", HTTP_TIMEOUT="2,5",
+    )
+
+    assert config.BASE_URL == "https://tool.example.org"
+    assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://db/rexvet"
+    assert config.HTTP_TIMEOUT == (2.0, 5.0)

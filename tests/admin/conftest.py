@@ -1,27 +1,14 @@
 """Admin worlds: an admin account, a logged-in browser, and LMS registrations with their deployments."""
-import re
-
 import pytest
 
 from app.admin import accounts
 from app.extensions import db
 from app.tenancy.models import Deployment, Organisation, Registration
+from tests.support import factories
+from tests.support.forms import post_form
 
 ADMIN_USERNAME = "ops"
 ADMIN_PASSWORD = "correct horse battery staple"
-
-
-def csrf_token_from(response) -> str:
-    """The CSRF token the page's forms carry, as a browser would submit it."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
-    assert match, "the page has no form with a CSRF token"
-    return match.group(1)
-
-
-def post_form(client, url: str, data: dict, *, page: str):
-    """Load `page` like a browser, then POST `data` to `url` with the page's CSRF token."""
-    token = csrf_token_from(client.get(page))
-    return client.post(url, data={"csrf_token": token, **data})
 
 
 def log_in(client, username: str = ADMIN_USERNAME, password: str = ADMIN_PASSWORD):
@@ -55,16 +42,9 @@ def admin_client(client, admin_user):
 @pytest.fixture
 def make_registration(app):
     def make(name: str = "Moodle of Omnia", **values) -> Registration:
-        registration = Registration(
-            name=name,
-            issuer=values.pop("issuer", "https://moodle.omnia.example"),
-            client_id=values.pop("client_id", f"client-{name}"),
-            auth_login_url="https://moodle.omnia.example/mod/lti/auth.php",
-            auth_token_url="https://moodle.omnia.example/mod/lti/token.php",
-            key_set_url="https://moodle.omnia.example/mod/lti/certs.php",
-            **values,
-        )
-        db.session.add(registration)
+        values.setdefault("issuer", "https://moodle.omnia.example")
+        values.setdefault("client_id", f"client-{name}")
+        registration = factories.make_registration(name=name, **values)
         db.session.commit()
         return registration
 

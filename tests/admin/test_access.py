@@ -3,7 +3,7 @@ import pytest
 from flask import url_for
 
 from app.tenancy.models import Deployment
-from tests.admin.conftest import csrf_token_from
+from tests.support.forms import csrf_token_from
 from tests.conftest import make_app
 
 

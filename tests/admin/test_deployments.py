@@ -7,7 +7,7 @@ from app.admin.services import InvalidInput
 from app.errors import NotFound
 from app.extensions import db
 from app.tenancy.models import Deployment, Organisation
-from tests.admin.conftest import post_form
+from tests.support.forms import post_form
 
 
 def approve(client, deployment, **data):

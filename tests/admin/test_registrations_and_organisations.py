@@ -5,7 +5,7 @@ from app.admin import services
 from app.admin.services import InvalidInput
 from app.extensions import db
 from app.tenancy.models import Person, Registration
-from tests.admin.conftest import post_form
+from tests.support.forms import post_form
 
 
 def test_admin_disables_a_registration_and_holds_its_new_deployments(admin_client, make_registration, make_organisation):

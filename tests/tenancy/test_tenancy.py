@@ -1,12 +1,11 @@
 """Tenancy: organisations own their data; new LMS sites follow the registration's policy; ids of others are refused."""
-import re
-
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.tenancy.models import Deployment, Organisation, Person, Registration
 from app.tenancy.services import find_or_create_deployment, record_person
+from tests.support.forms import post_form
 from tests.support.factories import (
     INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_registration, make_world, sign_in,
 )
@@ -72,9 +71,7 @@ def test_organisation_admin_approves_a_pending_site_of_their_organisation(app, c
     db.session.flush()
     sign_in(client, make_launch(world, admin, [ORG_ADMIN_ROLE], now=clock.now()))
 
-    page = client.get("/organisation/sites")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    response = client.post(f"/organisation/sites/{pending.id}/approve", data={"csrf_token": token})
+    response = post_form(client, f"/organisation/sites/{pending.id}/approve", {}, page="/organisation/sites")
 
     assert response.status_code == 303
     assert db.session.get(Deployment, pending.id).status == Deployment.ACTIVE
