@@ -60,6 +60,9 @@ FROM_ENVIRONMENT = {
     "JOB_RETRY_BASE_SECONDS": ("JOB_RETRY_BASE_SECONDS", float),
     "JOB_RETRY_CAP_SECONDS": ("JOB_RETRY_CAP_SECONDS", float),
     "ADMIN_LOGIN_RATE_LIMIT": ("ADMIN_LOGIN_RATE_LIMIT", str),
+    "TOOL_KEY_PUBLISH_AHEAD_SECONDS": ("TOOL_KEY_PUBLISH_AHEAD_SECONDS", int),
+    "TOOL_KEY_GRACE_SECONDS": ("TOOL_KEY_GRACE_SECONDS", int),
+    "TOOL_KEY_ROTATION_DAYS": ("TOOL_KEY_ROTATION_DAYS", int),
     "LOG_LEVEL": ("LOG_LEVEL", str),
 }
 
@@ -110,6 +113,12 @@ class Config:
     JOB_RETRY_BASE_SECONDS = 10.0
     JOB_RETRY_CAP_SECONDS = 3600.0
     ADMIN_LOGIN_RATE_LIMIT = "5 per minute;30 per hour"
+
+    # Tool key rotation: a new key is published this long before it signs; an old key stays published
+    # this long after it stops; and, if set, keys rotate by themselves after this many days.
+    TOOL_KEY_PUBLISH_AHEAD_SECONDS = 3600
+    TOOL_KEY_GRACE_SECONDS = 7 * 24 * 3600
+    TOOL_KEY_ROTATION_DAYS = 0
 
     def __init__(self):
         if self.READS_ENVIRONMENT:

@@ -19,6 +19,7 @@ from devlms.extensions import db
 from devlms.lti.keys import ensure_signing_key
 from devlms.lti.routes import bp as lti_routes
 from devlms.nrps.routes import bp as nrps_routes
+from devlms.tools.routes import bp as tools_routes
 
 
 def create_devlms_app(config: dict | None = None) -> Flask:
@@ -28,7 +29,7 @@ def create_devlms_app(config: dict | None = None) -> Flask:
     app.config.update(load_settings(app.instance_path, config))
     db.init_app(app)
     register_error_handlers(app)
-    for blueprint in (courses_routes, lti_routes, ags_routes, nrps_routes, deep_linking_routes):
+    for blueprint in (courses_routes, lti_routes, ags_routes, nrps_routes, deep_linking_routes, tools_routes):
         app.register_blueprint(blueprint)
     app.add_template_filter(_epoch_time, "epoch_time")
 

@@ -90,9 +90,17 @@ class ConnectionBoundSession(FlaskSession):
 
 
 class IsolatedClient(FlaskClient):
-    """Each request gets its own app context (so its own `g`), as in production, even while the test holds one."""
+    """Each request gets its own app context (so its own `g`), as in production, even while the test holds one.
+
+    After `sign_in`, every request carries the launch's token, as the pages of a launch do.
+    """
+
+    launch_token = None
 
     def open(self, *args, **kwargs):
+        if self.launch_token and args and isinstance(args[0], str):
+            separator = "&" if "?" in args[0] else "?"
+            args = (f"{args[0]}{separator}launch_token={self.launch_token}", *args[1:])
         def run():
             _cv_app.set(None)
             return super(IsolatedClient, self).open(*args, **kwargs)
@@ -217,6 +225,24 @@ def lti_world(committed_app, tmp_path):
     start_devlms(devlms, tool.url, tmp_path / "devlms.sqlite")
     tool.start(committed_app)
     register_devlms(committed_app, devlms.url)
+    yield LtiWorld(committed_app, tool, devlms, LtiBrowser(devlms.url))
+    tool.stop()
+    devlms.stop()
+
+
+@pytest.fixture
+def unregistered_lti_world(committed_app, tmp_path):
+    """The tool and the development LMS running, but not registered with each other: a test registers them by hand."""
+    from app.lti.keys import ensure_active_tool_key
+
+    committed_app.extensions["clock"] = SystemClock()
+    tool, devlms = LiveServer("127.0.0.1"), LiveServer("localhost")
+    committed_app.config["BASE_URL"] = tool.url
+    start_devlms(devlms, tool.url, tmp_path / "devlms.sqlite")
+    tool.start(committed_app)
+    with committed_app.app_context():
+        ensure_active_tool_key()
+        db.session.commit()
     yield LtiWorld(committed_app, tool, devlms, LtiBrowser(devlms.url))
     tool.stop()
     devlms.stop()

@@ -2,7 +2,7 @@
 services decide which values are acceptable, so choices are not re-validated here."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from app.admin.services import MAX_ORGANISATION_NAME_LENGTH
@@ -60,3 +60,7 @@ class RegistrationForm(FlaskForm):
 
 class OrganisationNameForm(FlaskForm):
     name = StringField(_l("Name"), render_kw={"required": True, "maxlength": MAX_ORGANISATION_NAME_LENGTH})
+
+
+class RegistrationApprovalSettingForm(FlaskForm):
+    require_approval = BooleanField(_l("Require my approval of every LMS that registers itself before its launches are accepted"))

@@ -7,19 +7,24 @@ import logging
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.admin import accounts, services
+from app.admin import accounts, registrations, services, settings
 from app.admin.auth import admin_required, end_admin_session, local_path, start_admin_session
 from app.admin.forms import (
     ApproveDeploymentForm,
     FrameOriginsForm,
     LoginForm,
     OrganisationNameForm,
+    RegistrationApprovalSettingForm,
     RegistrationForm,
     organisation_choices,
 )
+from app.admin.registration_forms import NewDeploymentForm, NewRegistrationForm, PlatformValuesForm, RegistrationFileForm
 from app.admin.services import InvalidInput
 from app.clock import current_clock
 from app.extensions import db, limiter
+from app.lti.tool_values import tool_values as values_for_lms
+from app.tenancy.services import default_frame_ancestors
+from app.lti.dynamic_registration import ToolUrls, create_invitation, registration_url
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -68,7 +73,8 @@ def logout():
 def overview():
     """Registrations, deployments and organisations of the installation, pending deployments first."""
     return render_template(
-        "admin/overview.html", overview=services.installation_overview(), title=_("Installation overview")
+        "admin/overview.html", overview=services.installation_overview(), title=_("Installation overview"),
+        dynamic_registration=_dynamic_registration_panel(),
     )
 
 
@@ -168,17 +174,79 @@ def rename_organisation(organisation_id: int):
     )
 
 
+@bp.post("/settings/registration-approval")
+@admin_required
+def update_registration_approval():
+    """Turn on or off the approval of LMSs that register themselves (Dynamic Registration)."""
+    form = RegistrationApprovalSettingForm()
+    settings.set_registration_approval_required(form.require_approval.data)
+    db.session.commit()
+    flash(_("New registrations now wait for your approval.") if form.require_approval.data
+          else _("New registrations are accepted for launches at once."), "success")
+    return redirect(url_for(".overview") + "#dynamic-registration-title")
+
+
+@bp.post("/registrations/<int:registration_id>/approve")
+@admin_required
+def approve_registration(registration_id: int):
+    """Approve a registration that waits for approval: its launches are accepted from now on."""
+    try:
+        services.approve_registration(registration_id)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".registration", registration_id=registration_id))
+    db.session.commit()
+    flash(_("Registration approved: its launches are accepted."), "success")
+    return redirect(url_for(".registration", registration_id=registration_id))
+
+
+@bp.post("/organisations/<int:organisation_id>/registration-url")
+@admin_required
+def make_registration_url(organisation_id: int):
+    """Make a one-time registration URL that attaches a new LMS to this organisation; shown once."""
+    organisation = services.get_organisation(organisation_id)
+    invitation, token = create_invitation(organisation, now=current_clock().now())
+    db.session.commit()
+    return render_template(
+        "admin/registration_invitation.html",
+        organisation=organisation,
+        invitation=invitation,
+        url=registration_url(ToolUrls.for_base(current_app.config["BASE_URL"]), token),
+        title=_("Registration URL for %(name)s", name=organisation.name),
+    )
+
+
+def _dynamic_registration_panel() -> dict:
+    """The overview's Dynamic Registration section: the public URL, the approval setting, what waits."""
+    required = settings.registration_approval_required()
+    return {
+        "url": registration_url(ToolUrls.for_base(current_app.config["BASE_URL"])),
+        "approval_required": required,
+        "form": RegistrationApprovalSettingForm(require_approval=required),
+        "pending_registrations": services.pending_registrations(),
+    }
+
+
 def _submit(change, *, form, saved: str, back: str, page):
     """Apply one change and commit it, then go back with a status message; if refused, show the form again saying why."""
     try:
-        change()
+        result = change()
     except InvalidInput as error:
         db.session.rollback()
         form.form_errors.append(f"{error.message} {error.hint}".strip())
+        _mark_fields(form, error)
         return page(), 400
     db.session.commit()
     flash(saved, "success")
-    return redirect(back)
+    return redirect(back(result) if callable(back) else back)
+
+
+def _mark_fields(form, error: InvalidInput) -> None:
+    """Show each problem next to the field it is about too (InvalidRegistration names them)."""
+    for name, problems in getattr(error, "problems_by_field", {}).items():
+        if name in form:
+            form[name].errors = [*form[name].errors, *problems]
 
 
 def _deployment_page(deployment_id: int, *, approve_form=None, frame_form=None):
@@ -197,14 +265,24 @@ def _deployment_page(deployment_id: int, *, approve_form=None, frame_form=None):
     )
 
 
-def _registration_page(registration_id: int, *, form=None):
+def _registration_page(registration_id: int, *, form=None, values_form=None, deployment_form=None):
     registration = services.get_registration(registration_id)
+    organisations = services.all_organisations()
     form = form or RegistrationForm(obj=registration)
-    form.default_organisation_id.choices = organisation_choices(
-        services.all_organisations(), empty_label=_("None")
+    form.default_organisation_id.choices = organisation_choices(organisations, empty_label=_("None"))
+    # formdata=None: a form shown beside the one posted shows the stored values, not the posted ones.
+    values_form = values_form or PlatformValuesForm(formdata=None, obj=registration)
+    deployment_form = deployment_form or NewDeploymentForm(
+        formdata=None, frame_origins="\n".join(default_frame_ancestors(registration))
     )
+    deployment_form.organisation_id.choices = organisation_choices(organisations, empty_label=_("(a new organisation)"))
     return render_template(
-        "admin/registration.html", registration=registration, form=form, title=registration.name
+        "admin/registration.html",
+        registration=registration,
+        form=form,
+        values_form=values_form,
+        deployment_form=deployment_form,
+        title=registration.name,
     )
 
 
@@ -215,4 +293,139 @@ def _organisation_page(organisation_id: int, *, form=None):
         organisation=organisation,
         form=form or OrganisationNameForm(obj=organisation),
         title=organisation.name,
+    )
+
+
+# Registering an LMS by hand (itslearning has no Dynamic Registration; Blackboard registers centrally).
+
+
+@bp.get("/tool-values")
+@admin_required
+def tool_values():
+    """The values an LMS admin pastes into their LMS to add this tool, with the steps for each LMS."""
+    return render_template(
+        "admin/tool_values.html",
+        values=values_for_lms(current_app.config["BASE_URL"]),
+        title=_("Values to paste into an LMS"),
+    )
+
+
+@bp.get("/registrations/new")
+@admin_required
+def new_registration():
+    """Register an LMS by hand from the values it shows, or import a registration file."""
+    return _new_registration_page()
+
+
+@bp.post("/registrations/new")
+@admin_required
+def add_registration():
+    """Save a registration typed in by hand; every wrong field is named."""
+    form = NewRegistrationForm()
+    return _submit(
+        lambda: registrations.add_registration(
+            _platform_values(form) | {"new_deployment_policy": form.new_deployment_policy.data},
+            default_organisation_id=form.default_organisation_id.data,
+        ),
+        form=form,
+        saved=_("Registration added. Now add the deployment ID the LMS gave you."),
+        back=lambda registration: url_for(".registration", registration_id=registration.id) + "#add-deployment-title",
+        page=lambda: _new_registration_page(form=form),
+    )
+
+
+@bp.post("/registrations/import")
+@admin_required
+def import_registration_file():
+    """Create or update a registration from an uploaded lti_config/ file."""
+    form = RegistrationFileForm()
+    upload = form.registration_file.data
+    try:
+        registration, changes = registrations.import_registration_upload(
+            upload.read() if upload else None, upload.filename if upload else None
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        form.form_errors.append(f"{error.message} {error.hint}".strip())
+        return _new_registration_page(file_form=form), 400
+    db.session.commit()
+    flash(_("Imported: %(changes)s.", changes="; ".join(changes)), "success")
+    return redirect(url_for(".registration", registration_id=registration.id))
+
+
+@bp.get("/registrations/<int:registration_id>/export")
+@admin_required
+def export_registration(registration_id: int):
+    """Download the registration as an lti_config/ file (importing it gives it back)."""
+    registration = services.get_registration(registration_id)
+    response = current_app.response_class(registrations.registration_file_text(registration), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{registrations.registration_file_name(registration)}"'
+    return response
+
+
+@bp.post("/registrations/<int:registration_id>/values")
+@admin_required
+def edit_registration(registration_id: int):
+    """Change a registration's platform values (issuer, client ID, URLs, algorithms)."""
+    form = PlatformValuesForm()
+    return _submit(
+        lambda: registrations.edit_registration(registration_id, _platform_values(form)),
+        form=form,
+        saved=_("Platform values saved."),
+        back=url_for(".registration", registration_id=registration_id),
+        page=lambda: _registration_page(registration_id, values_form=form),
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/deployments")
+@admin_required
+def add_deployment(registration_id: int):
+    """Add a deployment ID (one customer site) under the registration."""
+    form = NewDeploymentForm()
+    return _submit(
+        lambda: registrations.add_deployment(
+            registration_id,
+            form.deployment_id.data or "",
+            organisation_id=form.organisation_id.data,
+            new_organisation_name=form.new_organisation_name.data,
+            frame_origins=(form.frame_origins.data or "").splitlines(),
+        ),
+        form=form,
+        saved=_("Deployment added: launches from it are accepted."),
+        back=lambda deployment: url_for(".deployment", deployment_id=deployment.id),
+        page=lambda: _registration_page(registration_id, deployment_form=form),
+    )
+
+
+@bp.post("/deployments/<int:deployment_id>/organisation")
+@admin_required
+def assign_deployment_organisation(deployment_id: int):
+    """Move an active deployment's future launches to another organisation, existing or new."""
+    form = ApproveDeploymentForm()
+    return _submit(
+        lambda: registrations.assign_organisation(
+            deployment_id,
+            organisation_id=form.organisation_id.data,
+            new_organisation_name=form.new_organisation_name.data,
+        ),
+        form=form,
+        saved=_("Organisation changed."),
+        back=url_for(".deployment", deployment_id=deployment_id),
+        page=lambda: _deployment_page(deployment_id, approve_form=form),
+    )
+
+
+def _platform_values(form) -> dict:
+    """What the admin typed for each platform value (the form's fields named as in the file format)."""
+    return {name: form[name].data for name in registrations.PLATFORM_VALUE_FIELDS}
+
+
+def _new_registration_page(*, form=None, file_form=None):
+    form = form or NewRegistrationForm(formdata=None, allowed_algorithms=["RS256"])
+    form.default_organisation_id.choices = organisation_choices(services.all_organisations(), empty_label=_("None"))
+    return render_template(
+        "admin/registration_new.html",
+        form=form,
+        file_form=file_form or RegistrationFileForm(formdata=None),
+        title=_("Register an LMS by hand"),
     )

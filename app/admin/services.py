@@ -132,7 +132,7 @@ def approve_deployment(
             _("Choose either an existing organisation or a name for a new one, not both or neither.")
         )
     if new_organisation_name:
-        organisation = Organisation(name=_checked_organisation_name(new_organisation_name))
+        organisation = Organisation(name=checked_organisation_name(new_organisation_name))
         db.session.add(organisation)
     else:
         organisation = get_organisation(organisation_id)
@@ -178,6 +178,14 @@ def _why_not_an_origin(value: str) -> str:
 def set_frame_origins(deployment_id: int, lines: list[str]) -> Deployment:
     """Replace the origins allowed to frame the deployment's pages; blank lines are ignored, every other must be an origin."""
     deployment = get_deployment(deployment_id)
+    origins = parse_frame_origins(lines)
+    deployment.frame_ancestors = origins
+    log.info("frame origins of deployment %s set to %s", deployment.id, origins)
+    return deployment
+
+
+def parse_frame_origins(lines: list[str]) -> list[str]:
+    """Each non-blank line as an origin, once each; InvalidInput naming every bad line."""
     origins, problems = [], []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -191,9 +199,7 @@ def set_frame_origins(deployment_id: int, lines: list[str]) -> Deployment:
             origins.append(origin)
     if problems:
         raise InvalidInput(" ".join(problems), hint=_("Nothing was saved; correct these lines and save again."))
-    deployment.frame_ancestors = origins
-    log.info("frame origins of deployment %s set to %s", deployment.id, origins)
-    return deployment
+    return origins
 
 
 def update_registration(
@@ -222,15 +228,41 @@ def update_registration(
 def rename_organisation(organisation_id: int, name: str) -> Organisation:
     """Give an organisation a new name."""
     organisation = get_organisation(organisation_id)
-    organisation.name = _checked_organisation_name(name)
+    organisation.name = checked_organisation_name(name)
     log.info("organisation %s renamed", organisation.id)
     return organisation
 
 
-def _checked_organisation_name(name: str) -> str:
+def checked_organisation_name(name: str) -> str:
+    """The name trimmed; InvalidInput unless it has 1 to MAX_ORGANISATION_NAME_LENGTH characters."""
     name = name.strip()
     if not name or len(name) > MAX_ORGANISATION_NAME_LENGTH:
         raise InvalidInput(
             _("An organisation name needs 1 to %(max)s characters.", max=MAX_ORGANISATION_NAME_LENGTH)
         )
     return name
+
+
+def approve_registration(registration_id: int) -> Registration:
+    """Activate a registration held pending (made through Dynamic Registration while approval is required).
+
+    A pending organisation made by that registration is activated too: the admin has now vouched for it.
+    """
+    registration = get_registration(registration_id)
+    if registration.status != Registration.PENDING:
+        raise InvalidInput(
+            _("Registration %(name)s is not waiting for approval (it is %(status)s).",
+              name=registration.name, status=registration.status)
+        )
+    registration.status = Registration.ACTIVE
+    if registration.default_organisation is not None and registration.default_organisation.status == "pending":
+        registration.default_organisation.status = "active"
+    log.info("registration %s approved", registration.id)
+    return registration
+
+
+def pending_registrations() -> list[Registration]:
+    """Registrations waiting for the installation admin's approval, oldest first."""
+    return list(db.session.scalars(
+        select(Registration).where(Registration.status == Registration.PENDING).order_by(Registration.created_at)
+    ))

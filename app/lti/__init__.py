@@ -3,14 +3,16 @@
 
 def init_app(app):
     from app.jobs.purge import register_purge
-    from app.lti import models  # noqa: F401
+    from app.lti import jobs, models  # noqa: F401  (tables, and the periodic jobs the worker runs)
     from app.lti.cleanup import purge_expired_lti_data
     from app.lti.cli import lti_cli
     from app.lti.routes import bp
-    from app.lti.session import load_launch_session, send_frame_ancestors
+    from app.lti.session import ToolSessionInterface, add_launch_token, load_launch_session, protect_launch_pages
 
     app.register_blueprint(bp)
     app.cli.add_command(lti_cli)
     app.before_request(load_launch_session)
-    app.after_request(send_frame_ancestors)
+    app.after_request(protect_launch_pages)
+    app.url_defaults(add_launch_token)
+    app.session_interface = ToolSessionInterface()
     register_purge(purge_expired_lti_data)

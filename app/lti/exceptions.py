@@ -45,3 +45,32 @@ class LoginError(LaunchError):
     """The LMS's login initiation request was incomplete or names an unknown registration."""
 
     status = 400
+
+
+class DynamicRegistrationError(AppError):
+    """LTI Dynamic Registration could not finish; the page tells the LMS admin what was wrong and what to do."""
+
+    status = 400
+    title = "The LMS registration could not be completed"
+
+
+class InvalidRegistrationRequest(DynamicRegistrationError):
+    """The registration URL was opened without what the LMS must add to it, or with an unusable invitation."""
+
+
+class InvalidPlatformConfiguration(DynamicRegistrationError):
+    """The LMS's OpenID configuration cannot be fetched, is not JSON, or breaks the spec's rules."""
+
+    status = 502
+
+
+class PlatformRefusedRegistration(DynamicRegistrationError):
+    """The LMS's registration endpoint did not accept our client registration, or answered something unusable."""
+
+    status = 502
+
+
+class RegistrationConflict(DynamicRegistrationError):
+    """The LMS gave a client_id that is already registered here."""
+
+    status = 409

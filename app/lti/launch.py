@@ -22,7 +22,7 @@ from app.clock import as_utc
 from app.extensions import db
 from app.lti import constants as claims
 from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, StateMismatch, UnknownPlatform
-from app.lti.login import STATE_COOKIE_PREFIX
+from app.lti.binding import CONTINUATION, STORAGE_SECRET, has_state_cookie, proves_login_by_secret
 from app.lti.models import Launch, LoginState
 from app.lti.platform_keys import platform_signing_key
 from app.lti.tool_config import DatabaseToolConf
@@ -44,13 +44,13 @@ class LaunchRequest(Request):
     """The launch POST as pylti1p3 sees it, built from explicit values (services never read `request`)."""
 
     def __init__(self, params: dict, cookies: dict):
-        self._params, self.cookies = params, cookies
+        self.params, self.cookies = params, cookies
 
     def is_secure(self) -> bool:
         return True
 
     def get_param(self, key: str) -> str:
-        return self._params.get(key)
+        return self.params.get(key)
 
 
 class _Unused(SessionService, CookieService):
@@ -226,24 +226,33 @@ class ToolMessageLaunch(MessageLaunch):
         state = self._get_request_param("state")
         if not state:
             raise StateMismatch("The launch has no state.", hint="The LMS must return the state it was given.")
-        if self._request.cookies.get(STATE_COOKIE_PREFIX + state) != state:
-            raise StateMismatch(
-                "This launch did not come back to the browser that started it.",
-                hint="The login's state cookie is missing. If your browser blocks cookies in embedded pages, "
-                     "open the activity in a new window.",
-            )
-        row = db.session.execute(
+        params = self._request.params
+        has_cookie = has_state_cookie(self._request.cookies, state)
+        if not (has_cookie or params.get(STORAGE_SECRET) or params.get(CONTINUATION)):
+            raise self._not_this_browser()
+        login = db.session.execute(
             delete(LoginState).where(LoginState.state == state).returning(
-                LoginState.nonce, LoginState.registration_id, LoginState.expires_at
+                LoginState.nonce, LoginState.registration_id, LoginState.expires_at,
+                LoginState.storage_secret_hash, LoginState.continuation_hash,
             )
         ).first()
-        if row is None or row.registration_id != self._registration_row.id:
+        if login is None or login.registration_id != self._registration_row.id:
             raise StateMismatch("This launch does not match a login started here.", hint="Launch again from the LMS.")
-        if as_utc(row.expires_at) < self._now:
+        if as_utc(login.expires_at) < self._now:
             raise StateMismatch("The login took too long.", hint="Launch again from the LMS.")
-        if row.nonce != self._jwt["body"]["nonce"]:
+        if not has_cookie and not proves_login_by_secret(params, login):
+            raise self._not_this_browser()
+        if login.nonce != self._jwt["body"]["nonce"]:
             raise StateMismatch("The id_token's nonce does not match the login.", hint="Launch again from the LMS.")
         return self
+
+    @staticmethod
+    def _not_this_browser() -> StateMismatch:
+        return StateMismatch(
+            "This launch did not come back to the browser that started it.",
+            hint="Neither the login's state cookie nor a secret kept in the LMS page came back. "
+                 "Launch again from the LMS; if it fails again, open the activity in a new window.",
+        )
 
     def validate_message(self):
         body = self._jwt["body"]

@@ -1,4 +1,5 @@
 """OIDC third-party-initiated login (LTI 1.3 Security §5.1.1): remember state and nonce, send the browser to the LMS."""
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,16 +14,32 @@ from app.tenancy.models import Registration
 from app.tenancy.services import find_registration, registrations_for_issuer
 
 STATE_COOKIE_PREFIX = "lti-state-"
+# Keys under which the login's values are kept in the LMS's platform storage.
+STATE_STORAGE_PREFIX, NONCE_STORAGE_PREFIX = "lti_state_", "lti_nonce_"
+LOGIN_PARAMETERS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id", "lti_deployment_id")
+
+
+@dataclass(frozen=True)
+class PlatformStorage:
+    """What the login page puts into the LMS's platform storage before it goes on (LTI Client Side postMessages)."""
+
+    target: str
+    platform_origin: str
+    state_key: str
+    state_secret: str
+    nonce_key: str
+    nonce: str
 
 
 @dataclass(frozen=True)
 class LoginRedirect:
-    """Where to send the browser, and the state it must bring back."""
+    """Where to send the browser, the state it must bring back, and what to store in the LMS first."""
 
     authorization_url: str
     state: str
     state_cookie_name: str
     max_age: int
+    platform_storage: PlatformStorage | None
 
 
 def start_login(params: dict, *, now) -> LoginRedirect:
@@ -41,10 +58,14 @@ def start_login(params: dict, *, now) -> LoginRedirect:
 
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     lifetime = current_app.config["LTI_STATE_LIFETIME"]
+    storage = _platform_storage(params.get("lti_storage_target"), registration, state, nonce)
     db.session.add(
         LoginState(
             state=state, nonce=nonce, registration_id=registration.id,
             target_link_uri=target_link_uri, expires_at=now + timedelta(seconds=lifetime),
+            storage_target=storage.target if storage else None,
+            storage_secret_hash=secret_hash(storage.state_secret) if storage else None,
+            login_params={name: params[name] for name in LOGIN_PARAMETERS if params.get(name)},
         )
     )
     query = {
@@ -66,7 +87,30 @@ def start_login(params: dict, *, now) -> LoginRedirect:
         state=state,
         state_cookie_name=STATE_COOKIE_PREFIX + state,
         max_age=lifetime,
+        platform_storage=storage,
     )
+
+
+def _platform_storage(target: str | None, registration: Registration, state: str, nonce: str) -> PlatformStorage | None:
+    """With `lti_storage_target`, the browser will keep a secret of this login in the LMS page.
+
+    The secret, unlike the state, never travels in a URL: reading it back later proves the launch
+    returns to the browser that started the login, with no cookie at all.
+    """
+    if not target:
+        return None
+    return PlatformStorage(
+        target=target,
+        platform_origin=registration.platform_origin,
+        state_key=STATE_STORAGE_PREFIX + state,
+        state_secret=secrets.token_urlsafe(32),
+        nonce_key=NONCE_STORAGE_PREFIX + nonce,
+        nonce=nonce,
+    )
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def launch_url() -> str:

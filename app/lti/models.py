@@ -10,10 +10,15 @@ from app.tenancy.models import Course, Deployment, Organisation, Person
 
 
 class ToolKey(TimestampMixin, db.Model):
-    """An RSA key the tool signs with; the private half encrypted with the key-encryption key."""
+    """An RSA key the tool signs with; the private half encrypted with the key-encryption key.
+
+    Life of a key: next (published, signs nothing yet) → active (the one key that signs) → retiring
+    (still published, signs nothing, until retire_at) → retired (unpublished, private half erased).
+    """
 
     __tablename__ = "tool_keys"
-    ACTIVE, RETIRED = "active", "retired"
+    NEXT, ACTIVE, RETIRING, RETIRED = "next", "active", "retiring", "retired"
+    PUBLISHED = (NEXT, ACTIVE, RETIRING)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kid: Mapped[str] = mapped_column(String(100), unique=True)
@@ -21,6 +26,8 @@ class ToolKey(TimestampMixin, db.Model):
     private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     public_jwk: Mapped[dict] = mapped_column(JSONType)
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
+    activates_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retire_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LoginState(db.Model):
@@ -33,6 +40,14 @@ class LoginState(db.Model):
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
     target_link_uri: Mapped[str] = mapped_column(String(2000))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # Where the LMS keeps values for us when no cookie survives (LTI platform storage), and the
+    # hash of the secret we stored there: the browser proves it started this login by reading it back.
+    storage_target: Mapped[str | None] = mapped_column(String(200))
+    storage_secret_hash: Mapped[str | None] = mapped_column(String(64))
+    # The login request itself, to start it again in a new window when neither cookies nor storage work.
+    login_params: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # Hash of the secret handed to the page that offers the new window (see app/lti/binding.py).
+    continuation_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Launch(TimestampMixin, db.Model):
@@ -53,8 +68,30 @@ class Launch(TimestampMixin, db.Model):
     # The claims later features need (custom, AGS and NRPS endpoints, deep-linking settings, return URL).
     claims: Mapped[dict] = mapped_column(JSONType, default=dict)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # The tool session of this launch: its token (kept as a hash) travels with every page of the
+    # launch, so two launches in two tabs never mix and no cookie is needed; the data is Flask's session.
+    session_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_data: Mapped[dict] = mapped_column(JSONType, default=dict)
 
     organisation: Mapped[Organisation] = relationship()
     deployment: Mapped[Deployment] = relationship()
     person: Mapped[Person] = relationship()
     course: Mapped[Course | None] = relationship()
+
+
+class RegistrationInvitation(TimestampMixin, db.Model):
+    """A one-time registration URL the installation admin made to attach a new LMS to an existing organisation.
+
+    Only the token's SHA-256 is kept; the URL is shown once. It expires, and is spent by the registration it made.
+    """
+
+    __tablename__ = "lti_registration_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
+
+    organisation: Mapped[Organisation] = relationship()

@@ -32,14 +32,21 @@ def read_registration_file(path: str | Path) -> dict:
     """Parse and validate one file, naming the file and each problem."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise InvalidRegistrationFile(f"{path}: no such file.") from exc
+    return parse_registration_text(text, source=str(path))
+
+
+def parse_registration_text(text: str, *, source: str) -> dict:
+    """Parse and validate a registration document (a file's or an upload's text), naming `source` and each problem."""
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidRegistrationFile(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}).") from exc
+        raise InvalidRegistrationFile(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}).") from exc
     problems = registration_problems(data)
     if problems:
-        raise InvalidRegistrationFile(f"{path}: " + "; ".join(problems))
+        raise InvalidRegistrationFile(f"{source}: " + "; ".join(problems))
     return data
 
 
@@ -132,3 +139,30 @@ def _organisation_named(name: str) -> Organisation:
         organisation = Organisation(name=name)
         db.session.add(organisation)
     return organisation
+
+
+def registration_document(registration: Registration) -> dict:
+    """The registration in this file format, to download or keep in lti_config/; importing it gives it back.
+
+    Only active deployments are listed: importing a file activates every deployment it names.
+    """
+    return {
+        "name": registration.name,
+        "issuer": registration.issuer,
+        "client_id": registration.client_id,
+        "auth_login_url": registration.auth_login_url,
+        "auth_token_url": registration.auth_token_url,
+        "auth_audience": registration.auth_audience,
+        "key_set_url": registration.key_set_url,
+        "allowed_algorithms": list(registration.allowed_algorithms or ["RS256"]),
+        "new_deployment_policy": registration.new_deployment_policy,
+        "deployments": [
+            {
+                "deployment_id": deployment.deployment_id,
+                "organisation": deployment.organisation.name if deployment.organisation else None,
+                "frame_ancestors": list(deployment.frame_ancestors or []),
+            }
+            for deployment in sorted(registration.deployments, key=lambda deployment: deployment.id)
+            if deployment.status == Deployment.ACTIVE
+        ],
+    }

@@ -1,15 +1,19 @@
-"""LTI endpoints: login initiation, launch, the tool's public keys."""
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+"""LTI endpoints: login initiation, launch, the tool's public keys, Dynamic Registration."""
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
+from app.admin.settings import registration_approval_required
 from app.clock import current_clock
 from app.errors import render_error
 from app.events import launch_completed
 from app.extensions import csrf, db
+from app.lti.dynamic_registration import ToolUrls, register_with_platform
 from app.lti.exceptions import LaunchError
+from app.lti.binding import browser_step_needed
 from app.lti.keys import published_jwks
 from app.lti.launch import record_launch, validate_launch
 from app.lti.login import STATE_COOKIE_PREFIX, start_login
-from app.lti.session import open_tool_session
+from app.lti.session import TOKEN_PARAMETER, issue_session_token
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 # The LMS posts cross-site to these endpoints; the OIDC state and id_token signature protect them instead.
@@ -26,7 +30,13 @@ def login():
     """OIDC login initiation from the LMS."""
     login_redirect = start_login(request.values.to_dict(), now=current_clock().now())
     db.session.commit()
-    response = redirect(login_redirect.authorization_url, 302)
+    if login_redirect.platform_storage:
+        # Keep the login's secret in the LMS page first (its script then goes on to the LMS).
+        response = make_response(render_template(
+            "lti/login_storage.html", login=login_redirect, storage=login_redirect.platform_storage
+        ))
+    else:
+        response = redirect(login_redirect.authorization_url, 302)
     response.set_cookie(
         login_redirect.state_cookie_name, login_redirect.state, max_age=login_redirect.max_age, **_cookie_options()
     )
@@ -35,16 +45,37 @@ def login():
 
 @bp.post("/launch")
 def launch():
-    """The LMS's id_token POST: validate, record, open the tool session."""
+    """The LMS's id_token POST: prove the browser, validate, record, open the launch's session."""
     now = current_clock().now()
-    validated = validate_launch(request.form.to_dict(), request.cookies, now=now)
+    params = request.form.to_dict()
+    step = browser_step_needed(params, request.cookies, request.headers.get("Origin"), now=now)
+    if step is not None:
+        db.session.commit()
+        return render_template("lti/continue_launch.html", step=step, params=params, title=_("Opening REX VET Path"))
+    validated = validate_launch(params, request.cookies, now=now)
     launch = record_launch(validated, now=now)
+    token = issue_session_token(launch)
     db.session.commit()
     launch_completed.send(current_app._get_current_object(), launch=launch)
-    open_tool_session(launch)
-    response = redirect(url_for("learning.home"), 303)
-    response.delete_cookie(STATE_COOKIE_PREFIX + request.form.get("state", ""), **_cookie_options())
+    response = redirect(url_for("learning.home", **{TOKEN_PARAMETER: token}), 303)
+    response.delete_cookie(STATE_COOKIE_PREFIX + params.get("state", ""), **_cookie_options())
     return response
+
+
+@bp.get("/register")
+def register():
+    """LTI Dynamic Registration: the LMS opens this with openid_configuration and registration_token."""
+    outcome = register_with_platform(
+        request.args.get("openid_configuration"),
+        request.args.get("registration_token"),
+        invitation_token=request.args.get("invitation"),
+        tool=ToolUrls.for_base(current_app.config["BASE_URL"]),
+        require_approval=registration_approval_required(),
+        timeout=current_app.config["HTTP_TIMEOUT"],
+        now=current_clock().now(),
+    )
+    db.session.commit()
+    return render_template("lti/registered.html", outcome=outcome, title=_("REX VET Path is registered"))
 
 
 @bp.get("/jwks.json")

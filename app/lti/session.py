@@ -1,53 +1,98 @@
-"""The tool session after a launch: a partitioned cookie naming the Launch row, its locale and frame origins."""
+"""The tool session of a launch: a token that travels with every page of the launch, not a cookie.
+
+Cookies die in LMS iframes (Safari, blocked third-party cookies), and one cookie per LMS site would mix
+two launches in two tabs. So each launch gets its own token (`launch_token` in links and forms, as
+ltijs does with `ltik`), and Flask's `session` for that request is the launch's own stored data,
+which also binds CSRF tokens to the launch. Requests without a token (the installation admin) keep
+Flask's signed cookie session.
+"""
+import hashlib
+import secrets
 from functools import wraps
 
 from flask import g, request, session
-from sqlalchemy import select
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from sqlalchemy import select, update
 
-from app.clock import as_utc, current_clock
+from app.clock import current_clock
 from app.errors import Forbidden
 from app.extensions import db
 from app.lti.models import Launch
 from app.tenancy.roles import INSTRUCTOR
 
-SESSION_KEY = "launch_id"
+TOKEN_PARAMETER = "launch_token"
 
 
-def open_tool_session(launch: Launch) -> None:
-    """Start a fresh session for this launch (a new launch replaces whatever the browser had)."""
-    session.clear()
-    session[SESSION_KEY] = launch.id
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def end_tool_session() -> None:
-    session.pop(SESSION_KEY, None)
+def issue_session_token(launch: Launch) -> str:
+    """A new secret token for the launch's session; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    launch.session_token_hash = _token_hash(token)
+    return token
+
+
+class LaunchSession(SecureCookieSession):
+    """Flask's session, stored with the launch it belongs to."""
+
+    def __init__(self, launch: Launch, token: str):
+        super().__init__(dict(launch.session_data or {}))
+        self.launch, self.token = launch, token
+
+
+class ToolSessionInterface(SecureCookieSessionInterface):
+    """The launch's session when the request carries its token; the signed cookie session otherwise."""
+
+    def open_session(self, app, request):
+        token = request.args.get(TOKEN_PARAMETER) or request.form.get(TOKEN_PARAMETER)
+        if token:
+            launch = db.session.scalars(
+                select(Launch).where(
+                    Launch.session_token_hash == _token_hash(token), Launch.expires_at > current_clock().now()
+                )
+            ).first()
+            if launch is not None:
+                return LaunchSession(launch, token)
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if not isinstance(session, LaunchSession):
+            return super().save_session(app, session, response)
+        if session.modified:
+            db.session.execute(
+                update(Launch).where(Launch.id == session.launch.id).values(session_data=dict(session))
+            )
+            db.session.commit()
+        return None
 
 
 def load_launch_session() -> None:
-    """Before each request: find the launch this browser's session names, if it is still valid."""
-    g.launch = None
-    launch_id = session.get(SESSION_KEY)
-    if not launch_id or request.endpoint == "static":
-        return
-    launch = db.session.scalars(select(Launch).where(Launch.id == launch_id)).first()
-    if launch is None or as_utc(launch.expires_at) < current_clock().now():
-        end_tool_session()
-        return
-    g.launch = launch
-    g.locale = launch.locale
-    g.frame_ancestors = launch.deployment.frame_ancestors
+    """Before each request: the launch this page belongs to, its locale and the LMS sites that may frame it."""
+    g.launch = session.launch if isinstance(session, LaunchSession) else None
+    if g.launch is not None:
+        g.locale = g.launch.locale
+        g.frame_ancestors = g.launch.deployment.frame_ancestors
 
 
-def send_frame_ancestors(response):
-    """Let only the LMS sites of the session's deployment frame our pages (CSP frame-ancestors)."""
+def add_launch_token(endpoint: str, values: dict) -> None:
+    """Links made while serving a launch's page keep its token, so the next page is the same launch."""
+    if isinstance(session, LaunchSession) and not endpoint.startswith(("static", "admin.")):
+        values.setdefault(TOKEN_PARAMETER, session.token)
+
+
+def protect_launch_pages(response):
+    """Frame only by the LMS sites of the session's deployment; never leak the launch token in a Referer."""
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     if "Content-Security-Policy" in response.headers:
         return response
     origins = getattr(g, "frame_ancestors", None)
     if origins:
         policy = "frame-ancestors 'self' " + " ".join(origins)
     elif request.blueprint == "lti":
-        # Launch errors are shown inside whatever LMS framed the launch, before we know which one
-        # it is; they carry no personal data, so any frame may show them.
+        # Launch pages and errors are shown inside whatever LMS framed the launch, before we know
+        # which one it is; they carry no personal data, so any frame may show them.
         policy = "frame-ancestors *"
     else:
         policy = "frame-ancestors 'self'"

@@ -1,5 +1,6 @@
 """Tenancy data: who registered the tool, which college (organisation) owns each launch, and the people in it."""
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -49,6 +50,12 @@ class Registration(TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.ACTIVE
+
+    @property
+    def platform_origin(self) -> str:
+        """The LMS's origin (of its authorization endpoint): its pages frame ours and post our id_tokens."""
+        parts = urlsplit(self.auth_login_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
 
 class Deployment(TimestampMixin, db.Model):

@@ -1,6 +1,5 @@
 """Tenancy rules: which organisation a launch belongs to, who the person is, and the one scoping helper."""
 import logging
-from urllib.parse import urlsplit
 
 from sqlalchemy import Select, select
 
@@ -85,8 +84,7 @@ def _find_deployment(registration: Registration, deployment_id: str) -> Deployme
 
 def default_frame_ancestors(registration: Registration) -> list[str]:
     """The LMS's own origin, taken from its authorization endpoint: the site that frames our pages."""
-    parts = urlsplit(registration.auth_login_url)
-    return [f"{parts.scheme}://{parts.netloc}"]
+    return [registration.platform_origin]
 
 
 def clean_optional(value) -> str | None:

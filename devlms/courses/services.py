@@ -9,11 +9,13 @@ from devlms.courses.models import Course, Deployment, Enrolment, ResourceLink, U
 from devlms.errors import Forbidden, NotFound
 from devlms.extensions import db
 from devlms.lti.constants import CONTENT_EDITOR_ROLES, LEARNER
-from devlms.lti.registration import tool_origin
+from devlms.lti.registration import find_tool
 
 
 # Launch options the course page passes on to the launches it opens.
-LAUNCH_OPTIONS = ("tamper", "deployment", "locale")
+# storage=off: the page answers no platform-storage messages and launches do not offer them.
+# tool=<client_id>: launch a tool registered through Dynamic Registration instead of the configured one.
+LAUNCH_OPTIONS = ("tamper", "deployment", "locale", "storage", "tool")
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def course_page(course_id: str, args: Mapping[str, str]) -> CoursePage:
     course = get_course(course_id)
     editors = [e.user for e in course.enrolments if CONTENT_EDITOR_ROLES.intersection(e.roles)]
     options = {name: args[name] for name in LAUNCH_OPTIONS if args.get(name)}
-    return CoursePage(course, editors, _tool_frame(course, args, options), options, tool_origin())
+    return CoursePage(course, editors, _tool_frame(course, args, options), options, find_tool(args.get("tool")).origin)
 
 
 def organisation_name(deployment_id: str) -> str | None:

@@ -22,6 +22,8 @@ class LaunchRequest:
     link_id: str | None = None
     locale: str | None = None
     tamper: tuple[str, ...] = field(default_factory=tuple)
+    # The tool launched (its client_id); None: the default tool of the settings.
+    client_id: str | None = None
     expires_at: int = 0
 
 

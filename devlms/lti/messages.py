@@ -29,7 +29,7 @@ from devlms.lti.constants import (
     VERSION,
 )
 from devlms.lti.message_hint import LaunchRequest
-from devlms.lti.registration import client_id, tool_launch_url
+from devlms.lti.registration import find_tool
 from devlms.nrps.services import service_claim
 from devlms.urls import issuer, platform_url
 
@@ -44,12 +44,13 @@ def message_claims(launch: LaunchRequest, nonce: str) -> dict:
     if course is None or user is None:
         raise InvalidAuthRequest("The course or user of this launch no longer exists.")
     enrolment = require_enrolment(course, user)
+    tool = find_tool(launch.client_id)
     now = clock.now()
     claims = {
         "iss": issuer(),
         "sub": user.id,
-        "aud": client_id(),
-        "azp": client_id(),
+        "aud": tool.client_id,
+        "azp": tool.client_id,
         "exp": now + ID_TOKEN_LIFETIME_SECONDS,
         "iat": now,
         "nonce": nonce,
@@ -74,11 +75,11 @@ def message_claims(launch: LaunchRequest, nonce: str) -> dict:
         link = db.session.get(ResourceLink, launch.link_id)
         if link is None:
             raise InvalidAuthRequest(f"The resource link {launch.link_id!r} no longer exists.")
-        claims[TARGET_LINK_URI] = link.url or tool_launch_url()
+        claims[TARGET_LINK_URI] = link.url or tool.launch_url
         claims[RESOURCE_LINK] = {"id": link.id, "title": link.title}
         claims[CUSTOM] = dict(link.custom)
     else:
-        claims[TARGET_LINK_URI] = tool_launch_url()
+        claims[TARGET_LINK_URI] = tool.deep_linking_url or tool.launch_url
         claims[DEEP_LINKING_SETTINGS] = deep_linking_settings_claim(launch)
     return claims
 

@@ -24,10 +24,11 @@ def tool_registration():
 
 @bp.get("/launch/<link_id>")
 def launch(link_id: str):
-    """What the course page's iframe loads: the login initiation that launches a resource link."""
+    """What the course page's iframe loads: the login initiation that launches a resource link (`tool=` picks the tool)."""
     form = start_resource_link_launch(
         link_id, request.args.get("user"), tamper=request.args.get("tamper"),
         deployment_id=request.args.get("deployment"), locale=request.args.get("locale"),
+        platform_storage=request.args.get("storage") != "off", tool_client_id=request.args.get("tool"),
     )
     return render_template("lti/autopost.html", form=form)
 

@@ -7,7 +7,8 @@ from flask import current_app
 from devlms import clock
 from devlms.extensions import db
 from devlms.lti.models import ToolKeySet
-from devlms.lti.registration import client_id, tool_jwks_url
+from devlms.errors import NotFound
+from devlms.lti.registration import Tool, default_tool, find_tool, tool_jwks_url
 
 # Leeway for the tool's clock running a little ahead of ours.
 CLOCK_SKEW_SECONDS = 60
@@ -27,7 +28,8 @@ def verify_tool_jwt(token: str, *, audience: str) -> dict:
         raise InvalidToolJwt(f"alg {header.get('alg')!r} is not allowed: only RS256")
     if not header.get("kid"):
         raise InvalidToolJwt("the JWT header has no kid")
-    key = tool_public_key(header["kid"])
+    tool = _issuing_tool(token)
+    key = tool_public_key(header["kid"], tool.jwks_url)
     try:
         claims = jwt.decode(token, key, algorithms=["RS256"], options={
             "verify_aud": False, "verify_iss": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False,
@@ -36,20 +38,37 @@ def verify_tool_jwt(token: str, *, audience: str) -> dict:
         raise InvalidToolJwt(f"the signature does not verify with the tool's key {header['kid']!r}") from None
     except jwt.InvalidTokenError as error:
         raise InvalidToolJwt(f"the JWT cannot be read: {error}") from None
-    _check_claims(claims, audience)
+    _check_claims(claims, audience, tool.client_id)
     return claims
 
 
-def tool_public_key(kid: str):
+def _issuing_tool(token: str) -> Tool:
+    """The active tool the JWT says it comes from (iss is its client_id); the configured tool for any other iss."""
+    try:
+        claimed = jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.InvalidTokenError:
+        claimed = None
+    if isinstance(claimed, str) and claimed:
+        try:
+            tool = find_tool(claimed)
+        except NotFound:
+            tool = None
+        if tool is not None and tool.is_active:
+            return tool
+    return default_tool()
+
+
+def tool_public_key(kid: str, jwks_url: str | None = None):
     """The tool's public key with this kid, re-fetching the tool's JWKS once if the cached one lacks it."""
     configured = current_app.config["DEVLMS_TOOL_JWKS"]
+    url = jwks_url or tool_jwks_url()
     if configured is not None:
         key = _find_key(configured, kid)
     else:
-        cached = db.session.get(ToolKeySet, tool_jwks_url())
+        cached = db.session.get(ToolKeySet, url)
         key = _find_key(cached.jwks, kid) if cached else None
         if key is None:
-            key = _find_key(_refresh_tool_jwks(), kid)
+            key = _find_key(_refresh_tool_jwks(url), kid)
     if key is None:
         raise InvalidToolJwt(f"the tool's JWKS has no key with kid {kid!r}")
     return key
@@ -68,9 +87,8 @@ def fetch_tool_jwks(url: str) -> dict:
     return jwks
 
 
-def _refresh_tool_jwks() -> dict:
+def _refresh_tool_jwks(url: str) -> dict:
     """Fetch the tool's JWKS and keep it in the database."""
-    url = tool_jwks_url()
     jwks = fetch_tool_jwks(url)
     cached = db.session.get(ToolKeySet, url) or ToolKeySet(url=url)
     cached.jwks, cached.fetched_at = jwks, clock.now()
@@ -89,9 +107,8 @@ def _find_key(jwks: dict, kid: str):
     return None
 
 
-def _check_claims(claims: dict, audience: str) -> None:
+def _check_claims(claims: dict, audience: str, expected_client: str) -> None:
     """The checks every JWT from the tool must pass, with our clock and a small skew."""
-    expected_client = client_id()
     if claims.get("iss") != expected_client:
         raise InvalidToolJwt(f"iss {claims.get('iss')!r} is not the tool's client_id {expected_client!r}")
     aud = claims.get("aud")

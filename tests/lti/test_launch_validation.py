@@ -71,10 +71,14 @@ def with_other_state(world):
     return world.browser.post_id_token(form)
 
 
-def without_state_cookie(world):
-    form = world.browser.open_launch(LINK, LEARNER)
-    world.browser.session.cookies.clear()
-    return world.browser.post_id_token(form)
+def without_state_cookie(**proof):
+    """The state cookie is gone; the form says platform storage was tried, with this (wrong) proof if any."""
+    def run(world):
+        form = world.browser.open_launch(LINK, LEARNER)
+        world.browser.session.cookies.clear()
+        form.fields.update(lti_storage_checked="1", **proof)
+        return world.browser.post_id_token(form)
+    return run
 
 
 def without_id_token(world):
@@ -105,7 +109,11 @@ REFUSALS = [
     ("nonce not the one the login sent", tampered("nonce_mismatch"), 401, "nonce does not match"),
     ("missing state", without_state, 401, "no state"),
     ("state this browser never got", with_other_state, 401, "did not come back to the browser"),
-    ("state cookie missing", without_state_cookie, 401, "did not come back to the browser"),
+    ("state cookie missing, no other proof", without_state_cookie(), 401, "did not come back to the browser"),
+    ("platform-storage secret wrong", without_state_cookie(lti_storage_secret="guessed"), 401,
+     "did not come back to the browser"),
+    ("new-window continuation secret wrong", without_state_cookie(lti_continuation="guessed"), 401,
+     "did not come back to the browser"),
     ("wrong LTI version", tampered("wrong_version"), 400, "Unsupported LTI version"),
     ("unknown message type", tampered("unknown_message_type"), 400, "Unsupported LTI message type"),
     ("missing roles", tampered("missing_roles"), 400, "lacks required claims"),
@@ -127,4 +135,4 @@ def test_launch_is_refused(lti_world, caplog, case, launch, status, explanation)
     with lti_world.app.app_context():
         launches = db.session.scalar(select(func.count()).select_from(Launch))
     assert launches == (1 if case.startswith("nonce already used") else 0)
-    assert lti_world.browser.session.get(lti_world.tool.url + "/", timeout=10).status_code == 403
+    assert "launch_token" not in response.url

@@ -54,7 +54,7 @@ def gunicorn_tool(committed_app, test_database_url, tmp_path):
         try:
             if requests.get(f"{tool_url}/lti/jwks.json", timeout=1).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a worker still booting
             time.sleep(0.2)
     else:
         server.kill()

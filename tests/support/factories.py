@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.lti.models import Launch
+from app.lti.session import issue_session_token
 from app.tenancy.models import Course, Deployment, Membership, Organisation, Person, Registration
 from app.tenancy.roles import tool_role_for
 
@@ -65,12 +66,12 @@ def make_launch(world: World, person: Person, roles: list[str], *, now, locale: 
         course_role=role.course_role, is_organisation_admin=role.is_organisation_admin, locale=locale,
         claims={}, expires_at=now + timedelta(hours=1),
     )
+    launch.token = issue_session_token(launch)
     db.session.add(launch)
     db.session.flush()
     return launch
 
 
 def sign_in(client, launch: Launch) -> None:
-    """Give the test client the tool session a launch opens."""
-    with client.session_transaction() as session:
-        session["launch_id"] = launch.id
+    """Let the test client carry the launch's token on every request, as the launch's pages do."""
+    client.launch_token = launch.token

@@ -1,4 +1,6 @@
 """A scripted browser for LTI launches over real HTTP: follows the LMS's auto-submitting forms step by step."""
+import html
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from http.cookiejar import DefaultCookiePolicy
@@ -68,11 +70,22 @@ class LtiBrowser:
 
     def open_launch(self, link_id: str, user: str, **query) -> Form:
         """Run the launch up to the id_token form the LMS would post to the tool; return that form."""
-        page = self.session.get(f"{self.devlms_url}/launch/{link_id}", params={"user": user, **query}, timeout=30)
+        return self._follow_login(
+            self.session.get(f"{self.devlms_url}/launch/{link_id}", params={"user": user, **query}, timeout=30)
+        )
+
+    def _follow_login(self, page: requests.Response) -> Form:
         assert page.status_code == 200, page.text[:500]
         authorization = submit(self.session, first_form(page))  # login initiation → redirect → LMS auth
+        continue_link = re.search(r'<a id="lti-continue" href="([^"]+)"', authorization.text)
+        if continue_link:  # the tool's platform-storage page; without scripts, its link goes on
+            authorization = self.session.get(html.unescape(continue_link.group(1)), timeout=30)
         assert authorization.status_code == 200, authorization.text[:800]
         return first_form(authorization)
+
+    def open_deep_linking(self, course_id: str, user: str) -> Form:
+        """An instructor's Deep Linking request, up to the id_token form the LMS would post to the tool."""
+        return self._follow_login(self.session.get(f"{self.devlms_url}/deep-link/{course_id}", params={"user": user}, timeout=30))
 
     def post_id_token(self, form: Form, **kwargs) -> requests.Response:
         """POST the id_token form to the tool; the 303 to the landing page is followed."""

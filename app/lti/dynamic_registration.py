@@ -1,0 +1,437 @@
+"""LTI Dynamic Registration 1.0, the tool's side: read the LMS's OpenID configuration, register with it, store the result.
+
+The LMS opens `/lti/register?openid_configuration=…&registration_token=…` (in an iframe or a popup); we fetch the
+configuration (spec §3.4), check it (§3.5: the issuer must match the configuration URL), POST our client registration
+to its registration_endpoint with the token as a bearer token (§3.5), and keep the returned client_id and
+deployment_id as a Registration and a Deployment (§3.6). The page then posts `org.imsglobal.lti.close` (§4).
+
+The plain registration URL is public, so what it creates is held for the installation admin: a new organisation
+marked `pending`, and, when the installation requires approval, a `pending` registration whose launches are refused.
+A one-time invitation URL (`?invitation=…`, made on the admin page) attaches the LMS to an existing organisation.
+"""
+import hashlib
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.clock import as_utc
+from app.extensions import db
+from app.lti.constants import DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST
+from app.lti.exceptions import (
+    InvalidPlatformConfiguration,
+    InvalidRegistrationRequest,
+    PlatformRefusedRegistration,
+    RegistrationConflict,
+)
+from app.lti.keys import ensure_active_tool_key
+from app.lti.models import RegistrationInvitation
+from app.tenancy.models import Deployment, Organisation, Registration
+from app.tenancy.services import find_registration
+
+log = logging.getLogger(__name__)
+
+PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+CLOSE_SUBJECT = "org.imsglobal.lti.close"
+
+REQUIRED_URL_FIELDS = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
+REQUIRED_PLATFORM_FIELDS = ("product_family_code", "version", "messages_supported")
+# The services the tool uses (AGS 2.0 §3.1, NRPS 2.0 §3.4); we ask only for those the LMS offers.
+WANTED_SCOPES = (
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+)
+WANTED_CLAIMS = ["iss", "sub", "name", "given_name", "family_name", "email"]
+TOOL_NAME = "REX VET Path"
+TOOL_DESCRIPTION = "International skills for VET staff: a path of training modules with Open Badges."
+INVITATION_LIFETIME = timedelta(days=7)
+# How much of an LMS's answer we show and log: enough to read an error, not a whole HTML page.
+MAX_BODY_SHOWN = 2000
+
+
+@dataclass(frozen=True)
+class ToolUrls:
+    """The tool's own endpoints, as the LMS must know them."""
+
+    base_url: str
+    login_url: str
+    launch_url: str
+    jwks_url: str
+
+    @classmethod
+    def for_base(cls, base_url: str) -> "ToolUrls":
+        base_url = base_url.rstrip("/")
+        return cls(base_url, f"{base_url}/lti/login", f"{base_url}/lti/launch", f"{base_url}/lti/jwks.json")
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    """What the registration made, for the page that tells the LMS admin what happens next."""
+
+    registration: Registration
+    deployment: Deployment | None
+    organisation: Organisation
+    product_family_code: str
+    organisation_is_new: bool
+
+    @property
+    def awaits_tool_approval(self) -> bool:
+        return self.registration.status == Registration.PENDING
+
+
+def register_with_platform(
+    openid_configuration_url: str | None,
+    registration_token: str | None,
+    *,
+    invitation_token: str | None,
+    tool: ToolUrls,
+    require_approval: bool,
+    timeout,
+    now: datetime,
+) -> RegistrationOutcome:
+    """The whole tool side of Dynamic Registration; flushes, the caller commits."""
+    invitation = find_usable_invitation(invitation_token, now=now) if invitation_token else None
+    configuration_url = _checked_configuration_url(openid_configuration_url, tool)
+    configuration = fetch_platform_configuration(configuration_url, registration_token, timeout=timeout)
+    problems = platform_configuration_problems(configuration, configuration_url)
+    if problems:
+        log.warning("refused the OpenID configuration of %s: %s; it was: %s",
+                    configuration_url, problems, _shorten(json.dumps(configuration)))
+        raise InvalidPlatformConfiguration(
+            _("The LMS's OpenID configuration at %(url)s cannot be used: %(problems)s.",
+              url=configuration_url, problems="; ".join(problems)),
+            hint=_("This is a problem of the LMS (or of the URL it gave): ask its administrator or vendor to correct "
+                   "the configuration, then start the registration again from the LMS."),
+        )
+    client_registration = build_client_registration(configuration, tool)
+    ensure_active_tool_key()  # the LMS will fetch our jwks_uri: it must not be empty
+    answer = post_client_registration(
+        configuration["registration_endpoint"], registration_token, client_registration, timeout=timeout
+    )
+    return store_registration(configuration, answer, invitation=invitation, require_approval=require_approval, now=now)
+
+
+def _checked_configuration_url(url: str | None, tool: ToolUrls) -> str:
+    if not url:
+        raise InvalidRegistrationRequest(
+            _("The registration URL was opened without the LMS's openid_configuration parameter."),
+            hint=_("Do not open this URL yourself: paste it into your LMS's tool registration page "
+                   "(in Moodle: Site administration → Plugins → Activity modules → External tool → Manage tools), "
+                   "which opens it with its own parameters."),
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidRegistrationRequest(
+            _("openid_configuration %(url)s is not an http(s) URL.", url=repr(url)),
+            hint=_("Start the registration again from your LMS."),
+        )
+    if urlsplit(tool.base_url).scheme == "https" and parts.scheme != "https":
+        raise InvalidRegistrationRequest(
+            _("The LMS's configuration URL %(url)s is not https.", url=url),
+            hint=_("This tool only registers with LMSs served over https."),
+        )
+    return url
+
+
+def fetch_platform_configuration(url: str, registration_token: str | None, *, timeout) -> dict:
+    """The LMS's OpenID configuration (spec §3.4); the registration token goes along, as Canvas requires it."""
+    headers = {"Accept": "application/json"}
+    if registration_token:
+        headers["Authorization"] = f"Bearer {registration_token}"
+    try:
+        response = requests.get(url, headers=headers, timeout=timeout)
+    except requests.RequestException as error:
+        log.warning("could not fetch the OpenID configuration %s: %s", url, error)
+        raise InvalidPlatformConfiguration(
+            _("The LMS's OpenID configuration could not be fetched from %(url)s.", url=url),
+            hint=_("Check that the LMS is reachable from the tool's server, then start the registration again."),
+            detail=str(error),
+        ) from None
+    if response.status_code != 200:
+        log.warning("OpenID configuration %s answered %s: %s", url, response.status_code, _shorten(response.text))
+        raise InvalidPlatformConfiguration(
+            _("The LMS answered HTTP %(status)s for its OpenID configuration at %(url)s: %(body)s",
+              status=response.status_code, url=url, body=_shorten(response.text)),
+            hint=_("Start the registration again from the LMS; if it fails again, the LMS's administrator must "
+                   "check its LTI settings."),
+        )
+    try:
+        configuration = response.json()
+    except ValueError:
+        log.warning("OpenID configuration %s is not JSON: %s", url, _shorten(response.text))
+        raise InvalidPlatformConfiguration(
+            _("The LMS's OpenID configuration at %(url)s is not JSON.", url=url),
+            hint=_("The URL the LMS gave does not lead to its OpenID configuration; ask its administrator."),
+        ) from None
+    if not isinstance(configuration, dict):
+        raise InvalidPlatformConfiguration(_("The LMS's OpenID configuration at %(url)s is not a JSON object.", url=url))
+    return configuration
+
+
+def platform_configuration_problems(configuration: dict, configuration_url: str) -> list[str]:
+    """Everything that makes the LMS's configuration unusable, in one list (empty when it is fine)."""
+    problems = []
+    for name in REQUIRED_URL_FIELDS:
+        value = configuration.get(name)
+        if not value:
+            problems.append(_("`%(name)s` is missing", name=name))
+        elif not _is_http_url(value):
+            problems.append(_("`%(name)s` is not an http(s) URL", name=name))
+    issuer = configuration.get("issuer")
+    if _is_http_url(issuer) and not issuer_matches_configuration_url(issuer, configuration_url):
+        problems.append(_(
+            "the issuer %(issuer)s is not on the same scheme, host and port as the configuration URL, or its path "
+            "is not where the configuration lives (the spec requires the configuration to be served by the issuer)",
+            issuer=issuer,
+        ))
+    scopes = configuration.get("scopes_supported")
+    if not isinstance(scopes, list):
+        problems.append(_("`scopes_supported` is missing (a list of the LMS's service scopes)"))
+    algorithms = configuration.get("id_token_signing_alg_values_supported")
+    if not isinstance(algorithms, list) or "RS256" not in algorithms:
+        problems.append(_("`id_token_signing_alg_values_supported` must contain RS256"))
+    auth_methods = configuration.get("token_endpoint_auth_methods_supported")
+    if isinstance(auth_methods, list) and "private_key_jwt" not in auth_methods:
+        problems.append(_("`token_endpoint_auth_methods_supported` must contain private_key_jwt"))
+    platform = configuration.get(PLATFORM_CONFIGURATION)
+    if not isinstance(platform, dict):
+        problems.append(_("`%(name)s` is missing", name=PLATFORM_CONFIGURATION))
+    else:
+        problems += [
+            _("`%(name)s` is missing from %(claim)s", name=name, claim=PLATFORM_CONFIGURATION)
+            for name in REQUIRED_PLATFORM_FIELDS if not platform.get(name)
+        ]
+    return problems
+
+
+def issuer_matches_configuration_url(issuer: str, configuration_url: str) -> bool:
+    """Same scheme, host and port, and the configuration lives under the issuer's path (Moodle may be at /moodle)."""
+    issuer_parts, url_parts = urlsplit(issuer), urlsplit(configuration_url)
+    if (issuer_parts.scheme, issuer_parts.hostname, _port(issuer_parts)) != (
+        url_parts.scheme, url_parts.hostname, _port(url_parts)
+    ):
+        return False
+    issuer_path = issuer_parts.path.rstrip("/")
+    return url_parts.path == issuer_path or url_parts.path.startswith(issuer_path + "/")
+
+
+def _port(parts) -> int | None:
+    return parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+def build_client_registration(configuration: dict, tool: ToolUrls) -> dict:
+    """Our OpenID Connect client registration with the LTI tool configuration claim (spec §3.5)."""
+    platform = configuration.get(PLATFORM_CONFIGURATION) or {}
+    supported_scopes = set(configuration.get("scopes_supported") or [])
+    messages_supported = {
+        message.get("type") if isinstance(message, dict) else message
+        for message in platform.get("messages_supported") or []
+    }
+    messages = [{"type": RESOURCE_LINK_REQUEST, "target_link_uri": tool.launch_url, "label": TOOL_NAME}]
+    if DEEP_LINKING_REQUEST in messages_supported:
+        messages.append({
+            "type": DEEP_LINKING_REQUEST,
+            "target_link_uri": tool.launch_url,
+            "label": _("Add a REX VET Path module"),
+            "placements": ["ContentArea"],
+        })
+    return {
+        "application_type": "web",
+        "response_types": ["id_token"],
+        "grant_types": ["implicit", "client_credentials"],
+        "initiate_login_uri": tool.login_url,
+        "redirect_uris": [tool.launch_url],
+        "client_name": TOOL_NAME,
+        "jwks_uri": tool.jwks_url,
+        "token_endpoint_auth_method": "private_key_jwt",
+        "scope": " ".join(scope for scope in WANTED_SCOPES if scope in supported_scopes),
+        TOOL_CONFIGURATION: {
+            "domain": urlsplit(tool.base_url).netloc,
+            "target_link_uri": tool.launch_url,
+            "claims": list(WANTED_CLAIMS),
+            "messages": messages,
+            "description": TOOL_DESCRIPTION,
+        },
+    }
+
+
+def post_client_registration(endpoint: str, registration_token: str | None, body: dict, *, timeout) -> dict:
+    """POST the registration; any answer but a 2xx JSON object with a client_id is shown with its body."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if registration_token:
+        headers["Authorization"] = f"Bearer {registration_token}"
+    try:
+        response = requests.post(endpoint, data=json.dumps(body), headers=headers, timeout=timeout)
+    except requests.RequestException as error:
+        log.warning("could not reach the registration endpoint %s: %s", endpoint, error)
+        raise PlatformRefusedRegistration(
+            _("The LMS's registration endpoint %(url)s could not be reached.", url=endpoint),
+            hint=_("Check that the LMS is reachable from the tool's server, then start the registration again."),
+            detail=str(error),
+        ) from None
+    if not 200 <= response.status_code < 300:
+        log.warning("registration endpoint %s answered %s: %s", endpoint, response.status_code, _shorten(response.text))
+        raise PlatformRefusedRegistration(
+            _("The LMS refused the registration with HTTP %(status)s. It answered: %(body)s",
+              status=response.status_code, body=_shorten(response.text) or _("(nothing)")),
+            hint=_refusal_hint(response.status_code),
+        )
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict) or not answer.get("client_id"):
+        log.warning("registration endpoint %s answered without a client_id: %s", endpoint, _shorten(response.text))
+        raise PlatformRefusedRegistration(
+            _("The LMS accepted the registration but did not answer with a client_id. It answered: %(body)s",
+              body=_shorten(response.text) or _("(nothing)")),
+            hint=_("Ask the LMS's administrator to remove the half-made tool registration and try again."),
+        )
+    return answer
+
+
+def _refusal_hint(status: int) -> str:
+    if status in (401, 403):
+        return _("The LMS did not accept its own registration token: it is single-use and expires. Start the "
+                 "registration again from the LMS to get a fresh one.")
+    return _("The LMS's answer above says what it did not accept; fix that in the LMS (or ask its vendor), then "
+             "start the registration again.")
+
+
+def store_registration(
+    configuration: dict, answer: dict, *, invitation: RegistrationInvitation | None, require_approval: bool,
+    now: datetime,
+) -> RegistrationOutcome:
+    """Keep the LMS as a Registration (and its Deployment, if it named one) under the invitation's organisation or a new, pending one."""
+    issuer, client_id = configuration["issuer"], str(answer["client_id"])
+    if find_registration(issuer, client_id) is not None:
+        raise RegistrationConflict(
+            _("This LMS (issuer %(issuer)s) already has a registration with client_id %(client_id)s.",
+              issuer=issuer, client_id=client_id),
+            hint=_("Ask the REX VET Path administrator to remove the old registration first."),
+        )
+    platform = configuration.get(PLATFORM_CONFIGURATION) or {}
+    product = str(platform.get("product_family_code") or "lms")
+    place = _place(issuer)
+    if invitation is not None:
+        organisation, organisation_is_new = invitation.organisation, False
+    else:
+        # The plain registration URL is public: whatever it makes waits for the installation admin's eye.
+        organisation = Organisation(name=_("New LMS at %(place)s", place=place)[:200], status="pending")
+        db.session.add(organisation)
+        organisation_is_new = True
+    authorization_origin = _origin(configuration["authorization_endpoint"])
+    registration = Registration(
+        name=f"{product.capitalize()} · {place}"[:200],
+        issuer=issuer,
+        client_id=client_id,
+        auth_login_url=configuration["authorization_endpoint"],
+        auth_token_url=configuration["token_endpoint"],
+        auth_audience=configuration.get("authorization_server") or None,
+        key_set_url=configuration["jwks_uri"],
+        allowed_algorithms=["RS256"],
+        status=Registration.PENDING if require_approval else Registration.ACTIVE,
+        # The LMS named its site below; any other site under this client waits, in this organisation, for approval.
+        new_deployment_policy=Registration.POLICY_HOLD_PENDING,
+        default_organisation=organisation,
+    )
+    db.session.add(registration)
+    deployment = None
+    deployment_id = (answer.get(TOOL_CONFIGURATION) or {}).get("deployment_id")
+    if deployment_id:
+        deployment = Deployment(
+            registration=registration, deployment_id=str(deployment_id), organisation=organisation,
+            status=Deployment.ACTIVE, frame_ancestors=[authorization_origin], platform_name=place,
+        )
+        db.session.add(deployment)
+    db.session.flush()
+    if invitation is not None:
+        invitation.used_at = now
+        invitation.registration_id = registration.id
+    log.info(
+        "dynamic registration: %s client_id %s deployment %s into organisation %s (%s), registration %s",
+        issuer, client_id, deployment_id, organisation.id, "invited" if invitation else "new, pending",
+        registration.status,
+    )
+    return RegistrationOutcome(registration, deployment, organisation, product, organisation_is_new)
+
+
+def _place(issuer: str) -> str:
+    parts = urlsplit(issuer)
+    return parts.netloc + parts.path.rstrip("/")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_http_url(value) -> bool:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    return bool(parts and parts.scheme in ("http", "https") and parts.netloc)
+
+
+def _shorten(text: str) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= MAX_BODY_SHOWN else text[:MAX_BODY_SHOWN] + "…"
+
+
+# One-time invitations -------------------------------------------------------------------------------------------
+
+def create_invitation(organisation: Organisation, *, now: datetime) -> tuple[RegistrationInvitation, str]:
+    """A one-time registration URL's token for this organisation; only its hash is stored, so return the token."""
+    token = secrets.token_urlsafe(32)
+    invitation = RegistrationInvitation(
+        token_hash=_hash(token), organisation=organisation, expires_at=now + INVITATION_LIFETIME
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    log.info("registration invitation %s made for organisation %s", invitation.id, organisation.id)
+    return invitation, token
+
+
+def registration_url(tool: ToolUrls, invitation_token: str | None = None) -> str:
+    """The URL an LMS admin pastes into the LMS; with an invitation token, it attaches the LMS to that organisation."""
+    url = f"{tool.base_url}/lti/register"
+    return f"{url}?{urlencode({'invitation': invitation_token})}" if invitation_token else url
+
+
+def find_usable_invitation(token: str, *, now: datetime) -> RegistrationInvitation:
+    """The unexpired, unused invitation with this token; otherwise a clear refusal (checked before any LMS call)."""
+    invitation = db.session.scalars(
+        select(RegistrationInvitation).where(RegistrationInvitation.token_hash == _hash(token)).with_for_update()
+    ).first()
+    if invitation is None:
+        raise InvalidRegistrationRequest(
+            _("This registration URL's invitation is not known."),
+            hint=_("Copy the whole URL the REX VET Path administrator gave you, or ask them for a new one."),
+            status=403,
+        )
+    if invitation.used_at is not None:
+        raise InvalidRegistrationRequest(
+            _("This registration URL was already used to register an LMS; it works only once."),
+            hint=_("Ask the REX VET Path administrator for a new registration URL."),
+            status=403,
+        )
+    if as_utc(invitation.expires_at) <= now:
+        raise InvalidRegistrationRequest(
+            _("This registration URL has expired."),
+            hint=_("Ask the REX VET Path administrator for a new registration URL (they last %(days)s days).",
+                   days=INVITATION_LIFETIME.days),
+            status=403,
+        )
+    return invitation
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
