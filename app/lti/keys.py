@@ -116,15 +116,22 @@ def advance_key_rotation(now: datetime) -> list[str]:
         if as_utc(key.retire_at) <= now:
             key.status, key.private_key_encrypted = ToolKey.RETIRED, b""  # nothing can sign with it again
             moves.append(f"{key.kid} retired")
-    rotation_days = config["TOOL_KEY_ROTATION_DAYS"]
-    active = active_tool_key()
-    if rotation_days and active and not due and _keys_in(ToolKey.NEXT).first() is None \
-            and as_utc(active.created_at) <= now - timedelta(days=rotation_days):
+    if _scheduled_rotation_due(now):
         key = rotate_tool_keys(now, publish_ahead=timedelta(seconds=config["TOOL_KEY_PUBLISH_AHEAD_SECONDS"]))
         moves.append(f"{key.kid} published (scheduled rotation)")
     for move in moves:
         log.info("tool key rotation: %s", move)
     return moves
+
+
+def _scheduled_rotation_due(now: datetime) -> bool:
+    """With TOOL_KEY_ROTATION_DAYS set, the active key is that old and no rotation is under way."""
+    days = current_app.config["TOOL_KEY_ROTATION_DAYS"]
+    active = active_tool_key()
+    return bool(
+        days and active and _keys_in(ToolKey.NEXT).first() is None
+        and as_utc(active.created_at) <= now - timedelta(days=days)
+    )
 
 
 def rewrap_private_keys() -> int:

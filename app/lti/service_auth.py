@@ -59,7 +59,8 @@ def access_token(registration: Registration, scopes: list[str], *, now: datetime
     except requests.RequestException as exc:
         raise PlatformRefusedToken(
             "The LMS's token endpoint did not answer.",
-            hint=f"{registration.auth_token_url}: {type(exc).__name__}. The work is kept and retried.",
+            hint=f"{registration.auth_token_url}: {type(exc).__name__}. "
+                 "Try again later; if it persists, check the registration's token URL.",
         ) from exc
     if response.status_code != 200:
         log.warning(
