@@ -4,18 +4,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
+PYBABEL := $(VENV)/bin/pybabel
+TRANSLATIONS := app/translations
+LOCALES := fi et it nl es
 
-.PHONY: run test test-postgresql test-sqlite setup services system-deps migration clean
+.PHONY: run test test-postgresql test-sqlite setup services system-deps migration clean translations translations-extract bench
 
 run: setup  ## the tool (:5000), the development LMS (:5001) and the worker, under honcho; Ctrl-C stops all
 	$(VENV)/bin/honcho start
 
-setup: $(STAMP)  ## database under instance/, migrations, dev secrets, the tool's key, the dev LMS's registration
+setup: $(STAMP) translations  ## database under instance/, migrations, dev secrets, the tool's key, the dev LMS's registration
 	$(FLASK) db upgrade
 	$(FLASK) lti keys ensure
 	$(FLASK) lti registration import lti_config/devlms.json
 
-test: $(STAMP) system-deps services  ## the whole suite on PostgreSQL, then the marked subset on SQLite
+test: $(STAMP) translations system-deps services  ## the whole suite on PostgreSQL, then the marked subset on SQLite
 	$(MAKE) --no-print-directory test-postgresql test-sqlite
 
 test-postgresql:
@@ -23,6 +26,9 @@ test-postgresql:
 
 test-sqlite:
 	TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider -m sqlite --durations=5 $(PYTEST_ARGS)
+
+bench: $(STAMP) services  ## launch benchmark (docs/benchmarks.md): floor, pylti1p3 and ours under gunicorn; not part of `make test`
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -38,9 +44,22 @@ services:  ## PostgreSQL on 127.0.0.1:5432 and Redis on 6379, started if down
 	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp --logfile /tmp/redis-ci.log
 
-migration: $(STAMP)  ## regenerate migrations from the models (before the first release only: one initial migration)
-	rm -f migrations/versions/*.py /tmp/rexvet-migration.sqlite
-	DATABASE_URL=sqlite:////tmp/rexvet-migration.sqlite $(FLASK) db migrate -m "initial schema"
+translations: $(STAMP)  ## compile the catalogs to .mo files (git-ignored; setup and test need them)
+	$(PYBABEL) -q compile -d $(TRANSLATIONS)
+
+translations-extract: $(STAMP)  ## collect the _() strings into messages.pot, merge them into each language's .po
+	$(PYBABEL) extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -c TRANSLATORS: --add-location=file --sort-by-file \
+		--no-wrap --project "REX VET Path" -o $(TRANSLATIONS)/messages.pot app
+	for locale in $(LOCALES); do \
+		$(PYBABEL) update --init-missing --no-wrap --ignore-pot-creation-date \
+			-i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$locale || exit 1; \
+	done
+
+migration: $(STAMP)  ## a new revision from the models' changes: make migration MESSAGE="what changed"
+	@test -n "$(MESSAGE)" || { echo 'say what changed: make migration MESSAGE="..."'; exit 2; }
+	rm -f /tmp/rexvet-migration.sqlite
+	DATABASE_URL=sqlite:////tmp/rexvet-migration.sqlite $(FLASK) db upgrade
+	DATABASE_URL=sqlite:////tmp/rexvet-migration.sqlite $(FLASK) db migrate -m "$(MESSAGE)"
 	rm -f /tmp/rexvet-migration.sqlite
 
 clean:

@@ -3,7 +3,7 @@ import logging
 import secrets
 
 from flask import render_template, request
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -13,7 +13,7 @@ class AppError(Exception):
     """A failure we can explain to the user: what was wrong and how to fix it."""
 
     status = 400
-    title = "Request refused"
+    title = _l("Request refused")
 
     def __init__(self, message: str, *, hint: str = "", status: int | None = None, detail: str = ""):
         super().__init__(message)
@@ -27,12 +27,12 @@ class AppError(Exception):
 
 class NotFound(AppError):
     status = 404
-    title = "Not found"
+    title = _l("Not found")
 
 
 class Forbidden(AppError):
     status = 403
-    title = "Not allowed"
+    title = _l("Not allowed")
 
 
 def render_error(error: AppError):
@@ -42,9 +42,25 @@ def render_error(error: AppError):
         request.method, request.path, type(error).__name__, error.message, error.reference, error.detail,
     )
     return (
-        render_template("errors/error.html", error=error, title=_(error.title)),
+        render_template("errors/error.html", error=error, title=str(error.title)),
         error.status,
     )
+
+
+# werkzeug's page titles and default explanations, in werkzeug's English, for the errors a user may meet.
+HTTP_ERROR_TEXTS = {
+    400: (_l("Bad Request"), _l("The browser (or proxy) sent a request that this server could not understand.")),
+    404: (_l("Not Found"), _l(
+        "The requested URL was not found on the server. If you entered the URL manually please check your spelling "
+        "and try again."
+    )),
+    405: (_l("Method Not Allowed"), _l("The method is not allowed for the requested URL.")),
+    429: (_l("Too Many Requests"), None),
+    500: (_l("Internal Server Error"), _l(
+        "The server encountered an internal error and was unable to complete your request. Either the server is "
+        "overloaded or there is an error in the application."
+    )),
+}
 
 
 def register_error_handlers(app):
@@ -52,6 +68,8 @@ def register_error_handlers(app):
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        error = AppError(exc.description or exc.name, status=exc.code)
-        error.title = exc.name
+        title, default_description = HTTP_ERROR_TEXTS.get(exc.code, (exc.name, None))
+        uses_default = default_description is not None and exc.description == type(exc).description
+        error = AppError(str(default_description) if uses_default else exc.description or exc.name, status=exc.code)
+        error.title = title
         return render_error(error)

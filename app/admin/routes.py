@@ -24,7 +24,8 @@ from app.clock import current_clock
 from app.extensions import db, limiter
 from app.lti.tool_values import tool_values as values_for_lms
 from app.tenancy.services import default_frame_ancestors
-from app.lti.dynamic_registration import ToolUrls, create_invitation, registration_url
+from app.lti.dynamic_registration import create_invitation, registration_url
+from app.lti.tool_urls import ToolUrls
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -212,7 +213,7 @@ def make_registration_url(organisation_id: int):
         "admin/registration_invitation.html",
         organisation=organisation,
         invitation=invitation,
-        url=registration_url(ToolUrls.for_base(current_app.config["BASE_URL"]), token),
+        url=registration_url(ToolUrls.configured(), token),
         title=_("Registration URL for %(name)s", name=organisation.name),
     )
 
@@ -221,7 +222,7 @@ def _dynamic_registration_panel() -> dict:
     """The overview's Dynamic Registration section: the public URL, the approval setting, what waits."""
     required = settings.registration_approval_required()
     return {
-        "url": registration_url(ToolUrls.for_base(current_app.config["BASE_URL"])),
+        "url": registration_url(ToolUrls.configured()),
         "approval_required": required,
         "form": RegistrationApprovalSettingForm(require_approval=required),
         "pending_registrations": services.pending_registrations(),

@@ -32,6 +32,7 @@ from app.lti.exceptions import (
 )
 from app.lti.keys import ensure_active_tool_key
 from app.lti.models import RegistrationInvitation
+from app.lti.tool_urls import ToolUrls
 from app.tenancy.models import Deployment, Organisation, Registration
 from app.tenancy.services import find_registration
 
@@ -57,21 +58,6 @@ TOOL_DESCRIPTION = "International skills for VET staff: a path of training modul
 INVITATION_LIFETIME = timedelta(days=7)
 # How much of an LMS's answer we show and log: enough to read an error, not a whole HTML page.
 MAX_BODY_SHOWN = 2000
-
-
-@dataclass(frozen=True)
-class ToolUrls:
-    """The tool's own endpoints, as the LMS must know them."""
-
-    base_url: str
-    login_url: str
-    launch_url: str
-    jwks_url: str
-
-    @classmethod
-    def for_base(cls, base_url: str) -> "ToolUrls":
-        base_url = base_url.rstrip("/")
-        return cls(base_url, f"{base_url}/lti/login", f"{base_url}/lti/launch", f"{base_url}/lti/jwks.json")
 
 
 @dataclass(frozen=True)

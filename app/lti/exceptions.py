@@ -1,4 +1,6 @@
 """Why a launch was refused, as types: each says what was wrong and how the LMS admin can fix it."""
+from flask_babel import lazy_gettext as _l
+
 from app.errors import AppError
 
 
@@ -6,7 +8,7 @@ class LaunchError(AppError):
     """A launch we refuse; the page explains it and the log keeps the reference."""
 
     status = 400
-    title = "The launch from your LMS could not be accepted"
+    title = _l("The launch from your LMS could not be accepted")
 
 
 class UnknownPlatform(LaunchError):
@@ -51,7 +53,7 @@ class DynamicRegistrationError(AppError):
     """LTI Dynamic Registration could not finish; the page tells the LMS admin what was wrong and what to do."""
 
     status = 400
-    title = "The LMS registration could not be completed"
+    title = _l("The LMS registration could not be completed")
 
 
 class InvalidRegistrationRequest(DynamicRegistrationError):

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
+import requests
 from flask import current_app
+from flask_babel import gettext as _
 from pylti1p3.cookie import CookieService
 from pylti1p3.exception import LtiException
 from pylti1p3.message_launch import MessageLaunch
@@ -60,6 +62,11 @@ class _Unused(SessionService, CookieService):
         pass
 
 
+# pylti1p3 builds a requests.Session per launch unless given one; we fetch keys ourselves
+# (app/lti/platform_keys.py), so one idle session serves every launch.
+_NO_HTTP_THROUGH_PYLTI1P3 = requests.Session()
+
+
 @dataclass
 class ValidatedLaunch:
     registration: Registration
@@ -72,7 +79,10 @@ class ToolMessageLaunch(MessageLaunch):
 
     def __init__(self, request: LaunchRequest, now: datetime):
         unused = _Unused()
-        super().__init__(request, DatabaseToolConf(), session_service=unused, cookie_service=unused)
+        super().__init__(
+            request, DatabaseToolConf(), session_service=unused, cookie_service=unused,
+            requests_session=_NO_HTTP_THROUGH_PYLTI1P3,
+        )
         self._now = now
         self._registration_row: Registration | None = None
         self._deployment_row: Deployment | None = None
@@ -97,14 +107,14 @@ class ToolMessageLaunch(MessageLaunch):
 
     def validate_jwt_format(self):
         if not self._get_request_param("id_token"):
-            raise InvalidClaim("The launch has no id_token.", hint="The LMS must POST an id_token to the launch URL.")
+            raise InvalidClaim(_("The launch has no id_token."), hint=_("The LMS must POST an id_token to the launch URL."))
         try:
             super().validate_jwt_format()
         except LtiException as exc:
-            raise InvalidClaim("The id_token is not a well-formed JWT.", detail=str(exc)) from exc
+            raise InvalidClaim(_("The id_token is not a well-formed JWT."), detail=str(exc)) from exc
         body = self._jwt["body"]
         if not isinstance(body, dict) or not isinstance(self._jwt["header"], dict):
-            raise InvalidClaim("The id_token is not a well-formed JWT.")
+            raise InvalidClaim(_("The id_token is not a well-formed JWT."))
         return self
 
     def validate_registration(self):
@@ -112,34 +122,37 @@ class ToolMessageLaunch(MessageLaunch):
         algorithm = header.get("alg")
         if not algorithm or algorithm == "none" or algorithm.startswith("HS"):
             raise InvalidToken(
-                f"The id_token uses the algorithm {algorithm!r}, which is never accepted.",
-                hint="LTI 1.3 requires an asymmetric signature (RS256) with a key from the LMS's key set.",
+                _("The id_token uses the algorithm %(algorithm)s, which is never accepted.", algorithm=repr(algorithm)),
+                hint=_("LTI 1.3 requires an asymmetric signature (RS256) with a key from the LMS's key set."),
             )
         issuer = body.get("iss")
         if not isinstance(issuer, str) or not issuer:
-            raise InvalidClaim("The id_token has no issuer (iss).")
+            raise InvalidClaim(_("The id_token has no issuer (iss)."))
         client_id = self._client_id_from_audience(body)
         registration = find_registration(issuer, client_id)
         if registration is None:
             raise UnknownPlatform(
-                "This LMS is not registered with REX VET Path.",
-                hint=f"No registration for issuer {issuer!r} with client_id {client_id!r}. "
-                     "An LMS administrator must register the tool (or correct the client id).",
+                _("This LMS is not registered with REX VET Path."),
+                hint=_(
+                    "No registration for issuer %(issuer)s with client_id %(client_id)s. "
+                    "An LMS administrator must register the tool (or correct the client id).",
+                    issuer=repr(issuer), client_id=repr(client_id),
+                ),
             )
         if registration.status == Registration.PENDING:
             raise DeploymentNotActive(
-                "This LMS's registration is waiting for approval by the REX VET Path administrator.",
-                hint="Ask the tool's administrator to approve the registration; launches work from then on.",
+                _("This LMS's registration is waiting for approval by the REX VET Path administrator."),
+                hint=_("Ask the tool's administrator to approve the registration; launches work from then on."),
             )
         if registration.status != Registration.ACTIVE:
             raise DeploymentNotActive(
-                "This LMS's registration with REX VET Path is disabled.",
-                hint="Ask the tool's administrator to re-enable it.",
+                _("This LMS's registration with REX VET Path is disabled."),
+                hint=_("Ask the tool's administrator to re-enable it."),
             )
         if algorithm not in registration.allowed_algorithms:
             raise InvalidToken(
-                f"The id_token is signed with {algorithm}, which this registration does not allow.",
-                hint=f"Allowed: {', '.join(registration.allowed_algorithms)}.",
+                _("The id_token is signed with %(algorithm)s, which this registration does not allow.", algorithm=algorithm),
+                hint=_("Allowed: %(algorithms)s.", algorithms=", ".join(registration.allowed_algorithms)),
             )
         self._registration_row = registration
         self._registration = self._tool_config.registration_from_row(registration)
@@ -151,16 +164,16 @@ class ToolMessageLaunch(MessageLaunch):
         audience, azp = body.get("aud"), body.get("azp")
         audiences = [audience] if isinstance(audience, str) else audience
         if not isinstance(audiences, list) or not audiences or not all(isinstance(a, str) for a in audiences):
-            raise InvalidClaim("The id_token has no audience (aud).", hint="aud must be the tool's client_id.")
+            raise InvalidClaim(_("The id_token has no audience (aud)."), hint=_("aud must be the tool's client_id."))
         if len(audiences) > 1 and not azp:
             raise InvalidClaim(
-                "The id_token has several audiences but no authorized party (azp).",
-                hint="With more than one aud, LTI 1.3 requires azp set to the tool's client_id.",
+                _("The id_token has several audiences but no authorized party (azp)."),
+                hint=_("With more than one aud, LTI 1.3 requires azp set to the tool's client_id."),
             )
         if azp is not None and azp not in audiences:
             raise InvalidClaim(
-                "The id_token's authorized party (azp) is not among its audiences.",
-                hint="azp must be the tool's client_id and appear in aud.",
+                _("The id_token's authorized party (azp) is not among its audiences."),
+                hint=_("azp must be the tool's client_id and appear in aud."),
             )
         return azp or audiences[0]
 
@@ -177,16 +190,16 @@ class ToolMessageLaunch(MessageLaunch):
             )
         except jwt.InvalidSignatureError as exc:
             raise InvalidToken(
-                "The id_token's signature does not verify with the LMS's key.",
-                hint="The token was altered or signed with another key.",
+                _("The id_token's signature does not verify with the LMS's key."),
+                hint=_("The token was altered or signed with another key."),
             ) from exc
         except jwt.InvalidAudienceError as exc:
             raise InvalidClaim(
-                "The id_token is not addressed to this tool (aud).",
-                hint=f"aud must contain the client_id {registration.client_id!r}.",
+                _("The id_token is not addressed to this tool (aud)."),
+                hint=_("aud must contain the client_id %(client_id)s.", client_id=repr(registration.client_id)),
             ) from exc
         except jwt.InvalidTokenError as exc:
-            raise InvalidToken("The id_token could not be verified.", detail=str(exc)) from exc
+            raise InvalidToken(_("The id_token could not be verified."), detail=str(exc)) from exc
         return self
 
     def validate_times(self):
@@ -195,37 +208,37 @@ class ToolMessageLaunch(MessageLaunch):
         now = self._now.timestamp()
         for name in ("exp", "iat"):
             if not isinstance(body.get(name), (int, float)):
-                raise InvalidClaim(f"The id_token has no valid `{name}` time.")
+                raise InvalidClaim(_("The id_token has no valid `%(claim)s` time.", claim=name))
         if body["exp"] < now - skew:
             raise InvalidToken(
-                "The id_token has expired.",
-                hint="The launch took too long, or the LMS's clock is wrong. Launch again from the LMS.",
+                _("The id_token has expired."),
+                hint=_("The launch took too long, or the LMS's clock is wrong. Launch again from the LMS."),
             )
         if body["iat"] > now + skew:
             raise InvalidToken(
-                "The id_token was issued in the future.",
-                hint="The LMS's clock is ahead of ours by more than a minute; its administrator should check it.",
+                _("The id_token was issued in the future."),
+                hint=_("The LMS's clock is ahead of ours by more than a minute; its administrator should check it."),
             )
         if isinstance(body.get("nbf"), (int, float)) and body["nbf"] > now + skew:
-            raise InvalidToken("The id_token is not valid yet (nbf).")
+            raise InvalidToken(_("The id_token is not valid yet (nbf)."))
         return self
 
     def validate_nonce(self):
         nonce = self._jwt["body"].get("nonce")
         if not isinstance(nonce, str) or not nonce:
-            raise InvalidClaim("The id_token has no nonce.")
+            raise InvalidClaim(_("The id_token has no nonce."))
         ttl = max(int(self._jwt["body"]["exp"] - self._now.timestamp()), 0) + 2 * current_app.config["LTI_CLOCK_SKEW"]
         if not shared_cache().add(f"lti-nonce:{self._registration_row.issuer}:{nonce}", True, ttl=ttl):
             raise StateMismatch(
-                "This launch was already used.",
-                hint="A launch can be used once (its nonce was seen before). Launch again from the LMS.",
+                _("This launch was already used."),
+                hint=_("A launch can be used once (its nonce was seen before). Launch again from the LMS."),
             )
         return self
 
     def validate_state(self):
         state = self._get_request_param("state")
         if not state:
-            raise StateMismatch("The launch has no state.", hint="The LMS must return the state it was given.")
+            raise StateMismatch(_("The launch has no state."), hint=_("The LMS must return the state it was given."))
         params = self._request.params
         has_cookie = has_state_cookie(self._request.cookies, state)
         if not (has_cookie or params.get(STORAGE_SECRET) or params.get(CONTINUATION)):
@@ -237,49 +250,52 @@ class ToolMessageLaunch(MessageLaunch):
             )
         ).first()
         if login is None or login.registration_id != self._registration_row.id:
-            raise StateMismatch("This launch does not match a login started here.", hint="Launch again from the LMS.")
+            raise StateMismatch(_("This launch does not match a login started here."), hint=_("Launch again from the LMS."))
         if as_utc(login.expires_at) < self._now:
-            raise StateMismatch("The login took too long.", hint="Launch again from the LMS.")
+            raise StateMismatch(_("The login took too long."), hint=_("Launch again from the LMS."))
         if not has_cookie and not proves_login_by_secret(params, login):
             raise self._not_this_browser()
         if login.nonce != self._jwt["body"]["nonce"]:
-            raise StateMismatch("The id_token's nonce does not match the login.", hint="Launch again from the LMS.")
+            raise StateMismatch(_("The id_token's nonce does not match the login."), hint=_("Launch again from the LMS."))
         return self
 
     @staticmethod
     def _not_this_browser() -> StateMismatch:
         return StateMismatch(
-            "This launch did not come back to the browser that started it.",
-            hint="Neither the login's state cookie nor a secret kept in the LMS page came back. "
-                 "Launch again from the LMS; if it fails again, open the activity in a new window.",
+            _("This launch did not come back to the browser that started it."),
+            hint=_(
+                "Neither the login's state cookie nor a secret kept in the LMS page came back. "
+                "Launch again from the LMS; if it fails again, open the activity in a new window."
+            ),
         )
 
     def validate_message(self):
         body = self._jwt["body"]
         if body.get(claims.VERSION) != claims.LTI_VERSION:
             raise InvalidClaim(
-                f"Unsupported LTI version {body.get(claims.VERSION)!r}.", hint="REX VET Path speaks LTI 1.3.0."
+                _("Unsupported LTI version %(version)s.", version=repr(body.get(claims.VERSION))),
+                hint=_("REX VET Path speaks LTI 1.3.0."),
             )
         message_type = body.get(claims.MESSAGE_TYPE)
         if message_type not in claims.SUPPORTED_MESSAGE_TYPES:
             raise InvalidClaim(
-                f"Unsupported LTI message type {message_type!r}.",
-                hint=f"Supported: {', '.join(claims.SUPPORTED_MESSAGE_TYPES)}.",
+                _("Unsupported LTI message type %(message_type)s.", message_type=repr(message_type)),
+                hint=_("Supported: %(message_types)s.", message_types=", ".join(claims.SUPPORTED_MESSAGE_TYPES)),
             )
         missing = [name for name in claims.REQUIRED_CLAIMS[message_type] if body.get(name) in (None, "", {})]
         if message_type == claims.RESOURCE_LINK_REQUEST and not (body.get(claims.RESOURCE_LINK) or {}).get("id"):
             missing.append(claims.RESOURCE_LINK + " id")
         if missing:
             raise InvalidClaim(
-                f"The launch lacks required claims: {', '.join(missing)}.",
-                hint=f"An {message_type} must carry them (LTI 1.3 Core §5.3).",
+                _("The launch lacks required claims: %(claims)s.", claims=", ".join(missing)),
+                hint=_("An %(message_type)s must carry them (LTI 1.3 Core §5.3).", message_type=message_type),
             )
         if not isinstance(body[claims.ROLES], list):
-            raise InvalidClaim("The roles claim must be a list of role URIs.")
+            raise InvalidClaim(_("The roles claim must be a list of role URIs."))
         try:
             super().validate_message()
         except LtiException as exc:
-            raise InvalidClaim(f"The launch message is invalid: {exc}.") from exc
+            raise InvalidClaim(_("The launch message is invalid: %(problem)s.", problem=exc)) from exc
         return self
 
     def validate_deployment(self):
@@ -290,14 +306,17 @@ class ToolMessageLaunch(MessageLaunch):
         if deployment.status == Deployment.PENDING:
             db.session.commit()  # the new site must show up for the admin even though this launch is refused
             raise DeploymentNotActive(
-                "Your LMS site is waiting for approval before it can use REX VET Path.",
-                hint="An administrator of your organisation or of REX VET Path must approve this LMS site "
-                     f"(deployment {deployment_id!r}). Try again after approval.",
+                _("Your LMS site is waiting for approval before it can use REX VET Path."),
+                hint=_(
+                    "An administrator of your organisation or of REX VET Path must approve this LMS site "
+                    "(deployment %(deployment_id)s). Try again after approval.",
+                    deployment_id=repr(deployment_id),
+                ),
             )
         if deployment.status != Deployment.ACTIVE:
             raise DeploymentNotActive(
-                "This LMS site's access to REX VET Path is disabled.",
-                hint=f"Deployment {deployment_id!r} was disabled by an administrator.",
+                _("This LMS site's access to REX VET Path is disabled."),
+                hint=_("Deployment %(deployment_id)s was disabled by an administrator.", deployment_id=repr(deployment_id)),
             )
         self._deployment_row = deployment
         return self

@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.lti.exceptions import LoginError, UnknownPlatform
 from app.lti.models import LoginState
+from app.lti.tool_urls import ToolUrls
 from app.tenancy.models import Registration
 from app.tenancy.services import find_registration, registrations_for_issuer
 
@@ -50,8 +52,8 @@ def start_login(params: dict, *, now) -> LoginRedirect:
     for name, value in (("iss", issuer), ("login_hint", login_hint), ("target_link_uri", target_link_uri)):
         if not value:
             raise LoginError(
-                f"The LMS's login request has no `{name}`.",
-                hint="LTI 1.3 requires iss, login_hint and target_link_uri in the login initiation request.",
+                _("The LMS's login request has no `%(parameter)s`.", parameter=name),
+                hint=_("LTI 1.3 requires iss, login_hint and target_link_uri in the login initiation request."),
             )
     registration = _registration_for(issuer, params.get("client_id"))
     _check_target_is_ours(target_link_uri)
@@ -74,7 +76,7 @@ def start_login(params: dict, *, now) -> LoginRedirect:
         "response_mode": "form_post",
         "prompt": "none",
         "client_id": registration.client_id,
-        "redirect_uri": launch_url(),
+        "redirect_uri": ToolUrls.configured().launch_url,
         "login_hint": login_hint,
         "state": state,
         "nonce": nonce,
@@ -113,11 +115,6 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def launch_url() -> str:
-    """The redirect URI registered with every LMS."""
-    return current_app.config["BASE_URL"] + url_for("lti.launch")
-
-
 def _registration_for(issuer: str, client_id: str | None) -> Registration:
     if client_id:
         registration = find_registration(issuer, client_id)
@@ -126,15 +123,18 @@ def _registration_for(issuer: str, client_id: str | None) -> Registration:
         candidates = registrations_for_issuer(issuer)
         if len(candidates) > 1:
             raise LoginError(
-                "The LMS's login request has no client_id, and this LMS has several registrations.",
-                hint="Configure the LMS to send client_id in the login initiation request.",
+                _("The LMS's login request has no client_id, and this LMS has several registrations."),
+                hint=_("Configure the LMS to send client_id in the login initiation request."),
             )
         registration = candidates[0] if candidates else None
     if registration is None:
         raise UnknownPlatform(
-            "This LMS is not registered with REX VET Path.",
-            hint=f"No registration for issuer {issuer!r} and client_id {client_id!r}. "
-                 "An LMS administrator must register the tool first.",
+            _("This LMS is not registered with REX VET Path."),
+            hint=_(
+                "No registration for issuer %(issuer)s and client_id %(client_id)s. "
+                "An LMS administrator must register the tool first.",
+                issuer=repr(issuer), client_id=repr(client_id),
+            ),
         )
     return registration
 
@@ -145,6 +145,9 @@ def _check_target_is_ours(target_link_uri: str) -> None:
     target = urlsplit(target_link_uri)
     if (target.scheme, target.netloc) != (base.scheme, base.netloc):
         raise LoginError(
-            "The launch's target link is not on this tool.",
-            hint=f"target_link_uri {target_link_uri!r} must start with {current_app.config['BASE_URL']}.",
+            _("The launch's target link is not on this tool."),
+            hint=_(
+                "target_link_uri %(target)s must start with %(base_url)s.",
+                target=repr(target_link_uri), base_url=current_app.config["BASE_URL"],
+            ),
         )

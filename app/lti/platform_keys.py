@@ -10,6 +10,7 @@ import time
 import jwt
 import requests
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.lti.exceptions import InvalidToken, PlatformKeysUnavailable
@@ -30,8 +31,8 @@ def platform_signing_key(registration: Registration, kid: str | None, algorithm:
     """The registration's public key with this kid, fetching the key set only when the kid is new."""
     if not kid:
         raise InvalidToken(
-            "The id_token has no key id (kid) in its header.",
-            hint="LTI 1.3 platforms must name the signing key with `kid`; check the LMS's key configuration.",
+            _("The id_token has no key id (kid) in its header."),
+            hint=_("LTI 1.3 platforms must name the signing key with `kid`; check the LMS's key configuration."),
         )
     cache = shared_cache()
     keyset = cache.get(_keyset_cache_key(registration))
@@ -41,13 +42,19 @@ def platform_signing_key(registration: Registration, kid: str | None, algorithm:
         jwk = _find_key(keyset, kid)
     if jwk is None:
         raise InvalidToken(
-            "The id_token was signed with a key the LMS does not publish.",
-            hint=f"The key id {kid!r} is not in the LMS's key set at {registration.key_set_url}. "
-                 "If the LMS rotated its keys, try again in a minute.",
+            _("The id_token was signed with a key the LMS does not publish."),
+            hint=_(
+                "The key id %(kid)s is not in the LMS's key set at %(url)s. "
+                "If the LMS rotated its keys, try again in a minute.",
+                kid=repr(kid), url=registration.key_set_url,
+            ),
         )
     if jwk.get("alg", algorithm) != algorithm:
         raise InvalidToken(
-            f"The id_token says it uses {algorithm}, but the LMS's key {kid!r} is for {jwk['alg']}.",
+            _(
+                "The id_token says it uses %(algorithm)s, but the LMS's key %(kid)s is for %(key_algorithm)s.",
+                algorithm=algorithm, kid=repr(kid), key_algorithm=jwk["alg"],
+            ),
         )
     return _parse(jwk)
 
@@ -95,13 +102,19 @@ def fetch_keyset(url: str) -> dict:
         response = requests.get(url, timeout=current_app.config["HTTP_TIMEOUT"])
     except requests.RequestException as exc:
         raise PlatformKeysUnavailable(
-            "The LMS's public keys could not be fetched.",
-            hint=f"{url} did not answer ({type(exc).__name__}). Check the key set URL of this registration.",
+            _("The LMS's public keys could not be fetched."),
+            hint=_(
+                "%(url)s did not answer (%(error)s). Check the key set URL of this registration.",
+                url=url, error=type(exc).__name__,
+            ),
         ) from exc
     if response.status_code != 200:
         raise PlatformKeysUnavailable(
-            "The LMS's public keys could not be fetched.",
-            hint=f"{url} answered HTTP {response.status_code}: {response.text[:300]}",
+            _("The LMS's public keys could not be fetched."),
+            hint=_(
+                "%(url)s answered HTTP %(status)s: %(answer)s",
+                url=url, status=response.status_code, answer=response.text[:300],
+            ),
         )
     try:
         keyset = response.json()
@@ -109,7 +122,7 @@ def fetch_keyset(url: str) -> dict:
             raise ValueError("no 'keys' list")
     except (ValueError, AttributeError) as exc:
         raise PlatformKeysUnavailable(
-            "The LMS's key set is not a JSON Web Key Set.",
-            hint=f"{url} must return JSON with a 'keys' list ({exc}).",
+            _("The LMS's key set is not a JSON Web Key Set."),
+            hint=_("%(url)s must return JSON with a 'keys' list (%(problem)s).", url=url, problem=exc),
         ) from exc
     return keyset

@@ -7,7 +7,8 @@ from app.clock import current_clock
 from app.errors import render_error
 from app.events import launch_completed
 from app.extensions import csrf, db
-from app.lti.dynamic_registration import ToolUrls, register_with_platform
+from app.lti.dynamic_registration import register_with_platform
+from app.lti.tool_urls import ToolUrls
 from app.lti.exceptions import LaunchError
 from app.lti.binding import browser_step_needed
 from app.lti.keys import published_jwks
@@ -69,7 +70,7 @@ def register():
         request.args.get("openid_configuration"),
         request.args.get("registration_token"),
         invitation_token=request.args.get("invitation"),
-        tool=ToolUrls.for_base(current_app.config["BASE_URL"]),
+        tool=ToolUrls.configured(),
         require_approval=registration_approval_required(),
         timeout=current_app.config["HTTP_TIMEOUT"],
         now=current_clock().now(),

@@ -11,6 +11,7 @@ import secrets
 from functools import wraps
 
 from flask import g, request, session
+from flask_babel import gettext as _
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy import select, update
 
@@ -105,8 +106,8 @@ def current_launch() -> Launch:
     launch = getattr(g, "launch", None)
     if launch is None:
         raise Forbidden(
-            "Your session with REX VET Path has ended or never started.",
-            hint="Open REX VET Path again from your course in the LMS.",
+            _("Your session with REX VET Path has ended or never started."),
+            hint=_("Open REX VET Path again from your course in the LMS."),
         )
     return launch
 
@@ -119,7 +120,7 @@ def launch_required(role: str | None = None):
         def wrapped(*args, **kwargs):
             launch = current_launch()
             if role == INSTRUCTOR and launch.course_role != INSTRUCTOR:
-                raise Forbidden("This page is for instructors of the course.")
+                raise Forbidden(_("This page is for instructors of the course."))
             return view(*args, **kwargs)
 
         return wrapped

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import jwt
 from cryptography.hazmat.primitives import serialization
 
-from app.lti.dynamic_registration import ToolUrls
+from app.lti.tool_urls import ToolUrls
 from app.lti.keys import active_tool_key
 
 # What the tool asks the LMS for: AGS (LTI AGS 2.0 §3.1) to send completion as a score, NRPS (§3.1) for rosters.

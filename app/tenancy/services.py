@@ -1,6 +1,7 @@
 """Tenancy rules: which organisation a launch belongs to, who the person is, and the one scoping helper."""
 import logging
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.errors import AppError, NotFound
@@ -22,7 +23,8 @@ def get_scoped_or_404(model, object_id: int, organisation_id: int):
     """One row of this organisation, or NotFound (never a hint that it exists elsewhere)."""
     row = db.session.scalars(scoped(model, organisation_id).where(model.id == object_id)).first()
     if row is None:
-        raise NotFound(f"No {model.__name__.lower()} {object_id} in your organisation.")
+        # TRANSLATORS: kind is the English name of the table (deployment, course, person).
+        raise NotFound(_("No %(kind)s %(id)s in your organisation.", kind=model.__name__.lower(), id=object_id))
     return row
 
 
@@ -134,7 +136,11 @@ def approve_deployment_of_organisation(organisation_id: int, deployment_id: int)
     deployment = get_scoped_or_404(Deployment, deployment_id, organisation_id)
     if deployment.status != Deployment.PENDING:
         raise AppError(
-            f"LMS site {deployment.deployment_id!r} is not waiting for approval (it is {deployment.status}).",
+            _(
+                "LMS site %(site)s is not waiting for approval (it is %(status)s).",
+                site=repr(deployment.deployment_id),
+                status={Deployment.ACTIVE: _("active"), Deployment.DISABLED: _("disabled")}.get(deployment.status, deployment.status),
+            ),
             status=409,
         )
     deployment.status = Deployment.ACTIVE

@@ -1,0 +1,157 @@
+"""The interface speaks the partners' languages: complete catalogs, and pages in the locale of the launch."""
+import io
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from tests.support.factories import LEARNER_ROLE, make_launch, make_world, sign_in
+
+pytestmark = pytest.mark.sqlite
+
+APP_DIR = Path(__file__).resolve().parents[1] / "app"
+TRANSLATIONS = APP_DIR / "translations"
+LOCALES = ("fi", "et", "it", "nl", "es")
+# The installation admin's pages may stay English; everything else is seen by learners, teachers and LMS admins.
+ADMIN_ONLY = ("app/admin/", "app/templates/admin/")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]")
+
+PATH_HEADINGS = {
+    "fi": "Kansainvälisen osaamisen polkusi",
+    "et": "Teie rahvusvaheliste oskuste arengutee",
+    "it": "Il suo percorso nelle competenze internazionali",
+    "nl": "Uw leerpad internationale vaardigheden",
+    "es": "Su itinerario de competencias internacionales",
+}
+
+
+def catalog(locale: str):
+    with open(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", "rb") as po:
+        return read_po(po, locale=locale)
+
+
+def is_learner_facing(message) -> bool:
+    return any(not path.startswith(ADMIN_ONLY) for path, _ in message.locations)
+
+
+def forms(text: str | tuple) -> tuple:
+    """A message's text, or each plural form of it."""
+    return text if isinstance(text, tuple) else (text,)
+
+
+def is_translated(message) -> bool:
+    return all(forms(message.string)) and not message.fuzzy
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def source_messages() -> dict[str, list[str]]:
+    """What `make translations-extract` finds in the code today: msgid → files."""
+    with open(TRANSLATIONS / "babel.cfg") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found: dict[str, list[str]] = {}
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
+    for filename, _, message, _, _ in extract_from_dir(str(APP_DIR), method_map, options_map, keywords=keywords):
+        msgid = message if isinstance(message, str) else message[0]
+        found.setdefault(msgid, []).append(f"app/{filename}")
+    return found
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalog_compiles_without_format_errors(locale):
+    messages = catalog(locale)
+
+    problems = [(message.id, errors) for message, errors in messages.check()]
+    write_mo(io.BytesIO(), messages)
+
+    assert problems == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_learner_facing_message_is_translated_and_not_fuzzy(locale):
+    messages = [message for message in catalog(locale) if message.id and is_learner_facing(message)]
+
+    untranslated = [message.id for message in messages if not is_translated(message)]
+
+    assert messages
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_translations_keep_the_placeholders_of_the_english(locale):
+    mismatched = [
+        (message.id, translation) for message in catalog(locale) if message.id
+        for translation in forms(message.string)
+        if translation and placeholders(forms(message.id)[-1]) != placeholders(translation)
+    ]
+
+    assert mismatched == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalog_has_every_learner_facing_message_of_the_code(locale):
+    in_catalog = {message.id for message in catalog(locale)}
+
+    missing = [
+        msgid for msgid, files in source_messages().items()
+        if msgid not in in_catalog and any(not path.startswith(ADMIN_ONLY) for path in files)
+    ]
+
+    assert missing == [], "run `make translations-extract` and translate the new messages"
+
+
+@pytest.fixture
+def compiled_catalogs():
+    stale = [
+        str(po) for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    assert stale == [], "compile the catalogs first: `make translations`"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_path_page_follows_the_locale_of_the_launch(app, client, clock, compiled_catalogs, locale):
+    world = make_world()
+    sign_in(client, make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now(), locale=locale))
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert f'<html lang="{locale}">' in page
+    assert PATH_HEADINGS[locale] in page
+    assert "Your international skills path" not in page
+
+
+def test_regional_launch_locale_uses_its_language(app, client, clock, compiled_catalogs):
+    world = make_world()
+    sign_in(client, make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now(), locale="fi-FI"))
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert PATH_HEADINGS["fi"] in page
+
+
+def test_refused_launch_is_explained_in_the_browsers_language(client, compiled_catalogs):
+    response = client.post(
+        "/lti/launch", data={"id_token": "not-a-jwt", "state": "s"}, headers={"Accept-Language": "es-ES,es;q=0.9"}
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<html lang="es">' in page
+    assert "No se ha podido aceptar el inicio desde su LMS" in page
+    assert "El id_token no es un JWT bien formado." in page
+    assert "Referencia para el soporte técnico:" in page
+
+
+def test_refused_launch_stays_english_without_a_known_language(client, compiled_catalogs):
+    response = client.post("/lti/launch", data={"id_token": "not-a-jwt", "state": "s"}, headers={"Accept-Language": "de"})
+
+    page = response.get_data(as_text=True)
+    assert "The id_token is not a well-formed JWT." in page
+    assert "The launch from your LMS could not be accepted" in page
