@@ -1,0 +1,162 @@
+// The launch driver: an LTI 1.3 platform in one Node process, standard library only.
+//
+// It serves the platform's JWKS (counting fetches per tool), and runs full launches against a tool:
+// POST login initiation -> read the 302's Location (state, nonce, redirect_uri) and cookies -> sign an
+// RS256 id_token in-process with the tool's nonce -> POST id_token + state with the cookies -> the tool's 303.
+// Python's threads-and-requests tops out near 90 launches/s here (FACTS); this does not.
+//
+// Controlled by bench/run.py over stdin/stdout, one JSON object per line:
+//   -> {"cmd": "run", "target": {...}, "concurrency": 8, "seconds": 10, "max_launches": 20000}
+//   <- {"event": "result", "launches": ..., "errors": ..., "latencies_ms": {...}, "driver_cpu_s": ...}
+//   -> {"cmd": "jwks"}  <- {"event": "jwks", "fetches": {"rexvet": 1, ...}}
+//   -> {"cmd": "quit"}
+import crypto from "node:crypto";
+import http from "node:http";
+import readline from "node:readline";
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith("--") ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
+);
+const JWKS_PORT = Number(args["jwks-port"]);
+const ISSUER = `http://127.0.0.1:${JWKS_PORT}`;
+const KID = `bench-${crypto.randomBytes(4).toString("hex")}`; // new each run: no stale cached key set matches it
+const LTI = "https://purl.imsglobal.org/spec/lti/claim/";
+
+const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+const JWKS = JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: KID, alg: "RS256", use: "sig" }] });
+const jwksFetches = {};
+
+const b64url = (buffer) => buffer.toString("base64url");
+const JWT_HEADER = b64url(Buffer.from(JSON.stringify({ alg: "RS256", typ: "JWT", kid: KID })));
+
+function signIdToken(claims) {
+  const input = `${JWT_HEADER}.${b64url(Buffer.from(JSON.stringify(claims)))}`;
+  return `${input}.${b64url(crypto.sign("sha256", Buffer.from(input), privateKey))}`;
+}
+
+// The platform: its key set under /jwks/<tool name>, so each tool's fetches are counted apart.
+const platform = http.createServer((request, response) => {
+  const match = request.url.match(/^\/jwks\/([\w-]+)$/);
+  if (!match) {
+    response.writeHead(404).end();
+    return;
+  }
+  jwksFetches[match[1]] = (jwksFetches[match[1]] || 0) + 1;
+  response.writeHead(200, { "content-type": "application/json" }).end(JWKS);
+});
+
+function send(agent, method, url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, agent, headers: { ...headers, "content-length": Buffer.byteLength(body) } }, (response) => {
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("end", () => resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString() }));
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+class LaunchFailed extends Error {}
+
+const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+function claimsFor(target, nonce, n) {
+  const now = Math.floor(Date.now() / 1000);
+  const user = `bench-user-${n % target.users}`;
+  const course = `bench-course-${n % target.courses}`;
+  return {
+    iss: ISSUER, sub: user, aud: target.client_id, azp: target.client_id, exp: now + 300, iat: now, nonce,
+    name: `Bench User ${n % target.users}`, given_name: "Bench", family_name: `User ${n % target.users}`,
+    email: `${user}@bench.invalid`,
+    [LTI + "message_type"]: "LtiResourceLinkRequest",
+    [LTI + "version"]: "1.3.0",
+    [LTI + "deployment_id"]: target.deployment_id,
+    [LTI + "target_link_uri"]: target.target_link_uri,
+    [LTI + "resource_link"]: { id: `${course}-link`, title: "International skills path" },
+    [LTI + "roles"]: ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+    [LTI + "context"]: { id: course, label: course, title: `Bench course ${course}`, type: ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"] },
+    [LTI + "tool_platform"]: { guid: "bench-platform", name: "Bench College", product_family_code: "bench", version: "1" },
+    [LTI + "launch_presentation"]: { locale: "en", document_target: "iframe" },
+    [LTI + "custom"]: { module: "intl-skills-path" },
+  };
+}
+
+async function launchOnce(target, agent, n) {
+  const login = await send(agent, "POST", target.login_url, FORM, new URLSearchParams({
+    iss: ISSUER, login_hint: `bench-user-${n % target.users}`, target_link_uri: target.target_link_uri,
+    client_id: target.client_id, lti_deployment_id: target.deployment_id,
+  }).toString());
+  if (login.status !== 302 || !login.headers.location) throw new LaunchFailed(`login answered ${login.status}: ${login.body.slice(0, 200)}`);
+  const authorization = new URL(login.headers.location, target.login_url);
+  const state = authorization.searchParams.get("state");
+  const nonce = authorization.searchParams.get("nonce");
+  const redirectUri = authorization.searchParams.get("redirect_uri");
+  if (!state || !nonce || !redirectUri) throw new LaunchFailed(`authorization URL lacks state, nonce or redirect_uri: ${authorization}`);
+  const cookie = (login.headers["set-cookie"] || []).map((line) => line.split(";", 1)[0]).join("; ");
+  const idToken = signIdToken(claimsFor(target, nonce, n));
+  const launch = await send(agent, "POST", redirectUri, { ...FORM, cookie }, new URLSearchParams({ id_token: idToken, state }).toString());
+  if (launch.status !== 303) throw new LaunchFailed(`launch answered ${launch.status}: ${launch.body.replace(/\s+/g, " ").slice(0, 300)}`);
+}
+
+const agents = {};
+let launchCounter = 0;
+
+function percentile(sorted, p) {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function run({ target, concurrency, seconds, max_launches }) {
+  agents[target.name] ||= new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = agents[target.name];
+  const latencies = [];
+  const errors = {};
+  let started = 0;
+  const cpuBefore = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const deadline = t0 + BigInt(Math.round(seconds * 1e9));
+  async function worker() {
+    while (started < max_launches && process.hrtime.bigint() < deadline) {
+      started += 1;
+      const begin = process.hrtime.bigint();
+      try {
+        await launchOnce(target, agent, launchCounter++);
+        latencies.push(Number(process.hrtime.bigint() - begin) / 1e6);
+      } catch (error) {
+        const reason = (error instanceof LaunchFailed ? error.message : `${error.code || error.message}`).slice(0, 160);
+        errors[reason] = (errors[reason] || 0) + 1;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  latencies.sort((a, b) => a - b);
+  return {
+    event: "result", target: target.name, concurrency, wall_s: wall, launches: latencies.length,
+    errors: Object.values(errors).reduce((a, b) => a + b, 0), error_reasons: errors,
+    latencies_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+    driver_cpu_s: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+const reply = (message) => process.stdout.write(JSON.stringify(message) + "\n");
+
+platform.listen(JWKS_PORT, "127.0.0.1", () => reply({ event: "ready", issuer: ISSUER, kid: KID }));
+
+const commands = readline.createInterface({ input: process.stdin });
+let queue = Promise.resolve();
+commands.on("line", (line) => {
+  const command = JSON.parse(line);
+  queue = queue.then(async () => {
+    if (command.cmd === "run") reply(await run(command));
+    else if (command.cmd === "jwks") reply({ event: "jwks", fetches: jwksFetches });
+    else if (command.cmd === "quit") {
+      Object.values(agents).forEach((agent) => agent.destroy());
+      platform.close();
+      commands.close();
+    }
+  });
+});

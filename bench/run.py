@@ -1,0 +1,390 @@
+"""`make bench`: the launch benchmark of issue 16, in one run.
+
+Creates a throw-away PostgreSQL database, migrates it, registers the benchmark platform (the Node driver,
+which also serves the platform's JWKS) and a tool key; then, for each server — the do-nothing Flask tool
+(the floor), a minimal pylti1p3 tool (the baseline) and ours (`wsgi:app`) — starts it under gunicorn
+(`-w 2 -k gthread --threads 4`, production config), drives full launches at each concurrency, and reads
+the CPU time of its gunicorn processes and of the database's backends from /proc before and after each
+measured run. Prints one markdown table with ratios to the floor measured in the same run.
+"""
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import psycopg
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+POSTGRES_ADMIN_DSN = os.environ.get("BENCH_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+GUNICORN = ["-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4"]
+CLIENT_ID, DEPLOYMENT_ID = "rexvet-bench-tool", "bench-deployment-1"
+# Launches per level come from this many learners in this many courses: after the first pass every
+# launch updates an existing person, course and membership, as in steady use.
+USERS, COURSES = 500, 25
+
+
+@dataclass
+class Server:
+    """One tool under test: how gunicorn finds it and where its login and launch live."""
+
+    name: str
+    label: str
+    app: str
+    chdir: Path
+    login_path: str
+    target_path: str  # the target_link_uri the platform sends (pylti1p3's example redirects to it)
+    port: int = 0
+    process: subprocess.Popen | None = None
+    results: list = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- CPU time from /proc -------------------------------------------------------------------------
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            # Fields after "(comm)": state, ppid, …; utime, stime, cutime, cstime are 11..14 from there.
+            return handle.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat_fields(int(entry))
+            if fields and int(fields[1]) == pid:
+                children.append(int(entry))
+    return children
+
+
+def gunicorn_cpu_seconds(master: int) -> float:
+    """utime + stime of the master and its live workers, plus cutime + cstime of workers it has reaped."""
+    fields = _stat_fields(master)
+    ticks = sum(int(value) for value in fields[11:15])
+    for worker in _children(master):
+        worker_fields = _stat_fields(worker)
+        if worker_fields:
+            ticks += int(worker_fields[11]) + int(worker_fields[12])
+    return ticks / CLOCK_TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy (all cores, from /proc/stat), to show what else ran meanwhile."""
+    with open("/proc/stat") as handle:
+        user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in handle.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def postgres_backend_cpu(admin: psycopg.Connection, database: str) -> dict[int, float]:
+    """utime + stime of every backend connected to the bench database, by pid."""
+    pids = [row[0] for row in admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))]
+    cpu = {}
+    for pid in pids:
+        fields = _stat_fields(pid)
+        if fields:
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return cpu
+
+
+# --- the driver ------------------------------------------------------------------------------------
+
+class Driver:
+    """The Node driver process (bench/driver.mjs), one JSON line per command and per answer."""
+
+    def __init__(self, jwks_port: int):
+        self.process = subprocess.Popen(
+            ["node", str(BENCH / "driver.mjs"), "--jwks-port", str(jwks_port)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+        )
+        ready = self._read()
+        self.issuer = ready["issuer"]
+
+    def _read(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the driver stopped (see its stderr above)")
+        return json.loads(line)
+
+    def ask(self, **command) -> dict:
+        self.process.stdin.write(json.dumps(command) + "\n")
+        return self._read()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.write(json.dumps({"cmd": "quit"}) + "\n")
+                self.process.stdin.close()
+                self.process.wait(timeout=5)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self.process.kill()
+
+
+# --- database and servers --------------------------------------------------------------------------
+
+def flask_cli(env: dict, log_dir: Path, *arguments: str) -> None:
+    with open(log_dir / "setup.log", "a") as log:
+        completed = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *arguments], cwd=ROOT, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    if completed.returncode:
+        raise RuntimeError(f"flask {' '.join(arguments)} failed:\n" + (log_dir / "setup.log").read_text()[-3000:])
+
+
+def prepare_database(env: dict, log_dir: Path, issuer: str) -> None:
+    """Migrate, make the tool's key, register the bench platform and its deployment (as an admin would)."""
+    flask_cli(env, log_dir, "db", "upgrade")
+    flask_cli(env, log_dir, "lti", "keys", "ensure")
+    registration = {
+        "name": "Bench platform", "issuer": issuer, "client_id": CLIENT_ID,
+        "auth_login_url": f"{issuer}/auth", "auth_token_url": f"{issuer}/token", "key_set_url": f"{issuer}/jwks/rexvet",
+        "allowed_algorithms": ["RS256"], "new_deployment_policy": "hold_pending",
+        "deployments": [{"deployment_id": DEPLOYMENT_ID, "organisation": "Bench College"}],
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(registration, handle)
+    try:
+        flask_cli(env, log_dir, "lti", "registration", "import", handle.name)
+    finally:
+        os.unlink(handle.name)
+
+
+def start_server(server: Server, env: dict, log_dir: Path) -> None:
+    server.port = free_port()
+    server_env = {**env, "BASE_URL": server.base_url}
+    log = open(log_dir / f"{server.name}.log", "w")
+    server.process = subprocess.Popen(
+        [sys.executable, *GUNICORN, "--chdir", str(server.chdir), "-b", f"127.0.0.1:{server.port}", server.app],
+        cwd=server.chdir, env=server_env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            break
+        try:
+            urllib.request.urlopen(server.base_url + "/", timeout=1)
+            return
+        except urllib.error.HTTPError:  # any HTTP answer means a worker is serving
+            return
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"{server.label} did not start; see {log_dir / (server.name + '.log')}:\n"
+                       + (log_dir / f"{server.name}.log").read_text()[-3000:])
+
+
+def stop_server(server: Server) -> None:
+    if server.process and server.process.poll() is None:
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
+def measure(server: Server, driver: Driver, admin, database: str, args) -> None:
+    target = {
+        "name": server.name, "login_url": server.base_url + server.login_path,
+        "target_link_uri": server.base_url + server.target_path,
+        "client_id": CLIENT_ID, "deployment_id": DEPLOYMENT_ID, "users": USERS, "courses": COURSES,
+    }
+    for concurrency in args.levels:
+        driver.ask(cmd="run", target=target, concurrency=concurrency, seconds=args.warmup, max_launches=10**9)
+        tool_before, pg_before = gunicorn_cpu_seconds(server.process.pid), postgres_backend_cpu(admin, database)
+        busy_before = machine_busy_seconds()
+        result = driver.ask(cmd="run", target=target, concurrency=concurrency, seconds=args.seconds,
+                            max_launches=args.max_launches)
+        busy_after = machine_busy_seconds()
+        tool_after, pg_after = gunicorn_cpu_seconds(server.process.pid), postgres_backend_cpu(admin, database)
+        gone = set(pg_before) - set(pg_after)
+        result["tool_cpu_s"] = tool_after - tool_before
+        # A backend born during the run counts whole; one that left during it is lost (and reported).
+        result["pg_cpu_s"] = sum(cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items())
+        result["pg_backends_lost"] = len(gone)
+        # Everything else the machine did meanwhile (other processes, PostgreSQL's own background work):
+        # on a quiet machine this stays near zero; when it does not, every figure of the level is disturbed.
+        result["other_cpu_s"] = (busy_after - busy_before) - result["tool_cpu_s"] - result["pg_cpu_s"] - result["driver_cpu_s"]
+        server.results.append(result)
+        print(f"  {server.label:<10} c={concurrency:<3} {result['launches']:>6} launches "
+              f"{result['launches'] / result['wall_s']:7.1f}/s  errors {result['errors']}"
+              + (f"  {result['error_reasons']}" if result["errors"] else ""), file=sys.stderr, flush=True)
+
+
+def forget_redis_keys(url: str, prefix: str) -> None:
+    """The run's nonces and key set, under its own prefix, leave Redis with it."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=prefix + "*", count=1000):
+        client.delete(key)
+
+
+def count_rows(database_url: str) -> dict:
+    """What the launches left in the database: proof that they were real, complete launches."""
+    with psycopg.connect(database_url) as connection:
+        return {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # fixed names, no input
+            for table in ("lti_launches", "people", "courses", "memberships", "lti_login_states", "cache_entries")
+        }
+
+
+def statement_counts(log_dir: Path) -> str:
+    """The counts bench/counted_wsgi.py's workers wrote, summed, per request of each endpoint."""
+    total: dict[str, int] = {}
+    for path in log_dir.glob("*.json"):
+        for key, count in json.loads(path.read_text()).items():
+            total[key] = total.get(key, 0) + count
+    lines = ["| endpoint | what | per request |", "|---|---|---:|"]
+    for key in sorted(total):
+        endpoint, what = key.split(" ", 1)
+        requests = total.get(f"{endpoint} requests")
+        if what != "requests" and requests:
+            lines.append(f"| {endpoint} | {what} | {total[key] / requests:.2f} |")
+    return "\n".join(lines)
+
+
+# --- the table ------------------------------------------------------------------------------------
+
+def _ms(value) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def table(servers: list[Server], jwks: dict) -> str:
+    floor = {result["concurrency"]: result for result in servers[0].results}
+    lines = [
+        "| tool | conc. | launches | launches/s | p50 ms | p95 ms | p99 ms | errors | tool CPU ms/launch "
+        "| PG CPU ms/launch | CPU ÷ floor | launches/s ÷ floor | driver CPU | other CPU | JWKS fetches |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for server in servers:
+        for result in server.results:
+            launches = result["launches"] or 1
+            rate = result["launches"] / result["wall_s"]
+            tool_ms = 1000 * result["tool_cpu_s"] / launches
+            pg_ms = 1000 * result["pg_cpu_s"] / launches
+            base = floor[result["concurrency"]]
+            base_ms = 1000 * (base["tool_cpu_s"] + base["pg_cpu_s"]) / (base["launches"] or 1)
+            base_rate = base["launches"] / base["wall_s"]
+            latency = result["latencies_ms"]
+            lines.append(
+                f"| {server.label} | {result['concurrency']} | {result['launches']} | {rate:.0f} "
+                f"| {_ms(latency['p50'])} | {_ms(latency['p95'])} | {_ms(latency['p99'])} | {result['errors']} "
+                f"| {tool_ms:.2f} | {pg_ms:.2f} | {(tool_ms + pg_ms) / base_ms:.2f}× | {100 * rate / base_rate:.0f} % "
+                f"| {100 * result['driver_cpu_s'] / result['wall_s']:.0f} % "
+                f"| {100 * max(result['other_cpu_s'], 0) / result['wall_s']:.0f} % "
+                f"| {jwks.get(server.name, 0) if result is server.results[-1] else ''} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", type=lambda text: [int(n) for n in text.split(",")], default=[1, 8, 32])
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured launches before each level")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per level (at most)")
+    parser.add_argument("--max-launches", type=int, default=20000, help="measured launches per level (at most)")
+    parser.add_argument("--servers", default="floor,pylti1p3,rexvet")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn logs (their directory is printed)")
+    parser.add_argument("--shared-cache", default="database", metavar="URL",
+                        help="our tool's SHARED_CACHE_URL: database (the default config) or redis://… (Redis CPU is not counted)")
+    parser.add_argument("--count-statements", action="store_true",
+                        help="diagnosis: run our tool as bench/counted_wsgi.py and print its SQL round trips per launch")
+    args = parser.parse_args()
+
+    all_servers = {
+        "floor": Server("floor", "floor", "floor_tool:app", BENCH, "/login", "/launch"),
+        "pylti1p3": Server("pylti1p3", "pylti1p3", "pylti1p3_tool:app", BENCH, "/login/", "/launch/"),
+        "rexvet": Server("rexvet", "REX VET", "wsgi:app", ROOT, "/lti/login", "/lti/launch"),
+    }
+    if args.count_statements:
+        all_servers["rexvet"].app, all_servers["rexvet"].chdir = "counted_wsgi:app", BENCH
+    names = args.servers.split(",")
+    if names[0] != "floor":
+        parser.error("the floor comes first: every ratio is to the floor measured in the same run")
+    servers = [all_servers[name] for name in names]
+
+    database = f"rexvet_bench_{secrets.token_hex(4)}"
+    database_url = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + "/" + database
+    log_dir = Path(tempfile.mkdtemp(prefix="rexvet-bench-"))
+    jwks_port = free_port()
+    admin = psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True)
+    driver = None
+    try:
+        admin.execute(f'CREATE DATABASE "{database}"')
+        driver = Driver(jwks_port)
+        env = {
+            **os.environ,
+            "APP_ENV": "production", "ALLOW_LOOPBACK_HTTP": "1",
+            "SECRET_KEY": secrets.token_urlsafe(48), "KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "DATABASE_URL": database_url.replace("postgresql://", "postgresql+psycopg://", 1),
+            "BASE_URL": "http://127.0.0.1:5000",  # replaced per server
+            "LOG_LEVEL": "WARNING",
+            "BENCH_ISSUER": driver.issuer, "BENCH_CLIENT_ID": CLIENT_ID, "BENCH_DEPLOYMENT_ID": DEPLOYMENT_ID,
+            "BENCH_AUTH_URL": f"{driver.issuer}/auth", "BENCH_JWKS_URL": f"{driver.issuer}/jwks/pylti1p3",
+            "PYTHONPATH": str(ROOT), "BENCH_COUNTS_DIR": str(log_dir),
+            "SHARED_CACHE_URL": args.shared_cache, "SHARED_CACHE_PREFIX": f"{database}:",
+        }
+        if "rexvet" in names:
+            prepare_database(env, log_dir, driver.issuer)
+        print(f"bench: database {database}, platform {driver.issuer}, logs {log_dir}", file=sys.stderr)
+        for server in servers:
+            start_server(server, env, log_dir)
+            try:
+                measure(server, driver, admin, database, args)
+            finally:
+                stop_server(server)
+        jwks = driver.ask(cmd="jwks")["fetches"]
+        rows = count_rows(database_url) if "rexvet" in names else None
+        statements = statement_counts(log_dir) if args.count_statements else None
+    finally:
+        if driver:
+            driver.stop()
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.close()
+        if args.shared_cache != "database":
+            forget_redis_keys(args.shared_cache, f"{database}:")
+        if not args.keep_logs:
+            for log in list(log_dir.iterdir()):
+                log.unlink()
+            log_dir.rmdir()
+
+    print(f"\n## Launch benchmark, {date.today().isoformat()}: {os.cpu_count()} cores, gunicorn "
+          f"{' '.join(GUNICORN[2:])}, {args.warmup:g} s warm-up + ≤ {args.seconds:g} s "
+          f"(≤ {args.max_launches} launches) per level, our shared cache: {args.shared_cache}\n")
+    print(table(servers, jwks))
+    if rows:
+        print("\nRows written by REX VET's launches: " + ", ".join(f"{name} {count}" for name, count in rows.items()))
+    if statements:
+        print("\nSQL round trips of our tool, per request of each endpoint (`--count-statements`):\n")
+        print(statements)
+    errors = sum(result["errors"] for server in servers for result in server.results)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
