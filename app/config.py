@@ -56,6 +56,7 @@ FROM_ENVIRONMENT = {
     "JWKS_REFRESH_INTERVAL": ("JWKS_REFRESH_INTERVAL", int),
     "JWKS_WAIT_FOR_OTHER_FETCH": ("JWKS_WAIT_FOR_OTHER_FETCH", float),
     "LTI_CONFIG_DIR": ("LTI_CONFIG_DIR", str),
+    "CONTENT_DIR": ("CONTENT_DIR", str),
     "JOB_LEASE_SECONDS": ("JOB_LEASE_SECONDS", int),
     "JOB_RETRY_BASE_SECONDS": ("JOB_RETRY_BASE_SECONDS", float),
     "JOB_RETRY_CAP_SECONDS": ("JOB_RETRY_CAP_SECONDS", float),
@@ -105,6 +106,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "app" / "translations")
     LTI_CONFIG_DIR = str(PROJECT_ROOT / "lti_config")
+    # The path model (path.yaml) and the module folders; checked at start (docs/content.md).
+    CONTENT_DIR = str(PROJECT_ROOT / "modules")
     WTF_CSRF_TIME_LIMIT = None
 
     # Job runner: a running job whose worker has not finished it within the lease is taken as lost and

@@ -2,6 +2,10 @@
 
 
 def init_app(app):
+    from app.learning.cli import content_cli
+    from app.learning.content import init_content
     from app.learning.routes import bp
 
     app.register_blueprint(bp)
+    app.cli.add_command(content_cli)
+    init_content(app)

@@ -3,7 +3,6 @@
 A refresh happens at most once per JWKS_REFRESH_INTERVAL per registration and by one process at a
 time, so forged `kid`s cannot make us hammer the LMS (and a key rotation costs one fetch).
 """
-import json
 import logging
 import time
 
@@ -19,8 +18,10 @@ from app.tenancy.models import Registration
 
 log = logging.getLogger(__name__)
 
-# Parsed key objects, memoised per process. Only derived data: the shared cache stays the truth.
-_parsed_keys: dict[str, jwt.PyJWK] = {}
+# Keys this process verified with lately: (registration, key set URL, kid) → (key as published, parsed key,
+# until when). Only a short-lived copy of the shared cache, so a key the LMS withdrew stops working
+# here within JWKS_REFRESH_INTERVAL; it saves a cache read and a key parse on every launch.
+_recent_keys: dict[tuple, tuple[dict, jwt.PyJWK, float]] = {}
 
 
 def _keyset_cache_key(registration: Registration) -> str:
@@ -34,12 +35,28 @@ def platform_signing_key(registration: Registration, kid: str | None, algorithm:
             _("The id_token has no key id (kid) in its header."),
             hint=_("LTI 1.3 platforms must name the signing key with `kid`; check the LMS's key configuration."),
         )
+    memo_key = (registration.id, registration.key_set_url, kid)
+    jwk, parsed, valid_until = _recent_keys.get(memo_key, (None, None, 0.0))
+    if valid_until < time.monotonic():
+        jwk = _published_key(registration, kid)
+        parsed = jwt.PyJWK(jwk)
+        _recent_keys[memo_key] = (jwk, parsed, time.monotonic() + current_app.config["JWKS_REFRESH_INTERVAL"])
+    if jwk.get("alg", algorithm) != algorithm:
+        raise InvalidToken(
+            _(
+                "The id_token says it uses %(algorithm)s, but the LMS's key %(kid)s is for %(key_algorithm)s.",
+                algorithm=algorithm, kid=repr(kid), key_algorithm=jwk["alg"],
+            ),
+        )
+    return parsed
+
+
+def _published_key(registration: Registration, kid: str) -> dict:
+    """The JWK with this kid from the shared copy of the key set, refreshed if the kid is new to it."""
     cache = shared_cache()
-    keyset = cache.get(_keyset_cache_key(registration))
-    jwk = _find_key(keyset, kid)
+    jwk = _find_key(cache.get(_keyset_cache_key(registration)), kid)
     if jwk is None:
-        keyset = _refresh_keyset(registration, cache)
-        jwk = _find_key(keyset, kid)
+        jwk = _find_key(_refresh_keyset(registration, cache), kid)
     if jwk is None:
         raise InvalidToken(
             _("The id_token was signed with a key the LMS does not publish."),
@@ -49,14 +66,7 @@ def platform_signing_key(registration: Registration, kid: str | None, algorithm:
                 kid=repr(kid), url=registration.key_set_url,
             ),
         )
-    if jwk.get("alg", algorithm) != algorithm:
-        raise InvalidToken(
-            _(
-                "The id_token says it uses %(algorithm)s, but the LMS's key %(kid)s is for %(key_algorithm)s.",
-                algorithm=algorithm, kid=repr(kid), key_algorithm=jwk["alg"],
-            ),
-        )
-    return _parse(jwk)
+    return jwk
 
 
 def _find_key(keyset: dict | None, kid: str) -> dict | None:
@@ -64,14 +74,6 @@ def _find_key(keyset: dict | None, kid: str) -> dict | None:
         if jwk.get("kid") == kid:
             return jwk
     return None
-
-
-def _parse(jwk: dict) -> jwt.PyJWK:
-    fingerprint = json.dumps(jwk, sort_keys=True)
-    parsed = _parsed_keys.get(fingerprint)
-    if parsed is None:
-        parsed = _parsed_keys[fingerprint] = jwt.PyJWK(jwk)
-    return parsed
 
 
 def _refresh_keyset(registration: Registration, cache) -> dict | None:

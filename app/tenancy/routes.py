@@ -1,7 +1,6 @@
 """The organisation admin's pages: their organisation's LMS sites, and approving new ones."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.errors import Forbidden
 from app.extensions import db

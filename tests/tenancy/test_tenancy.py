@@ -1,9 +1,8 @@
 """Tenancy: organisations own their data; new LMS sites follow the registration's policy; ids of others are refused."""
 import pytest
-from sqlalchemy import select
 
 from app.extensions import db
-from app.tenancy.models import Deployment, Organisation, Person, Registration
+from app.tenancy.models import Deployment, Organisation, Registration
 from app.tenancy.services import find_or_create_deployment, record_person
 from tests.support.forms import post_form
 from tests.support.factories import (

@@ -1,0 +1,216 @@
+"""The path model and its modules as loaded from `modules/`: immutable, with text in several locales (docs/content.md)."""
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+DEFAULT_LOCALE = "en"
+
+ACTIVITY_TYPES = ("single_choice", "multiple_choice", "scenario", "reflection", "checklist")
+CHOICE_TYPES = ("single_choice", "multiple_choice", "scenario")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a thing was written: a file relative to the content directory and a 1-based line."""
+
+    file: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text in several locales; English is always there and is what a missing locale shows."""
+
+    values: Mapping[str, str]
+
+    def __post_init__(self):
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+
+    def localised(self, locale: str) -> str:
+        return self.values.get(locale) or self.values.get(DEFAULT_LOCALE, "")
+
+    def has(self, locale: str) -> bool:
+        return bool(self.values.get(locale))
+
+    @property
+    def english(self) -> str:
+        return self.values.get(DEFAULT_LOCALE, "")
+
+    def with_locale(self, locale: str, text: str | None) -> "Text":
+        if not text:
+            return self
+        return Text({**self.values, locale: text})
+
+
+def english(text: str) -> Text:
+    return Text({DEFAULT_LOCALE: text})
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    order: int
+    title: Text
+    source: Source = field(compare=False, default=None)
+
+    def localised(self, locale: str) -> str:
+        return self.title.localised(locale)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A can-do statement a teacher rates themselves on, in one area at one level."""
+
+    id: str
+    area: str
+    level: str
+    text: Text
+    source: Source = field(compare=False, default=None)
+
+    def localised(self, locale: str) -> str:
+        return self.text.localised(locale)
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    title: Text
+    description: Text
+    statements: Mapping[str, tuple[Statement, ...]]  # level id → statements, for the levels this area defines
+    source: Source = field(compare=False, default=None)
+
+    def __post_init__(self):
+        object.__setattr__(self, "statements", MappingProxyType(dict(self.statements)))
+
+    def localised(self, locale: str) -> str:
+        return self.title.localised(locale)
+
+    def statements_at(self, level_id: str) -> tuple[Statement, ...]:
+        return self.statements.get(level_id, ())
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer of a question or one choice of a scenario, with the feedback the learner sees after picking it."""
+
+    id: str
+    text: Text
+    correct: bool
+    feedback: Text
+    source: Source = field(compare=False, default=None)
+
+    def localised(self, locale: str) -> str:
+        return self.text.localised(locale)
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    text: Text
+    source: Source = field(compare=False, default=None)
+
+    def localised(self, locale: str) -> str:
+        return self.text.localised(locale)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A question, scenario, reflection prompt or checklist inside a section."""
+
+    id: str
+    type: str
+    prompt: Text
+    options: tuple[Option, ...] = ()
+    items: tuple[ChecklistItem, ...] = ()
+    source: Source = field(compare=False, default=None)
+
+    def localised(self, locale: str) -> str:
+        return self.prompt.localised(locale)
+
+    @property
+    def is_scored(self) -> bool:
+        """Questions always count towards the score; a scenario only when it marks its best choice."""
+        return self.type in ("single_choice", "multiple_choice") or (
+            self.type == "scenario" and any(option.correct for option in self.options)
+        )
+
+
+@dataclass(frozen=True)
+class Section:
+    """One screen: a heading, Markdown text, then its activities."""
+
+    id: str
+    title: Text
+    body: Text  # Markdown; render with app.learning.content.rendering
+    activities: tuple[Activity, ...] = ()
+    source: Source = field(compare=False, default=None)
+
+    def localised(self, locale: str) -> str:
+        return self.title.localised(locale)
+
+
+@dataclass(frozen=True)
+class CompletionRule:
+    """When a module counts as completed: every section seen and, if set, at least min_score % of the scored answers right."""
+
+    all_sections_seen: bool = True
+    min_score: int | None = None
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: Text
+    area: str
+    level: str
+    minutes: int
+    outcomes: tuple[Text, ...]
+    completion: CompletionRule
+    sections: tuple[Section, ...]
+    translations: tuple[str, ...] = ()  # locales with a translation file
+    source: Source = field(compare=False, default=None)
+    key_lines: Mapping[str, int] = field(compare=False, default_factory=dict)  # front-matter key → line
+
+    def localised(self, locale: str) -> str:
+        return self.title.localised(locale)
+
+    def source_of(self, key: str) -> Source:
+        """Where a front-matter key is written, so a problem with it points at its own line."""
+        return Source(self.source.file, self.key_lines.get(key, self.source.line))
+
+    def section(self, section_id: str) -> Section | None:
+        return next((section for section in self.sections if section.id == section_id), None)
+
+    @property
+    def activities(self) -> tuple[Activity, ...]:
+        return tuple(activity for section in self.sections for activity in section.activities)
+
+
+@dataclass(frozen=True)
+class PathModel:
+    """The whole path: levels in order, the competence areas with their can-do statements, and the modules."""
+
+    levels: tuple[Level, ...]
+    areas: tuple[Area, ...]
+    modules: tuple[Module, ...] = ()
+
+    def level(self, level_id: str) -> Level | None:
+        return next((level for level in self.levels if level.id == level_id), None)
+
+    def area(self, area_id: str) -> Area | None:
+        return next((area for area in self.areas if area.id == area_id), None)
+
+    def module(self, module_id: str) -> Module | None:
+        return next((module for module in self.modules if module.id == module_id), None)
+
+    def modules_for(self, area_id: str, level_id: str) -> tuple[Module, ...]:
+        return tuple(module for module in self.modules if module.area == area_id and module.level == level_id)
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return tuple(
+            statement
+            for area in self.areas
+            for level in self.levels
+            for statement in area.statements_at(level.id)
+        )
