@@ -677,7 +677,7 @@ class _Reader:
         line = raw.key_lines.get("id", raw.line)
         if value is None:
             self.problems.error(Source(file, raw.line), f"a {kind} without an `id:`",
-                                f"add a stable `id:` (lowercase letters, digits, hyphens); other data refers to it")
+                                "add a stable `id:` (lowercase letters, digits, hyphens); other data refers to it")
             return None
         value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
         if not isinstance(value, str) or not ID_PATTERN.match(value):
