@@ -336,7 +336,7 @@ def _joined_name(body: dict) -> str | None:
 
 
 def record_launch(validated: ValidatedLaunch, *, now: datetime) -> Launch:
-    """Record who launched where, and open the tool session for it."""
+    """Record who launched where and in which role, as a Launch (the route gives it its session token)."""
     body, deployment = validated.claims, validated.deployment
     role = tool_role_for(body[claims.ROLES])
     presentation = body.get(claims.LAUNCH_PRESENTATION) or {}
