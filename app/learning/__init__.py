@@ -2,6 +2,7 @@
 
 
 def init_app(app):
+    from app.learning import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
     from app.learning.cli import content_cli
     from app.learning.content import init_content
     from app.learning.routes import bp

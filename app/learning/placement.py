@@ -1,0 +1,103 @@
+"""Placement: where a learner stands in each area, and the one module recommended next (docs/path.md).
+
+The level of an area is the higher of the self-rated level (app.learning.self_assessment) and the
+completed level: the highest level at which the area has modules and the learner completed all of them.
+Placement drives the path page, recommendations and the skills map — never badges, which count completed
+modules only. Completed modules come in as ids, so the module player can feed them; ids the path no
+longer has (retired) are ignored, as are ratings of retired statements.
+"""
+from dataclasses import dataclass
+from typing import Collection, Mapping
+
+from app.learning.content.model import Area, Level, Module, PathModel
+from app.learning.models import SelfAssessment
+from app.learning.self_assessment import latest_self_assessment, self_rated_level
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the learner stands in one area, and why."""
+
+    area: Area
+    self_rated: Level | None
+    completed: Level | None
+
+    @property
+    def level(self) -> Level | None:
+        """The higher of the two; None: not started in this area."""
+        return max((self.self_rated, self.completed), key=lambda level: level.order if level else 0)
+
+    @property
+    def order(self) -> int:
+        return self.level.order if self.level else 0
+
+    @property
+    def by_completion(self) -> bool:
+        """The completed modules, not the self-rating, put the learner where they are."""
+        return self.completed is not None and (self.self_rated is None or self.completed.order > self.self_rated.order)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The one module to do next, with the placement that explains it."""
+
+    module: Module
+    placement: Placement
+
+
+@dataclass(frozen=True)
+class LearnerPath:
+    """What the path page shows: the latest self-assessment, the placement per area, the module to do next."""
+
+    assessment: SelfAssessment | None
+    placements: list[Placement]
+    recommendation: Recommendation | None
+
+
+def learner_path(path: PathModel, organisation_id: int, person_id: int, completed_module_ids: Collection[str]) -> LearnerPath:
+    """The person's path; no recommendation before their first self-assessment (the page asks for it instead)."""
+    assessment = latest_self_assessment(organisation_id, person_id)
+    ratings = {rating.statement_id: rating.rating for rating in assessment.ratings} if assessment else {}
+    placements = place(path, ratings, completed_module_ids)
+    recommendation = recommend(path, placements, completed_module_ids) if assessment else None
+    return LearnerPath(assessment, placements, recommendation)
+
+
+def completed_level(path: PathModel, area: Area, completed_module_ids: Collection[str]) -> Level | None:
+    """The highest level at which the area has modules and every one of them is completed."""
+    done = None
+    for level in path.levels:
+        modules = path.modules_for(area.id, level.id)
+        if modules and all(module.id in completed_module_ids for module in modules):
+            if done is None or level.order > done.order:
+                done = level
+    return done
+
+
+def place(path: PathModel, ratings: Mapping[str, int], completed_module_ids: Collection[str]) -> list[Placement]:
+    """The learner's placement in every area, in path order."""
+    return [
+        Placement(area, self_rated_level(area, path.levels, ratings), completed_level(path, area, completed_module_ids))
+        for area in path.areas
+    ]
+
+
+def recommend(path: PathModel, placements: list[Placement], completed_module_ids: Collection[str]) -> Recommendation | None:
+    """The module for the area where the learner stands lowest (ties: path order) that has one to offer.
+
+    In that area: the first module not yet completed at the nearest level above the placement; if there is
+    none above, one at the placement's level. Areas with nothing left to offer are passed over.
+    """
+    levels = sorted(path.levels, key=lambda level: level.order)
+    for placement in sorted(placements, key=lambda placement: placement.order):  # stable: ties keep path order
+        open_modules = [
+            (level, module)
+            for level in levels
+            for module in path.modules_for(placement.area.id, level.id)
+            if module.id not in completed_module_ids
+        ]
+        above = [module for level, module in open_modules if level.order > placement.order]
+        at_level = [module for level, module in open_modules if level.order == placement.order]
+        if above or at_level:
+            return Recommendation((above or at_level)[0], placement)
+    return None
