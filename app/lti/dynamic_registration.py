@@ -10,9 +10,11 @@ marked `pending`, and, when the installation requires approval, a `pending` regi
 A one-time invitation URL (`?invitation=…`, made on the admin page) attaches the LMS to an existing organisation.
 """
 import hashlib
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
@@ -121,12 +123,28 @@ def _checked_configuration_url(url: str | None, tool: ToolUrls) -> str:
             _("openid_configuration %(url)s is not an http(s) URL.", url=repr(url)),
             hint=_("Start the registration again from your LMS."),
         )
-    if urlsplit(tool.base_url).scheme == "https" and parts.scheme != "https":
-        raise InvalidRegistrationRequest(
-            _("The LMS's configuration URL %(url)s is not https.", url=url),
-            hint=_("This tool only registers with LMSs served over https."),
-        )
+    if urlsplit(tool.base_url).scheme == "https":
+        if parts.scheme != "https":
+            raise InvalidRegistrationRequest(
+                _("The LMS's configuration URL %(url)s is not https.", url=url),
+                hint=_("This tool only registers with LMSs served over https."),
+            )
+        # The registration URL is public: never let it make the tool call into its own network.
+        if not _is_public_host(parts.hostname):
+            raise InvalidRegistrationRequest(
+                _("The LMS's configuration URL %(url)s does not point to a public address.", url=url),
+                hint=_("An LMS must be reachable on the internet to register itself here."),
+            )
     return url
+
+
+def _is_public_host(hostname: str | None) -> bool:
+    """Every address the name resolves to is a global one (not loopback, private, link-local or reserved)."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(hostname, None)}
+    except (socket.gaierror, UnicodeError):
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
 
 
 def fetch_platform_configuration(url: str, registration_token: str | None, *, timeout) -> dict:

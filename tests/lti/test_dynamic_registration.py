@@ -20,7 +20,7 @@ from app.admin.settings import set_registration_approval_required
 from app.clock import SystemClock
 from app.extensions import db
 from app.lti.dynamic_registration import (
-    ToolUrls,
+    _checked_configuration_url,
     build_client_registration,
     create_invitation,
     find_usable_invitation,
@@ -28,6 +28,7 @@ from app.lti.dynamic_registration import (
     platform_configuration_problems,
 )
 from app.lti.exceptions import InvalidRegistrationRequest
+from app.lti.tool_urls import ToolUrls
 from app.tenancy.models import Deployment, Organisation, Registration
 from tests.support.live_server import LiveServer
 
@@ -383,3 +384,16 @@ def test_invitation_expires_after_a_week(app, clock):
 
     with app.test_request_context(), pytest.raises(InvalidRegistrationRequest, match="expired"):
         find_usable_invitation(token, now=clock.now() + timedelta(days=7, seconds=1))
+
+
+@pytest.mark.sqlite
+@pytest.mark.parametrize("configuration_url", [
+    "https://127.0.0.1/.well-known/openid-configuration",
+    "https://localhost/moodle/mod/lti/openid-configuration.php",
+    "https://10.0.0.5/openid-configuration",
+    "https://169.254.169.254/latest/meta-data",
+    "https://[::1]/openid-configuration",
+])
+def test_an_https_tool_never_fetches_a_configuration_from_its_own_network(app, configuration_url):
+    with app.test_request_context(), pytest.raises(InvalidRegistrationRequest, match="public address"):
+        _checked_configuration_url(configuration_url, ToolUrls.for_base("https://rexvet.example.org"))
