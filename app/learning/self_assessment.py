@@ -14,6 +14,7 @@ from typing import Mapping
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from app.errors import AppError
 from app.extensions import db
@@ -84,3 +85,13 @@ def self_rated_level(area: Area, levels: tuple[Level, ...], ratings: Mapping[str
             break
         reached = level
     return reached
+
+
+def move_self_assessments(sender, *, organisation_id: int, kept, merged) -> None:
+    """When an organisation admin merges two people, the merged one's self-assessments join the kept one's history."""
+    db.session.execute(
+        update(SelfAssessment)
+        .where(SelfAssessment.organisation_id == organisation_id, SelfAssessment.person_id == merged.id)
+        .values(person_id=kept.id)
+    )
+

@@ -2,12 +2,15 @@
 
 
 def init_app(app):
+    from app.events import people_merged
     from app.jobs.purge import register_purge
     from app.lti import jobs, models  # noqa: F401  (tables, and the periodic jobs the worker runs)
     from app.lti.cleanup import purge_expired_lti_data
     from app.lti.cli import lti_cli
     from app.lti.routes import bp
-    from app.lti.session import ToolSessionInterface, add_launch_token, load_launch_session, protect_launch_pages
+    from app.lti.session import (
+        ToolSessionInterface, add_launch_token, load_launch_session, move_launches, protect_launch_pages,
+    )
 
     app.register_blueprint(bp)
     app.cli.add_command(lti_cli)
@@ -16,3 +19,4 @@ def init_app(app):
     app.url_defaults(add_launch_token)
     app.session_interface = ToolSessionInterface()
     register_purge(purge_expired_lti_data)
+    people_merged.connect(move_launches)

@@ -126,3 +126,13 @@ def launch_required(role: str | None = None):
         return wrapped
 
     return decorator
+
+
+def move_launches(sender, *, organisation_id: int, kept, merged) -> None:
+    """When an organisation admin merges two people, the merged one's launches become the kept one's."""
+    db.session.execute(
+        update(Launch)
+        .where(Launch.organisation_id == organisation_id, Launch.person_id == merged.id)
+        .values(person_id=kept.id)
+    )
+

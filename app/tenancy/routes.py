@@ -1,12 +1,12 @@
-"""The organisation admin's pages: their organisation's LMS sites, and approving new ones."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+"""The organisation admin's pages: their organisation's LMS sites (approving new ones) and its people (merging two)."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.errors import Forbidden
 from app.extensions import db
 from app.lti.session import current_launch
-from app.tenancy.models import Deployment
-from app.tenancy.services import approve_deployment_of_organisation, scoped
+from app.tenancy.models import Deployment, Person
+from app.tenancy.services import approve_deployment_of_organisation, merge_people, scoped
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
 
@@ -39,3 +39,22 @@ def approve_site(deployment_id: int):
     db.session.commit()
     flash(_("LMS site %(site)s approved.", site=deployment.deployment_id), "success")
     return redirect(url_for("organisation.sites"), 303)
+
+
+@bp.get("/people")
+def people():
+    """The organisation's people, to find two records of one person."""
+    launch = _organisation_admin_launch()
+    people = db.session.scalars(scoped(Person, launch.organisation_id).order_by(Person.name, Person.id)).all()
+    return render_template("tenancy/people.html", people=people, title=_("People"))
+
+
+@bp.post("/people/merge")
+def merge():
+    """Merge one person's record into another's (the same teacher seen through two LMSs)."""
+    launch = _organisation_admin_launch()
+    kept = merge_people(launch.organisation_id, request.form.get("kept_id", type=int), request.form.get("merged_id", type=int))
+    db.session.commit()
+    flash(_("The two records are now one."), "success")
+    return redirect(url_for("organisation.people", _anchor=f"person-{kept.id}"), 303)
+

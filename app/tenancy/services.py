@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from app.errors import AppError, NotFound
-from app.events import deployment_created
+from app.events import deployment_created, people_merged
 from app.extensions import db
 from app.models_base import find_or_insert
 from app.tenancy.models import Course, Deployment, Membership, Organisation, Person, Registration
@@ -146,3 +146,28 @@ def approve_deployment_of_organisation(organisation_id: int, deployment_id: int)
     deployment.status = Deployment.ACTIVE
     log.info("organisation %s approved deployment %s", organisation_id, deployment.id)
     return deployment
+
+
+def merge_people(organisation_id: int, kept_id: int, merged_id: int) -> Person:
+    """An organisation admin merges two records of one person (e.g. from two LMSs): `merged` goes into `kept`.
+
+    People are never merged across organisations. Memberships move unless `kept` already has one in the
+    course; every feature moves its own rows through the people_merged signal, in the same transaction.
+    """
+    if kept_id == merged_id:
+        raise AppError(_("Choose two different people to merge."))
+    kept = get_scoped_or_404(Person, kept_id, organisation_id)
+    merged = get_scoped_or_404(Person, merged_id, organisation_id)
+    kept_courses = set(db.session.scalars(select(Membership.course_id).where(Membership.person_id == kept.id)))
+    for membership in db.session.scalars(scoped(Membership, organisation_id).where(Membership.person_id == merged.id)):
+        if membership.course_id in kept_courses:
+            db.session.delete(membership)
+        else:
+            membership.person_id = kept.id
+    kept.name, kept.email = kept.name or merged.name, kept.email or merged.email
+    people_merged.send(organisation_id=organisation_id, kept=kept, merged=merged)
+    db.session.flush()
+    db.session.delete(merged)
+    log.info("organisation %s merged person %s into %s", organisation_id, merged.id, kept.id)
+    return kept
+
