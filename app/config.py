@@ -108,6 +108,8 @@ class Config:
     LTI_CONFIG_DIR = str(PROJECT_ROOT / "lti_config")
     # The path model (path.yaml) and the module folders; checked at start (docs/content.md).
     CONTENT_DIR = str(PROJECT_ROOT / "modules")
+    # How often each process looks whether an admin reloaded the content in another process.
+    CONTENT_RELOAD_CHECK_SECONDS = 5
     WTF_CSRF_TIME_LIMIT = None
 
     # Job runner: a running job whose worker has not finished it within the lease is taken as lost and

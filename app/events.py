@@ -7,3 +7,10 @@ launch_completed = signals.signal("launch-completed")
 deployment_created = signals.signal("deployment-created")
 # Sent inside the merge's transaction: each feature moves its own rows from `merged` to `kept`.
 people_merged = signals.signal("people-merged")
+
+# Learning progress, sent by app.learning.progress inside the transaction that records it, so a listener's
+# own writes (a grade job, an award) commit or roll back with the progress. Each carries `launch` (where the
+# learner is: course, resource link, services) and `progress` (an app.learning.models.ModuleProgress).
+module_started = signals.signal("module-started")
+section_completed = signals.signal("section-completed")
+module_completed = signals.signal("module-completed")  # once per person and module; `progress.score` is set

@@ -22,6 +22,8 @@ from app.admin.registration_forms import NewDeploymentForm, NewRegistrationForm,
 from app.admin.services import InvalidInput
 from app.clock import current_clock
 from app.extensions import db, limiter
+from app.learning.content import reload_content as reload_content_files
+from app.learning.retired import retired_references
 from app.lti.tool_values import tool_values as values_for_lms
 from app.tenancy.services import default_frame_ancestors
 from app.lti.dynamic_registration import create_invitation, registration_url
@@ -429,4 +431,38 @@ def _new_registration_page(*, form=None, file_form=None):
         form=form,
         file_form=file_form or RegistrationFileForm(formdata=None),
         title=_("Register an LMS by hand"),
+    )
+
+
+# The content (modules/): its problems, retired ids still in people's data, and a reload after editing the files.
+
+
+@bp.get("/content")
+@admin_required
+def content():
+    """What the running content is and what is wrong with it, file by file."""
+    return _content_page(problems=current_app.extensions["content_problems"])
+
+
+@bp.post("/content/reload")
+@admin_required
+def reload_content():
+    """Read the files again; use them in every process only if they have no errors."""
+    loaded = reload_content_files(current_app._get_current_object())
+    db.session.commit()  # the published version, for the other processes
+    if loaded.errors:
+        flash(_("The files have %(count)s error(s): the running content is unchanged. Fix them and reload again.",
+                count=len(loaded.errors)), "error")
+        return _content_page(problems=loaded.problems, refused=True), 422
+    flash(_("Content reloaded: %(count)s module(s). Every process of the tool uses it within seconds.",
+            count=len(loaded.model.modules)), "success")
+    return redirect(url_for(".content"))
+
+
+def _content_page(*, problems, refused: bool = False):
+    model = current_app.extensions["path_model"]
+    return render_template(
+        "admin/content.html", model=model, problems=problems, refused=refused,
+        retired=retired_references(model) if model else [], directory=current_app.config["CONTENT_DIR"],
+        title=_("Content"),
     )

@@ -6,10 +6,13 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.extensions import db
 from app.learning.content import load_content
 from app.learning.content.model import ACTIVITY_TYPES
 from app.learning.content.validation import count_words
+from app.learning.retired import retired_references
 
 content_cli = AppGroup("content", help="Check the path model and modules (CONTENT_DIR, normally modules/).")
 
@@ -35,11 +38,27 @@ def check(strict: bool, directory: str | None) -> None:
     loaded = load_content(directory, locales=current_app.config["LANGUAGES"], strict=strict)
     for problem in loaded.problems:
         click.echo(problem.format(directory))
+    retired = _retired_references(loaded.model)
+    for reference in retired:
+        click.echo(f"{directory}: warning: {reference.message()}")
     modules = len(loaded.model.modules) if loaded.model else 0
-    click.echo(f"{modules} module(s) loaded; {len(loaded.errors)} error(s), {len(loaded.warnings)} warning(s)"
-               + (" (strict)" if strict else ""))
+    click.echo(f"{modules} module(s) loaded; {len(loaded.errors)} error(s), {len(loaded.warnings) + len(retired)} "
+               "warning(s)" + (" (strict)" if strict else ""))
     if loaded.errors:
         raise SystemExit(1)
+
+
+def _retired_references(model) -> list:
+    """Retired ids still in this installation's data; none when there is no database to ask (CI, a fresh checkout)."""
+    if model is None:
+        return []
+    try:
+        return retired_references(model)
+    except SQLAlchemyError as problem:
+        db.session.rollback()
+        click.echo(f"note: stored data not checked for retired ids ({type(problem).__name__}: the database is "
+                   "not reachable or not migrated; run `flask db upgrade`)")
+        return []
 
 
 @content_cli.command("stats")

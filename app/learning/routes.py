@@ -1,12 +1,18 @@
-"""The learner's pages: the path (where am I, what next) and the self-assessment."""
+"""The learner's pages: the path (where am I, what next), the self-assessment and the module player."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.clock import current_clock
-from app.errors import AppError
+from app.errors import AppError, NotFound
 from app.extensions import db
+from app.learning.content.model import Module, Section
 from app.learning.placement import learner_path
+from app.learning.progress import (
+    answer_activity, complete_section, completed_module_ids, current_score, find_progress, progress_by_module,
+    resume_section, visit_section,
+)
 from app.learning.self_assessment import SCALE, latest_ratings, record_self_assessment
+from app.learning.start import requested_module_id
 from app.lti.session import current_launch, launch_required
 
 bp = Blueprint("learning", __name__)
@@ -24,9 +30,25 @@ def home():
     """The path page: where the learner stands per area and the one module recommended next."""
     launch = current_launch()
     path = _path_model()
-    # Completed modules arrive with the module player; until then placement rests on the self-assessment.
-    learner = learner_path(path, launch.organisation_id, launch.person_id, completed_module_ids=frozenset())
-    return render_template("learning/home.html", launch=launch, path=path, learner=learner, title=_("Your path"))
+    completed = completed_module_ids(launch.organisation_id, launch.person_id)
+    learner = learner_path(path, launch.organisation_id, launch.person_id, completed_module_ids=completed)
+    return render_template("learning/home.html", launch=launch, path=path, learner=learner, title=_("Your path"),
+                           progress=progress_by_module(launch.organisation_id, launch.person_id))
+
+
+@bp.get("/start")
+@launch_required()
+def start():
+    """Where a launch lands: the module its course link names (custom parameter `module`), or the path page."""
+    launch = current_launch()
+    module_id = requested_module_id(launch)
+    if module_id is None:
+        return redirect(url_for("learning.home"))
+    if _path_model().module(module_id) is None:
+        flash(_("This course link opens the module “%(module)s”, which the path no longer has. Here is your path "
+                "instead; tell your teacher so they can update the link.", module=module_id), "warning")
+        return redirect(url_for("learning.home"))
+    return redirect(url_for("learning.module", module_id=module_id))
 
 
 @bp.get("/self-assessment")
@@ -35,7 +57,7 @@ def self_assessment():
     """The can-do statements of every area and level, pre-filled from the latest taking."""
     launch = current_launch()
     return render_template(
-        "learning/self_assessment.html", path=_path_model(), scale=SCALE,
+        "learning/self_assessment.html", path=_path_model(), scale=SCALE, organisation=launch.organisation,
         ratings=latest_ratings(launch.organisation_id, launch.person_id), title=_("Self-assessment"),
     )
 
@@ -56,3 +78,87 @@ def save_self_assessment():
     db.session.commit()
     flash(_("Your self-assessment is saved."), "success")
     return redirect(url_for("learning.home"))
+
+
+def _module_or_404(module_id: str) -> Module:
+    module = _path_model().module(module_id)
+    if module is None:
+        raise NotFound(_("The path has no module “%(module)s”.", module=module_id),
+                       hint=_("Go back to your path and choose a module there."))
+    return module
+
+
+def _section_or_404(module: Module, section_id: str) -> Section:
+    section = module.section(section_id)
+    if section is None:
+        raise NotFound(_("The module has no section “%(section)s”.", section=section_id),
+                       hint=_("Go back to the module's first section."))
+    return section
+
+
+@bp.get("/modules/<module_id>")
+@launch_required()
+def module(module_id):
+    """A module opens where the learner left off, in this launch or an earlier one."""
+    launch = current_launch()
+    module = _module_or_404(module_id)
+    section = resume_section(module, find_progress(launch.organisation_id, launch.person_id, module.id))
+    return redirect(url_for("learning.section", module_id=module.id, section_id=section.id))
+
+
+@bp.get("/modules/<module_id>/sections/<section_id>")
+@launch_required()
+def section(module_id, section_id):
+    """One screen of a module with its activities and the learner's answers."""
+    launch = current_launch()
+    module = _module_or_404(module_id)
+    section = _section_or_404(module, section_id)
+    progress = visit_section(launch, module, section, now=current_clock().now())
+    db.session.commit()
+    return render_template("learning/section.html", module=module, section=section, progress=progress,
+                           path=_path_model())
+
+
+@bp.post("/modules/<module_id>/sections/<section_id>/done")
+@launch_required()
+def section_done(module_id, section_id):
+    """"Continue": the section counts as gone through; on to the next one, or the module's summary after the last."""
+    launch = current_launch()
+    module = _module_or_404(module_id)
+    section = _section_or_404(module, section_id)
+    complete_section(launch, module, section, now=current_clock().now())
+    db.session.commit()
+    following = module.sections.index(section) + 1
+    if following < len(module.sections):
+        return redirect(url_for("learning.section", module_id=module.id, section_id=module.sections[following].id))
+    return redirect(url_for("learning.module_summary", module_id=module.id))
+
+
+@bp.post("/modules/<module_id>/sections/<section_id>/activities/<activity_id>")
+@launch_required()
+def answer(module_id, section_id, activity_id):
+    """Keep an answer, then show the section again with its feedback."""
+    launch = current_launch()
+    module = _module_or_404(module_id)
+    section = _section_or_404(module, section_id)
+    activity = next((activity for activity in section.activities if activity.id == activity_id), None)
+    if activity is None:
+        raise NotFound(_("This section has no activity “%(activity)s”.", activity=activity_id))
+    answer_activity(launch, module, activity, chosen_ids=request.form.getlist("choice"), text=request.form.get("text"),
+                    now=current_clock().now())
+    db.session.commit()
+    return redirect(url_for("learning.section", module_id=module.id, section_id=section.id,
+                            _anchor=f"feedback-{activity.id}"))
+
+
+@bp.get("/modules/<module_id>/summary")
+@launch_required()
+def module_summary(module_id):
+    """After the last section: completed or what is still missing, the score, the learner's reflections and checklists."""
+    launch = current_launch()
+    module = _module_or_404(module_id)
+    progress = find_progress(launch.organisation_id, launch.person_id, module.id)
+    if progress is None:
+        return redirect(url_for("learning.module", module_id=module.id))
+    return render_template("learning/summary.html", module=module, progress=progress, path=_path_model(),
+                           score=current_score(module, progress))

@@ -58,7 +58,7 @@ def launch():
     token = issue_session_token(launch)
     db.session.commit()
     launch_completed.send(current_app._get_current_object(), launch=launch)
-    response = redirect(url_for("learning.home", **{TOKEN_PARAMETER: token}), 303)
+    response = redirect(url_for("learning.start", **{TOKEN_PARAMETER: token}), 303)
     response.delete_cookie(STATE_COOKIE_PREFIX + params.get("state", ""), **_cookie_options())
     return response
 

@@ -2,7 +2,7 @@
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -17,6 +17,8 @@ class Organisation(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     # active | pending (made by a public registration, awaiting the tool admin)
     status: Mapped[str] = mapped_column(String(20), default="active")
+    # Off by default: a person's self-ratings are theirs; the organisation sees only aggregates.
+    instructors_see_self_assessments: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     deployments: Mapped[list["Deployment"]] = relationship(back_populates="organisation")
 

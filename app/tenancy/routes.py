@@ -6,7 +6,9 @@ from app.errors import Forbidden
 from app.extensions import db
 from app.lti.session import current_launch
 from app.tenancy.models import Deployment, Person
-from app.tenancy.services import approve_deployment_of_organisation, merge_people, scoped
+from app.tenancy.services import (
+    approve_deployment_of_organisation, merge_people, scoped, set_instructors_see_self_assessments,
+)
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
 
@@ -28,7 +30,21 @@ def sites():
     deployments = db.session.scalars(
         scoped(Deployment, launch.organisation_id).order_by(Deployment.status.desc(), Deployment.created_at)
     ).all()
-    return render_template("tenancy/sites.html", deployments=deployments, title=_("LMS sites"))
+    return render_template("tenancy/sites.html", deployments=deployments, organisation=launch.organisation,
+                           title=_("LMS sites"))
+
+
+@bp.post("/settings/self-assessments")
+def self_assessment_setting():
+    """Let instructors see their course members' self-assessment summaries, or not (the default)."""
+    launch = _organisation_admin_launch()
+    allowed = "yes" in request.form.getlist("instructors_see_self_assessments")
+    set_instructors_see_self_assessments(launch.organisation_id, allowed)
+    db.session.commit()
+    flash(_("Instructors now see their course members' self-assessment summaries.") if allowed
+          else _("Self-assessments are now seen only by each person and, as combined figures, by the organisation."),
+          "success")
+    return redirect(url_for("organisation.sites", _anchor="privacy-title"), 303)
 
 
 @bp.post("/sites/<int:deployment_id>/approve")

@@ -171,3 +171,12 @@ def merge_people(organisation_id: int, kept_id: int, merged_id: int) -> Person:
     log.info("organisation %s merged person %s into %s", organisation_id, merged.id, kept.id)
     return kept
 
+
+
+def set_instructors_see_self_assessments(organisation_id: int, allowed: bool) -> Organisation:
+    """The organisation admin's choice: may instructors see their course members' self-assessment summaries?"""
+    organisation = db.session.get(Organisation, organisation_id)
+    organisation.instructors_see_self_assessments = allowed
+    log.info("organisation %s: instructors %s see course members' self-assessment summaries",
+             organisation_id, "may" if allowed else "may not")
+    return organisation

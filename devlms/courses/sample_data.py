@@ -64,6 +64,9 @@ COURSES = [
              "line_item": {"label": "REX VET Path", "score_maximum": 100.0, "resource_id": "rexvet-path"}},
             {"id": "intl-skills-mobility", "title": "Preparing learners for mobility abroad",
              "custom": {"focus": "learner-mobility"}},
+            # A link made by hand for one module, as an admin would set it up without Deep Linking.
+            {"id": "intl-skills-erasmus-module", "title": "Module: Erasmus+ in VET",
+             "custom": {"module": "erasmus-plus-for-vet"}},
         ],
     },
     {

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from app.learning.content.loader import load_content
+from tests.support.factories import LEARNER_ROLE, make_launch, make_world, sign_in
 from app.learning.content.model import Area, CompletionRule, Level, Module, PathModel, Statement, Text, english
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -14,14 +16,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def content_dir(tmp_path):
     """content_dir("good") → a copy of fixtures/good with the shared path.yaml, safe to change in the test."""
 
-    def build(name: str) -> Path:
-        directory = tmp_path / name
-        shutil.copytree(FIXTURES / name, directory)
-        if not (directory / "path.yaml").exists():
-            shutil.copy(FIXTURES / "path.yaml", directory / "path.yaml")
-        return directory
+    return lambda name: copy_fixture(name, tmp_path)
 
-    return build
+
+def copy_fixture(name: str, tmp_path: Path) -> Path:
+    directory = tmp_path / name
+    shutil.copytree(FIXTURES / name, directory)
+    if not (directory / "path.yaml").exists():
+        shutil.copy(FIXTURES / "path.yaml", directory / "path.yaml")
+    return directory
 
 
 def small_path() -> PathModel:
@@ -71,3 +74,31 @@ def with_small_path(app, path_model):
     """The app serving the small path instead of the shipped modules."""
     app.extensions["path_model"] = path_model
     return path_model
+
+
+def load_fixture_content(name: str, tmp_path: Path) -> PathModel:
+    """A fixture content directory loaded as the app would load CONTENT_DIR; it must have no errors."""
+    directory = copy_fixture(name, tmp_path)
+    loaded = load_content(str(directory), locales=["en", "fi", "et", "it", "nl", "es"])
+    assert not loaded.errors, [problem.format(str(directory)) for problem in loaded.errors]
+    return loaded.model
+
+
+@pytest.fixture
+def player_path(app, tmp_path):
+    """The app serving fixtures/player: a scored module using every activity type, and an unscored one after it."""
+    model = load_fixture_content("player", tmp_path)
+    app.extensions["path_model"] = model
+    return model
+
+
+@pytest.fixture
+def world(app):
+    return make_world()
+
+
+def launch_as_learner(client, clock, world, **values):
+    """The world's learner, launched and signed in on the client."""
+    launch = make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now(), **values)
+    sign_in(client, launch)
+    return launch

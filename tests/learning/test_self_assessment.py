@@ -9,6 +9,7 @@ from app.extensions import db
 from app.learning.models import SelfAssessment
 from app.learning.self_assessment import latest_self_assessment, record_self_assessment, self_rated_level
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world, sign_in
+from tests.learning.conftest import launch_as_learner
 from tests.support.forms import post_form
 
 pytestmark = pytest.mark.sqlite
@@ -18,16 +19,8 @@ EXPLORER_MOBILITY = {**ROOKIE_MOBILITY, "rating-mobility.explorer.1": "2", "rati
 
 
 @pytest.fixture
-def world(app):
-    return make_world()
-
-
-@pytest.fixture
 def learner(client, clock, world, with_small_path):
-    """The world's learner, launched and signed in."""
-    launch = make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now())
-    sign_in(client, launch)
-    return launch
+    return launch_as_learner(client, clock, world)
 
 
 def take(client, ratings: dict):
@@ -92,7 +85,7 @@ def test_path_page_shows_the_map_and_one_recommended_module_with_its_reason(clie
     languages = re.search(r'<tr data-area="languages">(.*?)</tr>', page, re.S).group(1)
     assert re.findall(r'<td class="cell-(\w+)">', languages) == ["next", "later", "none"]
     assert page.count('data-testid="recommended-module"') == 1
-    assert "<strong>Module languages-email</strong>" in page
+    assert re.search(r'data-testid="recommended-module"><strong><a href="/modules/languages-email\?launch_token=[^"]+">Module languages-email</a></strong>', page)
     assert "You have not yet rated yourself at any level in Languages; this Rookie module covers:" in page
 
 
@@ -101,7 +94,7 @@ def test_the_reason_names_the_self_rated_level_and_the_modules_level(client, lea
 
     page = client.get("/").get_data(as_text=True)
 
-    assert "<strong>Module mobility-abroad</strong>" in page
+    assert re.search(r'data-testid="recommended-module"><strong><a href="/modules/mobility-abroad\?launch_token=[^"]+">Module mobility-abroad</a></strong>', page)
     assert "You rated yourself Rookie in Learner mobility; this Explorer module covers:" in page
     assert "You can do what mobility-abroad teaches." in page
 
@@ -165,8 +158,8 @@ def test_the_pages_render_in_finnish(client, clock, world, with_small_path):
 
     assert '<html lang="fi">' in path_page
     assert '<th scope="row">Opiskelijoiden liikkuvuus</th>' in path_page
-    assert "<strong>Moduuli languages-email</strong>" in path_page
+    assert ">Moduuli languages-email</a></strong>" in path_page
     assert "Osa-alueella Kielet et ole vielä arvioinut itseäsi millekään tasolle" in path_page
-    assert '<td class="cell-reached">Saavutettu</td>' in path_page
+    assert '<td class="cell-reached">Saavutettu' in path_page
     assert '<label for="rating-mobility.rookie.1-2">Itsenäisesti</label>' in form
     assert "Kuka näkee arviosi: vain sinä." in form

@@ -84,11 +84,16 @@ def test_course_level_administrator_cannot_use_organisation_pages(app, client, c
     assert client.get("/organisation/sites").status_code == 403
 
 
+TENANT_IDS = {"deployment_id", "course_id", "person_id", "organisation_id"}
+
+
 def _routes_with_ids(app):
-    """Every tool route that takes an id, outside the installation admin (who sees every organisation)."""
+    """Every tool route that takes an id of an organisation's data, outside the installation admin (who sees
+    every organisation). Content ids (module_id, section_id, activity_id) name the installation's shared files."""
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(("admin.", "static")) or not rule.arguments:
+        if rule.endpoint.startswith(("admin.", "static")) or not rule.arguments & TENANT_IDS:
             continue
+        assert rule.arguments <= TENANT_IDS | {"module_id", "section_id", "activity_id"}, f"{rule}: which id is this?"
         yield rule
 
 

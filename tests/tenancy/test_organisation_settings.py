@@ -1,0 +1,51 @@
+"""An organisation admin decides whether instructors see their course members' self-assessment summaries."""
+import pytest
+
+from app.extensions import db
+from tests.support.factories import LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
+from tests.support.forms import post_form
+
+pytestmark = pytest.mark.sqlite
+
+SETTING = "/organisation/settings/self-assessments"
+
+
+@pytest.fixture
+def world(app):
+    return make_world()
+
+
+def test_instructors_do_not_see_self_assessments_until_the_organisation_admin_allows_it(client, clock, world):
+    learner = make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now())
+    sign_in(client, learner)
+    assert "Who sees your ratings: only you." in client.get("/self-assessment").get_data(as_text=True)
+
+    sign_in(client, make_launch(world, world.instructor, [ORG_ADMIN_ROLE], now=clock.now()))
+    sites = client.get("/organisation/sites").get_data(as_text=True)
+    assert 'id="instructors-see" name="instructors_see_self_assessments" value="yes">' in sites  # unchecked
+    response = post_form(client, SETTING, {"instructors_see_self_assessments": ["no", "yes"]}, page="/organisation/sites")
+
+    assert response.status_code == 303
+    assert world.organisation.instructors_see_self_assessments is True
+    sign_in(client, learner)
+    page = client.get("/self-assessment").get_data(as_text=True)
+    assert "Who sees your ratings: you, and the instructors of your courses, who see a summary" in page
+
+
+def test_unticking_takes_the_permission_back(client, clock, world):
+    world.organisation.instructors_see_self_assessments = True
+    db.session.flush()
+    sign_in(client, make_launch(world, world.instructor, [ORG_ADMIN_ROLE], now=clock.now()))
+
+    post_form(client, SETTING, {"instructors_see_self_assessments": "no"}, page="/organisation/sites")
+
+    assert world.organisation.instructors_see_self_assessments is False
+
+
+def test_only_an_organisation_admin_may_change_it(client, clock, world):
+    sign_in(client, make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now()))
+
+    response = post_form(client, SETTING, {"instructors_see_self_assessments": "yes"}, page="/self-assessment")
+
+    assert response.status_code == 403
+    assert world.organisation.instructors_see_self_assessments is False
