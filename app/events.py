@@ -14,3 +14,9 @@ people_merged = signals.signal("people-merged")
 module_started = signals.signal("module-started")
 section_completed = signals.signal("section-completed")
 module_completed = signals.signal("module-completed")  # once per person and module; `progress.score` is set
+
+# Personal data rights: sent inside the erasure's transaction; each feature deletes (or, for badges, revokes
+# with the reason) its own rows of `person` in `organisation_id`, like people_merged.
+person_erased = signals.signal("person-erased")
+# Badges: sent inside the award's transaction with `award` (the instructor dashboard and reports listen).
+badge_awarded = signals.signal("badge-awarded")
