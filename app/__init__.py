@@ -4,14 +4,14 @@ import logging
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 
-from app import admin, jobs, learning, lti, tenancy
-from app.clock import SystemClock
+from app import admin, grades, jobs, learning, lti, tenancy
+from app.clock import OffsetFileClock, SystemClock
 from app.config import PROJECT_ROOT, Config, config_from_environment
 from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.shared_cache import init_shared_cache
 
-FEATURES = (tenancy, lti, learning, admin, jobs)
+FEATURES = (tenancy, lti, learning, grades, admin, jobs)
 
 
 def select_locale() -> str:
@@ -35,7 +35,8 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
         app.config.update(test_config)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    app.extensions["clock"] = SystemClock()
+    app.extensions["clock"] = (OffsetFileClock(app.config["CLOCK_OFFSET_FILE"]) if app.config.get("CLOCK_OFFSET_FILE")
+                               else SystemClock())
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -25,6 +25,25 @@ class FrozenClock(SystemClock):
         self._now += timedelta(**delta)
 
 
+class OffsetFileClock(SystemClock):
+    """Wall-clock time plus an offset in seconds read from a file on every call.
+
+    For tests with several processes (`flask worker`s, gunicorn): the test moves time for all of them at once by
+    writing the file, e.g. an LMS down for an hour without waiting an hour. Never used in production.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def now(self) -> datetime:
+        try:
+            with open(self.path) as offset_file:
+                offset = float(offset_file.read().strip() or 0)
+        except FileNotFoundError:
+            offset = 0.0
+        return super().now() + timedelta(seconds=offset)
+
+
 def as_utc(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes: read them as the UTC they were stored in."""
     if moment is not None and moment.tzinfo is None:

@@ -65,6 +65,10 @@ FROM_ENVIRONMENT = {
     "TOOL_KEY_GRACE_SECONDS": ("TOOL_KEY_GRACE_SECONDS", int),
     "TOOL_KEY_ROTATION_DAYS": ("TOOL_KEY_ROTATION_DAYS", int),
     "LOG_LEVEL": ("LOG_LEVEL", str),
+    "TOKEN_FETCH_WAIT_SECONDS": ("TOKEN_FETCH_WAIT_SECONDS", float),
+    "GRADE_RETRY_CAP_SECONDS": ("GRADE_RETRY_CAP_SECONDS", int),
+    "GRADE_RETRY_WINDOW_SECONDS": ("GRADE_RETRY_WINDOW_SECONDS", int),
+    "CLOCK_OFFSET_FILE": ("CLOCK_OFFSET_FILE", str),
 }
 
 
@@ -85,6 +89,12 @@ class Config:
     SHARED_CACHE_PREFIX = "rexvet:"
     RATELIMIT_STORAGE_URI = "memory://"
     HTTP_TIMEOUT = (3.05, 10.0)  # connect, read: every outgoing request
+    # While one process fetches an LMS access token, the others wait this long for it before asking themselves.
+    TOKEN_FETCH_WAIT_SECONDS = 10
+    # Grade passback: retries of a score back off up to this cap and go on for this long before the score
+    # is marked failed (an LMS down for a weekend loses nothing).
+    GRADE_RETRY_CAP_SECONDS = 15 * 60
+    GRADE_RETRY_WINDOW_SECONDS = 72 * 3600
 
     # LTI launch policy
     LTI_STATE_LIFETIME = 600
@@ -108,6 +118,8 @@ class Config:
     LTI_CONFIG_DIR = str(PROJECT_ROOT / "lti_config")
     # The path model (path.yaml) and the module folders; checked at start (docs/content.md).
     CONTENT_DIR = str(PROJECT_ROOT / "modules")
+    # Tests with several processes only: a file holding seconds to add to the clock (app.clock.OffsetFileClock).
+    CLOCK_OFFSET_FILE = None
     # How often each process looks whether an admin reloaded the content in another process.
     CONTENT_RELOAD_CHECK_SECONDS = 5
     WTF_CSRF_TIME_LIMIT = None
@@ -166,6 +178,8 @@ class ProductionConfig(Config):
                 "KEY_ENCRYPTION_KEYS must be set (generate one with "
                 "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)."
             )
+        if self.CLOCK_OFFSET_FILE:
+            raise UnsafeConfiguration("CLOCK_OFFSET_FILE moves the clock for tests; it must not be set in production.")
         base = urlsplit(self.BASE_URL)
         if base.scheme != "https":
             if os.environ.get("ALLOW_LOOPBACK_HTTP") == "1" and base.hostname in LOOPBACK_HOSTS:

@@ -22,6 +22,8 @@ from app.admin.registration_forms import NewDeploymentForm, NewRegistrationForm,
 from app.admin.services import InvalidInput
 from app.clock import current_clock
 from app.extensions import db, limiter
+from app.grades.passback import retry as retry_score
+from app.grades.passback import syncs_of_organisation
 from app.learning.content import reload_content as reload_content_files
 from app.learning.retired import retired_references
 from app.lti.tool_values import tool_values as values_for_lms
@@ -466,3 +468,27 @@ def _content_page(*, problems, refused: bool = False):
         retired=retired_references(model) if model else [], directory=current_app.config["CONTENT_DIR"],
         title=_("Content"),
     )
+
+
+# The grade outbox of an organisation: every score on its way to an LMS gradebook, and a retry for failed ones.
+
+
+@bp.get("/organisations/<int:organisation_id>/grades")
+@admin_required
+def grade_outbox(organisation_id: int):
+    """Scores pending, failed or sent for an organisation's learners, newest first; `?status=` filters."""
+    status = request.args.get("status") or None
+    return render_template(
+        "admin/grades.html", organisation=services.get_organisation(organisation_id), status=status,
+        syncs=syncs_of_organisation(organisation_id, status=status), title=_("Grade passback"),
+    )
+
+
+@bp.post("/organisations/<int:organisation_id>/grades/<int:grade_sync_id>/retry")
+@admin_required
+def retry_grade(organisation_id: int, grade_sync_id: int):
+    """Send a failed score again (after the cause was fixed in the LMS)."""
+    retry_score(organisation_id, grade_sync_id, now=current_clock().now())
+    db.session.commit()
+    flash(_("The score is queued to be sent again."), "success")
+    return redirect(url_for(".grade_outbox", organisation_id=organisation_id, status="failed"))

@@ -56,8 +56,9 @@ def launch():
     validated = validate_launch(params, request.cookies, now=now)
     launch = record_launch(validated, now=now)
     token = issue_session_token(launch)
-    db.session.commit()
+    # Listeners write in the launch's transaction (a grade job exists only if the launch is recorded).
     launch_completed.send(current_app._get_current_object(), launch=launch)
+    db.session.commit()
     response = redirect(url_for("learning.start", **{TOKEN_PARAMETER: token}), 303)
     response.delete_cookie(STATE_COOKIE_PREFIX + params.get("state", ""), **_cookie_options())
     return response

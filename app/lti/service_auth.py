@@ -6,6 +6,7 @@ unexplained 401s are what users of LTI libraries lose days on.
 """
 import logging
 import secrets
+import time
 from datetime import datetime
 
 import requests
@@ -25,6 +26,15 @@ class PlatformRefusedToken(AppError):
     status = 502
     title = "The LMS refused the tool's access"
 
+    def __init__(self, message: str, *, hint: str = "", http_status: int | None = None):
+        super().__init__(message, hint=hint)
+        self.http_status = http_status
+
+    @property
+    def unavailable(self) -> bool:
+        """No answer, or a 5xx/429: the token endpoint may work later; any other refusal will not change."""
+        return self.http_status is None or self.http_status >= 500 or self.http_status == 429
+
 
 def client_assertion(registration: Registration, *, now: datetime) -> str:
     """The JWT that proves we are the registered client: iss = sub = client_id, aud = the token endpoint."""
@@ -39,12 +49,61 @@ def client_assertion(registration: Registration, *, now: datetime) -> str:
     })
 
 
+def _cache_key(registration: Registration, scopes: list[str]) -> str:
+    return f"lti-access-token:{registration.id}:{' '.join(sorted(scopes))}"
+
+
 def access_token(registration: Registration, scopes: list[str], *, now: datetime) -> str:
-    """A bearer token for these scopes, from the shared cache or freshly from the LMS."""
-    cache_key = f"lti-access-token:{registration.id}:{' '.join(sorted(scopes))}"
+    """A bearer token for these scopes, from the shared cache or freshly from the LMS.
+
+    One process fetches at a time per registration and scope set: the others wait for its token (up to
+    TOKEN_FETCH_WAIT_SECONDS) instead of each asking the LMS, which may rate-limit token requests.
+    """
+    cache_key = _cache_key(registration, scopes)
     cached = shared_cache().get(cache_key)
     if cached:
         return cached["access_token"]
+    lock_key = cache_key + ":fetching"
+    if not shared_cache().add(lock_key, True, ttl=current_app.config["TOKEN_FETCH_WAIT_SECONDS"]):
+        waited = _wait_for_token(cache_key)
+        if waited:
+            return waited
+    try:
+        cached = shared_cache().get(cache_key)  # the fetch we waited behind may have stored one meanwhile
+        if cached:
+            return cached["access_token"]
+        answer = _request_token(registration, scopes, now=now)
+    finally:
+        shared_cache().delete(lock_key)
+    log.info("access token from %s: scopes granted %s", registration.issuer, answer.get("scope"))
+    lifetime = int(answer.get("expires_in", 3600)) - EXPIRY_MARGIN_SECONDS
+    shared_cache().set(cache_key, {"access_token": answer["access_token"], "scope": answer.get("scope")},
+                       ttl=max(lifetime, 1))
+    return answer["access_token"]
+
+
+def _wait_for_token(cache_key: str) -> str | None:
+    deadline = time.monotonic() + current_app.config["TOKEN_FETCH_WAIT_SECONDS"]
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        cached = shared_cache().get(cache_key)
+        if cached:
+            return cached["access_token"]
+    return None
+
+
+def forget_access_token(registration: Registration, scopes: list[str]) -> None:
+    """The LMS said 401 to this token: the next call fetches a new one."""
+    shared_cache().delete(_cache_key(registration, scopes))
+
+
+def granted_scopes(registration: Registration, scopes: list[str]) -> str | None:
+    """The scopes the LMS granted with the cached token (its `scope` answer), for explaining a refusal."""
+    cached = shared_cache().get(_cache_key(registration, scopes))
+    return cached.get("scope") if cached else None
+
+
+def _request_token(registration: Registration, scopes: list[str], *, now: datetime) -> dict:
     try:
         response = requests.post(
             registration.auth_token_url,
@@ -70,9 +129,6 @@ def access_token(registration: Registration, scopes: list[str], *, now: datetime
         raise PlatformRefusedToken(
             f"The LMS refused an access token (HTTP {response.status_code}).",
             hint=f"Scopes asked: {' '.join(scopes)}. The LMS answered: {response.text[:500]}",
+            http_status=response.status_code,
         )
-    answer = response.json()
-    log.info("access token from %s: scopes granted %s", registration.issuer, answer.get("scope"))
-    lifetime = int(answer.get("expires_in", 3600)) - EXPIRY_MARGIN_SECONDS
-    shared_cache().set(cache_key, {"access_token": answer["access_token"], "scope": answer.get("scope")}, ttl=max(lifetime, 1))
-    return answer["access_token"]
+    return response.json()

@@ -1,0 +1,184 @@
+"""Grade passback: learning events become scores in the outbox, queued as jobs in the same transaction.
+
+Listeners of app.events (connected in app.grades.init_app) call record_score(); the job handler in
+app.grades.sending delivers. Only learners' scores are sent: for other roles the row says why not.
+"""
+import logging
+from dataclasses import asdict
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.clock import current_clock
+from app.extensions import db
+from app.grades.models import GradeSync
+from app.grades.policy import (
+    COMPLETED, Score, Target, may_send_scores, module_score, module_target, path_score, path_target,
+)
+from app.jobs.services import enqueue
+from app.learning.progress import completed_module_ids, find_progress
+from app.learning.start import requested_module_id
+from app.lti.constants import RESOURCE_LINK_REQUEST
+from app.lti.models import Launch
+from app.models_base import upsert_insert
+from app.tenancy.roles import LEARNER
+from app.tenancy.services import scoped
+
+log = logging.getLogger(__name__)
+
+SEND_JOB = "grades.send"
+SEND_JOB_MAX_ATTEMPTS = 100_000  # the retry window (GRADE_RETRY_WINDOW_SECONDS), not a count, ends the retries
+NOT_A_LEARNER = "not sent: not a learner in this course"
+NO_SCORE_SCOPE = "not sent: the LMS did not grant the score scope to this link"
+
+
+def record_score(launch: Launch, target: Target, score: Score, *, now: datetime) -> GradeSync | None:
+    """Make `score` the newest wanted score of the launch's person on the target's line item, and queue its sending.
+
+    The same score again changes nothing; a completed row is never taken back to "in progress".
+    """
+    sync = _find_or_create(launch, target, score, now=now)
+    wanted = asdict(score)
+    current = {name: getattr(sync, name) for name in wanted}
+    if sync.version > 0 and current == wanted and sync.status != GradeSync.FAILED:
+        return sync
+    if sync.activity_progress == COMPLETED and score.activity_progress != COMPLETED and sync.version > 0:
+        return sync
+    for name, value in wanted.items():
+        setattr(sync, name, value)
+    sync.version += 1
+    sync.scored_at = sync.updated_at = now
+    reason = _not_sent_reason(launch)
+    if reason:
+        sync.status, sync.reason, sync.next_attempt_at = GradeSync.NOT_SENT, reason, None
+        return sync
+    sync.status, sync.failing_since, sync.next_attempt_at = GradeSync.PENDING, None, now
+    db.session.flush()
+    queue_sending(sync)
+    return sync
+
+
+def queue_sending(sync: GradeSync) -> None:
+    enqueue(SEND_JOB, {"grade_sync_id": sync.id}, organisation_id=sync.organisation_id,
+            max_attempts=SEND_JOB_MAX_ATTEMPTS)
+
+
+def retry(organisation_id: int, grade_sync_id: int, *, now: datetime) -> GradeSync:
+    """An instructor or admin sends a failed score again (after fixing the cause in the LMS)."""
+    from app.tenancy.services import get_scoped_or_404
+
+    sync = get_scoped_or_404(GradeSync, grade_sync_id, organisation_id)
+    if sync.status == GradeSync.FAILED:
+        sync.status, sync.failing_since, sync.next_attempt_at, sync.updated_at = GradeSync.PENDING, None, now, now
+        queue_sending(sync)
+    return sync
+
+
+def _not_sent_reason(launch: Launch) -> str | None:
+    if launch.course_role != LEARNER:
+        return NOT_A_LEARNER
+    if not may_send_scores(launch):
+        return NO_SCORE_SCOPE
+    return None
+
+
+def _find_or_create(launch: Launch, target: Target, score: Score, *, now: datetime) -> GradeSync:
+    unique = dict(organisation_id=launch.organisation_id, line_item_key=target.key, person_id=launch.person_id)
+    query = scoped(GradeSync, launch.organisation_id).where(
+        GradeSync.line_item_key == target.key, GradeSync.person_id == launch.person_id
+    ).with_for_update()  # two events of one learner at once: one after the other, each bumping the version
+    sync = db.session.scalars(query).first()
+    if sync is None:
+        db.session.execute(upsert_insert(GradeSync).values(
+            **unique, deployment_id=launch.deployment_id, course_id=launch.course_id,
+            line_item_url=target.line_item_url, line_items_url=target.line_items_url,
+            resource_id=target.resource_id, resource_link_id=target.resource_link_id, label=target.label[:300],
+            user_id=launch.person.subject, activity_progress=score.activity_progress,
+            grading_progress=score.grading_progress, scored_at=now, version=0, status=GradeSync.PENDING,
+            updated_at=now,
+        ).on_conflict_do_nothing(index_elements=list(unique)))
+        sync = db.session.scalars(query.execution_options(populate_existing=True)).one()
+    return sync
+
+
+# Listeners of app.events: each turns one learning event into the scores of the table in docs/grades.md.
+
+
+def _path():
+    return current_app.extensions["path_model"]
+
+
+def on_launch(sender, *, launch: Launch) -> None:
+    """A link to a module: its current state at once (Started, InProgress, or an earlier completion elsewhere)."""
+    if launch.message_type != RESOURCE_LINK_REQUEST:
+        return
+    now = current_clock().now()
+    module = _path().module(requested_module_id(launch) or "")
+    if module is not None:
+        target = module_target(launch, module)
+        if target is not None:
+            progress = find_progress(launch.organisation_id, launch.person_id, module.id)
+            record_score(launch, target, module_score(
+                completed=bool(progress and progress.is_completed), score=progress.score if progress else None,
+                sections_seen=len(progress.sections_seen) if progress else 0), now=now)
+        return
+    target = path_target(launch)
+    completed = completed_module_ids(launch.organisation_id, launch.person_id)
+    if target is not None and completed:
+        record_score(launch, target, path_score(_path(), completed), now=now)
+
+
+def on_module_started(sender, *, launch: Launch, module, progress) -> None:
+    target = module_target(launch, module)
+    if target is not None:
+        record_score(launch, target, module_score(completed=False, score=None, sections_seen=0),
+                     now=current_clock().now())
+
+
+def on_section_completed(sender, *, launch: Launch, module, progress, section) -> None:
+    target = module_target(launch, module)
+    if target is not None and not progress.is_completed:
+        record_score(launch, target, module_score(completed=False, score=None, sections_seen=len(progress.sections_seen)),
+                     now=current_clock().now())
+
+
+def on_module_completed(sender, *, launch: Launch, module, progress) -> None:
+    now = current_clock().now()
+    target = module_target(launch, module)
+    if target is not None:
+        record_score(launch, target, module_score(completed=True, score=progress.score, sections_seen=0), now=now)
+    path = path_target(launch)
+    if path is not None:
+        record_score(launch, path, path_score(_path(), completed_module_ids(launch.organisation_id, launch.person_id)),
+                     now=now)
+
+
+def syncs_of_course(organisation_id: int, course_id: int) -> list[GradeSync]:
+    return list(db.session.scalars(
+        scoped(GradeSync, organisation_id).where(GradeSync.course_id == course_id).order_by(GradeSync.id)
+    ))
+
+
+def syncs_of_organisation(organisation_id: int, *, status: str | None = None, limit: int = 500) -> list[GradeSync]:
+    query = scoped(GradeSync, organisation_id).order_by(GradeSync.updated_at.desc()).limit(limit)
+    if status:
+        query = query.where(GradeSync.status == status)
+    return list(db.session.scalars(query))
+
+
+def move_grade_syncs(sender, *, organisation_id: int, kept, merged) -> None:
+    """Merged people: their rows move to the kept person unless the kept one has a row for that line item."""
+    kept_keys = set(db.session.scalars(select(GradeSync.line_item_key).where(
+        GradeSync.organisation_id == organisation_id, GradeSync.person_id == kept.id)))
+    for sync in db.session.scalars(scoped(GradeSync, organisation_id).where(GradeSync.person_id == merged.id)):
+        if sync.line_item_key in kept_keys:
+            db.session.delete(sync)
+        else:
+            sync.person_id = kept.id
+
+
+def erase_grade_syncs(sender, *, organisation_id: int, person) -> None:
+    """Erasing a person removes their outbox rows (the LMS's own gradebook is the LMS's to erase)."""
+    for sync in db.session.scalars(scoped(GradeSync, organisation_id).where(GradeSync.person_id == person.id)):
+        db.session.delete(sync)

@@ -1,0 +1,80 @@
+"""What the tool sends to the LMS gradebook for each learning event: the table of docs/grades.md, as code.
+
+Pure functions of the launch's AGS claim, the module and the learner's progress; app.grades.passback stores
+what they return. A target is the line item a score goes to; a Score is what the learner's row should say.
+"""
+from dataclasses import dataclass
+
+from app.learning.content.model import Module, PathModel
+from app.learning.start import requested_module_id
+from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE
+from app.lti.models import Launch
+
+PATH_RESOURCE = "path"
+STARTED, IN_PROGRESS, COMPLETED = "Started", "InProgress", "Completed"
+NOT_READY, PENDING, FULLY_GRADED = "NotReady", "Pending", "FullyGraded"
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    line_item_url: str | None
+    line_items_url: str | None
+    resource_id: str
+    label: str
+    resource_link_id: str | None
+
+
+@dataclass(frozen=True)
+class Score:
+    activity_progress: str
+    grading_progress: str
+    score_given: float | None = None
+    score_maximum: float | None = None
+    comment: str | None = None
+
+
+def ags_claim(launch: Launch) -> dict:
+    return (launch.claims or {}).get(AGS_ENDPOINT) or {}
+
+
+def may_send_scores(launch: Launch) -> bool:
+    return AGS_SCOPE_SCORE in (ags_claim(launch).get("scope") or [])
+
+
+def module_target(launch: Launch, module: Module) -> Target | None:
+    """The module's line item in this launch: its own link's, or one found or created in the container."""
+    claim = ags_claim(launch)
+    link = (launch.resource_link_id or None)
+    if requested_module_id(launch) == module.id and claim.get("lineitem"):
+        return Target(claim["lineitem"], claim["lineitem"], claim.get("lineitems"), module.id, module.title.english, link)
+    if not claim.get("lineitem") and claim.get("lineitems") and AGS_SCOPE_LINE_ITEM in (claim.get("scope") or []):
+        key = f"{claim['lineitems']}#resource={module.id}"
+        return Target(key, None, claim["lineitems"], module.id, module.title.english, None)
+    return None
+
+
+def path_target(launch: Launch) -> Target | None:
+    """A link to the whole path (no `module` parameter) with its own line item."""
+    claim = ags_claim(launch)
+    if requested_module_id(launch) is None and claim.get("lineitem"):
+        return Target(claim["lineitem"], claim["lineitem"], claim.get("lineitems"), PATH_RESOURCE,
+                      "REX VET Path", launch.resource_link_id or None)
+    return None
+
+
+def module_score(*, completed: bool, score: int | None, sections_seen: int) -> Score:
+    """Started when opened, InProgress once a section is gone through, Completed with the module's score."""
+    if completed:
+        return Score(COMPLETED, FULLY_GRADED, float(score), 100.0, f"Module completed with {score} %.")
+    return Score(IN_PROGRESS if sections_seen else STARTED, NOT_READY)
+
+
+def path_score(path: PathModel, completed_module_ids: frozenset[str]) -> Score:
+    """Modules completed of the modules in the path, as a percentage; Completed and FullyGraded only when all are."""
+    modules = [module.id for module in path.modules]
+    done = len(set(modules) & completed_module_ids)
+    percentage = round(100 * done / len(modules), 2) if modules else 0.0
+    all_done = bool(modules) and done == len(modules)
+    return Score(COMPLETED if all_done else IN_PROGRESS, FULLY_GRADED if all_done else PENDING,
+                 percentage, 100.0, f"{done} of {len(modules)} modules completed.")

@@ -1,0 +1,109 @@
+"""Delivering scores: the `grades.send` job, run by `flask worker`.
+
+A job sends whatever its row wants *when it runs* (the newest version). Sending for one row is serialised by a
+PostgreSQL advisory lock, never by the row's own lock, so a learner's page that records a new score is never
+kept waiting by a slow LMS, and an older score never follows a newer one. Outcomes:
+- sent (2xx; also 409, which Moodle answers when it already holds a score at least this new);
+- the LMS unavailable (no answer, timeout, 5xx, 429): retried with backoff capped at GRADE_RETRY_CAP_SECONDS,
+  for GRADE_RETRY_WINDOW_SECONDS from the first failure, then failed with the last reason;
+- refused (any other 4xx, after one token refresh on 401): failed at once with the LMS's answer and the scopes.
+"""
+import logging
+import random
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import case, func, select, update
+
+from app.clock import as_utc, current_clock
+from app.extensions import db
+from app.grades.models import GradeSync
+from app.grades.passback import SEND_JOB
+from app.jobs.backoff import retry_delay
+from app.jobs.exceptions import PermanentJobError, RetryLater
+from app.jobs.registry import RunningJob, job_handler
+from app.lti.ags import PlatformRefused, PlatformUnavailable, find_or_create_line_item, post_score
+from app.tenancy.models import Deployment
+
+log = logging.getLogger(__name__)
+ALREADY_NEWER = 409
+ADVISORY_LOCK_NAMESPACE = 0x67726164  # "grad": keeps these locks apart from any other advisory lock
+_jitter = random.Random()
+
+
+@job_handler(SEND_JOB)
+def send_score(payload: dict, job: RunningJob) -> None:
+    sync_id = payload["grade_sync_id"]
+    _take_sending_lock(sync_id)
+    sync = db.session.get(GradeSync, sync_id, populate_existing=True)
+    if sync is None or sync.status == GradeSync.NOT_SENT or sync.sent_version >= sync.version:
+        return  # erased, not for sending, or another job already sent this version
+    now = current_clock().now()
+    registration = db.session.get(Deployment, sync.deployment_id).registration
+    version, score = sync.version, sync.score_json()
+    try:
+        if sync.line_item_url is None:
+            line_item_url = find_or_create_line_item(
+                registration, sync.line_items_url, resource_id=sync.resource_id, label=sync.label, tag="module",
+                resource_link_id=sync.resource_link_id, now=now)
+            _update(sync_id, line_item_url=line_item_url)
+        else:
+            line_item_url = sync.line_item_url
+        status = post_score(registration, line_item_url, score, now=now)
+    except PlatformUnavailable as problem:
+        _retry_later(sync_id, version, str(problem), job, now=now)
+        return
+    except PlatformRefused as problem:
+        if problem.status != ALREADY_NEWER:
+            _fail(sync_id, version, f"The LMS refused the score: {problem}", now=now)
+        status = ALREADY_NEWER
+    _update(
+        sync_id,
+        sent_version=version, sent_at=now, attempts=GradeSync.attempts + 1, failing_since=None, next_attempt_at=None,
+        # A newer score recorded while this one travelled keeps the row pending for its own job.
+        status=case((GradeSync.version <= version, GradeSync.SENT), else_=GradeSync.PENDING),
+        reason="the LMS already held a score at least this new (HTTP 409)" if status == ALREADY_NEWER else None,
+    )
+    log.info("grade %s (%s) version %s sent: HTTP %s", sync_id, sync.resource_id, version, status)
+
+
+def _take_sending_lock(sync_id: int) -> None:
+    """One sender per row at a time (PostgreSQL); held until this job's transaction ends."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_NAMESPACE, sync_id)))
+
+
+def _update(sync_id: int, *, only_version: int | None = None, **values) -> int:
+    statement = update(GradeSync).where(GradeSync.id == sync_id)
+    if only_version is not None:
+        statement = statement.where(GradeSync.version == only_version)
+    return db.session.execute(statement.values(**values).execution_options(synchronize_session=False)).rowcount
+
+
+def _retry_later(sync_id: int, version: int, reason: str, job: RunningJob, *, now) -> None:
+    """Record the failure (committed now: the runner rolls a failed handler's writes back) and retry, or give up.
+
+    If a newer score was recorded meanwhile, its own job will send it: this one ends quietly.
+    """
+    config = current_app.config
+    sync = db.session.get(GradeSync, sync_id, populate_existing=True)
+    if sync.version != version:
+        return
+    failing_since = as_utc(sync.failing_since) if sync.failing_since else now
+    if now - failing_since >= timedelta(seconds=config["GRADE_RETRY_WINDOW_SECONDS"]):
+        _fail(sync_id, version, f"Gave up after {config['GRADE_RETRY_WINDOW_SECONDS'] // 3600} hours of retrying. "
+                                f"Last error: {reason}", now=now)
+    delay = retry_delay(job.attempt, base=config["JOB_RETRY_BASE_SECONDS"], cap=config["GRADE_RETRY_CAP_SECONDS"],
+                        rng=_jitter)
+    _update(sync_id, only_version=version, status=GradeSync.PENDING, reason=reason, failing_since=failing_since,
+            next_attempt_at=now + delay, attempts=GradeSync.attempts + 1)
+    db.session.commit()
+    raise RetryLater(reason, after=delay)
+
+
+def _fail(sync_id: int, version: int, reason: str, *, now) -> None:
+    _update(sync_id, only_version=version, status=GradeSync.FAILED, reason=reason, next_attempt_at=None,
+            attempts=GradeSync.attempts + 1, updated_at=now)
+    db.session.commit()
+    log.warning("grade %s version %s failed: %s", sync_id, version, reason)
+    raise PermanentJobError(reason)

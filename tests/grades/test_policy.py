@@ -1,0 +1,117 @@
+"""What is sent for each learning event: the table of docs/grades.md (event → line item → score), one row a case."""
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.grades.models import GradeSync
+from app.grades.passback import NOT_A_LEARNER, NO_SCORE_SCOPE, on_launch
+from app.jobs.models import Job
+from app.learning.progress import answer_activity, complete_section, open_module
+from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE, CUSTOM
+from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch
+
+pytestmark = pytest.mark.sqlite
+
+LINK_ITEM = "https://lms.example/lineitems/7"
+CONTAINER = "https://lms.example/lineitems"
+MODULE_LINK = {CUSTOM: {"module": "mobility-basics"},
+               AGS_ENDPOINT: {"scope": [AGS_SCOPE_SCORE, AGS_SCOPE_LINE_ITEM], "lineitem": LINK_ITEM, "lineitems": CONTAINER}}
+PATH_LINK = {AGS_ENDPOINT: {"scope": [AGS_SCOPE_SCORE, AGS_SCOPE_LINE_ITEM], "lineitem": LINK_ITEM, "lineitems": CONTAINER}}
+CONTAINER_ONLY = {AGS_ENDPOINT: {"scope": [AGS_SCOPE_SCORE, AGS_SCOPE_LINE_ITEM], "lineitems": CONTAINER}}
+
+
+def launch_with(world, clock, claims, roles=(LEARNER_ROLE,)):
+    launch = make_launch(world, world.learner if LEARNER_ROLE in roles else world.instructor, list(roles), now=clock.now())
+    launch.claims, launch.resource_link_id = claims, "link-1"
+    db.session.flush()
+    return launch
+
+
+def complete_module(launch, path, clock):
+    module = path.module("mobility-basics")
+    for activity, choices in (("first", ["prepare"]), ("documents", ["agreement", "card"]), ("homesick", ["listen"])):
+        answer_activity(launch, module, next(a for a in module.activities if a.id == activity), chosen_ids=choices,
+                        now=clock.now())
+    for section in module.sections:
+        complete_section(launch, module, section, now=clock.now())
+
+
+def sent(world) -> list[tuple]:
+    return [(sync.line_item_key, sync.activity_progress, sync.grading_progress, sync.score_given)
+            for sync in db.session.scalars(select(GradeSync).order_by(GradeSync.id))]
+
+
+def test_a_module_opened_from_its_link_is_started(app, world, clock, player_path):
+    on_launch(app, launch=launch_with(world, clock, MODULE_LINK))
+
+    assert sent(world) == [(LINK_ITEM, "Started", "NotReady", None)]
+
+
+def test_a_section_completed_is_in_progress(app, world, clock, player_path):
+    launch = launch_with(world, clock, MODULE_LINK)
+    complete_section(launch, player_path.module("mobility-basics"), player_path.module("mobility-basics").sections[0],
+                     now=clock.now())
+
+    assert sent(world) == [(LINK_ITEM, "InProgress", "NotReady", None)]
+
+
+def test_a_module_completed_sends_its_score_fully_graded(app, world, clock, player_path):
+    complete_module(launch_with(world, clock, MODULE_LINK), player_path, clock)
+
+    assert sent(world) == [(LINK_ITEM, "Completed", "FullyGraded", 100.0)]
+
+
+def test_a_whole_path_link_gets_modules_completed_of_modules_in_the_path(app, world, clock, player_path):
+    complete_module(launch_with(world, clock, PATH_LINK), player_path, clock)
+
+    assert sent(world) == [(LINK_ITEM, "InProgress", "Pending", 50.0)]  # one of the two modules
+
+
+def test_a_launch_with_only_the_container_finds_or_creates_a_line_item_per_module(app, world, clock, player_path):
+    complete_module(launch_with(world, clock, CONTAINER_ONLY), player_path, clock)
+
+    sync = db.session.scalars(select(GradeSync)).one()
+    assert sent(world) == [(f"{CONTAINER}#resource=mobility-basics", "Completed", "FullyGraded", 100.0)]
+    assert (sync.line_item_url, sync.line_items_url, sync.resource_id) == (None, CONTAINER, "mobility-basics")
+
+
+def test_a_link_to_a_module_completed_elsewhere_sends_the_existing_completion_at_once(app, world, clock, player_path):
+    complete_module(launch_with(world, clock, CONTAINER_ONLY), player_path, clock)
+
+    on_launch(app, launch=launch_with(world, clock, MODULE_LINK))
+
+    assert sent(world)[-1] == (LINK_ITEM, "Completed", "FullyGraded", 100.0)
+
+
+def test_every_score_carries_user_id_timestamp_and_both_progresses(app, world, clock, player_path):
+    complete_module(launch_with(world, clock, MODULE_LINK), player_path, clock)
+
+    score = db.session.scalars(select(GradeSync)).one().score_json()
+
+    assert score == {"userId": world.learner.subject, "timestamp": "2026-11-23T12:00:00.000+00:00",
+                     "activityProgress": "Completed", "gradingProgress": "FullyGraded", "scoreGiven": 100.0,
+                     "scoreMaximum": 100.0, "comment": "Module completed with 100 %."}
+
+
+@pytest.mark.parametrize("roles, claims, reason", [
+    ((INSTRUCTOR_ROLE,), MODULE_LINK, NOT_A_LEARNER),
+    ((LEARNER_ROLE,), {**MODULE_LINK, AGS_ENDPOINT: {**MODULE_LINK[AGS_ENDPOINT], "scope": []}}, NO_SCORE_SCOPE),
+])
+def test_scores_that_cannot_go_are_recorded_with_the_reason_and_never_queued(app, world, clock, player_path, roles, claims, reason):
+    open_module(launch_with(world, clock, claims, roles), player_path.module("mobility-basics"), now=clock.now())
+    on_launch(app, launch=launch_with(world, clock, claims, roles))
+
+    sync = db.session.scalars(select(GradeSync)).one()
+    assert (sync.status, sync.reason) == (GradeSync.NOT_SENT, reason)
+    assert not db.session.scalars(select(Job).where(Job.kind == "grades.send")).all()
+
+
+def test_the_same_score_twice_is_one_version_and_completed_is_never_taken_back(app, world, clock, player_path):
+    launch = launch_with(world, clock, MODULE_LINK)
+    complete_module(launch, player_path, clock)
+    on_launch(app, launch=launch)
+    complete_section(launch, player_path.module("mobility-basics"), player_path.module("mobility-basics").sections[0],
+                     now=clock.now())
+
+    sync = db.session.scalars(select(GradeSync)).one()
+    assert (sync.activity_progress, sync.version) == ("Completed", 3)  # Started, InProgress, Completed: no more
