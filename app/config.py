@@ -95,6 +95,8 @@ class Config:
     # is marked failed (an LMS down for a weekend loses nothing).
     GRADE_RETRY_CAP_SECONDS = 15 * 60
     GRADE_RETRY_WINDOW_SECONDS = 72 * 3600
+    # An instructor's launch reads the course roster (NRPS) again at most this often.
+    ROSTER_REFRESH_SECONDS = 15 * 60
 
     # LTI launch policy
     LTI_STATE_LIFETIME = 600

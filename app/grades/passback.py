@@ -8,9 +8,11 @@ from dataclasses import asdict
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.clock import current_clock
+from app.errors import NotFound
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.grades.policy import (
@@ -22,8 +24,9 @@ from app.learning.start import requested_module_id
 from app.lti.constants import RESOURCE_LINK_REQUEST
 from app.lti.models import Launch
 from app.models_base import upsert_insert
+from app.tenancy.models import Person
 from app.tenancy.roles import LEARNER
-from app.tenancy.services import scoped
+from app.tenancy.services import get_scoped_or_404, scoped
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +67,11 @@ def queue_sending(sync: GradeSync) -> None:
             max_attempts=SEND_JOB_MAX_ATTEMPTS)
 
 
-def retry(organisation_id: int, grade_sync_id: int, *, now: datetime) -> GradeSync:
-    """An instructor or admin sends a failed score again (after fixing the cause in the LMS)."""
-    from app.tenancy.services import get_scoped_or_404
-
+def retry(organisation_id: int, grade_sync_id: int, *, now: datetime, course_id: int | None = None) -> GradeSync:
+    """An instructor (of `course_id`) or an admin sends a failed score again (after fixing the cause in the LMS)."""
     sync = get_scoped_or_404(GradeSync, grade_sync_id, organisation_id)
+    if course_id is not None and sync.course_id != course_id:
+        raise NotFound(_("This course has no score %(id)s.", id=grade_sync_id))
     if sync.status == GradeSync.FAILED:
         sync.status, sync.failing_since, sync.next_attempt_at, sync.updated_at = GradeSync.PENDING, None, now, now
         queue_sending(sync)
@@ -94,7 +97,7 @@ def _find_or_create(launch: Launch, target: Target, score: Score, *, now: dateti
             **unique, deployment_id=launch.deployment_id, course_id=launch.course_id,
             line_item_url=target.line_item_url, line_items_url=target.line_items_url,
             resource_id=target.resource_id, resource_link_id=target.resource_link_id, label=target.label[:300],
-            user_id=launch.person.subject, activity_progress=score.activity_progress,
+            user_id=db.session.get(Person, launch.person_id).subject, activity_progress=score.activity_progress,
             grading_progress=score.grading_progress, scored_at=now, version=0, status=GradeSync.PENDING,
             updated_at=now,
         ).on_conflict_do_nothing(index_elements=list(unique)))

@@ -22,7 +22,8 @@ from app.grades.passback import SEND_JOB
 from app.jobs.backoff import retry_delay
 from app.jobs.exceptions import PermanentJobError, RetryLater
 from app.jobs.registry import RunningJob, job_handler
-from app.lti.ags import PlatformRefused, PlatformUnavailable, find_or_create_line_item, post_score
+from app.lti.ags import find_or_create_line_item, post_score
+from app.lti.platform_services import PlatformRefused, PlatformUnavailable
 from app.tenancy.models import Deployment
 
 log = logging.getLogger(__name__)

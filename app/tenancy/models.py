@@ -116,6 +116,12 @@ class Course(TimestampMixin, db.Model):
     context_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(Text)
     label: Mapped[str | None] = mapped_column(String(255))
+    # The course's roster (NRPS): where the LMS serves it, and the last reading of it.
+    roster_url: Mapped[str | None] = mapped_column(String(1000))
+    roster_synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    roster_error: Mapped[str | None] = mapped_column(Text)
+
+    deployment: Mapped["Deployment"] = relationship()
 
 
 class Membership(TimestampMixin, db.Model):
@@ -130,3 +136,6 @@ class Membership(TimestampMixin, db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     role: Mapped[str] = mapped_column(String(30))
     lti_roles: Mapped[list] = mapped_column(JSONType, default=list)
+    # From the roster (NRPS): Active, Inactive or Deleted (no longer listed); None: known from launches only.
+    lms_status: Mapped[str | None] = mapped_column(String(20))
+    roster_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

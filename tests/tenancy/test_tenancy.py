@@ -2,6 +2,7 @@
 import pytest
 
 from app.extensions import db
+from app.grades.models import GradeSync
 from app.tenancy.models import Deployment, Organisation, Registration
 from app.tenancy.services import find_or_create_deployment, record_person
 from tests.support.forms import post_form
@@ -84,7 +85,7 @@ def test_course_level_administrator_cannot_use_organisation_pages(app, client, c
     assert client.get("/organisation/sites").status_code == 403
 
 
-TENANT_IDS = {"deployment_id", "course_id", "person_id", "organisation_id"}
+TENANT_IDS = {"deployment_id", "course_id", "person_id", "organisation_id", "grade_sync_id"}
 
 
 def _routes_with_ids(app):
@@ -102,11 +103,17 @@ def test_every_route_refuses_another_organisations_ids(app, client, clock):
     their_pending = Deployment(registration=theirs.registration, deployment_id="x", organisation=theirs.organisation, status=Deployment.PENDING)
     db.session.add(their_pending)
     admin = record_person(ours.organisation.id, ours.registration.issuer, "admin")
+    their_grade = GradeSync(organisation_id=theirs.organisation.id, person_id=theirs.learner.id,
+                            deployment_id=theirs.deployment.id, course_id=theirs.course.id, line_item_key="k",
+                            resource_id="m", label="m", user_id="u", activity_progress="Completed",
+                            grading_progress="FullyGraded", scored_at=clock.now(), status=GradeSync.FAILED,
+                            updated_at=clock.now())
+    db.session.add(their_grade)
     db.session.flush()
     sign_in(client, make_launch(ours, admin, [ORG_ADMIN_ROLE, INSTRUCTOR_ROLE], now=clock.now()))
     their_ids = {
         "deployment_id": their_pending.id, "course_id": theirs.course.id, "person_id": theirs.learner.id,
-        "organisation_id": theirs.organisation.id,
+        "organisation_id": theirs.organisation.id, "grade_sync_id": their_grade.id,
     }
     rules = list(_routes_with_ids(app))
     assert rules, "no tool route takes an id: this test would check nothing"

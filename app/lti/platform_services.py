@@ -1,0 +1,75 @@
+"""Calling an LMS service (AGS, NRPS) with the tool's access token, and what its failures mean.
+
+A 401 forgets the token and tries once more with a fresh one. Failures come back as one of two exceptions, so
+a caller knows whether to retry: PlatformUnavailable (no answer, timeouts, 5xx, 429: try again later) and
+PlatformRefused (any other 4xx: the same request will not succeed), each with the LMS's own answer and the
+scopes the token was granted, for the log and the admin.
+"""
+import logging
+from datetime import datetime
+
+import requests
+from flask import current_app
+
+from app.lti.service_auth import PlatformRefusedToken, access_token, forget_access_token, granted_scopes
+from app.tenancy.models import Registration
+
+log = logging.getLogger(__name__)
+ANSWER_EXCERPT = 500
+
+
+class PlatformServiceError(Exception):
+    """An LMS service call that did not succeed; `status` is None when no HTTP answer came."""
+
+    def __init__(self, message: str, *, status: int | None = None, answer: str = "", scopes: str | None = None):
+        details = [message]
+        if status is not None:
+            details.append(f"HTTP {status}")
+        if answer:
+            details.append(f"the LMS answered: {answer[:ANSWER_EXCERPT]}")
+        if scopes is not None:
+            details.append(f"scopes granted: {scopes or 'none'}")
+        super().__init__("; ".join(details))
+        self.status, self.answer, self.scopes = status, answer, scopes
+
+
+class PlatformUnavailable(PlatformServiceError):
+    """Worth trying again later: the LMS is down, slow, overloaded or failing."""
+
+
+class PlatformRefused(PlatformServiceError):
+    """The LMS understood and said no (4xx): the same request will not succeed later."""
+
+
+def call_service(registration: Registration, scopes: list[str], method: str, url: str, *, now: datetime,
+          headers: dict, **kwargs):
+    """One authorised request; a 401 forgets the token and tries once more with a fresh one."""
+    for attempt in (1, 2):
+        authorised = {**headers, "Authorization": f"Bearer {_token(registration, scopes, now=now)}"}
+        try:
+            response = requests.request(method, url, headers=authorised, timeout=current_app.config["HTTP_TIMEOUT"],
+                                        allow_redirects=False, **kwargs)
+        except requests.RequestException as exc:
+            raise PlatformUnavailable(f"{method} {url} got no answer ({type(exc).__name__})") from exc
+        if response.status_code != 401 or attempt == 2:
+            break
+        log.info("%s %s: 401 from %s; fetching a new access token once", method, url, registration.issuer)
+        forget_access_token(registration, scopes)
+    if response.status_code < 300:
+        return response
+    scopes_granted = granted_scopes(registration, scopes)
+    log.warning("%s %s refused: HTTP %s, scopes granted %s, answer %s",
+                method, url, response.status_code, scopes_granted, response.text[:ANSWER_EXCERPT])
+    kind = PlatformUnavailable if response.status_code >= 500 or response.status_code == 429 else PlatformRefused
+    raise kind(f"{method} {url} was refused", status=response.status_code, answer=response.text, scopes=scopes_granted)
+
+
+def _token(registration: Registration, scopes: list[str], *, now: datetime) -> str:
+    try:
+        return access_token(registration, scopes, now=now)
+    except PlatformRefusedToken as refused:
+        # A token endpoint that is down is worth retrying; one that says no (bad key, unknown client) is not.
+        kind = PlatformUnavailable if refused.unavailable else PlatformRefused
+        raise kind(f"no access token: {refused.message} {refused.hint}".strip(), status=refused.http_status) from refused
+
+

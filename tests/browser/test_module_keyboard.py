@@ -1,0 +1,67 @@
+"""A module inside the LMS iframe in a real browser, used with the keyboard only: sections, an answer whose
+feedback takes focus, the LMS asked to fit its frame (lti.frameResize), and a phone-sized screen."""
+import pytest
+
+from tests.browser.test_launch_in_iframe import chromium, keep_screenshot, launch_in_course_page  # noqa: F401
+from tests.support.content import add_module_link, serve_fixture_content
+
+playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
+pytestmark = pytest.mark.browser
+
+MODULE_LINK = "mobility-basics-link"
+
+
+@pytest.fixture
+def module_world(lti_world, tmp_path):
+    serve_fixture_content(lti_world, "player", tmp_path)
+    add_module_link(lti_world, MODULE_LINK, "mobility-basics")
+    return lti_world
+
+
+def tab_to(page, frame, matches: str, *, presses: int = 40) -> None:
+    """Press Tab until the focused element inside the tool's frame satisfies the JavaScript test `matches`."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if frame.evaluate(f"(element => {matches})(document.activeElement)"):
+            return
+    pytest.fail(f"Tab never reached an element where {matches}")
+
+
+def test_a_learner_goes_through_a_module_with_the_keyboard_and_hears_the_feedback(module_world, chromium):
+    page = chromium().new_page()
+    page.goto(f"{module_world.devlms.url}/courses/intl-skills?link={MODULE_LINK}&user=learner")
+    # Listening from now on: the tool announces its height on every page it loads, the next one included.
+    page.evaluate("window.frameMessages = []; window.addEventListener('message', e => window.frameMessages.push(e.data))")
+    tool = page.frame_locator("iframe")
+    expect(tool.get_by_test_id("module-title")).to_have_text("Mobility basics", timeout=15000)
+    frame = page.frames[1]
+
+    tab_to(page, frame, "element.dataset.testid === 'continue'")
+    page.keyboard.press("Enter")
+    expect(tool.get_by_role("heading", level=2)).to_have_text("Before")
+
+    tab_to(page, frame, "element.name === 'choice' && element.value === 'prepare'")
+    page.keyboard.press("Space")
+    tab_to(page, frame, "element.textContent.trim() === 'Check my answer'")
+    page.keyboard.press("Enter")
+
+    feedback = tool.get_by_test_id("feedback-first")
+    expect(feedback).to_contain_text("Right.")
+    expect(feedback).to_be_focused()  # a screen reader reads the feedback next
+    messages = page.evaluate("window.frameMessages")
+    assert any(message.get("subject") == "lti.frameResize" and message["height"] > 300 for message in messages
+               if isinstance(message, dict))
+    keep_screenshot(page, "module-keyboard-feedback")
+
+
+def test_a_section_fits_a_phone_screen(module_world, chromium):
+    context = chromium()
+    page = context.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{module_world.devlms.url}/launch/{MODULE_LINK}?user=learner")  # the LMS's own full-page launch
+    page.wait_for_url(f"{module_world.tool.url}/modules/**", timeout=15000)
+
+    expect(page.get_by_test_id("module-title")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+    keep_screenshot(page, "module-on-a-phone")

@@ -1,0 +1,205 @@
+"""The instructor's course dashboard: who may open it, what each member's row says, filters, paging, CSV, and a
+fixed number of queries whatever the course's size."""
+import csv
+import io
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.grades.models import GradeSync
+from app.jobs.models import Job
+from app.learning.models import ModuleProgress, SelfAssessment, SelfRating
+from app.lti.nrps import Member
+from app.tenancy.models import Course
+from app.tenancy.roster import record_roster
+from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch, make_world, sign_in
+from tests.support.forms import post_form
+
+pytestmark = pytest.mark.sqlite
+
+LEARNER_URI = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+
+
+@pytest.fixture
+def instructor(client, clock, world, player_path):
+    launch = make_launch(world, world.instructor, [INSTRUCTOR_ROLE], now=clock.now())
+    sign_in(client, launch)
+    return launch
+
+
+def dashboard_url(world, **args) -> str:
+    query = "&".join(f"{name}={value}" for name, value in args.items())
+    return f"/courses/{world.course.id}/dashboard" + (f"?{query}" if query else "")
+
+
+INSTRUCTOR_URI = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+
+
+def roster(world, clock, count: int, *, named: bool = True, extra=()):
+    """The LMS lists the world's learner and instructor and `count` more learners who never launched the tool."""
+    record_roster(world.course, [
+        Member(world.learner.subject, (LEARNER_URI,), "Active", world.learner.name, None),
+        Member(world.instructor.subject, (INSTRUCTOR_URI,), "Active", world.instructor.name, None),
+        *[Member(f"student-{n:03}", (LEARNER_URI,), "Active", f"Student {n:03}" if named else None, None)
+          for n in range(count)],
+        *extra,
+    ], now=clock.now())
+    db.session.flush()
+
+
+@contextmanager
+def counted_queries():
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_learner_is_refused(client, clock, world, player_path):
+    sign_in(client, make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now()))
+
+    response = client.get(dashboard_url(world))
+
+    assert response.status_code == 403
+    assert "The course dashboard is for the instructors of the course." in response.get_data(as_text=True)
+
+
+def test_another_organisation_s_course_does_not_exist_for_an_instructor(client, instructor):
+    theirs = make_world("Other College")
+
+    assert client.get(f"/courses/{theirs.course.id}/dashboard").status_code == 404
+    assert client.get(f"/courses/{theirs.course.id}/dashboard.csv").status_code == 404
+
+
+def test_an_instructor_of_one_course_cannot_open_another_course_of_the_organisation(client, instructor, world):
+    other = Course(organisation_id=world.organisation.id, deployment_id=world.deployment.id, context_id="other")
+    db.session.add(other)
+    db.session.flush()
+
+    assert client.get(f"/courses/{other.id}/dashboard").status_code == 403
+
+
+def test_the_path_page_links_an_instructor_to_the_dashboard(client, instructor, world):
+    page = client.get("/").get_data(as_text=True)
+
+    assert f'href="/courses/{world.course.id}/dashboard?launch_token=' in page
+
+
+def test_the_roster_shows_members_who_never_launched_and_labels_unshared_names(client, clock, instructor, world):
+    roster(world, clock, 2, named=False)
+
+    page = client.get(dashboard_url(world)).get_data(as_text=True)
+
+    assert "3 member(s) match." in page  # the world's learner and two who never launched
+    assert page.count("Name not shared by the LMS") == 2
+    assert "student-000" not in page  # never a bare LMS id
+
+
+def test_each_row_says_where_the_member_is_and_what_they_did(client, clock, instructor, world):
+    db.session.add(ModuleProgress(organisation_id=world.organisation.id, person_id=world.learner.id,
+                                  module_id="mobility-basics", started_at=clock.now(), updated_at=clock.now(),
+                                  completed_at=clock.now(), score=100))
+    db.session.add(ModuleProgress(organisation_id=world.organisation.id, person_id=world.learner.id,
+                                  module_id="mobility-next", started_at=clock.now(), updated_at=clock.now()))
+    db.session.flush()
+
+    page = client.get(dashboard_url(world)).get_data(as_text=True)
+    row = re.search(rf'<tr data-person="{world.learner.id}">(.*?)</tr>', page, re.S).group(1)
+
+    assert "Rookie in 1 area(s)" in row  # completing the Rookie module of Learner mobility
+    assert "1 completed, 1 in progress" in row
+    assert "Completed: Mobility basics" in row and "In progress: Mobility next steps" in row
+
+
+def test_self_assessments_show_only_where_the_organisation_allows_it(client, clock, instructor, world):
+    assessment = SelfAssessment(organisation_id=world.organisation.id, person_id=world.learner.id, taken_at=clock.now())
+    assessment.ratings = [SelfRating(statement_id=f"mobility.rookie.{n}", rating=2) for n in (1, 2)]
+    db.session.add(assessment)
+    db.session.flush()
+
+    hidden = client.get(dashboard_url(world)).get_data(as_text=True)
+    world.organisation.instructors_see_self_assessments = True
+    db.session.flush()
+    shown = client.get(dashboard_url(world)).get_data(as_text=True)
+
+    assert "Self-assessment</th>" not in hidden and "Learner mobility: Rookie" not in hidden
+    assert "Self-assessment</th>" in shown and "Learner mobility: Rookie" in shown
+
+
+def test_a_failed_grade_shows_why_and_can_be_sent_again(client, clock, instructor, world):
+    sync = GradeSync(organisation_id=world.organisation.id, person_id=world.learner.id, deployment_id=world.deployment.id,
+                     course_id=world.course.id, line_item_key="https://lms/li/1", line_item_url="https://lms/li/1",
+                     resource_id="mobility-basics", label="Mobility basics", user_id=world.learner.subject,
+                     activity_progress="Completed", grading_progress="FullyGraded", scored_at=clock.now(),
+                     status=GradeSync.FAILED, reason="The LMS refused the score: HTTP 404", updated_at=clock.now())
+    db.session.add(sync)
+    db.session.flush()
+
+    page = client.get(dashboard_url(world)).get_data(as_text=True)
+    assert "Failed" in page and "Mobility basics: The LMS refused the score: HTTP 404" in page
+
+    response = post_form(client, f"/courses/{world.course.id}/grades/{sync.id}/retry", {}, page=dashboard_url(world))
+
+    assert response.status_code == 302
+    assert db.session.get(GradeSync, sync.id).status == GradeSync.PENDING
+    assert db.session.scalars(select(Job.kind)).all() == ["grades.send"]
+
+
+def test_members_are_paged_filtered_searched_and_sorted(client, clock, instructor, world):
+    roster(world, clock, 120)
+
+    first = client.get(dashboard_url(world)).get_data(as_text=True)
+    last = client.get(dashboard_url(world, page=3)).get_data(as_text=True)
+    searched = client.get(dashboard_url(world, q="Student 11")).get_data(as_text=True)
+    instructors = client.get(dashboard_url(world, role="instructor")).get_data(as_text=True)
+    not_started = client.get(dashboard_url(world, state="completed")).get_data(as_text=True)
+
+    assert "121 member(s) match." in first and first.count("<tr data-person=") == 50 and "Page 1 of 3" in first
+    assert last.count("<tr data-person=") == 21
+    assert searched.count("<tr data-person=") == 10  # Student 110–119
+    assert "1 member(s) match." in instructors
+    assert "0 member(s) match." in not_started
+    names = re.findall(r'<th scope="row">\s*(Student \d+)', first)
+    assert names == sorted(names)
+
+
+def test_the_page_takes_the_same_few_queries_for_50_or_500_members(client, clock, instructor, world):
+    roster(world, clock, 50)
+    with counted_queries() as small:
+        client.get(dashboard_url(world))
+    roster(world, clock, 500)
+    with counted_queries() as large:
+        page = client.get(dashboard_url(world)).get_data(as_text=True)
+
+    assert "501 member(s) match." in page
+    assert len(large) == len(small) <= 12, large
+
+
+def test_the_csv_export_has_every_member_under_the_filters_and_no_formulas(client, clock, instructor, world):
+    roster(world, clock, 60, extra=[Member("mallory", (LEARNER_URI,), "Active", '=HYPERLINK("http://evil")', None)])
+
+    response = client.get(f"/courses/{world.course.id}/dashboard.csv?role=all")
+
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert response.mimetype == "text/csv" and len(rows) == 60 + 3
+    assert "'=HYPERLINK(\"http://evil\")" in {row["name"] for row in rows}  # a name, never a formula
+
+
+def test_people_no_longer_listed_by_the_lms_are_hidden_unless_asked_for(client, clock, instructor, world):
+    roster(world, clock, 3)
+    roster(world, clock, 1)
+
+    page = client.get(dashboard_url(world)).get_data(as_text=True)
+    everyone = client.get(dashboard_url(world, departed=1)).get_data(as_text=True)
+
+    assert "2 member(s) match." in page
+    assert "4 member(s) match." in everyone and everyone.count("· no longer in the course") == 2
