@@ -7,6 +7,7 @@ so a bug the two shared could not hide. Run it with `FLASK_APP=devlms:create_dev
 from datetime import datetime, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
 
 from devlms.ags.routes import bp as ags_routes
@@ -46,10 +47,21 @@ def create_devlms_app(config: dict | None = None) -> Flask:
 
 def _prepare_database() -> None:
     """Create the tables (no migrations: the LMS's data is disposable), the signing key and the sample world."""
+    _drop_outdated_tables()
     db.create_all()
     ensure_signing_key()
     seed_sample_data()
     db.session.commit()
+
+
+def _drop_outdated_tables() -> None:
+    """Tables of an older devlms that lack a column the models now have are dropped, to be created afresh."""
+    existing = sa.inspect(db.engine)
+    for table in reversed(db.metadata.sorted_tables):
+        if existing.has_table(table.name):
+            columns = {column["name"] for column in existing.get_columns(table.name)}
+            if not {column.name for column in table.columns} <= columns:
+                table.drop(db.engine)
 
 
 def _epoch_time(seconds: int) -> str:

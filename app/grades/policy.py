@@ -9,8 +9,8 @@ from app.learning.content.model import Module, PathModel
 from app.learning.start import requested_module_id
 from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE
 from app.lti.models import Launch
+from app.lti.tool_values import PATH_RESOURCE_ID
 
-PATH_RESOURCE = "path"
 STARTED, IN_PROGRESS, COMPLETED = "Started", "InProgress", "Completed"
 NOT_READY, PENDING, FULLY_GRADED = "NotReady", "Pending", "FullyGraded"
 
@@ -58,7 +58,7 @@ def path_target(launch: Launch) -> Target | None:
     """A link to the whole path (no `module` parameter) with its own line item."""
     claim = ags_claim(launch)
     if requested_module_id(launch) is None and claim.get("lineitem"):
-        return Target(claim["lineitem"], claim["lineitem"], claim.get("lineitems"), PATH_RESOURCE,
+        return Target(claim["lineitem"], claim["lineitem"], claim.get("lineitems"), PATH_RESOURCE_ID,
                       "REX VET Path", launch.resource_link_id or None)
     return None
 

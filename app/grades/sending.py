@@ -24,6 +24,7 @@ from app.jobs.exceptions import PermanentJobError, RetryLater
 from app.jobs.registry import RunningJob, job_handler
 from app.lti.ags import find_or_create_line_item, post_score
 from app.lti.platform_services import PlatformRefused, PlatformUnavailable
+from app.lti.tool_values import MODULE_LINE_ITEM_TAG
 from app.tenancy.models import Deployment
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def send_score(payload: dict, job: RunningJob) -> None:
     try:
         if sync.line_item_url is None:
             line_item_url = find_or_create_line_item(
-                registration, sync.line_items_url, resource_id=sync.resource_id, label=sync.label, tag="module",
+                registration, sync.line_items_url, resource_id=sync.resource_id, label=sync.label, tag=MODULE_LINE_ITEM_TAG,
                 resource_link_id=sync.resource_link_id, now=now)
             _update(sync_id, line_item_url=line_item_url)
         else:

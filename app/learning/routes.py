@@ -13,6 +13,7 @@ from app.learning.progress import (
 )
 from app.learning.self_assessment import SCALE, latest_ratings, record_self_assessment
 from app.learning.start import requested_module_id
+from app.lti.constants import DEEP_LINKING_REQUEST
 from app.lti.session import current_launch, launch_required
 
 bp = Blueprint("learning", __name__)
@@ -39,8 +40,11 @@ def home():
 @bp.get("/start")
 @launch_required()
 def start():
-    """Where a launch lands: the module its course link names (custom parameter `module`), or the path page."""
+    """Where a launch lands: the module its course link names (custom parameter `module`), or the path page
+    (a link without `module`, such as a "whole path" link); a Deep Linking request goes to the module picker."""
     launch = current_launch()
+    if launch.message_type == DEEP_LINKING_REQUEST:  # the LMS's "add content" dialog: the module picker
+        return redirect(url_for("deep_linking.picker"))
     module_id = requested_module_id(launch)
     if module_id is None:
         return redirect(url_for("learning.home"))

@@ -76,3 +76,10 @@ class RegistrationConflict(DynamicRegistrationError):
     """The LMS gave a client_id that is already registered here."""
 
     status = 409
+
+
+class InvalidDeepLinkingRequest(LaunchError):
+    """A Deep Linking request the tool cannot answer (not one, or its settings lack what the spec requires)."""
+
+    status = 400
+    title = _l("Your LMS's request to add content could not be answered")

@@ -20,6 +20,11 @@ AGS_SCOPES = (
 NRPS_SCOPES = ("https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",)
 # The custom parameter a resource link sets to open one module; ids are the `id` of each file in modules/.
 MODULE_PARAMETER = "module"
+# Gradebook columns the tool makes (Deep Linking's lineItem, or found/created by grade passback): resourceId is
+# the module id, or "path" for a whole-path link; the tag says which.
+PATH_RESOURCE_ID = "path"
+MODULE_LINE_ITEM_TAG = "rexvet-module"
+PATH_LINE_ITEM_TAG = "rexvet-path"
 EXAMPLE_MODULE_ID = "intercultural-explorer-1"
 
 

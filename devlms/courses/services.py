@@ -117,6 +117,8 @@ def _tool_frame(course: Course, args: Mapping[str, str], options: dict[str, str]
                          f"{link.title}, launched as {user.display_name}")
     if args.get("deep_link"):
         user = get_user(args.get("user"))
+        if args.get("accept_multiple") == "false":
+            options = {**options, "accept_multiple": "false"}
         return ToolFrame(url_for("deep_linking.start", course_id=course.id, user=user.id, **options),
                          f"Add content (Deep Linking) as {user.display_name}")
     return None

@@ -18,5 +18,7 @@ class DeepLinkingRequest(db.Model):
     deployment_id: Mapped[str] = mapped_column(String(100))
     expires_at: Mapped[int]
     used_at: Mapped[int | None]
+    # What deep_linking_settings told the tool; a response with more items than that is refused.
+    accept_multiple: Mapped[bool] = mapped_column(default=True)
 
     course: Mapped[Course] = relationship()

@@ -13,6 +13,7 @@ def start(course_id: str):
     form = services.start_deep_linking(
         course_id, request.args.get("user"), tamper=request.args.get("tamper"),
         deployment_id=request.args.get("deployment"), locale=request.args.get("locale"),
+        accept_multiple=request.args.get("accept_multiple", "true") != "false",
     )
     return render_template("lti/autopost.html", form=form)
 

@@ -28,10 +28,10 @@ from devlms.lti.constants import (
 )
 from devlms.lti.launch import FormPost, login_initiation
 from devlms.lti.message_hint import LaunchRequest
-from devlms.lti.registration import tool_launch_url
+from devlms.lti.registration import find_tool, tool_launch_url
 from devlms.lti.tampering import allowed_tampering
 from devlms.lti.tool_keys import InvalidToolJwt, verify_tool_jwt
-from devlms.urls import issuer
+from devlms.urls import issuer, origin
 
 
 @dataclass
@@ -46,7 +46,7 @@ class DeepLinkingOutcome:
 
 def start_deep_linking(
     course_id: str, user_id: str | None, *, tamper: str | None = None,
-    deployment_id: str | None = None, locale: str | None = None,
+    deployment_id: str | None = None, locale: str | None = None, accept_multiple: bool = True,
 ) -> FormPost:
     """The login initiation of an LtiDeepLinkingRequest, for an instructor of the course."""
     course, user = get_course(course_id), get_user(user_id)
@@ -58,6 +58,7 @@ def start_deep_linking(
         deployment_id=deployment_id or course.deployment_id,
         locale=locale or None,
         tamper=allowed_tampering(tamper),
+        accept_multiple=accept_multiple,
     )
     return login_initiation(launch, target_link_uri=tool_launch_url())
 
@@ -77,8 +78,11 @@ def receive_response(token: str | None) -> DeepLinkingOutcome:
     if not isinstance(items, list):
         problems.append("content_items must be an array")
         items = []
+    if answered is not None and not answered.accept_multiple and len(items) > 1:
+        problems.append(f"the request's accept_multiple was false: at most one content item (got {len(items)})")
+    tool_origin = find_tool(claims.get("iss")).origin
     for number, item in enumerate(items, start=1):
-        problems.extend(f"content item {number}: {problem}" for problem in _item_problems(item))
+        problems.extend(f"content item {number}: {problem}" for problem in _item_problems(item, tool_origin))
     if problems:
         raise InvalidDeepLinkingResponse("The Deep Linking response was rejected.", problems)
 
@@ -118,7 +122,7 @@ def _answered_request(claims: dict, problems: list[str]) -> DeepLinkingRequest |
     return request
 
 
-def _item_problems(item) -> list[str]:
+def _item_problems(item, tool_origin: str) -> list[str]:
     """Problems with one content item; only ltiResourceLink items are accepted, as itslearning does."""
     if not isinstance(item, dict):
         return ["must be a JSON object"]
@@ -132,6 +136,9 @@ def _item_problems(item) -> list[str]:
             problems.append(f"{name} must be a string")
     if isinstance(item.get("url"), str) and not item["url"].startswith(("https://", "http://")):
         problems.append(f"url {item['url']!r} is not an http(s) URL")
+    elif isinstance(item.get("url"), str) and origin(item["url"]) != tool_origin:
+        # Moodle launches an item's url with the tool whose URL matches it; on another site it finds no tool.
+        problems.append(f"url {item['url']!r} is not on the tool's site ({tool_origin})")
     custom = item.get("custom", {})
     if not isinstance(custom, dict) or not all(isinstance(value, str) for value in custom.values()):
         problems.append("custom must be an object whose values are strings")

@@ -21,6 +21,7 @@ def deep_linking_settings_claim(launch: LaunchRequest) -> dict:
         user_id=launch.user_id,
         deployment_id=launch.deployment_id,
         expires_at=clock.now() + DEEP_LINKING_REQUEST_LIFETIME_SECONDS,
+        accept_multiple=launch.accept_multiple,
     )
     db.session.add(opened)
     return {
@@ -28,7 +29,8 @@ def deep_linking_settings_claim(launch: LaunchRequest) -> dict:
         # Like itslearning: only LTI resource links can be added to a course.
         "accept_types": [RESOURCE_LINK_ITEM],
         "accept_presentation_document_targets": ["iframe", "window"],
-        "accept_multiple": True,
+        # True like Moodle; `accept_multiple=false` on /deep-link/… asks for one item, as some placements do.
+        "accept_multiple": launch.accept_multiple,
         "accept_lineitem": True,
         "auto_create": True,
         # Opaque to the tool, which must echo it unchanged; it names the request opened here.

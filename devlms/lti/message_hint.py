@@ -24,6 +24,8 @@ class LaunchRequest:
     tamper: tuple[str, ...] = field(default_factory=tuple)
     # The tool launched (its client_id); None: the default tool of the settings.
     client_id: str | None = None
+    # Deep Linking only: whether the platform takes several content items back (accept_multiple).
+    accept_multiple: bool = True
     expires_at: int = 0
 
 

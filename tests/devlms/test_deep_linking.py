@@ -144,6 +144,8 @@ def answer(items=(PATH_ITEM,), deployment_id="devlms-site-1", **claims):
     (answer([PATH_ITEM, {"title": "No type"}]), "content item 2: type is required"),
     (answer([{**PATH_ITEM, "custom": {"n": 1}}]), "custom must be an object whose values are strings"),
     (answer([{**PATH_ITEM, "url": "javascript:alert(1)"}]), "is not an http(s) URL"),
+    (answer([{**PATH_ITEM, "url": "https://elsewhere.example/lti/launch"}]),
+     "content item 1: url 'https://elsewhere.example/lti/launch' is not on the tool's site (http://127.0.0.1:5000)"),
     (answer([{**PATH_ITEM, "lineItem": {"label": "x"}}]),
      "lineItem: scoreMaximum is required and must be a number greater than 0"),
     (answer(**{CONTENT_ITEMS: {"type": "ltiResourceLink"}}), "content_items must be an array"),
@@ -188,3 +190,20 @@ def test_request_started_for_another_deployment_expects_that_deployment_back(lms
 
     assert respond(lms, lms.tool.deep_linking_response(settings, "devlms-site-new", [PATH_ITEM])).status_code == 200
 
+
+
+def test_a_request_for_one_item_refuses_a_response_with_two(lms):
+    settings = lms.deep_linking_launch("intl-skills", "instructor", accept_multiple="false")[DEEP_LINKING_SETTINGS]
+    links_before = len(lms.rows(ResourceLink))
+
+    refused = respond(lms, lms.tool.deep_linking_response(settings, "devlms-site-1", [MODULE_ITEM, PATH_ITEM]))
+
+    assert settings["accept_multiple"] is False
+    assert refused.status_code == 400
+    assert "the request's accept_multiple was false: at most one content item (got 2)" in page_text(refused)
+    assert len(lms.rows(ResourceLink)) == links_before
+    assert respond(lms, lms.tool.deep_linking_response(settings, "devlms-site-1", [MODULE_ITEM])).status_code == 200
+
+
+def test_a_request_accepts_several_items_unless_asked_otherwise(lms, settings):
+    assert settings["accept_multiple"] is True and settings["accept_types"] == ["ltiResourceLink"]

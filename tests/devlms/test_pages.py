@@ -73,6 +73,13 @@ def test_deep_linking_opens_in_the_iframe(client):
     assert iframe["src"] == "/deep-link/intl-skills?user=instructor"
 
 
+def test_deep_linking_can_ask_for_one_item_only(client):
+    response = client.get("/courses/intl-skills?deep_link=1&user=instructor&accept_multiple=false")
+
+    [iframe] = elements(response, "iframe")
+    assert iframe["src"] == "/deep-link/intl-skills?user=instructor&accept_multiple=false"
+
+
 def test_only_course_editors_are_offered_for_deep_linking(client):
     response = client.get("/courses/intl-skills")
     page = response.get_data(as_text=True)

@@ -93,3 +93,20 @@ def test_secret_key_is_generated_once_into_a_file_only_its_owner_can_read(tmp_pa
     secret_file = tmp_path / SECRET_FILE_NAME
     assert first == second and len(first) >= 40
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+
+
+def test_a_database_of_an_older_devlms_gets_the_tables_it_lacks_columns_of_afresh(devlms_settings, client, lms):
+    import sqlite3
+
+    database = devlms_settings["DEVLMS_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:  # deep_linking_request as it was before accept_multiple
+        connection.execute("DROP TABLE deep_linking_request")
+        connection.execute("CREATE TABLE deep_linking_request (id VARCHAR(100) PRIMARY KEY, course_id VARCHAR(100), "
+                           "user_id VARCHAR(100), deployment_id VARCHAR(100), expires_at INTEGER, used_at INTEGER)")
+
+    restarted = LmsActions(create_devlms_app(devlms_settings), client, None)
+    with sqlite3.connect(database) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(deep_linking_request)")]
+
+    assert "accept_multiple" in columns
+    assert len(restarted.rows(Enrolment, course_id="intl-skills")) == 10  # the rest is kept

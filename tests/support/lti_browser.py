@@ -83,9 +83,11 @@ class LtiBrowser:
         assert authorization.status_code == 200, authorization.text[:800]
         return first_form(authorization)
 
-    def open_deep_linking(self, course_id: str, user: str) -> Form:
+    def open_deep_linking(self, course_id: str, user: str, **query) -> Form:
         """An instructor's Deep Linking request, up to the id_token form the LMS would post to the tool."""
-        return self._follow_login(self.session.get(f"{self.devlms_url}/deep-link/{course_id}", params={"user": user}, timeout=30))
+        return self._follow_login(
+            self.session.get(f"{self.devlms_url}/deep-link/{course_id}", params={"user": user, **query}, timeout=30)
+        )
 
     def post_id_token(self, form: Form, **kwargs) -> requests.Response:
         """POST the id_token form to the tool; the 303 to the landing page is followed."""

@@ -1,0 +1,103 @@
+"""The module picker an instructor sees in the LMS's "add content" dialog (LTI Deep Linking), and its answers."""
+from flask import Blueprint, current_app, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from app.clock import current_clock
+from app.deep_linking.catalogue import Search
+from app.deep_linking.selection import InvalidSelection, read_selection
+from app.deep_linking.services import (
+    ResponseForm, answer_cancelled, answer_refused, answer_with_selection, may_add_content, picker_page,
+)
+from app.errors import AppError
+from app.lti.deep_linking import deep_linking_settings
+from app.lti.session import current_launch, launch_required
+from app.lti.tool_urls import ToolUrls
+
+bp = Blueprint("deep_linking", __name__, url_prefix="/deep-linking")
+
+CHOICE_FIELD = "item"  # "path" or "module:<module id>", once per ticked box
+ANSWERED = "deep_linking_answered"  # in the launch's session: the LMS takes one answer per request
+
+
+def _path_model():
+    return current_app.extensions["path_model"]
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _search(values) -> Search:
+    return Search(query=values.get("q", "").strip(), area_id=values.get("area", "").strip(),
+                  level_id=values.get("level", "").strip())
+
+
+def _picker(values, *, problem: AppError | None = None, status: int = 200):
+    page = picker_page(current_launch(), _path_model(), _search(values), values.getlist(CHOICE_FIELD), locale=_locale())
+    return render_template("deep_linking/picker.html", page=page, path=_path_model(), problem=problem,
+                           choice_field=CHOICE_FIELD, title=_("Add REX VET Path to your course")), status
+
+
+def _to_the_lms(form: ResponseForm, message: str):
+    """The page that posts the signed response to the LMS's return URL (at once with scripts, by a button without)."""
+    session[ANSWERED] = True
+    return render_template("deep_linking/return.html", form=form, message=message, title=_("Back to your LMS"))
+
+
+def _refused():
+    """A learner's (or mentor's) request: say why, and let the LMS close its dialog with that message."""
+    form = answer_refused(current_launch(), now=current_clock().now())
+    return render_template("deep_linking/refused.html", form=form, title=_("Only instructors can add modules")), 403
+
+
+def _check_can_answer():
+    """Not a Deep Linking launch, or already answered: a clear refusal instead of a second response."""
+    deep_linking_settings(current_launch())
+    if session.get(ANSWERED):
+        raise AppError(
+            _("Your choice was already sent to your LMS from this window."),
+            hint=_("To add more modules, choose REX VET Path again in your LMS's “add content” dialog."),
+            status=409,
+        )
+
+
+@bp.get("/")
+@launch_required()
+def picker():
+    """Browse and search the path's modules; a plain GET form, so it works without scripts and keeps what is ticked."""
+    deep_linking_settings(current_launch())
+    if not may_add_content(current_launch()):
+        return _refused()
+    return _picker(request.args)
+
+
+@bp.post("/add")
+@launch_required()
+def add():
+    """Send the chosen modules (or the whole path) to the LMS as resource links with gradebook columns."""
+    launch = current_launch()
+    _check_can_answer()
+    if not may_add_content(launch):
+        return _refused()
+    settings = deep_linking_settings(launch)
+    try:
+        if not settings.accepts_resource_links:
+            raise InvalidSelection(_("Your LMS does not accept course links here; press Cancel to return to it."))
+        selection = read_selection(request.form.getlist(CHOICE_FIELD), _path_model(),
+                                   accept_multiple=settings.accept_multiple)
+    except InvalidSelection as problem:
+        return _picker(request.form, problem=problem, status=problem.status)
+    form = answer_with_selection(launch, selection, _path_model(), locale=_locale(),
+                                 launch_url=ToolUrls.configured().launch_url, now=current_clock().now())
+    return _to_the_lms(form, _("Adding your choice to the course…"))
+
+
+@bp.post("/cancel")
+@launch_required()
+def cancel():
+    """Add nothing: an empty response, and the LMS closes its dialog."""
+    _check_can_answer()
+    if not may_add_content(current_launch()):
+        return _refused()
+    return _to_the_lms(answer_cancelled(current_launch(), now=current_clock().now()), _("Returning to your LMS…"))
