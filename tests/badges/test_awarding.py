@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.badges.awarding import ERASED_REASON, awards_of, reevaluate_all
 from app.badges.models import BadgeAward
-from app.clock import current_clock
+from app.clock import as_utc
 from app.events import badge_awarded, person_erased
 from app.extensions import db
 from app.learning.self_assessment import record_self_assessment
@@ -29,7 +29,7 @@ def test_completing_the_named_module_awards_the_module_badge_with_its_evidence(a
     complete_module(app, learner_launch, "erasmus-plus-for-vet", now=clock.now())
     [award] = awards_of(world.organisation.id, world.learner.id)
     assert award.badge_id == "erasmus-plus-starter"
-    assert award.awarded_at == clock.now() and award.expires_at is None
+    assert as_utc(award.awarded_at) == clock.now() and award.expires_at is None
     assert [entry["module"] for entry in award.evidence] == ["erasmus-plus-for-vet"]
 
 
