@@ -36,8 +36,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-system-deps:  ## Debian's Chromium for the browser tests (never Playwright's own download)
+system-deps:  ## Debian's Chromium for the browser tests (never Playwright's own download); libcairo2 for badge images
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@dpkg -s libcairo2 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libcairo2 >/dev/null; }
 
 services:  ## PostgreSQL on 127.0.0.1:5432 and Redis on 6379, started if down
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start

@@ -69,6 +69,11 @@ FROM_ENVIRONMENT = {
     "GRADE_RETRY_CAP_SECONDS": ("GRADE_RETRY_CAP_SECONDS", int),
     "GRADE_RETRY_WINDOW_SECONDS": ("GRADE_RETRY_WINDOW_SECONDS", int),
     "CLOCK_OFFSET_FILE": ("CLOCK_OFFSET_FILE", str),
+    "BADGE_TEMPLATES_DIR": ("BADGE_TEMPLATES_DIR", str),
+    "BADGE_ISSUER_NAME": ("BADGE_ISSUER_NAME", str),
+    "BADGE_ISSUER_URL": ("BADGE_ISSUER_URL", str),
+    "BADGE_ISSUER_EMAIL": ("BADGE_ISSUER_EMAIL", str),
+    "BADGE_ISSUER_DESCRIPTION": ("BADGE_ISSUER_DESCRIPTION", str),
 }
 
 
@@ -138,6 +143,13 @@ class Config:
     TOOL_KEY_PUBLISH_AHEAD_SECONDS = 3600
     TOOL_KEY_GRACE_SECONDS = 7 * 24 * 3600
     TOOL_KEY_ROTATION_DAYS = 0
+
+    # Open Badges (docs/badges.md): the badge classes, and the issuer an organisation's blank fields fall back to.
+    BADGE_TEMPLATES_DIR = str(PROJECT_ROOT / "badge_templates")
+    BADGE_ISSUER_NAME = "REX VET Path"
+    BADGE_ISSUER_URL = None  # None: BASE_URL
+    BADGE_ISSUER_EMAIL = "badges@rexvet.example.org"
+    BADGE_ISSUER_DESCRIPTION = "Badges for international skills in vocational education and training (REX VET)."
 
     def __init__(self):
         if self.READS_ENVIRONMENT:

@@ -32,7 +32,9 @@ def _directory(directory: str | None) -> str:
 @content_cli.command("check")
 @click.option("--strict", is_flag=True, help="Also apply the training-content minimums (minutes, sections, words, activities, outcomes, links).")
 @dir_option
-def check(strict: bool, directory: str | None) -> None:
+@click.option("--badges-dir", "badges_directory", type=click.Path(file_okay=False), default=None,
+              help="The badge directory to read instead of BADGE_TEMPLATES_DIR.")
+def check(strict: bool, directory: str | None, badges_directory: str | None) -> None:
     """Print every problem as `file:line: error|warning: message — fix`; exit 1 on errors."""
     directory = _directory(directory)
     loaded = load_content(directory, locales=current_app.config["LANGUAGES"], strict=strict)
@@ -44,8 +46,20 @@ def check(strict: bool, directory: str | None) -> None:
     modules = len(loaded.model.modules) if loaded.model else 0
     click.echo(f"{modules} module(s) loaded; {len(loaded.errors)} error(s), {len(loaded.warnings) + len(retired)} "
                "warning(s)" + (" (strict)" if strict else ""))
-    if loaded.errors:
+    if directory != _directory(None) and badges_directory is None:  # another content dir: its own badges, if any
+        click.echo("note: badges not checked against this content directory (add --badges-dir to check them)")
+        badge_errors = 0
+    else:
+        badge_errors = _check_badges(loaded.model, badges_directory)
+    if loaded.errors or badge_errors:
         raise SystemExit(1)
+
+
+def _check_badges(model, directory: str | None) -> int:
+    """The badge definitions (badge_templates/) are content too: their rules name this path's modules."""
+    from app.badges.cli import check_badge_files
+
+    return check_badge_files(model, _directory(directory or current_app.config["BADGE_TEMPLATES_DIR"]))[0]
 
 
 def _retired_references(model) -> list:

@@ -1,0 +1,18 @@
+"""Open Badges: badge classes as data, awards when path rules become true, OB 2.0 and OB 3.0 credentials."""
+
+
+def init_app(app):
+    from app.badges import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
+    from app.badges.awarding import move_awards, on_module_completed, revoke_person_awards
+    from app.badges.catalogue import badge_catalogue
+    from app.badges.cli import badges_cli
+    from app.badges.routes import bp
+    from app.events import module_completed, people_merged, person_erased
+
+    app.register_blueprint(bp)
+    app.cli.add_command(badges_cli)
+    module_completed.connect(on_module_completed)
+    person_erased.connect(revoke_person_awards)
+    people_merged.connect(move_awards)
+    if app.extensions.get("path_model") is not None:
+        badge_catalogue(app)  # read at start, so errors show in the log now, not at the first award

@@ -1,0 +1,32 @@
+"""The installation's badges: badge_templates/ read against the path the app serves now.
+
+The catalogue is read at start and again whenever the path model changes (an admin's content reload), so a
+badge rule always refers to the modules learners see.
+"""
+import logging
+from pathlib import Path
+
+from flask import current_app
+
+from app.badges.definitions import BadgeCatalogue
+from app.badges.loader import load_badges
+
+log = logging.getLogger(__name__)
+
+
+def badge_directory(app=None) -> Path:
+    return Path((app or current_app).config["BADGE_TEMPLATES_DIR"])
+
+
+def badge_catalogue(app=None) -> BadgeCatalogue:
+    """The badges valid against the current path; badges with errors are left out (and logged once)."""
+    app = app or current_app._get_current_object()
+    path = app.extensions.get("path_model")
+    cached = app.extensions.get("badge_catalogue")
+    if cached is not None and cached[0] is path:
+        return cached[1]
+    catalogue, problems = load_badges(badge_directory(app), path, locales=app.config["LANGUAGES"])
+    for problem in problems.errors:
+        log.error("badges: %s", problem.format(str(badge_directory(app))))
+    app.extensions["badge_catalogue"] = (path, catalogue)
+    return catalogue

@@ -1,0 +1,47 @@
+"""`flask badges …`: re-evaluate awards after a change of rules, rotate the badge signing key; and the badge part
+of `flask content check`."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.badges.loader import load_badges
+from app.clock import current_clock
+from app.extensions import db
+
+badges_cli = AppGroup("badges", help="Open Badges: re-evaluate awards, rotate the badge signing key.")
+
+
+def check_badge_files(path, directory: str | None = None) -> tuple[int, int]:
+    """Print the badge files' problems like content problems; (errors, warnings). Called by `flask content check`."""
+    directory = directory or current_app.config["BADGE_TEMPLATES_DIR"]
+    catalogue, problems = load_badges(directory, path, locales=current_app.config["LANGUAGES"])
+    for problem in problems:
+        click.echo(problem.format(directory))
+    errors = len(problems.errors)
+    click.echo(f"{len(catalogue.badges)} badge(s) loaded; {errors} error(s), {len(problems) - errors} warning(s)")
+    return errors, len(problems) - errors
+
+
+@badges_cli.command("reevaluate")
+def reevaluate() -> None:
+    """Award every badge now due under the current rules; no badge is ever taken away."""
+    from app.badges.awarding import reevaluate_all
+
+    path = current_app.extensions.get("path_model")
+    if path is None:
+        raise click.ClickException("The content has no usable path; run `flask content check`.")
+    awarded = reevaluate_all(path, now=current_clock().now())
+    db.session.commit()
+    for award in awarded:
+        click.echo(f"awarded {award.badge_id} to person {award.person_id} of organisation {award.organisation_id}")
+    click.echo(f"{len(awarded)} badge(s) awarded")
+
+
+@badges_cli.command("rotate-key")
+def rotate_key() -> None:
+    """A new badge signing key from now on; earlier keys stay published so their credentials still verify."""
+    from app.badges.keys import rotate_badge_key
+
+    key = rotate_badge_key(current_clock().now())
+    db.session.commit()
+    click.echo(f"badge key {key.thumbprint} signs from now on")

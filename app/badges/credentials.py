@@ -1,0 +1,173 @@
+"""An award's credentials: the OB 3.0 credential signed once and kept, the OB 2.0 assertion, status lists,
+baked images (made on first download, then kept) and the live verification the award page shows."""
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+import jwt
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.badges import ob2, ob3
+from app.badges.baking import OB2_PNG_KEYWORD, OB3_PNG_KEYWORD, bake_png, bake_svg_ob2, bake_svg_ob3
+from app.badges.catalogue import badge_catalogue, badge_directory
+from app.badges.definitions import BadgeDefinition
+from app.badges.images import render_png, render_svg
+from app.badges.issuers import IssuerProfile, issuer_for, issuer_profile
+from app.badges.keys import key_by_thumbprint, sign_jwt
+from app.badges.models import BadgeAward, BakedImage
+from app.badges.recipients import recipient_email
+from app.clock import as_utc
+from app.errors import NotFound
+from app.extensions import db
+from app.tenancy.models import Person
+
+BAKED_KINDS = ("ob2.png", "ob2.svg", "ob3.png", "ob3.svg")
+
+
+def award_by_public_id(public_id: str) -> BadgeAward:
+    """The award behind a public URL (its unguessable id is the capability), or NotFound."""
+    award = db.session.scalars(select(BadgeAward).where(BadgeAward.public_id == public_id)).first()
+    if award is None:
+        raise NotFound("There is no badge award at this address.")
+    return award
+
+
+def badge_for(award: BadgeAward) -> BadgeDefinition:
+    badge = badge_catalogue().badge(award.badge_id)
+    if badge is None:
+        raise NotFound(f"The badge {award.badge_id!r} of this award is no longer defined on this installation.")
+    return badge
+
+
+def issuer_of(award: BadgeAward) -> IssuerProfile:
+    return issuer_profile(issuer_for(award.organisation_id))
+
+
+def _path():
+    return current_app.extensions.get("path_model")
+
+
+def signed_credential(award: BadgeAward) -> tuple[dict, str]:
+    """(credential, VC-JWT): signed on first use and kept; two first uses at once keep the first signature."""
+    if award.credential_jwt is None:
+        person = db.session.get(Person, award.person_id) if award.person_id else None
+        document = ob3.credential(award, badge_for(award), issuer_of(award), person, recipient_email(award), _path())
+        token, kid = ob3.sign(document)
+        db.session.execute(update(BadgeAward).where(BadgeAward.id == award.id, BadgeAward.credential_jwt.is_(None))
+                           .values(credential=document, credential_jwt=token, signed_with_kid=kid))
+        db.session.refresh(award)
+    return award.credential, award.credential_jwt
+
+
+def reissue(award: BadgeAward) -> None:
+    """Sign a new credential at the next use (after a change of email, issuer or badge texts); same id and status."""
+    award.credential = award.credential_jwt = award.signed_with_kid = None
+    db.session.execute(BakedImage.__table__.delete().where(BakedImage.award_id == award.id))
+
+
+def ob2_assertion(award: BadgeAward) -> dict | None:
+    """The hosted OB 2.0 assertion, or None when there is no email to name the recipient by."""
+    email = recipient_email(award)
+    return ob2.assertion(award, issuer_of(award), email) if email else None
+
+
+def status_list_jwt(issuer: IssuerProfile, organisation_id: int, number: int, *, now: datetime) -> str:
+    """The issuer's status list `number` as a signed VC-JWT, read from the awards' revocations as they are now."""
+    low, high = number * ob3.STATUS_LIST_SIZE, (number + 1) * ob3.STATUS_LIST_SIZE
+    revoked = list(db.session.scalars(select(BadgeAward.status_index).where(
+        BadgeAward.organisation_id == organisation_id, BadgeAward.revoked_at.is_not(None),
+        BadgeAward.status_index >= low, BadgeAward.status_index < high)))
+    document = ob3.status_list_credential(issuer, number, revoked, now=now)
+    token, _ = sign_jwt({**document, "iss": document["issuer"], "jti": document["id"], "nbf": int(now.timestamp())})
+    return token
+
+
+def badge_png(badge: BadgeDefinition) -> bytes:
+    return _render_png(render_svg(badge_directory(), badge, _path()), str(badge_directory()))
+
+
+@lru_cache(maxsize=64)
+def _render_png(svg: str, directory: str) -> bytes:
+    return render_png(svg, directory)
+
+
+def baked_image(award: BadgeAward, kind: str) -> bytes:
+    """The badge image with the award's credential baked in; made on first download, kept while it is current."""
+    if kind not in BAKED_KINDS:
+        raise NotFound("Baked images are .png or .svg, for OB 2.0 or OB 3.0.")
+    badge = badge_for(award)
+    svg = render_svg(badge_directory(), badge, _path())
+    if kind.startswith("ob2"):
+        assertion = ob2_assertion(award)
+        if assertion is None:
+            raise NotFound("This award has no Open Badges 2.0 version: the earner has not given an email address.")
+        payload = json.dumps(assertion, sort_keys=True)
+    else:
+        payload = signed_credential(award)[1]
+    carries = hashlib.sha256((kind + payload + svg).encode()).hexdigest()
+    cached = db.session.scalars(select(BakedImage).where(BakedImage.award_id == award.id, BakedImage.kind == kind)).first()
+    if cached is not None and cached.carries == carries:
+        return cached.data
+    if kind == "ob2.png":
+        data = bake_png(badge_png(badge), OB2_PNG_KEYWORD, payload)
+    elif kind == "ob3.png":
+        data = bake_png(badge_png(badge), OB3_PNG_KEYWORD, payload)
+    elif kind == "ob2.svg":
+        data = bake_svg_ob2(svg, payload).encode("utf-8")
+    else:
+        data = bake_svg_ob3(svg, payload).encode("utf-8")
+    if cached is None:
+        db.session.add(BakedImage(award_id=award.id, kind=kind, carries=carries, data=data))
+    else:
+        cached.carries, cached.data = carries, data
+    return data
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the award page shows: is the signature good, is the award revoked or expired?"""
+
+    signature_valid: bool
+    signed_by: str | None
+    revoked: bool
+    expired: bool
+    problem: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.signature_valid and not self.revoked and not self.expired
+
+
+def verify_award(award: BadgeAward, *, now: datetime) -> Verification:
+    """Check the signed credential as a verifier would: its key by kid, its signature, its dates, its status bit."""
+    document, token = signed_credential(award)
+    kid = jwt.get_unverified_header(token).get("kid", "")
+    key = key_by_thumbprint(kid.rstrip("/").rsplit("/", 1)[-1]) if kid else None
+    problem = None
+    signature_valid = False
+    if key is None:
+        problem = "the signing key named by the credential is not published"
+    else:
+        try:
+            jwt.decode(token, jwt.PyJWK(key.public_jwk, algorithm="RS256").key, algorithms=["RS256"],
+                       options={"verify_exp": False, "verify_nbf": False, "verify_aud": False})
+            signature_valid = True
+        except jwt.InvalidTokenError as error:
+            problem = f"the signature does not verify ({error})"
+    expires = as_utc(award.expires_at)
+    return Verification(
+        signature_valid=signature_valid, signed_by=kid or None,
+        revoked=_status_bit(award, document, now=now), expired=bool(expires and expires <= now), problem=problem,
+    )
+
+
+def _status_bit(award: BadgeAward, document: dict, *, now: datetime) -> bool:
+    """The award's bit in the status list as published now (the list a verifier would fetch)."""
+    status = document["credentialStatus"]
+    number = award.status_index // ob3.STATUS_LIST_SIZE
+    token = status_list_jwt(issuer_of(award), award.organisation_id, number, now=now)
+    subject = jwt.decode(token, options={"verify_signature": False})["credentialSubject"]
+    return ob3.bit_is_set(ob3.decode_bitstring(subject["encodedList"]), int(status["statusListIndex"]))

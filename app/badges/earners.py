@@ -1,0 +1,115 @@
+"""The earner's side: "My badges" (earned, and the next within reach with what is missing), their choices, and
+the links to share an award."""
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from app.badges.awarding import awards_of
+from app.badges.catalogue import badge_catalogue
+from app.badges.criteria import RuleProgress, rule_progress
+from app.badges.definitions import BadgeDefinition
+from app.badges.issuers import IssuerProfile
+from app.badges.keys import external_url
+from app.badges.models import BadgeAward, BadgeEarner
+from app.badges.recipients import earner_settings, recipient_email
+from app.clock import as_utc
+from app.errors import AppError, NotFound
+from app.extensions import db
+from app.learning.content.model import PathModel
+from app.learning.progress import completed_module_ids
+from app.tenancy.models import Person
+from app.tenancy.services import scoped
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+WITHIN_REACH = 3  # how many unearned badges "My badges" suggests
+
+
+@dataclass(frozen=True)
+class EarnedBadge:
+    award: BadgeAward
+    badge: BadgeDefinition | None
+
+
+@dataclass(frozen=True)
+class ReachableBadge:
+    badge: BadgeDefinition
+    progress: RuleProgress
+
+
+@dataclass(frozen=True)
+class MyBadges:
+    earned: list[EarnedBadge]
+    within_reach: list[ReachableBadge]
+    email: str | None  # the email OB 2.0 versions name (None: no OB 2.0 version)
+    settings: BadgeEarner | None
+
+
+def my_badges(organisation_id: int, person_id: int, path: PathModel | None) -> MyBadges:
+    catalogue = badge_catalogue()
+    awards = awards_of(organisation_id, person_id)
+    held = {award.badge_id for award in awards}
+    earned = [EarnedBadge(award, catalogue.badge(award.badge_id)) for award in awards]
+    within_reach = []
+    if path is not None:
+        completed = completed_module_ids(organisation_id, person_id)
+        candidates = [ReachableBadge(badge, rule_progress(badge.rule, path, completed))
+                      for badge in catalogue.badges if badge.id not in held]
+        candidates = [candidate for candidate in candidates if candidate.progress.missing]
+        # Closest first: fewest modules missing, then the larger share done.
+        candidates.sort(key=lambda c: (len(c.progress.missing), -c.progress.done))
+        within_reach = candidates[:WITHIN_REACH]
+    email = recipient_email(awards[0]) if awards else _email_of(organisation_id, person_id)
+    return MyBadges(earned, within_reach, email, earner_settings(organisation_id, person_id))
+
+
+def _email_of(organisation_id: int, person_id: int) -> str | None:
+    settings = earner_settings(organisation_id, person_id)
+    person = db.session.get(Person, person_id)
+    return (settings.email if settings and settings.email else None) or (person.email if person else None)
+
+
+def save_settings(organisation_id: int, person_id: int, *, email: str, show_name: bool) -> BadgeEarner:
+    """Keep the earner's email for OB 2.0 (a backpack checks they own it on import) and the name choice."""
+    from flask_babel import gettext as _
+
+    from app.badges.credentials import reissue
+
+    email = email.strip()
+    if email and (len(email) > 320 or not EMAIL.match(email)):
+        raise AppError(_("“%(email)s” is not an email address.", email=email),
+                       hint=_("Write the address your badge backpack knows, like name@example.org, or leave it empty."))
+    settings = earner_settings(organisation_id, person_id)
+    if settings is None:
+        settings = BadgeEarner(organisation_id=organisation_id, person_id=person_id)
+        db.session.add(settings)
+    changed_email = (settings.email or None) != (email or None)
+    settings.email, settings.show_name = email or None, show_name
+    if changed_email:  # the credentials name the earner by it: sign them again at their next use
+        for award in awards_of(organisation_id, person_id):
+            if not award.is_revoked:
+                reissue(award)
+    return settings
+
+
+def own_award(organisation_id: int, person_id: int, public_id: str) -> BadgeAward:
+    award = db.session.scalars(scoped(BadgeAward, organisation_id).where(
+        BadgeAward.person_id == person_id, BadgeAward.public_id == public_id)).first()
+    if award is None:
+        raise NotFound("You have no such badge award.")
+    return award
+
+
+def shown_name(award: BadgeAward) -> str | None:
+    from app.badges.recipients import earner_name
+
+    return earner_name(award)
+
+
+def linkedin_url(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile) -> str:
+    """LinkedIn's "add to profile" link for a certification (parameters: FACTS)."""
+    awarded = as_utc(award.awarded_at)
+    return "https://www.linkedin.com/profile/add?" + urlencode({
+        "startTask": "CERTIFICATION_NAME", "name": badge.name.english, "organizationName": issuer.name,
+        "issueYear": awarded.year, "issueMonth": awarded.month,
+        "certUrl": external_url("badges.award_page", award_id=award.public_id), "certId": award.public_id,
+    })

@@ -1,0 +1,217 @@
+"""Read `badge_templates/*.yaml` into a BadgeCatalogue, reporting every problem with its file and line.
+
+The texts, ids and YAML are read with the content loader's own readers, so a badge file gets the same precise
+errors as a module file; the rules are then checked against the path model they count modules of.
+"""
+import re
+from pathlib import Path
+
+from app.badges.definitions import (
+    AREA_LEVEL_COMPLETED, LEVEL_IN_AREAS, MODULE_COMPLETED, PATH_COMPLETED, RULE_TYPES, BadgeCatalogue,
+    BadgeDefinition, Rule,
+)
+from app.learning.content.loader import DEFAULT_LOCALES, LineDict, _Reader, parse_yaml
+from app.learning.content.model import PathModel, Source
+from app.learning.content.validation import Problems
+
+IMAGES_FOLDER = "images"
+BADGE_KEYS = {"id", "name", "description", "criteria", "rule", "image", "colour", "tags", "alignment", "valid_for_days"}
+RULE_KEYS = {
+    MODULE_COMPLETED: {"type", "module"},
+    AREA_LEVEL_COMPLETED: {"type", "area", "level"},
+    LEVEL_IN_AREAS: {"type", "level", "areas"},
+    PATH_COMPLETED: {"type"},
+}
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def load_badges(directory, path: PathModel | None, *, locales=DEFAULT_LOCALES) -> tuple[BadgeCatalogue, Problems]:
+    """Every badge file of the directory; badges with errors are left out of the catalogue and reported."""
+    directory = Path(directory)
+    problems = Problems()
+    if not directory.is_dir():
+        problems.error(Source(str(directory)), "the badge directory does not exist",
+                       "set BADGE_TEMPLATES_DIR to the folder holding the badge .yaml files and images/")
+        return BadgeCatalogue(), problems
+    reader = _BadgeReader(directory, tuple(locales), problems)
+    badges = []
+    for file in sorted(directory.glob("*.yaml")):
+        before = len(problems.errors)
+        badge = reader.read_badge(file, path)
+        if badge is not None and len(problems.errors) == before:
+            badges.append(badge)
+    if not badges and not problems.errors:
+        problems.warning(Source(directory.name), "there are no badges", "add a `<badge-id>.yaml` (see docs/badges.md)")
+    return BadgeCatalogue(tuple(badges), str(directory)), problems
+
+
+class _BadgeReader(_Reader):
+    """The content loader's readers (ids, localised texts, unknown keys) applied to badge files."""
+
+    def __init__(self, directory: Path, locales: tuple[str, ...], problems: Problems):
+        super().__init__(directory, locales, problems)
+        self._missing = {}  # texts lacking a locale: English is shown, as in modules; not reported per badge
+
+    def read_badge(self, path_of_file: Path, path: PathModel | None) -> BadgeDefinition | None:
+        file = path_of_file.name
+        raw = parse_yaml(path_of_file.read_text(encoding="utf-8"), file, 1, self.problems)
+        if raw is None:
+            return None
+        if not isinstance(raw, LineDict):
+            self.problems.error(Source(file, 1), "the badge file is not a mapping of `key: value` lines",
+                                "write `id:`, `name:`, `description:`, `criteria:`, `rule:` and `image:` at the top level")
+            return None
+        self._unknown_keys(raw, BADGE_KEYS, file, "a badge")
+        badge_id = self._id(raw, file, "badge")
+        if badge_id and badge_id != path_of_file.stem:
+            self.problems.error(Source(file, raw.key_lines["id"]), f"badge id {badge_id!r} differs from its file name {file!r}",
+                                f"name the file {badge_id}.yaml (ids are stable: awards refer to them)")
+        owner = f"badge {badge_id!r}"
+        name = self._localised_text(raw, "name", file, owner)
+        description = self._localised_text(raw, "description", file, owner)
+        criteria = self._localised_text(raw, "criteria", file, owner)
+        rule = self._rule(raw, file, owner, path)
+        image = self._image(raw, file, owner)
+        colour = raw.get("colour", "#1f5f8b")
+        if not isinstance(colour, str) or not COLOUR.match(colour):
+            self.problems.error(Source(file, raw.key_lines.get("colour", raw.line)), f"{owner}: `colour` must be like #1f5f8b",
+                                "write the badge's main colour as `colour: \"#rrggbb\"` (quoted: # starts a YAML comment)")
+        tags = tuple(text for text, _ in self._text_list(raw, "tags", file))
+        align_area, align_level = self._alignment(raw, file, owner, rule, path)
+        valid_for_days = raw.get("valid_for_days")
+        if valid_for_days is not None and (not isinstance(valid_for_days, int) or isinstance(valid_for_days, bool)
+                                           or valid_for_days <= 0):
+            self.problems.error(Source(file, raw.key_lines["valid_for_days"]), f"{owner}: `valid_for_days` must be a whole number above 0",
+                                "write e.g. `valid_for_days: 1095` (three years), or leave it out for a badge that does not expire")
+            valid_for_days = None
+        if not (badge_id and name and description and criteria and rule and image):
+            return None
+        return BadgeDefinition(
+            id=badge_id, name=name, description=description, criteria=criteria, rule=rule, image=image,
+            colour=colour, tags=tags, align_area=align_area, align_level=align_level, valid_for_days=valid_for_days,
+            source=Source(file, raw.key_lines.get("id", raw.line)),
+        )
+
+    def _rule(self, raw: LineDict, file: str, owner: str, path: PathModel | None) -> Rule | None:
+        value = raw.get("rule")
+        line = raw.key_lines.get("rule", raw.line)
+        if not isinstance(value, LineDict):
+            self.problems.error(Source(file, line), f"{owner} has no `rule:` mapping" if value is None
+                                else f"{owner}: `rule:` must be a mapping",
+                                "write e.g. `rule: {type: module_completed, module: erasmus-plus-for-vet}` (docs/badges.md)")
+            return None
+        kind = value.get("type")
+        if kind not in RULE_TYPES:
+            self.problems.error(Source(file, value.key_lines.get("type", value.line)),
+                                f"{owner}: rule type {kind!r} is not known" if kind else f"{owner}: the rule has no `type:`",
+                                f"use one of: {', '.join(RULE_TYPES)}")
+            return None
+        self._unknown_keys(value, RULE_KEYS[kind], file, f"a {kind} rule")
+        where = lambda key: Source(file, value.key_lines.get(key, value.line))  # noqa: E731
+        rule = Rule(kind, module=value.get("module"), area=value.get("area"), level=value.get("level"),
+                    areas=value.get("areas"))
+        for key in sorted(RULE_KEYS[kind] - {"type"}):
+            if value.get(key) is None:
+                self.problems.error(where("type"), f"{owner}: a {kind} rule needs `{key}:`", _RULE_EXAMPLES[kind])
+                return None
+        if kind == LEVEL_IN_AREAS and (not isinstance(rule.areas, int) or isinstance(rule.areas, bool) or rule.areas < 1):
+            self.problems.error(where("areas"), f"{owner}: `areas:` must be a whole number above 0",
+                                "write how many areas the earner must complete the level in, e.g. `areas: 3`")
+            return None
+        if path is not None and not self._rule_fits_path(rule, path, owner, where):
+            return None
+        return rule
+
+    def _rule_fits_path(self, rule: Rule, path: PathModel, owner: str, where) -> bool:
+        """A rule must name what the path has, and someone must be able to meet it: no rule over zero modules."""
+        fits = True
+        if rule.module is not None and path.module(rule.module) is None:
+            self.problems.error(where("module"), f"{owner}: the rule names unknown module {rule.module!r}",
+                                f"use one of the module ids: {_names(module.id for module in path.modules)}")
+            fits = False
+        if rule.area is not None and path.area(rule.area) is None:
+            self.problems.error(where("area"), f"{owner}: the rule names unknown area {rule.area!r}",
+                                f"use one of the areas of path.yaml: {_names(area.id for area in path.areas)}")
+            fits = False
+        if rule.level is not None and path.level(rule.level) is None:
+            self.problems.error(where("level"), f"{owner}: the rule names unknown level {rule.level!r}",
+                                f"use one of the levels of path.yaml: {_names(level.id for level in path.levels)}")
+            fits = False
+        if not fits:
+            return False
+        if rule.type == AREA_LEVEL_COMPLETED and not path.modules_for(rule.area, rule.level):
+            self.problems.error(where("area"), f"{owner}: area {rule.area!r} has no module at level {rule.level!r}, "
+                                "so nobody could earn this badge", "choose an area and level that have modules")
+            return False
+        if rule.type == LEVEL_IN_AREAS:
+            areas = areas_with_modules_at(path, rule.level)
+            if rule.areas > len(areas):
+                self.problems.error(where("areas"), f"{owner}: only {len(areas)} area(s) have modules at level "
+                                    f"{rule.level!r}, so {rule.areas} can never be reached",
+                                    f"ask for at most {len(areas)} areas")
+                return False
+        if rule.type == PATH_COMPLETED and not path.modules:
+            self.problems.error(where("type"), f"{owner}: the path has no modules to complete", "add modules first")
+            return False
+        return True
+
+    def _alignment(self, raw: LineDict, file: str, owner: str, rule: Rule | None, path: PathModel | None):
+        """The area and level the badge aligns to: written out, or what the rule names."""
+        value = raw.get("alignment")
+        area = rule.area if rule else None
+        level = rule.level if rule else None
+        if rule and rule.type == MODULE_COMPLETED and path and path.module(rule.module):
+            area, level = path.module(rule.module).area, path.module(rule.module).level
+        if value is None:
+            return area, level
+        if not isinstance(value, LineDict):
+            self.problems.error(Source(file, raw.key_lines["alignment"]), f"{owner}: `alignment:` must be a mapping",
+                                "write `alignment: {area: learner-mobility, level: explorer}`")
+            return area, level
+        self._unknown_keys(value, {"area", "level"}, file, "`alignment:`")
+        area, level = value.get("area", area), value.get("level", level)
+        if path is not None and area is not None and path.area(area) is None:
+            self.problems.error(Source(file, value.key_lines.get("area", value.line)), f"{owner}: alignment to unknown area {area!r}",
+                                f"use one of the areas of path.yaml: {_names(item.id for item in path.areas)}")
+        if path is not None and level is not None and path.level(level) is None:
+            self.problems.error(Source(file, value.key_lines.get("level", value.line)), f"{owner}: alignment to unknown level {level!r}",
+                                f"use one of the levels of path.yaml: {_names(item.id for item in path.levels)}")
+        return area, level
+
+    def _image(self, raw: LineDict, file: str, owner: str) -> str | None:
+        from app.badges.images import TemplateProblem, check_template
+
+        image = self._plain_text(raw, "image", file, owner, required=True)
+        if image is None:
+            return None
+        line = Source(file, raw.key_lines["image"])
+        template = self.directory / IMAGES_FOLDER / image
+        if "/" in image or not image.endswith(".svg") or not template.is_file():
+            available = _names(path.name for path in sorted((self.directory / IMAGES_FOLDER).glob("*.svg")))
+            self.problems.error(line, f"{owner}: image template {image!r} is not in {IMAGES_FOLDER}/",
+                                f"name one of the SVG templates in {IMAGES_FOLDER}/: {available}")
+            return None
+        try:
+            check_template(template)
+        except TemplateProblem as problem:
+            self.problems.error(Source(f"{IMAGES_FOLDER}/{image}", problem.line), f"the image template does not render: {problem}",
+                                "fix the template's SVG or its {{ … }} placeholders (docs/badges.md)")
+            return None
+        return image
+
+
+_RULE_EXAMPLES = {
+    MODULE_COMPLETED: "write e.g. `rule: {type: module_completed, module: erasmus-plus-for-vet}`",
+    AREA_LEVEL_COMPLETED: "write e.g. `rule: {type: area_level_completed, area: learner-mobility, level: explorer}`",
+    LEVEL_IN_AREAS: "write e.g. `rule: {type: level_in_areas, level: rookie, areas: 3}`",
+    PATH_COMPLETED: "write `rule: {type: path_completed}`",
+}
+
+
+def areas_with_modules_at(path: PathModel, level_id: str) -> list[str]:
+    return [area.id for area in path.areas if path.modules_for(area.id, level_id)]
+
+
+def _names(ids) -> str:
+    ids = list(ids)
+    return ", ".join(ids[:12]) + (" …" if len(ids) > 12 else "") if ids else "(none)"

@@ -1,0 +1,165 @@
+"""Open Badges 3.0: the OpenBadgeCredential of an award, its VC-JWT, the issuer Profile and the Bitstring Status
+List credential (the only place that knows their shape; FACTS "Open Badges 3.0" and the OB 3.0 spec)."""
+import base64
+import gzip
+from datetime import datetime, timezone
+
+from app.badges.definitions import BadgeDefinition
+from app.badges.issuers import IssuerProfile
+from app.badges.keys import external_url, sign_jwt
+from app.badges.models import BadgeAward
+from app.badges.ob2 import alignments, evidence_items, iso
+from app.badges.recipients import identity_hash
+from app.learning.content.model import PathModel
+from app.tenancy.models import Person
+
+CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+CREDENTIAL_SCHEMA = [{
+    "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+    "type": "1EdTechJsonSchemaValidator2019",
+}]
+# One status list holds 2^17 awards: the minimum size the Bitstring Status List spec sets for herd privacy.
+STATUS_LIST_SIZE = 131072
+
+
+def credential_url(award: BadgeAward) -> str:
+    return external_url("badges.credential", award_id=award.public_id)
+
+
+def profile_url(issuer: IssuerProfile) -> str:
+    return external_url("badges.issuer_profile", issuer_id=issuer.public_id)
+
+
+def achievement_url(issuer: IssuerProfile, badge_id: str) -> str:
+    return external_url("badges.achievement", issuer_id=issuer.public_id, badge_id=badge_id)
+
+
+def status_list_url(issuer: IssuerProfile, number: int) -> str:
+    return external_url("badges.status_list", issuer_id=issuer.public_id, number=number)
+
+
+def profile(issuer: IssuerProfile, *, with_context: bool = False) -> dict:
+    document = {"id": profile_url(issuer), "type": ["Profile"], "name": issuer.name, "url": issuer.url,
+                "email": issuer.email, "description": issuer.description}
+    if issuer.image_url:
+        document["image"] = {"id": issuer.image_url, "type": "Image"}
+    return {"@context": CONTEXTS, **document} if with_context else document
+
+
+def achievement(badge: BadgeDefinition, issuer: IssuerProfile, path: PathModel | None) -> dict:
+    document = {
+        "id": achievement_url(issuer, badge.id),
+        "type": ["Achievement"],
+        "achievementType": "Badge",
+        "name": badge.name.english,
+        "description": badge.description.english,
+        "criteria": {"narrative": badge.criteria.english},
+        "image": {"id": external_url("badges.badge_image", issuer_id=issuer.public_id, badge_id=badge.id),
+                  "type": "Image", "caption": badge.name.english},
+        "creator": profile(issuer),
+        "tag": list(badge.tags),
+    }
+    alignment = [{"type": ["Alignment"], **target} for target in alignments(badge, path)]
+    if alignment:
+        document["alignment"] = alignment
+    return document
+
+
+def credential(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile, person: Person,
+               email: str | None, path: PathModel | None) -> dict:
+    """The award as an OpenBadgeCredential (unsigned); the earner only as salted hashes of their ids."""
+    identifiers = [{"type": "IdentityObject", "identityType": "ltiUserId", "hashed": True,
+                    "identityHash": identity_hash(person.subject, award.recipient_salt), "salt": award.recipient_salt}]
+    if email:
+        identifiers.append({"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
+                            "identityHash": identity_hash(email, award.recipient_salt), "salt": award.recipient_salt})
+    status_list = award.status_index // STATUS_LIST_SIZE
+    document = {
+        "@context": CONTEXTS,
+        "id": credential_url(award),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": badge.name.english,
+        "description": badge.description.english,
+        "issuer": profile(issuer),
+        "validFrom": iso(award.awarded_at),
+        "awardedDate": iso(award.awarded_at),
+        "image": {"id": external_url("badges.badge_image", issuer_id=issuer.public_id, badge_id=badge.id),
+                  "type": "Image"},
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": identifiers,
+            "achievement": achievement(badge, issuer, path),
+        },
+        "credentialSchema": CREDENTIAL_SCHEMA,
+        "credentialStatus": {
+            "id": f"{status_list_url(issuer, status_list)}#{award.status_index % STATUS_LIST_SIZE}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(award.status_index % STATUS_LIST_SIZE),
+            "statusListCredential": status_list_url(issuer, status_list),
+        },
+    }
+    if award.expires_at:
+        document["validUntil"] = iso(award.expires_at)
+    evidence = evidence_items(award)
+    if award.narrative:
+        evidence.append({"name": "Evidence", "narrative": award.narrative})
+    if evidence:
+        document["evidence"] = [{"type": ["Evidence"], **item} for item in evidence]
+    return document
+
+
+def jwt_claims(document: dict) -> dict:
+    """VC-JWT: the credential itself plus the registered claims mapped from it (OB 3.0 §8.2.4)."""
+    claims = {**document, "iss": document["issuer"]["id"], "jti": document["id"],
+              "nbf": _timestamp(document["validFrom"])}
+    subject_id = document.get("credentialSubject", {}).get("id")
+    if subject_id:
+        claims["sub"] = subject_id
+    if document.get("validUntil"):
+        claims["exp"] = _timestamp(document["validUntil"])
+    return claims
+
+
+def sign(document: dict) -> tuple[str, str]:
+    """(compact JWS, kid URL) of the credential, signed with the active badge key."""
+    return sign_jwt(jwt_claims(document))
+
+
+def status_list_credential(issuer: IssuerProfile, number: int, revoked_indices: list[int], *, now) -> dict:
+    """The issuer's status list `number`: bit i set = the award with status index number*SIZE+i is revoked."""
+    bits = bytearray(STATUS_LIST_SIZE // 8)
+    for index in revoked_indices:
+        position = index - number * STATUS_LIST_SIZE
+        if 0 <= position < STATUS_LIST_SIZE:
+            bits[position // 8] |= 0x80 >> (position % 8)  # bit 0 is the first bit of the first byte
+    url = status_list_url(issuer, number)
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": profile_url(issuer),
+        "validFrom": iso(now),
+        "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList", "statusPurpose": "revocation",
+                              "encodedList": encode_bitstring(bytes(bits))},
+    }
+
+
+def encode_bitstring(bits: bytes) -> str:
+    """Multibase base64url (prefix `u`, no padding) of the GZIP-compressed bitstring."""
+    return "u" + base64.urlsafe_b64encode(gzip.compress(bits, mtime=0)).decode().rstrip("=")
+
+
+def decode_bitstring(encoded: str) -> bytes:
+    if not encoded.startswith("u"):
+        raise ValueError("the encoded list is not multibase base64url (it must start with `u`)")
+    body = encoded[1:]
+    return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+
+
+def bit_is_set(bits: bytes, position: int) -> bool:
+    return bool(bits[position // 8] & (0x80 >> (position % 8)))
+
+
+def _timestamp(value: str) -> int:
+    return int(datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())

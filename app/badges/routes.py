@@ -1,0 +1,247 @@
+"""Badge pages and documents: the public credential URLs verifiers and backpacks fetch, the award page, and
+the learner's "My badges" inside the LMS."""
+import json
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.badges import earners, ob2, ob3
+from app.badges.catalogue import badge_catalogue
+from app.badges.credentials import (
+    award_by_public_id, badge_for, badge_png, baked_image, issuer_of, ob2_assertion, signed_credential,
+    status_list_jwt, verify_award,
+)
+from app.badges.issuers import issuer_by_public_id, issuer_profile
+from app.badges.keys import external_url, key_by_thumbprint, kid_url, published_keys
+from app.clock import current_clock
+from app.errors import NotFound
+from app.extensions import db
+from app.lti.session import current_launch, launch_required
+
+bp = Blueprint("badges", __name__, url_prefix="/badges")
+
+JSON_LD = "application/ld+json"
+
+
+def _document(document: dict, status: int = 200, mimetype: str = "application/json") -> Response:
+    response = Response(json.dumps(document, indent=2, ensure_ascii=False), status=status, mimetype=mimetype)
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers and backpacks fetch from their own pages
+    return response
+
+
+def _issuer_or_404(issuer_id: str):
+    issuer = issuer_by_public_id(issuer_id)
+    if issuer is None:
+        raise NotFound(_("There is no badge issuer at this address."))
+    return issuer
+
+
+# --- Open Badges 2.0 (hosted) --------------------------------------------------------------------------------
+
+
+@bp.get("/ob2/assertions/<award_id>", endpoint="ob2_assertion")
+def ob2_assertion_document(award_id):
+    """The hosted OB 2.0 Assertion; a revoked one answers 410 with its reason (OB 2.0 hosted revocation)."""
+    award = award_by_public_id(award_id)
+    if award.is_revoked:
+        return _document(ob2.revoked_assertion(award), status=410)
+    assertion = ob2_assertion(award)
+    if assertion is None:
+        raise NotFound(_("This badge has no Open Badges 2.0 version: its earner has not given an email address."))
+    return _document(assertion)
+
+
+
+@bp.get("/ob2/issuers/<issuer_id>")
+def ob2_issuer(issuer_id):
+    return _document(ob2.issuer_document(issuer_profile(_issuer_or_404(issuer_id))))
+
+
+@bp.get("/ob2/issuers/<issuer_id>/badges/<badge_id>")
+def ob2_badge_class(issuer_id, badge_id):
+    badge = _badge_or_404(badge_id)
+    return _document(ob2.badge_class(badge, issuer_profile(_issuer_or_404(issuer_id)), _path()))
+
+
+@bp.get("/ob2/issuers/<issuer_id>/revocations")
+def ob2_revocations(issuer_id):
+    from app.badges.models import BadgeAward
+    from sqlalchemy import select
+
+    issuer = _issuer_or_404(issuer_id)
+    revoked = list(db.session.scalars(select(BadgeAward).where(
+        BadgeAward.organisation_id == issuer.organisation_id, BadgeAward.revoked_at.is_not(None))))
+    return _document(ob2.revocation_list(issuer_profile(issuer), revoked))
+
+
+# --- Open Badges 3.0 ------------------------------------------------------------------------------------------
+
+
+@bp.get("/credentials/<award_id>")
+def credential(award_id):
+    """The award's OpenBadgeCredential as JSON (the signed payload; its VC-JWT is at .jwt)."""
+    award = award_by_public_id(award_id)
+    document, _token = signed_credential(award)
+    db.session.commit()
+    response = _document(document, mimetype="application/json")
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{award.badge_id}-credential.json"'
+    return response
+
+
+@bp.get("/credentials/<award_id>.jwt")
+def credential_jwt(award_id):
+    award = award_by_public_id(award_id)
+    _document_, token = signed_credential(award)
+    db.session.commit()
+    response = Response(token, mimetype="application/vc+jwt")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{award.badge_id}-credential.jwt"'
+    return response
+
+
+@bp.get("/issuers/<issuer_id>", endpoint="issuer_profile")
+def issuer_profile_document(issuer_id):
+    """The OB 3.0 issuer Profile; its signing keys are at /jwks and each at its kid URL."""
+    return _document(ob3.profile(issuer_profile(_issuer_or_404(issuer_id)), with_context=True), mimetype=JSON_LD)
+
+
+
+@bp.get("/issuers/<issuer_id>/jwks")
+def issuer_keys(issuer_id):
+    _issuer_or_404(issuer_id)
+    return _document({"keys": [{**key.public_jwk, "kid": kid_url(key), "alg": "RS256", "use": "sig"}
+                               for key in published_keys()]})
+
+
+@bp.get("/achievements/<issuer_id>/<badge_id>")
+def achievement(issuer_id, badge_id):
+    badge = _badge_or_404(badge_id)
+    document = ob3.achievement(badge, issuer_profile(_issuer_or_404(issuer_id)), _path())
+    return _document({"@context": ob3.CONTEXTS, **document}, mimetype=JSON_LD)
+
+
+@bp.get("/status/<issuer_id>/<int:number>")
+def status_list(issuer_id, number):
+    """The issuer's Bitstring Status List credential, signed, as it is now (a revocation shows at once)."""
+    issuer = _issuer_or_404(issuer_id)
+    token = status_list_jwt(issuer_profile(issuer), issuer.organisation_id, number, now=current_clock().now())
+    db.session.commit()  # the first badge key may have been made
+    response = Response(token, mimetype="application/vc+jwt")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/keys/<thumbprint>")
+def public_key(thumbprint):
+    """A badge key's public JWK (bare: kty, n, e), for as long as any credential it signed is valid: for good."""
+    key = key_by_thumbprint(thumbprint)
+    if key is None:
+        raise NotFound(_("There is no badge signing key with this id."))
+    return _document(key.public_jwk)
+
+
+# --- images and the path targets badges align to ---------------------------------------------------------------
+
+
+@bp.get("/images/<issuer_id>/<badge_id>.png")
+def badge_image(issuer_id, badge_id):
+    _issuer_or_404(issuer_id)
+    response = Response(badge_png(_badge_or_404(badge_id)), mimetype="image/png")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/path/<kind>/<target_id>")
+def path_target(kind, target_id):
+    """What a badge's alignment points at: an area or a level of the path, described."""
+    path = _path()
+    target = (path.area(target_id) if kind == "areas" else path.level(target_id) if kind == "levels" else None) if path else None
+    if target is None:
+        raise NotFound(_("The path has no such area or level."))
+    return render_template("badges/path_target.html", target=target, kind=kind, title=target.title.localised(_locale()))
+
+
+@bp.get("/awards/<award_id>/<kind>")
+def download(award_id, kind):
+    """The badge image with the award baked in: ob2.png, ob2.svg, ob3.png or ob3.svg."""
+    award = award_by_public_id(award_id)
+    data = baked_image(award, kind)
+    db.session.commit()
+    mimetype = "image/png" if kind.endswith(".png") else "image/svg+xml"
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{award.badge_id}-{kind.replace(".", "-", 1)}"'
+    return response
+
+
+@bp.get("/awards/<award_id>")
+def award_page(award_id):
+    """The public verification page: issuer, criteria, evidence, status and a live check; none for a private award."""
+    award = award_by_public_id(award_id)
+    if award.is_private:
+        raise NotFound(_("There is no badge award at this address."))
+    badge = badge_for(award)
+    verification = verify_award(award, now=current_clock().now())
+    db.session.commit()
+    return render_template(
+        "badges/award.html", award=award, badge=badge, issuer=issuer_of(award), verification=verification,
+        earner_name=earners.shown_name(award), has_ob2=ob2_assertion(award) is not None,
+        linkedin_url=earners.linkedin_url(award, badge, issuer_of(award)), title=badge.localised(_locale()),
+        urls={"page": external_url("badges.award_page", award_id=award.public_id),
+              "image": external_url("badges.badge_image", issuer_id=issuer_of(award).public_id, badge_id=badge.id)},
+    )
+
+
+# --- the learner, inside the LMS --------------------------------------------------------------------------------
+
+
+@bp.get("/mine")
+@launch_required()
+def mine():
+    """My badges: earned ones with their links, and the next ones within reach with what is missing."""
+    launch = current_launch()
+    summary = earners.my_badges(launch.organisation_id, launch.person_id, _path())
+    return render_template("badges/mine.html", summary=summary, title=_("My badges"))
+
+
+@bp.post("/mine/settings")
+@launch_required()
+def save_settings():
+    """The earner's email for OB 2.0 and whether award pages show their name."""
+    launch = current_launch()
+    earners.save_settings(launch.organisation_id, launch.person_id, email=request.form.get("email", ""),
+                          show_name=request.form.get("show_name") == "yes")
+    db.session.commit()
+    flash(_("Your badge settings are saved."), "success")
+    return redirect(url_for("badges.mine"))
+
+
+@bp.post("/mine/awards/<award_id>/privacy")
+@launch_required()
+def set_privacy(award_id):
+    """Make an award private (no public page, no share links) or public again."""
+    launch = current_launch()
+    award = earners.own_award(launch.organisation_id, launch.person_id, award_id)
+    award.is_private = request.form.get("private") == "yes"
+    db.session.commit()
+    flash(_("The badge is now private.") if award.is_private else _("The badge is now public."), "success")
+    return redirect(url_for("badges.mine"))
+
+
+def _badge_or_404(badge_id: str):
+    badge = badge_catalogue().badge(badge_id)
+    if badge is None:
+        raise NotFound(_("There is no badge “%(badge)s”.", badge=badge_id))
+    return badge
+
+
+def _path():
+    return current_app.extensions.get("path_model")
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale())

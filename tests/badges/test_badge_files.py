@@ -1,0 +1,93 @@
+"""Badge definitions are data: the shipped ones are valid, and a mistake gets the content files' precise errors."""
+import pytest
+
+from app.badges.definitions import RULE_TYPES
+from app.badges.loader import load_badges
+from tests.badges.conftest import PROJECT, badge_yaml, write_badges
+
+pytestmark = pytest.mark.sqlite
+
+
+def problems_of(app, tmp_path, files):
+    _catalogue, problems = load_badges(write_badges(tmp_path / "b", files), app.extensions["path_model"])
+    return [problem.format() for problem in problems]
+
+
+def test_shipped_badges_are_valid_and_cover_every_rule_type(app):
+    catalogue, problems = load_badges(PROJECT / "badge_templates", app.extensions["path_model"])
+    assert not problems.errors, [problem.format() for problem in problems.errors]
+    assert len(catalogue.badges) >= 8
+    assert {badge.rule.type for badge in catalogue.badges} == set(RULE_TYPES)
+
+
+def test_every_shipped_badge_has_its_name_in_the_six_languages(app):
+    catalogue, _ = load_badges(PROJECT / "badge_templates", app.extensions["path_model"])
+    for badge in catalogue.badges:
+        assert set(badge.name.values) == {"en", "fi", "et", "it", "nl", "es"}, badge.id
+
+
+def test_a_rule_naming_an_unknown_module_is_an_error_at_its_line(app, tmp_path):
+    text = "id: x\nname: X\ndescription: D\ncriteria: C\nrule:\n  type: module_completed\n  module: no-such-module\nimage: module.svg\n"
+    [problem] = problems_of(app, tmp_path, {"x.yaml": text})
+    assert problem.startswith("x.yaml:7: error: badge 'x': the rule names unknown module 'no-such-module'")
+    assert "erasmus-plus-for-vet" in problem  # the fix lists the module ids
+
+
+def test_a_cell_without_modules_is_refused_because_nobody_could_earn_it(app, tmp_path):
+    [problem] = problems_of(app, tmp_path, {"x.yaml": badge_yaml(
+        "x", "{type: area_level_completed, area: strategy, level: rookie}")})
+    assert "area 'strategy' has no module at level 'rookie', so nobody could earn this badge" in problem
+
+
+def test_asking_for_more_areas_than_have_modules_at_the_level_is_an_error(app, tmp_path):
+    [problem] = problems_of(app, tmp_path, {"x.yaml": badge_yaml("x", "{type: level_in_areas, level: expert, areas: 3}")})
+    assert "only 2 area(s) have modules at level 'expert', so 3 can never be reached" in problem
+
+
+def test_an_unknown_rule_type_lists_the_known_ones(app, tmp_path):
+    [problem] = problems_of(app, tmp_path, {"x.yaml": badge_yaml("x", "{type: self_rating}")})
+    assert "rule type 'self_rating' is not known" in problem
+    assert "module_completed, area_level_completed, level_in_areas, path_completed" in problem
+
+
+def test_the_id_must_match_the_file_name(app, tmp_path):
+    [problem] = problems_of(app, tmp_path, {"other.yaml": badge_yaml("x", "{type: path_completed}")})
+    assert problem.startswith("other.yaml:1: error: badge id 'x' differs from its file name")
+
+
+def test_a_missing_image_template_names_the_available_ones(app, tmp_path):
+    text = badge_yaml("x", "{type: path_completed}").replace("image: module.svg", "image: round.svg")
+    [problem] = problems_of(app, tmp_path, {"x.yaml": text})
+    assert "image template 'round.svg' is not in images/" in problem and "module.svg" in problem
+
+
+def test_a_misspelt_placeholder_in_an_image_template_is_an_error(app, tmp_path):
+    directory = write_badges(tmp_path / "b", {"x.yaml": badge_yaml("x", "{type: path_completed}")})
+    (directory / "images" / "module.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg">\n<text>{{ nmae }}</text></svg>', encoding="utf-8")
+    _catalogue, problems = load_badges(directory, app.extensions["path_model"])
+    [problem] = [problem.format() for problem in problems]
+    assert problem.startswith("images/module.svg") and "'nmae' is undefined" in problem
+
+
+def test_a_badge_with_errors_is_left_out_and_the_others_load(app, tmp_path):
+    catalogue, problems = load_badges(write_badges(tmp_path / "b", {
+        "good.yaml": badge_yaml("good", "{type: path_completed}"),
+        "bad.yaml": badge_yaml("bad", "{type: module_completed, module: nope}"),
+    }), app.extensions["path_model"])
+    assert [badge.id for badge in catalogue.badges] == ["good"]
+    assert len(problems.errors) == 1
+
+
+def test_content_check_also_checks_the_badges_and_fails_on_their_errors(app, runner, tmp_path):
+    directory = write_badges(tmp_path / "b", {"x.yaml": badge_yaml("x", "{type: module_completed, module: nope}")})
+    result = runner.invoke(args=["content", "check", "--badges-dir", str(directory)])
+    assert result.exit_code == 1
+    assert "x.yaml:5: error: badge 'x': the rule names unknown module 'nope'" in result.output
+    assert "0 badge(s) loaded; 1 error(s)" in result.output
+
+
+def test_content_check_passes_with_the_shipped_badges(runner):
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "10 badge(s) loaded; 0 error(s), 0 warning(s)" in result.output

@@ -1,0 +1,232 @@
+"""Every issued credential is checked independently of the code that signs it: OB 3.0 against 1EdTech's JSON
+Schema and with another JOSE library through the key published at its kid URL; OB 2.0 with 1EdTech's own
+validator against the app served on 127.0.0.1; baked images give back the same credential."""
+import io
+import json
+import struct
+import subprocess
+from dataclasses import dataclass
+from xml.etree import ElementTree
+
+import pytest
+import requests
+from joserfc import jwt as jose_jwt
+from joserfc.jwk import RSAKey
+from jsonschema import Draft201909Validator
+
+from app.badges.awarding import awards_of, revoke_award
+from app.badges.keys import rotate_badge_key
+from app.badges.ob3 import bit_is_set, decode_bitstring
+from app.extensions import db
+from tests.badges.conftest import SPEC, complete_module
+from tests.support.factories import LEARNER_ROLE, make_launch, make_world
+from tests.support.live_server import LiveServer
+
+OB2_VALIDATE = SPEC.parents[1] / "tools" / "ob2-validate"
+SCHEMA = json.loads((SPEC / "ob_v3p0_achievementcredential_schema.json").read_text())
+EMAIL = "lea.learner@college.example.org"
+
+
+@dataclass
+class Served:
+    app: object
+    url: str
+    world: object
+    clock: object
+
+    def award(self, module_id: str = "erasmus-plus-for-vet", *, email: str | None = EMAIL, subject: str | None = None):
+        """A learner completes a module (and earns its badge); the award's public id."""
+        with self.app.app_context():
+            world = make_world()
+            world.learner.email = email
+            if subject:
+                world.learner.subject = subject
+            launch = make_launch(world, world.learner, [LEARNER_ROLE], now=self.clock.now())
+            complete_module(self.app, launch, module_id, now=self.clock.now())
+            [award] = awards_of(world.organisation.id, world.learner.id)
+            db.session.commit()
+            return award.public_id
+
+    def get(self, path_or_url: str, **kwargs):
+        url = path_or_url if path_or_url.startswith("http") else self.url + path_or_url
+        return requests.get(url, timeout=10, **kwargs)
+
+    def revoke(self, public_id: str, reason: str = "awarded by mistake"):
+        from app.badges.credentials import award_by_public_id
+
+        with self.app.app_context():
+            revoke_award(award_by_public_id(public_id), reason, now=self.clock.now())
+            db.session.commit()
+
+
+@pytest.fixture
+def served(committed_app, clock):
+    server = LiveServer("127.0.0.1")
+    committed_app.config["BASE_URL"] = server.url
+    server.start(committed_app)
+    yield Served(committed_app, server.url, None, clock)
+    server.stop()
+
+
+def verify_with_joserfc(served, token: str) -> dict:
+    """What an independent verifier does: read the kid, fetch the public key there, check the RS256 signature."""
+    header = json.loads(_b64(token.split(".")[0]))
+    assert set(header) <= {"alg", "kid", "typ"} and header["alg"] == "RS256"
+    jwk = served.get(header["kid"]).json()
+    assert set(jwk) == {"kty", "n", "e"}  # a bare public key: no private parts
+    return jose_jwt.decode(token, RSAKey.import_key(jwk), algorithms=["RS256"]).claims
+
+
+def _b64(part: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def test_the_ob3_credential_is_valid_against_1edtechs_schema_and_says_what_facts_require(served):
+    award = served.award()
+    credential = served.get(f"/badges/credentials/{award}").json()
+    errors = sorted(Draft201909Validator(SCHEMA).iter_errors(credential), key=str)
+    assert not errors, [error.message for error in errors]
+    assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2",
+                                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    subject = credential["credentialSubject"]
+    assert subject["type"] == ["AchievementSubject"]
+    assert [item["identityType"] for item in subject["identifier"]] == ["ltiUserId", "emailAddress"]
+    assert EMAIL not in json.dumps(credential)  # only salted hashes of who the earner is
+    assert subject["achievement"]["criteria"]["narrative"]
+    assert {target["targetCode"] for target in subject["achievement"]["alignment"]} == {
+        "area:eu-vet-policy", "level:rookie"}
+    assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
+
+
+def test_the_vc_jwt_verifies_with_an_independent_jose_library_through_the_published_key(served):
+    award = served.award(subject="lti-user-7")
+    token = served.get(f"/badges/credentials/{award}.jwt").text
+    claims = verify_with_joserfc(served, token)
+    assert not list(Draft201909Validator(SCHEMA).iter_errors(
+        {key: value for key, value in claims.items() if key not in ("iss", "jti", "nbf", "exp", "sub")}))
+    assert claims["iss"] == claims["issuer"]["id"] and claims["jti"] == claims["id"]
+    assert claims["nbf"] == 1795435200  # validFrom, 2026-11-23T12:00:00Z, the frozen clock's now
+    import hashlib
+    ltiuser = claims["credentialSubject"]["identifier"][0]
+    assert ltiuser["identityHash"] == "sha256$" + hashlib.sha256(("lti-user-7" + ltiuser["salt"]).encode()).hexdigest()
+
+
+def test_an_expiring_badge_carries_valid_until_and_exp(served):
+    award = served.award("skills-competitions")
+    claims = verify_with_joserfc(served, served.get(f"/badges/credentials/{award}.jwt").text)
+    assert claims["validUntil"] == "2029-11-22T12:00:00Z"
+    assert claims["exp"] == claims["nbf"] + 1095 * 24 * 3600
+
+
+def test_the_status_bit_is_set_once_the_award_is_revoked(served):
+    award = served.award()
+    status = served.get(f"/badges/credentials/{award}").json()["credentialStatus"]
+
+    def revoked() -> bool:
+        claims = verify_with_joserfc(served, served.get(status["statusListCredential"]).text)
+        assert claims["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+        return bit_is_set(decode_bitstring(claims["credentialSubject"]["encodedList"]), int(status["statusListIndex"]))
+
+    assert revoked() is False
+    served.revoke(award)
+    assert revoked() is True
+
+
+def test_old_awards_still_verify_after_the_badge_key_is_rotated(served):
+    before = served.award()
+    old_token = served.get(f"/badges/credentials/{before}.jwt").text
+    with served.app.app_context():
+        rotate_badge_key(served.clock.now())
+        db.session.commit()
+    after = served.award()
+    new_token = served.get(f"/badges/credentials/{after}.jwt").text
+    assert json.loads(_b64(old_token.split(".")[0]))["kid"] != json.loads(_b64(new_token.split(".")[0]))["kid"]
+    assert verify_with_joserfc(served, old_token)["id"].endswith(before)
+    assert verify_with_joserfc(served, new_token)["id"].endswith(after)
+    assert served.get(f"/badges/credentials/{before}.jwt").text == old_token  # signed once, served as signed
+
+
+def png_text_chunks(png: bytes) -> dict[str, tuple[int, str]]:
+    """iTXt chunks read by hand (not by the Pillow that wrote them): keyword → (compression flag, text)."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    position, chunks = 8, {}
+    while position < len(png):
+        length, kind = struct.unpack(">I4s", png[position:position + 8])
+        data = png[position + 8:position + 8 + length]
+        if kind == b"iTXt":
+            keyword, rest = data.split(b"\0", 1)
+            compressed, _method = rest[0], rest[1]
+            _language, _translated, text = rest[2:].split(b"\0", 2)
+            chunks[keyword.decode()] = (compressed, text.decode("utf-8"))
+        position += 12 + length
+    return chunks
+
+
+def test_baked_ob3_images_give_back_the_same_signed_credential(served):
+    award = served.award()
+    token = served.get(f"/badges/credentials/{award}.jwt").text
+    png = served.get(f"/badges/awards/{award}/ob3.png")
+    assert png.headers["Content-Type"] == "image/png"
+    assert png_text_chunks(png.content)["openbadgecredential"] == (0, token)  # uncompressed iTXt
+    svg = served.get(f"/badges/awards/{award}/ob3.svg").content
+    root = ElementTree.fromstring(svg)
+    element = root[0]
+    assert element.tag == "{https://purl.imsglobal.org/ob/v3p0}credential"  # right after <svg>
+    assert element.get("verify") == token
+    assert served.get(f"/badges/awards/{award}/ob3.png").content == png.content  # kept after the first download
+
+
+def test_baked_ob2_images_carry_the_hosted_assertion(served):
+    award = served.award()
+    assertion = served.get(f"/badges/ob2/assertions/{award}").json()
+    _flag, text = png_text_chunks(served.get(f"/badges/awards/{award}/ob2.png").content)["openbadges"]
+    assert json.loads(text) == assertion
+    root = ElementTree.fromstring(served.get(f"/badges/awards/{award}/ob2.svg").content)
+    assert root[0].tag == "{http://openbadges.org}assertion"
+    assert json.loads(root[0].text) == assertion
+
+
+def test_without_an_email_there_is_no_ob2_version_but_ob3_is_issued(served):
+    award = served.award(email=None)
+    assert served.get(f"/badges/ob2/assertions/{award}").status_code == 404
+    assert served.get(f"/badges/awards/{award}/ob2.png").status_code == 404
+    credential = served.get(f"/badges/credentials/{award}").json()
+    assert [item["identityType"] for item in credential["credentialSubject"]["identifier"]] == ["ltiUserId"]
+
+
+def ob2_validate(target: str, email: str | None = EMAIL) -> tuple[int, dict]:
+    result = subprocess.run([str(OB2_VALIDATE), target, *([email] if email else [])], capture_output=True,
+                            text=True, timeout=240)
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout or "{}")
+
+
+ob2_validator = pytest.mark.skipif(not OB2_VALIDATE.exists(), reason="../shared/tools/ob2-validate is not beside the project")
+
+
+@ob2_validator
+@pytest.mark.timeout(600)
+def test_1edtechs_ob2_validator_accepts_the_hosted_assertion_and_both_baked_images(served, tmp_path):
+    award = served.award()
+    code, report = ob2_validate(f"{served.url}/badges/ob2/assertions/{award}")
+    assert code == 0, report
+    for kind in ("ob2.png", "ob2.svg"):
+        image = tmp_path / f"badge-{kind.replace('.', '-')}.{kind.split('.')[1]}"
+        image.write_bytes(served.get(f"/badges/awards/{award}/{kind}").content)
+        code, report = ob2_validate(str(image))
+        assert code == 0, (kind, report)
+
+
+@ob2_validator
+@pytest.mark.timeout(300)
+def test_1edtechs_ob2_validator_refuses_a_revoked_assertion(served):
+    award = served.award()
+    served.revoke(award)
+    response = served.get(f"/badges/ob2/assertions/{award}")
+    assert response.status_code == 410  # OB 2.0: a revoked hosted assertion answers Gone, revoked, with its reason
+    assert response.json()["revoked"] is True and response.json()["revocationReason"] == "awarded by mistake"
+    code, report = ob2_validate(f"{served.url}/badges/ob2/assertions/{award}")
+    assert code == 1 and report["valid"] is False
