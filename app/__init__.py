@@ -4,14 +4,14 @@ import logging
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 
-from app import admin, jobs, learning, lti, tenancy
+from app import admin, jobs, learning, lti, reports, tenancy
 from app.clock import SystemClock
 from app.config import PROJECT_ROOT, Config, config_from_environment
 from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.shared_cache import init_shared_cache
 
-FEATURES = (tenancy, lti, learning, admin, jobs)
+FEATURES = (tenancy, lti, learning, admin, jobs, reports)
 
 
 def select_locale() -> str:

@@ -466,3 +466,10 @@ def _content_page(*, problems, refused: bool = False):
         retired=retired_references(model) if model else [], directory=current_app.config["CONTENT_DIR"],
         title=_("Content"),
     )
+
+
+# The installation admin reads any organisation's reports and data rights pages (app/reports/routes.py),
+# under /admin/organisations/<id>/reports, with the admin's login and framing rules.
+from app.reports.routes import admin_bp as _reports_admin_bp  # noqa: E402
+
+bp.register_blueprint(_reports_admin_bp)
