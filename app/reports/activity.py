@@ -4,9 +4,10 @@ A source gives events as a select of (person_id, occurred_at, measure) for one o
 each measure in the order they are shown. Launches and module progress are built in; the badges feature adds
 one measure per badge with `register_activity_source` (docs/reports.md), so this module never imports it.
 
-The figures are events (a person may launch many times), split by course group; a figure is suppressed when
-it describes fewer than 5 people, and each measure's groups × months table, with its quarter sub-totals, row
-totals and the organisation's line, is protected as one network (app.reports.privacy).
+The figures are events (a person may launch many times) of the whole organisation — not split by course
+group: per group and month they would be mostly small, and the table would be mostly hidden. A figure is
+suppressed when it describes fewer than 5 people, and each measure's months, with their quarter sub-totals and
+total, are protected as one network (app.reports.privacy).
 """
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def activity_sources() -> list[ActivitySource]:
 
 @dataclass
 class ActivityTables:
-    """One protected network per measure: rows are groups, columns months, with quarters as sub-totals."""
+    """One protected network per measure: the organisation's line, months with quarters as sub-totals."""
 
     months: list[Period]
     quarters: list[Period]
@@ -123,14 +124,17 @@ def _count(events: Select, population: Population, months: list[Period], quarter
     return counts
 
 
+ORGANISATION = "organisation"  # the activity's one line: the whole organisation (docs/reports.md)
+
+
 def _protect(counts: dict, population: Population, group_of: dict, months, quarters) -> privacy.Network | None:
-    rows = [group.key for group in population.groups]
+    rows = [ORGANISATION]
     columns = [month.slug for month in months]
     figures: dict = {}
     for (course_id, period), (events, people) in counts.items():
-        row = group_of.get(course_id)
-        if row is None:
+        if course_id not in group_of:
             continue
+        row = ORGANISATION
         events_sum, people_sum = figures.get((row, period), (0, 0))
         figures[(row, period)] = (events_sum + events, people_sum + people)
     for period in columns + [quarter.slug for quarter in quarters] + [privacy.TOTAL]:

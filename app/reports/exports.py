@@ -44,7 +44,7 @@ def report_tables(report: SkillsReport, locale: str) -> list[ExportTable]:
             [[area.localised(locale), _cell(up), total] for area, up, total in report.movement],
         ))
     tables.append(ExportTable(
-        _("Activity: %(scope)s", scope=scope),
+        _("Activity of the whole organisation"),
         [_("Period")] + [label for _measure, label in report.activity_columns],
         [[label] + [_cell(cell) for cell in cells] for label, cells in report.activity_rows],
     ))

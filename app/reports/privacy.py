@@ -43,6 +43,7 @@ class Figure:
     fixed: bool = False  # always shown (a group's size, which every area's line repeats)
     state: str = PUBLISHED
     counts_people: bool = True  # False: the value counts events, which may be many per person
+    kind: str = "cell"  # cell | sub-total | row-total | column-total | grand-total: which figures are disjoint
 
     @property
     def suppressed(self) -> bool:
@@ -175,21 +176,48 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
             continue
         low, high = figure.bounds()
         alternatives = [(lo, hi) for lo, hi in ((low, figure.value - 1), (figure.value + 1, high)) if lo <= hi]
-        possible = [(lo, hi) for lo, hi in alternatives if _feasible(network, relaxed, override=(figure.key, lo, hi))]
-        if not any(_feasible(network, world, override=(figure.key, lo, hi)) for world in worlds for lo, hi in possible):
+        if not _any_world(network, relaxed, worlds, [{figure.key: bounds} for bounds in alternatives]):
             pinned.append(figure)
             if first_only:
-                break
+                return pinned
+    # Two "fewer than 5" figures of one row or one column (keys are (row, column)) whose sum is under 5: that
+    # sum must not be forced either.
+    smalls = [figure for figure in network.figures.values() if figure.state == SMALL]
+    for first, second in itertools.combinations(smalls, 2):
+        total = first.value + second.value
+        if total >= THRESHOLD or first in pinned or second in pinned:
+            continue
+        if _disjoint_on_one_line(first, second):
+            others = [{first.key: (a, a), second.key: (other - a, other - a)}
+                      for other in (total - 1, total + 1) for a in range(1, other)]
+            if not _any_world(network, relaxed, worlds, others):
+                pinned.append(first)
+                if first_only:
+                    return pinned
     return pinned
 
 
-def _feasible(network: Network, world: dict, *, override) -> bool:
-    """Is there a circulation meeting every figure's bounds, with one figure's bounds replaced?"""
-    key, override_low, override_high = override
+def _disjoint_on_one_line(first: Figure, second: Figure) -> bool:
+    """Two figures of one row or one column that count different people (not a figure and its own total)."""
+    if first.kind != second.kind or first.kind == "grand-total":
+        return False
+    if first.kind in ("cell", "sub-total"):
+        return first.key[0] == second.key[0] or first.key[1] == second.key[1]
+    return True  # two row totals (different groups) or two column totals (different columns)
+
+
+def _any_world(network: Network, relaxed: dict, worlds: list[dict], overrides: list[dict]) -> bool:
+    """Does any world allow any of these other values? The relaxed world first: if it cannot, none can."""
+    possible = [override for override in overrides if _feasible(network, relaxed, overrides=override)]
+    return any(_feasible(network, world, overrides=override) for world in worlds for override in possible)
+
+
+def _feasible(network: Network, world: dict, *, overrides: dict) -> bool:
+    """Is there a circulation meeting every figure's bounds, with some figures' bounds replaced?"""
     excess: dict[Hashable, int] = defaultdict(int)
     flow = _MaxFlow()
     for figure in network.figures.values():
-        low, high = (override_low, override_high) if figure.key == key else figure.bounds(world.get(figure.key))
+        low, high = overrides[figure.key] if figure.key in overrides else figure.bounds(world.get(figure.key))
         if low > high:
             return False
         if high > low:
@@ -281,23 +309,23 @@ def table_network(
     network = Network()
     group_of = {column: group for group, members in (column_groups or {}).items() for column in members}
 
-    def add(key, tail, head, fixed=False):
+    def add(key, tail, head, kind, fixed=False):
         value, people = cells.get(key) or margins[key]
-        network.add(Figure(key, value, people, tail, head, fixed=fixed, counts_people=counts_people))
+        network.add(Figure(key, value, people, tail, head, fixed=fixed, counts_people=counts_people, kind=kind))
 
     for row in rows:
-        add((row, TOTAL), "S", ("row", row), fixed=fixed_row_totals)
+        add((row, TOTAL), "S", ("row", row), "row-total", fixed=fixed_row_totals)
         for column in columns:
             upstream = ("row-group", row, group_of[column]) if column_groups else ("row", row)
-            add((row, column), upstream, ("column", column))
+            add((row, column), upstream, ("column", column), "cell")
         for group in column_groups or {}:
-            add((row, group), ("row", row), ("row-group", row, group))
+            add((row, group), ("row", row), ("row-group", row, group), "sub-total")
     for column in columns:
         downstream = ("column-group", group_of[column]) if column_groups else "T"
-        add((ALL, column), ("column", column), downstream)
+        add((ALL, column), ("column", column), downstream, "column-total")
     for group in column_groups or {}:
-        add((ALL, group), ("column-group", group), "T")
-    add((ALL, TOTAL), "T", "S", fixed=fixed_row_totals)
+        add((ALL, group), ("column-group", group), "T", "column-group-total")
+    add((ALL, TOTAL), "T", "S", "grand-total", fixed=fixed_row_totals)
     _check_sums(network)
     return network
 

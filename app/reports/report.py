@@ -16,7 +16,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.learning.content.model import Area, Module, PathModel
 from app.reports import privacy
-from app.reports.activity import ActivityTables, protected_activity
+from app.reports.activity import ORGANISATION, protected_activity
 from app.reports.periods import MONTH, QUARTER, Period, month_range, parse_period, quarters_of
 from app.reports.population import Group, Population, population
 from app.reports.skills_map import MapTables, Movement, NOT_STARTED, UP, level_orders, protected_map, protected_movement
@@ -159,7 +159,8 @@ def skills_report(path: PathModel, organisation: Organisation, *, now: datetime,
     for slug in bins + [privacy.TOTAL]:
         label = _("All periods") if slug == privacy.TOTAL else slug
         report.activity_rows.append(
-            (label, [shown(activity.by_measure.get(measure), (row, slug)) for measure, _label in report.activity_columns])
+            (label, [shown(activity.by_measure.get(measure), (ORGANISATION, slug))
+                     for measure, _label in report.activity_columns])
         )
     return report
 

@@ -210,7 +210,7 @@ UP, NOT_UP = "up", "not_up"
 
 def protected_movement(path: PathModel, organisation_id: int, population: Population,
                        before: MapTables, after: MapTables) -> Movement:
-    """How many moved up per area and group, with the two maps it must not give away (docs/reports.md)."""
+    """How many moved up per area and group, shown only where the two maps and it cannot pin a small figure."""
     first = placements(path, organisation_id, population.people, before.at, "placed_before")
     second = placements(path, organisation_id, population.people, after.at, "placed_after")
     moved_up = case((second.c.level > first.c.level, UP), else_=NOT_UP)
@@ -220,22 +220,26 @@ def protected_movement(path: PathModel, organisation_id: int, population: Popula
         .group_by(first.c.course_id, first.c.area_id, moved_up)
     ).all()
     group_of = population.group_of_course()
+    sizes = {group.key: group.size for group in population.groups} | {privacy.ALL: population.size}
     by_area = {}
     for area in path.areas:
-        cells = {}
+        up = {row: 0 for row in sizes}
         for course_id, area_id, direction, count in rows:
-            if area_id == area.id:
-                key = (group_of[course_id], direction)
-                cells[key] = cells.get(key, 0) + count
-        # A line of either map with a suppressed figure: its movement is hidden too, or the two maps and the
-        # movement together could pin the suppressed figure.
-        force = [
-            (row, column)
-            for row in [group.key for group in population.groups] + [privacy.ALL]
-            if _line_suppressed(before, area.id, row) or _line_suppressed(after, area.id, row)
-            for column in (UP, NOT_UP)
-        ]
-        by_area[area.id] = protect_counts(population, [UP, NOT_UP], cells, force_hidden=force)
+            if area_id == area.id and direction == UP:
+                up[group_of[course_id]] += count
+                up[privacy.ALL] += count
+        shown = privacy.Network()
+        groups = [group.key for group in population.groups]
+        for row, size in sizes.items():
+            # Shown only when both maps show this line in full (for the organisation's line: every line) and
+            # neither the movers nor the others are fewer than 5; otherwise not shown at all, not even as
+            # "fewer than 5", since with the two maps a small movement could be worked out exactly.
+            lines = groups + [privacy.ALL] if row == privacy.ALL else [row]
+            clear = not any(_line_suppressed(tables, area.id, line) for tables in (before, after) for line in lines)
+            if clear and up[row] >= privacy.THRESHOLD and size - up[row] >= privacy.THRESHOLD:
+                for column, value in ((UP, up[row]), (NOT_UP, size - up[row])):
+                    shown.add(privacy.Figure((row, column), value, value, "S", "T"))
+        by_area[area.id] = shown
     return Movement(before.at, after.at, by_area)
 
 

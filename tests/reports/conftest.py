@@ -30,7 +30,7 @@ def _moment(rng: random.Random, after: datetime) -> datetime:
 
 
 def generate_organisation(path, *, name="Generated College", staff=300, seed=15,
-                          course_sizes=(0.4, 0.25, 0.2, 0.1, 0.02)) -> GeneratedOrganisation:
+                          course_sizes=(0.4, 0.25, 0.2, 0.1, 0.02), start=YEAR_START, days=300) -> GeneratedOrganisation:
     """`staff` people over courses of the given shares (the last ones small, to be grouped), the rest in none.
 
     Bulk inserts keep 5,000 people fast. Some people launch from a second course later, so their course group is
@@ -48,7 +48,7 @@ def generate_organisation(path, *, name="Generated College", staff=300, seed=15,
     organisation_id = world.organisation.id
     people_rows = [
         {"organisation_id": organisation_id, "issuer": world.registration.issuer, "subject": f"{name}-staff-{index}",
-         "name": f"Staff {index}", "created_at": YEAR_START + timedelta(days=rng.uniform(0, 300))}
+         "name": f"Staff {index}", "created_at": start + timedelta(days=rng.uniform(0, days))}
         for index in range(staff)
     ]
     person_ids = list(db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), people_rows))
