@@ -30,7 +30,8 @@ def _moment(rng: random.Random, after: datetime) -> datetime:
 
 
 def generate_organisation(path, *, name="Generated College", staff=300, seed=15,
-                          course_sizes=(0.4, 0.25, 0.2, 0.1, 0.02), start=YEAR_START, days=300) -> GeneratedOrganisation:
+                          course_sizes=(0.4, 0.25, 0.2, 0.1, 0.02), start=YEAR_START, days=300,
+                          takings=(0, 1, 1, 2, 3)) -> GeneratedOrganisation:
     """`staff` people over courses of the given shares (the last ones small, to be grouped), the rest in none.
 
     Bulk inserts keep 5,000 people fast. Some people launch from a second course later, so their course group is
@@ -77,7 +78,7 @@ def generate_organisation(path, *, name="Generated College", staff=300, seed=15,
                 launches.append({"organisation_id": organisation_id, "person_id": person_id, "course_id": other.id,
                                  "launched_at": NOW - timedelta(days=1)})
         taken = created[person_id]
-        for _ in range(rng.choice((0, 1, 1, 2, 3))):
+        for _ in range(rng.choice(takings)):
             taken = _moment(rng, taken)
             skill = rng.random()
             ratings = {statement: min(3, int(rng.random() * 4 * (0.4 + skill))) for statement in statements
