@@ -144,12 +144,15 @@ def people(**_ids):
                            title=_("People's data"))
 
 
-def export_person(person_id: int, extension: str, **_ids):
-    """Everything the tool holds about one person, as JSON or CSV."""
-    organisation = _reader(data_rights=True)
-    data = personal_data.person_data(organisation.id, person_id)
-    if extension == "json":
-        return _download(personal_data.as_json(data), "application/json", f"person-{person_id}.json")
+def export_person_json(person_id: int, **_ids):
+    """Everything the tool holds about one person, as JSON."""
+    data = personal_data.person_data(_reader(data_rights=True).id, person_id)
+    return _download(personal_data.as_json(data), "application/json", f"person-{person_id}.json")
+
+
+def export_person_csv(person_id: int, **_ids):
+    """Everything the tool holds about one person, as CSV (one value a row)."""
+    data = personal_data.person_data(_reader(data_rights=True).id, person_id)
     return _download(personal_data.as_csv(data), "text/csv; charset=utf-8", f"person-{person_id}.csv")
 
 
@@ -170,10 +173,9 @@ def erase(person_id: int, **_ids):
     return redirect(url_for(g.report_endpoint + "people", **g.report_args), 303)
 
 
-def _route(rule: str, view, methods=("GET",), endpoint=None, **defaults):
+def _route(rule: str, view, methods=("GET",)):
     for blueprint, wrap in ((bp, view), (admin_bp, admin_required(view))):
-        options = {"defaults": defaults} if defaults else {}
-        blueprint.add_url_rule(rule, endpoint or view.__name__, wrap, methods=list(methods), **options)
+        blueprint.add_url_rule(rule, view.__name__, wrap, methods=list(methods))
 
 
 _route("/skills-map", skills_map)
@@ -181,8 +183,8 @@ _route("/skills-map/print", print_map)
 _route("/skills-map.csv", export_csv)
 _route("/skills-map.xlsx", export_xlsx)
 _route("/people", people)
-_route("/people/<int:person_id>/data.json", export_person, endpoint="export_person_json", extension="json")
-_route("/people/<int:person_id>/data.csv", export_person, endpoint="export_person_csv", extension="csv")
+_route("/people/<int:person_id>/data.json", export_person_json)
+_route("/people/<int:person_id>/data.csv", export_person_csv)
 _route("/people/<int:person_id>/erase", confirm_erase)
 _route("/people/<int:person_id>/erase", erase, methods=("POST",))
 
