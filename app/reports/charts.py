@@ -46,7 +46,7 @@ def heatmap(row_labels: list[str], column_labels: list[str], rows: list[list], t
         labels.append(Label(LABEL_WIDTH + column * CELL_WIDTH + CELL_WIDTH // 2, HEADER_HEIGHT - 12, title, "middle"))
     for index, (title, cells, total) in enumerate(zip(row_labels, rows, totals)):
         y = HEADER_HEIGHT + index * CELL_HEIGHT
-        labels.append(Label(LABEL_WIDTH - 8, y + CELL_HEIGHT // 2 + 5, _shorten(title, 38), "end"))
+        labels.append(Label(LABEL_WIDTH - 8, y + CELL_HEIGHT // 2 + 5, _shorten(title, 30), "end"))
         for column, cell in enumerate(cells):
             shade = None if cell.state != privacy.PUBLISHED else (cell.value / total if total else 0)
             rects.append(Rect(LABEL_WIDTH + column * CELL_WIDTH, y, CELL_WIDTH - 2, CELL_HEIGHT - 2, shade, cell.text))
@@ -59,7 +59,7 @@ def bars(row_labels: list[str], values: list) -> Chart:
     rects, labels = [], []
     for index, (title, value) in enumerate(zip(row_labels, values)):
         y = index * (BAR_HEIGHT + BAR_GAP)
-        labels.append(Label(LABEL_WIDTH - 8, y + BAR_HEIGHT // 2 + 5, _shorten(title, 38), "end"))
+        labels.append(Label(LABEL_WIDTH - 8, y + BAR_HEIGHT // 2 + 5, _shorten(title, 30), "end"))
         if value.state == privacy.PUBLISHED:
             width = max(round(BAR_MAX * value.value / largest), 1 if value.value else 0)
             rects.append(Rect(LABEL_WIDTH, y, width, BAR_HEIGHT, 1.0, value.text))
