@@ -492,3 +492,10 @@ def retry_grade(organisation_id: int, grade_sync_id: int):
     db.session.commit()
     flash(_("The score is queued to be sent again."), "success")
     return redirect(url_for(".grade_outbox", organisation_id=organisation_id, status="failed"))
+
+
+# The installation admin reads any organisation's reports and data rights pages (app/reports/routes.py),
+# under /admin/organisations/<id>/reports, with the admin's login and framing rules.
+from app.reports.routes import admin_bp as _reports_admin_bp  # noqa: E402
+
+bp.register_blueprint(_reports_admin_bp)

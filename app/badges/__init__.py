@@ -14,5 +14,11 @@ def init_app(app):
     module_completed.connect(on_module_completed)
     person_erased.connect(revoke_person_awards)
     people_merged.connect(move_awards)
+    from app.badges.reporting import awards_of_person, badge_events, badge_labels
+    from app.reports.activity import ActivitySource, register_activity_source
+    from app.reports.personal_data import register_personal_data
+
+    register_activity_source(app, ActivitySource("badges", badge_events, badge_labels))
+    register_personal_data(app, "badges", awards_of_person)
     if app.extensions.get("path_model") is not None:
         badge_catalogue(app)  # read at start, so errors show in the log now, not at the first award

@@ -195,3 +195,9 @@ def move_progress(sender, *, organisation_id: int, kept, merged) -> None:
         target.started_at = min(target.started_at, progress.started_at)
         db.session.delete(progress)
     db.session.flush()
+
+
+def erase_progress(sender, *, organisation_id: int, person) -> None:
+    """Erasing a person deletes their progress, sections gone through, answers and reflections."""
+    for progress in progress_by_module(organisation_id, person.id).values():
+        db.session.delete(progress)

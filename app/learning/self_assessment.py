@@ -95,3 +95,9 @@ def move_self_assessments(sender, *, organisation_id: int, kept, merged) -> None
         .values(person_id=kept.id)
     )
 
+
+
+def erase_self_assessments(sender, *, organisation_id: int, person) -> None:
+    """Erasing a person deletes every self-assessment they took (the ratings go with them)."""
+    for assessment in db.session.scalars(scoped(SelfAssessment, organisation_id).where(SelfAssessment.person_id == person.id)):
+        db.session.delete(assessment)

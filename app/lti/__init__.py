@@ -2,14 +2,14 @@
 
 
 def init_app(app):
-    from app.events import people_merged
+    from app.events import people_merged, person_erased
     from app.jobs.purge import register_purge
     from app.lti import jobs, models  # noqa: F401  (tables, and the periodic jobs the worker runs)
     from app.lti.cleanup import purge_expired_lti_data
     from app.lti.cli import lti_cli
     from app.lti.routes import bp
     from app.lti.session import (
-        ToolSessionInterface, add_launch_token, load_launch_session, move_launches, protect_launch_pages,
+        ToolSessionInterface, add_launch_token, erase_launches, load_launch_session, move_launches, protect_launch_pages,
     )
 
     app.register_blueprint(bp)
@@ -20,3 +20,4 @@ def init_app(app):
     app.session_interface = ToolSessionInterface()
     register_purge(purge_expired_lti_data)
     people_merged.connect(move_launches)
+    person_erased.connect(erase_launches)

@@ -13,7 +13,7 @@ from functools import wraps
 from flask import g, request, session
 from flask_babel import gettext as _
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.clock import current_clock
 from app.errors import Forbidden
@@ -136,3 +136,8 @@ def move_launches(sender, *, organisation_id: int, kept, merged) -> None:
         .values(person_id=kept.id)
     )
 
+
+
+def erase_launches(sender, *, organisation_id: int, person) -> None:
+    """Erasing a person deletes their launches (their tool sessions end with them)."""
+    db.session.execute(delete(Launch).where(Launch.organisation_id == organisation_id, Launch.person_id == person.id))

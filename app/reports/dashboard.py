@@ -2,7 +2,7 @@
 self-assessment summary (where the organisation allows it) and grade sync state.
 
 Read-only queries, a fixed number per page whatever the course's size: one for the page of members with their
-counts, one for the total, then one each for the page's progress, self-assessments and grade rows.
+counts, one for the total, then one each for the page's progress, self-assessments, grade rows and badges.
 """
 import csv
 import io
@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.badges.models import BadgeAward
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.learning.content.model import PathModel
@@ -83,6 +84,7 @@ class MemberRow:
     self_rated: dict[str, object] | None  # area id → Level or None; None: not shown (organisation setting)
     assessed_at: datetime | None
     grades: GradeState
+    badges: list[str] = field(default_factory=list)  # badge ids held (not revoked)
 
     @property
     def levels_reached(self) -> Counter:
@@ -115,6 +117,7 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
     progress = _progress_by_person(course.organisation_id, person_ids)
     assessments = _latest_assessments(course.organisation_id, person_ids) if shows_self_assessments else {}
     grades = _grades_by_person(course, person_ids)
+    badges = _badges_by_person(course.organisation_id, person_ids)
     rows = []
     for membership, person, _completed_count, _started_count, last_activity in found:
         completed = [p.module_id for p in progress[person.id] if p.completed_at]
@@ -127,6 +130,7 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
             {area.id: self_rated_level(area, path.levels, ratings) for area in path.areas} if shows_self_assessments and assessment else None,
             assessment.taken_at if assessment else None,
             _grade_state(grades[person.id]),
+            badges[person.id],
         ))
     return Dashboard(course, filters, rows, total, shows_self_assessments)
 
@@ -211,6 +215,16 @@ def _grades_by_person(course: Course, person_ids: list[int]) -> dict[int, list[G
     return found
 
 
+def _badges_by_person(organisation_id: int, person_ids: list[int]) -> dict[int, list[str]]:
+    found = defaultdict(list)
+    if person_ids:
+        for person_id, badge_id in db.session.execute(select(BadgeAward.person_id, BadgeAward.badge_id).where(
+                BadgeAward.organisation_id == organisation_id, BadgeAward.person_id.in_(person_ids),
+                BadgeAward.revoked_at.is_(None)).order_by(BadgeAward.awarded_at)):
+            found[person_id].append(badge_id)
+    return found
+
+
 def _grade_state(syncs: list[GradeSync]) -> GradeState:
     if not syncs:
         return GradeState("none")
@@ -229,7 +243,7 @@ def dashboard_csv(dashboard: Dashboard, path: PathModel) -> str:
     writer = csv.writer(out)
     areas = list(path.areas)
     header = ["name", "email", "role", "lms_status", *[f"level: {area.title.english}" for area in areas],
-              "modules_completed", "modules_in_progress", "last_activity", "grade_sync"]
+              "modules_completed", "modules_in_progress", "badges", "last_activity", "grade_sync"]
     if dashboard.shows_self_assessments:
         header += [f"self-rated: {area.title.english}" for area in areas] + ["self_assessed_at"]
     writer.writerow(header)
@@ -237,7 +251,7 @@ def dashboard_csv(dashboard: Dashboard, path: PathModel) -> str:
         levels = {placement.area.id: placement.level.title.english if placement.level else "" for placement in row.placements}
         line = [_safe_cell(row.person.name or ""), _safe_cell(row.person.email or ""), row.membership.role,
                 row.membership.lms_status or "", *[levels.get(area.id, "") for area in areas],
-                " ".join(row.completed), " ".join(row.in_progress),
+                " ".join(row.completed), " ".join(row.in_progress), " ".join(row.badges),
                 row.last_activity.isoformat() if row.last_activity else "", row.grades.state]
         if dashboard.shows_self_assessments:
             rated = row.self_rated or {}

@@ -98,6 +98,9 @@ class Person(TimestampMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(320))
     locale: Mapped[str | None] = mapped_column(String(20))
     last_launch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when an admin erased the person's data (app.reports.personal_data): the row stays, emptied, so that
+    # other features' rows (revoked awards) keep their reference; a new launch by them makes a new person.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
     def display_name(self) -> str | None:

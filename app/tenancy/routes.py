@@ -61,7 +61,8 @@ def approve_site(deployment_id: int):
 def people():
     """The organisation's people, to find two records of one person."""
     launch = _organisation_admin_launch()
-    people = db.session.scalars(scoped(Person, launch.organisation_id).order_by(Person.name, Person.id)).all()
+    people = db.session.scalars(scoped(Person, launch.organisation_id).where(Person.erased_at.is_(None))
+                                .order_by(Person.name, Person.id)).all()
     return render_template("tenancy/people.html", people=people, title=_("People"))
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, select
 
+from app.badges.models import BadgeAward
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.jobs.models import Job
@@ -203,3 +204,19 @@ def test_people_no_longer_listed_by_the_lms_are_hidden_unless_asked_for(client, 
 
     assert "2 member(s) match." in page
     assert "4 member(s) match." in everyone and everyone.count("· no longer in the course") == 2
+
+
+def test_the_badges_column_lists_the_badges_each_member_holds(client, clock, instructor, world):
+    def award(badge_id, index, revoked=False):
+        db.session.add(BadgeAward(public_id=f"award-{index}", organisation_id=world.organisation.id,
+                                  person_id=world.learner.id, badge_id=badge_id, awarded_at=clock.now(),
+                                  recipient_salt="salt", status_index=index, revoked_at=clock.now() if revoked else None))
+
+    award("mobility-first-steps", 0)
+    award("revoked-one", 1, revoked=True)
+    db.session.flush()
+
+    page = client.get(dashboard_url(world)).get_data(as_text=True)
+    cell = re.search(rf'<tr data-person="{world.learner.id}">.*?<td data-testid="badges">(.*?)</td>', page, re.S).group(1)
+
+    assert "mobility-first-steps" in cell and "revoked-one" not in cell  # not in this path's catalogue: shown by id

@@ -1,0 +1,157 @@
+"""Activity per month and quarter: launches, modules started and completed, and whatever other features add.
+
+A source gives events as a select of (person_id, occurred_at, measure) for one organisation, and the label of
+each measure in the order they are shown. Launches and module progress are built in; the badges feature adds
+one measure per badge with `register_activity_source` (docs/reports.md), so this module never imports it.
+
+The figures are events (a person may launch many times) of the whole organisation — not split by course
+group: per group and month they would be mostly small, and the table would be mostly hidden. A figure is
+suppressed when it describes fewer than 5 people, and each measure's months, with their quarter sub-totals and
+total, are protected as one network (app.reports.privacy).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, func, literal, select
+
+from app.extensions import db
+from app.learning.models import ModuleProgress
+from app.reports import privacy
+from app.reports.models import LaunchRecord
+from app.reports.periods import Period, quarters_of
+from app.reports.population import Population
+
+
+@dataclass(frozen=True)
+class ActivitySource:
+    """Events one feature contributes: `events(organisation_id)` selects person_id, occurred_at, measure."""
+
+    key: str
+    events: Callable[[int], Select]
+    labels: Callable[[int], dict[str, str]]  # measure → label, in the order of the page's columns
+
+
+def _launches(organisation_id: int) -> Select:
+    return select(LaunchRecord.person_id, LaunchRecord.launched_at.label("occurred_at"),
+                  literal("launches").label("measure")).where(LaunchRecord.organisation_id == organisation_id)
+
+
+def _modules(organisation_id: int) -> Select:
+    started = select(ModuleProgress.person_id, ModuleProgress.started_at.label("occurred_at"),
+                     literal("modules_started").label("measure"))
+    completed = select(ModuleProgress.person_id, ModuleProgress.completed_at.label("occurred_at"),
+                       literal("modules_completed").label("measure")).where(ModuleProgress.completed_at.is_not(None))
+    return started.where(ModuleProgress.organisation_id == organisation_id).union_all(
+        completed.where(ModuleProgress.organisation_id == organisation_id))
+
+
+BUILT_IN = (
+    ActivitySource("launches", _launches, lambda organisation_id: {"launches": str(_l("Launches"))}),
+    ActivitySource("modules", _modules, lambda organisation_id: {
+        "modules_started": str(_l("Modules started")), "modules_completed": str(_l("Modules completed")),
+    }),
+)
+
+
+def record_launch(sender, *, launch) -> None:
+    """Keep that the person launched (the launch row itself is purged hours later); sent after the launch's commit."""
+    db.session.add(LaunchRecord(organisation_id=launch.organisation_id, person_id=launch.person_id,
+                                course_id=launch.course_id, launched_at=launch.created_at))
+    db.session.commit()
+
+
+def register_activity_source(app, source: ActivitySource) -> None:
+    """Add a feature's events to the activity figures (call from the feature's init_app)."""
+    app.extensions.setdefault("report_activity_sources", list(BUILT_IN)).append(source)
+
+
+def activity_sources() -> list[ActivitySource]:
+    return current_app.extensions.get("report_activity_sources", list(BUILT_IN))
+
+
+@dataclass
+class ActivityTables:
+    """One protected network per measure: the organisation's line, months with quarters as sub-totals."""
+
+    months: list[Period]
+    quarters: list[Period]
+    labels: dict[str, str]
+    by_measure: dict[str, privacy.Network | None]
+
+
+def protected_activity(organisation_id: int, population: Population, months: list[Period]) -> ActivityTables:
+    """Count every source's events per group and month (three aggregations per source) and protect them."""
+    quarters = quarters_of(months)
+    labels: dict[str, str] = {}
+    by_measure: dict[str, privacy.Network | None] = {}
+    group_of = population.group_of_course()
+    for source in activity_sources():
+        labels.update(source.labels(organisation_id))
+        counts = _count(source.events(organisation_id), population, months, quarters)
+        for measure in source.labels(organisation_id):
+            by_measure[measure] = _protect(counts.get(measure, {}), population, group_of, months, quarters)
+    return ActivityTables(months, quarters, labels, by_measure)
+
+
+def _count(events: Select, population: Population, months: list[Period], quarters: list[Period]) -> dict:
+    """measure → {(course_id, period or TOTAL): (events, people)}; a person is in one course, so people add up
+    over courses (not over months: hence the three aggregations)."""
+    events = events.subquery("events")
+    people = population.people.subquery("people")
+    month = case(*((and_(events.c.occurred_at >= period.start, events.c.occurred_at < period.end), period.slug)
+                   for period in months), else_=None).label("month")
+    quarter = case(*((and_(events.c.occurred_at >= period.start, events.c.occurred_at < period.end), period.slug)
+                     for period in quarters), else_=None).label("quarter")
+    binned = (
+        select(events.c.measure, events.c.person_id, people.c.course_id, month, quarter)
+        .join(people, people.c.person_id == events.c.person_id)
+        .where(events.c.occurred_at >= months[0].start, events.c.occurred_at < months[-1].end)
+        .subquery("binned")
+    )
+    counts: dict = {}
+    for column in (binned.c.month, binned.c.quarter, literal(privacy.TOTAL)):
+        label = column.label("bin")
+        rows = db.session.execute(
+            select(binned.c.measure, binned.c.course_id, label, func.count(), func.count(binned.c.person_id.distinct()))
+            .group_by(binned.c.measure, binned.c.course_id, label)
+        ).all()
+        for measure, course_id, period, events_count, people_count in rows:
+            counts.setdefault(measure, {})[(course_id, period)] = (events_count, people_count)
+    return counts
+
+
+ORGANISATION = "organisation"  # the activity's one line: the whole organisation (docs/reports.md)
+
+
+def _protect(counts: dict, population: Population, group_of: dict, months, quarters) -> privacy.Network | None:
+    rows = [ORGANISATION]
+    columns = [month.slug for month in months]
+    figures: dict = {}
+    for (course_id, period), (events, people) in counts.items():
+        if course_id not in group_of:
+            continue
+        row = ORGANISATION
+        events_sum, people_sum = figures.get((row, period), (0, 0))
+        figures[(row, period)] = (events_sum + events, people_sum + people)
+    for period in columns + [quarter.slug for quarter in quarters] + [privacy.TOTAL]:
+        events = sum(figures.get((row, period), (0, 0))[0] for row in rows)
+        people = sum(figures.get((row, period), (0, 0))[1] for row in rows)
+        figures[(privacy.ALL, period)] = (events, people)
+    cells = {(row, column): figures.get((row, column), (0, 0)) for row in rows for column in columns}
+    margins = {key: value for key, value in figures.items() if key not in cells}
+    for row in rows + [privacy.ALL]:
+        for period in [quarter.slug for quarter in quarters] + [privacy.TOTAL]:
+            margins.setdefault((row, period), (0, 0))
+    network = privacy.table_network(
+        rows, columns, cells, margins=margins, counts_people=False,
+        column_groups={quarter.slug: [month.slug for month in quarter.months() if month.slug in columns]
+                       for quarter in quarters},
+    )
+    try:
+        return privacy.protect(network)
+    except privacy.TableWithheld:
+        return None

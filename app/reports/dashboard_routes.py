@@ -1,0 +1,68 @@
+"""The instructor's course dashboard (/courses/<id>/dashboard), its CSV export, and the roster and grade actions on it."""
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.badges.catalogue import badge_catalogue
+from app.clock import current_clock
+from app.errors import Forbidden
+from app.extensions import db
+from app.grades.passback import retry as retry_score
+from app.lti.session import current_launch
+from app.reports.dashboard import Filters, course_dashboard, dashboard_csv
+from app.tenancy.models import Course
+from app.tenancy.roles import INSTRUCTOR
+from app.tenancy.roster import request_roster
+from app.tenancy.services import get_scoped_or_404
+
+bp = Blueprint("dashboard", __name__)
+
+
+def _instructors_course(course_id: int) -> Course:
+    """The course of this launch, for its instructor; another organisation's course does not exist here."""
+    launch = current_launch()
+    course = get_scoped_or_404(Course, course_id, launch.organisation_id)
+    if launch.course_role != INSTRUCTOR or launch.course_id != course.id:
+        raise Forbidden(_("The course dashboard is for the instructors of the course."),
+                        hint=_("Open REX VET Path from this course in the LMS as its teacher."))
+    return course
+
+
+@bp.get("/courses/<int:course_id>/dashboard")
+def course(course_id: int):
+    """Who is where on the path, page by page, with filters and sorting."""
+    course = _instructors_course(course_id)
+    path = current_app.extensions["path_model"]
+    return render_template("reports/dashboard.html", board=course_dashboard(course, path, Filters.from_args(request.args)),
+                           path=path, badges=badge_catalogue(), title=_("Course dashboard"))
+
+
+@bp.get("/courses/<int:course_id>/dashboard.csv")
+def export(course_id: int):
+    """Every member under the current filters, as CSV."""
+    course = _instructors_course(course_id)
+    path = current_app.extensions["path_model"]
+    board = course_dashboard(course, path, Filters.from_args(request.args), everything=True)
+    return Response(dashboard_csv(board, path), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="course-{course.id}-dashboard.csv"'})
+
+
+@bp.post("/courses/<int:course_id>/roster")
+def refresh_roster(course_id: int):
+    """Read the roster from the LMS again now (in the background)."""
+    course = _instructors_course(course_id)
+    if request_roster(course, now=current_clock().now(), at_once=True):
+        flash(_("The roster is being read from the LMS; reload the page in a moment."), "success")
+    else:
+        flash(_("The LMS did not offer this course's roster (Names and Roles service) in this launch."), "warning")
+    db.session.commit()
+    return redirect(url_for("dashboard.course", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/grades/<int:grade_sync_id>/retry")
+def retry_grade(course_id: int, grade_sync_id: int):
+    """Send a learner's failed score again."""
+    course = _instructors_course(course_id)
+    retry_score(course.organisation_id, grade_sync_id, now=current_clock().now(), course_id=course.id)
+    db.session.commit()
+    flash(_("The score is queued to be sent again."), "success")
+    return redirect(url_for("dashboard.course", course_id=course.id, **request.args))

@@ -1,0 +1,183 @@
+"""What the skills map pages and exports show, for one organisation and one choice of filters.
+
+Filters are fixed bins (docs/reports.md): a course group (or the whole organisation), months or quarters, a
+period (the map at its end), an earlier period to compare with, and the activity per month or quarter.
+Every figure comes from a protected network; gaps are worked out from the shown figures only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.errors import AppError
+from app.extensions import db
+from app.learning.content.model import Area, Module, PathModel
+from app.reports import privacy
+from app.reports.activity import ORGANISATION, protected_activity
+from app.reports.periods import MONTH, QUARTER, Period, month_range, parse_period, quarters_of
+from app.reports.population import Group, Population, population
+from app.reports.skills_map import MapTables, Movement, NOT_STARTED, UP, level_orders, protected_map, protected_movement
+from app.tenancy.models import Organisation, Person
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One figure as the page shows it: the number, or why it is not there."""
+
+    value: int | None
+    state: str  # published | small | hidden | withheld
+
+    @property
+    def text(self) -> str:
+        if self.state == privacy.PUBLISHED:
+            return str(self.value)
+        if self.state == privacy.SMALL:
+            return _("fewer than 5")
+        if self.state == privacy.HIDDEN:
+            return _("hidden")
+        return _("not shown")
+
+
+WITHHELD = Shown(None, "withheld")
+
+
+def shown(network: privacy.Network | None, key) -> Shown:
+    figure = network.figures.get(key) if network else None
+    if figure is None:
+        return WITHHELD
+    return Shown(figure.value if figure.state == privacy.PUBLISHED else None, figure.state)
+
+
+@dataclass
+class Filters:
+    group: Group | None  # None: the whole organisation
+    granularity: str
+    period: Period
+    compare: Period | None
+    periods: list[Period]
+
+
+@dataclass
+class MapRow:
+    area: Area
+    cells: list[Shown]  # one per level order, not started first
+    total: int
+
+
+@dataclass
+class Gap:
+    area: Area
+    at_practitioner_or_above: int  # as shown (suppressed figures count as 0)
+    modules: list[Module]
+
+
+@dataclass
+class SkillsReport:
+    organisation: Organisation
+    population: Population
+    filters: Filters | None
+    level_titles: list[str] = field(default_factory=list)
+    map_rows: list[MapRow] = field(default_factory=list)
+    movement: list[tuple[Area, Shown, int]] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    activity_columns: list[tuple[str, str]] = field(default_factory=list)  # (measure, label)
+    activity_rows: list[tuple[str, list[Shown]]] = field(default_factory=list)  # (period label, one per measure)
+
+    @property
+    def too_few(self) -> bool:
+        return self.population.size < privacy.THRESHOLD
+
+    @property
+    def row_key(self):
+        return self.filters.group.key if self.filters and self.filters.group else privacy.ALL
+
+    @property
+    def group_size(self) -> int:
+        return self.filters.group.size if self.filters and self.filters.group else self.population.size
+
+
+def _first_activity(organisation_id: int) -> datetime | None:
+    return db.session.scalar(
+        select(func.min(Person.created_at)).where(Person.organisation_id == organisation_id, Person.erased_at.is_(None))
+    )
+
+
+def parse_filters(people: Population, *, group: str | None, granularity: str | None, period: str | None,
+                  compare: str | None, first: datetime, now: datetime) -> Filters:
+    """The page's filters, checked against what exists; anything else is refused with what to choose."""
+    months = month_range(first, now)
+    granularity = granularity or MONTH
+    if granularity not in (MONTH, QUARTER):
+        raise AppError(_("Show the figures by month or by quarter."))
+    periods = months if granularity == MONTH else quarters_of(months)
+    chosen_group = None
+    if group and group != privacy.ALL:
+        chosen_group = people.group(group) if len(people.groups) > 1 else None
+        if chosen_group is None:
+            raise AppError(_("There is no course group %(group)s in these figures.", group=group[:40]),
+                           hint=_("Choose a course group from the list."))
+    chosen = parse_period(period, periods) or periods[-1]
+    earlier = parse_period(compare, periods)
+    if earlier is not None and earlier >= chosen:
+        raise AppError(_("Compare with a period before %(period)s.", period=chosen.slug))
+    return Filters(chosen_group, granularity, chosen, earlier, periods)
+
+
+def skills_report(path: PathModel, organisation: Organisation, *, now: datetime, locale: str, group=None,
+                  granularity=None, period=None, compare=None) -> SkillsReport:
+    """Everything the page shows, protected; before 5 people have launched, no figures at all."""
+    people = population(organisation.id)
+    report = SkillsReport(organisation, people, None)
+    first = _first_activity(organisation.id)
+    if report.too_few or first is None:
+        return report
+    filters = parse_filters(people, group=group, granularity=granularity, period=period, compare=compare,
+                            first=first, now=now)
+    report.filters = filters
+    orders = level_orders(path)
+    levels = {level.order: level for level in path.levels}
+    report.level_titles = [_("Not started")] + [levels[order].localised(locale) for order in orders[1:]]
+    tables = protected_map(path, organisation.id, people, filters.period.end)
+    row = report.row_key
+    for area in path.areas:
+        network = tables.by_area.get(area.id)
+        report.map_rows.append(MapRow(area, [shown(network, (row, order)) for order in orders], report.group_size))
+    if filters.compare is not None:
+        before = protected_map(path, organisation.id, people, filters.compare.end)
+        movement = protected_movement(path, organisation.id, people, before, tables)
+        report.movement = [(area, shown(movement.by_area.get(area.id), (row, UP)), report.group_size)
+                           for area in path.areas]
+    report.gaps = _gaps(path, report, orders)
+    months = month_range(first, now)
+    activity = protected_activity(organisation.id, people, months)
+    report.activity_columns = list(activity.labels.items())
+    bins = [month.slug for month in activity.months] if filters.granularity == MONTH else \
+        [quarter.slug for quarter in activity.quarters]
+    for slug in bins + [privacy.TOTAL]:
+        label = _("All periods") if slug == privacy.TOTAL else slug
+        report.activity_rows.append(
+            (label, [shown(activity.by_measure.get(measure), (ORGANISATION, slug))
+                     for measure, _label in report.activity_columns])
+        )
+    return report
+
+
+def _gaps(path: PathModel, report: SkillsReport, orders: list[int], count: int = 3) -> list[Gap]:
+    """The areas with the fewest people shown at the third level or above, and the modules that serve them.
+
+    Worked out from the shown figures only (a suppressed one counts as 0), so the order adds nothing to them.
+    """
+    upper = [index for index, order in enumerate(orders) if order != NOT_STARTED][2:]
+    scored = []
+    for position, row in enumerate(report.map_rows):
+        at_or_above = sum(row.cells[index].value or 0 for index in upper)
+        scored.append((at_or_above, position, row.area))
+    gaps = []
+    for at_or_above, _position, area in sorted(scored)[:count]:
+        modules = [module for level in sorted(path.levels, key=lambda level: level.order)
+                   for module in path.modules_for(area.id, level.id)]
+        gaps.append(Gap(area, at_or_above, modules))
+    return gaps

@@ -1,0 +1,250 @@
+"""The organisation's skills map: how many people stand at each level of each area, at the end of a period.
+
+Placement is the path's rule (docs/path.md, app.learning.placement) computed in SQL for everyone at once:
+the self-rated level of the latest self-assessment taken before the date (levels reached without a gap, every
+statement rated "on my own" or higher), or the highest level whose modules were all completed before it,
+whichever is higher. The database returns one count per course, area and level: a map of 5,000 people is
+three queries and a few hundred rows. Everything shown goes through app.reports.privacy first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, String, and_, case, func, literal, select, union_all
+
+from app.extensions import db
+from app.learning.content.model import PathModel
+from app.learning.models import ModuleProgress, SelfAssessment, SelfRating
+from app.learning.self_assessment import ON_MY_OWN
+from app.reports import privacy
+from app.reports.population import Population
+
+NOT_STARTED = 0  # the level order of "not started"
+
+
+def _literal_rows(name: str, columns: list[tuple[str, type]], rows: list[tuple]):
+    """A small constant table (the path model's statements or modules) as a subquery both databases accept."""
+    if not rows:
+        rows = [tuple(None for _ in columns)]
+    selects = [
+        select(*(literal(value, type_()).label(column) for (column, type_), value in zip(columns, row)))
+        for row in rows
+    ]
+    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
+
+
+def placements(path: PathModel, organisation_id: int, people, at: datetime, name: str = "placements"):
+    """Subquery: person_id, course_id, area_id, level (order; 0 = not started) for every person and area at `at`."""
+    levels = sorted(path.levels, key=lambda level: level.order)
+    statements = _literal_rows(
+        "path_statements", [("statement_id", String), ("area_id", String), ("level_order", Integer)],
+        [(statement.id, area.id, level.order) for area in path.areas for level in levels
+         for statement in area.statements_at(level.id)],
+    )
+    steps = _literal_rows(  # each level at which an area has statements, and how many
+        "path_steps", [("area_id", String), ("level_order", Integer), ("needed", Integer)],
+        [(area.id, level.order, len(area.statements_at(level.id))) for area in path.areas for level in levels
+         if area.statements_at(level.id)],
+    )
+    module_steps = _literal_rows(
+        "path_modules", [("module_id", String), ("area_id", String), ("level_order", Integer), ("needed", Integer)],
+        [(module.id, area.id, level.order, len(path.modules_for(area.id, level.id)))
+         for area in path.areas for level in levels for module in path.modules_for(area.id, level.id)],
+    )
+    areas = _literal_rows("path_areas", [("area_id", String)], [(area.id,) for area in path.areas])
+    people = people.subquery("people")
+
+    latest = (
+        select(
+            SelfAssessment.person_id, SelfAssessment.id.label("assessment_id"),
+            func.row_number().over(partition_by=SelfAssessment.person_id,
+                                   order_by=(SelfAssessment.taken_at.desc(), SelfAssessment.id.desc())).label("rank"),
+        )
+        .where(SelfAssessment.organisation_id == organisation_id, SelfAssessment.taken_at < at)
+        .subquery("latest")
+    )
+    rated = (
+        select(latest.c.person_id, statements.c.area_id, statements.c.level_order, func.count().label("rated"))
+        .join(SelfRating, SelfRating.self_assessment_id == latest.c.assessment_id)
+        .join(statements, statements.c.statement_id == SelfRating.statement_id)
+        .where(latest.c.rank == 1, SelfRating.rating >= ON_MY_OWN)
+        .group_by(latest.c.person_id, statements.c.area_id, statements.c.level_order)
+        .subquery("rated")
+    )
+    reached = (func.coalesce(rated.c.rated, 0) >= steps.c.needed)
+    first_gap = func.min(case((~reached, steps.c.level_order))).over(
+        partition_by=(people.c.person_id, steps.c.area_id)
+    )
+    ladder = (
+        select(people.c.person_id, steps.c.area_id, steps.c.level_order, reached.label("reached"),
+               first_gap.label("first_gap"))
+        .select_from(people)
+        .join(steps, literal(True))
+        .outerjoin(rated, and_(rated.c.person_id == people.c.person_id, rated.c.area_id == steps.c.area_id,
+                               rated.c.level_order == steps.c.level_order))
+        .subquery("ladder")
+    )
+    self_rated = (
+        select(ladder.c.person_id, ladder.c.area_id, func.max(case(
+            (and_(ladder.c.reached, (ladder.c.first_gap.is_(None)) | (ladder.c.level_order < ladder.c.first_gap)),
+             ladder.c.level_order),
+            else_=NOT_STARTED,
+        )).label("level"))
+        .group_by(ladder.c.person_id, ladder.c.area_id)
+        .subquery("self_rated")
+    )
+    done_steps = (
+        select(ModuleProgress.person_id, module_steps.c.area_id, module_steps.c.level_order)
+        .join(module_steps, module_steps.c.module_id == ModuleProgress.module_id)
+        .where(ModuleProgress.organisation_id == organisation_id, ModuleProgress.completed_at.is_not(None),
+               ModuleProgress.completed_at < at)
+        .group_by(ModuleProgress.person_id, module_steps.c.area_id, module_steps.c.level_order, module_steps.c.needed)
+        .having(func.count() >= module_steps.c.needed)
+        .subquery("done_steps")
+    )
+    completed = (
+        select(done_steps.c.person_id, done_steps.c.area_id, func.max(done_steps.c.level_order).label("level"))
+        .group_by(done_steps.c.person_id, done_steps.c.area_id)
+        .subquery("completed")
+    )
+    self_level, done_level = func.coalesce(self_rated.c.level, NOT_STARTED), func.coalesce(completed.c.level, NOT_STARTED)
+    return (
+        select(people.c.person_id, people.c.course_id, areas.c.area_id,
+               case((done_level > self_level, done_level), else_=self_level).label("level"))
+        .select_from(people)
+        .join(areas, literal(True))
+        .outerjoin(self_rated, and_(self_rated.c.person_id == people.c.person_id, self_rated.c.area_id == areas.c.area_id))
+        .outerjoin(completed, and_(completed.c.person_id == people.c.person_id, completed.c.area_id == areas.c.area_id))
+        .subquery(name)
+    )
+
+
+@dataclass
+class MapTables:
+    """The protected map at one date: per area, a network of groups × levels (see privacy.table_network)."""
+
+    at: datetime
+    level_orders: list[int]
+    by_area: dict[str, privacy.Network | None]  # None: withheld
+
+    def figure(self, area_id: str, row, level_order):
+        network = self.by_area.get(area_id)
+        return network.figures.get((row, level_order)) if network else None
+
+
+def count_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
+    """(course_id, area_id, level order) → people: one SQL aggregation."""
+    placed = placements(path, organisation_id, population.people, at)
+    rows = db.session.execute(
+        select(placed.c.course_id, placed.c.area_id, placed.c.level, func.count())
+        .group_by(placed.c.course_id, placed.c.area_id, placed.c.level)
+    ).all()
+    return {(course_id, area_id, level): count for course_id, area_id, level, count in rows}
+
+
+def level_orders(path: PathModel) -> list[int]:
+    return [NOT_STARTED] + sorted(level.order for level in path.levels)
+
+
+def protected_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> MapTables:
+    """The map at `at`, every area's groups × levels table protected on its own (the group sizes are shown)."""
+    counts = count_map(path, organisation_id, population, at)
+    group_of = population.group_of_course()
+    orders = level_orders(path)
+    by_area = {}
+    for area in path.areas:
+        cells = {}
+        for (course_id, area_id, level), count in counts.items():
+            if area_id == area.id:
+                key = (group_of[course_id], level)
+                cells[key] = cells.get(key, 0) + count
+        by_area[area.id] = protect_counts(population, orders, cells)
+    return MapTables(at, orders, by_area)
+
+
+def protect_counts(population: Population, columns: list, cells: dict, *, force_hidden=()) -> privacy.Network | None:
+    """Protect one groups × columns table of people whose rows add up to the group sizes; None if withheld."""
+    rows = [group.key for group in population.groups]
+    table = {(row, column): (cells.get((row, column), 0),) * 2 for row in rows for column in columns}
+    margins = {(group.key, privacy.TOTAL): (group.size, group.size) for group in population.groups}
+    for column in columns:
+        total = sum(table[(row, column)][0] for row in rows)
+        margins[(privacy.ALL, column)] = (total, total)
+    margins[(privacy.ALL, privacy.TOTAL)] = (population.size, population.size)
+    network = privacy.table_network(rows, columns, table, margins=margins, fixed_row_totals=True)
+    try:
+        return privacy.protect(network, force_hidden=force_hidden)
+    except privacy.TableWithheld:
+        # The groups cannot all be shown: show the organisation's line alone, the groups not at all.
+        alone = privacy.table_network(
+            [privacy.ALL + "-only"], columns,
+            {(privacy.ALL + "-only", column): margins[(privacy.ALL, column)] for column in columns},
+            margins={**{(privacy.ALL, column): margins[(privacy.ALL, column)] for column in columns},
+                     (privacy.ALL + "-only", privacy.TOTAL): (population.size, population.size),
+                     (privacy.ALL, privacy.TOTAL): (population.size, population.size)},
+            fixed_row_totals=True,
+        )
+        try:
+            privacy.protect(alone)
+        except privacy.TableWithheld:
+            return None
+        shown = privacy.Network()  # the organisation's line only: the groups' figures are withheld
+        for key, figure in alone.figures.items():
+            if key[0] == privacy.ALL:
+                shown.add(figure)
+        return shown
+
+
+@dataclass
+class Movement:
+    """Per area: the people who moved up at least one level between two dates, protected (groups × up/not up)."""
+
+    start: datetime
+    end: datetime
+    by_area: dict[str, privacy.Network | None]
+
+
+UP, NOT_UP = "up", "not_up"
+
+
+def protected_movement(path: PathModel, organisation_id: int, population: Population,
+                       before: MapTables, after: MapTables) -> Movement:
+    """How many moved up per area and group, shown only where the two maps and it cannot pin a small figure."""
+    first = placements(path, organisation_id, population.people, before.at, "placed_before")
+    second = placements(path, organisation_id, population.people, after.at, "placed_after")
+    moved_up = case((second.c.level > first.c.level, UP), else_=NOT_UP)
+    rows = db.session.execute(
+        select(first.c.course_id, first.c.area_id, moved_up, func.count())
+        .join(second, and_(second.c.person_id == first.c.person_id, second.c.area_id == first.c.area_id))
+        .group_by(first.c.course_id, first.c.area_id, moved_up)
+    ).all()
+    group_of = population.group_of_course()
+    sizes = {group.key: group.size for group in population.groups} | {privacy.ALL: population.size}
+    by_area = {}
+    for area in path.areas:
+        up = {row: 0 for row in sizes}
+        for course_id, area_id, direction, count in rows:
+            if area_id == area.id and direction == UP:
+                up[group_of[course_id]] += count
+                up[privacy.ALL] += count
+        shown = privacy.Network()
+        groups = [group.key for group in population.groups]
+        for row, size in sizes.items():
+            # Shown only when both maps show this line in full (for the organisation's line: every line) and
+            # neither the movers nor the others are fewer than 5; otherwise not shown at all, not even as
+            # "fewer than 5", since with the two maps a small movement could be worked out exactly.
+            lines = groups + [privacy.ALL] if row == privacy.ALL else [row]
+            clear = not any(_line_suppressed(tables, area.id, line) for tables in (before, after) for line in lines)
+            if clear and up[row] >= privacy.THRESHOLD and size - up[row] >= privacy.THRESHOLD:
+                for column, value in ((UP, up[row]), (NOT_UP, size - up[row])):
+                    shown.add(privacy.Figure((row, column), value, value, "S", "T"))
+        by_area[area.id] = shown
+    return Movement(before.at, after.at, by_area)
+
+
+def _line_suppressed(tables: MapTables, area_id: str, row) -> bool:
+    network = tables.by_area.get(area_id)
+    if network is None:
+        return True
+    return any(figure.suppressed for (figure_row, _), figure in network.figures.items() if figure_row == row)

@@ -1,0 +1,93 @@
+"""The exports open and say what the page says; another organisation's people never count; 5,000 staff take a
+fixed handful of queries."""
+import csv
+import io
+import re
+from html import unescape
+
+from openpyxl import load_workbook
+from sqlalchemy import event
+
+from app.extensions import db
+from app.reports.population import population
+from app.reports.skills_map import protected_map
+from app.reports.periods import MONTH, Period
+from tests.reports.conftest import generate_organisation
+from tests.support.factories import ORG_ADMIN_ROLE, make_launch, sign_in
+
+FILTERS = "?by=month&period=2026-10&compare=2026-06"
+
+
+def _page_tables(html: str) -> list[list[list[str]]]:
+    """Each table of the page as rows of cell texts (header row included)."""
+    tables = []
+    for table in re.findall(r'<table class="report-table">(.*?)</table>', html, re.S):
+        rows = []
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+            cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            rows.append([unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells])
+        tables.append(rows)
+    return tables
+
+
+def _signed_in(client, clock, generated):
+    world = generated.world
+    sign_in(client, make_launch(world, world.instructor, [ORG_ADMIN_ROLE], now=clock.now()))
+    return client
+
+
+def test_csv_and_xlsx_open_and_match_the_page(client, clock, generated):
+    client = _signed_in(client, clock, generated)
+    page = _page_tables(client.get("/reports/skills-map" + FILTERS).get_data(as_text=True))
+    csv_text = client.get("/reports/skills-map.csv" + FILTERS).get_data(as_text=True)
+    workbook = load_workbook(io.BytesIO(client.get("/reports/skills-map.xlsx" + FILTERS).get_data()))
+
+    csv_tables = [block.splitlines() for block in csv_text.split("\r\n\r\n")]
+    assert len(page) == len(csv_tables) == len(workbook.sheetnames) == 3  # map, movement, activity
+    for page_table, csv_lines, sheet in zip(page, csv_tables, workbook.worksheets):
+        csv_rows = list(csv.reader(csv_lines))[1:]  # the first row is the table's title
+        sheet_rows = [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(min_row=2, values_only=True)]
+        width = len(page_table[0])
+        assert [row[:width] for row in csv_rows] == page_table
+        assert [row[:width] for row in sheet_rows] == page_table
+    assert "fewer than 5" in csv_text, "suppressed figures are written as words, never as numbers"
+
+
+def test_printable_page_has_the_figures_without_the_filters(client, clock, generated):
+    client = _signed_in(client, clock, generated)
+
+    printable = client.get("/reports/skills-map/print" + FILTERS).get_data(as_text=True)
+
+    assert 'class="report-filters"' not in printable
+    assert _page_tables(printable) == _page_tables(client.get("/reports/skills-map" + FILTERS).get_data(as_text=True))
+
+
+def test_another_organisations_people_never_appear_in_the_map(app, path, generated):
+    organisation_id = generated.world.organisation.id
+    at = Period(2026, MONTH, 11).end
+    before = protected_map(path, organisation_id, population(organisation_id), at)
+
+    generate_organisation(path, name="Other College", staff=120, seed=99)
+
+    after = protected_map(path, organisation_id, population(organisation_id), at)
+    assert population(organisation_id).size == len(generated.people) + 2  # and make_world's learner and instructor
+    assert {area: {key: (figure.value, figure.state) for key, figure in network.figures.items()}
+            for area, network in before.by_area.items()} == \
+        {area: {key: (figure.value, figure.state) for key, figure in network.figures.items()}
+         for area, network in after.by_area.items()}
+
+
+def test_the_map_of_5000_staff_is_three_queries(app, path):
+    big = generate_organisation(path, name="Big College", staff=5000, seed=5, takings=(0, 1))
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        people = population(big.world.organisation.id)
+        tables = protected_map(path, big.world.organisation.id, people, Period(2026, MONTH, 11).end)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+    assert len(statements) == 3, statements  # group sizes, course titles, the map's one aggregation
+    assert sum(figure.value for (row, _level), figure in tables.by_area[path.areas[0].id].figures.items()
+               if row == "__all__" and _level != "__total__") == 5002

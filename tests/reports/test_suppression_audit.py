@@ -1,0 +1,150 @@
+"""No count of fewer than 5 people can be worked out from anything the skills map pages show.
+
+The filter space (docs/reports.md): course groups (each group's line is in every table) × periods (the map at
+the end of every month — quarter ends are month ends — and the movement between every earlier and later month
+end) × tables (map, movement, activity per measure with months and quarters). Each table family is rebuilt as
+an integer programme from its meaning alone (tests/reports/audit.py) and solved for every "fewer than 5" figure.
+"""
+from datetime import datetime, timezone
+from itertools import combinations
+
+import pytest
+
+from app.reports import privacy
+from app.reports.activity import protected_activity
+from app.reports.periods import month_range
+from app.reports.population import population
+from app.reports.skills_map import NOT_UP, UP, level_orders, protected_map, protected_movement
+from tests.reports.audit import Model
+from tests.reports.conftest import NOW, generate_organisation
+
+START = datetime(2026, 7, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def audited(app, path):
+    """Small enough to enumerate every combination; uneven courses, so that small figures abound."""
+    organisation = generate_organisation(path, name="Audited", staff=160, seed=7, start=START, days=130,
+                                         course_sizes=(0.45, 0.25, 0.15, 0.08, 0.03))
+    return organisation.world.organisation.id, population(organisation.world.organisation.id)
+
+
+def _state(network, key):
+    figure = network.figures.get(key) if network else None
+    return ("withheld", None) if figure is None else (figure.state, figure.value)
+
+
+def _show_map(model, table, network, people, cell_expression):
+    rows = [group.key for group in people.groups]
+    for level in cell_expression.levels:
+        for row in rows:
+            model.show((table, row, level), cell_expression(row, level), *_state(network, (row, level)))
+        model.show((table, privacy.ALL, level), cell_expression.all(level), *_state(network, (privacy.ALL, level)))
+
+
+class MapCells:
+    """x[group, level] as variables of the model, for a map on its own."""
+
+    def __init__(self, model, people, levels):
+        self.levels = levels
+        self.people = people
+        self.x = {(group.key, level): model.variable(("x", group.key, level), upper=group.size)
+                  for group in people.groups for level in levels}
+        for group in people.groups:
+            model.equal({self.x[(group.key, level)]: 1 for level in levels}, group.size)
+
+    def __call__(self, row, level):
+        return {self.x[(row, level)]: 1}
+
+    def all(self, level):
+        return {self.x[(group.key, level)]: 1 for group in self.people.groups}
+
+
+class Transitions:
+    """t[group, from level, to level] for two maps and the movement between them."""
+
+    def __init__(self, model, people, levels):
+        self.people, self.levels = people, levels
+        self.t = {(group.key, a, b): model.variable(("t", group.key, a, b), upper=group.size)
+                  for group in people.groups for a in levels for b in levels}
+        for group in people.groups:
+            model.equal({self.t[(group.key, a, b)]: 1 for a in levels for b in levels}, group.size)
+
+    def side(self, before: bool):
+        transitions = self
+
+        class Side:
+            levels = transitions.levels
+
+            def __call__(self, row, level):
+                return {transitions.t[(row, level, b) if before else (row, b, level)]: 1 for b in transitions.levels}
+
+            def all(self, level):
+                expression = {}
+                for group in transitions.people.groups:
+                    expression.update(self(group.key, level))
+                return expression
+
+        return Side()
+
+    def moved(self, row, up: bool):
+        rows = [group.key for group in self.people.groups] if row == privacy.ALL else [row]
+        return {self.t[(r, a, b)]: 1 for r in rows for a in self.levels for b in self.levels if (b > a) == up}
+
+
+def test_no_count_below_5_can_be_worked_out_from_any_map_or_movement(app, path, audited, clock):
+    organisation_id, people = audited
+    levels = level_orders(path)
+    ends = [month.end for month in month_range(START, NOW)]
+    maps = {end: protected_map(path, organisation_id, people, end) for end in ends}
+    assert len(people.groups) >= 3, "the audit needs several course groups to combine"
+    suppressed = sum(figure.suppressed for tables in maps.values() for network in tables.by_area.values() if network
+                     for figure in network.figures.values())
+    assert suppressed > 20, "the generated organisation should have small figures to protect"
+    leaks = []
+    for end, tables in maps.items():
+        for area in path.areas:
+            model = Model()
+            _show_map(model, ("map", end, area.id), tables.by_area[area.id], people, MapCells(model, people, levels))
+            leaks += model.derivable()
+    for before, after in combinations(ends, 2):
+        movement = protected_movement(path, organisation_id, people, maps[before], maps[after])
+        for area in path.areas:
+            model = Model()
+            transitions = Transitions(model, people, levels)
+            for end, side in ((before, transitions.side(True)), (after, transitions.side(False))):
+                _show_map(model, ("map", end, area.id), maps[end].by_area[area.id], people, side)
+            network = movement.by_area[area.id]
+            for row in [group.key for group in people.groups] + [privacy.ALL]:
+                for column in (UP, NOT_UP):
+                    model.show(("movement", before, area.id, row, column)[0:1] + (row, column),
+                               transitions.moved(row, column == UP), *_state(network, (row, column)))
+            leaks += model.derivable()
+    assert leaks == [], "\n".join(map(str, leaks))
+
+
+def test_no_count_below_5_can_be_worked_out_from_the_activity_figures(app, audited):
+    organisation_id, people = audited
+    activity = protected_activity(organisation_id, people, month_range(START, NOW))
+    leaks = []
+    for measure, network in activity.by_measure.items():
+        model = Model()
+        rows = ["organisation"]
+        x = {(row, month.slug): model.variable(("x", row, month.slug)) for row in rows for month in activity.months}
+
+        def total(row_keys, months):
+            return {x[(row, month.slug)]: 1 for row in row_keys for month in months}
+
+        columns = [(month.slug, [month]) for month in activity.months]
+        columns += [(quarter.slug, [month for month in quarter.months() if month in activity.months])
+                    for quarter in activity.quarters]
+        columns += [(privacy.TOTAL, activity.months)]
+        for row in rows + [privacy.ALL]:
+            for column, months in columns:
+                state, value = _state(network, (row, column))
+                model.show((measure, row, column), total(rows if row == privacy.ALL else [row], months), state, value,
+                           counts_people=False)
+        if measure in ("launches", "modules_started", "modules_completed"):  # the generated organisation has no badges
+            assert model.small, f"{measure}: the generated organisation should have small activity figures"
+        leaks += model.derivable()
+    assert leaks == [], "\n".join(map(str, leaks))
