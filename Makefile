@@ -8,12 +8,12 @@ PYBABEL := $(VENV)/bin/pybabel
 TRANSLATIONS := app/translations
 LOCALES := fi et it nl es
 
-.PHONY: run test test-postgresql test-sqlite setup services system-deps migration clean translations translations-extract bench
+.PHONY: run test test-postgresql test-sqlite setup services system-deps runtime-deps migration clean translations translations-extract bench
 
 run: setup  ## the tool (:5000), the development LMS (:5001) and the worker, under honcho; Ctrl-C stops all
 	$(VENV)/bin/honcho start
 
-setup: $(STAMP) translations  ## database under instance/, migrations, dev secrets, the tool's key, the dev LMS's registration
+setup: $(STAMP) translations runtime-deps  ## database under instance/, migrations, dev secrets, the tool's key, the dev LMS's registration
 	$(FLASK) db upgrade
 	$(FLASK) lti keys ensure
 	$(FLASK) lti registration import lti_config/devlms.json
@@ -36,8 +36,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-system-deps:  ## Debian's Chromium for the browser tests (never Playwright's own download); libcairo2 for badge images
+system-deps: runtime-deps  ## Debian's Chromium for the browser tests (never Playwright's own download)
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+runtime-deps:  ## libcairo2, which cairosvg needs to draw badge images (run and test)
 	@dpkg -s libcairo2 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libcairo2 >/dev/null; }
 
 services:  ## PostgreSQL on 127.0.0.1:5432 and Redis on 6379, started if down

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,7 @@ class Faults:
             db.session.flush()
             launch = make_launch(world, person, [LEARNER_ROLE], now=self.clock.now())
             launch.claims = {AGS_ENDPOINT: {"scope": [AGS_SCOPE_SCORE]}}
+            launch.expires_at = self.clock.now() + timedelta(days=30)  # the workers purge expired launches
             launches.append(launch)
         db.session.commit()
         return launches
@@ -165,6 +167,8 @@ def test_an_lms_down_for_an_hour_loses_nothing(faults):
     faults.state.mode = "down"
     faults.start_workers()
     faults.record("Started", "NotReady")
+    # Every row meets the outage at least once (on a loaded machine the workers may need a few rounds).
+    faults.wait_until(lambda: all(sync.reason and "HTTP 503" in sync.reason for sync in faults.syncs()), step_clock=60)
     for minute in range(0, 60, 5):  # an hour of the shared clock, with new scores on the way
         faults.advance(300)
         time.sleep(0.3)
