@@ -134,3 +134,14 @@ def test_revoked_badges_are_not_shown_on_the_shared_page(app, client, signed_in,
 
 def test_an_unknown_share_token_is_not_found(client):
     assert client.get("/badges/shared/not-a-real-token").status_code == 404
+
+
+def test_the_path_page_and_the_share_section_speak_the_learners_language(app, client, world, clock):
+    from tests.support.factories import LEARNER_ROLE, make_launch
+
+    launch = make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now(), locale="fi")
+    sign_in(client, launch)
+    assert "Et ole vielä ansainnut osaamismerkkiä." in client.get("/").get_data(as_text=True)
+    complete_module(app, launch, "erasmus-plus-for-vet", now=clock.now())
+    db.session.commit()
+    assert "Jakolinkkisi" in client.get("/badges/mine").get_data(as_text=True)
