@@ -103,8 +103,16 @@ def credential_jwt(award_id):
 
 @bp.get("/issuers/<issuer_id>", endpoint="issuer_profile")
 def issuer_profile_document(issuer_id):
-    """The OB 3.0 issuer Profile; its signing keys are at /jwks and each at its kid URL."""
-    return _document(ob3.profile(issuer_profile(_issuer_or_404(issuer_id)), with_context=True), mimetype=JSON_LD)
+    """The OB 3.0 issuer Profile with its public signing keys (also at /jwks, and each at its kid URL)."""
+    issuer = issuer_profile(_issuer_or_404(issuer_id))
+    return _document(ob3.published_profile(issuer, published_keys()), mimetype=JSON_LD)
+
+
+@bp.get("/issuers/<issuer_id>/did.json")
+def issuer_did(issuer_id):
+    """The issuer's did:web document (did:web:<host>:badges:issuers:<id> resolves here)."""
+    issuer = issuer_profile(_issuer_or_404(issuer_id))
+    return _document(ob3.did_document(issuer, published_keys()), mimetype="application/did+json")
 
 
 
