@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import contains_eager
 
 from app.badges.awarding import revoke_award
 from app.badges.catalogue import badge_catalogue
@@ -63,7 +64,8 @@ def organisation_awards(organisation_id: int, *, now: datetime, badge_id: str | 
         pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(func.lower(Person.name).like(pattern, escape="\\"),
                                 func.lower(Person.email).like(pattern, escape="\\")))
-    query = query.order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc()).limit(MAX_ROWS)
+    query = (query.options(contains_eager(BadgeAward.person))
+             .order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc()).limit(MAX_ROWS))
     catalogue = badge_catalogue()
     return [AwardRow(award, catalogue.badge(award.badge_id), award.person, status_of(award, now))
             for award in db.session.scalars(query)]
