@@ -499,3 +499,8 @@ def retry_grade(organisation_id: int, grade_sync_id: int):
 from app.reports.routes import admin_bp as _reports_admin_bp  # noqa: E402
 
 bp.register_blueprint(_reports_admin_bp)
+
+# An organisation's badge awards (list, revoke, re-issue; app/badges/admin_routes.py), with the admin's rules.
+from app.badges.admin_routes import admin_bp as _badges_admin_bp  # noqa: E402
+
+bp.register_blueprint(_badges_admin_bp)

@@ -10,6 +10,7 @@ def init_app(app):
     from app.events import module_completed, people_merged, person_erased
 
     app.register_blueprint(bp)
+    app.jinja_env.globals["path_badges"] = _path_badges
     app.cli.add_command(badges_cli)
     module_completed.connect(on_module_completed)
     person_erased.connect(revoke_person_awards)
@@ -22,3 +23,12 @@ def init_app(app):
     register_personal_data(app, "badges", awards_of_person)
     if app.extensions.get("path_model") is not None:
         badge_catalogue(app)  # read at start, so errors show in the log now, not at the first award
+
+
+def _path_badges():
+    """The current learner's earned badges for the path page (templates/badges/_path_section.html)."""
+    from app.badges.earners import path_badges
+    from app.lti.session import current_launch
+
+    launch = current_launch()
+    return path_badges(launch.organisation_id, launch.person_id)

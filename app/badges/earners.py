@@ -113,3 +113,27 @@ def linkedin_url(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfil
         "issueYear": awarded.year, "issueMonth": awarded.month,
         "certUrl": external_url("badges.award_page", award_id=award.public_id), "certId": award.public_id,
     })
+
+
+ON_PATH_PAGE = 6  # how many earned badges the path page shows before "and N more"
+
+
+@dataclass(frozen=True)
+class PathBadges:
+    """The path page's "Your badges": the newest valid awards (image and link each), and how many more there are."""
+
+    shown: list[EarnedBadge]
+    more: int
+    issuer_id: str | None  # the issuer's public id, for the badge image URLs
+
+
+def path_badges(organisation_id: int, person_id: int) -> PathBadges:
+    """Earned, unrevoked badges, newest first, whose definitions still exist."""
+    from app.badges.issuers import issuer_for
+
+    catalogue = badge_catalogue()
+    earned = [EarnedBadge(award, catalogue.badge(award.badge_id))
+              for award in reversed(awards_of(organisation_id, person_id)) if not award.is_revoked]
+    earned = [item for item in earned if item.badge is not None]
+    issuer_id = issuer_for(organisation_id).public_id if earned else None
+    return PathBadges(earned[:ON_PATH_PAGE], max(0, len(earned) - ON_PATH_PAGE), issuer_id)

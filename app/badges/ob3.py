@@ -2,11 +2,13 @@
 List credential (the only place that knows their shape; FACTS "Open Badges 3.0" and the OB 3.0 spec)."""
 import base64
 import gzip
+from urllib.parse import quote, urlsplit
 from datetime import datetime, timezone
 
 from app.badges.definitions import BadgeDefinition
 from app.badges.issuers import IssuerProfile
-from app.badges.keys import external_url, sign_jwt
+from app.badges.keys import external_url, kid_url, sign_jwt
+from app.badges.models import BadgeKey
 from app.badges.models import BadgeAward
 from app.badges.ob2 import alignments, evidence_items, iso
 from app.badges.recipients import identity_hash
@@ -39,11 +41,51 @@ def status_list_url(issuer: IssuerProfile, number: int) -> str:
 
 
 def profile(issuer: IssuerProfile, *, with_context: bool = False) -> dict:
+    """The issuer Profile as credentials embed it (id, type, name, url, email, description, image)."""
     document = {"id": profile_url(issuer), "type": ["Profile"], "name": issuer.name, "url": issuer.url,
                 "email": issuer.email, "description": issuer.description}
     if issuer.image_url:
         document["image"] = {"id": issuer.image_url, "type": "Image"}
     return {"@context": CONTEXTS, **document} if with_context else document
+
+
+# The terms of the keys (verificationMethod, assertionMethod, controller, JsonWebKey, publicKeyJwk) come from the
+# W3C Controlled Identifiers context: the OB 3.0 context has none for a Profile's keys.
+KEYS_CONTEXT = "https://www.w3.org/ns/cid/v1"
+DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"]
+
+
+def did_web(issuer: IssuerProfile) -> str:
+    """The issuer's did:web, resolving to <profile URL>/did.json (did:web: the port's colon is %3A, "/" is ":")."""
+    parts = urlsplit(profile_url(issuer))
+    segments = [segment for segment in parts.path.split("/") if segment]
+    return ":".join(["did:web", quote(parts.netloc, safe="")] + [quote(segment, safe="") for segment in segments])
+
+
+def published_profile(issuer: IssuerProfile, keys: list[BadgeKey]) -> dict:
+    """The Profile served at the issuer's URL: what credentials embed, plus its did:web and every published
+    signing key (retired ones too: old credentials still verify), each with the id the credentials' kid names."""
+    document = profile(issuer)
+    methods = [{"id": kid_url(key), "type": "JsonWebKey", "controller": document["id"], "publicKeyJwk": key.public_jwk}
+               for key in keys]
+    return {
+        "@context": [*CONTEXTS, KEYS_CONTEXT], **document,
+        "otherIdentifier": [{"type": "IdentifierEntry", "identifier": did_web(issuer), "identifierType": "identifier"}],
+        "verificationMethod": methods,
+        "assertionMethod": [method["id"] for method in methods],
+    }
+
+
+def did_document(issuer: IssuerProfile, keys: list[BadgeKey]) -> dict:
+    """The did:web document: the same keys as JsonWebKey2020 verification methods, also known as the Profile URL."""
+    did = did_web(issuer)
+    methods = [{"id": f"{did}#{key.thumbprint}", "type": "JsonWebKey2020", "controller": did,
+                "publicKeyJwk": key.public_jwk} for key in keys]
+    return {
+        "@context": DID_CONTEXTS, "id": did, "alsoKnownAs": [profile_url(issuer)],
+        "verificationMethod": methods,
+        "assertionMethod": [method["id"] for method in methods],
+    }
 
 
 def achievement(badge: BadgeDefinition, issuer: IssuerProfile, path: PathModel | None) -> dict:

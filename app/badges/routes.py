@@ -5,7 +5,7 @@ import json
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.badges import earners, ob2, ob3
+from app.badges import earners, ob2, ob3, portfolio
 from app.badges.catalogue import badge_catalogue
 from app.badges.credentials import (
     award_by_public_id, badge_for, badge_png, baked_image, issuer_of, ob2_assertion, signed_credential,
@@ -103,8 +103,16 @@ def credential_jwt(award_id):
 
 @bp.get("/issuers/<issuer_id>", endpoint="issuer_profile")
 def issuer_profile_document(issuer_id):
-    """The OB 3.0 issuer Profile; its signing keys are at /jwks and each at its kid URL."""
-    return _document(ob3.profile(issuer_profile(_issuer_or_404(issuer_id)), with_context=True), mimetype=JSON_LD)
+    """The OB 3.0 issuer Profile with its public signing keys (also at /jwks, and each at its kid URL)."""
+    issuer = issuer_profile(_issuer_or_404(issuer_id))
+    return _document(ob3.published_profile(issuer, published_keys()), mimetype=JSON_LD)
+
+
+@bp.get("/issuers/<issuer_id>/did.json")
+def issuer_did(issuer_id):
+    """The issuer's did:web document (did:web:<host>:badges:issuers:<id> resolves here)."""
+    issuer = issuer_profile(_issuer_or_404(issuer_id))
+    return _document(ob3.did_document(issuer, published_keys()), mimetype="application/did+json")
 
 
 
@@ -203,7 +211,9 @@ def mine():
     """My badges: earned ones with their links, and the next ones within reach with what is missing."""
     launch = current_launch()
     summary = earners.my_badges(launch.organisation_id, launch.person_id, _path())
-    return render_template("badges/mine.html", summary=summary, title=_("My badges"))
+    token = portfolio.share_token_of(launch.organisation_id, launch.person_id)
+    share_url = external_url("badges.shared", token=token) if token else None
+    return render_template("badges/mine.html", summary=summary, share_url=share_url, title=_("My badges"))
 
 
 @bp.post("/mine/settings")
@@ -228,6 +238,47 @@ def set_privacy(award_id):
     db.session.commit()
     flash(_("The badge is now private.") if award.is_private else _("The badge is now public."), "success")
     return redirect(url_for("badges.mine"))
+
+
+@bp.get("/mine/all-badges.zip")
+@launch_required()
+def download_all():
+    """Every unrevoked award in one ZIP: credentials (JSON, JWT) and baked images, OB 3.0 and, with an email, OB 2.0."""
+    launch = current_launch()
+    data = portfolio.awards_archive(launch.organisation_id, launch.person_id)
+    db.session.commit()  # credentials signed and images baked on the way are kept
+    response = Response(data, mimetype="application/zip")
+    name = portfolio.archive_name(current_clock().now())
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.post("/mine/share")
+@launch_required()
+def share():
+    """Make a personal share link (a new one replaces the old) or stop sharing."""
+    launch = current_launch()
+    if request.form.get("action") == "stop":
+        portfolio.stop_sharing(launch.organisation_id, launch.person_id)
+        message = _("Your share link no longer works.")
+    else:
+        portfolio.make_share_link(launch.organisation_id, launch.person_id)
+        message = _("Your new share link is ready; any earlier link no longer works.")
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("badges.mine") + "#share")
+
+
+@bp.get("/shared/<token>")
+def shared(token):
+    """A learner's public badges, for anyone with their share link, outside the LMS."""
+    collection = portfolio.shared_badges(token)
+    response = current_app.make_response(render_template(
+        "badges/shared.html", collection=collection,
+        title=_("Badges of %(name)s", name=collection.earner_name) if collection.earner_name else _("Shared badges")))
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token must not leak to the pages it links to
+    return response
 
 
 def _badge_or_404(badge_id: str):

@@ -149,6 +149,58 @@ def test_old_awards_still_verify_after_the_badge_key_is_rotated(served):
     assert served.get(f"/badges/credentials/{before}.jwt").text == old_token  # signed once, served as signed
 
 
+def did_web_url(did: str) -> str:
+    """What a did:web resolver fetches for `did` (did:web method: ":" → "/", %3A → ":", then /did.json)."""
+    from urllib.parse import unquote
+
+    host, *path = did.removeprefix("did:web:").split(":")
+    return "http://" + "/".join([unquote(host), *path]) + "/did.json"
+
+
+def test_the_issuer_profile_carries_its_public_keys_and_they_verify_its_credentials_after_a_rotation(served):
+    before = served.award()
+    old_token = served.get(f"/badges/credentials/{before}.jwt").text
+    with served.app.app_context():
+        rotate_badge_key(served.clock.now())
+        db.session.commit()
+    new_token = served.get(f"/badges/credentials/{served.award()}.jwt").text
+    issuer_url = served.get(f"/badges/credentials/{before}").json()["issuer"]["id"]
+
+    profile = served.get(issuer_url).json()
+    assert profile["id"] == issuer_url and profile["type"] == ["Profile"]
+    profile_schema = {"$ref": "#/$defs/Profile", "$defs": SCHEMA["$defs"]}
+    assert not [error.message for error in Draft201909Validator(profile_schema).iter_errors(profile)]
+    methods = {method["id"]: method for method in profile["verificationMethod"]}
+    assert profile["assertionMethod"] == list(methods)
+    for token in (old_token, new_token):  # the retired key stays, so the old credential still verifies
+        kid = json.loads(_b64(token.split(".")[0]))["kid"]
+        method = methods[kid]
+        assert method["controller"] == issuer_url and method["type"] == "JsonWebKey"
+        assert method["publicKeyJwk"] == served.get(kid).json()
+        jose_jwt.decode(token, RSAKey.import_key(method["publicKeyJwk"]), algorithms=["RS256"])
+    assert all(set(method["publicKeyJwk"]) == {"kty", "n", "e"} for method in methods.values())  # no private parts
+
+
+def test_the_issuer_has_a_did_web_that_resolves_to_a_document_with_the_same_keys(served):
+    award = served.award()
+    token = served.get(f"/badges/credentials/{award}.jwt").text
+    issuer_url = served.get(f"/badges/credentials/{award}").json()["issuer"]["id"]
+    profile = served.get(issuer_url).json()
+    [identifier] = profile["otherIdentifier"]
+    did = identifier["identifier"]
+    host = served.url.split("://", 1)[1]
+    assert did.startswith("did:web:" + host.replace(":", "%3A") + ":badges:issuers:")
+
+    response = served.get(did_web_url(did))
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("application/did+json")
+    document = response.json()
+    assert document["id"] == did and document["alsoKnownAs"] == [issuer_url]
+    [method] = document["verificationMethod"]
+    assert method["id"].startswith(did + "#") and method["controller"] == did
+    assert document["assertionMethod"] == [method["id"]]
+    jose_jwt.decode(token, RSAKey.import_key(method["publicKeyJwk"]), algorithms=["RS256"])
+
+
 def png_text_chunks(png: bytes) -> dict[str, tuple[int, str]]:
     """iTXt chunks read by hand (not by the Pillow that wrote them): keyword → (compression flag, text)."""
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

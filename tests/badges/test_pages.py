@@ -26,6 +26,32 @@ def test_the_path_page_leads_to_my_badges(client, signed_in):
     assert 'data-testid="your-badges"' in page and "/badges/mine" in page
 
 
+def test_the_path_page_lists_the_earned_badges_with_their_images_and_public_pages(app, client, signed_in, clock, world):
+    assert 'data-testid="path-no-badges"' in client.get("/").get_data(as_text=True)
+    complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
+    db.session.commit()
+    award = the_award(world)
+    page = client.get("/").get_data(as_text=True)
+    strip = page.split('data-testid="path-earned-badges"')[1].split("</ul>")[0]
+    assert "Erasmus+ Starter" in strip and f"/badges/awards/{award.public_id}" in strip
+    image = strip.split('src="')[1].split('"')[0]
+    assert image.split("?")[0].endswith("/erasmus-plus-starter.png") and client.get(image).mimetype == "image/png"
+
+
+def test_the_path_page_leaves_out_revoked_badges_and_links_a_private_one_to_my_badges(app, client, signed_in, clock,
+                                                                                        world):
+    complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
+    complete_module(app, signed_in, "skills-competitions", now=clock.now())
+    starter, competitions = sorted(awards_of(world.organisation.id, world.learner.id), key=lambda a: a.badge_id)
+    revoke_award(competitions, "awarded by mistake", now=clock.now())
+    starter.is_private = True
+    db.session.commit()
+    strip = client.get("/").get_data(as_text=True).split('data-testid="path-earned-badges"')[1].split("</ul>")[0]
+    assert 'data-badge="skills-competitions"' not in strip
+    assert 'data-badge="erasmus-plus-starter"' in strip and "/badges/mine" in strip
+    assert f"/badges/awards/{starter.public_id}" not in strip
+
+
 def test_my_badges_shows_earned_badges_and_the_next_ones_within_reach_with_what_is_missing(app, client, signed_in, clock,
                                                                                             world):
     complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
