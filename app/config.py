@@ -49,6 +49,8 @@ FROM_ENVIRONMENT = {
     "SHARED_CACHE_URL": ("SHARED_CACHE_URL", str),
     "SHARED_CACHE_PREFIX": ("SHARED_CACHE_PREFIX", str),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "RATELIMIT_KEY_PREFIX": ("RATELIMIT_KEY_PREFIX", str),
+    "TRUSTED_PROXY_HOPS": ("TRUSTED_PROXY_HOPS", int),
     "HTTP_TIMEOUT": ("HTTP_TIMEOUT", _timeouts),
     "LTI_STATE_LIFETIME": ("LTI_STATE_LIFETIME", int),
     "LTI_CLOCK_SKEW": ("LTI_CLOCK_SKEW", int),
@@ -93,6 +95,10 @@ class Config:
     SHARED_CACHE_URL = "database"
     SHARED_CACHE_PREFIX = "rexvet:"
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "rexvet"
+    # How many reverse proxies in front of the tool set X-Forwarded-For/-Proto/-Host/-Port (docs/deploy.md);
+    # 0: the headers are ignored (anyone could send them).
+    TRUSTED_PROXY_HOPS = 0
     HTTP_TIMEOUT = (3.05, 10.0)  # connect, read: every outgoing request
     # While one process fetches an LMS access token, the others wait this long for it before asking themselves.
     TOKEN_FETCH_WAIT_SECONDS = 10
@@ -195,8 +201,9 @@ class ProductionConfig(Config):
         if self.CLOCK_OFFSET_FILE:
             raise UnsafeConfiguration("CLOCK_OFFSET_FILE moves the clock for tests; it must not be set in production.")
         base = urlsplit(self.BASE_URL)
+        loopback_test = os.environ.get("ALLOW_LOOPBACK_HTTP") == "1" and base.hostname in LOOPBACK_HOSTS
         if base.scheme != "https":
-            if os.environ.get("ALLOW_LOOPBACK_HTTP") == "1" and base.hostname in LOOPBACK_HOSTS:
+            if loopback_test:
                 log.warning(
                     "ALLOW_LOOPBACK_HTTP=1: serving production over plain HTTP on %s; "
                     "only for local benchmarks and deployment tests.", self.BASE_URL
@@ -206,6 +213,12 @@ class ProductionConfig(Config):
                     f"BASE_URL must be https:// in production (got {self.BASE_URL!r}). "
                     "For a loopback test only, set ALLOW_LOOPBACK_HTTP=1 with a 127.0.0.1 or localhost URL."
                 )
+        if self.RATELIMIT_STORAGE_URI.startswith("memory://") and not loopback_test:
+            # Each process would count on its own: N web processes would allow N times the limit.
+            raise UnsafeConfiguration(
+                "RATELIMIT_STORAGE_URI must name a Redis server shared by every web process in production "
+                "(e.g. redis://127.0.0.1:6379/0), not memory://."
+            )
 
 
 CONFIGS = {"development": Config, "test": TestConfig, "production": ProductionConfig}
