@@ -52,6 +52,8 @@ FROM_ENVIRONMENT = {
     "RATELIMIT_KEY_PREFIX": ("RATELIMIT_KEY_PREFIX", str),
     "TRUSTED_PROXY_HOPS": ("TRUSTED_PROXY_HOPS", int),
     "HTTP_TIMEOUT": ("HTTP_TIMEOUT", _timeouts),
+    "LMS_ANSWER_MAX_BYTES": ("LMS_ANSWER_MAX_BYTES", int),
+    "LMS_ANSWER_DEADLINE_SECONDS": ("LMS_ANSWER_DEADLINE_SECONDS", float),
     "LTI_STATE_LIFETIME": ("LTI_STATE_LIFETIME", int),
     "LTI_CLOCK_SKEW": ("LTI_CLOCK_SKEW", int),
     "LTI_LAUNCH_LIFETIME": ("LTI_LAUNCH_LIFETIME", int),
@@ -100,6 +102,9 @@ class Config:
     # 0: the headers are ignored (anyone could send them).
     TRUSTED_PROXY_HOPS = 0
     HTTP_TIMEOUT = (3.05, 10.0)  # connect, read: every outgoing request
+    # An LMS's answer (token, JWKS, AGS, NRPS) is read up to this size and for at most this long in all.
+    LMS_ANSWER_MAX_BYTES = 5 * 1024 * 1024
+    LMS_ANSWER_DEADLINE_SECONDS = 30.0
     # While one process fetches an LMS access token, the others wait this long for it before asking themselves.
     TOKEN_FETCH_WAIT_SECONDS = 10
     # Grade passback: retries of a score back off up to this cap and go on for this long before the score
