@@ -23,12 +23,12 @@ class AnswerTooSlow(requests.Timeout):
     """The LMS's answer did not arrive in full within LMS_ANSWER_DEADLINE_SECONDS."""
 
 
-def request(method: str, url: str, **kwargs) -> requests.Response:
-    """requests.request with the tool's timeouts, its body read in full (within the limits) before returning."""
+def request(method: str, url: str, *, timeout=None, **kwargs) -> requests.Response:
+    """requests.request with the tool's timeouts (or these), its body read in full (within the limits) first."""
     config = current_app.config
     limit, allowed = config["LMS_ANSWER_MAX_BYTES"], config["LMS_ANSWER_DEADLINE_SECONDS"]
     deadline = time.monotonic() + allowed
-    response = requests.request(method, url, timeout=config["HTTP_TIMEOUT"], stream=True, **kwargs)
+    response = requests.request(method, url, timeout=timeout or config["HTTP_TIMEOUT"], stream=True, **kwargs)
     try:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:

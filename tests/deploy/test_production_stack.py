@@ -73,7 +73,7 @@ def stack(committed_app, test_database_url, tmp_path):
         processes.append(start_gunicorn(env, int(tool_url.rsplit(":", 1)[1]), tmp_path))
         processes.append(Process("worker", [sys.executable, "-m", "flask", "--app", "wsgi", "worker",
                                             "--poll-interval", "0.2"], env, tmp_path))
-        yield tool_url, lms_url, processes
+        yield tool_url, lms_url, processes, store, prefix
     finally:
         for process in reversed(processes):
             process.stop()
@@ -94,7 +94,7 @@ def wait_for(check, seconds: float, what: str):
 
 
 def test_a_learner_s_launch_completion_grade_and_badge_go_through_the_production_stack(stack):
-    tool_url, lms_url, processes = stack
+    tool_url, lms_url, processes, store, prefix = stack
     browser = LtiBrowser(lms_url)
 
     path = Page(browser, browser.launch("intl-skills-path", "learner"))
@@ -122,6 +122,9 @@ def test_a_learner_s_launch_completion_grade_and_badge_go_through_the_production
     assert jwt.status_code == 200 and jwt.text.count(".") == 2
     baked = browser.session.get(mine.link(r'href="([^"]*/badges/awards/[^"]*/ob3\.png[^"]*)"'), timeout=30)
     assert baked.status_code == 200 and baked.content.startswith(b"\x89PNG")
+
+    # The web processes shared the launch's nonce and the LMS's key set through Redis, not their own memory.
+    assert list(store.scan_iter(f"{prefix}:cache:*"))
 
     for process in processes:  # nobody fell over on the way
         assert process.popen.poll() is None, process.output()
