@@ -3,6 +3,7 @@ import logging
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import admin, badges, deep_linking, grades, jobs, learning, lti, reports, tenancy
 from app.clock import OffsetFileClock, SystemClock
@@ -33,6 +34,9 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     app.config.from_object(config or config_from_environment())
     if test_config:
         app.config.update(test_config)
+    if app.config.get("TRUSTED_PROXY_HOPS"):  # behind a reverse proxy: the client's address and https (docs/deploy.md)
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     app.extensions["clock"] = (OffsetFileClock(app.config["CLOCK_OFFSET_FILE"]) if app.config.get("CLOCK_OFFSET_FILE")

@@ -49,7 +49,11 @@ FROM_ENVIRONMENT = {
     "SHARED_CACHE_URL": ("SHARED_CACHE_URL", str),
     "SHARED_CACHE_PREFIX": ("SHARED_CACHE_PREFIX", str),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "RATELIMIT_KEY_PREFIX": ("RATELIMIT_KEY_PREFIX", str),
+    "TRUSTED_PROXY_HOPS": ("TRUSTED_PROXY_HOPS", int),
     "HTTP_TIMEOUT": ("HTTP_TIMEOUT", _timeouts),
+    "LMS_ANSWER_MAX_BYTES": ("LMS_ANSWER_MAX_BYTES", int),
+    "LMS_ANSWER_DEADLINE_SECONDS": ("LMS_ANSWER_DEADLINE_SECONDS", float),
     "LTI_STATE_LIFETIME": ("LTI_STATE_LIFETIME", int),
     "LTI_CLOCK_SKEW": ("LTI_CLOCK_SKEW", int),
     "LTI_LAUNCH_LIFETIME": ("LTI_LAUNCH_LIFETIME", int),
@@ -93,7 +97,14 @@ class Config:
     SHARED_CACHE_URL = "database"
     SHARED_CACHE_PREFIX = "rexvet:"
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "rexvet"
+    # How many reverse proxies in front of the tool set X-Forwarded-For/-Proto/-Host/-Port (docs/deploy.md);
+    # 0: the headers are ignored (anyone could send them).
+    TRUSTED_PROXY_HOPS = 0
     HTTP_TIMEOUT = (3.05, 10.0)  # connect, read: every outgoing request
+    # An LMS's answer (token, JWKS, AGS, NRPS) is read up to this size and for at most this long in all.
+    LMS_ANSWER_MAX_BYTES = 5 * 1024 * 1024
+    LMS_ANSWER_DEADLINE_SECONDS = 30.0
     # While one process fetches an LMS access token, the others wait this long for it before asking themselves.
     TOKEN_FETCH_WAIT_SECONDS = 10
     # Grade passback: retries of a score back off up to this cap and go on for this long before the score
@@ -195,8 +206,9 @@ class ProductionConfig(Config):
         if self.CLOCK_OFFSET_FILE:
             raise UnsafeConfiguration("CLOCK_OFFSET_FILE moves the clock for tests; it must not be set in production.")
         base = urlsplit(self.BASE_URL)
+        loopback_test = os.environ.get("ALLOW_LOOPBACK_HTTP") == "1" and base.hostname in LOOPBACK_HOSTS
         if base.scheme != "https":
-            if os.environ.get("ALLOW_LOOPBACK_HTTP") == "1" and base.hostname in LOOPBACK_HOSTS:
+            if loopback_test:
                 log.warning(
                     "ALLOW_LOOPBACK_HTTP=1: serving production over plain HTTP on %s; "
                     "only for local benchmarks and deployment tests.", self.BASE_URL
@@ -206,6 +218,12 @@ class ProductionConfig(Config):
                     f"BASE_URL must be https:// in production (got {self.BASE_URL!r}). "
                     "For a loopback test only, set ALLOW_LOOPBACK_HTTP=1 with a 127.0.0.1 or localhost URL."
                 )
+        if self.RATELIMIT_STORAGE_URI.startswith("memory://") and not loopback_test:
+            # Each process would count on its own: N web processes would allow N times the limit.
+            raise UnsafeConfiguration(
+                "RATELIMIT_STORAGE_URI must name a Redis server shared by every web process in production "
+                "(e.g. redis://127.0.0.1:6379/0), not memory://."
+            )
 
 
 CONFIGS = {"development": Config, "test": TestConfig, "production": ProductionConfig}

@@ -12,7 +12,7 @@ KEK = "J0t2H9e6o7nBv8eQ1m5n3l2k4j6h8g0f1d3s5a7q9w0="
 
 
 def production(monkeypatch, **env):
-    for name in ("SECRET_KEY", "KEY_ENCRYPTION_KEYS", "BASE_URL", "ALLOW_LOOPBACK_HTTP"):
+    for name in ("SECRET_KEY", "KEY_ENCRYPTION_KEYS", "BASE_URL", "ALLOW_LOOPBACK_HTTP", "RATELIMIT_STORAGE_URI"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -60,7 +60,7 @@ def test_development_secrets_are_made_once_and_private(tmp_path):
 def test_settings_come_from_the_environment(monkeypatch):
     config = production(
         monkeypatch, SECRET_KEY=GOOD_SECRET, KEY_ENCRYPTION_KEYS=KEK, BASE_URL="https://tool.example.org/",
-        DATABASE_URL="postgresql+psycopg://db/rexvet", HTTP_TIMEOUT="2,5",
+        DATABASE_URL="postgresql+psycopg://db/rexvet", HTTP_TIMEOUT="2,5", RATELIMIT_STORAGE_URI="redis://redis:6379/0",
     )
 
     assert config.BASE_URL == "https://tool.example.org"

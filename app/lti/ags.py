@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from app.lti.constants import (
     AGS_LINE_ITEM_CONTAINER_TYPE, AGS_LINE_ITEM_TYPE, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE, AGS_SCORE_TYPE,
 )
-from app.lti.platform_services import PlatformRefused, call_service
+from app.lti.platform_services import PlatformRefused, call_service, json_body
 from app.tenancy.models import Registration
 
 log = logging.getLogger(__name__)
@@ -32,16 +32,17 @@ def find_or_create_line_item(
     query_url = _with_query(container_url, {"resource_id": resource_id})
     response = call_service(registration, [AGS_SCOPE_LINE_ITEM], "GET", query_url, now=now,
                      headers={"Accept": AGS_LINE_ITEM_CONTAINER_TYPE})
-    for line_item in response.json():
-        if line_item.get("resourceId") == resource_id and line_item.get("id"):
+    for line_item in json_body(response, list, "the line item container"):
+        if isinstance(line_item, dict) and line_item.get("resourceId") == resource_id and isinstance(
+                line_item.get("id"), str) and line_item["id"]:
             return line_item["id"]
     body = {"scoreMaximum": 100, "label": label, "resourceId": resource_id, "tag": tag}
     if resource_link_id:
         body["resourceLinkId"] = resource_link_id
     created = call_service(registration, [AGS_SCOPE_LINE_ITEM], "POST", container_url, now=now, json=body,
                     headers={"Content-Type": AGS_LINE_ITEM_TYPE, "Accept": AGS_LINE_ITEM_TYPE})
-    line_item_url = created.json().get("id")
-    if not line_item_url:
+    line_item_url = json_body(created, dict, "the created line item").get("id")
+    if not isinstance(line_item_url, str) or not line_item_url:
         raise PlatformRefused("the LMS created a line item but did not say its URL (no `id`)",
                               status=created.status_code, answer=created.text)
     log.info("created line item %s for %s at %s", line_item_url, resource_id, registration.issuer)

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from app.clock import as_utc
 from app.extensions import db
+from app.lti import lms_http
 from app.lti.constants import DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST
 from app.lti.exceptions import (
     InvalidPlatformConfiguration,
@@ -153,7 +154,7 @@ def fetch_platform_configuration(url: str, registration_token: str | None, *, ti
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
     try:
-        response = requests.get(url, headers=headers, timeout=timeout)
+        response = lms_http.request("GET", url, headers=headers, timeout=timeout)
     except requests.RequestException as error:
         log.warning("could not fetch the OpenID configuration %s: %s", url, error)
         raise InvalidPlatformConfiguration(
@@ -275,7 +276,7 @@ def post_client_registration(endpoint: str, registration_token: str | None, body
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
     try:
-        response = requests.post(endpoint, data=json.dumps(body), headers=headers, timeout=timeout)
+        response = lms_http.request("POST", endpoint, data=json.dumps(body), headers=headers, timeout=timeout)
     except requests.RequestException as error:
         log.warning("could not reach the registration endpoint %s: %s", endpoint, error)
         raise PlatformRefusedRegistration(

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from app.lti.constants import NRPS_MEMBERSHIP_TYPE, NRPS_SCOPE
-from app.lti.platform_services import PlatformRefused, call_service
+from app.lti.platform_services import PlatformRefused, PlatformUnavailable, call_service, json_body
 from app.tenancy.models import Registration
 
 log = logging.getLogger(__name__)
@@ -37,21 +37,38 @@ def course_members(registration: Registration, memberships_url: str, *, now: dat
             raise PlatformRefused(f"the membership list did not end after {MAX_PAGES} pages of {PAGE_SIZE}")
         response = call_service(registration, [NRPS_SCOPE], "GET", url, now=now,
                                 headers={"Accept": NRPS_MEMBERSHIP_TYPE})
+        document = json_body(response, dict, "the membership list")
+        page = document.get("members", [])
+        if not isinstance(page, list) or not all(isinstance(raw, dict) for raw in page):
+            raise PlatformUnavailable(f"GET {url}: `members` must be a list of objects", status=response.status_code,
+                                      answer=response.text)
         try:
-            document = response.json()
-        except ValueError:
-            raise PlatformRefused("the membership list is not JSON", status=response.status_code,
-                                  answer=response.text) from None
-        members.extend(_member(raw) for raw in document.get("members", []) if raw.get("user_id"))
+            members.extend(_member(raw) for raw in page if raw.get("user_id"))
+        except (TypeError, AttributeError) as exc:
+            raise PlatformUnavailable(f"GET {url}: a member is malformed ({exc})", status=response.status_code,
+                                      answer=response.text) from None
         url = _next_page(response)
     log.info("NRPS %s: %d member(s) in %d page(s)", memberships_url, len(members), pages)
     return members
 
 
+def _text(raw: dict, field: str) -> str | None:
+    value = raw.get(field)
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"`{field}` must be a string, not {type(value).__name__}")
+    return value or None
+
+
 def _member(raw: dict) -> Member:
-    name = raw.get("name") or " ".join(part for part in (raw.get("given_name"), raw.get("family_name")) if part) or None
-    roles = tuple(role if ("#" in role or "/" in role) else CONTEXT_ROLE_PREFIX + role for role in raw.get("roles", []))
-    return Member(str(raw["user_id"]), roles, raw.get("status") or "Active", name, raw.get("email") or None)
+    given = " ".join(part for part in (_text(raw, "given_name"), _text(raw, "family_name")) if part)
+    name = _text(raw, "name") or given or None
+    raw_roles = raw.get("roles", [])
+    if not isinstance(raw_roles, list) or not all(isinstance(role, str) for role in raw_roles):
+        raise TypeError("`roles` must be a list of strings")
+    if not isinstance(raw["user_id"], (str, int)) or isinstance(raw["user_id"], bool):
+        raise TypeError("`user_id` must be a string")
+    roles = tuple(role if ("#" in role or "/" in role) else CONTEXT_ROLE_PREFIX + role for role in raw_roles)
+    return Member(str(raw["user_id"]), roles, _text(raw, "status") or "Active", name, _text(raw, "email"))
 
 
 def _next_page(response: requests.Response) -> str | None:

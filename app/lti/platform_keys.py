@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.lti import lms_http
 from app.lti.exceptions import InvalidToken, PlatformKeysUnavailable
 from app.shared_cache import shared_cache
 from app.tenancy.models import Registration
@@ -39,7 +40,14 @@ def platform_signing_key(registration: Registration, kid: str | None, algorithm:
     jwk, parsed, valid_until = _recent_keys.get(memo_key, (None, None, 0.0))
     if valid_until < time.monotonic():
         jwk = _published_key(registration, kid)
-        parsed = jwt.PyJWK(jwk)
+        try:
+            parsed = jwt.PyJWK(jwk)
+        except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError, KeyError) as exc:
+            raise PlatformKeysUnavailable(
+                _("The LMS's key set is not a JSON Web Key Set."),
+                hint=_("%(url)s must return JSON with a 'keys' list (%(problem)s).", url=registration.key_set_url,
+                       problem=f"key {kid!r} is not a usable public key: {exc}"),
+            ) from exc
         _recent_keys[memo_key] = (jwk, parsed, time.monotonic() + current_app.config["JWKS_REFRESH_INTERVAL"])
     if jwk.get("alg", algorithm) != algorithm:
         raise InvalidToken(
@@ -101,13 +109,13 @@ def fetch_keyset(url: str) -> dict:
     """GET the platform's JWKS, with timeouts, explaining any failure with the LMS's own answer."""
     log.info("fetching platform key set %s", url)
     try:
-        response = requests.get(url, timeout=current_app.config["HTTP_TIMEOUT"])
+        response = lms_http.request("GET", url)
     except requests.RequestException as exc:
         raise PlatformKeysUnavailable(
             _("The LMS's public keys could not be fetched."),
             hint=_(
                 "%(url)s did not answer (%(error)s). Check the key set URL of this registration.",
-                url=url, error=type(exc).__name__,
+                url=url, error=lms_http.describe(exc),
             ),
         ) from exc
     if response.status_code != 200:
@@ -119,9 +127,11 @@ def fetch_keyset(url: str) -> dict:
             ),
         )
     try:
-        keyset = response.json()
+        keyset = lms_http.json_answer(response, dict, "the key set")
         if not isinstance(keyset.get("keys"), list):
             raise ValueError("no 'keys' list")
+        if not all(isinstance(key, dict) for key in keyset["keys"]):
+            raise ValueError("every entry of 'keys' must be a JSON object")
     except (ValueError, AttributeError) as exc:
         raise PlatformKeysUnavailable(
             _("The LMS's key set is not a JSON Web Key Set."),

@@ -9,8 +9,8 @@ import logging
 from datetime import datetime
 
 import requests
-from flask import current_app
 
+from app.lti import lms_http
 from app.lti.service_auth import PlatformRefusedToken, access_token, forget_access_token, granted_scopes
 from app.tenancy.models import Registration
 
@@ -47,10 +47,9 @@ def call_service(registration: Registration, scopes: list[str], method: str, url
     for attempt in (1, 2):
         authorised = {**headers, "Authorization": f"Bearer {_token(registration, scopes, now=now)}"}
         try:
-            response = requests.request(method, url, headers=authorised, timeout=current_app.config["HTTP_TIMEOUT"],
-                                        allow_redirects=False, **kwargs)
+            response = lms_http.request(method, url, headers=authorised, allow_redirects=False, **kwargs)
         except requests.RequestException as exc:
-            raise PlatformUnavailable(f"{method} {url} got no answer ({type(exc).__name__})") from exc
+            raise PlatformUnavailable(f"{method} {url} got no answer ({lms_http.describe(exc)})") from exc
         if response.status_code != 401 or attempt == 2:
             break
         log.info("%s %s: 401 from %s; fetching a new access token once", method, url, registration.issuer)
@@ -62,6 +61,16 @@ def call_service(registration: Registration, scopes: list[str], method: str, url
                 method, url, response.status_code, scopes_granted, response.text[:ANSWER_EXCERPT])
     kind = PlatformUnavailable if response.status_code >= 500 or response.status_code == 429 else PlatformRefused
     raise kind(f"{method} {url} was refused", status=response.status_code, answer=response.text, scopes=scopes_granted)
+
+
+def json_body(response, expected: type, what: str):
+    """A 2xx answer's JSON document of the expected kind; garbage is PlatformUnavailable (the LMS may heal)."""
+    try:
+        return lms_http.json_answer(response, expected, what)
+    except ValueError as problem:
+        log.warning("%s %s: %s", response.request.method, response.url, problem)
+        raise PlatformUnavailable(f"{response.request.method} {response.url}: {problem}", status=response.status_code,
+                                  answer=response.text) from None
 
 
 def _token(registration: Registration, scopes: list[str], *, now: datetime) -> str:

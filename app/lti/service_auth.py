@@ -13,6 +13,7 @@ import requests
 from flask import current_app
 
 from app.errors import AppError
+from app.lti import lms_http
 from app.lti.keys import sign_tool_jwt
 from app.shared_cache import shared_cache
 from app.tenancy.models import Registration
@@ -105,20 +106,19 @@ def granted_scopes(registration: Registration, scopes: list[str]) -> str | None:
 
 def _request_token(registration: Registration, scopes: list[str], *, now: datetime) -> dict:
     try:
-        response = requests.post(
-            registration.auth_token_url,
+        response = lms_http.request(
+            "POST", registration.auth_token_url,
             data={
                 "grant_type": "client_credentials",
                 "client_assertion_type": ASSERTION_TYPE,
                 "client_assertion": client_assertion(registration, now=now),
                 "scope": " ".join(scopes),
             },
-            timeout=current_app.config["HTTP_TIMEOUT"],
         )
     except requests.RequestException as exc:
         raise PlatformRefusedToken(
             "The LMS's token endpoint did not answer.",
-            hint=f"{registration.auth_token_url}: {type(exc).__name__}. "
+            hint=f"{registration.auth_token_url}: {lms_http.describe(exc)}. "
                  "Try again later; if it persists, check the registration's token URL.",
         ) from exc
     if response.status_code != 200:
@@ -131,4 +131,18 @@ def _request_token(registration: Registration, scopes: list[str], *, now: dateti
             hint=f"Scopes asked: {' '.join(scopes)}. The LMS answered: {response.text[:500]}",
             http_status=response.status_code,
         )
-    return response.json()
+    try:
+        answer = lms_http.json_answer(response, dict, "the token answer")
+        if not isinstance(answer.get("access_token"), str) or not answer["access_token"]:
+            raise ValueError("the token answer has no `access_token` string")
+        int(answer.get("expires_in", 3600))
+    except (TypeError, ValueError) as exc:
+        log.warning("unusable token answer from %s: %s; answer %s", registration.auth_token_url, exc,
+                    response.text[:1000])
+        # Treated as "no answer" (http_status None): a broken proxy page may heal, so grades are retried.
+        raise PlatformRefusedToken(
+            "The LMS's token endpoint answered something that is not an OAuth 2.0 token.",
+            hint=f"{registration.auth_token_url}: {exc}. It must answer JSON with access_token and expires_in "
+                 f"(RFC 6749 §5.1); it answered: {response.text[:300]}",
+        ) from None
+    return answer
