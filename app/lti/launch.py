@@ -5,6 +5,7 @@ fetches the platform's JWKS on every launch. We keep its message model and valid
 the checks it leaves open: registered algorithm, shared JWKS cache, times, audience, single-use
 state and nonce in shared storage, message type and required claims, and the deployment policy.
 """
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -113,7 +114,7 @@ class ToolMessageLaunch(MessageLaunch):
         except LtiException as exc:
             raise InvalidClaim(_("The id_token is not a well-formed JWT."), detail=str(exc)) from exc
         body = self._jwt["body"]
-        if not isinstance(body, dict) or not isinstance(self._jwt["header"], dict):
+        if not isinstance(body, dict) or not isinstance(self._jwt["header"], dict) or not _plain_json(body):
             raise InvalidClaim(_("The id_token is not a well-formed JWT."))
         return self
 
@@ -286,6 +287,8 @@ class ToolMessageLaunch(MessageLaunch):
         wrong = [name for name, kind in _CLAIM_TYPES.items() if body.get(name) is not None and not isinstance(body[name], kind)]
         if isinstance(body.get(claims.ROLES), list) and not all(isinstance(role, str) for role in body[claims.ROLES]):
             wrong.append(claims.ROLES)
+        wrong += [name + " id" for name in (claims.CONTEXT, claims.RESOURCE_LINK)
+                  if isinstance(body.get(name), dict) and not isinstance(body[name].get("id", ""), str)]
         if wrong:
             raise InvalidClaim(
                 _("The launch has claims of the wrong type: %(claims)s.", claims=", ".join(wrong)),
@@ -332,6 +335,15 @@ class ToolMessageLaunch(MessageLaunch):
 
     def result(self) -> ValidatedLaunch:
         return ValidatedLaunch(self._registration_row, self._deployment_row, self._jwt["body"])
+
+
+def _plain_json(body: dict) -> bool:
+    """Standard JSON only: Python's parser also reads NaN and Infinity, which no database column can hold."""
+    try:
+        json.dumps(body, allow_nan=False)
+    except ValueError:
+        return False
+    return True
 
 
 _CLAIM_TYPES = {
