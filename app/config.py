@@ -65,6 +65,8 @@ FROM_ENVIRONMENT = {
     "JOB_RETRY_BASE_SECONDS": ("JOB_RETRY_BASE_SECONDS", float),
     "JOB_RETRY_CAP_SECONDS": ("JOB_RETRY_CAP_SECONDS", float),
     "ADMIN_LOGIN_RATE_LIMIT": ("ADMIN_LOGIN_RATE_LIMIT", str),
+    "LTI_RATE_LIMIT": ("LTI_RATE_LIMIT", str),
+    "BADGE_RATE_LIMIT": ("BADGE_RATE_LIMIT", str),
     "TOOL_KEY_PUBLISH_AHEAD_SECONDS": ("TOOL_KEY_PUBLISH_AHEAD_SECONDS", int),
     "TOOL_KEY_GRACE_SECONDS": ("TOOL_KEY_GRACE_SECONDS", int),
     "TOOL_KEY_ROTATION_DAYS": ("TOOL_KEY_ROTATION_DAYS", int),
@@ -148,6 +150,11 @@ class Config:
     JOB_RETRY_BASE_SECONDS = 10.0
     JOB_RETRY_CAP_SECONDS = 3600.0
     ADMIN_LOGIN_RATE_LIMIT = "5 per minute;30 per hour"
+    # Public endpoints, per client address (docs/security.md). A college's learners may share one NAT address,
+    # so the LTI limit (login, launch, registration, each counted apart) allows a whole class launching at once;
+    # the badge limit covers the public verification documents, pages and images.
+    LTI_RATE_LIMIT = "600 per minute"
+    BADGE_RATE_LIMIT = "300 per minute"
 
     # Tool key rotation: a new key is published this long before it signs; an old key stays published
     # this long after it stops; and, if set, keys rotate by themselves after this many days.

@@ -66,6 +66,15 @@ HTTP_ERROR_TEXTS = {
 def register_error_handlers(app):
     app.register_error_handler(AppError, render_error)
 
+    @app.before_request
+    def refuse_nul_characters():
+        """No text may hold a NUL character (PostgreSQL refuses it): refuse it clearly, before any query sees it."""
+        for values in (request.args, request.form):
+            for name, value in values.items(multi=True):
+                if "\x00" in name or "\x00" in value:
+                    raise AppError(str(_l("The request contains a NUL character, which no text may hold.")),
+                                   hint=str(_l("Remove the character and send the request again.")))
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         title, default_description = HTTP_ERROR_TEXTS.get(exc.code, (exc.name, None))

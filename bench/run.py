@@ -344,6 +344,7 @@ def main() -> int:
             "DATABASE_URL": database_url.replace("postgresql://", "postgresql+psycopg://", 1),
             "BASE_URL": "http://127.0.0.1:5000",  # replaced per server
             "LOG_LEVEL": "WARNING",
+            "LTI_RATE_LIMIT": "1000000 per minute", "BADGE_RATE_LIMIT": "1000000 per minute",  # docs/security.md
             "BENCH_ISSUER": driver.issuer, "BENCH_CLIENT_ID": CLIENT_ID, "BENCH_DEPLOYMENT_ID": DEPLOYMENT_ID,
             "BENCH_AUTH_URL": f"{driver.issuer}/auth", "BENCH_JWKS_URL": f"{driver.issuer}/jwks/pylti1p3",
             "PYTHONPATH": str(ROOT), "BENCH_COUNTS_DIR": str(log_dir),

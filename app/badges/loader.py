@@ -54,8 +54,13 @@ class _BadgeReader(_Reader):
 
     def read_badge(self, path_of_file: Path, path: PathModel | None) -> BadgeDefinition | None:
         file = path_of_file.name
+        errors_before = len(self.problems.errors)
         raw = parse_yaml(path_of_file.read_text(encoding="utf-8"), file, 1, self.problems)
         if raw is None:
+            if len(self.problems.errors) == errors_before:  # an empty file: say so rather than drop the badge quietly
+                self.problems.error(Source(file, 1), "the badge file is empty",
+                                    "write the badge's `id:`, `name:`, `description:`, `criteria:`, `rule:` and `image:`, "
+                                    "or delete the file")
             return None
         if not isinstance(raw, LineDict):
             self.problems.error(Source(file, 1), "the badge file is not a mapping of `key: value` lines",

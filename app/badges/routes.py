@@ -15,10 +15,13 @@ from app.badges.issuers import issuer_by_public_id, issuer_profile
 from app.badges.keys import external_url, key_by_thumbprint, kid_url, published_keys
 from app.clock import current_clock
 from app.errors import NotFound
-from app.extensions import db
+from app.extensions import db, limiter
 from app.lti.session import current_launch, launch_required
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
+# Every badge URL, public verification documents first, counted per client address (BADGE_RATE_LIMIT).
+limiter.limit(lambda: current_app.config["BADGE_RATE_LIMIT"],
+              error_message=lambda: _("Too many requests from your network; wait a minute and try again."))(bp)
 
 JSON_LD = "application/ld+json"
 

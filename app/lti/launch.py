@@ -5,6 +5,7 @@ fetches the platform's JWKS on every launch. We keep its message model and valid
 the checks it leaves open: registered algorithm, shared JWKS cache, times, audience, single-use
 state and nonce in shared storage, message type and required claims, and the deployment policy.
 """
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -113,14 +114,14 @@ class ToolMessageLaunch(MessageLaunch):
         except LtiException as exc:
             raise InvalidClaim(_("The id_token is not a well-formed JWT."), detail=str(exc)) from exc
         body = self._jwt["body"]
-        if not isinstance(body, dict) or not isinstance(self._jwt["header"], dict):
+        if not isinstance(body, dict) or not isinstance(self._jwt["header"], dict) or not _plain_json(body):
             raise InvalidClaim(_("The id_token is not a well-formed JWT."))
         return self
 
     def validate_registration(self):
         body, header = self._jwt["body"], self._jwt["header"]
         algorithm = header.get("alg")
-        if not algorithm or algorithm == "none" or algorithm.startswith("HS"):
+        if not isinstance(algorithm, str) or not algorithm or algorithm == "none" or algorithm.startswith("HS"):
             raise InvalidToken(
                 _("The id_token uses the algorithm %(algorithm)s, which is never accepted.", algorithm=repr(algorithm)),
                 hint=_("LTI 1.3 requires an asymmetric signature (RS256) with a key from the LMS's key set."),
@@ -170,7 +171,7 @@ class ToolMessageLaunch(MessageLaunch):
                 _("The id_token has several audiences but no authorized party (azp)."),
                 hint=_("With more than one aud, LTI 1.3 requires azp set to the tool's client_id."),
             )
-        if azp is not None and azp not in audiences:
+        if azp is not None and (not isinstance(azp, str) or azp not in audiences):
             raise InvalidClaim(
                 _("The id_token's authorized party (azp) is not among its audiences."),
                 hint=_("azp must be the tool's client_id and appear in aud."),
@@ -282,6 +283,17 @@ class ToolMessageLaunch(MessageLaunch):
                 _("Unsupported LTI message type %(message_type)s.", message_type=repr(message_type)),
                 hint=_("Supported: %(message_types)s.", message_types=", ".join(claims.SUPPORTED_MESSAGE_TYPES)),
             )
+        # Claims of the wrong JSON type are refused here, so nothing after this step meets one (a garbage LMS).
+        wrong = [name for name, kind in _CLAIM_TYPES.items() if body.get(name) is not None and not isinstance(body[name], kind)]
+        if isinstance(body.get(claims.ROLES), list) and not all(isinstance(role, str) for role in body[claims.ROLES]):
+            wrong.append(claims.ROLES)
+        wrong += [name + " id" for name in (claims.CONTEXT, claims.RESOURCE_LINK)
+                  if isinstance(body.get(name), dict) and not isinstance(body[name].get("id", ""), str)]
+        if wrong:
+            raise InvalidClaim(
+                _("The launch has claims of the wrong type: %(claims)s.", claims=", ".join(wrong)),
+                hint=_("The LMS must send them as the LTI 1.3 specification defines (text, list or object)."),
+            )
         missing = [name for name in claims.REQUIRED_CLAIMS[message_type] if body.get(name) in (None, "", {})]
         if message_type == claims.RESOURCE_LINK_REQUEST and not (body.get(claims.RESOURCE_LINK) or {}).get("id"):
             missing.append(claims.RESOURCE_LINK + " id")
@@ -323,6 +335,22 @@ class ToolMessageLaunch(MessageLaunch):
 
     def result(self) -> ValidatedLaunch:
         return ValidatedLaunch(self._registration_row, self._deployment_row, self._jwt["body"])
+
+
+def _plain_json(body: dict) -> bool:
+    """Standard JSON only: Python's parser also reads NaN and Infinity, which no database column can hold."""
+    try:
+        json.dumps(body, allow_nan=False)
+    except ValueError:
+        return False
+    return True
+
+
+_CLAIM_TYPES = {
+    "sub": str, claims.DEPLOYMENT_ID: str, claims.TARGET_LINK_URI: str, claims.ROLES: list, claims.RESOURCE_LINK: dict,
+    claims.CONTEXT: dict, claims.TOOL_PLATFORM: dict, claims.LAUNCH_PRESENTATION: dict, claims.CUSTOM: dict,
+    claims.DEEP_LINKING_SETTINGS: dict, claims.AGS_ENDPOINT: dict, claims.NRPS_SERVICE: dict,
+}
 
 
 def validate_launch(params: dict, cookies: dict, *, now: datetime) -> ValidatedLaunch:

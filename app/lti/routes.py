@@ -6,7 +6,7 @@ from app.admin.settings import registration_approval_required
 from app.clock import current_clock
 from app.errors import render_error
 from app.events import launch_completed
-from app.extensions import csrf, db
+from app.extensions import csrf, db, limiter
 from app.lti.dynamic_registration import register_with_platform
 from app.lti.tool_urls import ToolUrls
 from app.lti.exceptions import LaunchError
@@ -19,6 +19,12 @@ from app.lti.session import TOKEN_PARAMETER, issue_session_token
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 # The LMS posts cross-site to these endpoints; the OIDC state and id_token signature protect them instead.
 csrf.exempt(bp)
+# Public endpoints: each counted per client address and endpoint (LTI_RATE_LIMIT, docs/security.md); the JWKS
+# is fetched by platforms and cached, it stays unlimited.
+_public_limit = limiter.limit(
+    lambda: current_app.config["LTI_RATE_LIMIT"],
+    error_message=lambda: _("Too many requests from your network; wait a minute and open the tool again."),
+)
 
 
 def _cookie_options() -> dict:
@@ -27,6 +33,7 @@ def _cookie_options() -> dict:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@_public_limit
 def login():
     """OIDC login initiation from the LMS."""
     login_redirect = start_login(request.values.to_dict(), now=current_clock().now())
@@ -45,6 +52,7 @@ def login():
 
 
 @bp.post("/launch")
+@_public_limit
 def launch():
     """The LMS's id_token POST: prove the browser, validate, record, open the launch's session."""
     now = current_clock().now()
@@ -65,6 +73,7 @@ def launch():
 
 
 @bp.get("/register")
+@_public_limit
 def register():
     """LTI Dynamic Registration: the LMS opens this with openid_configuration and registration_token."""
     outcome = register_with_platform(

@@ -7,6 +7,7 @@ which also binds CSRF tokens to the launch. Requests without a token (the instal
 Flask's signed cookie session.
 """
 import hashlib
+import re
 import secrets
 from functools import wraps
 
@@ -83,12 +84,16 @@ def add_launch_token(endpoint: str, values: dict) -> None:
         values.setdefault(TOKEN_PARAMETER, session.token)
 
 
+_HEADER_ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?")
+
+
 def protect_launch_pages(response):
     """Frame only by the LMS sites of the session's deployment; never leak the launch token in a Referer."""
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if "Content-Security-Policy" in response.headers:
         return response
-    origins = getattr(g, "frame_ancestors", None)
+    # Only well-formed origins reach the header: a value from a platform's configuration must not add a directive.
+    origins = [origin for origin in getattr(g, "frame_ancestors", None) or [] if _HEADER_ORIGIN.fullmatch(str(origin))]
     if origins:
         policy = "frame-ancestors 'self' " + " ".join(origins)
     elif request.blueprint == "lti":

@@ -65,4 +65,7 @@ def retry_grade(course_id: int, grade_sync_id: int):
     retry_score(course.organisation_id, grade_sync_id, now=current_clock().now(), course_id=course.id)
     db.session.commit()
     flash(_("The score is queued to be sent again."), "success")
-    return redirect(url_for("dashboard.course", course_id=course.id, **request.args))
+    # Back to the dashboard with its filters; not with url_for's own options (_external, _scheme…) or a second
+    # course_id, which a crafted query string could otherwise pass.
+    filters = {name: value for name, value in request.args.items() if name != "course_id" and not name.startswith("_")}
+    return redirect(url_for("dashboard.course", course_id=course.id, **filters))

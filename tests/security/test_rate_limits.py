@@ -1,0 +1,66 @@
+"""Rate limits on the public endpoints: per client address and endpoint, with a clear answer when reached.
+
+The limits are configuration (LTI_RATE_LIMIT, BADGE_RATE_LIMIT; docs/security.md); each test lowers one so
+that a few requests reach it. Storage is memory:// here and in development, Redis in production.
+"""
+import pytest
+
+from app.badges.models import BadgeAward
+from app.extensions import db
+from tests.badges.conftest import complete_module
+from tests.support.factories import LEARNER_ROLE, make_launch, make_world
+
+pytestmark = pytest.mark.sqlite
+
+
+def test_the_defaults_let_a_whole_class_behind_one_address_launch_at_once(app):
+    """A college's learners often share one NAT address: 30 logins and 30 launches a minute is far below it."""
+    from limits import parse_many
+
+    for setting in ("LTI_RATE_LIMIT", "BADGE_RATE_LIMIT"):
+        per_minute = [limit.amount * 60 / limit.get_expiry() for limit in parse_many(app.config[setting])]
+        assert min(per_minute) >= 300, setting
+
+
+@pytest.mark.parametrize("method, url", [("GET", "/lti/login"), ("POST", "/lti/login"), ("POST", "/lti/launch"),
+                                         ("GET", "/lti/register")])
+def test_lti_endpoints_answer_429_past_the_limit(app, client, method, url):
+    app.config["LTI_RATE_LIMIT"] = "3 per minute"
+    answers = [client.open(url, method=method).status_code for _ in range(4)]
+
+    assert all(status != 429 for status in answers[:3]), answers
+    assert answers[3] == 429
+    page = client.open(url, method=method)
+    assert page.status_code == 429
+    assert "Too many requests from your network" in page.get_data(as_text=True)
+
+
+def test_each_endpoint_and_each_address_counts_apart(app, client):
+    app.config["LTI_RATE_LIMIT"] = "2 per minute"
+    for _ in range(3):
+        client.get("/lti/login")
+    assert client.get("/lti/login").status_code == 429
+
+    assert client.post("/lti/launch").status_code != 429
+    assert client.get("/lti/login", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code != 429
+
+
+def test_the_tools_public_keys_are_never_limited(app, client):
+    app.config["LTI_RATE_LIMIT"] = "1 per minute"
+
+    assert [client.get("/lti/jwks.json").status_code for _ in range(5)] == [200] * 5
+
+
+def test_badge_verification_urls_answer_429_past_the_limit(app, client, clock):
+    world = make_world()
+    complete_module(app, make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now()), "erasmus-plus-for-vet",
+                    now=clock.now())
+    award = db.session.query(BadgeAward).one()
+    db.session.flush()
+    app.config["BADGE_RATE_LIMIT"] = "2 per minute"
+    url = f"/badges/awards/{award.public_id}"
+
+    answers = [client.get(url).status_code for _ in range(3)]
+
+    assert answers == [200, 200, 429]
+    assert client.get(f"/badges/credentials/{award.public_id}").status_code == 200  # its own counter
