@@ -27,7 +27,7 @@ test-postgresql:
 test-sqlite:
 	TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider -m sqlite --durations=5 $(PYTEST_ARGS)
 
-bench: $(STAMP) services  ## launch benchmark (docs/benchmarks.md): floor, pylti1p3 and ours under gunicorn; not part of `make test`
+bench: $(STAMP) services  ## benchmarks (docs/benchmarks.md): launch, memory, pages, grade passback, badges; BENCH_ARGS="--parts pages"; not in `make test`
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 $(STAMP): requirements.txt requirements-dev.txt

@@ -112,6 +112,37 @@ def postgres_backend_cpu(admin: psycopg.Connection, database: str) -> dict[int, 
     return cpu
 
 
+def worker_memory(master: int) -> list[dict]:
+    """Resident and peak resident memory (VmRSS, VmHWM from /proc/<pid>/status) of each gunicorn worker, in MB."""
+    workers = []
+    for pid in _children(master):
+        try:
+            with open(f"/proc/{pid}/status") as handle:
+                fields = dict(line.split(":", 1) for line in handle if ":" in line)
+        except FileNotFoundError:
+            continue
+        workers.append({"pid": pid, "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
+                        "hwm_mb": int(fields["VmHWM"].split()[0]) / 1024})
+    return workers
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, -(-len(ordered) * p // 100) - 1))]
+
+
+def run_json(env: dict, log_dir: Path, script: str, *arguments: str, timeout: float = 600) -> dict:
+    """One of the in-process parts (bench/<script>) in its own process; its last stdout line is its JSON answer."""
+    with open(log_dir / f"{script}.log", "w") as log:
+        completed = subprocess.run([sys.executable, str(BENCH / script), *arguments], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=log, text=True, timeout=timeout)
+    if completed.returncode:
+        raise RuntimeError(f"{script} failed:\n" + (log_dir / f"{script}.log").read_text()[-3000:])
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
 # --- the driver ------------------------------------------------------------------------------------
 
 class Driver:
@@ -302,6 +333,128 @@ def table(servers: list[Server], jwks: dict) -> str:
     return "\n".join(lines)
 
 
+# --- the other parts: memory, pages, grade passback, badges -----------------------------------------
+
+MEMORY_TARGET_MB, PAGES_TARGET, PASSBACK_TARGET_S, BADGES_TARGET_S = 150, 3.0, 10.0, 20.0
+
+
+def memory_part(server: Server, driver: Driver, env: dict, log_dir: Path, args) -> str:
+    """Our tool, freshly started, after `--memory-launches` launches at 8 in flight: each worker's RSS."""
+    start_server(server, env, log_dir)
+    try:
+        before = worker_memory(server.process.pid)
+        target = {
+            "name": server.name + "-memory", "login_url": server.base_url + server.login_path,
+            "target_link_uri": server.base_url + server.target_path,
+            "client_id": CLIENT_ID, "deployment_id": DEPLOYMENT_ID, "users": USERS, "courses": COURSES,
+        }
+        result = driver.ask(cmd="run", target=target, concurrency=8, seconds=args.memory_seconds,
+                            max_launches=args.memory_launches)
+        after = worker_memory(server.process.pid)
+    finally:
+        stop_server(server)
+    print(f"  memory: {result['launches']} launches, errors {result['errors']}", file=sys.stderr, flush=True)
+    worst = max((worker["rss_mb"] for worker in after), default=0)
+    lines = [f"### Memory per gunicorn worker after {result['launches']:,} launches (8 in flight, "
+             f"{result['errors']} errors; target < {MEMORY_TARGET_MB} MB)\n",
+             "| worker | RSS at start MB | RSS after MB | peak RSS MB |", "|---|---:|---:|---:|"]
+    start_rss = {worker["pid"]: worker["rss_mb"] for worker in before}
+    for number, worker in enumerate(after, 1):
+        lines.append(f"| {number} | {start_rss.get(worker['pid'], 0):.0f} | {worker['rss_mb']:.0f} | {worker['hwm_mb']:.0f} |")
+    lines.append(f"\nTarget {'met' if worst < MEMORY_TARGET_MB else '**missed**'}: largest worker {worst:.0f} MB.")
+    return "\n".join(lines)
+
+
+def pages_part(server: Server, env: dict, log_dir: Path, args) -> str:
+    """Generated organisation, then each page timed over one keep-alive connection, interleaved, vs the 404 page."""
+    import http.client
+
+    seed = run_json(env, log_dir, "pages_seed.py", "--staff", str(args.pages_staff))
+    bad = {name: status for name, status in seed["statuses"].items() if status != (404 if name == "trivial" else 200)}
+    if bad:
+        raise RuntimeError(f"pages answered unexpectedly (the seed's test client): {bad}")
+    start_server(server, env, log_dir)
+    times: dict[str, list[float]] = {name: [] for name in seed["urls"]}
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        deadline = time.monotonic() + args.pages_seconds
+        for round_number in range(args.pages_rounds + args.pages_warmup):
+            if time.monotonic() > deadline:
+                break
+            for name, url in seed["urls"].items():
+                began = time.perf_counter()
+                connection.request("GET", url)
+                response = connection.getresponse()
+                response.read()
+                elapsed = 1000 * (time.perf_counter() - began)
+                if response.status != (404 if name == "trivial" else 200):
+                    raise RuntimeError(f"{name} answered {response.status} under gunicorn")
+                if round_number >= args.pages_warmup:
+                    times[name].append(elapsed)
+        connection.close()
+    finally:
+        stop_server(server)
+    trivial50, trivial95 = percentile(times["trivial"], 50), percentile(times["trivial"], 95)
+    labels = {"trivial": "trivial template page (the 404 page, same launch token)",
+              "path": "path page (a learner of the course, after a launch)",
+              "section": "module section page (visit recorded, committed)",
+              "dashboard": f"instructor dashboard ({seed['course_members']}-member course)",
+              "skills_map": f"skills map ({seed['staff']:,} staff)"}
+    lines = [f"### Pages: our tool under gunicorn, one keep-alive client, pages interleaved, {len(times['trivial'])} "
+             f"timed rounds after {args.pages_warmup} warm-up rounds (target ≤ {PAGES_TARGET:g}× the trivial page)\n",
+             "| page | p50 ms | p95 ms | p50 ÷ trivial | p95 ÷ trivial | SQL statements | met? |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for name, values in times.items():
+        p50, p95 = percentile(values, 50), percentile(values, 95)
+        ratio50, ratio95 = p50 / trivial50, p95 / trivial95
+        met = "" if name == "trivial" else ("yes" if ratio50 <= PAGES_TARGET and ratio95 <= PAGES_TARGET else "**no**")
+        lines.append(f"| {labels[name]} | {p50:.1f} | {p95:.1f} | {ratio50:.2f}× | {ratio95:.2f}× "
+                     f"| {seed['queries'][name]} | {met} |")
+    return "\n".join(lines)
+
+
+def passback_part(env: dict, log_dir: Path, args) -> str:
+    result = run_json(env, log_dir, "passback_bench.py", "--scores", str(args.scores),
+                      "--workers", str(args.passback_workers), "--timeout", str(args.passback_timeout))
+    rate = result["scores"] / result["seconds"] if result["seconds"] else 0
+    first = result["first_sent_s"] or 0.0
+    drain_rate = result["scores"] / (result["seconds"] - first) if result["seconds"] > first else 0
+    met = result["left"] == 0 and result["seconds"] < PASSBACK_TARGET_S and result["token_requests"] <= result["workers"]
+    lines = [f"### Grade passback: {result['scores']:,} queued scores drained by {result['workers']} `flask worker` "
+             f"processes against a local fake AGS (target: under {PASSBACK_TARGET_S:g} s, one token per lifetime)\n",
+             "| scores | workers' start → all sent, s | scores/s | of which start-up → first sent, s "
+             "| scores/s after the first | left unsent | arrivals at the LMS | token requests | met? |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+             f"| {result['scores']} | {result['seconds']:.1f} | {rate:.0f} | {first:.1f} | {drain_rate:.0f} "
+             f"| {result['left']} | {result['arrivals']} "
+             f"| {result['token_requests']} (lifetime {result['token_lifetime_s']} s) | {'yes' if met else '**no**'} |"]
+    if result["worker_stderr"]:
+        lines.append("\nA worker's stderr (tail): `" + result["worker_stderr"][0].strip().splitlines()[-1][:300] + "`")
+    return "\n".join(lines)
+
+
+def badges_part(env: dict, log_dir: Path, args) -> str:
+    arguments = ["--awards", str(args.awards), "--baked", str(args.baked), "--seconds", str(args.badges_seconds)]
+    if args.profile_badges:
+        arguments += ["--profile", args.profile_badges]
+    result = run_json(env, log_dir, "badges_bench.py", *arguments)
+    awards, seconds, bare = result["awards"], result["award_seconds"], result["bare_sign_seconds"]
+    lines = [f"### Badges: {awards:,} awards (OB 2.0 hosted assertion + OB 3.0 VC-JWT with a status-list entry, "
+             f"one transaction each) against a bare RS256 signing loop (target: 10,000 in under {BADGES_TARGET_S:g} s)\n",
+             "| loop | count | seconds | per second | ms each | ÷ bare signing | met? |", "|---|---:|---:|---:|---:|---:|---|",
+             f"| bare signing (key loaded once, claims built) | {awards} | {bare:.1f} | {awards / bare:.0f} "
+             f"| {1000 * bare / awards:.2f} | 1.00× | |",
+             f"| awards | {awards} | {seconds:.1f} | {awards / seconds:.0f} | {1000 * seconds / awards:.2f} "
+             f"| {seconds / bare:.2f}× | {'yes' if seconds * 10000 / awards < BADGES_TARGET_S else '**no**'} "
+             f"(10,000 at this rate: {seconds * 10000 / awards:.0f} s) |",
+             f"\nAwards with their VC-JWT stored: {result['awarded_with_vc_jwt']:,}. Baking (lazy, on first download), "
+             f"per image, {result['baked_sample']} awards each:\n",
+             "| image | p50 ms | max ms |", "|---|---:|---:|"]
+    for kind, figures in result["baking"].items():
+        lines.append(f"| {kind} | {figures['p50_ms']:.1f} | {figures['max_ms']:.1f} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=lambda text: [int(n) for n in text.split(",")], default=[1, 8, 32])
@@ -314,7 +467,26 @@ def main() -> int:
                         help="our tool's SHARED_CACHE_URL: database (the default config) or redis://… (Redis CPU is not counted)")
     parser.add_argument("--count-statements", action="store_true",
                         help="diagnosis: run our tool as bench/counted_wsgi.py and print its SQL round trips per launch")
+    parser.add_argument("--parts", default="launch,memory,pages,passback,badges",
+                        help="which parts to run, comma-separated (launch, memory, pages, passback, badges)")
+    parser.add_argument("--memory-launches", type=int, default=10000)
+    parser.add_argument("--memory-seconds", type=float, default=150, help="the memory run's time bound")
+    parser.add_argument("--pages-staff", type=int, default=5000)
+    parser.add_argument("--pages-rounds", type=int, default=60)
+    parser.add_argument("--pages-warmup", type=int, default=5)
+    parser.add_argument("--pages-seconds", type=float, default=60, help="the pages timing's time bound")
+    parser.add_argument("--scores", type=int, default=1000)
+    parser.add_argument("--passback-workers", type=int, default=2)
+    parser.add_argument("--passback-timeout", type=float, default=90)
+    parser.add_argument("--awards", type=int, default=10000)
+    parser.add_argument("--badges-seconds", type=float, default=120, help="the award loop's time bound")
+    parser.add_argument("--baked", type=int, default=10, help="awards whose four baked images are timed")
+    parser.add_argument("--profile-badges", metavar="FILE", help="write a cProfile of the award loop to FILE")
     args = parser.parse_args()
+    parts = args.parts.split(",")
+    unknown = set(parts) - {"launch", "memory", "pages", "passback", "badges"}
+    if unknown:
+        parser.error(f"unknown parts {', '.join(sorted(unknown))}: choose among launch, memory, pages, passback, badges")
 
     all_servers = {
         "floor": Server("floor", "floor", "floor_tool:app", BENCH, "/login", "/launch"),
@@ -328,6 +500,7 @@ def main() -> int:
         parser.error("the floor comes first: every ratio is to the floor measured in the same run")
     servers = [all_servers[name] for name in names]
 
+    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     database = f"rexvet_bench_{secrets.token_hex(4)}"
     database_url = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0] + "/" + database
     log_dir = Path(tempfile.mkdtemp(prefix="rexvet-bench-"))
@@ -350,18 +523,40 @@ def main() -> int:
             "PYTHONPATH": str(ROOT), "BENCH_COUNTS_DIR": str(log_dir),
             "SHARED_CACHE_URL": args.shared_cache, "SHARED_CACHE_PREFIX": f"{database}:",
         }
-        if "rexvet" in names:
-            prepare_database(env, log_dir, driver.issuer)
+        launch_part = "launch" in parts
+        prepare_database(env, log_dir, driver.issuer)
         print(f"bench: database {database}, platform {driver.issuer}, logs {log_dir}", file=sys.stderr)
-        for server in servers:
+        for server in servers if launch_part else []:
             start_server(server, env, log_dir)
             try:
                 measure(server, driver, admin, database, args)
             finally:
                 stop_server(server)
         jwks = driver.ask(cmd="jwks")["fetches"]
-        rows = count_rows(database_url) if "rexvet" in names else None
-        statements = statement_counts(log_dir) if args.count_statements else None
+        rows = count_rows(database_url) if launch_part and "rexvet" in names else None
+        statements = statement_counts(log_dir) if args.count_statements and launch_part else None
+        # Each part prints its table as soon as it ends: a long run interrupted keeps what it measured.
+        print(f"\n## Benchmark, {date.today().isoformat()}: {os.cpu_count()} cores, gunicorn "
+              f"{' '.join(GUNICORN[2:])}, load average before the run {load_before}", flush=True)
+        if launch_part:
+            print(f"\n### Launch: {args.warmup:g} s warm-up + ≤ {args.seconds:g} s (≤ {args.max_launches} launches) "
+                  f"per level, our shared cache: {args.shared_cache}\n")
+            print(table(servers, jwks))
+        if rows:
+            print("\nRows written by REX VET's launches: " + ", ".join(f"{name} {count}" for name, count in rows.items()))
+        if statements:
+            print("\nSQL round trips of our tool, per request of each endpoint (`--count-statements`):\n")
+            print(statements, flush=True)
+        ours = Server("rexvet", "REX VET", "wsgi:app", ROOT, "/lti/login", "/lti/launch")
+        for part, run_part in (("memory", lambda: memory_part(ours, driver, env, log_dir, args)),
+                               ("pages", lambda: pages_part(ours, env, log_dir, args)),
+                               ("passback", lambda: passback_part(env, log_dir, args)),
+                               ("badges", lambda: badges_part(env, log_dir, args))):
+            if part in parts:
+                began = time.monotonic()
+                print(f"bench: {part} …", file=sys.stderr, flush=True)
+                print("\n" + run_part(), flush=True)
+                print(f"bench: {part} took {time.monotonic() - began:.0f} s", file=sys.stderr, flush=True)
     finally:
         if driver:
             driver.stop()
@@ -374,15 +569,6 @@ def main() -> int:
                 log.unlink()
             log_dir.rmdir()
 
-    print(f"\n## Launch benchmark, {date.today().isoformat()}: {os.cpu_count()} cores, gunicorn "
-          f"{' '.join(GUNICORN[2:])}, {args.warmup:g} s warm-up + ≤ {args.seconds:g} s "
-          f"(≤ {args.max_launches} launches) per level, our shared cache: {args.shared_cache}\n")
-    print(table(servers, jwks))
-    if rows:
-        print("\nRows written by REX VET's launches: " + ", ".join(f"{name} {count}" for name, count in rows.items()))
-    if statements:
-        print("\nSQL round trips of our tool, per request of each endpoint (`--count-statements`):\n")
-        print(statements)
     errors = sum(result["errors"] for server in servers for result in server.results)
     return 1 if errors else 0
 

@@ -7,6 +7,7 @@ credential it signed still verifies for as long as it is valid (badge credential
 import json
 import logging
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import jwt
@@ -67,9 +68,17 @@ def published_keys() -> list[BadgeKey]:
 def sign_jwt(payload: dict) -> tuple[str, str]:
     """A compact JWS of the payload with the active badge key: (token, kid URL). Headers: alg, kid, typ only."""
     key = active_badge_key()
-    private_pem = _key_encryption().decrypt(key.private_key_encrypted)
+    private_key = _private_key(key.private_key_encrypted, current_app.config["KEY_ENCRYPTION_KEYS"])
     kid = kid_url(key)
-    return jwt.encode(payload, private_pem, algorithm=ALGORITHM, headers={"kid": kid, "typ": "JWT"}), kid
+    return jwt.encode(payload, private_key, algorithm=ALGORITHM, headers={"kid": kid, "typ": "JWT"}), kid
+
+
+@lru_cache(maxsize=4)
+def _private_key(encrypted: bytes, key_encryption_keys: str) -> rsa.RSAPrivateKey:
+    """The decrypted, parsed key, kept per process: parsing a PEM RSA key checks it (≈ 20–70 ms here, most of an
+    award's time in `make bench`). The active key is still read from the database on every signature, so a
+    rotation (new key; the old one's private half wiped) takes effect at once; the KEKs are part of the key."""
+    return serialization.load_pem_private_key(_key_encryption().decrypt(encrypted), password=None)
 
 
 def external_url(endpoint: str, **values) -> str:
