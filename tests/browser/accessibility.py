@@ -51,7 +51,7 @@ class AccessibilityAudit:
     def check(self, page, name: str, *, frame=None) -> list[dict]:
         """axe-core on the page (or on the tool's frame in it); the screenshot and the findings are kept as
         test-results/browser/a11y-<name>.png and axe-<name>.json."""
-        page.wait_for_load_state("load")
+        (frame or page).wait_for_load_state("load")
         keep_screenshot(page, f"a11y-{name}")
         found = run_axe(frame or page)
         (ARTEFACTS / f"axe-{name}.json").write_text(json.dumps(found, indent=2, ensure_ascii=False))

@@ -1,49 +1,42 @@
 """Every page type passes axe-core without a serious or critical violation: the learner's whole path, the
-instructor's, the organisation admin's and the installation admin's pages in English, the error page, and the
-path page and self-assessment in each other locale. Screenshots and findings: test-results/browser/."""
+instructor's, the organisation admin's and the installation admin's pages in English, the launch pages in the
+LMS's frame, the error page, and the path page and self-assessment in each other locale on a phone-sized screen.
+Screenshots and findings (minor ones and axe's "needs review" too): test-results/browser/a11y-*.png, axe-*.json."""
 import pytest
 from sqlalchemy import select
 
 from tests.browser.accessibility import AccessibilityAudit, launch_token, load_axe, visit
 from tests.browser.test_launch_in_iframe import COURSE, chromium, expect  # noqa: F401 (fixture)
-from tests.support.content import serve_fixture_content
+from tests.browser.test_learner_journey import journey_world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
+PHONE = {"width": 390, "height": 844}
 ADMIN_USERNAME, ADMIN_PASSWORD = "ops", "correct horse battery staple"
-STARTER_BADGE = """id: mobility-starter
-name: Mobility starter
-description: Knows the steps of a mobility.
-criteria: Completed the module Mobility basics.
-rule: {type: module_completed, module: mobility-basics}
-image: module.svg
-"""
 
 
 @pytest.fixture
-def world(lti_world, tmp_path):
-    """The tool on the fixture path (two modules), with a badge for completing the first one."""
-    from tests.badges.conftest import write_badges
-
-    serve_fixture_content(lti_world, "player", tmp_path)
-    lti_world.app.config["BADGE_TEMPLATES_DIR"] = str(write_badges(tmp_path / "badges", {"mobility-starter.yaml": STARTER_BADGE}))
-    lti_world.app.extensions.pop("badge_catalogue", None)
-    return lti_world
+def world(journey_world):
+    """The fixture path (two modules) and a badge for completing Mobility basics, as in the learner's journey."""
+    return journey_world
 
 
 @pytest.fixture
 def browser(chromium):  # noqa: F811
-    def start():
+    def start(viewport: dict | None = None):
         context = chromium()
         load_axe(context)
-        return context.new_page()
+        page = context.new_page()
+        if viewport:
+            page.set_viewport_size(viewport)
+        return page
     return start
 
 
 def launch(page, world, user: str, locale: str = "en", link: str = "intl-skills-path") -> str:
     """A full-page launch from the development LMS; the launch token of the tool's session."""
     page.goto(f"{world.devlms.url}/launch/{link}?user={user}&locale={locale}")
-    page.wait_for_url(f"{world.tool.url}/**", timeout=15000)
+    page.wait_for_url(f"{world.tool.url}/**launch_token=*", timeout=15000)  # the launch's first page
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     return launch_token(page)
 
@@ -66,7 +59,9 @@ def test_the_check_fails_on_a_page_with_serious_violations(lti_world, browser):
 
     page.evaluate("""() => {
         document.querySelector('label').remove();
-        const image = document.createElement('img'); image.src = '/static/none.png'; document.querySelector('main, body').append(image);
+        const image = document.createElement('img');
+        image.src = '/static/none.png';
+        document.querySelector('main').append(image);
     }""")
     audit.check(page, "check-broken-page")
 
@@ -111,6 +106,9 @@ def test_the_learner_s_pages_have_no_serious_accessibility_violation(world, brow
     expect(page.get_by_test_id("valid")).to_be_visible()
     audit.check(page, "award-page")
 
+    page.goto(f"{world.tool.url}/badges/path/areas/mobility")  # an alignment target named in the badges' JSON
+    audit.check(page, "badge-alignment-target")
+
     response = visit(page, world.tool.url, "/modules/no-such-module", token)
     assert response.status == 404
     audit.check(page, "error-page")
@@ -118,17 +116,47 @@ def test_the_learner_s_pages_have_no_serious_accessibility_violation(world, brow
     audit.assert_no_serious_violations()
 
 
+def test_the_launch_pages_in_the_lms_frame_have_no_serious_accessibility_violation(world, chromium):  # noqa: F811
+    from tests.browser.test_launch_in_iframe import block_every_cookie_of, expect_path_page, launch_in_course_page
+
+    context = chromium(block_every_cookie_of(world.tool.url))
+    load_axe(context)
+    page, audit = context.new_page(), AccessibilityAudit()
+    tool = launch_in_course_page(page, world, storage="off")  # no cookie, no platform storage: the offer
+    expect(tool.get_by_role("button", name="Open in a new window")).to_be_visible(timeout=15000)
+    audit.check(page, "launch-new-window-offer", frame=page.frames[1])
+
+    tool = launch_in_course_page(page, world)
+    expect_path_page(tool, "Learner")
+    audit.check(page, "path-page-in-lms-frame", frame=page.frames[1])
+
+    audit.assert_no_serious_violations()
+
+
 def test_the_instructor_s_pages_have_no_serious_accessibility_violation(world, browser):
+    learner = browser()
+    token = launch(learner, world, "learner")
+    visit(learner, world.tool.url, "/modules/mobility-basics", token)
+    learner.get_by_test_id("continue").click()  # someone on the dashboard, in a module
     page, audit = browser(), AccessibilityAudit()
     launch(page, world, "instructor")
     page.get_by_test_id("dashboard-link").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_text("Laura", exact=False).first).to_be_visible()
     audit.check(page, "course-dashboard")
 
     page.goto(f"{world.devlms.url}/courses/{COURSE}?deep_link=1&user=instructor")
     tool = page.frame_locator("iframe")
     expect(tool.get_by_role("heading", level=1)).to_have_text("Lisää REX VET Path kurssillesi", timeout=15000)
     audit.check(page, "deep-linking-picker", frame=page.frames[1])
+    tool.get_by_role("group", name="Moduulit").get_by_role("checkbox").first.check()
+    tool.get_by_label("Taso").select_option("explorer")
+    tool.get_by_role("button", name="Hae", exact=True).click()
+    expect(tool.get_by_role("group", name="Myös valittu (ei tässä haussa)")).to_be_visible()
+    audit.check(page, "deep-linking-picker-search-with-kept-choice", frame=page.frames[1])
+    tool.get_by_role("button", name="Lisää kurssille").click()
+    expect(tool.get_by_role("heading", level=1)).to_contain_text("Content added to", timeout=15000)
+    audit.check(page, "deep-linking-return", frame=page.frames[1])
 
     audit.assert_no_serious_violations()
 
@@ -144,6 +172,13 @@ def test_the_organisation_admin_s_pages_have_no_serious_accessibility_violation(
         visit(page, world.tool.url, path, token)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         audit.check(page, name)
+    visit(page, world.tool.url, "/", token)
+    page.get_by_role("link", name="People and their data").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    audit.check(page, "people-and-their-data")
+    page.get_by_role("link", name="Erase…").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    audit.check(page, "erase-confirmation")
 
     audit.assert_no_serious_violations()
 
@@ -186,7 +221,8 @@ def test_the_installation_admin_s_pages_have_no_serious_accessibility_violation(
 
 @pytest.mark.parametrize("locale", ["fi", "et", "it", "nl", "es"])
 def test_each_locale_s_path_and_self_assessment_have_no_serious_accessibility_violation(world, browser, locale):
-    page, audit = browser(), AccessibilityAudit()
+    """On a phone-sized screen, where learners often open the path."""
+    page, audit = browser(PHONE), AccessibilityAudit()
     token = launch(page, world, "learner", locale=locale)
     assert page.evaluate("document.documentElement.lang").startswith(locale)
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Your international skills path")
