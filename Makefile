@@ -42,6 +42,7 @@ system-deps:  ## Debian's Chromium for the browser tests (never Playwright's own
 	@dpkg -s libcairo2 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libcairo2 >/dev/null; }
 
 $(AXE): package.json package-lock.json  ## axe-core for the browser tests' accessibility check, from the npm registry (git-ignored; never a CDN)
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(AXE)
 
