@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed
+AXE := node_modules/axe-core/axe.min.js
 PYBABEL := $(VENV)/bin/pybabel
 TRANSLATIONS := app/translations
 LOCALES := fi et it nl es
@@ -18,7 +19,7 @@ setup: $(STAMP) translations runtime-deps  ## database under instance/, migratio
 	$(FLASK) lti keys ensure
 	$(FLASK) lti registration import lti_config/devlms.json
 
-test: $(STAMP) translations system-deps services  ## the whole suite on PostgreSQL, then the marked subset on SQLite
+test: $(STAMP) translations system-deps $(AXE) services  ## the whole suite on PostgreSQL, then the marked subset on SQLite
 	$(MAKE) --no-print-directory test-postgresql test-sqlite
 
 test-postgresql:
@@ -41,6 +42,11 @@ system-deps: runtime-deps  ## Debian's Chromium for the browser tests (never Pla
 
 runtime-deps:  ## libcairo2, which cairosvg needs to draw badge images (run and test)
 	@dpkg -s libcairo2 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libcairo2 >/dev/null; }
+
+$(AXE): package.json package-lock.json  ## axe-core for the browser tests' accessibility check, from the npm registry (git-ignored; never a CDN)
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
 
 services:  ## PostgreSQL on 127.0.0.1:5432 and Redis on 6379, started if down
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start

@@ -1,0 +1,78 @@
+"""The browser tests' accessibility check: axe-core, loaded from the project's node_modules (installed by `make test`
+from package-lock.json, never a CDN), run on a page or on the tool's frame inside the LMS.
+
+A check fails on violations whose impact is serious or critical; every finding, minor ones included, is written
+beside the page's screenshot in test-results/browser/ (axe-<page>.json) for a person to read.
+"""
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.browser.test_launch_in_iframe import ARTEFACTS, keep_screenshot
+
+PROJECT = Path(__file__).resolve().parents[2]
+AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+RUN_AXE = """async () => {
+    const result = await axe.run(document);
+    const brief = list => list.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' — ' + (n.failureSummary || '').replace(/\\s+/g, ' ')),
+    }));
+    return {violations: brief(result.violations), incomplete: brief(result.incomplete),
+            rules_passed: result.passes.map(rule => rule.id)};
+}"""
+
+
+def load_axe(context) -> None:
+    """Every page and frame of the browser context gets axe-core before its own scripts (and despite its CSP)."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing ({AXE.relative_to(PROJECT)}): `make test` installs it, or run `npm ci`")
+    context.add_init_script(path=str(AXE))
+
+
+def run_axe(target) -> dict:
+    """axe-core's findings on the page or frame: violations, incomplete (for a person to review), rules passed."""
+    found = target.evaluate(RUN_AXE)
+    assert len(found["rules_passed"]) > 10, f"axe-core checked almost nothing: {found['rules_passed']}"
+    return found
+
+
+class AccessibilityAudit:
+    """Checks pages one after another and fails at the end with every blocking violation of every page."""
+
+    def __init__(self):
+        self.blocking: dict[str, list[dict]] = {}
+        self.checked: list[str] = []
+
+    def check(self, page, name: str, *, frame=None) -> list[dict]:
+        """axe-core on the page (or on the tool's frame in it); the screenshot and the findings are kept as
+        test-results/browser/a11y-<name>.png and axe-<name>.json."""
+        (frame or page).wait_for_load_state("load")
+        keep_screenshot(page, f"a11y-{name}")
+        found = run_axe(frame or page)
+        (ARTEFACTS / f"axe-{name}.json").write_text(json.dumps(found, indent=2, ensure_ascii=False))
+        self.checked.append(name)
+        blocking = [violation for violation in found["violations"] if violation["impact"] in BLOCKING]
+        if blocking:
+            self.blocking[name] = blocking
+        return found["violations"]
+
+    def assert_no_serious_violations(self) -> None:
+        assert not self.blocking, "serious or critical accessibility violations:\n" + "\n".join(
+            f"- {page}: [{v['impact']}] {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"])
+            for page, violations in self.blocking.items() for v in violations)
+
+
+def launch_token(page) -> str:
+    [token] = parse_qs(urlsplit(page.url).query)["launch_token"]
+    return token
+
+
+def visit(page, tool_url: str, path: str, token: str):
+    """Open a tool page in the launch whose token the links carry (the tool's session is not a cookie)."""
+    separator = "&" if "?" in path else "?"
+    return page.goto(f"{tool_url}{path}{separator}launch_token={token}")

@@ -1,0 +1,233 @@
+"""Every page type passes axe-core without a serious or critical violation: the learner's whole path, the
+instructor's, the organisation admin's and the installation admin's pages in English, the launch pages in the
+LMS's frame, the error page, and the path page and self-assessment in each other locale on a phone-sized screen.
+Screenshots and findings (minor ones and axe's "needs review" too): test-results/browser/a11y-*.png, axe-*.json."""
+import pytest
+from sqlalchemy import select
+
+from tests.browser.accessibility import AccessibilityAudit, launch_token, load_axe, visit
+from tests.browser.test_launch_in_iframe import COURSE, chromium, expect  # noqa: F401 (fixture)
+from tests.browser.test_learner_journey import journey_world  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+ADMIN_USERNAME, ADMIN_PASSWORD = "ops", "correct horse battery staple"
+
+
+@pytest.fixture
+def world(journey_world):
+    """The fixture path (two modules) and a badge for completing Mobility basics, as in the learner's journey."""
+    return journey_world
+
+
+@pytest.fixture
+def browser(chromium):  # noqa: F811
+    def start(viewport: dict | None = None):
+        context = chromium()
+        load_axe(context)
+        page = context.new_page()
+        if viewport:
+            page.set_viewport_size(viewport)
+        return page
+    return start
+
+
+def launch(page, world, user: str, locale: str = "en", link: str = "intl-skills-path") -> str:
+    """A full-page launch from the development LMS; the launch token of the tool's session."""
+    page.goto(f"{world.devlms.url}/launch/{link}?user={user}&locale={locale}")
+    page.wait_for_url(f"{world.tool.url}/**launch_token=*", timeout=15000)  # the launch's first page
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    return launch_token(page)
+
+
+def answer_and_continue(page, *choices: str) -> None:
+    for choice in choices:
+        page.locator(f"input[name=choice][value={choice}]").check()
+        page.locator(f"input[name=choice][value={choice}]").locator(
+            "xpath=ancestor::form").get_by_role("button").click()
+    page.get_by_test_id("continue").click()
+
+
+def test_the_check_fails_on_a_page_with_serious_violations(lti_world, browser):
+    """The audit itself: an unlabelled field and an image without a text alternative fail it, a clean page not."""
+    page = browser()
+    page.goto(f"{lti_world.tool.url}/admin/login")
+    audit = AccessibilityAudit()
+    audit.check(page, "check-clean-page")
+    audit.assert_no_serious_violations()
+
+    page.evaluate("""() => {
+        document.querySelector('label').remove();
+        const image = document.createElement('img');
+        image.src = '/static/none.png';
+        document.querySelector('main').append(image);
+    }""")
+    audit.check(page, "check-broken-page")
+
+    with pytest.raises(AssertionError) as failure:
+        audit.assert_no_serious_violations()
+    assert "check-broken-page" in str(failure.value) and "check-clean-page" not in str(failure.value)
+    assert {"label", "image-alt"} <= {violation["id"] for violation in audit.blocking["check-broken-page"]}
+
+
+def test_the_learner_s_pages_have_no_serious_accessibility_violation(world, browser):
+    page, audit = browser(), AccessibilityAudit()
+    token = launch(page, world, "learner")
+    audit.check(page, "path-page")
+
+    visit(page, world.tool.url, "/self-assessment", token)
+    audit.check(page, "self-assessment")
+    page.get_by_role("group", name="I know the steps of a mobility.").get_by_role("radio").last.check()
+    page.get_by_role("button", name="Save my self-assessment").click()
+    audit.check(page, "path-page-after-self-assessment")
+
+    visit(page, world.tool.url, "/modules/mobility-basics", token)
+    audit.check(page, "module-first-section")
+    page.get_by_test_id("continue").click()
+    audit.check(page, "module-section-with-activities")
+    page.locator("input[name=choice][value=prepare]").check()
+    page.get_by_role("button", name="Check my answer").first.click()
+    expect(page.get_by_test_id("feedback-first")).to_be_focused()
+    audit.check(page, "module-section-with-feedback")
+    page.locator("input[name=choice][value=agreement]").check()
+    page.locator("input[name=choice][value=card]").check()
+    page.get_by_role("button", name="Check my answer").nth(1).click()
+    page.get_by_test_id("continue").click()
+    answer_and_continue(page, "listen")
+    page.get_by_test_id("continue").click()  # "Finish the module"
+    expect(page.get_by_text("You completed this module")).to_be_visible()
+    audit.check(page, "module-summary")
+
+    visit(page, world.tool.url, "/badges/mine", token)
+    audit.check(page, "my-badges")
+    award_url = page.get_by_role("link", name="Public page of this badge").get_attribute("href")
+    page.goto(award_url if award_url.startswith("http") else world.tool.url + award_url)
+    expect(page.get_by_test_id("valid")).to_be_visible()
+    audit.check(page, "award-page")
+
+    page.goto(f"{world.tool.url}/badges/path/areas/mobility")  # an alignment target named in the badges' JSON
+    audit.check(page, "badge-alignment-target")
+
+    response = visit(page, world.tool.url, "/modules/no-such-module", token)
+    assert response.status == 404
+    audit.check(page, "error-page")
+
+    audit.assert_no_serious_violations()
+
+
+def test_the_launch_pages_in_the_lms_frame_have_no_serious_accessibility_violation(world, chromium):  # noqa: F811
+    from tests.browser.test_launch_in_iframe import block_every_cookie_of, expect_path_page, launch_in_course_page
+
+    context = chromium(block_every_cookie_of(world.tool.url))
+    load_axe(context)
+    page, audit = context.new_page(), AccessibilityAudit()
+    tool = launch_in_course_page(page, world, storage="off")  # no cookie, no platform storage: the offer
+    expect(tool.get_by_role("button", name="Open in a new window")).to_be_visible(timeout=15000)
+    audit.check(page, "launch-new-window-offer", frame=page.frames[1])
+
+    tool = launch_in_course_page(page, world)
+    expect_path_page(tool, "Learner")
+    audit.check(page, "path-page-in-lms-frame", frame=page.frames[1])
+
+    audit.assert_no_serious_violations()
+
+
+def test_the_instructor_s_pages_have_no_serious_accessibility_violation(world, browser):
+    learner = browser()
+    token = launch(learner, world, "learner")
+    visit(learner, world.tool.url, "/modules/mobility-basics", token)
+    learner.get_by_test_id("continue").click()  # someone on the dashboard, in a module
+    page, audit = browser(), AccessibilityAudit()
+    launch(page, world, "instructor")
+    page.get_by_test_id("dashboard-link").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_text("Laura", exact=False).first).to_be_visible()
+    audit.check(page, "course-dashboard")
+
+    page.goto(f"{world.devlms.url}/courses/{COURSE}?deep_link=1&user=instructor")
+    tool = page.frame_locator("iframe")
+    expect(tool.get_by_role("heading", level=1)).to_have_text("Lisää REX VET Path kurssillesi", timeout=15000)
+    audit.check(page, "deep-linking-picker", frame=page.frames[1])
+    tool.get_by_role("group", name="Moduulit").get_by_role("checkbox").first.check()
+    tool.get_by_label("Taso").select_option("explorer")
+    tool.get_by_role("button", name="Hae", exact=True).click()
+    expect(tool.get_by_role("group", name="Myös valittu (ei tässä haussa)")).to_be_visible()
+    audit.check(page, "deep-linking-picker-search-with-kept-choice", frame=page.frames[1])
+    tool.get_by_role("button", name="Lisää kurssille").click()
+    expect(tool.get_by_role("heading", level=1)).to_contain_text("Content added to", timeout=15000)
+    audit.check(page, "deep-linking-return", frame=page.frames[1])
+
+    audit.assert_no_serious_violations()
+
+
+def test_the_organisation_admin_s_pages_have_no_serious_accessibility_violation(world, browser):
+    page, audit = browser(), AccessibilityAudit()
+    token = launch(page, world, "orgadmin")
+    page.get_by_test_id("skills-map-link").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    audit.check(page, "skills-map")
+    for path, name in [("/organisation/sites", "organisation-sites"), ("/organisation/people", "organisation-people"),
+                       ("/reports/settings", "report-settings")]:
+        visit(page, world.tool.url, path, token)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        audit.check(page, name)
+    visit(page, world.tool.url, "/", token)
+    page.get_by_role("link", name="People and their data").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    audit.check(page, "people-and-their-data")
+    page.get_by_role("link", name="Erase…").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    audit.check(page, "erase-confirmation")
+
+    audit.assert_no_serious_violations()
+
+
+def test_the_installation_admin_s_pages_have_no_serious_accessibility_violation(world, browser):
+    from app.admin import accounts
+    from app.extensions import db
+    from app.tenancy.models import Deployment, Registration
+
+    with world.app.app_context():
+        accounts.create_admin_user(ADMIN_USERNAME, ADMIN_PASSWORD)
+        db.session.commit()
+        registration_id = db.session.scalars(select(Registration.id)).first()
+        deployment = db.session.scalars(select(Deployment)).first()
+        deployment_id, organisation_id = deployment.id, deployment.organisation_id
+    page, audit = browser(), AccessibilityAudit()
+
+    page.goto(f"{world.tool.url}/admin/login")
+    audit.check(page, "admin-login")
+    page.get_by_label("Username").fill(ADMIN_USERNAME)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{world.tool.url}/admin/")
+    audit.check(page, "admin-overview")
+    for path, name in [
+        (f"/admin/registrations/{registration_id}", "admin-registration"),
+        ("/admin/registrations/new", "admin-registration-new"),
+        (f"/admin/deployments/{deployment_id}", "admin-deployment"),
+        (f"/admin/organisations/{organisation_id}", "admin-organisation"),
+        (f"/admin/organisations/{organisation_id}/grades", "admin-grades"),
+        ("/admin/content", "admin-content"),
+        ("/admin/tool-values", "admin-tool-values"),
+    ]:
+        response = page.goto(world.tool.url + path)
+        assert response.status == 200, path
+        audit.check(page, name)
+
+    audit.assert_no_serious_violations()
+
+
+@pytest.mark.parametrize("locale", ["fi", "et", "it", "nl", "es"])
+def test_each_locale_s_path_and_self_assessment_have_no_serious_accessibility_violation(world, browser, locale):
+    """On a phone-sized screen, where learners often open the path."""
+    page, audit = browser(PHONE), AccessibilityAudit()
+    token = launch(page, world, "learner", locale=locale)
+    assert page.evaluate("document.documentElement.lang").startswith(locale)
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Your international skills path")
+    audit.check(page, f"path-page-{locale}")
+    visit(page, world.tool.url, "/self-assessment", token)
+    audit.check(page, f"self-assessment-{locale}")
+
+    audit.assert_no_serious_violations()
