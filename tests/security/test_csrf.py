@@ -7,6 +7,7 @@ state, nonce and the id_token's signature protect them instead (tests/lti/test_l
 import pytest
 
 from tests.support.factories import INSTRUCTOR_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
+from tests.security.routes import url_of
 from tests.support.forms import csrf_token_from
 
 pytestmark = pytest.mark.sqlite
@@ -32,7 +33,7 @@ def signed_in(app, client, clock):
 def _url(rule, world):
     ids = {"course_id": world.course.id, "person_id": world.learner.id, "deployment_id": world.deployment.id,
            "organisation_id": world.organisation.id, "grade_sync_id": 1}
-    return rule.build({name: ids.get(name, VALUES.get(name, "1")) for name in rule.arguments}, append_unknown=False)[1]
+    return url_of(rule, {**VALUES, **ids})
 
 
 def test_the_only_routes_without_csrf_are_the_lms_endpoints(app):
