@@ -20,7 +20,7 @@ from app.learning.content.model import PathModel
 from app.learning.models import ModuleProgress, SelfAssessment
 from app.learning.placement import Placement, place
 from app.learning.self_assessment import self_rated_level
-from app.tenancy.models import Course, Membership, Person
+from app.tenancy.models import Course, Membership, Organisation, Person
 from app.tenancy.roles import INSTRUCTOR, LEARNER
 
 PAGE_SIZE = 50
@@ -136,19 +136,20 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
 
 
 def course_shows_self_assessments(course: Course) -> bool:
-    from app.tenancy.models import Organisation
-
     return bool(db.session.get(Organisation, course.organisation_id).instructors_see_self_assessments)
 
 
 def _members_query(course: Course, filters: Filters):
     org = course.organisation_id
+    # Counted for the course's members only, not for everyone in the organisation.
+    members = select(Membership.person_id).where(Membership.course_id == course.id)
+    of_members = and_(ModuleProgress.organisation_id == org, ModuleProgress.person_id.in_(members))
     completed = (select(ModuleProgress.person_id, func.count().label("completed"))
-                 .where(ModuleProgress.organisation_id == org, ModuleProgress.completed_at.is_not(None))
+                 .where(of_members, ModuleProgress.completed_at.is_not(None))
                  .group_by(ModuleProgress.person_id).subquery())
     started = (select(ModuleProgress.person_id, func.count().label("started"),
                       func.max(ModuleProgress.updated_at).label("last_activity"))
-               .where(ModuleProgress.organisation_id == org).group_by(ModuleProgress.person_id).subquery())
+               .where(of_members).group_by(ModuleProgress.person_id).subquery())
     completed_count = func.coalesce(completed.c.completed, 0)
     started_count = func.coalesce(started.c.started, 0)
     query = (
