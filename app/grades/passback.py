@@ -127,8 +127,8 @@ def on_launch(sender, *, launch: Launch) -> None:
                 sections_seen=len(progress.sections_seen) if progress else 0), now=now)
         return
     target = path_target(launch)
-    completed = completed_module_ids(launch.organisation_id, launch.person_id)
-    if target is not None and completed:
+    completed = completed_module_ids(launch.organisation_id, launch.person_id) if target is not None else None
+    if completed:
         record_score(launch, target, path_score(_path(), completed), now=now)
 
 

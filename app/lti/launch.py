@@ -33,7 +33,7 @@ from app.shared_cache import shared_cache
 from app.tenancy.models import Deployment, Registration
 from app.tenancy.roles import tool_role_for
 from app.tenancy.services import (
-    clean_optional, find_or_create_deployment, find_registration, record_course, record_membership, record_person,
+    clean_optional, find_or_create_deployment, find_registration, upsert_course, upsert_membership, upsert_person,
 )
 
 # Claims kept with the launch for later features (grades, rosters, deep linking, return to the LMS).
@@ -93,16 +93,17 @@ class ToolMessageLaunch(MessageLaunch):
 
     def validate(self) -> "ToolMessageLaunch":
         # The order matters: nothing is written or fetched for a token we cannot attribute to a
-        # registration, and state and nonce are spent only once the signature is proven.
+        # registration; state and nonce are spent once the token is proven and well-formed, in the
+        # transaction that records the launch (one commit per launch). A token refused after that point
+        # (its site inactive) has them spent and committed before the refusal, so it is never accepted later.
         self._validated = True
         self.validate_jwt_format()
         self.validate_registration()
         self.validate_jwt_signature()
         self.validate_times()
+        self.validate_message()
         self.validate_nonce()
         self.validate_state()
-        db.session.commit()  # a verified token's state and nonce stay spent, whatever happens next
-        self.validate_message()
         self.validate_deployment()
         return self
 
@@ -315,8 +316,10 @@ class ToolMessageLaunch(MessageLaunch):
         deployment_id = body[claims.DEPLOYMENT_ID]
         platform_name = clean_optional((body.get(claims.TOOL_PLATFORM) or {}).get("name"))
         deployment = find_or_create_deployment(self._registration_row, deployment_id, platform_name)
+        if deployment.status != Deployment.ACTIVE:
+            # The token stays spent, and a new site shows up for the admin, though this launch is refused.
+            db.session.commit()
         if deployment.status == Deployment.PENDING:
-            db.session.commit()  # the new site must show up for the admin even though this launch is refused
             raise DeploymentNotActive(
                 _("Your LMS site is waiting for approval before it can use REX VET Path."),
                 hint=_(
@@ -369,28 +372,37 @@ def record_launch(validated: ValidatedLaunch, *, now: datetime) -> Launch:
     role = tool_role_for(body[claims.ROLES])
     presentation = body.get(claims.LAUNCH_PRESENTATION) or {}
     locale = clean_optional(presentation.get("locale"))
-    person = record_person(
+    person_id = upsert_person(
         deployment.organisation_id, validated.registration.issuer, body["sub"],
         name=clean_optional(body.get("name")) or _joined_name(body),
         email=body.get("email"), locale=locale, now=now,
     )
-    course = record_course(deployment, body.get(claims.CONTEXT))
-    if course is not None:
-        record_membership(course, person, role, body[claims.ROLES])
-    db.session.flush()
+    course_id = upsert_course(deployment.organisation_id, deployment.id, body.get(claims.CONTEXT),
+                              roster_url=_roster_url(body))
+    if course_id is not None:
+        upsert_membership(deployment.organisation_id, course_id, person_id, role, body[claims.ROLES])
     launch = Launch(
         id=secrets.token_urlsafe(32),
         organisation_id=deployment.organisation_id,
         deployment_id=deployment.id,
-        person_id=person.id,
-        course_id=course.id if course else None,
+        person_id=person_id,
+        course_id=course_id,
         message_type=body[claims.MESSAGE_TYPE],
         course_role=role.course_role,
         is_organisation_admin=role.is_organisation_admin,
         locale=locale,
         resource_link_id=(body.get(claims.RESOURCE_LINK) or {}).get("id"),
         claims={name: body[name] for name in KEPT_CLAIMS if name in body},
+        created_at=now,
         expires_at=now + timedelta(seconds=current_app.config["LTI_LAUNCH_LIFETIME"]),
     )
     db.session.add(launch)
     return launch
+
+
+def _roster_url(body: dict) -> str | None:
+    """Where the course's roster is (NRPS), as a link to a resource tells it; kept with the course."""
+    if body[claims.MESSAGE_TYPE] != claims.RESOURCE_LINK_REQUEST:
+        return None
+    url = (body.get(claims.NRPS_SERVICE) or {}).get("context_memberships_url")
+    return url if isinstance(url, str) and url else None

@@ -58,10 +58,9 @@ BUILT_IN = (
 
 
 def record_launch(sender, *, launch) -> None:
-    """Keep that the person launched (the launch row itself is purged hours later); sent after the launch's commit."""
+    """Keep that the person launched (the launch row itself is purged hours later), in the launch's transaction."""
     db.session.add(LaunchRecord(organisation_id=launch.organisation_id, person_id=launch.person_id,
                                 course_id=launch.course_id, launched_at=launch.created_at))
-    db.session.commit()
 
 
 def register_activity_source(app, source: ActivitySource) -> None:

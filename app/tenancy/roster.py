@@ -15,7 +15,7 @@ from app.extensions import db
 from app.jobs.exceptions import PermanentJobError
 from app.jobs.registry import job_handler
 from app.jobs.services import enqueue
-from app.lti.constants import NRPS_SERVICE, RESOURCE_LINK_REQUEST
+from app.lti.constants import RESOURCE_LINK_REQUEST
 from app.lti.models import Launch
 from app.lti.nrps import Member, course_members
 from app.lti.platform_services import PlatformRefused, PlatformUnavailable
@@ -28,16 +28,11 @@ ROSTER_JOB = "roster.sync"
 NOT_LISTED = "Deleted"
 
 
-def note_roster_service(sender, *, launch: Launch) -> None:
-    """A launch tells where the course's roster is; an instructor's launch also asks for a fresh one."""
-    # By id: the launch is not flushed yet, so its relationships are not loaded.
-    course = db.session.get(Course, launch.course_id) if launch.course_id else None
-    url = ((launch.claims or {}).get(NRPS_SERVICE) or {}).get("context_memberships_url")
-    if course is None or not url or launch.message_type != RESOURCE_LINK_REQUEST:
+def refresh_roster_on_instructor_launch(sender, *, launch: Launch) -> None:
+    """An instructor's launch asks for a fresh roster (the launch itself kept the roster's URL with the course)."""
+    if launch.course_id is None or launch.course_role != INSTRUCTOR or launch.message_type != RESOURCE_LINK_REQUEST:
         return
-    course.roster_url = url
-    if launch.course_role == INSTRUCTOR:
-        request_roster(course, now=current_clock().now())
+    request_roster(db.session.get(Course, launch.course_id), now=current_clock().now())
 
 
 def request_roster(course: Course, *, now: datetime, at_once: bool = False) -> bool:

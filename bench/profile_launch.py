@@ -1,0 +1,146 @@
+"""Diagnosis of our launch's cost in one process, without gunicorn or a network (not part of `make bench`).
+
+    .venv/bin/python bench/profile_launch.py [--launches 2000] [--profile FILE]
+
+Creates a throw-away PostgreSQL database as bench/run.py does, registers a platform whose key set is put
+straight into the shared cache (no HTTP), then makes launches through Flask's test client exactly as the
+driver does (login initiation → id_token signed with the login's nonce → launch POST → 303) for 500 learners
+in 25 courses. Prints the tool's CPU time per launch (process time spent inside the two requests, the id_token
+signing excluded) and the SQL round trips per launch; `--profile FILE` writes a cProfile of the requests.
+A single thread, so the figures repeat within a few per cent on a quiet machine.
+"""
+import argparse
+import cProfile
+import os
+import secrets
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import psycopg
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
+from run import CLIENT_ID, COURSES, DEPLOYMENT_ID, POSTGRES_ADMIN_DSN, USERS, prepare_database  # noqa: E402
+
+ISSUER = "http://127.0.0.1:9/bench-platform"
+KID = "profile-key"
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+def claims_for(n: int, nonce: str, target: str) -> dict:
+    now = int(time.time())
+    user, course = f"bench-user-{n % USERS}", f"bench-course-{n % COURSES}"
+    return {
+        "iss": ISSUER, "sub": user, "aud": CLIENT_ID, "azp": CLIENT_ID, "exp": now + 300, "iat": now, "nonce": nonce,
+        "name": f"Bench User {n % USERS}", "given_name": "Bench", "family_name": f"User {n % USERS}",
+        "email": f"{user}@bench.invalid",
+        LTI + "message_type": "LtiResourceLinkRequest", LTI + "version": "1.3.0",
+        LTI + "deployment_id": DEPLOYMENT_ID, LTI + "target_link_uri": target,
+        LTI + "resource_link": {"id": f"{course}-link", "title": "International skills path"},
+        LTI + "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+        LTI + "context": {"id": course, "label": course, "title": f"Bench course {course}"},
+        LTI + "tool_platform": {"guid": "bench-platform", "name": "Bench College"},
+        LTI + "launch_presentation": {"locale": "en", "document_target": "iframe"},
+        LTI + "custom": {"module": "intl-skills-path"},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--launches", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=600, help="unmeasured launches first (every learner once)")
+    parser.add_argument("--profile", help="write a cProfile of the measured requests to this file")
+    args = parser.parse_args()
+
+    database = f"rexvet_profile_{secrets.token_hex(4)}"
+    admin = psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{database}"')
+    try:
+        env = {
+            "APP_ENV": "production", "ALLOW_LOOPBACK_HTTP": "1", "LOG_LEVEL": "WARNING",
+            "SECRET_KEY": secrets.token_urlsafe(48), "KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "DATABASE_URL": POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+            + "/" + database,
+            "BASE_URL": "http://127.0.0.1:5000", "LTI_RATE_LIMIT": "1000000 per minute",
+        }
+        os.environ.update(env)
+        with tempfile.TemporaryDirectory() as log_dir:
+            prepare_database({**os.environ, "PYTHONPATH": str(BENCH.parent)}, Path(log_dir), ISSUER.rsplit("/", 1)[0])
+        run(args)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def run(args) -> None:
+    from sqlalchemy import event, select
+
+    from app.extensions import db
+    from app.shared_cache import shared_cache
+    from app.tenancy.models import Registration
+    from wsgi import app
+
+    private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_jwk = {**jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key(), as_dict=True), "kid": KID, "alg": "RS256"}
+    with app.app_context():
+        registration = db.session.scalars(select(Registration)).one()
+        registration.issuer = ISSUER
+        shared_cache().set(f"platform-jwks:{registration.id}", {"keys": [public_jwk]})
+        db.session.commit()
+        engine = db.engine
+
+    round_trips: Counter = Counter()
+    event.listen(engine, "before_cursor_execute", lambda *a: round_trips.update(["statements"]))
+    event.listen(engine, "commit", lambda *a: round_trips.update(["commits"]))
+    event.listen(engine.pool, "checkout", lambda *a: round_trips.update(["checkouts"]))
+
+    client = app.test_client()
+    target = app.config["BASE_URL"] + "/lti/launch"
+    # CPU time, not wall time: waits on PostgreSQL are not the tool's cost.
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    spent = 0.0
+
+    def timed(call):
+        nonlocal spent
+        started = time.process_time()
+        if profiler:
+            profiler.enable()
+        try:
+            return call()
+        finally:
+            if profiler:
+                profiler.disable()
+            spent += time.process_time() - started
+
+    def launch(n: int) -> None:
+        login = timed(lambda: client.post("/lti/login", data={
+            "iss": ISSUER, "login_hint": f"bench-user-{n % USERS}", "target_link_uri": target,
+            "client_id": CLIENT_ID, "lti_deployment_id": DEPLOYMENT_ID,
+        }))
+        assert login.status_code == 302, login.get_data(as_text=True)[:500]
+        query = parse_qs(urlsplit(login.headers["Location"]).query)
+        token = jwt.encode(claims_for(n, query["nonce"][0], target), private_key, "RS256", headers={"kid": KID})
+        answer = timed(lambda: client.post("/lti/launch", data={"id_token": token, "state": query["state"][0]}))
+        assert answer.status_code == 303, answer.get_data(as_text=True)[:800]
+
+    for n in range(args.warmup):
+        launch(n)
+    spent = 0.0
+    round_trips.clear()
+    for n in range(args.launches):
+        launch(n)
+    print(f"{args.launches} launches: tool CPU {spent / args.launches * 1000:.2f} ms/launch; per launch: "
+          + ", ".join(f"{count / args.launches:.2f} {name}" for name, count in sorted(round_trips.items())))
+    if profiler:
+        profiler.dump_stats(args.profile)
+
+
+if __name__ == "__main__":
+    main()
