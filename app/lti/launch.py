@@ -9,6 +9,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import jwt
 import requests
@@ -19,7 +20,7 @@ from pylti1p3.exception import LtiException
 from pylti1p3.message_launch import MessageLaunch
 from pylti1p3.request import Request
 from pylti1p3.session import SessionService
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 
 from app.clock import as_utc
 from app.extensions import db
@@ -29,11 +30,10 @@ from app.lti.binding import CONTINUATION, STORAGE_SECRET, has_state_cookie, prov
 from app.lti.models import Launch, LoginState
 from app.lti.platform_keys import platform_signing_key
 from app.lti.tool_config import DatabaseToolConf
-from app.shared_cache import shared_cache
 from app.tenancy.models import Deployment, Registration
 from app.tenancy.roles import tool_role_for
 from app.tenancy.services import (
-    clean_optional, find_or_create_deployment, find_registration, upsert_course, upsert_membership, upsert_person,
+    clean_optional, find_or_create_deployment, find_registration_with_deployment, upsert_course, upsert_membership, upsert_person,
 )
 
 # Claims kept with the launch for later features (grades, rosters, deep linking, return to the LMS).
@@ -131,7 +131,9 @@ class ToolMessageLaunch(MessageLaunch):
         if not isinstance(issuer, str) or not issuer:
             raise InvalidClaim(_("The id_token has no issuer (iss)."))
         client_id = self._client_id_from_audience(body)
-        registration = find_registration(issuer, client_id)
+        registration, self._deployment_row = find_registration_with_deployment(
+            issuer, client_id, body.get(claims.DEPLOYMENT_ID)
+        )
         if registration is None:
             raise UnknownPlatform(
                 _("This LMS is not registered with REX VET Path."),
@@ -226,15 +228,12 @@ class ToolMessageLaunch(MessageLaunch):
         return self
 
     def validate_nonce(self):
+        # The nonce is spent with its login (validate_state): every login stores a fresh state and nonce in
+        # one row, a launch deletes that row atomically and must carry the same nonce, so an id_token is
+        # accepted once, by any process, with no second store of nonces.
         nonce = self._jwt["body"].get("nonce")
         if not isinstance(nonce, str) or not nonce:
             raise InvalidClaim(_("The id_token has no nonce."))
-        ttl = max(int(self._jwt["body"]["exp"] - self._now.timestamp()), 0) + 2 * current_app.config["LTI_CLOCK_SKEW"]
-        if not shared_cache().add(f"lti-nonce:{self._registration_row.issuer}:{nonce}", True, ttl=ttl):
-            raise StateMismatch(
-                _("This launch was already used."),
-                hint=_("A launch can be used once (its nonce was seen before). Launch again from the LMS."),
-            )
         return self
 
     def validate_state(self):
@@ -242,20 +241,15 @@ class ToolMessageLaunch(MessageLaunch):
         if not state:
             raise StateMismatch(_("The launch has no state."), hint=_("The LMS must return the state it was given."))
         params = self._request.params
-        has_cookie = has_state_cookie(self._request.cookies, state)
-        if not (has_cookie or params.get(STORAGE_SECRET) or params.get(CONTINUATION)):
-            raise self._not_this_browser()
-        login = db.session.execute(
-            delete(LoginState).where(LoginState.state == state).returning(
-                LoginState.nonce, LoginState.registration_id, LoginState.expires_at,
-                LoginState.storage_secret_hash, LoginState.continuation_hash,
-            )
-        ).first()
+        login = db.session.execute(_spend_login_statement(), {"state": state}).first()
         if login is None or login.registration_id != self._registration_row.id:
-            raise StateMismatch(_("This launch does not match a login started here."), hint=_("Launch again from the LMS."))
+            raise StateMismatch(
+                _("This launch was already used, or it does not match a login started here."),
+                hint=_("A launch can be used once. Launch again from the LMS."),
+            )
         if as_utc(login.expires_at) < self._now:
             raise StateMismatch(_("The login took too long."), hint=_("Launch again from the LMS."))
-        if not has_cookie and not proves_login_by_secret(params, login):
+        if not has_state_cookie(self._request.cookies, state) and not proves_login_by_secret(params, login):
             raise self._not_this_browser()
         if login.nonce != self._jwt["body"]["nonce"]:
             raise StateMismatch(_("The id_token's nonce does not match the login."), hint=_("Launch again from the LMS."))
@@ -315,7 +309,9 @@ class ToolMessageLaunch(MessageLaunch):
         body = self._jwt["body"]
         deployment_id = body[claims.DEPLOYMENT_ID]
         platform_name = clean_optional((body.get(claims.TOOL_PLATFORM) or {}).get("name"))
-        deployment = find_or_create_deployment(self._registration_row, deployment_id, platform_name)
+        deployment = find_or_create_deployment(
+            self._registration_row, deployment_id, platform_name, known=self._deployment_row
+        )
         if deployment.status != Deployment.ACTIVE:
             # The token stays spent, and a new site shows up for the admin, though this launch is refused.
             db.session.commit()
@@ -338,6 +334,15 @@ class ToolMessageLaunch(MessageLaunch):
 
     def result(self) -> ValidatedLaunch:
         return ValidatedLaunch(self._registration_row, self._deployment_row, self._jwt["body"])
+
+
+@cache
+def _spend_login_statement():
+    """Built once: every launch runs it, and building it cost more than running it."""
+    return delete(LoginState).where(LoginState.state == bindparam("state")).returning(
+        LoginState.nonce, LoginState.registration_id, LoginState.expires_at,
+        LoginState.storage_secret_hash, LoginState.continuation_hash,
+    )
 
 
 def _plain_json(body: dict) -> bool:

@@ -9,12 +9,13 @@ Flask's signed cookie session.
 import hashlib
 import re
 import secrets
-from functools import wraps
+from functools import cache, wraps
 
 from flask import g, request, session
 from flask_babel import gettext as _
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
+from sqlalchemy.orm import joinedload
 
 from app.clock import current_clock
 from app.errors import Forbidden
@@ -51,9 +52,7 @@ class ToolSessionInterface(SecureCookieSessionInterface):
         token = request.args.get(TOKEN_PARAMETER) or request.form.get(TOKEN_PARAMETER)
         if token:
             launch = db.session.scalars(
-                select(Launch).where(
-                    Launch.session_token_hash == _token_hash(token), Launch.expires_at > current_clock().now()
-                )
+                _launch_by_token(), {"token_hash": _token_hash(token), "now": current_clock().now()}
             ).first()
             if launch is not None:
                 return LaunchSession(launch, token)
@@ -68,6 +67,17 @@ class ToolSessionInterface(SecureCookieSessionInterface):
             )
             db.session.commit()
         return None
+
+
+@cache
+def _launch_by_token() -> Select:
+    """Built once: every page of a launch runs it, and building it cost more than running it.
+
+    The deployment comes along: every page reads the LMS sites that may frame it.
+    """
+    return select(Launch).options(joinedload(Launch.deployment)).where(
+        Launch.session_token_hash == bindparam("token_hash"), Launch.expires_at > bindparam("now")
+    )
 
 
 def load_launch_session() -> None:

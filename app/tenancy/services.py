@@ -1,5 +1,6 @@
 """Tenancy rules: which organisation a launch belongs to, who the person is, and the one scoping helper."""
 import logging
+from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import DateTime, Select, bindparam, select, text
@@ -29,22 +30,48 @@ def get_scoped_or_404(model, object_id: int, organisation_id: int):
 
 
 def find_registration(issuer: str, client_id: str) -> Registration | None:
-    return db.session.scalars(
-        select(Registration).where(Registration.issuer == issuer, Registration.client_id == client_id)
+    return db.session.scalars(_registration_query(), {"issuer": issuer, "client_id": client_id}).first()
+
+
+def find_registration_with_deployment(issuer: str, client_id: str, deployment_id) -> tuple[Registration | None, Deployment | None]:
+    """The registration and, if known already, its deployment with this id: a launch's lookups in one query."""
+    if not isinstance(deployment_id, str):
+        deployment_id = None  # a malformed claim finds no deployment; the launch's message check refuses it
+    row = db.session.execute(
+        _registration_with_deployment_query(), {"issuer": issuer, "client_id": client_id, "deployment_id": deployment_id}
     ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+# Every login and launch runs these: built once (building an ORM statement costs more than running it).
+@cache
+def _registration_query() -> Select:
+    return select(Registration).where(
+        Registration.issuer == bindparam("issuer"), Registration.client_id == bindparam("client_id")
+    )
+
+
+@cache
+def _registration_with_deployment_query() -> Select:
+    return _registration_query().add_columns(Deployment).outerjoin(
+        Deployment,
+        (Deployment.registration_id == Registration.id) & (Deployment.deployment_id == bindparam("deployment_id")),
+    )
 
 
 def registrations_for_issuer(issuer: str) -> list[Registration]:
     return list(db.session.scalars(select(Registration).where(Registration.issuer == issuer)))
 
 
-def find_or_create_deployment(registration: Registration, deployment_id: str, platform_name: str | None) -> Deployment:
-    """The deployment for this id; a new id is a new customer site, handled by the registration's policy.
+def find_or_create_deployment(registration: Registration, deployment_id: str, platform_name: str | None, *,
+                              known: Deployment | None = None) -> Deployment:
+    """The deployment for this id (`known` if the caller has read it); a new id is a new customer site, handled
+    by the registration's policy.
 
     new_organisation: the site gets its own, new organisation and is active at once (shown to the admin).
     hold_pending: the site waits (under the registration's default organisation, if any) for approval.
     """
-    deployment = _find_deployment(registration, deployment_id)
+    deployment = known or _find_deployment(registration, deployment_id)
     if deployment is not None:
         return deployment
     # Two first launches from a new site race to create it (and its organisation): take them in turn.

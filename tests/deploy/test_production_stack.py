@@ -123,7 +123,7 @@ def test_a_learner_s_launch_completion_grade_and_badge_go_through_the_production
     baked = browser.session.get(mine.link(r'href="([^"]*/badges/awards/[^"]*/ob3\.png[^"]*)"'), timeout=30)
     assert baked.status_code == 200 and baked.content.startswith(b"\x89PNG")
 
-    # The web processes shared the launch's nonce and the LMS's key set through Redis, not their own memory.
+    # The web processes shared the LMS's key set through Redis, not their own memory.
     assert list(store.scan_iter(f"{prefix}:cache:*"))
 
     for process in processes:  # nobody fell over on the way

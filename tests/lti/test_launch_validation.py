@@ -108,7 +108,7 @@ REFUSALS = [
     ("nonce already used, from another browser", replayed_in_another_browser, 401, "already used"),
     ("nonce not the one the login sent", tampered("nonce_mismatch"), 401, "nonce does not match"),
     ("missing state", without_state, 401, "no state"),
-    ("state this browser never got", with_other_state, 401, "did not come back to the browser"),
+    ("state this browser never got", with_other_state, 401, "does not match a login started here"),
     ("state cookie missing, no other proof", without_state_cookie(), 401, "did not come back to the browser"),
     ("platform-storage secret wrong", without_state_cookie(lti_storage_secret="guessed"), 401,
      "did not come back to the browser"),
