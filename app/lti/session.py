@@ -11,7 +11,7 @@ import re
 import secrets
 from functools import wraps
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask_babel import gettext as _
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy import delete, select, update
@@ -78,9 +78,25 @@ def load_launch_session() -> None:
         g.frame_ancestors = g.launch.deployment.frame_ancestors
 
 
+def public_endpoint(view):
+    """Marks a view that answers anyone, without a launch: links to it never carry the launch token.
+
+    Badge pages and documents are copied into LinkedIn, e-mails and backpacks; a token in their URL would hand
+    the learner's session to everyone the link reaches. Put this on the view itself, so the declaration is
+    where the route is.
+    """
+    view.is_public_endpoint = True
+    return view
+
+
+def is_public_endpoint(endpoint: str) -> bool:
+    return getattr(current_app.view_functions.get(endpoint), "is_public_endpoint", False)
+
+
 def add_launch_token(endpoint: str, values: dict) -> None:
     """Links made while serving a launch's page keep its token, so the next page is the same launch."""
-    if isinstance(session, LaunchSession) and not endpoint.startswith(("static", "admin.")):
+    if (isinstance(session, LaunchSession) and not endpoint.startswith(("static", "admin."))
+            and not is_public_endpoint(endpoint)):
         values.setdefault(TOKEN_PARAMETER, session.token)
 
 
