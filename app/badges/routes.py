@@ -14,7 +14,7 @@ from app.badges.credentials import (
 from app.badges.issuers import issuer_by_public_id, issuer_profile
 from app.badges.keys import external_url, key_by_thumbprint, kid_url, published_keys
 from app.clock import current_clock
-from app.errors import NotFound
+from app.errors import NotFound, answers_json
 from app.extensions import db, limiter
 from app.lti.session import current_launch, launch_required, public_endpoint
 
@@ -44,6 +44,7 @@ def _issuer_or_404(issuer_id: str):
 
 @bp.get("/ob2/assertions/<award_id>", endpoint="ob2_assertion")
 @public_endpoint
+@answers_json
 def ob2_assertion_document(award_id):
     """The hosted OB 2.0 Assertion; a revoked one answers 410 with its reason (OB 2.0 hosted revocation)."""
     award = award_by_public_id(award_id)
@@ -58,12 +59,14 @@ def ob2_assertion_document(award_id):
 
 @bp.get("/ob2/issuers/<issuer_id>")
 @public_endpoint
+@answers_json
 def ob2_issuer(issuer_id):
     return _document(ob2.issuer_document(issuer_profile(_issuer_or_404(issuer_id))))
 
 
 @bp.get("/ob2/issuers/<issuer_id>/badges/<badge_id>")
 @public_endpoint
+@answers_json
 def ob2_badge_class(issuer_id, badge_id):
     badge = _badge_or_404(badge_id)
     return _document(ob2.badge_class(badge, issuer_profile(_issuer_or_404(issuer_id)), _path()))
@@ -71,6 +74,7 @@ def ob2_badge_class(issuer_id, badge_id):
 
 @bp.get("/ob2/issuers/<issuer_id>/revocations")
 @public_endpoint
+@answers_json
 def ob2_revocations(issuer_id):
     from app.badges.models import BadgeAward
     from sqlalchemy import select
@@ -86,6 +90,7 @@ def ob2_revocations(issuer_id):
 
 @bp.get("/credentials/<award_id>")
 @public_endpoint
+@answers_json
 def credential(award_id):
     """The award's OpenBadgeCredential as JSON (the signed payload; its VC-JWT is at .jwt)."""
     award = award_by_public_id(award_id)
@@ -99,6 +104,7 @@ def credential(award_id):
 
 @bp.get("/credentials/<award_id>.jwt")
 @public_endpoint
+@answers_json
 def credential_jwt(award_id):
     award = award_by_public_id(award_id)
     _document_, token = signed_credential(award)
@@ -112,6 +118,7 @@ def credential_jwt(award_id):
 
 @bp.get("/issuers/<issuer_id>", endpoint="issuer_profile")
 @public_endpoint
+@answers_json
 def issuer_profile_document(issuer_id):
     """The OB 3.0 issuer Profile with its public signing keys (also at /jwks, and each at its kid URL)."""
     issuer = issuer_profile(_issuer_or_404(issuer_id))
@@ -120,6 +127,7 @@ def issuer_profile_document(issuer_id):
 
 @bp.get("/issuers/<issuer_id>/did.json")
 @public_endpoint
+@answers_json
 def issuer_did(issuer_id):
     """The issuer's did:web document (did:web:<host>:badges:issuers:<id> resolves here)."""
     issuer = issuer_profile(_issuer_or_404(issuer_id))
@@ -129,6 +137,7 @@ def issuer_did(issuer_id):
 
 @bp.get("/issuers/<issuer_id>/jwks")
 @public_endpoint
+@answers_json
 def issuer_keys(issuer_id):
     _issuer_or_404(issuer_id)
     return _document({"keys": [{**key.public_jwk, "kid": kid_url(key), "alg": "RS256", "use": "sig"}
@@ -137,6 +146,7 @@ def issuer_keys(issuer_id):
 
 @bp.get("/achievements/<issuer_id>/<badge_id>")
 @public_endpoint
+@answers_json
 def achievement(issuer_id, badge_id):
     badge = _badge_or_404(badge_id)
     document = ob3.achievement(badge, issuer_profile(_issuer_or_404(issuer_id)), _path())
@@ -145,6 +155,7 @@ def achievement(issuer_id, badge_id):
 
 @bp.get("/status/<issuer_id>/<int:number>")
 @public_endpoint
+@answers_json
 def status_list(issuer_id, number):
     """The issuer's Bitstring Status List credential, signed, as it is now (a revocation shows at once)."""
     issuer = _issuer_or_404(issuer_id)
@@ -158,6 +169,7 @@ def status_list(issuer_id, number):
 
 @bp.get("/keys/<thumbprint>")
 @public_endpoint
+@answers_json
 def public_key(thumbprint):
     """A badge key's public JWK (bare: kty, n, e), for as long as any credential it signed is valid: for good."""
     key = key_by_thumbprint(thumbprint)

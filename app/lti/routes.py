@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 
 from app.admin.settings import registration_approval_required
 from app.clock import current_clock
-from app.errors import render_error
+from app.errors import answers_json, render_error
 from app.events import launch_completed
 from app.extensions import csrf, db, limiter
 from app.lti.dynamic_registration import register_with_platform
@@ -94,6 +94,7 @@ def register():
 
 @bp.get("/jwks.json")
 @public_endpoint
+@answers_json
 def jwks():
     """The tool's public keys, for platforms verifying our signatures."""
     response = jsonify(published_jwks())

@@ -15,6 +15,7 @@ from flask import current_app, g, request, session
 from flask_babel import gettext as _
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import OperationalError
 
 from app.clock import current_clock
 from app.errors import Forbidden
@@ -50,11 +51,17 @@ class ToolSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
         token = request.args.get(TOKEN_PARAMETER) or request.form.get(TOKEN_PARAMETER)
         if token:
-            launch = db.session.scalars(
-                select(Launch).where(
-                    Launch.session_token_hash == _token_hash(token), Launch.expires_at > current_clock().now()
-                )
-            ).first()
+            try:
+                launch = db.session.scalars(
+                    select(Launch).where(
+                        Launch.session_token_hash == _token_hash(token), Launch.expires_at > current_clock().now()
+                    )
+                ).first()
+            except OperationalError as error:
+                # Flask opens the session before its error handlers apply (an error here would be a bare 500
+                # and a traceback): keep it for raise_session_error, so the database being down gets its page.
+                g.session_error = error
+                return self.make_null_session(app)
             if launch is not None:
                 return LaunchSession(launch, token)
         return super().open_session(app, request)
@@ -68,6 +75,13 @@ class ToolSessionInterface(SecureCookieSessionInterface):
             )
             db.session.commit()
         return None
+
+
+def raise_session_error() -> None:
+    """The first thing before each request: a database error met while opening the session is raised now."""
+    error = g.pop("session_error", None)
+    if error is not None:
+        raise error
 
 
 def load_launch_session() -> None:
