@@ -91,3 +91,15 @@ def test_the_log_line_names_the_failure_never_a_password():
     text = describe_database_error(_error(psycopg.OperationalError(
         f"could not connect to postgresql://rexvet:{PASSWORD}@db.internal/rexvet password={PASSWORD}\nmore")))
     assert PASSWORD not in text and "db.internal" in text and "more" not in text
+
+
+def test_a_failed_query_stays_a_server_error(unreachable):
+    app = unreachable.application
+
+    @app.get("/deadlock-for-the-test")
+    def deadlock():
+        raise _error(psycopg.errors.DeadlockDetected("deadlock detected"))
+
+    # Under TESTING Flask hands the unhandled error to the test (in production: the 500 page and its traceback).
+    with pytest.raises(OperationalError):
+        unreachable.get("/deadlock-for-the-test")
