@@ -1,9 +1,11 @@
 """Typed domain errors and their one mapping to HTTP responses and clear pages."""
 import logging
+import re
 import secrets
 
-from flask import render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -14,6 +16,7 @@ class AppError(Exception):
 
     status = 400
     title = _l("Request refused")
+    headers: dict[str, str] = {}
 
     def __init__(self, message: str, *, hint: str = "", status: int | None = None, detail: str = ""):
         super().__init__(message)
@@ -35,16 +38,63 @@ class Forbidden(AppError):
     title = _l("Not allowed")
 
 
+class ServiceUnavailable(AppError):
+    status = 503
+    title = _l("Service briefly unavailable")
+    headers = {"Retry-After": "60"}  # seconds (RFC 9110 §10.2.3), as the page says
+
+
+def answers_json(view):
+    """Marks a view whose callers are programs (verifiers, backpacks, platforms): its errors answer JSON."""
+    view.answers_json = True
+    return view
+
+
+def wants_json() -> bool:
+    """The request's view answers JSON, or the client prefers JSON to a page."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, "answers_json", False):
+        return True
+    preferred = request.accept_mimetypes.best_match(["text/html", "application/json", "application/ld+json"])
+    return preferred in ("application/json", "application/ld+json")
+
+
 def render_error(error: AppError):
-    """Log the error with its reference and show a page that explains it."""
+    """Log the error with its reference and show a page that explains it (JSON to programs)."""
     log.warning(
         "refused %s %s: %s [%s] ref=%s %s",
         request.method, request.path, type(error).__name__, error.message, error.reference, error.detail,
     )
-    return (
-        render_template("errors/error.html", error=error, title=str(error.title)),
-        error.status,
-    )
+    if wants_json():
+        body = {"error": str(error.title), "message": error.message, "reference": error.reference}
+        response = make_response(jsonify({**body, "hint": error.hint} if error.hint else body), error.status)
+    else:
+        response = make_response(render_template("errors/error.html", error=error, title=str(error.title)),
+                                 error.status)
+    response.headers.update(error.headers)
+    return response
+
+
+# Connection failures carry no SQLSTATE (the client could not talk to the server); PostgreSQL's own refusals
+# while it stops or starts are class 08 (connection exception) and 57P (operator intervention).
+_UNREACHABLE_SQLSTATES = ("08", "57P")
+_PASSWORDS_IN_TEXT = (re.compile(r"(password\s*=\s*)\S+", re.IGNORECASE), re.compile(r"(://[^:/@\s]*:)[^@\s]*(@)"))
+
+
+def database_unreachable(error: OperationalError) -> bool:
+    """The database could not be reached (down, restarting, refusing connections), as opposed to a failed query."""
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", "")  # psycopg's errors have one (None: client side); SQLite's none
+    return sqlstate is None or str(sqlstate).startswith(_UNREACHABLE_SQLSTATES)
+
+
+def describe_database_error(error: OperationalError) -> str:
+    """The driver's first line (server, port, what failed), never the statement, its values or a password."""
+    text = (str(error.orig).strip().splitlines() or [""])[0]
+    for password in _PASSWORDS_IN_TEXT:  # libpq does not print them; a DSN quoted by some driver might
+        text = password.sub(r"\1***\2" if password.groups == 2 else r"\1***", text)
+    return f"database unreachable: {type(error.orig).__name__}: {text}"
 
 
 # werkzeug's page titles and default explanations, in werkzeug's English, for the errors a user may meet.
@@ -65,6 +115,17 @@ HTTP_ERROR_TEXTS = {
 
 def register_error_handlers(app):
     app.register_error_handler(AppError, render_error)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """The database is unreachable: a 503 page asking to try again in a minute, one warning in the log."""
+        if not database_unreachable(error):
+            raise error  # a failed query is a server error (500, with its traceback in the log)
+        return render_error(ServiceUnavailable(
+            str(_l("The service is briefly unavailable; try again in a minute.")),
+            hint=str(_l("If it keeps happening, tell your college's support and give them the reference below.")),
+            detail=describe_database_error(error),
+        ))
 
     @app.before_request
     def refuse_nul_characters():

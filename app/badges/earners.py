@@ -2,6 +2,7 @@
 the links to share an award."""
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlencode
 
 from app.badges.awarding import awards_of
@@ -137,3 +138,26 @@ def path_badges(organisation_id: int, person_id: int) -> PathBadges:
     earned = [item for item in earned if item.badge is not None]
     issuer_id = issuer_for(organisation_id).public_id if earned else None
     return PathBadges(earned[:ON_PATH_PAGE], max(0, len(earned) - ON_PATH_PAGE), issuer_id)
+
+
+@dataclass(frozen=True)
+class NewBadges:
+    """Badges the earner has not been told of: awarded by the completion just made (or while they were away)."""
+
+    earned: list[EarnedBadge]
+    issuer_id: str | None  # the issuer's public id, for the badge image URLs
+
+
+def announce_new_badges(organisation_id: int, person_id: int, *, now: datetime) -> NewBadges:
+    """The person's valid awards not announced yet, marked announced now: a page says "You earned …" once."""
+    from app.badges.issuers import issuer_for
+
+    catalogue = badge_catalogue()
+    awards = list(db.session.scalars(scoped(BadgeAward, organisation_id).where(
+        BadgeAward.person_id == person_id, BadgeAward.announced_at.is_(None), BadgeAward.revoked_at.is_(None),
+    ).order_by(BadgeAward.awarded_at, BadgeAward.id)))
+    for award in awards:
+        award.announced_at = now
+    earned = [EarnedBadge(award, catalogue.badge(award.badge_id)) for award in awards]
+    earned = [item for item in earned if item.badge is not None]
+    return NewBadges(earned, issuer_for(organisation_id).public_id if earned else None)

@@ -57,6 +57,8 @@ class BadgeAward(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revocation_reason: Mapped[str | None] = mapped_column(Text)
     is_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When a page told the earner "You earned the badge …" (the module summary after the completion); None: not yet.
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     credential: Mapped[dict | None] = mapped_column(JSONType)  # the signed OB 3.0 credential's payload
     credential_jwt: Mapped[str | None] = mapped_column(Text)
     signed_with_kid: Mapped[str | None] = mapped_column(String(500))

@@ -14,9 +14,9 @@ from app.badges.credentials import (
 from app.badges.issuers import issuer_by_public_id, issuer_profile
 from app.badges.keys import external_url, key_by_thumbprint, kid_url, published_keys
 from app.clock import current_clock
-from app.errors import NotFound
+from app.errors import NotFound, answers_json
 from app.extensions import db, limiter
-from app.lti.session import current_launch, launch_required
+from app.lti.session import current_launch, launch_required, public_endpoint
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
 # Every badge URL, public verification documents first, counted per client address (BADGE_RATE_LIMIT).
@@ -43,6 +43,8 @@ def _issuer_or_404(issuer_id: str):
 
 
 @bp.get("/ob2/assertions/<award_id>", endpoint="ob2_assertion")
+@public_endpoint
+@answers_json
 def ob2_assertion_document(award_id):
     """The hosted OB 2.0 Assertion; a revoked one answers 410 with its reason (OB 2.0 hosted revocation)."""
     award = award_by_public_id(award_id)
@@ -56,17 +58,23 @@ def ob2_assertion_document(award_id):
 
 
 @bp.get("/ob2/issuers/<issuer_id>")
+@public_endpoint
+@answers_json
 def ob2_issuer(issuer_id):
     return _document(ob2.issuer_document(issuer_profile(_issuer_or_404(issuer_id))))
 
 
 @bp.get("/ob2/issuers/<issuer_id>/badges/<badge_id>")
+@public_endpoint
+@answers_json
 def ob2_badge_class(issuer_id, badge_id):
     badge = _badge_or_404(badge_id)
     return _document(ob2.badge_class(badge, issuer_profile(_issuer_or_404(issuer_id)), _path()))
 
 
 @bp.get("/ob2/issuers/<issuer_id>/revocations")
+@public_endpoint
+@answers_json
 def ob2_revocations(issuer_id):
     from app.badges.models import BadgeAward
     from sqlalchemy import select
@@ -81,6 +89,8 @@ def ob2_revocations(issuer_id):
 
 
 @bp.get("/credentials/<award_id>")
+@public_endpoint
+@answers_json
 def credential(award_id):
     """The award's OpenBadgeCredential as JSON (the signed payload; its VC-JWT is at .jwt)."""
     award = award_by_public_id(award_id)
@@ -93,6 +103,8 @@ def credential(award_id):
 
 
 @bp.get("/credentials/<award_id>.jwt")
+@public_endpoint
+@answers_json
 def credential_jwt(award_id):
     award = award_by_public_id(award_id)
     _document_, token = signed_credential(award)
@@ -105,6 +117,8 @@ def credential_jwt(award_id):
 
 
 @bp.get("/issuers/<issuer_id>", endpoint="issuer_profile")
+@public_endpoint
+@answers_json
 def issuer_profile_document(issuer_id):
     """The OB 3.0 issuer Profile with its public signing keys (also at /jwks, and each at its kid URL)."""
     issuer = issuer_profile(_issuer_or_404(issuer_id))
@@ -112,6 +126,8 @@ def issuer_profile_document(issuer_id):
 
 
 @bp.get("/issuers/<issuer_id>/did.json")
+@public_endpoint
+@answers_json
 def issuer_did(issuer_id):
     """The issuer's did:web document (did:web:<host>:badges:issuers:<id> resolves here)."""
     issuer = issuer_profile(_issuer_or_404(issuer_id))
@@ -120,6 +136,8 @@ def issuer_did(issuer_id):
 
 
 @bp.get("/issuers/<issuer_id>/jwks")
+@public_endpoint
+@answers_json
 def issuer_keys(issuer_id):
     _issuer_or_404(issuer_id)
     return _document({"keys": [{**key.public_jwk, "kid": kid_url(key), "alg": "RS256", "use": "sig"}
@@ -127,6 +145,8 @@ def issuer_keys(issuer_id):
 
 
 @bp.get("/achievements/<issuer_id>/<badge_id>")
+@public_endpoint
+@answers_json
 def achievement(issuer_id, badge_id):
     badge = _badge_or_404(badge_id)
     document = ob3.achievement(badge, issuer_profile(_issuer_or_404(issuer_id)), _path())
@@ -134,6 +154,8 @@ def achievement(issuer_id, badge_id):
 
 
 @bp.get("/status/<issuer_id>/<int:number>")
+@public_endpoint
+@answers_json
 def status_list(issuer_id, number):
     """The issuer's Bitstring Status List credential, signed, as it is now (a revocation shows at once)."""
     issuer = _issuer_or_404(issuer_id)
@@ -146,6 +168,8 @@ def status_list(issuer_id, number):
 
 
 @bp.get("/keys/<thumbprint>")
+@public_endpoint
+@answers_json
 def public_key(thumbprint):
     """A badge key's public JWK (bare: kty, n, e), for as long as any credential it signed is valid: for good."""
     key = key_by_thumbprint(thumbprint)
@@ -158,6 +182,7 @@ def public_key(thumbprint):
 
 
 @bp.get("/images/<issuer_id>/<badge_id>.png")
+@public_endpoint
 def badge_image(issuer_id, badge_id):
     _issuer_or_404(issuer_id)
     response = Response(badge_png(_badge_or_404(badge_id)), mimetype="image/png")
@@ -166,6 +191,7 @@ def badge_image(issuer_id, badge_id):
 
 
 @bp.get("/path/<kind>/<target_id>")
+@public_endpoint
 def path_target(kind, target_id):
     """What a badge's alignment points at: an area or a level of the path, described."""
     path = _path()
@@ -176,6 +202,7 @@ def path_target(kind, target_id):
 
 
 @bp.get("/awards/<award_id>/<kind>")
+@public_endpoint
 def download(award_id, kind):
     """The badge image with the award baked in: ob2.png, ob2.svg, ob3.png or ob3.svg."""
     award = award_by_public_id(award_id)
@@ -188,6 +215,7 @@ def download(award_id, kind):
 
 
 @bp.get("/awards/<award_id>")
+@public_endpoint
 def award_page(award_id):
     """The public verification page: issuer, criteria, evidence, status and a live check; none for a private award."""
     award = award_by_public_id(award_id)
@@ -273,6 +301,7 @@ def share():
 
 
 @bp.get("/shared/<token>")
+@public_endpoint
 def shared(token):
     """A learner's public badges, for anyone with their share link, outside the LMS."""
     collection = portfolio.shared_badges(token)

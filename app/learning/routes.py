@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.badges.earners import announce_new_badges
 from app.clock import current_clock
 from app.errors import AppError, NotFound
 from app.extensions import db
@@ -158,11 +159,16 @@ def answer(module_id, section_id, activity_id):
 @bp.get("/modules/<module_id>/summary")
 @launch_required()
 def module_summary(module_id):
-    """After the last section: completed or what is still missing, the score, the learner's reflections and checklists."""
+    """After the last section: completed or what is still missing, the score, badges just earned, the learner's
+    reflections and checklists."""
     launch = current_launch()
     module = _module_or_404(module_id)
     progress = find_progress(launch.organisation_id, launch.person_id, module.id)
     if progress is None:
         return redirect(url_for("learning.module", module_id=module.id))
-    return render_template("learning/summary.html", module=module, progress=progress, path=_path_model(),
-                           score=current_score(module, progress))
+    # The badges this completion earned (any not yet announced), said once: a later visit does not repeat them.
+    new_badges = announce_new_badges(launch.organisation_id, launch.person_id, now=current_clock().now())
+    page = render_template("learning/summary.html", module=module, progress=progress, path=_path_model(),
+                           score=current_score(module, progress), new_badges=new_badges)
+    db.session.commit()
+    return page

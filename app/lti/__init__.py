@@ -10,10 +10,13 @@ def init_app(app):
     from app.lti.routes import bp
     from app.lti.session import (
         ToolSessionInterface, add_launch_token, erase_launches, load_launch_session, move_launches, protect_launch_pages,
+        raise_session_error,
     )
 
     app.register_blueprint(bp)
     app.cli.add_command(lti_cli)
+    # First of all before_request functions: CSRF's check, registered earlier, reads the session.
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_session_error)
     app.before_request(load_launch_session)
     app.after_request(protect_launch_pages)
     app.url_defaults(add_launch_token)

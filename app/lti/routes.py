@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 
 from app.admin.settings import registration_approval_required
 from app.clock import current_clock
-from app.errors import render_error
+from app.errors import answers_json, render_error
 from app.events import launch_completed
 from app.extensions import csrf, db, limiter
 from app.lti.dynamic_registration import register_with_platform
@@ -14,7 +14,7 @@ from app.lti.binding import browser_step_needed
 from app.lti.keys import published_jwks
 from app.lti.launch import record_launch, validate_launch
 from app.lti.login import STATE_COOKIE_PREFIX, start_login
-from app.lti.session import TOKEN_PARAMETER, issue_session_token
+from app.lti.session import TOKEN_PARAMETER, issue_session_token, public_endpoint
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 # The LMS posts cross-site to these endpoints; the OIDC state and id_token signature protect them instead.
@@ -33,6 +33,7 @@ def _cookie_options() -> dict:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public_endpoint
 @_public_limit
 def login():
     """OIDC login initiation from the LMS."""
@@ -52,6 +53,7 @@ def login():
 
 
 @bp.post("/launch")
+@public_endpoint
 @_public_limit
 def launch():
     """The LMS's id_token POST: prove the browser, validate, record, open the launch's session."""
@@ -73,6 +75,7 @@ def launch():
 
 
 @bp.get("/register")
+@public_endpoint
 @_public_limit
 def register():
     """LTI Dynamic Registration: the LMS opens this with openid_configuration and registration_token."""
@@ -90,6 +93,8 @@ def register():
 
 
 @bp.get("/jwks.json")
+@public_endpoint
+@answers_json
 def jwks():
     """The tool's public keys, for platforms verifying our signatures."""
     response = jsonify(published_jwks())

@@ -11,10 +11,11 @@ import re
 import secrets
 from functools import cache, wraps
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 from flask_babel import gettext as _
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy import Select, bindparam, delete, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
 from app.clock import current_clock
@@ -51,9 +52,15 @@ class ToolSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
         token = request.args.get(TOKEN_PARAMETER) or request.form.get(TOKEN_PARAMETER)
         if token:
-            launch = db.session.scalars(
-                _launch_by_token(), {"token_hash": _token_hash(token), "now": current_clock().now()}
-            ).first()
+            try:
+                launch = db.session.scalars(
+                    _launch_by_token(), {"token_hash": _token_hash(token), "now": current_clock().now()}
+                ).first()
+            except OperationalError as error:
+                # Flask opens the session before its error handlers apply (an error here would be a bare 500
+                # and a traceback): keep it for raise_session_error, so the database being down gets its page.
+                g.session_error = error
+                return self.make_null_session(app)
             if launch is not None:
                 return LaunchSession(launch, token)
         return super().open_session(app, request)
@@ -80,6 +87,13 @@ def _launch_by_token() -> Select:
     )
 
 
+def raise_session_error() -> None:
+    """The first thing before each request: a database error met while opening the session is raised now."""
+    error = g.pop("session_error", None)
+    if error is not None:
+        raise error
+
+
 def load_launch_session() -> None:
     """Before each request: the launch this page belongs to, its locale and the LMS sites that may frame it."""
     g.launch = session.launch if isinstance(session, LaunchSession) else None
@@ -88,9 +102,25 @@ def load_launch_session() -> None:
         g.frame_ancestors = g.launch.deployment.frame_ancestors
 
 
+def public_endpoint(view):
+    """Marks a view that answers anyone, without a launch: links to it never carry the launch token.
+
+    Badge pages and documents are copied into LinkedIn, e-mails and backpacks; a token in their URL would hand
+    the learner's session to everyone the link reaches. Put this on the view itself, so the declaration is
+    where the route is.
+    """
+    view.is_public_endpoint = True
+    return view
+
+
+def is_public_endpoint(endpoint: str) -> bool:
+    return getattr(current_app.view_functions.get(endpoint), "is_public_endpoint", False)
+
+
 def add_launch_token(endpoint: str, values: dict) -> None:
     """Links made while serving a launch's page keep its token, so the next page is the same launch."""
-    if isinstance(session, LaunchSession) and not endpoint.startswith(("static", "admin.")):
+    if (isinstance(session, LaunchSession) and not endpoint.startswith(("static", "admin."))
+            and not is_public_endpoint(endpoint)):
         values.setdefault(TOKEN_PARAMETER, session.token)
 
 

@@ -6,6 +6,10 @@
   var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
   if (target && target.classList.contains("feedback")) {
     target.focus();
+  } else {
+    // A message the page was opened to give ("You earned the badge …"): focus it, so screen readers read it.
+    var message = document.querySelector("[data-focus-on-load]");
+    if (message) { message.focus(); }
   }
 
   // Ask the LMS to fit its iframe to the page (lti.frameResize; Canvas, D2L and others honour it, the rest

@@ -146,3 +146,34 @@ def test_a_learner_cannot_change_another_persons_award(app, client, signed_in, c
 
 def test_my_badges_needs_a_launch(client):
     assert client.get("/badges/mine").status_code == 403
+
+
+def test_the_module_summary_names_only_the_badges_not_announced_before(app, client, signed_in, clock, world):
+    complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
+    db.session.commit()
+    first = client.get("/modules/erasmus-plus-for-vet/summary").get_data(as_text=True)
+    assert "You earned the badge Erasmus+ Starter" in first
+
+    complete_module(app, signed_in, "skills-competitions", now=clock.now())
+    db.session.commit()
+    notice = client.get("/modules/skills-competitions/summary").get_data(as_text=True).split(
+        'data-testid="earned-badges"')[1].split("</section>")[0]
+    assert 'data-badge="skills-competitions"' in notice and "Erasmus+ Starter" not in notice
+    assert all(award.announced_at is not None for award in awards_of(world.organisation.id, world.learner.id))
+
+
+def test_a_revoked_badge_is_never_announced(app, client, signed_in, clock, world):
+    complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
+    revoke_award(the_award(world), "awarded by mistake", now=clock.now())
+    db.session.commit()
+    assert 'data-testid="earned-badges"' not in client.get("/modules/erasmus-plus-for-vet/summary").get_data(as_text=True)
+
+
+def test_the_badge_announcement_is_translated(app, client, clock, world):
+    launch = make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now(), locale="fi")
+    sign_in(client, launch)
+    complete_module(app, launch, "erasmus-plus-for-vet", now=clock.now())
+    db.session.commit()
+    notice = client.get("/modules/erasmus-plus-for-vet/summary").get_data(as_text=True).split(
+        'data-testid="earned-badges"')[1].split("</section>")[0]
+    assert "Erasmus+ -aloittaja" in notice and "You earned" not in notice and "My badges" not in notice

@@ -95,6 +95,10 @@ def test_a_learner_s_journey_from_the_lms_to_a_grade_and_a_verified_badge(journe
     expect(tool.get_by_role("heading", level=2)).to_have_text("After")
     press_on(page, frame, CONTINUE)  # "Finish the module"
     expect(tool.get_by_text("You completed this module")).to_be_visible()
+    earned = tool.get_by_test_id("earned-badges")  # the badge this completion earned, read out at once
+    expect(earned).to_be_focused()
+    expect(earned).to_contain_text("You earned the badge Mobility starter")
+    expect(earned.get_by_role("img", name="Badge image: Mobility starter")).to_be_visible()
     keep_screenshot(page, "journey-4-module-summary")
 
     # The worker sends the grade; the LMS's gradebook shows it in the path link's column: 1 of 2 modules done, the

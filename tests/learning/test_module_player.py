@@ -320,3 +320,22 @@ def test_a_launch_opens_the_module_its_link_names_or_else_the_path(client, clock
     response = client.get("/start")
 
     assert response.status_code == 302 and response.location.startswith(lands_on)
+
+
+def test_the_summary_after_a_completion_says_once_which_badge_it_earned(app, client, learner, tmp_path):
+    from tests.badges.conftest import badge_yaml, write_badges
+
+    app.config["BADGE_TEMPLATES_DIR"] = str(write_badges(tmp_path / "badges", {
+        "basics.yaml": badge_yaml("basics", "{type: module_completed, module: mobility-basics}")}))
+    app.extensions.pop("badge_catalogue", None)
+    answer_everything_right(client)
+    for section_id in SECTIONS:
+        finished = go_through(client, section_id)
+
+    notice = re.search(r'<section[^>]*data-testid="earned-badges".*?</section>', page_of(client.get(finished.location)),
+                       re.S).group(0)
+    assert 'role="status"' in notice and "data-focus-on-load" in notice  # read out at once (app.js focuses it)
+    assert "1 new badge" in notice
+    assert "You earned the badge Badge basics" in notice and 'alt="Badge image: Badge basics"' in notice
+    assert "/badges/awards/" in notice and "/badges/mine?launch_token=" in notice
+    assert 'data-testid="earned-badges"' not in page_of(client.get(f"{BASICS}/summary"))  # said once, not forever

@@ -16,3 +16,17 @@ def url_of(rule, known: dict) -> str:
         return chosen
 
     return rule.build({name: value(name) for name in rule.arguments}, append_unknown=False)[1]
+
+
+# Public by design, for verifiers and backpacks (docs/badges.md): they answer whoever asks, scoped by the
+# unguessable public id in the URL, never by the caller's organisation; and the LTI endpoints platforms call.
+PUBLIC_PREFIXES = ("/badges/ob2/", "/badges/credentials/", "/badges/issuers/", "/badges/achievements/",
+                   "/badges/status/", "/badges/keys/", "/badges/images/", "/badges/path/",
+                   "/badges/shared/")  # an earner's share link: public by design, an unguessable token
+PUBLIC_RULES = {"/badges/awards/<award_id>", "/badges/awards/<award_id>/<kind>", "/lti/login", "/lti/launch",
+                "/lti/register", "/lti/jwks.json", "/static/<path:filename>"}
+
+
+def is_public_by_design(rule) -> bool:
+    """The rule answers anyone, without a launch (written out here, not read from the app's own markers)."""
+    return rule.rule in PUBLIC_RULES or rule.rule.startswith(PUBLIC_PREFIXES)

@@ -13,18 +13,11 @@ from app.grades.models import GradeSync
 from app.tenancy.models import Course, Deployment, Organisation, Person
 from app.tenancy.services import record_person
 from tests.badges.conftest import complete_module
-from tests.security.routes import url_of
+from tests.security.routes import is_public_by_design, url_of
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 
 INT_IDS = {"deployment_id": Deployment, "course_id": Course, "person_id": Person, "grade_sync_id": GradeSync}
 CONTENT_IDS = {"module_id": "erasmus-plus-for-vet", "section_id": "why", "activity_id": "a"}
-# Public by design, for verifiers and backpacks (docs/badges.md): they answer whoever asks, scoped by the
-# unguessable public id in the URL, never by the caller's organisation.
-PUBLIC_PREFIXES = ("/badges/ob2/", "/badges/credentials/", "/badges/issuers/", "/badges/achievements/",
-                   "/badges/status/", "/badges/keys/", "/badges/images/", "/badges/path/",
-                   "/badges/shared/")  # an earner's share link: public by design, an unguessable token
-PUBLIC_RULES = {"/badges/awards/<award_id>", "/badges/awards/<award_id>/<kind>", "/lti/login", "/lti/launch",
-                "/lti/register", "/lti/jwks.json", "/static/<path:filename>"}
 
 
 def _grade(world, clock):
@@ -139,7 +132,7 @@ def test_every_page_of_a_launch_refuses_a_request_without_one(app, client, two_o
               **CONTENT_IDS, "award_id": "x", "kind": "ob2.png"}
     checked = 0
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("admin.") or rule.rule in PUBLIC_RULES or rule.rule.startswith(PUBLIC_PREFIXES):
+        if rule.endpoint.startswith("admin.") or is_public_by_design(rule):
             continue
         url = url_of(rule, values)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
