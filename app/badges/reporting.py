@@ -1,10 +1,10 @@
 """What the badges feature gives the organisation's reports: badges issued per badge and month (activity), and a
 person's awards in their data export. Registered from init_app; the reports never import this package."""
-from flask import url_for
 from flask_babel import get_locale
 from sqlalchemy import Select, func, literal, select
 
 from app.badges.catalogue import badge_catalogue
+from app.badges.keys import external_url
 from app.badges.models import BadgeAward
 from app.extensions import db
 
@@ -37,5 +37,5 @@ def awards_of_person(organisation_id: int, person_id: int) -> list[dict]:
         "badge": award.badge_id, "awarded_at": award.awarded_at.isoformat(),
         "expires_at": award.expires_at.isoformat() if award.expires_at else None,
         "revoked_at": award.revoked_at.isoformat() if award.revoked_at else None,
-        "revocation_reason": award.revocation_reason, "page": url_for("badges.award_page", award_id=award.public_id, _external=True),
+        "revocation_reason": award.revocation_reason, "page": external_url("badges.award_page", award_id=award.public_id),
     } for award in awards]
