@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 from app.badges import ob3
 from app.badges.awarding import award_badge
@@ -53,6 +53,12 @@ def main(awards: int, baked: int, profile: str | None, seconds: float = 120) -> 
             import cProfile
             profiler = cProfile.Profile()
             profiler.enable()
+        statements = [0]
+
+        def count_statement(*_):
+            statements[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count_statement)
         tokens, started = [], time.perf_counter()
         for person_id in people:
             if time.perf_counter() - started > seconds:
@@ -63,6 +69,7 @@ def main(awards: int, baked: int, profile: str | None, seconds: float = 120) -> 
             db.session.commit()
             tokens.append(document)
         award_seconds = time.perf_counter() - started
+        event.remove(db.engine, "before_cursor_execute", count_statement)
         if profiler:
             profiler.disable()
             profiler.dump_stats(profile)
@@ -89,6 +96,7 @@ def main(awards: int, baked: int, profile: str | None, seconds: float = 120) -> 
         awarded = db.session.query(BadgeAward).filter(BadgeAward.organisation_id == organisation.id,
                                                       BadgeAward.credential_jwt.is_not(None)).count()
     return {"awards": len(tokens), "awarded_with_vc_jwt": awarded, "award_seconds": award_seconds,
+            "statements": statements[0],
             "bare_sign_seconds": bare_seconds, "baking": baking, "baked_sample": len(sample)}
 
 

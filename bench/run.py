@@ -447,7 +447,9 @@ def badges_part(env: dict, log_dir: Path, args) -> str:
              f"| awards | {awards} | {seconds:.1f} | {awards / seconds:.0f} | {1000 * seconds / awards:.2f} "
              f"| {seconds / bare:.2f}× | {'yes' if seconds * 10000 / awards < BADGES_TARGET_S else '**no**'} "
              f"(10,000 at this rate: {seconds * 10000 / awards:.0f} s) |",
-             f"\nAwards with their VC-JWT stored: {result['awarded_with_vc_jwt']:,}. Baking (lazy, on first download), "
+             f"\nSQL statements in the award loop: {result['statements']:,} "
+             f"({result['statements'] / max(awards, 1):.1f} per award, the COMMIT not counted). "
+             f"Awards with their VC-JWT stored: {result['awarded_with_vc_jwt']:,}. Baking (lazy, on first download), "
              f"per image, {result['baked_sample']} awards each:\n",
              "| image | p50 ms | max ms |", "|---|---:|---:|"]
     for kind, figures in result["baking"].items():
