@@ -448,7 +448,9 @@ def badges_part(env: dict, log_dir: Path, args) -> str:
              f"| {seconds / bare:.2f}× | {'yes' if seconds * 10000 / awards < BADGES_TARGET_S else '**no**'} "
              f"(10,000 at this rate: {seconds * 10000 / awards:.0f} s) |",
              f"\nSQL statements in the award loop: {result['statements']:,} "
-             f"({result['statements'] / max(awards, 1):.1f} per award, the COMMIT not counted). "
+             f"({result['statements'] / max(awards, 1):.1f} per award, BEGIN and COMMIT not counted); CPU of the bench "
+             f"process in the loop {1000 * result['award_cpu_seconds'] / max(awards, 1):.2f} ms per award (the database "
+             f"server's not included). "
              f"Awards with their VC-JWT stored: {result['awarded_with_vc_jwt']:,}. Baking (lazy, on first download), "
              f"per image, {result['baked_sample']} awards each:\n",
              "| image | p50 ms | max ms |", "|---|---:|---:|"]
