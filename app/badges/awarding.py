@@ -111,17 +111,22 @@ def award_due_badges(organisation_id: int, person_id: int, path: PathModel, *, n
             ModuleProgress.completed_at.is_not(None))).all())
     if not completed_at:
         return []
-    completed = frozenset(completed_at)
     held = set(db.session.scalars(select(BadgeAward.badge_id).where(
         BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id)))
-    due = [
+    due = _due(path, completed_at, held)
+    return award_badges(organisation_id, person_id, due, now=now) if due else []
+
+
+def _due(path: PathModel, completed_at: dict[str, datetime], held: set[str]) -> list[tuple[BadgeDefinition, list]]:
+    """(badge, evidence) of each badge the completed modules meet and the person does not hold."""
+    completed = frozenset(completed_at)
+    return [
         (badge, [{"module": module.id, "title": module.title.english,
                   "completed_at": completed_at[module.id].isoformat() if module.id in completed_at else None}
                  for module in evidence_modules(badge, path, completed)])
         for badge in badge_catalogue().badges
         if badge.id not in held and is_met(badge, path, completed)
     ]
-    return award_badges(organisation_id, person_id, due, now=now) if due else []
 
 
 def on_module_completed(sender, *, launch, module, progress, **_) -> None:
@@ -135,15 +140,25 @@ def on_module_completed(sender, *, launch, module, progress, **_) -> None:
 
 
 def reevaluate_all(path: PathModel, *, now: datetime) -> list[BadgeAward]:
-    """After a change of rules: award what is now due to everyone; never take a badge away."""
-    people = db.session.execute(
-        select(ModuleProgress.organisation_id, ModuleProgress.person_id)
-        .where(ModuleProgress.completed_at.is_not(None)).distinct()
-        .order_by(ModuleProgress.organisation_id, ModuleProgress.person_id)
-    ).all()
+    """After a change of rules: award what is now due to everyone; never take a badge away.
+
+    Everyone's completions and badges are read in two queries; then, per person something is due to, what the
+    credentials need and one INSERT of their new awards (award_badges)."""
+    completions: dict[tuple[int, int], dict[str, datetime]] = {}
+    for organisation_id, person_id, module_id, completed_at in db.session.execute(
+            select(ModuleProgress.organisation_id, ModuleProgress.person_id, ModuleProgress.module_id,
+                   ModuleProgress.completed_at).where(ModuleProgress.completed_at.is_not(None))):
+        completions.setdefault((organisation_id, person_id), {})[module_id] = completed_at
+    held: dict[tuple[int, int], set[str]] = {}
+    for organisation_id, person_id, badge_id in db.session.execute(
+            select(BadgeAward.organisation_id, BadgeAward.person_id, BadgeAward.badge_id)
+            .where(BadgeAward.person_id.is_not(None))):
+        held.setdefault((organisation_id, person_id), set()).add(badge_id)
     awarded = []
-    for organisation_id, person_id in people:
-        awarded += award_due_badges(organisation_id, person_id, path, now=now)
+    for organisation_id, person_id in sorted(completions):
+        due = _due(path, completions[organisation_id, person_id], held.get((organisation_id, person_id), set()))
+        if due:
+            awarded += award_badges(organisation_id, person_id, due, now=now)
     return awarded
 
 

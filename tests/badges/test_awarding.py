@@ -265,3 +265,40 @@ def test_an_award_is_stored_signed_in_two_statements_once_the_block_is_reserved(
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) == 2, statements  # what the credential needs (issuer, earner, key); the INSERT
     assert statements[1].lstrip().upper().startswith("INSERT INTO BADGE_AWARDS")
+
+
+@pytest.mark.sqlite
+def test_reevaluation_reads_everyone_at_once_and_makes_each_persons_new_badges_in_one_insert(app, world, clock,
+                                                                                            use_badges):
+    from sqlalchemy import event
+
+    from app.badges.issuers import issuer_for
+    from app.badges.keys import active_badge_key
+    from app.learning.progress import open_module
+
+    use_badges({f"{name}.yaml": badge_yaml(name, "{type: module_completed, module: erasmus-plus-for-vet}")
+                for name in ("first", "second")})
+    path = app.extensions["path_model"]
+    people = [world.learner] + [Person(organisation_id=world.organisation.id, issuer=world.learner.issuer,
+                                       subject=f"learner-{number}") for number in range(2)]
+    db.session.add_all(people)
+    db.session.flush()
+    for person in people:  # completions recorded without the event, as before a change of rules
+        launch = make_launch(world, person, [LEARNER_ROLE], now=clock.now())
+        open_module(launch, path.module("erasmus-plus-for-vet"), now=clock.now()).completed_at = clock.now()
+    issuer_for(world.organisation.id), active_badge_key()  # made once per organisation and installation
+    db.session.flush()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        awarded = reevaluate_all(path, now=clock.now())
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert sorted((award.person_id, award.badge_id) for award in awarded) == sorted(
+        (person.id, badge) for person in people for badge in ("first", "second"))
+    inserts = [sql for sql in statements if sql.lstrip().upper().startswith("INSERT INTO BADGE_AWARDS")]
+    assert len(inserts) == len(people)  # one per person, both badges in it
+    # everyone read at once; per person what the credentials need and the INSERT; once: a status-index block
+    # reserved and the new key read (then kept parsed by the process)
+    assert len(statements) == 2 + 2 * len(people) + 2, "\n".join(sql[:90] for sql in statements)
