@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, text
 
 from app.badges import ob3
 from app.badges.awarding import award_badge
@@ -27,6 +27,9 @@ from app.badges.keys import ALGORITHM, _key_encryption, active_badge_key
 from app.extensions import db
 from app.tenancy.models import Organisation, Person
 from wsgi import app
+
+
+COMMIT_FLOOR_TRANSACTIONS = 2000
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -83,6 +86,19 @@ def main(awards: int, baked: int, profile: str | None, seconds: float = 120) -> 
             jwt.encode(claim_set, private, algorithm=ALGORITHM, headers={"kid": "bench", "typ": "JWT"})
         bare_seconds = time.perf_counter() - started
 
+        # The database's floor for one transaction per award: a one-row INSERT and its durable COMMIT, through the
+        # same session (pool checkout, BEGIN, statement, COMMIT with its WAL flush), in a table made for it.
+        db.session.execute(text("CREATE TABLE bench_commit_floor (n integer)"))
+        db.session.commit()
+        commits = min(len(tokens), COMMIT_FLOOR_TRANSACTIONS)
+        started = time.perf_counter()
+        for number in range(commits):
+            db.session.execute(text("INSERT INTO bench_commit_floor (n) VALUES (:n)"), {"n": number})
+            db.session.commit()
+        commit_seconds = time.perf_counter() - started
+        db.session.execute(text("DROP TABLE bench_commit_floor"))
+        db.session.commit()
+
         baking = {}
         sample = db.session.scalars(db.select(BadgeAward).where(BadgeAward.organisation_id == organisation.id)
                                     .order_by(BadgeAward.id).limit(baked)).all()
@@ -98,7 +114,8 @@ def main(awards: int, baked: int, profile: str | None, seconds: float = 120) -> 
                                                       BadgeAward.credential_jwt.is_not(None)).count()
     return {"awards": len(tokens), "awarded_with_vc_jwt": awarded, "award_seconds": award_seconds,
             "statements": statements[0], "award_cpu_seconds": award_cpu_seconds,
-            "bare_sign_seconds": bare_seconds, "baking": baking, "baked_sample": len(sample)}
+            "bare_sign_seconds": bare_seconds, "commit_floor": {"transactions": commits, "seconds": commit_seconds},
+            "baking": baking, "baked_sample": len(sample)}
 
 
 if __name__ == "__main__":

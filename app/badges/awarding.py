@@ -67,7 +67,7 @@ def award_badges(organisation_id: int, person_id: int, due: list[tuple[BadgeDefi
         for column, value in sign(award, badge, context).items():
             setattr(award, column, value)
         awards.append(award)
-    inserted = dict(db.session.execute(_insert_awards(len(awards)), {
+    inserted = dict(db.session.connection().execute(_insert_awards(len(awards)), {
         f"{column}_{row}": getattr(award, column) for row, award in enumerate(awards) for column in _INSERTED}).all())
     awarded = []
     for award in awards:

@@ -63,10 +63,12 @@ class CredentialContext:
 
 
 def credential_context(organisation_id: int, person_id: int | None) -> CredentialContext:
-    row = db.session.execute(_context_query(), {"organisation_id": organisation_id, "person_id": person_id}).one()
-    issuer = row.BadgeIssuer or issuer_for(organisation_id)
-    return CredentialContext(issuer=issuer_profile(issuer, row.name or ""), subject=row.subject,
-                             email=chosen_email(row.chosen, row.email), key_thumbprint=row.key_thumbprint)
+    db.session.flush()  # what the session holds counts (the query runs on its connection, without the ORM)
+    row = db.session.connection().execute(
+        _context_query(), {"organisation_id": organisation_id, "person_id": person_id}).one()
+    issuer = row if row.public_id is not None else issuer_for(organisation_id)
+    return CredentialContext(issuer=issuer_profile(issuer, row.organisation_name or ""), subject=row.subject,
+                             email=chosen_email(row.chosen, row.lms_email), key_thumbprint=row.key_thumbprint)
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +78,11 @@ def _context_query():
                   .order_by(BadgeKey.created_at, BadgeKey.id).limit(1).scalar_subquery())
     organisation_id = bindparam("organisation_id")  # in each join, so PostgreSQL finds the person by primary key
     return (
-        select(Organisation.name, BadgeIssuer, Person.subject, Person.email, BadgeEarner.email.label("chosen"),
+        select(Organisation.name.label("organisation_name"),
+               # the issuer's columns under their own names: issuer_profile reads the row as it reads a BadgeIssuer
+               BadgeIssuer.public_id, BadgeIssuer.name, BadgeIssuer.url, BadgeIssuer.email, BadgeIssuer.description,
+               BadgeIssuer.image_url,
+               Person.subject, Person.email.label("lms_email"), BadgeEarner.email.label("chosen"),
                active_key.label("key_thumbprint"))
         .select_from(Organisation)
         .outerjoin(BadgeIssuer, BadgeIssuer.organisation_id == Organisation.id)

@@ -46,7 +46,8 @@ def issuer_by_public_id(public_id: str) -> BadgeIssuer | None:
 
 
 def issuer_profile(issuer: BadgeIssuer, organisation_name: str | None = None) -> IssuerProfile:
-    """The issuer's profile; `organisation_name` when the caller read it already (else it is read here)."""
+    """The issuer's profile; `organisation_name` when the caller read it already (else it is read here). `issuer`:
+    the row, or anything with its public_id, name, url, email, description and image_url."""
     config = current_app.config
     if organisation_name is None:
         organisation_name = db.session.get(Organisation, issuer.organisation_id).name
