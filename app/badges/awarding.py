@@ -2,19 +2,24 @@
 
 Awards are made inside the transaction that recorded the completion (module_completed is sent there), so an
 award commits or rolls back with the progress that earned it. The unique key on (organisation, person,
-badge) and INSERT … ON CONFLICT DO NOTHING make concurrent completions award a badge once.
+badge) and INSERT … ON CONFLICT DO NOTHING make concurrent completions award a badge once. An award is
+stored with its OB 3.0 credential already signed, built from the values in hand: one query reads what the
+credential needs from elsewhere (issuer, earner, key), one INSERT stores every badge a completion made due.
 """
 import logging
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import TextClause, bindparam, delete, select, text
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.badges.catalogue import badge_catalogue
+from app.badges.credentials import credential_context, sign
 from app.badges.criteria import evidence_modules, is_met
 from app.badges.definitions import BadgeDefinition
-from app.badges.issuers import allocate_status_index
+from app.badges.issuers import take_status_index
 from app.badges.models import BadgeAward, BadgeEarner
 from app.badges.recipients import earner_settings
 from app.errors import AppError
@@ -22,8 +27,6 @@ from app.events import badge_awarded
 from app.extensions import db
 from app.learning.content.model import PathModel
 from app.learning.models import ModuleProgress
-from app.learning.progress import completed_module_ids
-from app.models_base import upsert_insert
 from app.tenancy.services import scoped
 
 log = logging.getLogger(__name__)
@@ -41,50 +44,89 @@ def award_badge(organisation_id: int, person_id: int, badge: BadgeDefinition, *,
                 evidence: list[dict], how: str = BadgeAward.AUTOMATIC, awarded_by: str | None = None,
                 narrative: str | None = None) -> BadgeAward | None:
     """Award the badge unless the person has it (revoked included); None when it was already there."""
-    existing = db.session.scalars(scoped(BadgeAward, organisation_id).where(
-        BadgeAward.person_id == person_id, BadgeAward.badge_id == badge.id)).first()
-    if existing is not None:
-        return None
-    values = dict(
-        public_id=secrets.token_urlsafe(18), organisation_id=organisation_id, person_id=person_id, badge_id=badge.id,
-        awarded_at=now, expires_at=now + timedelta(days=badge.valid_for_days) if badge.valid_for_days else None,
-        how=how, awarded_by=awarded_by, evidence=evidence, narrative=narrative,
-        recipient_salt=secrets.token_hex(16), status_index=allocate_status_index(organisation_id), is_private=False,
+    awarded = award_badges(organisation_id, person_id, [(badge, evidence)], now=now, how=how,
+                           awarded_by=awarded_by, narrative=narrative)
+    return awarded[0] if awarded else None
+
+
+def award_badges(organisation_id: int, person_id: int, due: list[tuple[BadgeDefinition, list[dict]]], *,
+                 now: datetime, how: str = BadgeAward.AUTOMATIC, awarded_by: str | None = None,
+                 narrative: str | None = None) -> list[BadgeAward]:
+    """Award each (badge, evidence) of `due` the person does not have yet (revoked included), signed, in one INSERT."""
+    context = credential_context(organisation_id, person_id)
+    awards = []
+    for badge, evidence in due:
+        award = BadgeAward(
+            public_id=secrets.token_urlsafe(18), organisation_id=organisation_id, person_id=person_id,
+            badge_id=badge.id, awarded_at=now,
+            expires_at=now + timedelta(days=badge.valid_for_days) if badge.valid_for_days else None,
+            how=how, awarded_by=awarded_by, evidence=evidence, narrative=narrative,
+            recipient_salt=secrets.token_hex(16), status_index=take_status_index(context.issuer, organisation_id),
+            revoked_at=None, revocation_reason=None, is_private=False,
+        )
+        for column, value in sign(award, badge, context).items():
+            setattr(award, column, value)
+        awards.append(award)
+    inserted = dict(db.session.connection().execute(_insert_awards(len(awards)), {
+        f"{column}_{row}": getattr(award, column) for row, award in enumerate(awards) for column in _INSERTED}).all())
+    awarded = []
+    for award in awards:
+        if award.badge_id not in inserted:  # another process awarded it a moment ago
+            continue
+        award.id = inserted[award.badge_id]
+        make_transient_to_detached(award)  # the session knows the row as stored: no flush, no reload
+        db.session.add(award)
+        log.info("badge %s awarded to person %s of organisation %s (%s)", award.badge_id, person_id,
+                 organisation_id, how)
+        badge_awarded.send(current_app._get_current_object(), award=award)
+        awarded.append(award)
+    return awarded
+
+
+_INSERTED = tuple(column.key for column in BadgeAward.__table__.columns if column.key != "id")
+
+
+@lru_cache(maxsize=16)
+def _insert_awards(rows: int) -> TextClause:
+    """INSERT of `rows` awards … ON CONFLICT DO NOTHING RETURNING (badge, id) of those actually made.
+
+    Text, built once per number of rows: SQLAlchemy never caches its PostgreSQL and SQLite inserts with
+    ON CONFLICT, so it would compile one again at every award; both databases spell this statement alike."""
+    table = BadgeAward.__table__
+    rows_sql = ", ".join("(" + ", ".join(f":{column}_{row}" for column in _INSERTED) + ")" for row in range(rows))
+    return (
+        text(f"INSERT INTO {table.name} ({', '.join(_INSERTED)}) VALUES {rows_sql} "
+             "ON CONFLICT (organisation_id, person_id, badge_id) DO NOTHING RETURNING badge_id, id")
+        .bindparams(*[bindparam(f"{column}_{row}", type_=table.c[column].type)
+                      for row in range(rows) for column in _INSERTED])
+        .columns(table.c.badge_id, table.c.id)
     )
-    award_id = db.session.execute(
-        upsert_insert(BadgeAward).values(**values)
-        .on_conflict_do_nothing(index_elements=["organisation_id", "person_id", "badge_id"])
-        .returning(BadgeAward.id)
-    ).scalar()
-    if award_id is None:  # another process awarded it a moment ago
-        return None
-    award = db.session.get(BadgeAward, award_id)
-    log.info("badge %s awarded to person %s of organisation %s (%s)", badge.id, person_id, organisation_id, how)
-    badge_awarded.send(current_app._get_current_object(), award=award)
-    return award
 
 
 def award_due_badges(organisation_id: int, person_id: int, path: PathModel, *, now: datetime) -> list[BadgeAward]:
     """Every badge whose rule the person's completed modules now meet and they do not have yet."""
-    completed = completed_module_ids(organisation_id, person_id)
-    if not completed:
+    completed_at = dict(db.session.execute(
+        select(ModuleProgress.module_id, ModuleProgress.completed_at).where(
+            ModuleProgress.organisation_id == organisation_id, ModuleProgress.person_id == person_id,
+            ModuleProgress.completed_at.is_not(None))).all())
+    if not completed_at:
         return []
-    held = {award.badge_id for award in awards_of(organisation_id, person_id)}
-    progress = {row.module_id: row for row in db.session.scalars(scoped(ModuleProgress, organisation_id).where(
-        ModuleProgress.person_id == person_id, ModuleProgress.completed_at.is_not(None)))}
-    awarded = []
-    for badge in badge_catalogue().badges:
-        if badge.id in held or not is_met(badge, path, completed):
-            continue
-        evidence = [
-            {"module": module.id, "title": module.title.english,
-             "completed_at": progress[module.id].completed_at.isoformat() if module.id in progress else None}
-            for module in evidence_modules(badge, path, completed)
-        ]
-        award = award_badge(organisation_id, person_id, badge, now=now, evidence=evidence)
-        if award is not None:
-            awarded.append(award)
-    return awarded
+    held = set(db.session.scalars(select(BadgeAward.badge_id).where(
+        BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id)))
+    due = _due(path, completed_at, held)
+    return award_badges(organisation_id, person_id, due, now=now) if due else []
+
+
+def _due(path: PathModel, completed_at: dict[str, datetime], held: set[str]) -> list[tuple[BadgeDefinition, list]]:
+    """(badge, evidence) of each badge the completed modules meet and the person does not hold."""
+    completed = frozenset(completed_at)
+    return [
+        (badge, [{"module": module.id, "title": module.title.english,
+                  "completed_at": completed_at[module.id].isoformat() if module.id in completed_at else None}
+                 for module in evidence_modules(badge, path, completed)])
+        for badge in badge_catalogue().badges
+        if badge.id not in held and is_met(badge, path, completed)
+    ]
 
 
 def on_module_completed(sender, *, launch, module, progress, **_) -> None:
@@ -98,15 +140,25 @@ def on_module_completed(sender, *, launch, module, progress, **_) -> None:
 
 
 def reevaluate_all(path: PathModel, *, now: datetime) -> list[BadgeAward]:
-    """After a change of rules: award what is now due to everyone; never take a badge away."""
-    people = db.session.execute(
-        select(ModuleProgress.organisation_id, ModuleProgress.person_id)
-        .where(ModuleProgress.completed_at.is_not(None)).distinct()
-        .order_by(ModuleProgress.organisation_id, ModuleProgress.person_id)
-    ).all()
+    """After a change of rules: award what is now due to everyone; never take a badge away.
+
+    Everyone's completions and badges are read in two queries; then, per person something is due to, what the
+    credentials need and one INSERT of their new awards (award_badges)."""
+    completions: dict[tuple[int, int], dict[str, datetime]] = {}
+    for organisation_id, person_id, module_id, completed_at in db.session.execute(
+            select(ModuleProgress.organisation_id, ModuleProgress.person_id, ModuleProgress.module_id,
+                   ModuleProgress.completed_at).where(ModuleProgress.completed_at.is_not(None))):
+        completions.setdefault((organisation_id, person_id), {})[module_id] = completed_at
+    held: dict[tuple[int, int], set[str]] = {}
+    for organisation_id, person_id, badge_id in db.session.execute(
+            select(BadgeAward.organisation_id, BadgeAward.person_id, BadgeAward.badge_id)
+            .where(BadgeAward.person_id.is_not(None))):
+        held.setdefault((organisation_id, person_id), set()).add(badge_id)
     awarded = []
-    for organisation_id, person_id in people:
-        awarded += award_due_badges(organisation_id, person_id, path, now=now)
+    for organisation_id, person_id in sorted(completions):
+        due = _due(path, completions[organisation_id, person_id], held.get((organisation_id, person_id), set()))
+        if due:
+            awarded += award_badges(organisation_id, person_id, due, now=now)
     return awarded
 
 

@@ -8,7 +8,8 @@ from functools import lru_cache
 
 import jwt
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.badges import ob2, ob3
 from app.badges.baking import OB2_PNG_KEYWORD, OB3_PNG_KEYWORD, bake_png, bake_svg_ob2, bake_svg_ob3
@@ -17,12 +18,12 @@ from app.badges.definitions import BadgeDefinition
 from app.badges.images import render_png, render_svg
 from app.badges.issuers import IssuerProfile, issuer_for, issuer_profile
 from app.badges.keys import key_by_thumbprint, sign_jwt
-from app.badges.models import BadgeAward, BakedImage
-from app.badges.recipients import recipient_email
+from app.badges.models import BadgeAward, BadgeEarner, BadgeIssuer, BadgeKey, BakedImage
+from app.badges.recipients import chosen_email
 from app.clock import as_utc
 from app.errors import NotFound
 from app.extensions import db
-from app.tenancy.models import Person
+from app.tenancy.models import Organisation, Person
 
 BAKED_KINDS = ("ob2.png", "ob2.svg", "ob3.png", "ob3.svg")
 
@@ -50,15 +51,69 @@ def _path():
     return current_app.extensions.get("path_model")
 
 
+@dataclass(frozen=True)
+class CredentialContext:
+    """What an award's credentials take from outside the award, read in one query: the issuer as it is now, the
+    earner's LTI user id and recipient email, and the key that signs now."""
+
+    issuer: IssuerProfile
+    subject: str | None  # the earner's LTI user id; None once they are erased
+    email: str | None  # the recipient email (the earner's choice, else the LMS's); None: no OB 2.0 version
+    key_thumbprint: str | None  # the active badge key; None before the first one is made
+
+
+def credential_context(organisation_id: int, person_id: int | None) -> CredentialContext:
+    db.session.flush()  # what the session holds counts (the query runs on its connection, without the ORM)
+    row = db.session.connection().execute(
+        _context_query(), {"organisation_id": organisation_id, "person_id": person_id}).one()
+    issuer = row if row.public_id is not None else issuer_for(organisation_id)
+    return CredentialContext(issuer=issuer_profile(issuer, row.organisation_name or ""), subject=row.subject,
+                             email=chosen_email(row.chosen, row.lms_email), key_thumbprint=row.key_thumbprint)
+
+
+@lru_cache(maxsize=1)
+def _context_query():
+    """Built once: a statement object keeps its SQLAlchemy cache key, so it is not rebuilt at every award."""
+    active_key = (select(BadgeKey.thumbprint).where(BadgeKey.status == BadgeKey.ACTIVE)
+                  .order_by(BadgeKey.created_at, BadgeKey.id).limit(1).scalar_subquery())
+    organisation_id = bindparam("organisation_id")  # in each join, so PostgreSQL finds the person by primary key
+    return (
+        select(Organisation.name.label("organisation_name"),
+               # the issuer's columns under their own names: issuer_profile reads the row as it reads a BadgeIssuer
+               BadgeIssuer.public_id, BadgeIssuer.name, BadgeIssuer.url, BadgeIssuer.email, BadgeIssuer.description,
+               BadgeIssuer.image_url,
+               Person.subject, Person.email.label("lms_email"), BadgeEarner.email.label("chosen"),
+               active_key.label("key_thumbprint"))
+        .select_from(Organisation)
+        .outerjoin(BadgeIssuer, BadgeIssuer.organisation_id == Organisation.id)
+        .outerjoin(Person, and_(Person.id == bindparam("person_id"), Person.organisation_id == organisation_id))
+        .outerjoin(BadgeEarner, and_(BadgeEarner.organisation_id == organisation_id,
+                                     BadgeEarner.person_id == Person.id))
+        .where(Organisation.id == organisation_id)
+    )
+
+
+def sign(award: BadgeAward, badge: BadgeDefinition, context: CredentialContext) -> dict:
+    """The award's OB 3.0 credential built from what is in hand and signed: the values of the award's credential
+    columns (`award` may be one not stored yet)."""
+    document = ob3.credential(award, badge, context.issuer, context.subject, context.email, _path())
+    token, kid = ob3.sign(document, context.key_thumbprint)
+    return {"credential": document, "credential_jwt": token, "signed_with_kid": kid}
+
+
 def signed_credential(award: BadgeAward) -> tuple[dict, str]:
-    """(credential, VC-JWT): signed on first use and kept; two first uses at once keep the first signature."""
+    """(credential, VC-JWT): signed when awarded and kept. An award re-issued since is signed again at its next
+    use; two such uses at once keep the first signature."""
     if award.credential_jwt is None:
-        person = db.session.get(Person, award.person_id) if award.person_id else None
-        document = ob3.credential(award, badge_for(award), issuer_of(award), person, recipient_email(award), _path())
-        token, kid = ob3.sign(document)
-        db.session.execute(update(BadgeAward).where(BadgeAward.id == award.id, BadgeAward.credential_jwt.is_(None))
-                           .values(credential=document, credential_jwt=token, signed_with_kid=kid))
-        db.session.refresh(award)
+        values = sign(award, badge_for(award), credential_context(award.organisation_id, award.person_id))
+        stored = db.session.execute(
+            update(BadgeAward).where(BadgeAward.id == award.id, BadgeAward.credential_jwt.is_(None))
+            .values(**values).execution_options(synchronize_session=False))
+        if stored.rowcount == 1:
+            for column, value in values.items():
+                set_committed_value(award, column, value)
+        else:
+            db.session.refresh(award)
     return award.credential, award.credential_jwt
 
 
@@ -70,8 +125,8 @@ def reissue(award: BadgeAward) -> None:
 
 def ob2_assertion(award: BadgeAward) -> dict | None:
     """The hosted OB 2.0 assertion, or None when there is no email to name the recipient by."""
-    email = recipient_email(award)
-    return ob2.assertion(award, issuer_of(award), email) if email else None
+    context = credential_context(award.organisation_id, award.person_id)
+    return ob2.assertion(award, context.issuer, context.email) if context.email else None
 
 
 def status_list_jwt(issuer: IssuerProfile, organisation_id: int, number: int, *, now: datetime) -> str:

@@ -1,14 +1,27 @@
-"""Each organisation issues its own badges; what it leaves blank comes from the installation's defaults."""
+"""Each organisation issues its own badges; what it leaves blank comes from the installation's defaults.
+
+Status-list indexes are reserved in blocks: one UPDATE of the issuer's counter (under its row lock) takes
+STATUS_INDEX_BLOCK indexes, which this process then hands out one per award without touching the database.
+A reservation is shared with the process's other transactions only once it has committed (a rolled-back
+reservation gives its range back to the counter, so nobody may use it). Indexes a process never hands out
+(it stops, an award's transaction rolls back) are simply never used: a bit nobody refers to is harmless in a
+Bitstring Status List, and a list holds 131,072 of them.
+"""
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.badges.models import BadgeIssuer
 from app.extensions import db
 from app.models_base import find_or_insert
 from app.tenancy.models import Organisation
+
+STATUS_INDEX_BLOCK = 100
 
 
 @dataclass(frozen=True)
@@ -32,24 +45,92 @@ def issuer_by_public_id(public_id: str) -> BadgeIssuer | None:
     return db.session.scalars(select(BadgeIssuer).where(BadgeIssuer.public_id == public_id)).first()
 
 
-def allocate_status_index(organisation_id: int) -> int:
-    """The next bit of the organisation's status lists; the row lock makes concurrent awards take turns."""
-    issuer = issuer_for(organisation_id)
-    issuer = db.session.scalars(select(BadgeIssuer).where(BadgeIssuer.id == issuer.id).with_for_update()).one()
-    db.session.refresh(issuer)
-    index = issuer.next_status_index
-    issuer.next_status_index = index + 1
-    return index
-
-
-def issuer_profile(issuer: BadgeIssuer) -> IssuerProfile:
+def issuer_profile(issuer: BadgeIssuer, organisation_name: str | None = None) -> IssuerProfile:
+    """The issuer's profile; `organisation_name` when the caller read it already (else it is read here). `issuer`:
+    the row, or anything with its public_id, name, url, email, description and image_url."""
     config = current_app.config
-    organisation = db.session.get(Organisation, issuer.organisation_id)
+    if organisation_name is None:
+        organisation_name = db.session.get(Organisation, issuer.organisation_id).name
     return IssuerProfile(
         public_id=issuer.public_id,
-        name=issuer.name or organisation.name or config["BADGE_ISSUER_NAME"],
+        name=issuer.name or organisation_name or config["BADGE_ISSUER_NAME"],
         url=issuer.url or config["BADGE_ISSUER_URL"] or config["BASE_URL"],
         email=issuer.email or config["BADGE_ISSUER_EMAIL"],
         description=issuer.description or config["BADGE_ISSUER_DESCRIPTION"],
         image_url=issuer.image_url or None,
     )
+
+
+def take_status_index(issuer: IssuerProfile, organisation_id: int) -> int:
+    """A status-list index of the issuer that no other award has or will have."""
+    session = db.session()
+    blocks = _status_index_blocks()
+    key = (organisation_id, issuer.public_id)
+    own = session.info.get(_PENDING)
+    if own is not None and own.transaction is session.get_transaction() and own.blocks.get(key):
+        return own.blocks[key].pop(0)
+    index = blocks.take(key)
+    if index is not None:
+        return index
+    end = session.execute(
+        BadgeIssuer.__table__.update().where(BadgeIssuer.organisation_id == organisation_id)
+        .values(next_status_index=BadgeIssuer.next_status_index + STATUS_INDEX_BLOCK)
+        .returning(BadgeIssuer.next_status_index)
+    ).scalar_one()
+    reserved = list(range(end - STATUS_INDEX_BLOCK, end))
+    if own is None or own.transaction is not session.get_transaction():
+        own = session.info[_PENDING] = _PendingBlocks(session.get_transaction(), blocks, {})
+    own.blocks[key] = reserved[1:]
+    return reserved[0]
+
+
+class StatusIndexBlocks:
+    """This process's committed reservations, handed out to any of its threads (gthread workers share the app)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._free: dict[tuple, list[int]] = {}
+
+    def take(self, key: tuple) -> int | None:
+        with self._lock:
+            if self._pid != os.getpid():  # a forked child must not hand out its parent's indexes too
+                self._pid, self._free = os.getpid(), {}
+            free = self._free.get(key)
+            return free.pop(0) if free else None
+
+    def give(self, key: tuple, indexes: list[int]) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                self._free.setdefault(key, []).extend(indexes)
+
+
+def _status_index_blocks() -> StatusIndexBlocks:
+    return current_app.extensions.setdefault("badge_status_index_blocks", StatusIndexBlocks())
+
+
+_PENDING = "badge_status_index_blocks"
+
+
+@dataclass
+class _PendingBlocks:
+    """Blocks reserved in a transaction that has not committed yet: only that transaction uses them."""
+
+    transaction: object
+    shared: StatusIndexBlocks
+    blocks: dict[tuple, list[int]]
+
+
+@event.listens_for(Session, "after_commit")
+def _share_committed_blocks(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the reservation is not committed until the outer transaction is
+    own = session.info.pop(_PENDING, None)
+    if own is not None and own.transaction is session.get_transaction():
+        for key, indexes in own.blocks.items():
+            own.shared.give(key, indexes)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back_blocks(session: Session, previous_transaction) -> None:
+    session.info.pop(_PENDING, None)  # perhaps only a savepoint rolled back: dropping leaves unused bits, no harm

@@ -65,24 +65,40 @@ def published_keys() -> list[BadgeKey]:
     return list(db.session.scalars(select(BadgeKey).order_by(BadgeKey.created_at, BadgeKey.id)))
 
 
-def sign_jwt(payload: dict) -> tuple[str, str]:
-    """A compact JWS of the payload with the active badge key: (token, kid URL). Headers: alg, kid, typ only."""
-    key = active_badge_key()
-    private_key = _private_key(key.private_key_encrypted, current_app.config["KEY_ENCRYPTION_KEYS"])
-    kid = kid_url(key)
-    return jwt.encode(payload, private_key, algorithm=ALGORITHM, headers={"kid": kid, "typ": "JWT"}), kid
+def sign_jwt(payload: dict, active_thumbprint: str | None = None) -> tuple[str, str]:
+    """A compact JWS of the payload with the active badge key: (token, kid URL). Headers: alg, kid, typ only.
+
+    `active_thumbprint`: the active key as the caller read it in its own query (no query here then, once this
+    process has parsed that key); without it the active key is read here."""
+    key = None if active_thumbprint is None else _parsed_keys.get(active_thumbprint)
+    if key is None:
+        row = key_by_thumbprint(active_thumbprint) if active_thumbprint else None
+        if row is None or row.status != BadgeKey.ACTIVE:
+            row = active_badge_key()
+        key = _parsed_keys[row.thumbprint] = _private_key(row.private_key_encrypted,
+                                                          current_app.config["KEY_ENCRYPTION_KEYS"])
+        active_thumbprint = row.thumbprint
+    kid = external_url("badges.public_key", thumbprint=active_thumbprint)
+    return jwt.encode(payload, key, algorithm=ALGORITHM, headers={"kid": kid, "typ": "JWT"}), kid
+
+
+# thumbprint → parsed private key, per process: a thumbprint names one key pair for good (RFC 7638), and only
+# the active key's thumbprint is ever looked up here, so a rotation takes effect at the caller's next read.
+_parsed_keys: dict[str, rsa.RSAPrivateKey] = {}
 
 
 @lru_cache(maxsize=4)
 def _private_key(encrypted: bytes, key_encryption_keys: str) -> rsa.RSAPrivateKey:
-    """The decrypted, parsed key, kept per process: parsing a PEM RSA key checks it (≈ 20–70 ms here, most of an
-    award's time in `make bench`). The active key is still read from the database on every signature, so a
-    rotation (new key; the old one's private half wiped) takes effect at once; the KEKs are part of the key."""
+    """The decrypted, parsed key, kept per process: parsing a PEM RSA key checks it (≈ 20–70 ms here)."""
     return serialization.load_pem_private_key(_key_encryption().decrypt(encrypted), password=None)
 
 
 def external_url(endpoint: str, **values) -> str:
     """A public URL under BASE_URL, never the request's host: credentials outlive the request that made them."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
-    return adapter.build(endpoint, values, force_external=True)
+    base_url = current_app.config["BASE_URL"]
+    cached = current_app.extensions.get("badge_url_adapter")
+    if cached is None or cached[0] != base_url:  # an adapter per app and BASE_URL: a credential builds ten URLs
+        base = urlsplit(base_url)
+        cached = current_app.extensions["badge_url_adapter"] = (
+            base_url, current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme))
+    return cached[1].build(endpoint, values, force_external=True)

@@ -21,15 +21,16 @@ class BadgeIssuer(TimestampMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(320))
     description: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(String(500))
-    # The next free bit of the issuer's revocation status lists (one bit per award, never reused).
+    # The first bit of the issuer's revocation status lists no process has reserved yet (one bit per award, never
+    # reused; reserved in blocks, so some bits stay unused: app/badges/issuers.py).
     next_status_index: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class BadgeAward(db.Model):
     """A badge awarded to a person: once per organisation, person and badge (the unique key makes it exactly once).
 
-    The OB 3.0 credential is signed on first use, after the award's transaction (signing never holds it up),
-    and kept: the same signed credential is served, baked and verified from then on.
+    The OB 3.0 credential is signed when the badge is awarded and stored with it (one RS256 signature), and
+    kept: the same signed credential is served, baked and verified from then on (re-issuing signs it again).
     """
 
     __tablename__ = "badge_awards"

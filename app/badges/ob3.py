@@ -13,7 +13,6 @@ from app.badges.models import BadgeAward
 from app.badges.ob2 import alignments, evidence_items, iso
 from app.badges.recipients import identity_hash
 from app.learning.content.model import PathModel
-from app.tenancy.models import Person
 
 CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 CREDENTIAL_SCHEMA = [{
@@ -107,11 +106,14 @@ def achievement(badge: BadgeDefinition, issuer: IssuerProfile, path: PathModel |
     return document
 
 
-def credential(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile, person: Person,
+def credential(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile, subject: str | None,
                email: str | None, path: PathModel | None) -> dict:
-    """The award as an OpenBadgeCredential (unsigned); the earner only as salted hashes of their ids."""
-    identifiers = [{"type": "IdentityObject", "identityType": "ltiUserId", "hashed": True,
-                    "identityHash": identity_hash(person.subject, award.recipient_salt), "salt": award.recipient_salt}]
+    """The award as an OpenBadgeCredential (unsigned); the earner only as salted hashes of their LTI user id
+    (`subject`; None once erased) and email."""
+    identifiers = []
+    if subject:
+        identifiers.append({"type": "IdentityObject", "identityType": "ltiUserId", "hashed": True,
+                            "identityHash": identity_hash(subject, award.recipient_salt), "salt": award.recipient_salt})
     if email:
         identifiers.append({"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
                             "identityHash": identity_hash(email, award.recipient_salt), "salt": award.recipient_salt})
@@ -163,9 +165,9 @@ def jwt_claims(document: dict) -> dict:
     return claims
 
 
-def sign(document: dict) -> tuple[str, str]:
-    """(compact JWS, kid URL) of the credential, signed with the active badge key."""
-    return sign_jwt(jwt_claims(document))
+def sign(document: dict, active_thumbprint: str | None = None) -> tuple[str, str]:
+    """(compact JWS, kid URL) of the credential, signed with the active badge key (keys.sign_jwt)."""
+    return sign_jwt(jwt_claims(document), active_thumbprint)
 
 
 def status_list_credential(issuer: IssuerProfile, number: int, revoked_indices: list[int], *, now) -> dict:

@@ -1,7 +1,7 @@
 """Who an award is for, as credentials say it without giving it away: salted SHA-256 of an email or LTI user id."""
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from app.badges.models import BadgeAward, BadgeEarner
 from app.extensions import db
@@ -20,9 +20,18 @@ def earner_settings(organisation_id: int, person_id: int) -> BadgeEarner | None:
 
 def recipient_email(award: BadgeAward) -> str | None:
     """The email the earner entered on "My badges", else the one the LMS sent; None: no OB 2.0 version."""
-    earner = earner_settings(award.organisation_id, award.person_id)
-    person = db.session.get(Person, award.person_id)
-    email = (earner.email if earner and earner.email else None) or (person.email if person else None)
+    row = db.session.execute(
+        select(Person.email, BadgeEarner.email.label("chosen")).select_from(Person)
+        .outerjoin(BadgeEarner, and_(BadgeEarner.organisation_id == Person.organisation_id,
+                                     BadgeEarner.person_id == Person.id))
+        .where(Person.id == award.person_id, Person.organisation_id == award.organisation_id)
+    ).first()
+    return chosen_email(row.chosen, row.email) if row else None
+
+
+def chosen_email(earner_email: str | None, lms_email: str | None) -> str | None:
+    """Of the earner's own choice and the LMS's email, the one credentials name the recipient by (normalised)."""
+    email = earner_email or lms_email
     return email.strip().lower() if email else None
 
 
