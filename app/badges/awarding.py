@@ -64,7 +64,7 @@ def award_badges(organisation_id: int, person_id: int, due: list[tuple[BadgeDefi
             recipient_salt=secrets.token_hex(16), status_index=take_status_index(context.issuer, organisation_id),
             revoked_at=None, revocation_reason=None, is_private=False,
         )
-        for column, value in sign(award, badge, context).items():
+        for column, value in _signed_if_possible(award, badge, context).items():
             setattr(award, column, value)
         awards.append(award)
     inserted = dict(db.session.connection().execute(_insert_awards(len(awards)), {
@@ -81,6 +81,17 @@ def award_badges(organisation_id: int, person_id: int, due: list[tuple[BadgeDefi
         badge_awarded.send(current_app._get_current_object(), award=award)
         awarded.append(award)
     return awarded
+
+
+def _signed_if_possible(award: BadgeAward, badge: BadgeDefinition, context) -> dict:
+    """The credential signed now; if signing fails (a key that cannot be decrypted, say), the award is still made
+    and its credential is signed at its first use: a badge problem never costs the learner their completion."""
+    try:
+        return sign(award, badge, context)
+    except Exception:  # noqa: BLE001 - any signing failure; logged with its traceback for the admin
+        log.exception("badge %s for person %s could not be signed now; it will be signed at its first use",
+                      badge.id, award.person_id)
+        return {}
 
 
 _INSERTED = tuple(column.key for column in BadgeAward.__table__.columns if column.key != "id")

@@ -302,3 +302,24 @@ def test_reevaluation_reads_everyone_at_once_and_makes_each_persons_new_badges_i
     # everyone read at once; per person what the credentials need and the INSERT; once: a status-index block
     # reserved and the new key read (then kept parsed by the process)
     assert len(statements) == 2 + 2 * len(people) + 2, "\n".join(sql[:90] for sql in statements)
+
+
+def test_a_badge_that_cannot_be_signed_now_is_still_awarded_and_signed_at_its_first_use(
+        app, world, learner_launch, clock, monkeypatch, caplog):
+    from app.badges import awarding, credentials
+
+    def broken_key(*args, **kwargs):
+        raise ValueError("KEY_ENCRYPTION_KEYS cannot decrypt the badge key")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(awarding, "sign", broken_key)
+        complete_module(app, learner_launch, "erasmus-plus-for-vet", now=clock.now())
+    [award] = awards_of(world.organisation.id, world.learner.id)
+    assert award.credential_jwt is None
+    assert "could not be signed now" in caplog.text
+
+    with app.app_context():
+        award = db.session.get(BadgeAward, award.id)
+        document, token = credentials.signed_credential(award)
+        db.session.commit()
+    assert token.count(".") == 2 and "OpenBadgeCredential" in document["type"]
