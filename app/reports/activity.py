@@ -23,6 +23,7 @@ from app.learning.models import ModuleProgress
 from app.reports import privacy
 from app.reports.models import LaunchRecord
 from app.reports.periods import Period, quarters_of
+from app.reports.figures_version import figures_changed
 from app.reports.population import Population
 
 
@@ -61,6 +62,7 @@ def record_launch(sender, *, launch) -> None:
     """Keep that the person launched (the launch row itself is purged hours later); sent after the launch's commit."""
     db.session.add(LaunchRecord(organisation_id=launch.organisation_id, person_id=launch.person_id,
                                 course_id=launch.course_id, launched_at=launch.created_at))
+    figures_changed(launch.organisation_id)  # the population, their course groups and the launches counted
     db.session.commit()
 
 
