@@ -9,7 +9,7 @@ def init_app(app):
     )
     from app.reports import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
     from app.reports.activity import record_launch
-    from app.reports.personal_data import erase_launch_records
+    from app.reports.personal_data import erase_launch_records, move_launch_records
     from app.reports import figures_version
     from app.reports import dashboard_routes
     from app.reports.access import may_read_reports
@@ -20,6 +20,7 @@ def init_app(app):
     app.jinja_env.globals["may_read_reports"] = may_read_reports  # the path page links readers to the skills map
     launch_completed.connect(record_launch)
     person_erased.connect(erase_launch_records)
+    people_merged.connect(move_launch_records)
     # The skills map's cached figures go whenever what they count changes (record_launch too: launches).
     person_erased.connect(figures_version.on_organisation_change)
     people_merged.connect(figures_version.on_organisation_change)
