@@ -51,23 +51,20 @@ def cached_skills_report(path: PathModel, organisation: Organisation, *, now, lo
     return report, True
 
 
-_fingerprints: dict[int, tuple[object, str]] = {}
+_fingerprint: tuple[PathModel, object, str] | None = None  # the content last fingerprinted in this process
 
 
 def _content_fingerprint(path: PathModel) -> str:
-    """The path model and the badge catalogue (it names the activity's badge columns), as one digest per loaded copy.
+    """A digest of the path model and the badge catalogue (it names the activity's badge columns), once per loaded copy.
 
-    Content can be reloaded while the app runs, and processes of two deployments share the cache.
+    Content can be reloaded while the app runs, and processes of two deployments may share one cache.
     """
+    global _fingerprint
     catalogue = current_app.extensions.get("badge_catalogue")
-    known = _fingerprints.get(id(path))
-    if known is None or known[0] is not path or known[1][0] is not catalogue:
-        digest = hashlib.sha256(repr((path.levels, path.areas, [
-            (module.id, module.title) for module in path.modules], catalogue)).encode()).hexdigest()[:16]
-        known = (path, (catalogue, digest))
-        _fingerprints.clear()
-        _fingerprints[id(path)] = known
-    return known[1][1]
+    if _fingerprint is None or _fingerprint[0] is not path or _fingerprint[1] is not catalogue:
+        content = repr((path.levels, path.areas, [(module.id, module.title) for module in path.modules], catalogue))
+        _fingerprint = (path, catalogue, hashlib.sha256(content.encode()).hexdigest()[:16])
+    return _fingerprint[2]
 
 
 # --- a report as JSON and back: areas and modules by id, figures as shown ------------------------------------

@@ -2,8 +2,10 @@
 until something it counts changes: each kind of change gives the next view fresh figures, and no organisation
 ever reads another's."""
 import re
+import secrets
 
 import pytest
+import redis
 from sqlalchemy import event, select
 
 from app.badges.catalogue import badge_catalogue
@@ -17,6 +19,7 @@ from app.reports.figures_version import current_version
 from app.reports.personal_data import erase_person
 from app.reports.report import skills_report
 from app.reports.report_cache import _to_json, cached_skills_report
+from app.shared_cache import RedisCache
 from app.tenancy.models import Person
 from app.tenancy.roster import record_roster
 from app.tenancy.services import merge_people
@@ -114,12 +117,20 @@ def test_a_second_view_reads_the_report_from_the_cache(app, generated, clock):
 @pytest.mark.parametrize("change", CHANGES, ids=lambda change: change.__name__.strip("_"))
 def test_the_cached_map_changes_after_each_kind_of_change(app, generated, clock, change):
     organisation = generated.world.organisation
-    before = _figures(app, organisation, clock)
-    version = current_version(organisation.id)
+    before, version = _cached(app, organisation, clock)
 
     change(app, generated, clock)
     db.session.commit()
 
+    _assert_the_next_view_is_fresh(app, organisation, clock, before, version)
+
+
+def _cached(app, organisation, clock) -> tuple[dict, str]:
+    """The figures, now in the cache, and the version they are cached under."""
+    return _figures(app, organisation, clock), current_version(organisation.id)
+
+
+def _assert_the_next_view_is_fresh(app, organisation, clock, before: dict, version: str) -> None:
     after = _figures(app, organisation, clock)
     assert current_version(organisation.id) != version
     assert after != before
@@ -191,3 +202,29 @@ def test_the_page_shows_the_cached_figures_and_then_the_changed_ones(app, client
     _roster(app, generated, clock)
     db.session.commit()
     assert client.get("/reports/skills-map").get_data(as_text=True) != first
+
+
+@pytest.fixture
+def on_redis(app):
+    """The app with Redis as its shared cache (as in production), under a prefix of its own, emptied afterwards."""
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    prefix = f"rexvet-test-{secrets.token_hex(6)}:"
+    database_cache = app.extensions["shared_cache"]
+    app.extensions["shared_cache"] = RedisCache(client, prefix)
+    yield
+    app.extensions["shared_cache"] = database_cache
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+def test_with_redis_the_version_is_replaced_after_the_commit_not_before(app, generated, clock, on_redis):
+    organisation = generated.world.organisation
+    before, version = _cached(app, organisation, clock)
+
+    _self_assessment(app, generated, clock)
+    db.session.flush()
+    assert current_version(organisation.id) == version  # a reader now would still see (and store) the old figures
+    db.session.commit()
+
+    _assert_the_next_view_is_fresh(app, organisation, clock, before, version)
