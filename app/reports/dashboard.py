@@ -1,7 +1,7 @@
 """The instructor's course dashboard: every member of the course with their position on the path, modules,
 self-assessment summary (where the organisation allows it) and grade sync state.
 
-Read-only queries, a fixed number per page whatever the course's size: one for the page of members, one for the
+Read-only queries, a fixed number per page whatever the course's size: one for the page of members with the
 total, then one each for the page's progress, self-assessments, grade rows and badges. The members' progress
 figures are aggregated in the members query only when a filter or the sort needs them; otherwise they are counted
 from the page's own progress rows.
@@ -111,10 +111,15 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
     """One page of the course's members (or all of them, for the CSV export) under the filters."""
     shows_self_assessments = course_shows_self_assessments(course)
     members = _members_query(course, filters)
-    total = db.session.scalar(select(func.count()).select_from(members.subquery()))
+    # The total rides along on every row of the page (a window over the whole selection, before the limit).
+    paged = members.add_columns(func.count().over())
     if not everything:
-        members = members.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
-    found = db.session.execute(members).all()
+        paged = paged.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
+    found = db.session.execute(paged).all()
+    if found:
+        total = found[0][-1]
+    else:  # a page past the end: count apart
+        total = db.session.scalar(select(func.count()).select_from(members.subquery())) if filters.page > 1 else 0
     person_ids = [person.id for _, person, *_ in found]
     progress = _progress_by_person(course.organisation_id, person_ids)
     assessments = _latest_assessments(course.organisation_id, person_ids) if shows_self_assessments else {}
@@ -185,11 +190,13 @@ def _members_query(course: Course, filters: Filters):
     return query.order_by(*order, Membership.id)
 
 
-def _progress_by_person(organisation_id: int, person_ids: list[int]) -> dict[int, list[ModuleProgress]]:
+def _progress_by_person(organisation_id: int, person_ids: list[int]) -> dict[int, list]:
+    """Per person, (module_id, completed_at, updated_at) of each module: only what the rows show."""
     found = defaultdict(list)
     if person_ids:
-        for progress in db.session.scalars(select(ModuleProgress).where(
-                ModuleProgress.organisation_id == organisation_id, ModuleProgress.person_id.in_(person_ids))):
+        for progress in db.session.execute(select(
+                ModuleProgress.person_id, ModuleProgress.module_id, ModuleProgress.completed_at, ModuleProgress.updated_at
+        ).where(ModuleProgress.organisation_id == organisation_id, ModuleProgress.person_id.in_(person_ids))):
             found[progress.person_id].append(progress)
     return found
 
