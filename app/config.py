@@ -74,6 +74,7 @@ FROM_ENVIRONMENT = {
     "TOKEN_FETCH_WAIT_SECONDS": ("TOKEN_FETCH_WAIT_SECONDS", float),
     "GRADE_RETRY_CAP_SECONDS": ("GRADE_RETRY_CAP_SECONDS", int),
     "GRADE_RETRY_WINDOW_SECONDS": ("GRADE_RETRY_WINDOW_SECONDS", int),
+    "REPORT_CACHE_SECONDS": ("REPORT_CACHE_SECONDS", int),
     "CLOCK_OFFSET_FILE": ("CLOCK_OFFSET_FILE", str),
     "BADGE_TEMPLATES_DIR": ("BADGE_TEMPLATES_DIR", str),
     "BADGE_ISSUER_NAME": ("BADGE_ISSUER_NAME", str),
@@ -115,6 +116,8 @@ class Config:
     GRADE_RETRY_WINDOW_SECONDS = 72 * 3600
     # An instructor's launch reads the course roster (NRPS) again at most this often.
     ROSTER_REFRESH_SECONDS = 15 * 60
+    # A cached skills map lives this long: launches (which do not replace the figures version) show up within it.
+    REPORT_CACHE_SECONDS = 10 * 60
 
     # LTI launch policy
     LTI_STATE_LIFETIME = 600

@@ -18,6 +18,8 @@ REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 class SharedCache(Protocol):
     """Values are JSON-serialisable; an expired entry reads as missing. ttl is in seconds, None = no expiry."""
 
+    writes_in_transaction: bool  # True: writes commit or roll back with db.session's transaction
+
     def get(self, key: str) -> Any | None:
         """The value stored under key, or None if absent or expired."""
 
@@ -50,6 +52,8 @@ class DatabaseCache:
     Deliberately transactional: a nonce added by a launch that rolls back is not consumed, and on PostgreSQL
     a concurrent add of the same key waits for the first transaction to end, then reports the conflict.
     """
+
+    writes_in_transaction = True
 
     def get(self, key: str) -> Any | None:
         live = or_(CacheEntry.expires_at.is_(None), CacheEntry.expires_at > current_clock().now())
@@ -90,6 +94,8 @@ _ADD = text(_UPSERT + " WHERE cache_entries.expires_at <= :now RETURNING key").b
 
 class RedisCache:
     """The shared cache in Redis, which expires keys itself; keys are prefixed so one Redis can serve several tools."""
+
+    writes_in_transaction = False
 
     def __init__(self, client: redis.Redis, prefix: str):
         self.client = client

@@ -12,11 +12,13 @@ import logging
 from datetime import datetime
 from typing import Mapping
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from app.errors import AppError
+from app.events import self_assessment_recorded
 from app.extensions import db
 from app.learning.content.model import Area, Level, PathModel
 from app.learning.models import SelfAssessment, SelfRating
@@ -70,6 +72,7 @@ def record_self_assessment(
     assessment.ratings = [SelfRating(statement_id=statement_id, rating=rating) for statement_id, rating in ratings.items()]
     db.session.add(assessment)
     db.session.flush()
+    self_assessment_recorded.send(current_app._get_current_object(), assessment=assessment)
     log.info("person %s of organisation %s took the self-assessment: %d rating(s)", person_id, organisation_id, len(ratings))
     return assessment
 

@@ -23,6 +23,7 @@ from app.learning.models import ModuleProgress
 from app.reports import privacy
 from app.reports.models import LaunchRecord
 from app.reports.periods import Period, quarters_of
+from app.reports.figures_version import figures_changed
 from app.reports.population import Population
 
 

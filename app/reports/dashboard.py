@@ -1,8 +1,10 @@
 """The instructor's course dashboard: every member of the course with their position on the path, modules,
 self-assessment summary (where the organisation allows it) and grade sync state.
 
-Read-only queries, a fixed number per page whatever the course's size: one for the page of members with their
-counts, one for the total, then one each for the page's progress, self-assessments, grade rows and badges.
+Read-only queries, a fixed number per page whatever the course's size: one for the page of members with the
+total, then one each for the page's progress, self-assessments, grade rows and badges. The members' progress
+figures are aggregated in the members query only when a filter or the sort needs them; otherwise they are counted
+from the page's own progress rows.
 """
 import csv
 import io
@@ -109,19 +111,25 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
     """One page of the course's members (or all of them, for the CSV export) under the filters."""
     shows_self_assessments = course_shows_self_assessments(course)
     members = _members_query(course, filters)
-    total = db.session.scalar(select(func.count()).select_from(members.subquery()))
+    # The total rides along on every row of the page (a window over the whole selection, before the limit).
+    paged = members.add_columns(func.count().over())
     if not everything:
-        members = members.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
-    found = db.session.execute(members).all()
+        paged = paged.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
+    found = db.session.execute(paged).all()
+    if found:
+        total = found[0][-1]
+    else:  # a page past the end: count apart
+        total = db.session.scalar(select(func.count()).select_from(members.subquery())) if filters.page > 1 else 0
     person_ids = [person.id for _, person, *_ in found]
     progress = _progress_by_person(course.organisation_id, person_ids)
     assessments = _latest_assessments(course.organisation_id, person_ids) if shows_self_assessments else {}
     grades = _grades_by_person(course, person_ids)
     badges = _badges_by_person(course.organisation_id, person_ids)
     rows = []
-    for membership, person, _completed_count, _started_count, last_activity in found:
+    for membership, person, *_progress_figures in found:
         completed = [p.module_id for p in progress[person.id] if p.completed_at]
         in_progress = [p.module_id for p in progress[person.id] if not p.completed_at]
+        last_activity = max((p.updated_at for p in progress[person.id]), default=None)
         assessment = assessments.get(person.id)
         ratings = {rating.statement_id: rating.rating for rating in assessment.ratings} if assessment else {}
         rows.append(MemberRow(
@@ -141,22 +149,9 @@ def course_shows_self_assessments(course: Course) -> bool:
 
 def _members_query(course: Course, filters: Filters):
     org = course.organisation_id
-    # Counted for the course's members only, not for everyone in the organisation.
-    members = select(Membership.person_id).where(Membership.course_id == course.id)
-    of_members = and_(ModuleProgress.organisation_id == org, ModuleProgress.person_id.in_(members))
-    completed = (select(ModuleProgress.person_id, func.count().label("completed"))
-                 .where(of_members, ModuleProgress.completed_at.is_not(None))
-                 .group_by(ModuleProgress.person_id).subquery())
-    started = (select(ModuleProgress.person_id, func.count().label("started"),
-                      func.max(ModuleProgress.updated_at).label("last_activity"))
-               .where(of_members).group_by(ModuleProgress.person_id).subquery())
-    completed_count = func.coalesce(completed.c.completed, 0)
-    started_count = func.coalesce(started.c.started, 0)
     query = (
-        select(Membership, Person, completed_count, started_count, started.c.last_activity)
+        select(Membership, Person)
         .join(Person, Person.id == Membership.person_id)
-        .outerjoin(completed, completed.c.person_id == Membership.person_id)
-        .outerjoin(started, started.c.person_id == Membership.person_id)
         .where(Membership.organisation_id == org, Membership.course_id == course.id)
     )
     if filters.role == "learner":
@@ -165,28 +160,43 @@ def _members_query(course: Course, filters: Filters):
         query = query.where(Membership.role == INSTRUCTOR)
     if not filters.show_departed:
         query = query.where(or_(Membership.lms_status.is_(None), Membership.lms_status != "Deleted"))
+    if filters.search:
+        pattern = "%" + filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Person.name.ilike(pattern, escape="\\"), Person.email.ilike(pattern, escape="\\")))
+    by_name = (Person.name.is_(None), Person.name, Person.subject)
+    if filters.state == "all" and filters.sort == "name":
+        return query.order_by(*by_name, Membership.id)  # no progress figures needed to choose the page
+    # Counted for the course's members only, not for everyone in the organisation.
+    members = select(Membership.person_id).where(Membership.course_id == course.id)
+    progress = (select(ModuleProgress.person_id, func.count(ModuleProgress.completed_at).label("completed"),
+                       func.count().label("started"), func.max(ModuleProgress.updated_at).label("last_activity"))
+                .where(ModuleProgress.organisation_id == org, ModuleProgress.person_id.in_(members))
+                .group_by(ModuleProgress.person_id).subquery())
+    completed_count = func.coalesce(progress.c.completed, 0)
+    started_count = func.coalesce(progress.c.started, 0)
+    query = (query.add_columns(completed_count, started_count, progress.c.last_activity)
+             .outerjoin(progress, progress.c.person_id == Membership.person_id))
     if filters.state == "not-started":
         query = query.where(started_count == 0)
     elif filters.state == "in-progress":
         query = query.where(started_count > completed_count)
     elif filters.state == "completed":
         query = query.where(completed_count > 0)
-    if filters.search:
-        pattern = "%" + filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Person.name.ilike(pattern, escape="\\"), Person.email.ilike(pattern, escape="\\")))
     order = {
-        "name": (Person.name.is_(None), Person.name, Person.subject),
-        "completed": (completed_count.desc(), Person.name.is_(None), Person.name, Person.subject),
-        "activity": (started.c.last_activity.is_(None), started.c.last_activity.desc(), Person.name, Person.subject),
+        "name": by_name,
+        "completed": (completed_count.desc(), *by_name),
+        "activity": (progress.c.last_activity.is_(None), progress.c.last_activity.desc(), Person.name, Person.subject),
     }[filters.sort]
     return query.order_by(*order, Membership.id)
 
 
-def _progress_by_person(organisation_id: int, person_ids: list[int]) -> dict[int, list[ModuleProgress]]:
+def _progress_by_person(organisation_id: int, person_ids: list[int]) -> dict[int, list]:
+    """Per person, (module_id, completed_at, updated_at) of each module: only what the rows show."""
     found = defaultdict(list)
     if person_ids:
-        for progress in db.session.scalars(select(ModuleProgress).where(
-                ModuleProgress.organisation_id == organisation_id, ModuleProgress.person_id.in_(person_ids))):
+        for progress in db.session.execute(select(
+                ModuleProgress.person_id, ModuleProgress.module_id, ModuleProgress.completed_at, ModuleProgress.updated_at
+        ).where(ModuleProgress.organisation_id == organisation_id, ModuleProgress.person_id.in_(person_ids))):
             found[progress.person_id].append(progress)
     return found
 

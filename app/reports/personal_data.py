@@ -22,6 +22,8 @@ from typing import Callable
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import update
+
 from app.errors import AppError
 from app.events import person_erased
 from app.extensions import db
@@ -162,6 +164,12 @@ def erase_launch_records(sender, *, organisation_id: int, person) -> None:
     """The reports' own rows of an erased person: their launch history."""
     for record in db.session.scalars(scoped(LaunchRecord, organisation_id).where(LaunchRecord.person_id == person.id)):
         db.session.delete(record)
+
+
+def move_launch_records(sender=None, *, organisation_id: int, kept, merged) -> None:
+    """people_merged: the merged person's launch history becomes the kept one's (else the merge cannot delete them)."""
+    db.session.execute(update(LaunchRecord).where(LaunchRecord.organisation_id == organisation_id,
+                                                  LaunchRecord.person_id == merged.id).values(person_id=kept.id))
 
 
 def erasable_people(organisation_id: int) -> list[Person]:

@@ -16,7 +16,7 @@ from app.reports.access import (
     parse_course_choice, reporting_course_id, require_organisation_admin, require_report_reader, set_reporting_course,
 )
 from app.reports.charts import bars, heatmap
-from app.reports.report import skills_report
+from app.reports.report_cache import cached_skills_report
 from app.tenancy.models import Course, Organisation, Person
 from app.tenancy.services import get_scoped_or_404, scoped
 
@@ -53,11 +53,14 @@ def _locale() -> str:
 
 
 def _report(organisation: Organisation):
-    return skills_report(
+    report, computed = cached_skills_report(
         current_app.extensions["path_model"], organisation, now=current_clock().now(), locale=_locale(),
         group=request.args.get("group"), granularity=request.args.get("by"), period=request.args.get("period"),
         compare=request.args.get("compare"),
     )
+    if computed:
+        db.session.commit()  # keep it in the shared cache (in the database by default)
+    return report
 
 
 # --- the skills map -------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.clock import current_clock
+from app.events import roster_recorded
 from app.extensions import db
 from app.jobs.exceptions import PermanentJobError
 from app.jobs.registry import job_handler
@@ -93,6 +94,7 @@ def record_roster(course: Course, members: list[Member], *, now: datetime) -> No
         if person_id not in listed:
             membership.lms_status = NOT_LISTED
     course.roster_synced_at, course.roster_error = now, None
+    roster_recorded.send(current_app._get_current_object(), course=course)
     log.info("roster of course %s: %d member(s), %d new", course.id, len(members), len(missing))
 
 

@@ -185,6 +185,39 @@ def test_the_page_takes_the_same_few_queries_for_50_or_500_members(client, clock
     assert len(large) == len(small) <= 12, large
 
 
+def test_a_row_says_the_same_whether_the_page_was_chosen_by_name_or_by_progress(client, clock, instructor, world):
+    # By name, the page's progress figures are counted from its own rows; sorted by progress, the members query
+    # aggregates them: both must tell each member's row alike.
+    roster(world, clock, 30)
+    for number, module_id in enumerate(("mobility-basics", "mobility-next")):
+        db.session.add(ModuleProgress(organisation_id=world.organisation.id, person_id=world.learner.id,
+                                      module_id=module_id, started_at=clock.now(), updated_at=clock.now(),
+                                      completed_at=clock.now() if number == 0 else None, score=100 if number == 0 else None))
+    db.session.flush()
+
+    def rows(page: str) -> dict[str, str]:
+        return dict(re.findall(r'<tr data-person="(\d+)">(.*?)</tr>', page, re.S))
+
+    by_name = rows(client.get(dashboard_url(world)).get_data(as_text=True))
+    by_progress = rows(client.get(dashboard_url(world, sort="completed")).get_data(as_text=True))
+    by_activity = rows(client.get(dashboard_url(world, sort="activity", state="in-progress")).get_data(as_text=True))
+
+    assert by_name == by_progress
+    assert list(by_activity) == [str(world.learner.id)] and by_activity[str(world.learner.id)] == by_name[str(world.learner.id)]
+    assert "1 completed, 1 in progress" in by_name[str(world.learner.id)]
+
+
+def test_the_words_of_the_rows_are_in_the_page_language_and_names_are_escaped(client, clock, world, player_path):
+    launch = make_launch(world, world.instructor, [INSTRUCTOR_ROLE], now=clock.now(), locale="fi")
+    sign_in(client, launch)
+    roster(world, clock, 0, extra=[Member("odd", (LEARNER_URI,), "Inactive", "<b>Odd</b> & co", None)])
+
+    page = client.get(dashboard_url(world)).get_data(as_text=True)
+
+    assert "&lt;b&gt;Odd&lt;/b&gt; &amp; co" in page and "<b>Odd</b>" not in page
+    assert "0 suoritettu, 0 kesken" in page and "0 completed" not in page
+
+
 def test_the_csv_export_has_every_member_under_the_filters_and_no_formulas(client, clock, instructor, world):
     roster(world, clock, 60, extra=[Member("mallory", (LEARNER_URI,), "Active", '=HYPERLINK("http://evil")', None)])
 

@@ -1,5 +1,6 @@
 """The path model and its modules as loaded from `modules/`: immutable, with text in several locales (docs/content.md)."""
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping
 
@@ -201,10 +202,26 @@ class PathModel:
         return next((area for area in self.areas if area.id == area_id), None)
 
     def module(self, module_id: str) -> Module | None:
-        return next((module for module in self.modules if module.id == module_id), None)
+        return self._modules_by_id.get(module_id)
 
     def modules_for(self, area_id: str, level_id: str) -> tuple[Module, ...]:
-        return tuple(module for module in self.modules if module.area == area_id and module.level == level_id)
+        return self._modules_by_area_and_level.get((area_id, level_id), ())
+
+    @cached_property
+    def _modules_by_id(self) -> dict[str, Module]:
+        modules: dict[str, Module] = {}
+        for module in self.modules:
+            modules.setdefault(module.id, module)  # the first of a repeated id, as a scan in order would find
+        return modules
+
+    @cached_property
+    def _modules_by_area_and_level(self) -> dict[tuple[str, str], tuple[Module, ...]]:
+        # Placement asks for every area and level of every row of the dashboard (and the rows name each member's
+        # modules): index the modules once per model.
+        found: dict[tuple[str, str], list[Module]] = {}
+        for module in self.modules:
+            found.setdefault((module.area, module.level), []).append(module)
+        return {key: tuple(modules) for key, modules in found.items()}
 
     @property
     def statements(self) -> tuple[Statement, ...]:
