@@ -1,4 +1,8 @@
-"""The worker: claims one due job at a time, runs its handler, and records success, retry or death."""
+"""The worker: claims one due job at a time, runs its handler, and records success, retry or death.
+
+`flask worker` runs several Workers as threads of one process (run_threads): jobs mostly wait on an LMS or
+the database, so threads overlap those waits; each thread has its own app context, session and connection.
+"""
 import logging
 import os
 import random
@@ -19,6 +23,8 @@ from app.jobs.registry import JobRegistry, RunningJob, registry as default_regis
 from app.jobs.services import enqueue
 
 log = logging.getLogger(__name__)
+# While jobs keep coming, lost ones (past their lease) are looked for this often; when none is due, at every poll.
+RECLAIM_EVERY = timedelta(seconds=30)
 
 
 class Worker:
@@ -30,6 +36,7 @@ class Worker:
         worker_id: str | None = None,
         registry: JobRegistry | None = None,
         rng: random.Random | None = None,
+        housekeeping: bool = True,
     ):
         config = current_app.config
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
@@ -40,13 +47,21 @@ class Worker:
         self.retry_cap = config["JOB_RETRY_CAP_SECONDS"]
         # The last slot this worker queued for each periodic kind, so it tries each slot once, not on every poll.
         self.scheduled_slots: dict[str, int] = {}
+        # Queueing periodic jobs and reclaiming lost ones: one thread of a process does it for all of them.
+        self.housekeeping = housekeeping
+        self.next_reclaim_at: datetime | None = None
 
     def run_once(self) -> bool:
-        """Reclaim lost jobs, queue periodic ones, then run at most one due job; False if none was due."""
+        """Queue periodic jobs, then run at most one due job, reclaiming lost ones first if none is due; False if none ran."""
         now = current_clock().now()
-        self.reclaim_stale(now)
-        self.schedule_periodic(now)
+        if self.housekeeping:
+            self.schedule_periodic(now)
         job = self.claim(now)
+        # Reclaiming costs a transaction: once per job would be a third of a short job's round trips.
+        if self.housekeeping and (job is None or self.next_reclaim_at is None or now >= self.next_reclaim_at):
+            self.next_reclaim_at = now + RECLAIM_EVERY
+            if self.reclaim_stale(now) and job is None:
+                job = self.claim(now)
         if job is None:
             return False
         self.run(job)
@@ -188,6 +203,42 @@ class Worker:
             # Its lease ran out and it was reclaimed: the handler's writes must not land twice.
             db.session.rollback()
             log.warning("job %s (%s) outlived its lease; outcome %s discarded", job.id, job.kind, status)
+
+
+def worker_threads(app) -> int:
+    """How many jobs one `flask worker` runs at once: JOB_WORKER_THREADS, but one on SQLite, which has a single
+    writer (threads would only wait for each other's write locks)."""
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    return 1 if dialect == "sqlite" else app.config["JOB_WORKER_THREADS"]
+
+
+def run_threads(app, stop: threading.Event, *, threads: int, poll_interval: float, worker_id: str | None = None) -> None:
+    """Run `threads` Workers, one per thread, until stop is set; each finishes the job in hand.
+
+    A thread that dies of something other than a job's failure stops them all, and its error is raised here:
+    a process that exits is restarted by its supervisor, one quietly down a thread is not.
+    """
+    failures: list[BaseException] = []
+
+    def work(housekeeping: bool) -> None:
+        with app.app_context():
+            try:
+                Worker(worker_id=worker_id, housekeeping=housekeeping).run_forever(stop, poll_interval)
+            except BaseException as error:
+                log.exception("a worker thread failed; stopping the worker")
+                failures.append(error)
+                stop.set()
+            finally:
+                db.session.remove()
+
+    pool = [threading.Thread(target=work, args=(n == 0,), name=f"job-worker-{n + 1}") for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()  # a signal still reaches the main thread's handler while it waits here
+    if failures:
+        raise failures[0]
 
 
 def _describe(error: Exception) -> str:
