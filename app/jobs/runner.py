@@ -213,7 +213,8 @@ def worker_threads(app) -> int:
     return 1 if dialect == "sqlite" else app.config["JOB_WORKER_THREADS"]
 
 
-def run_threads(app, stop: threading.Event, *, threads: int, poll_interval: float, worker_id: str | None = None) -> None:
+def run_threads(app, stop: threading.Event, *, threads: int, poll_interval: float, worker_id: str | None = None,
+                registry: JobRegistry | None = None) -> None:
     """Run `threads` Workers, one per thread, until stop is set; each finishes the job in hand.
 
     A thread that dies of something other than a job's failure stops them all, and its error is raised here:
@@ -224,7 +225,8 @@ def run_threads(app, stop: threading.Event, *, threads: int, poll_interval: floa
     def work(housekeeping: bool) -> None:
         with app.app_context():
             try:
-                Worker(worker_id=worker_id, housekeeping=housekeeping).run_forever(stop, poll_interval)
+                worker = Worker(worker_id=worker_id, registry=registry, housekeeping=housekeeping)
+                worker.run_forever(stop, poll_interval)
             except BaseException as error:
                 log.exception("a worker thread failed; stopping the worker")
                 failures.append(error)
