@@ -50,13 +50,17 @@ class Worker:
         # Queueing periodic jobs and reclaiming lost ones: one thread of a process does it for all of them.
         self.housekeeping = housekeeping
         self.next_reclaim_at: datetime | None = None
+        # The next job, claimed in the same commit as the last one's outcome (one transaction per job, not two).
+        self.claimed_ahead: RunningJob | None = None
 
     def run_once(self) -> bool:
         """Queue periodic jobs, then run at most one due job, reclaiming lost ones first if none is due; False if none ran."""
         now = current_clock().now()
         if self.housekeeping:
             self.schedule_periodic(now)
-        job = self.claim(now)
+        job, self.claimed_ahead = self.claimed_ahead, None
+        if job is None:
+            job = self.claim(now)
         # Reclaiming costs a transaction: once per job would be a third of a short job's round trips.
         if self.housekeeping and (job is None or self.next_reclaim_at is None or now >= self.next_reclaim_at):
             self.next_reclaim_at = now + RECLAIM_EVERY
@@ -64,7 +68,7 @@ class Worker:
                 job = self.claim(now)
         if job is None:
             return False
-        self.run(job)
+        self.run(job, claim_next=True)
         return True
 
     def run_until_idle(self) -> int:
@@ -86,6 +90,8 @@ class Worker:
                 log.exception("worker %s could not reach the queue", self.worker_id)
                 db.session.rollback()
             stop.wait(poll_interval)
+        if self.claimed_ahead is not None:
+            self.release(self.claimed_ahead)
         log.info("worker %s stopped", self.worker_id)
 
     def schedule_periodic(self, now: datetime) -> int:
@@ -126,6 +132,12 @@ class Worker:
 
     def claim(self, now: datetime) -> RunningJob | None:
         """Take the oldest due job for this worker, committed at once so no other worker takes it."""
+        job = self._take_oldest_due(now)
+        db.session.commit()
+        return job
+
+    def _take_oldest_due(self, now: datetime) -> RunningJob | None:
+        """Mark the oldest due job as this worker's, in the current transaction."""
         oldest_due = (
             select(Job.id)
             .where(Job.status.in_(Job.RUNNABLE), Job.next_attempt_at <= now)
@@ -143,41 +155,53 @@ class Worker:
             .returning(Job.id, Job.kind, Job.payload, Job.organisation_id, Job.attempts, Job.max_attempts)
             .execution_options(synchronize_session=False)
         ).one_or_none()
-        db.session.commit()
         return None if row is None else RunningJob(*row)
 
-    def run(self, job: RunningJob) -> None:
-        """Run the claimed job's handler; its writes commit together with the job's success."""
+    def release(self, job: RunningJob) -> None:
+        """Give back a job claimed but not started (the worker is stopping): due again, its attempt not counted."""
+        # Only a job never run is queued (attempts 0); one that ran before is failed, awaiting its retry.
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == Job.RUNNING, Job.attempts == job.attempt)
+            .values(status=Job.QUEUED if job.attempt == 1 else Job.FAILED, attempts=Job.attempts - 1,
+                    locked_by=None, locked_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+    def run(self, job: RunningJob, *, claim_next: bool = False) -> None:
+        """Run the claimed job's handler; its writes commit together with the job's success (and, with
+        claim_next, with the claim of the next due job, kept in claimed_ahead)."""
         handler = self.registry.handler_for(job.kind)
         if handler is None:
             log.error("job %s: no handler for kind %r", job.id, job.kind)
-            self._record(job, Job.DEAD, last_error=f"No handler is registered for job kind {job.kind!r}.")
+            self._record(job, Job.DEAD, claim_next, last_error=f"No handler is registered for job kind {job.kind!r}.")
             return
         try:
             handler(job.payload, job)
         except PermanentJobError as error:
             db.session.rollback()
             log.warning("job %s (%s) failed permanently: %s", job.id, job.kind, error)
-            self._record(job, Job.DEAD, last_error=_describe(error))
+            self._record(job, Job.DEAD, claim_next, last_error=_describe(error))
         except RetryLater as error:
             db.session.rollback()
-            self._retry_or_give_up(job, error, delay=error.after)
+            self._retry_or_give_up(job, error, claim_next, delay=error.after)
         except Exception as error:  # any handler failure is the job's to retry, never the worker's to die of
             db.session.rollback()
             delay = retry_delay(job.attempt, base=self.retry_base, cap=self.retry_cap, rng=self.rng)
-            self._retry_or_give_up(job, error, delay=delay)
+            self._retry_or_give_up(job, error, claim_next, delay=delay)
         else:
             log.info("job %s (%s) succeeded on attempt %s", job.id, job.kind, job.attempt)
-            self._record(job, Job.SUCCEEDED)
+            self._record(job, Job.SUCCEEDED, claim_next)
 
-    def _retry_or_give_up(self, job: RunningJob, error: Exception, *, delay: timedelta) -> None:
+    def _retry_or_give_up(self, job: RunningJob, error: Exception, claim_next: bool, *, delay: timedelta) -> None:
         # A handler's own RetryLater is expected; any other exception is logged with its traceback.
         unexpected = not isinstance(error, RetryLater)
         if job.attempt >= job.max_attempts:
             log.warning(
                 "job %s (%s) gave up after %s attempts: %s", job.id, job.kind, job.attempt, error, exc_info=unexpected
             )
-            self._record(job, Job.DEAD, last_error=_describe(error))
+            self._record(job, Job.DEAD, claim_next, last_error=_describe(error))
             return
         next_attempt_at = current_clock().now() + delay
         log.warning(
@@ -185,12 +209,13 @@ class Worker:
             job.id, job.kind, job.attempt, job.max_attempts, next_attempt_at.isoformat(), error,
             exc_info=unexpected,
         )
-        self._record(job, Job.FAILED, last_error=_describe(error), next_attempt_at=next_attempt_at)
+        self._record(job, Job.FAILED, claim_next, last_error=_describe(error), next_attempt_at=next_attempt_at)
 
-    def _record(self, job: RunningJob, status: str, **values) -> None:
+    def _record(self, job: RunningJob, status: str, claim_next: bool, **values) -> None:
         """Store the outcome, unless the job was reclaimed meanwhile (then the attempt count has moved on)."""
+        now = current_clock().now()
         if status in (Job.SUCCEEDED, Job.DEAD):
-            values["finished_at"] = current_clock().now()
+            values["finished_at"] = now
         recorded = db.session.execute(
             update(Job)
             .where(Job.id == job.id, Job.status == Job.RUNNING, Job.attempts == job.attempt)
@@ -198,7 +223,9 @@ class Worker:
             .execution_options(synchronize_session=False)
         ).rowcount
         if recorded:
+            next_job = self._take_oldest_due(now) if claim_next else None
             db.session.commit()
+            self.claimed_ahead = next_job
         else:
             # Its lease ran out and it was reclaimed: the handler's writes must not land twice.
             db.session.rollback()
