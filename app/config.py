@@ -64,6 +64,7 @@ FROM_ENVIRONMENT = {
     "JOB_LEASE_SECONDS": ("JOB_LEASE_SECONDS", int),
     "JOB_RETRY_BASE_SECONDS": ("JOB_RETRY_BASE_SECONDS", float),
     "JOB_RETRY_CAP_SECONDS": ("JOB_RETRY_CAP_SECONDS", float),
+    "JOB_WORKER_THREADS": ("JOB_WORKER_THREADS", int),
     "ADMIN_LOGIN_RATE_LIMIT": ("ADMIN_LOGIN_RATE_LIMIT", str),
     "LTI_RATE_LIMIT": ("LTI_RATE_LIMIT", str),
     "BADGE_RATE_LIMIT": ("BADGE_RATE_LIMIT", str),
@@ -152,6 +153,8 @@ class Config:
     JOB_LEASE_SECONDS = 600
     JOB_RETRY_BASE_SECONDS = 10.0
     JOB_RETRY_CAP_SECONDS = 3600.0
+    # Jobs one `flask worker` process runs at once (threads): they mostly wait on an LMS, so a few overlap well.
+    JOB_WORKER_THREADS = 4
     ADMIN_LOGIN_RATE_LIMIT = "5 per minute;30 per hour"
     # Public endpoints, per client address (docs/security.md). A college's learners may share one NAT address,
     # so the LTI limit (login, launch, registration, each counted apart) allows a whole class launching at once;

@@ -25,7 +25,7 @@ from app.jobs.registry import RunningJob, job_handler
 from app.lti.ags import find_or_create_line_item, post_score
 from app.lti.platform_services import PlatformRefused, PlatformUnavailable
 from app.lti.tool_values import MODULE_LINE_ITEM_TAG
-from app.tenancy.models import Deployment
+from app.tenancy.models import Deployment, Registration
 
 log = logging.getLogger(__name__)
 ALREADY_NEWER = 409
@@ -37,11 +37,20 @@ _jitter = random.Random()
 def send_score(payload: dict, job: RunningJob) -> None:
     sync_id = payload["grade_sync_id"]
     _take_sending_lock(sync_id)
-    sync = db.session.get(GradeSync, sync_id, populate_existing=True)
-    if sync is None or sync.status == GradeSync.NOT_SENT or sync.sent_version >= sync.version:
-        return  # erased, not for sending, or another job already sent this version
+    # Read after the lock (a read before it could miss what the previous holder sent), with its registration.
+    found = db.session.execute(
+        select(GradeSync, Registration)
+        .join(Deployment, Deployment.id == GradeSync.deployment_id)
+        .join(Registration, Registration.id == Deployment.registration_id)
+        .where(GradeSync.id == sync_id)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if found is None:
+        return  # erased
+    sync, registration = found
+    if sync.status == GradeSync.NOT_SENT or sync.sent_version >= sync.version:
+        return  # not for sending, or another job already sent this version
     now = current_clock().now()
-    registration = db.session.get(Deployment, sync.deployment_id).registration
     version, score = sync.version, sync.score_json()
     try:
         if sync.line_item_url is None:
@@ -76,10 +85,11 @@ def _take_sending_lock(sync_id: int) -> None:
 
 
 def _update(sync_id: int, *, only_version: int | None = None, **values) -> int:
-    statement = update(GradeSync).where(GradeSync.id == sync_id)
+    rows = GradeSync.__table__.c  # a Core statement: cheaper than the ORM's bulk update, and nothing to synchronise
+    statement = update(GradeSync.__table__).where(rows.id == sync_id)
     if only_version is not None:
-        statement = statement.where(GradeSync.version == only_version)
-    return db.session.execute(statement.values(**values).execution_options(synchronize_session=False)).rowcount
+        statement = statement.where(rows.version == only_version)
+    return db.session.execute(statement.values(**values)).rowcount
 
 
 def _retry_later(sync_id: int, version: int, reason: str, job: RunningJob, *, now) -> None:

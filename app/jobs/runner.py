@@ -1,4 +1,8 @@
-"""The worker: claims one due job at a time, runs its handler, and records success, retry or death."""
+"""The worker: claims one due job at a time, runs its handler, and records success, retry or death.
+
+`flask worker` runs several Workers as threads of one process (run_threads): jobs mostly wait on an LMS or
+the database, so threads overlap those waits; each thread has its own app context, session and connection.
+"""
 import logging
 import os
 import random
@@ -19,6 +23,8 @@ from app.jobs.registry import JobRegistry, RunningJob, registry as default_regis
 from app.jobs.services import enqueue
 
 log = logging.getLogger(__name__)
+# While jobs keep coming, lost ones (past their lease) are looked for this often; when none is due, at every poll.
+RECLAIM_EVERY = timedelta(seconds=30)
 
 
 class Worker:
@@ -30,6 +36,7 @@ class Worker:
         worker_id: str | None = None,
         registry: JobRegistry | None = None,
         rng: random.Random | None = None,
+        housekeeping: bool = True,
     ):
         config = current_app.config
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
@@ -40,16 +47,28 @@ class Worker:
         self.retry_cap = config["JOB_RETRY_CAP_SECONDS"]
         # The last slot this worker queued for each periodic kind, so it tries each slot once, not on every poll.
         self.scheduled_slots: dict[str, int] = {}
+        # Queueing periodic jobs and reclaiming lost ones: one thread of a process does it for all of them.
+        self.housekeeping = housekeeping
+        self.next_reclaim_at: datetime | None = None
+        # The next job, claimed in the same commit as the last one's outcome (one transaction per job, not two).
+        self.claimed_ahead: RunningJob | None = None
 
     def run_once(self) -> bool:
-        """Reclaim lost jobs, queue periodic ones, then run at most one due job; False if none was due."""
+        """Queue periodic jobs, then run at most one due job, reclaiming lost ones first if none is due; False if none ran."""
         now = current_clock().now()
-        self.reclaim_stale(now)
-        self.schedule_periodic(now)
-        job = self.claim(now)
+        if self.housekeeping:
+            self.schedule_periodic(now)
+        job, self.claimed_ahead = self.claimed_ahead, None
+        if job is None:
+            job = self.claim(now)
+        # Reclaiming costs a transaction: once per job would be a third of a short job's round trips.
+        if self.housekeeping and (job is None or self.next_reclaim_at is None or now >= self.next_reclaim_at):
+            self.next_reclaim_at = now + RECLAIM_EVERY
+            if self.reclaim_stale(now) and job is None:
+                job = self.claim(now)
         if job is None:
             return False
-        self.run(job)
+        self.run(job, claim_next=True)
         return True
 
     def run_until_idle(self) -> int:
@@ -71,6 +90,8 @@ class Worker:
                 log.exception("worker %s could not reach the queue", self.worker_id)
                 db.session.rollback()
             stop.wait(poll_interval)
+        if self.claimed_ahead is not None:
+            self.release(self.claimed_ahead)
         log.info("worker %s stopped", self.worker_id)
 
     def schedule_periodic(self, now: datetime) -> int:
@@ -111,6 +132,12 @@ class Worker:
 
     def claim(self, now: datetime) -> RunningJob | None:
         """Take the oldest due job for this worker, committed at once so no other worker takes it."""
+        job = self._take_oldest_due(now)
+        db.session.commit()
+        return job
+
+    def _take_oldest_due(self, now: datetime) -> RunningJob | None:
+        """Mark the oldest due job as this worker's, in the current transaction."""
         oldest_due = (
             select(Job.id)
             .where(Job.status.in_(Job.RUNNABLE), Job.next_attempt_at <= now)
@@ -120,49 +147,61 @@ class Worker:
         if db.session.get_bind().dialect.name == "postgresql":
             # Concurrent workers skip a row another is claiming instead of waiting for it.
             oldest_due = oldest_due.with_for_update(skip_locked=True)
+        jobs = Job.__table__.c  # a Core statement: the ORM's bulk-update machinery is a third of a job's CPU
         row = db.session.execute(
-            update(Job)
+            update(Job.__table__)
             # SQLite has no row locks; the status test makes a claim that lost a race update nothing.
-            .where(Job.id == oldest_due.scalar_subquery(), Job.status.in_(Job.RUNNABLE))
-            .values(status=Job.RUNNING, locked_by=self.worker_id, locked_at=now, attempts=Job.attempts + 1)
-            .returning(Job.id, Job.kind, Job.payload, Job.organisation_id, Job.attempts, Job.max_attempts)
-            .execution_options(synchronize_session=False)
+            .where(jobs.id == oldest_due.scalar_subquery(), jobs.status.in_(Job.RUNNABLE))
+            .values(status=Job.RUNNING, locked_by=self.worker_id, locked_at=now, attempts=jobs.attempts + 1)
+            .returning(jobs.id, jobs.kind, jobs.payload, jobs.organisation_id, jobs.attempts, jobs.max_attempts)
         ).one_or_none()
-        db.session.commit()
         return None if row is None else RunningJob(*row)
 
-    def run(self, job: RunningJob) -> None:
-        """Run the claimed job's handler; its writes commit together with the job's success."""
+    def release(self, job: RunningJob) -> None:
+        """Give back a job claimed but not started (the worker is stopping): due again, its attempt not counted."""
+        # Only a job never run is queued (attempts 0); one that ran before is failed, awaiting its retry.
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == Job.RUNNING, Job.attempts == job.attempt)
+            .values(status=Job.QUEUED if job.attempt == 1 else Job.FAILED, attempts=Job.attempts - 1,
+                    locked_by=None, locked_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+    def run(self, job: RunningJob, *, claim_next: bool = False) -> None:
+        """Run the claimed job's handler; its writes commit together with the job's success (and, with
+        claim_next, with the claim of the next due job, kept in claimed_ahead)."""
         handler = self.registry.handler_for(job.kind)
         if handler is None:
             log.error("job %s: no handler for kind %r", job.id, job.kind)
-            self._record(job, Job.DEAD, last_error=f"No handler is registered for job kind {job.kind!r}.")
+            self._record(job, Job.DEAD, claim_next, last_error=f"No handler is registered for job kind {job.kind!r}.")
             return
         try:
             handler(job.payload, job)
         except PermanentJobError as error:
             db.session.rollback()
             log.warning("job %s (%s) failed permanently: %s", job.id, job.kind, error)
-            self._record(job, Job.DEAD, last_error=_describe(error))
+            self._record(job, Job.DEAD, claim_next, last_error=_describe(error))
         except RetryLater as error:
             db.session.rollback()
-            self._retry_or_give_up(job, error, delay=error.after)
+            self._retry_or_give_up(job, error, claim_next, delay=error.after)
         except Exception as error:  # any handler failure is the job's to retry, never the worker's to die of
             db.session.rollback()
             delay = retry_delay(job.attempt, base=self.retry_base, cap=self.retry_cap, rng=self.rng)
-            self._retry_or_give_up(job, error, delay=delay)
+            self._retry_or_give_up(job, error, claim_next, delay=delay)
         else:
             log.info("job %s (%s) succeeded on attempt %s", job.id, job.kind, job.attempt)
-            self._record(job, Job.SUCCEEDED)
+            self._record(job, Job.SUCCEEDED, claim_next)
 
-    def _retry_or_give_up(self, job: RunningJob, error: Exception, *, delay: timedelta) -> None:
+    def _retry_or_give_up(self, job: RunningJob, error: Exception, claim_next: bool, *, delay: timedelta) -> None:
         # A handler's own RetryLater is expected; any other exception is logged with its traceback.
         unexpected = not isinstance(error, RetryLater)
         if job.attempt >= job.max_attempts:
             log.warning(
                 "job %s (%s) gave up after %s attempts: %s", job.id, job.kind, job.attempt, error, exc_info=unexpected
             )
-            self._record(job, Job.DEAD, last_error=_describe(error))
+            self._record(job, Job.DEAD, claim_next, last_error=_describe(error))
             return
         next_attempt_at = current_clock().now() + delay
         log.warning(
@@ -170,24 +209,65 @@ class Worker:
             job.id, job.kind, job.attempt, job.max_attempts, next_attempt_at.isoformat(), error,
             exc_info=unexpected,
         )
-        self._record(job, Job.FAILED, last_error=_describe(error), next_attempt_at=next_attempt_at)
+        self._record(job, Job.FAILED, claim_next, last_error=_describe(error), next_attempt_at=next_attempt_at)
 
-    def _record(self, job: RunningJob, status: str, **values) -> None:
+    def _record(self, job: RunningJob, status: str, claim_next: bool, **values) -> None:
         """Store the outcome, unless the job was reclaimed meanwhile (then the attempt count has moved on)."""
+        now = current_clock().now()
         if status in (Job.SUCCEEDED, Job.DEAD):
-            values["finished_at"] = current_clock().now()
+            values["finished_at"] = now
+        jobs = Job.__table__.c
         recorded = db.session.execute(
-            update(Job)
-            .where(Job.id == job.id, Job.status == Job.RUNNING, Job.attempts == job.attempt)
+            update(Job.__table__)
+            .where(jobs.id == job.id, jobs.status == Job.RUNNING, jobs.attempts == job.attempt)
             .values(status=status, locked_by=None, locked_at=None, **values)
-            .execution_options(synchronize_session=False)
         ).rowcount
         if recorded:
+            next_job = self._take_oldest_due(now) if claim_next else None
             db.session.commit()
+            self.claimed_ahead = next_job
         else:
             # Its lease ran out and it was reclaimed: the handler's writes must not land twice.
             db.session.rollback()
             log.warning("job %s (%s) outlived its lease; outcome %s discarded", job.id, job.kind, status)
+
+
+def worker_threads(app) -> int:
+    """How many jobs one `flask worker` runs at once: JOB_WORKER_THREADS, but one on SQLite, which has a single
+    writer (threads would only wait for each other's write locks)."""
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    return 1 if dialect == "sqlite" else app.config["JOB_WORKER_THREADS"]
+
+
+def run_threads(app, stop: threading.Event, *, threads: int, poll_interval: float, worker_id: str | None = None,
+                registry: JobRegistry | None = None) -> None:
+    """Run `threads` Workers, one per thread, until stop is set; each finishes the job in hand.
+
+    A thread that dies of something other than a job's failure stops them all, and its error is raised here:
+    a process that exits is restarted by its supervisor, one quietly down a thread is not.
+    """
+    failures: list[BaseException] = []
+
+    def work(housekeeping: bool) -> None:
+        with app.app_context():
+            try:
+                worker = Worker(worker_id=worker_id, registry=registry, housekeeping=housekeeping)
+                worker.run_forever(stop, poll_interval)
+            except BaseException as error:
+                log.exception("a worker thread failed; stopping the worker")
+                failures.append(error)
+                stop.set()
+            finally:
+                db.session.remove()
+
+    pool = [threading.Thread(target=work, args=(n == 0,), name=f"job-worker-{n + 1}") for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()  # a signal still reaches the main thread's handler while it waits here
+    if failures:
+        raise failures[0]
 
 
 def _describe(error: Exception) -> str:

@@ -5,14 +5,19 @@ thread or a worker's memory.
 HTTP_TIMEOUT bounds connecting and each read; LMS_ANSWER_DEADLINE_SECONDS bounds the whole answer;
 LMS_ANSWER_MAX_BYTES bounds its (decompressed) size. Both failures are requests exceptions, so callers treat
 them as they treat an LMS that did not answer: "try again later", with what happened in the message.
+
+Each thread keeps one requests.Session, so a connection to an LMS is kept alive from one call to the next (a
+worker sending a class's scores opens one connection, and one TLS handshake, instead of one per score).
 """
 import json
+import threading
 import time
 
 import requests
 from flask import current_app
 
 READ_SIZE = 64 * 1024
+_per_thread = threading.local()
 
 
 class AnswerTooLarge(requests.RequestException):
@@ -28,7 +33,9 @@ def request(method: str, url: str, *, timeout=None, **kwargs) -> requests.Respon
     config = current_app.config
     limit, allowed = config["LMS_ANSWER_MAX_BYTES"], config["LMS_ANSWER_DEADLINE_SECONDS"]
     deadline = time.monotonic() + allowed
-    response = requests.request(method, url, timeout=timeout or config["HTTP_TIMEOUT"], stream=True, **kwargs)
+    session = _session()
+    session.cookies.clear()  # an LMS's cookies last one call, as before: never sent to another registration
+    response = session.request(method, url, timeout=timeout or config["HTTP_TIMEOUT"], stream=True, **kwargs)
     try:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -46,6 +53,7 @@ def request(method: str, url: str, *, timeout=None, **kwargs) -> requests.Respon
             if time.monotonic() > deadline:
                 raise AnswerTooSlow(f"{url} had not sent its whole answer after {allowed} s")
         response._content = bytes(body)
+        response._content_consumed = True  # read to its end: close() returns the connection to the pool, open
     except requests.RequestException:
         raise
     except Exception as exc:  # urllib3's own errors mid-body (protocol, decoding, read timeout)
@@ -53,6 +61,14 @@ def request(method: str, url: str, *, timeout=None, **kwargs) -> requests.Respon
     finally:
         response.close()
     return response
+
+
+def _session() -> requests.Session:
+    """This thread's session (a Session is not safe to share between threads)."""
+    session = getattr(_per_thread, "session", None)
+    if session is None:
+        session = _per_thread.session = requests.Session()
+    return session
 
 
 def describe(error: requests.RequestException) -> str:

@@ -1,6 +1,6 @@
 """Calling an LMS service (AGS, NRPS) with the tool's access token, and what its failures mean.
 
-A 401 forgets the token and tries once more with a fresh one. Failures come back as one of two exceptions, so
+A 401 tries once more with a fresh token. Failures come back as one of two exceptions, so
 a caller knows whether to retry: PlatformUnavailable (no answer, timeouts, 5xx, 429: try again later) and
 PlatformRefused (any other 4xx: the same request will not succeed), each with the LMS's own answer and the
 scopes the token was granted, for the log and the admin.
@@ -11,7 +11,7 @@ from datetime import datetime
 import requests
 
 from app.lti import lms_http
-from app.lti.service_auth import PlatformRefusedToken, access_token, forget_access_token, granted_scopes
+from app.lti.service_auth import PlatformRefusedToken, access_token, granted_scopes
 from app.tenancy.models import Registration
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,11 @@ class PlatformRefused(PlatformServiceError):
 
 def call_service(registration: Registration, scopes: list[str], method: str, url: str, *, now: datetime,
           headers: dict, **kwargs):
-    """One authorised request; a 401 forgets the token and tries once more with a fresh one."""
+    """One authorised request; a 401 tries once more with a fresh token."""
+    refused = None
     for attempt in (1, 2):
-        authorised = {**headers, "Authorization": f"Bearer {_token(registration, scopes, now=now)}"}
+        token = _token(registration, scopes, now=now, refused=refused)
+        authorised = {**headers, "Authorization": f"Bearer {token}"}
         try:
             response = lms_http.request(method, url, headers=authorised, allow_redirects=False, **kwargs)
         except requests.RequestException as exc:
@@ -53,7 +55,7 @@ def call_service(registration: Registration, scopes: list[str], method: str, url
         if response.status_code != 401 or attempt == 2:
             break
         log.info("%s %s: 401 from %s; fetching a new access token once", method, url, registration.issuer)
-        forget_access_token(registration, scopes)
+        refused = token
     if response.status_code < 300:
         return response
     scopes_granted = granted_scopes(registration, scopes)
@@ -73,12 +75,13 @@ def json_body(response, expected: type, what: str):
                                   answer=response.text) from None
 
 
-def _token(registration: Registration, scopes: list[str], *, now: datetime) -> str:
+def _token(registration: Registration, scopes: list[str], *, now: datetime, refused: str | None) -> str:
     try:
-        return access_token(registration, scopes, now=now)
-    except PlatformRefusedToken as refused:
+        return access_token(registration, scopes, now=now, refused=refused)
+    except PlatformRefusedToken as no_token:
         # A token endpoint that is down is worth retrying; one that says no (bad key, unknown client) is not.
-        kind = PlatformUnavailable if refused.unavailable else PlatformRefused
-        raise kind(f"no access token: {refused.message} {refused.hint}".strip(), status=refused.http_status) from refused
+        kind = PlatformUnavailable if no_token.unavailable else PlatformRefused
+        raise kind(f"no access token: {no_token.message} {no_token.hint}".strip(),
+                   status=no_token.http_status) from no_token
 
 

@@ -1,5 +1,7 @@
 """Access tokens for the LMS's services (AGS, NRPS): OAuth 2.0 client credentials with a signed JWT
 assertion (1EdTech Security Framework §4.1), cached in the shared cache for every process until they expire.
+Each process also remembers the tokens it used until that same expiry, so a worker sending many scores does
+not read the shared cache for each; the shared cache stays the truth whenever the LMS refuses a token.
 
 When the LMS refuses, the error names its HTTP status, its own answer and the scopes we asked for:
 unexplained 401s are what users of LTI libraries lose days on.
@@ -54,48 +56,66 @@ def _cache_key(registration: Registration, scopes: list[str]) -> str:
     return f"lti-access-token:{registration.id}:{' '.join(sorted(scopes))}"
 
 
-def access_token(registration: Registration, scopes: list[str], *, now: datetime) -> str:
-    """A bearer token for these scopes, from the shared cache or freshly from the LMS.
+def access_token(registration: Registration, scopes: list[str], *, now: datetime, refused: str | None = None) -> str:
+    """A bearer token for these scopes: remembered by this process, from the shared cache, or freshly from the LMS.
 
+    `refused` is a token the LMS has just answered 401 to: it is not used again, and the new one fetched
+    replaces it in the shared cache (unless another process has already put a newer one there).
     One process fetches at a time per registration and scope set: the others wait for its token (up to
     TOKEN_FETCH_WAIT_SECONDS) instead of each asking the LMS, which may rate-limit token requests.
     """
     cache_key = _cache_key(registration, scopes)
-    cached = shared_cache().get(cache_key)
+    remembered = _usable(_remembered_tokens().get(cache_key), refused)
+    if remembered and remembered["expires_at"] > now.timestamp():
+        return remembered["access_token"]
+    cached = _usable(shared_cache().get(cache_key), refused)
     if cached:
-        return cached["access_token"]
+        return _remember(cache_key, cached)
     lock_key = cache_key + ":fetching"
     if not shared_cache().add(lock_key, True, ttl=current_app.config["TOKEN_FETCH_WAIT_SECONDS"]):
-        waited = _wait_for_token(cache_key)
+        waited = _wait_for_token(cache_key, refused)
         if waited:
-            return waited
+            return _remember(cache_key, waited)
     try:
-        cached = shared_cache().get(cache_key)  # the fetch we waited behind may have stored one meanwhile
+        # The fetch we waited behind may have stored one meanwhile.
+        cached = _usable(shared_cache().get(cache_key), refused)
         if cached:
-            return cached["access_token"]
+            return _remember(cache_key, cached)
         answer = _request_token(registration, scopes, now=now)
     finally:
         shared_cache().delete(lock_key)
     log.info("access token from %s: scopes granted %s", registration.issuer, answer.get("scope"))
-    lifetime = int(answer.get("expires_in", 3600)) - EXPIRY_MARGIN_SECONDS
-    shared_cache().set(cache_key, {"access_token": answer["access_token"], "scope": answer.get("scope")},
-                       ttl=max(lifetime, 1))
-    return answer["access_token"]
+    lifetime = max(int(answer.get("expires_in", 3600)) - EXPIRY_MARGIN_SECONDS, 1)
+    token = {"access_token": answer["access_token"], "scope": answer.get("scope"),
+             "expires_at": now.timestamp() + lifetime}
+    shared_cache().set(cache_key, token, ttl=lifetime)
+    return _remember(cache_key, token)
 
 
-def _wait_for_token(cache_key: str) -> str | None:
+def _usable(token: dict | None, refused: str | None) -> dict | None:
+    return token if token and token["access_token"] != refused else None
+
+
+def _remembered_tokens() -> dict:
+    """This app's tokens in this process, by cache key (per app: tests build many apps in one process)."""
+    return current_app.extensions.setdefault("remembered_access_tokens", {})
+
+
+def _remember(cache_key: str, token: dict) -> str:
+    # A token cached before expiries were stored with it is used, not remembered: its expiry is unknown.
+    if "expires_at" in token:
+        _remembered_tokens()[cache_key] = token
+    return token["access_token"]
+
+
+def _wait_for_token(cache_key: str, refused: str | None) -> dict | None:
     deadline = time.monotonic() + current_app.config["TOKEN_FETCH_WAIT_SECONDS"]
     while time.monotonic() < deadline:
         time.sleep(0.05)
-        cached = shared_cache().get(cache_key)
+        cached = _usable(shared_cache().get(cache_key), refused)
         if cached:
-            return cached["access_token"]
+            return cached
     return None
-
-
-def forget_access_token(registration: Registration, scopes: list[str]) -> None:
-    """The LMS said 401 to this token: the next call fetches a new one."""
-    shared_cache().delete(_cache_key(registration, scopes))
 
 
 def granted_scopes(registration: Registration, scopes: list[str]) -> str | None:

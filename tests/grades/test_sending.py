@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.admin import accounts
 from app.clock import OffsetFileClock, as_utc
@@ -66,6 +66,27 @@ def test_a_401_fetches_a_new_token_once_and_the_score_goes(lms):
 
     assert sync.is_synced and lms.state.token_requests == 2 and lms.state.rejected_tokens == 1
     assert [arrival.score_given for arrival in lms.state.arrivals] == [90.0, 95.0]
+
+
+def test_a_worker_reads_the_shared_token_once_and_remembers_it_until_it_expires(lms):
+    lms.send()
+    statements = []
+
+    def remember(connection, cursor, statement, *_):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        sync = lms.send(Score("Completed", "FullyGraded", 95.0, 100.0))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+
+    assert sync.is_synced and lms.state.token_requests == 1
+    assert not [statement for statement in statements if "cache_entries" in statement]
+
+    lms.advance(seconds=lms.state.token_lifetime)  # expired: the next score fetches a new token first
+    assert lms.send(Score("Completed", "FullyGraded", 100.0, 100.0)).is_synced
+    assert lms.state.token_requests == 2 and lms.state.rejected_tokens == 0
 
 
 def test_a_refusal_fails_the_row_with_the_lms_answer_and_the_scopes_granted(lms):

@@ -209,3 +209,15 @@ def test_the_worker_stops_after_the_job_in_hand_when_asked(app, registry, worker
     worker.run_forever(stop, poll_interval=0)
 
     assert (stored_job(first).status, stored_job(second).status) == (Job.SUCCEEDED, Job.QUEUED)
+
+
+def test_a_stopping_worker_gives_back_the_next_job_it_had_claimed_uncounted(app, registry, worker, stored_job):
+    stop = threading.Event()
+    registry.handler("stop_signal_arrives")(lambda payload, job: stop.set())
+    enqueue("stop_signal_arrives", {})
+    second = enqueue("stop_signal_arrives", {})
+
+    worker.run_forever(stop, poll_interval=0)
+
+    job = stored_job(second)
+    assert (job.status, job.attempts, job.locked_by, job.locked_at) == (Job.QUEUED, 0, None, None)
