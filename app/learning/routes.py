@@ -9,7 +9,7 @@ from app.extensions import db
 from app.learning.content.model import Module, Section
 from app.learning.placement import learner_path
 from app.learning.progress import (
-    answer_activity, complete_section, completed_module_ids, current_score, find_progress, progress_by_module,
+    answer_activity, complete_section, current_score, find_progress, progress_by_module,
     resume_section, visit_section,
 )
 from app.learning.self_assessment import SCALE, latest_ratings, record_self_assessment
@@ -32,10 +32,11 @@ def home():
     """The path page: where the learner stands per area and the one module recommended next."""
     launch = current_launch()
     path = _path_model()
-    completed = completed_module_ids(launch.organisation_id, launch.person_id)
+    progress = progress_by_module(launch.organisation_id, launch.person_id)
+    completed = frozenset(module_id for module_id, row in progress.items() if row.is_completed)
     learner = learner_path(path, launch.organisation_id, launch.person_id, completed_module_ids=completed)
     return render_template("learning/home.html", launch=launch, path=path, learner=learner, title=_("Your path"),
-                           progress=progress_by_module(launch.organisation_id, launch.person_id))
+                           progress=progress)
 
 
 @bp.get("/start")

@@ -80,9 +80,12 @@ class ToolSessionInterface(SecureCookieSessionInterface):
 def _launch_by_token() -> Select:
     """Built once: every page of a launch runs it, and building it cost more than running it.
 
-    The deployment comes along: every page reads the LMS sites that may frame it.
+    The deployment comes along (every page reads the LMS sites that may frame it), and the person and course
+    (most pages name them): one query instead of three.
     """
-    return select(Launch).options(joinedload(Launch.deployment)).where(
+    return select(Launch).options(
+        joinedload(Launch.deployment), joinedload(Launch.person), joinedload(Launch.course)
+    ).where(
         Launch.session_token_hash == bindparam("token_hash"), Launch.expires_at > bindparam("now")
     )
 
