@@ -1,4 +1,4 @@
-"""The one cache every worker process shares (nonces, platform key sets, access tokens): the database or Redis."""
+"""The one cache every worker process shares (platform key sets, access tokens, report figures): the database or Redis."""
 import json
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -49,7 +49,7 @@ class CacheEntry(db.Model):
 class DatabaseCache:
     """The shared cache as rows of cache_entries, read and written in the current db.session transaction.
 
-    Deliberately transactional: a nonce added by a launch that rolls back is not consumed, and on PostgreSQL
+    Deliberately transactional: an entry added by a transaction that rolls back is not kept, and on PostgreSQL
     a concurrent add of the same key waits for the first transaction to end, then reports the conflict.
     """
 
@@ -65,7 +65,7 @@ class DatabaseCache:
         db.session.execute(_SET, {"key": key, "value": value, "expires_at": _expiry(ttl)})
 
     def add(self, key: str, value: Any, ttl: int | None = None) -> bool:
-        # One statement, so two processes adding the same nonce cannot both see it absent.
+        # One statement, so two processes adding the same key cannot both see it absent.
         parameters = {"key": key, "value": value, "expires_at": _expiry(ttl), "now": current_clock().now()}
         return db.session.execute(_ADD, parameters).scalar_one_or_none() is not None
 
@@ -78,7 +78,7 @@ class DatabaseCache:
 
 
 # Written once as text: SQLAlchemy cannot cache dialect-specific upserts, and compiling one on every
-# launch's nonce cost about a millisecond (docs/benchmarks.md). The SQL is the same on PostgreSQL and SQLite.
+# add cost about a millisecond (docs/benchmarks.md). The SQL is the same on PostgreSQL and SQLite.
 _UPSERT = """
     INSERT INTO cache_entries (key, value, expires_at) VALUES (:key, :value, :expires_at)
     ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
