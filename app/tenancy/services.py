@@ -9,7 +9,7 @@ from app.errors import AppError, NotFound
 from app.events import deployment_created, people_merged
 from app.extensions import db
 from app.models_base import JSONType, utcnow
-from app.tenancy.models import Course, Deployment, Membership, Organisation, Person, Registration
+from app.tenancy.models import Deployment, Membership, Organisation, Person, Registration
 from app.tenancy.roles import ToolRole
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,9 @@ def find_registration(issuer: str, client_id: str) -> Registration | None:
     return db.session.scalars(_registration_query(), {"issuer": issuer, "client_id": client_id}).first()
 
 
-def find_registration_with_deployment(issuer: str, client_id: str, deployment_id) -> tuple[Registration | None, Deployment | None]:
+def find_registration_with_deployment(
+    issuer: str, client_id: str, deployment_id
+) -> tuple[Registration | None, Deployment | None]:
     """The registration and, if known already, its deployment with this id: a launch's lookups in one query."""
     if not isinstance(deployment_id, str):
         deployment_id = None  # a malformed claim finds no deployment; the launch's message check refuses it
@@ -124,14 +126,14 @@ def clean_optional(value) -> str | None:
     return None if not value or value.startswith("$") else value
 
 
-def record_person(organisation_id: int, issuer: str, subject: str, *, name=None, email=None, locale=None, now=None) -> Person:
-    """Find or create the person (organisation, issuer, sub); keep what the LMS sent this time."""
-    return db.session.get(Person, upsert_person(
-        organisation_id, issuer, subject, name=name, email=email, locale=locale, now=now,
-    ), populate_existing=True)
+def record_person(organisation_id: int, issuer: str, subject: str, **launch_values) -> Person:
+    """Find or create the person (organisation, issuer, sub) as a launch would; keep what the LMS sent this time."""
+    return db.session.get(Person, upsert_person(organisation_id, issuer, subject, **launch_values), populate_existing=True)
 
 
-def upsert_person(organisation_id: int, issuer: str, subject: str, *, name=None, email=None, locale=None, now=None) -> int:
+def upsert_person(
+    organisation_id: int, issuer: str, subject: str, *, name=None, email=None, locale=None, now=None
+) -> int:
     """The person's id, their row created or brought up to date in one statement (a launch's hot path)."""
     return db.session.execute(_UPSERT_PERSON, {
         "organisation_id": organisation_id, "issuer": issuer, "subject": subject, "name": clean_optional(name),
@@ -139,13 +141,9 @@ def upsert_person(organisation_id: int, issuer: str, subject: str, *, name=None,
     }).scalar_one()
 
 
-def record_course(deployment: Deployment, context: dict | None) -> Course | None:
-    """Find or create the course from the launch's context claim (absent for some launches)."""
-    course_id = upsert_course(deployment.organisation_id, deployment.id, context)
-    return None if course_id is None else db.session.get(Course, course_id, populate_existing=True)
-
-
-def upsert_course(organisation_id: int, deployment_id: int, context: dict | None, *, roster_url: str | None = None) -> int | None:
+def upsert_course(
+    organisation_id: int, deployment_id: int, context: dict | None, *, roster_url: str | None = None
+) -> int | None:
     """The course's id from the launch's context claim (None without one), created or brought up to date."""
     context_id = (context or {}).get("id")
     if not context_id:
@@ -157,13 +155,8 @@ def upsert_course(organisation_id: int, deployment_id: int, context: dict | None
     }).scalar_one()
 
 
-def record_membership(course: Course, person: Person, role: ToolRole, lti_roles: list[str]) -> Membership:
-    """The person's role in the course, as this launch says."""
-    membership_id = upsert_membership(course.organisation_id, course.id, person.id, role, lti_roles)
-    return db.session.get(Membership, membership_id, populate_existing=True)
-
-
 def upsert_membership(organisation_id: int, course_id: int, person_id: int, role: ToolRole, lti_roles: list[str]) -> int:
+    """The membership's id: the person's role in the course, as this launch says."""
     return db.session.execute(_UPSERT_MEMBERSHIP, {
         "organisation_id": organisation_id, "course_id": course_id, "person_id": person_id,
         "role": role.course_role, "lti_roles": list(lti_roles), "created_at": utcnow(),
