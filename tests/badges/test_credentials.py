@@ -135,14 +135,19 @@ def test_the_status_bit_is_set_once_the_award_is_revoked(served):
     assert revoked() is True
 
 
-def test_old_awards_still_verify_after_the_badge_key_is_rotated(served):
+def awards_around_a_key_rotation(served) -> tuple[str, str, str, str]:
+    """An award signed before `flask badges rotate-key` and one after: (before, its VC-JWT, after, its VC-JWT)."""
     before = served.award()
     old_token = served.get(f"/badges/credentials/{before}.jwt").text
     with served.app.app_context():
         rotate_badge_key(served.clock.now())
         db.session.commit()
     after = served.award()
-    new_token = served.get(f"/badges/credentials/{after}.jwt").text
+    return before, old_token, after, served.get(f"/badges/credentials/{after}.jwt").text
+
+
+def test_old_awards_still_verify_after_the_badge_key_is_rotated(served):
+    before, old_token, after, new_token = awards_around_a_key_rotation(served)
     assert json.loads(_b64(old_token.split(".")[0]))["kid"] != json.loads(_b64(new_token.split(".")[0]))["kid"]
     assert verify_with_joserfc(served, old_token)["id"].endswith(before)
     assert verify_with_joserfc(served, new_token)["id"].endswith(after)
@@ -158,12 +163,7 @@ def did_web_url(did: str) -> str:
 
 
 def test_the_issuer_profile_carries_its_public_keys_and_they_verify_its_credentials_after_a_rotation(served):
-    before = served.award()
-    old_token = served.get(f"/badges/credentials/{before}.jwt").text
-    with served.app.app_context():
-        rotate_badge_key(served.clock.now())
-        db.session.commit()
-    new_token = served.get(f"/badges/credentials/{served.award()}.jwt").text
+    before, old_token, _, new_token = awards_around_a_key_rotation(served)
     issuer_url = served.get(f"/badges/credentials/{before}").json()["issuer"]["id"]
 
     profile = served.get(issuer_url).json()
