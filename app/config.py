@@ -54,6 +54,11 @@ FROM_ENVIRONMENT = {
     "HTTP_TIMEOUT": ("HTTP_TIMEOUT", _timeouts),
     "LMS_ANSWER_MAX_BYTES": ("LMS_ANSWER_MAX_BYTES", int),
     "LMS_ANSWER_DEADLINE_SECONDS": ("LMS_ANSWER_DEADLINE_SECONDS", float),
+    "LMS_PRIVATE_HOSTS": ("LMS_PRIVATE_HOSTS", str),
+    "REGISTRATION_DEADLINE_SECONDS": ("REGISTRATION_DEADLINE_SECONDS", float),
+    "REGISTRATIONS_AT_ONCE": ("REGISTRATIONS_AT_ONCE", int),
+    "REGISTRATION_RATE_LIMIT": ("REGISTRATION_RATE_LIMIT", str),
+    "KEY_SET_DEADLINE_SECONDS": ("KEY_SET_DEADLINE_SECONDS", float),
     "LTI_STATE_LIFETIME": ("LTI_STATE_LIFETIME", int),
     "LTI_CLOCK_SKEW": ("LTI_CLOCK_SKEW", int),
     "LTI_LAUNCH_LIFETIME": ("LTI_LAUNCH_LIFETIME", int),
@@ -109,6 +114,18 @@ class Config:
     # An LMS's answer (token, JWKS, AGS, NRPS) is read up to this size and for at most this long in all.
     LMS_ANSWER_MAX_BYTES = 5 * 1024 * 1024
     LMS_ANSWER_DEADLINE_SECONDS = 30.0
+    # The only non-global hosts, addresses or networks (CIDR) the tool ever calls: comma-separated, e.g. a
+    # campus Moodle "moodle.campus.local,10.1.2.3". Empty in production unless set; development adds the
+    # development LMS's host (docs/security.md: server-side request forgery).
+    LMS_PRIVATE_HOSTS = ""
+    DEVELOPMENT_LMS_HOSTS = "localhost,127.0.0.1,::1"
+    # Dynamic Registration calls an LMS from inside the registration request: it must end quickly, only a few may
+    # run at once in a process (the rest answer "busy"), and each address may start only a few.
+    REGISTRATION_DEADLINE_SECONDS = 5.0
+    REGISTRATIONS_AT_ONCE = 2
+    REGISTRATION_RATE_LIMIT = "10 per minute;60 per hour"
+    # A launch waits at most this long for an LMS's key set (a slow JWKS must not hold a launch's thread).
+    KEY_SET_DEADLINE_SECONDS = 5.0
     # While one process fetches an LMS access token, the others wait this long for it before asking themselves.
     TOKEN_FETCH_WAIT_SECONDS = 10
     # Grade passback: retries of a score back off up to this cap and go on for this long before the score
@@ -184,6 +201,8 @@ class Config:
             dev_secrets = load_or_create_dev_secrets()
             self.SECRET_KEY = self.SECRET_KEY or dev_secrets["SECRET_KEY"]
             self.KEY_ENCRYPTION_KEYS = self.KEY_ENCRYPTION_KEYS or dev_secrets["KEY_ENCRYPTION_KEYS"]
+        if self.ENV_NAME == "development" and not os.environ.get("LMS_PRIVATE_HOSTS"):
+            self.LMS_PRIVATE_HOSTS = self.DEVELOPMENT_LMS_HOSTS
 
 
 class TestConfig(Config):
@@ -198,6 +217,10 @@ class TestConfig(Config):
     KEY_ENCRYPTION_KEYS = Fernet.generate_key().decode()
     RATELIMIT_STORAGE_URI = "memory://"
     JWKS_WAIT_FOR_OTHER_FETCH = 0
+    # The tests' LMSs (the development LMS, fake AGS/NRPS servers) listen on 127.0.0.1; the SSRF tests aim at
+    # 127.0.0.2, which must stay refused.
+    LMS_PRIVATE_HOSTS = "127.0.0.1,localhost"
+    REGISTRATION_RATE_LIMIT = "600 per minute"
 
 
 class ProductionConfig(Config):

@@ -65,7 +65,7 @@ def main() -> None:
     admin.execute(f'CREATE DATABASE "{database}"')
     try:
         env = {
-            "APP_ENV": "production", "ALLOW_LOOPBACK_HTTP": "1", "LOG_LEVEL": "WARNING",
+            "APP_ENV": "production", "ALLOW_LOOPBACK_HTTP": "1", "LMS_PRIVATE_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
             "SECRET_KEY": secrets.token_urlsafe(48), "KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "DATABASE_URL": POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
             + "/" + database,

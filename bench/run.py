@@ -523,7 +523,7 @@ def main() -> int:
         driver = Driver(jwks_port)
         env = {
             **os.environ,
-            "APP_ENV": "production", "ALLOW_LOOPBACK_HTTP": "1",
+            "APP_ENV": "production", "ALLOW_LOOPBACK_HTTP": "1", "LMS_PRIVATE_HOSTS": "127.0.0.1,localhost",
             "SECRET_KEY": secrets.token_urlsafe(48), "KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "DATABASE_URL": database_url.replace("postgresql://", "postgresql+psycopg://", 1),
             "BASE_URL": "http://127.0.0.1:5000",  # replaced per server

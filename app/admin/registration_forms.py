@@ -27,6 +27,7 @@ class PlatformValuesForm(FlaskForm):
     auth_token_url = StringField(_l("Access token URL"), render_kw=_URL)
     auth_audience = StringField(_l("Access token audience (optional)"), render_kw=_TEXT)
     key_set_url = StringField(_l("Public keyset URL (the LMS's JWKS)"), render_kw=_URL)
+    service_hosts = StringField(_l("Other service hosts (optional)"), render_kw=_TEXT)
     allowed_algorithms = SelectMultipleField(
         _l("Signing algorithms the LMS may use"),
         choices=[SelectChoice(algorithm, algorithm) for algorithm in SUPPORTED_ALGORITHMS],

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # The values a registration is made of, in the order the forms, the CLI and the file format list them.
 REGISTRATION_FIELDS = (
     "name", "issuer", "client_id", "auth_login_url", "auth_token_url", "auth_audience", "key_set_url",
-    "allowed_algorithms", "new_deployment_policy",
+    "allowed_algorithms", "service_hosts", "new_deployment_policy",
 )
 # The values the LMS shows after the tool is added to it (the rest is our policy for new deployments).
 PLATFORM_VALUE_FIELDS = REGISTRATION_FIELDS[:-1]
@@ -65,10 +65,12 @@ def clean_registration_values(values: dict) -> dict:
         if field not in values:
             continue
         value = values[field]
-        if field == "allowed_algorithms":
+        if field in ("allowed_algorithms", "service_hosts"):
             if isinstance(value, str):
                 value = value.replace(",", " ").split()
-            value = [algorithm.strip() for algorithm in value or [] if algorithm.strip()]
+            value = [item.strip() for item in value or [] if item.strip()]
+            if field == "service_hosts":
+                value = [host.lower().rstrip(".") for host in value]
         elif isinstance(value, str):
             value = value.strip()
         if field == "auth_audience" and not value:

@@ -276,7 +276,9 @@ def _registration_page(registration_id: int, *, form=None, values_form=None, dep
     form = form or RegistrationForm(obj=registration)
     form.default_organisation_id.choices = organisation_choices(organisations, empty_label=_("None"))
     # formdata=None: a form shown beside the one posted shows the stored values, not the posted ones.
-    values_form = values_form or PlatformValuesForm(formdata=None, obj=registration)
+    values_form = values_form or PlatformValuesForm(
+        formdata=None, obj=registration, service_hosts=" ".join(registration.service_hosts or [])
+    )
     deployment_form = deployment_form or NewDeploymentForm(
         formdata=None, frame_origins="\n".join(default_frame_ancestors(registration))
     )

@@ -85,6 +85,8 @@ _platform_value_options = [
     click.option("--auth-audience", help="The access token audience, if the LMS names one."),
     click.option("--key-set-url", help="The LMS's public keyset (JWKS) URL."),
     click.option("--algorithm", "allowed_algorithms", multiple=True, help="An algorithm the LMS signs with (repeat; default RS256)."),
+    click.option("--service-host", "service_hosts", multiple=True,
+                 help="A host besides those of the token and keyset URLs where the LMS serves AGS and NRPS (repeat)."),
     click.option("--policy", "new_deployment_policy", type=click.Choice(["new_organisation", "hold_pending"]),
                  help="What a launch from a deployment not seen before does."),
     click.option("--default-organisation", help="Organisation id or name held deployments wait under ('none' to clear)."),
@@ -100,8 +102,9 @@ def platform_value_options(command):
 def _given(values: dict) -> dict:
     """The options given on the command line, as registration values."""
     given = {field: value for field, value in values.items() if value not in (None, ())}
-    if "allowed_algorithms" in given:
-        given["allowed_algorithms"] = list(given["allowed_algorithms"])
+    for field in ("allowed_algorithms", "service_hosts"):
+        if field in given:
+            given[field] = list(given[field])
     return given
 
 

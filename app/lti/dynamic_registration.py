@@ -10,16 +10,18 @@ marked `pending`, and, when the installation requires approval, a `pending` regi
 A one-time invitation URL (`?invitation=…`, made on the admin page) attaches the LMS to an existing organisation.
 """
 import hashlib
-import ipaddress
 import json
 import logging
+import re
 import secrets
-import socket
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 import requests
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -31,6 +33,7 @@ from app.lti.exceptions import (
     InvalidPlatformConfiguration,
     InvalidRegistrationRequest,
     PlatformRefusedRegistration,
+    RegistrationBusy,
     RegistrationConflict,
 )
 from app.lti.keys import ensure_active_tool_key
@@ -59,8 +62,10 @@ WANTED_CLAIMS = ["iss", "sub", "name", "given_name", "family_name", "email"]
 TOOL_NAME = "REX VET Path"
 TOOL_DESCRIPTION = "International skills for VET staff: a path of training modules with Open Badges."
 INVITATION_LIFETIME = timedelta(days=7)
-# How much of an LMS's answer we show and log: enough to read an error, not a whole HTML page.
-MAX_BODY_SHOWN = 2000
+# The one part of a registering LMS's answer the page shows: an OAuth error code (RFC 7591 §3.2.2). Its host is
+# not vetted yet, so its body is never shown or logged: the page must not become a window onto whatever
+# answers at the URL an attacker gave.
+ERROR_CODE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -94,8 +99,7 @@ def register_with_platform(
     configuration = fetch_platform_configuration(configuration_url, registration_token, timeout=timeout)
     problems = platform_configuration_problems(configuration, configuration_url)
     if problems:
-        log.warning("refused the OpenID configuration of %s: %s; it was: %s",
-                    configuration_url, problems, _shorten(json.dumps(configuration)))
+        log.warning("refused the OpenID configuration of %s: %s", configuration_url, problems)
         raise InvalidPlatformConfiguration(
             _("The LMS's OpenID configuration at %(url)s cannot be used: %(problems)s.",
               url=configuration_url, problems="; ".join(problems)),
@@ -124,28 +128,57 @@ def _checked_configuration_url(url: str | None, tool: ToolUrls) -> str:
             _("openid_configuration %(url)s is not an http(s) URL.", url=repr(url)),
             hint=_("Start the registration again from your LMS."),
         )
-    if urlsplit(tool.base_url).scheme == "https":
-        if parts.scheme != "https":
-            raise InvalidRegistrationRequest(
-                _("The LMS's configuration URL %(url)s is not https.", url=url),
-                hint=_("This tool only registers with LMSs served over https."),
-            )
-        # The registration URL is public: never let it make the tool call into its own network.
-        if not _is_public_host(parts.hostname):
-            raise InvalidRegistrationRequest(
-                _("The LMS's configuration URL %(url)s does not point to a public address.", url=url),
-                hint=_("An LMS must be reachable on the internet to register itself here."),
-            )
+    if urlsplit(tool.base_url).scheme == "https" and parts.scheme != "https":
+        raise InvalidRegistrationRequest(
+            _("The LMS's configuration URL %(url)s is not https.", url=url),
+            hint=_("This tool only registers with LMSs served over https."),
+        )
+    # Whether the tool may call its address at all is lms_http's check, made on every call (and every URL the
+    # configuration names), against the address actually connected to.
     return url
 
 
-def _is_public_host(hostname: str | None) -> bool:
-    """Every address the name resolves to is a global one (not loopback, private, link-local or reserved)."""
+# Registration calls an LMS from inside a web request: a few at once per process, so launches always have threads.
+_registration_calls = {"slots": None, "size": None}
+_registration_calls_lock = threading.Lock()
+
+
+@contextmanager
+def registration_call_slot():
+    """One of REGISTRATIONS_AT_ONCE slots for an outgoing registration call, or RegistrationBusy at once."""
+    size = current_app.config["REGISTRATIONS_AT_ONCE"]
+    with _registration_calls_lock:
+        if _registration_calls["size"] != size:
+            _registration_calls.update(slots=threading.BoundedSemaphore(size), size=size)
+        slots = _registration_calls["slots"]
+    if not slots.acquire(blocking=False):
+        log.warning("dynamic registration refused: %s registration call(s) already running in this process", size)
+        raise RegistrationBusy(
+            _("The tool is busy with other LMS registrations right now."),
+            hint=_("Wait a minute, then start the registration again from the LMS."),
+        )
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(hostname, None)}
-    except (socket.gaierror, UnicodeError):
-        return False
-    return bool(addresses) and all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
+        yield
+    finally:
+        slots.release()
+
+
+def _registration_call(method: str, url: str, **kwargs) -> requests.Response:
+    """A registration's call to the LMS: a slot, and a short deadline for the whole answer."""
+    with registration_call_slot():
+        return lms_http.request(method, url, deadline=current_app.config["REGISTRATION_DEADLINE_SECONDS"], **kwargs)
+
+
+def _answer_summary(response: requests.Response) -> str:
+    """HTTP status and, if the answer is an OAuth error object, its error code: never the body itself."""
+    summary = f"HTTP {response.status_code}"
+    try:
+        code = json.loads(response.content).get("error")
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        code = None
+    if isinstance(code, str) and ERROR_CODE.fullmatch(code):
+        summary += f" ({code})"
+    return summary
 
 
 def fetch_platform_configuration(url: str, registration_token: str | None, *, timeout) -> dict:
@@ -154,26 +187,28 @@ def fetch_platform_configuration(url: str, registration_token: str | None, *, ti
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
     try:
-        response = lms_http.request("GET", url, headers=headers, timeout=timeout)
+        response = _registration_call("GET", url, headers=headers, timeout=timeout)
     except requests.RequestException as error:
-        log.warning("could not fetch the OpenID configuration %s: %s", url, error)
+        log.warning("could not fetch the OpenID configuration %s: %s", url, lms_http.describe(error))
         raise InvalidPlatformConfiguration(
             _("The LMS's OpenID configuration could not be fetched from %(url)s.", url=url),
-            hint=_("Check that the LMS is reachable from the tool's server, then start the registration again."),
-            detail=str(error),
+            hint=_unreachable_hint(error),
+            detail=lms_http.describe(error),
         ) from None
     if response.status_code != 200:
-        log.warning("OpenID configuration %s answered %s: %s", url, response.status_code, _shorten(response.text))
+        log.warning("OpenID configuration %s answered %s (%d bytes, not shown)", url, response.status_code,
+                    len(response.content))
         raise InvalidPlatformConfiguration(
-            _("The LMS answered HTTP %(status)s for its OpenID configuration at %(url)s: %(body)s",
-              status=response.status_code, url=url, body=_shorten(response.text)),
-            hint=_("Start the registration again from the LMS; if it fails again, the LMS's administrator must "
-                   "check its LTI settings."),
+            _("The LMS answered %(answer)s for its OpenID configuration at %(url)s.",
+              answer=_answer_summary(response), url=url),
+            hint=_redirect_hint() if 300 <= response.status_code < 400 else _(
+                "Start the registration again from the LMS; if it fails again, the LMS's administrator must "
+                "check its LTI settings."),
         )
     try:
         configuration = response.json()
     except ValueError:
-        log.warning("OpenID configuration %s is not JSON: %s", url, _shorten(response.text))
+        log.warning("OpenID configuration %s is not JSON (%d bytes, not shown)", url, len(response.content))
         raise InvalidPlatformConfiguration(
             _("The LMS's OpenID configuration at %(url)s is not JSON.", url=url),
             hint=_("The URL the LMS gave does not lead to its OpenID configuration; ask its administrator."),
@@ -192,6 +227,8 @@ def platform_configuration_problems(configuration: dict, configuration_url: str)
             problems.append(_("`%(name)s` is missing", name=name))
         elif not _is_http_url(value):
             problems.append(_("`%(name)s` is not an http(s) URL", name=name))
+        elif name != "issuer" and not _may_be_called(value):
+            problems.append(_("`%(name)s` points to an address that is not public", name=name))
     issuer = configuration.get("issuer")
     if _is_http_url(issuer) and not issuer_matches_configuration_url(issuer, configuration_url):
         problems.append(_(
@@ -217,6 +254,19 @@ def platform_configuration_problems(configuration: dict, configuration_url: str)
             for name in REQUIRED_PLATFORM_FIELDS if not platform.get(name)
         ]
     return problems
+
+
+def _may_be_called(url: str) -> bool:
+    """Whether lms_http would call this URL's address (checked now, so the LMS admin hears it at registration;
+    every later call checks again, against the address it connects to)."""
+    parts = urlsplit(url)
+    try:
+        lms_http.vetted_address(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except lms_http.AddressRefused:
+        return False
+    except (requests.RequestException, ValueError):
+        return True  # not resolvable now: not an address of ours; the call will say what it finds then
+    return True
 
 
 def issuer_matches_configuration_url(issuer: str, configuration_url: str) -> bool:
@@ -276,19 +326,19 @@ def post_client_registration(endpoint: str, registration_token: str | None, body
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
     try:
-        response = lms_http.request("POST", endpoint, data=json.dumps(body), headers=headers, timeout=timeout)
+        response = _registration_call("POST", endpoint, data=json.dumps(body), headers=headers, timeout=timeout)
     except requests.RequestException as error:
-        log.warning("could not reach the registration endpoint %s: %s", endpoint, error)
+        log.warning("could not reach the registration endpoint %s: %s", endpoint, lms_http.describe(error))
         raise PlatformRefusedRegistration(
             _("The LMS's registration endpoint %(url)s could not be reached.", url=endpoint),
-            hint=_("Check that the LMS is reachable from the tool's server, then start the registration again."),
-            detail=str(error),
+            hint=_unreachable_hint(error),
+            detail=lms_http.describe(error),
         ) from None
     if not 200 <= response.status_code < 300:
-        log.warning("registration endpoint %s answered %s: %s", endpoint, response.status_code, _shorten(response.text))
+        log.warning("registration endpoint %s answered %s (%d bytes, not shown)", endpoint, response.status_code,
+                    len(response.content))
         raise PlatformRefusedRegistration(
-            _("The LMS refused the registration with HTTP %(status)s. It answered: %(body)s",
-              status=response.status_code, body=_shorten(response.text) or _("(nothing)")),
+            _("The LMS refused the registration with %(answer)s.", answer=_answer_summary(response)),
             hint=_refusal_hint(response.status_code),
         )
     try:
@@ -296,21 +346,34 @@ def post_client_registration(endpoint: str, registration_token: str | None, body
     except ValueError:
         answer = None
     if not isinstance(answer, dict) or not answer.get("client_id"):
-        log.warning("registration endpoint %s answered without a client_id: %s", endpoint, _shorten(response.text))
+        log.warning("registration endpoint %s answered without a client_id (%d bytes, not shown)", endpoint,
+                    len(response.content))
         raise PlatformRefusedRegistration(
-            _("The LMS accepted the registration but did not answer with a client_id. It answered: %(body)s",
-              body=_shorten(response.text) or _("(nothing)")),
+            _("The LMS accepted the registration but did not answer with a client_id."),
             hint=_("Ask the LMS's administrator to remove the half-made tool registration and try again."),
         )
     return answer
 
 
 def _refusal_hint(status: int) -> str:
+    if 300 <= status < 400:
+        return _redirect_hint()
     if status in (401, 403):
         return _("The LMS did not accept its own registration token: it is single-use and expires. Start the "
                  "registration again from the LMS to get a fresh one.")
-    return _("The LMS's answer above says what it did not accept; fix that in the LMS (or ask its vendor), then "
-             "start the registration again.")
+    return _("The LMS's log says what it did not accept; fix that in the LMS (or ask its vendor), then start the "
+             "registration again.")
+
+
+def _redirect_hint() -> str:
+    return _("The tool follows no redirects: the LMS's configuration must name its final https URLs.")
+
+
+def _unreachable_hint(error: requests.RequestException) -> str:
+    if isinstance(error, lms_http.AddressRefused):
+        return _("The address is not a public one. An LMS on the college's own network can register only if the "
+                 "REX VET Path administrator lists its host in the LMS_PRIVATE_HOSTS setting.")
+    return _("Check that the LMS is reachable from the tool's server, then start the registration again.")
 
 
 def store_registration(
@@ -384,11 +447,6 @@ def _origin(url: str) -> str:
 def _is_http_url(value) -> bool:
     parts = urlsplit(value) if isinstance(value, str) else None
     return bool(parts and parts.scheme in ("http", "https") and parts.netloc)
-
-
-def _shorten(text: str) -> str:
-    text = (text or "").strip()
-    return text if len(text) <= MAX_BODY_SHOWN else text[:MAX_BODY_SHOWN] + "…"
 
 
 # One-time invitations -------------------------------------------------------------------------------------------

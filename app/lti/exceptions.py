@@ -72,6 +72,13 @@ class PlatformRefusedRegistration(DynamicRegistrationError):
     status = 502
 
 
+class RegistrationBusy(DynamicRegistrationError):
+    """Too many registrations are calling LMSs in this process right now; the LMS admin tries again shortly."""
+
+    status = 503
+    headers = {"Retry-After": "60"}
+
+
 class RegistrationConflict(DynamicRegistrationError):
     """The LMS gave a client_id that is already registered here."""
 

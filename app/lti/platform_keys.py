@@ -109,7 +109,8 @@ def fetch_keyset(url: str) -> dict:
     """GET the platform's JWKS, with timeouts, explaining any failure with the LMS's own answer."""
     log.info("fetching platform key set %s", url)
     try:
-        response = lms_http.request("GET", url)
+        # A launch waits on this: a slow key set must not hold the launch's thread for the general deadline.
+        response = lms_http.request("GET", url, deadline=current_app.config["KEY_SET_DEADLINE_SECONDS"])
     except requests.RequestException as exc:
         raise PlatformKeysUnavailable(
             _("The LMS's public keys could not be fetched."),

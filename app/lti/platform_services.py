@@ -43,13 +43,25 @@ class PlatformRefused(PlatformServiceError):
 
 def call_service(registration: Registration, scopes: list[str], method: str, url: str, *, now: datetime,
           headers: dict, **kwargs):
-    """One authorised request; a 401 tries once more with a fresh token."""
+    """One authorised request; a 401 tries once more with a fresh token.
+
+    The URL comes from a launch's claims or an LMS's answer (a roster's next page): the token goes only to the
+    registration's own hosts, and lms_http checks the address as for every call."""
+    if not registration.serves_on(url):
+        hosts = ", ".join(sorted(registration.own_hosts | set(registration.service_hosts or [])))
+        log.warning("%s %s not called: not on the hosts of registration %s (%s)", method, url, registration.id, hosts)
+        raise PlatformRefused(
+            f"{method} {url} was not called: its host is not one of this LMS's ({hosts}). If the LMS really serves "
+            "its services there, an installation admin adds the host to the registration's service hosts."
+        )
     refused = None
     for attempt in (1, 2):
         token = _token(registration, scopes, now=now, refused=refused)
         authorised = {**headers, "Authorization": f"Bearer {token}"}
         try:
             response = lms_http.request(method, url, headers=authorised, allow_redirects=False, **kwargs)
+        except lms_http.AddressRefused as exc:
+            raise PlatformRefused(f"{method} {url} was not called ({lms_http.describe(exc)})") from exc
         except requests.RequestException as exc:
             raise PlatformUnavailable(f"{method} {url} got no answer ({lms_http.describe(exc)})") from exc
         if response.status_code != 401 or attempt == 2:

@@ -3,9 +3,11 @@
 Format (docs/lti-config.md):
 {"name", "issuer", "client_id", "auth_login_url", "auth_token_url", "auth_audience" (optional),
  "key_set_url", "allowed_algorithms" (default ["RS256"]), "new_deployment_policy" ("new_organisation" |
- "hold_pending", default new_organisation), "deployments": [{"deployment_id", "organisation", "frame_ancestors"}]}
+ "hold_pending", default new_organisation), "service_hosts" (optional: hosts besides those of the token and
+ key-set URLs where the LMS serves AGS and NRPS), "deployments": [{"deployment_id", "organisation", "frame_ancestors"}]}
 """
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,7 +21,11 @@ from app.tenancy.services import default_frame_ancestors, find_registration
 
 REQUIRED_FIELDS = ("name", "issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url")
 URL_FIELDS = ("issuer", "auth_login_url", "auth_token_url", "key_set_url")
-KNOWN_FIELDS = set(REQUIRED_FIELDS) | {"auth_audience", "allowed_algorithms", "new_deployment_policy", "deployments"}
+KNOWN_FIELDS = set(REQUIRED_FIELDS) | {
+    "auth_audience", "allowed_algorithms", "new_deployment_policy", "service_hosts", "deployments",
+}
+# A host name or address as a URL names it: letters, digits, dots, hyphens (or an IPv6 literal's hex and colons).
+HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|[0-9a-f:]{2,39}")
 PRIVATE_KEY_FIELDS = {"private_key", "private_key_file", "d", "secret"}
 POLICIES = (Registration.POLICY_NEW_ORGANISATION, Registration.POLICY_HOLD_PENDING)
 
@@ -61,6 +67,10 @@ def registration_problems(data) -> list[str]:
     algorithms = data.get("allowed_algorithms", ["RS256"])
     if not isinstance(algorithms, list) or not algorithms or set(algorithms) - set(SUPPORTED_ALGORITHMS):
         problems.append(f"`allowed_algorithms` must be a non-empty list from {', '.join(SUPPORTED_ALGORITHMS)}")
+    hosts = data.get("service_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(host, str) and HOST_NAME.fullmatch(host) for host in hosts):
+        problems.append("`service_hosts` must be a list of host names in lower case, like \"lms-services.example.org\" "
+                        "(no scheme, port or path)")
     if data.get("new_deployment_policy", POLICIES[0]) not in POLICIES:
         problems.append(f"`new_deployment_policy` must be one of {', '.join(POLICIES)}")
     deployments = data.get("deployments", [])
@@ -107,6 +117,7 @@ def import_registration(data: dict) -> tuple[Registration, list[str]]:
     registration.auth_audience = data.get("auth_audience")
     registration.key_set_url = data["key_set_url"]
     registration.allowed_algorithms = data.get("allowed_algorithms", ["RS256"])
+    registration.service_hosts = data.get("service_hosts", [])
     registration.new_deployment_policy = data.get("new_deployment_policy", Registration.POLICY_NEW_ORGANISATION)
     db.session.flush()
     for entry in data.get("deployments", []):
@@ -146,7 +157,7 @@ def registration_document(registration: Registration) -> dict:
 
     Only active deployments are listed: importing a file activates every deployment it names.
     """
-    return {
+    document = {
         "name": registration.name,
         "issuer": registration.issuer,
         "client_id": registration.client_id,
@@ -166,3 +177,6 @@ def registration_document(registration: Registration) -> dict:
             if deployment.status == Deployment.ACTIVE
         ],
     }
+    if registration.service_hosts:
+        document["service_hosts"] = list(registration.service_hosts)
+    return document

@@ -25,6 +25,11 @@ _public_limit = limiter.limit(
     lambda: current_app.config["LTI_RATE_LIMIT"],
     error_message=lambda: _("Too many requests from your network; wait a minute and open the tool again."),
 )
+# Each registration makes the tool call an LMS: its own, much lower limit (REGISTRATION_RATE_LIMIT).
+_registration_limit = limiter.limit(
+    lambda: current_app.config["REGISTRATION_RATE_LIMIT"],
+    error_message=lambda: _("Too many registrations from your network; wait a few minutes and try again."),
+)
 
 
 def _cookie_options() -> dict:
@@ -76,7 +81,7 @@ def launch():
 
 @bp.get("/register")
 @public_endpoint
-@_public_limit
+@_registration_limit
 def register():
     """LTI Dynamic Registration: the LMS opens this with openid_configuration and registration_token."""
     outcome = register_with_platform(

@@ -29,13 +29,16 @@ class PlatformRefusedToken(AppError):
     status = 502
     title = "The LMS refused the tool's access"
 
-    def __init__(self, message: str, *, hint: str = "", http_status: int | None = None):
+    def __init__(self, message: str, *, hint: str = "", http_status: int | None = None, never_called: bool = False):
         super().__init__(message, hint=hint)
         self.http_status = http_status
+        self.never_called = never_called  # the token URL's address may not be called: retrying will not help
 
     @property
     def unavailable(self) -> bool:
         """No answer, or a 5xx/429: the token endpoint may work later; any other refusal will not change."""
+        if self.never_called:
+            return False
         return self.http_status is None or self.http_status >= 500 or self.http_status == 429
 
 
@@ -140,6 +143,7 @@ def _request_token(registration: Registration, scopes: list[str], *, now: dateti
             "The LMS's token endpoint did not answer.",
             hint=f"{registration.auth_token_url}: {lms_http.describe(exc)}. "
                  "Try again later; if it persists, check the registration's token URL.",
+            never_called=isinstance(exc, lms_http.AddressRefused),
         ) from exc
     if response.status_code != 200:
         log.warning(

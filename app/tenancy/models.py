@@ -45,6 +45,9 @@ class Registration(TimestampMixin, db.Model):
     new_deployment_policy: Mapped[str] = mapped_column(String(30), default=POLICY_NEW_ORGANISATION)
     # With the hold-pending policy, new deployments wait under this organisation for its admin's approval.
     default_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # Hosts besides its own (those of its token and key-set URLs) where the LMS serves AGS and NRPS, as an admin
+    # lists them. A launch's service URLs name any host they like: only these are ever called with a token.
+    service_hosts: Mapped[list] = mapped_column(JSONType, default=list)
 
     deployments: Mapped[list["Deployment"]] = relationship(back_populates="registration")
     default_organisation: Mapped[Organisation | None] = relationship()
@@ -52,6 +55,18 @@ class Registration(TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.ACTIVE
+
+    @property
+    def own_hosts(self) -> set[str]:
+        """The hosts of its token and key-set URLs: where this LMS's services live unless an admin lists more."""
+        return {host for host in (urlsplit(self.auth_token_url or "").hostname,
+                                  urlsplit(self.key_set_url or "").hostname) if host}
+
+    def serves_on(self, url: str) -> bool:
+        """Whether url is on one of this LMS's hosts: its own, or those listed in service_hosts."""
+        host = urlsplit(url).hostname if isinstance(url, str) else None
+        listed = {str(name).lower().rstrip(".") for name in self.service_hosts or []}
+        return bool(host) and host.rstrip(".") in self.own_hosts | listed
 
     @property
     def platform_origin(self) -> str:

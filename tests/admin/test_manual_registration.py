@@ -331,7 +331,7 @@ def test_the_development_lms_registered_by_hand_launches(unregistered_lti_world)
     assert f'value="{world.tool.url}/lti/login"' in admin.get("/admin/tool-values").get_data(as_text=True)
 
     added = post_form(admin, NEW, {
-        **{field: platform[field] or "" for field in registrations.PLATFORM_VALUE_FIELDS},
+        **{field: platform.get(field) or "" for field in registrations.PLATFORM_VALUE_FIELDS},
         # Held: the launch below succeeds only because the deployment was added by hand.
         "new_deployment_policy": "hold_pending", "default_organisation_id": "",
     }, page=NEW)

@@ -118,6 +118,7 @@ def test_the_tool_serves_again_after_a_postgresql_restart_without_being_restarte
                         "SECRET_KEY": "restart-test-secret-key-0123456789abcdef",
                         "KEY_ENCRYPTION_KEYS": TestConfig.KEY_ENCRYPTION_KEYS})
     env = {**os.environ, "APP_ENV": "production", "ALLOW_LOOPBACK_HTTP": "1", "BASE_URL": f"http://127.0.0.1:{port}",
+           "LMS_PRIVATE_HOSTS": "127.0.0.1,localhost",
            "SECRET_KEY": "restart-test-secret-key-0123456789abcdef", "KEY_ENCRYPTION_KEYS": TestConfig.KEY_ENCRYPTION_KEYS,
            "DATABASE_URL": private_cluster.url, "LOG_LEVEL": "WARNING"}
     gunicorn = start_gunicorn(env, port, tmp_path)

@@ -41,6 +41,7 @@ def stack(committed_app, test_database_url, tmp_path):
         **{name: value for name, value in os.environ.items() if not name.startswith(("DEVLMS_", "FLASK_"))},
         "APP_ENV": "production",
         "ALLOW_LOOPBACK_HTTP": "1",
+        "LMS_PRIVATE_HOSTS": "127.0.0.1,localhost",  # the development LMS, on this machine
         "SECRET_KEY": "deployment-test-secret-key-0123456789abcdef",
         "KEY_ENCRYPTION_KEYS": TestConfig.KEY_ENCRYPTION_KEYS,
         "BASE_URL": tool_url,

@@ -20,7 +20,6 @@ from app.admin.settings import set_registration_approval_required
 from app.clock import SystemClock
 from app.extensions import db
 from app.lti.dynamic_registration import (
-    _checked_configuration_url,
     build_client_registration,
     create_invitation,
     find_usable_invitation,
@@ -206,15 +205,15 @@ def test_registration_url_opened_without_the_lms_parameters_explains_where_to_pa
     assert "Manage tools" in page.text
 
 
-def test_registration_token_the_lms_did_not_issue_shows_its_401_answer(lti_world, registration_url):
+def test_registration_token_the_lms_did_not_issue_shows_the_status_and_error_code_not_the_body(lti_world, registration_url):
     query = {"openid_configuration": lti_world.devlms.url + "/.well-known/openid-configuration",
              "registration_token": "not-issued-by-the-lms"}
 
     page = requests.get(registration_url, params=query, timeout=30)
 
     assert page.status_code == 502
-    assert "HTTP 401" in page.text
-    assert "not one this platform issued" in page.text
+    assert "HTTP 401 (invalid_token)" in page.text
+    assert "not one this platform issued" not in page.text  # the error_description: body, from an unvetted host
     assert "registration token" in page.text  # the hint: start again from the LMS
 
 
@@ -290,16 +289,19 @@ def test_configuration_missing_required_fields_is_refused_naming_each(platform, 
         assert problem in page.text
 
 
-def test_platform_answering_400_is_shown_with_its_body(platform, registration_url, caplog):
+def test_platform_answering_400_is_shown_by_status_and_oauth_error_code_never_by_its_body(
+    platform, registration_url, caplog
+):
     platform.configuration = platform.valid_configuration()
     platform.answer = ({"error": "invalid_client_metadata", "error_description": "logo_uri is required here"}, 400)
 
     page = requests.get(registration_url, params=platform.registration_query(), timeout=30)
 
     assert page.status_code == 502
-    assert "HTTP 400" in page.text
-    assert "logo_uri is required here" in page.text
-    assert "logo_uri is required here" in caplog.text  # the LMS's answer is in the log too
+    assert "HTTP 400 (invalid_client_metadata)" in page.text
+    # Until the LMS is registered its host is not vetted: what it answers never reaches the page or the log.
+    assert "logo_uri is required here" not in page.text
+    assert "logo_uri is required here" not in caplog.text
 
 
 def test_moodle_registration_sends_the_bearer_token_and_says_moodle_keeps_the_tool_pending(platform, registration_url):
@@ -384,16 +386,3 @@ def test_invitation_expires_after_a_week(app, clock):
 
     with app.test_request_context(), pytest.raises(InvalidRegistrationRequest, match="expired"):
         find_usable_invitation(token, now=clock.now() + timedelta(days=7, seconds=1))
-
-
-@pytest.mark.sqlite
-@pytest.mark.parametrize("configuration_url", [
-    "https://127.0.0.1/.well-known/openid-configuration",
-    "https://localhost/moodle/mod/lti/openid-configuration.php",
-    "https://10.0.0.5/openid-configuration",
-    "https://169.254.169.254/latest/meta-data",
-    "https://[::1]/openid-configuration",
-])
-def test_an_https_tool_never_fetches_a_configuration_from_its_own_network(app, configuration_url):
-    with app.test_request_context(), pytest.raises(InvalidRegistrationRequest, match="public address"):
-        _checked_configuration_url(configuration_url, ToolUrls.for_base("https://rexvet.example.org"))

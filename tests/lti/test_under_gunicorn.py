@@ -44,6 +44,7 @@ def gunicorn_tool(committed_app, test_database_url, tmp_path):
         "DATABASE_URL": test_database_url,
         "BASE_URL": tool_url,
         "ALLOW_LOOPBACK_HTTP": "1",
+        "LMS_PRIVATE_HOSTS": "127.0.0.1,localhost",  # the development LMS, on this machine
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}", "wsgi:app"],
