@@ -3,14 +3,24 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 import requests
+from sqlalchemy import select
 
+from app.clock import SystemClock
 from app.config import TestConfig
+from app.extensions import db
+from app.lti.dynamic_registration import create_invitation
+from app.lti.models import RegistrationInvitation
+from app.tenancy.models import Organisation
 from tests.conftest import register_devlms, start_devlms
 from tests.support.live_server import LiveServer
 from tests.support.lti_browser import LtiBrowser
@@ -25,9 +35,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def gunicorn_tool(committed_app, test_database_url, tmp_path):
-    """The production app under gunicorn (2 gthread workers) on the test database, and a live development LMS."""
+@contextmanager
+def tool_under_gunicorn(committed_app, test_database_url, tmp_path, **settings):
+    """The production app under gunicorn (2 gthread workers of 4 threads) on the test database, and a live
+    development LMS; `settings` are more environment variables."""
     if test_database_url.startswith("sqlite"):
         pytest.skip("several processes share PostgreSQL")
     port = free_port()
@@ -45,6 +56,7 @@ def gunicorn_tool(committed_app, test_database_url, tmp_path):
         "BASE_URL": tool_url,
         "ALLOW_LOOPBACK_HTTP": "1",
         "LMS_PRIVATE_HOSTS": "127.0.0.1,localhost",  # the development LMS, on this machine
+        **settings,
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}", "wsgi:app"],
@@ -60,10 +72,19 @@ def gunicorn_tool(committed_app, test_database_url, tmp_path):
     else:
         server.kill()
         pytest.fail("gunicorn did not start: " + server.communicate()[0][-3000:])
-    yield devlms
-    server.terminate()
-    server.wait(timeout=10)
-    devlms.stop()
+    devlms.tool_url = tool_url
+    try:
+        yield devlms
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        devlms.stop()
+
+
+@pytest.fixture
+def gunicorn_tool(committed_app, test_database_url, tmp_path):
+    with tool_under_gunicorn(committed_app, test_database_url, tmp_path) as devlms:
+        yield devlms
 
 
 def test_replayed_id_token_is_refused_by_every_worker_and_jwks_is_fetched_once(gunicorn_tool):
@@ -79,3 +100,67 @@ def test_replayed_id_token_is_refused_by_every_worker_and_jwks_is_fetched_once(g
     assert [response.status_code for response in replays] == [401] * 18
     assert all("already used" in response.text for response in replays)
     assert devlms.requests["/lti/jwks"] == 1
+
+
+class SlowConfiguration(BaseHTTPRequestHandler):
+    """An "LMS" whose OpenID configuration arrives one byte a second for ten seconds (finding 3 of issue 21)."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        try:
+            for _ in range(10):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(1)
+        except OSError:
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def test_twenty_registrations_against_a_dripping_lms_leave_launches_their_threads(
+    committed_app, test_database_url, tmp_path
+):
+    drip = ThreadingHTTPServer(("127.0.0.1", 0), SlowConfiguration)
+    drip.daemon_threads = True
+    threading.Thread(target=drip.serve_forever, daemon=True).start()
+    with committed_app.app_context():
+        organisation = Organisation(name="Omnia")
+        db.session.add(organisation)
+        db.session.flush()
+        invitations = [create_invitation(organisation, now=SystemClock().now())[1] for _ in range(20)]
+        db.session.commit()
+    settings = {"REGISTRATION_DEADLINE_SECONDS": "1", "REGISTRATION_RATE_LIMIT": "1000 per minute"}
+    with tool_under_gunicorn(committed_app, test_database_url, tmp_path, **settings) as devlms:
+        browser = LtiBrowser(devlms.url)
+        form = browser.open_launch(LINK, "learner")
+
+        def register(invitation):
+            started = time.monotonic()
+            answer = requests.get(f"{devlms.tool_url}/lti/register", timeout=30, params={
+                "openid_configuration": f"http://127.0.0.1:{drip.server_port}/.well-known/openid-configuration",
+                "registration_token": "t", "invitation": invitation,
+            })
+            return answer.status_code, time.monotonic() - started
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            registrations = [pool.submit(register, invitation) for invitation in invitations]
+            time.sleep(0.3)  # every registration is in flight
+            started = time.monotonic()
+            launched = browser.post_id_token(form)
+            launch_seconds = time.monotonic() - started
+            answers = [registration.result() for registration in registrations]
+    drip.shutdown()
+    drip.server_close()
+
+    assert launched.status_code == 200
+    assert launch_seconds < 2, f"a launch waited {launch_seconds:.1f} s behind the registrations"
+    # Each registration gave up at its deadline (502) or found the process's registration slots taken (503).
+    assert {status for status, _ in answers} <= {502, 503}, answers
+    assert max(seconds for _, seconds in answers) < 8, answers  # never the drip's 10 s
+    with committed_app.app_context():
+        assert db.session.scalars(select(RegistrationInvitation).where(
+            RegistrationInvitation.used_at.is_not(None))).all() == []  # a failed registration spends no invitation
