@@ -377,3 +377,63 @@ def test_production_calls_no_private_address_unless_listed(monkeypatch):
 
     assert ProductionConfig().LMS_PRIVATE_HOSTS == ""
 
+
+
+def self_signed_certificate(directory, name: str):
+    """A certificate for `name` (its own CA), written as PEM files: (certificate, key)."""
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    certificate_file, key_file = directory / "lms.pem", directory / "lms.key"
+    certificate_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return certificate_file, key_file
+
+
+def test_over_https_the_pinned_address_still_verifies_the_lms_certificate_by_name(tool, tmp_path, monkeypatch):
+    import ssl
+
+    certificate, key = self_signed_certificate(tmp_path, "lms.campus.test")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingLms)
+    server.daemon_threads, server.received = True, []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    real_getaddrinfo = socket.getaddrinfo
+
+    def campus_dns(host, port, *args, **kwargs):
+        if host in ("lms.campus.test", "other.campus.test"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", campus_dns)
+    try:
+        with tool.test_request_context():
+            response = lms_http.request("GET", f"https://lms.campus.test:{server.server_port}/jwks",
+                                        verify=str(certificate))
+            with pytest.raises(requests.exceptions.SSLError):  # the same address under another name
+                lms_http.request("GET", f"https://other.campus.test:{server.server_port}/jwks",
+                                 verify=str(certificate))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert response.status_code == 200
+    assert server.received == [("GET", "/jwks", f"lms.campus.test:{server.server_port}")]
