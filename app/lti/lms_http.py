@@ -216,10 +216,11 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
 
 def request(method: str, url: str, *, timeout=None, deadline: float | None = None, **kwargs) -> requests.Response:
     """One call to an LMS with the tool's limits: a vetted address, no redirects, the body read in full within
-    the deadline (LMS_ANSWER_DEADLINE_SECONDS unless given) and LMS_ANSWER_MAX_BYTES."""
+    the deadline (LMS_ANSWER_DEADLINE_SECONDS, or the caller's if shorter) and LMS_ANSWER_MAX_BYTES."""
     config = current_app.config
     limit = config["LMS_ANSWER_MAX_BYTES"]
-    allowed = float(deadline or config["LMS_ANSWER_DEADLINE_SECONDS"])
+    # A caller's deadline may only shorten the general one: LMS_ANSWER_DEADLINE_SECONDS bounds every call.
+    allowed = min(float(deadline or "inf"), float(config["LMS_ANSWER_DEADLINE_SECONDS"]))
     connect, read = _timeouts(timeout or config["HTTP_TIMEOUT"])
     kwargs["allow_redirects"] = False
     session = _session()

@@ -6,6 +6,7 @@ that a few requests reach it. Storage is memory:// here and in development, Redi
 import pytest
 
 from app.badges.models import BadgeAward
+from app.config import Config
 from app.extensions import db
 from tests.badges.conftest import complete_module
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world
@@ -22,8 +23,7 @@ def test_the_defaults_let_a_whole_class_behind_one_address_launch_at_once(app):
         assert min(per_minute) >= 300, setting
 
 
-@pytest.mark.parametrize("method, url", [("GET", "/lti/login"), ("POST", "/lti/login"), ("POST", "/lti/launch"),
-                                         ("GET", "/lti/register")])
+@pytest.mark.parametrize("method, url", [("GET", "/lti/login"), ("POST", "/lti/login"), ("POST", "/lti/launch")])
 def test_lti_endpoints_answer_429_past_the_limit(app, client, method, url):
     app.config["LTI_RATE_LIMIT"] = "3 per minute"
     answers = [client.open(url, method=method).status_code for _ in range(4)]
@@ -33,6 +33,21 @@ def test_lti_endpoints_answer_429_past_the_limit(app, client, method, url):
     page = client.open(url, method=method)
     assert page.status_code == 429
     assert "Too many requests from your network" in page.get_data(as_text=True)
+
+
+def test_registration_has_its_own_much_lower_limit(app, client):
+    """Each registration makes the tool call an LMS: a few a minute per address, whatever LTI_RATE_LIMIT allows."""
+    from limits import parse_many
+
+    per_hour = [limit.amount * 3600 / limit.get_expiry() for limit in parse_many(Config.REGISTRATION_RATE_LIMIT)]
+    assert min(per_hour) <= 60 and Config.REGISTRATION_RATE_LIMIT != app.config["LTI_RATE_LIMIT"]
+    app.config["REGISTRATION_RATE_LIMIT"] = "3 per minute"
+
+    answers = [client.get("/lti/register").status_code for _ in range(4)]
+
+    assert all(status != 429 for status in answers[:3]), answers
+    assert answers[3] == 429
+    assert "Too many registrations from your network" in client.get("/lti/register").get_data(as_text=True)
 
 
 def test_each_endpoint_and_each_address_counts_apart(app, client):
