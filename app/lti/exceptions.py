@@ -72,10 +72,10 @@ class PlatformRefusedRegistration(DynamicRegistrationError):
     status = 502
 
 
-class RegistrationConflict(DynamicRegistrationError):
-    """The LMS gave a client_id that is already registered here."""
+class InvitationRequired(InvalidRegistrationRequest):
+    """The registration URL was opened without an invitation: the page says how to get one, and nothing was called."""
 
-    status = 409
+    status = 403
 
 
 class InvalidDeepLinkingRequest(LaunchError):

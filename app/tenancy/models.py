@@ -45,6 +45,12 @@ class Registration(TimestampMixin, db.Model):
     new_deployment_policy: Mapped[str] = mapped_column(String(30), default=POLICY_NEW_ORGANISATION)
     # With the hold-pending policy, new deployments wait under this organisation for its admin's approval.
     default_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # Where the LMS takes Dynamic Registrations (its `registration_endpoint`); None for one registered by hand.
+    registration_endpoint: Mapped[str | None] = mapped_column(String(1000))
+    # Security-relevant values an LMS sent with a re-registration ("Update" in Moodle), held for the installation
+    # admin: the old values stay in force until the admin applies these (a configuration can claim any issuer).
+    proposed_values: Mapped[dict | None] = mapped_column(JSONType)
+    proposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     deployments: Mapped[list["Deployment"]] = relationship(back_populates="registration")
     default_organisation: Mapped[Organisation | None] = relationship()
