@@ -49,7 +49,7 @@ class Registration(TimestampMixin, db.Model):
     registration_endpoint: Mapped[str | None] = mapped_column(String(1000))
     # Security-relevant values an LMS sent with a re-registration ("Update" in Moodle), held for the installation
     # admin: the old values stay in force until the admin applies these (a configuration can claim any issuer).
-    proposed_values: Mapped[dict | None] = mapped_column(JSONType)
+    proposed_values: Mapped[dict | None] = mapped_column(JSONType(none_as_null=True))
     proposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     deployments: Mapped[list["Deployment"]] = relationship(back_populates="registration")
