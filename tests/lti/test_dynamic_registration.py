@@ -29,7 +29,7 @@ from app.lti.dynamic_registration import (
     issuer_matches_configuration_url,
     platform_configuration_problems,
 )
-from app.lti.exceptions import InvalidRegistrationRequest, InvitationRequired
+from app.lti.exceptions import InvalidRegistrationRequest
 from app.lti.models import RegistrationInvitation
 from app.lti.tool_urls import ToolUrls
 from app.tenancy.models import Deployment, Organisation, Registration
@@ -50,7 +50,8 @@ def invite(app, *, organisation: str | None = None, new_organisation: str | None
         if organisation:
             existing = Organisation(name=organisation)
             db.session.add(existing)
-        _, token = create_invitation(existing, organisation_name=new_organisation, now=now or SystemClock().now())
+        named = {"organisation_name": new_organisation} if new_organisation else {}
+        _, token = create_invitation(existing, now=now or SystemClock().now(), **named)
         db.session.commit()
     return token
 
@@ -344,8 +345,8 @@ def platform(world):
 
 @pytest.fixture
 def invitation(world) -> dict:
-    """The invitation parameter of a one-time registration URL, for a new organisation."""
-    return {"invitation": invite(world.app)}
+    """The invitation parameter of a one-time registration URL, for the organisation Omnia."""
+    return {"invitation": invite(world.app, organisation="Omnia")}
 
 
 def test_plain_registration_url_makes_no_outgoing_call(platform, registration_url):
@@ -461,7 +462,7 @@ def registered_moodle(world, platform, registration_url):
 
 
 def invite_query(world) -> dict:
-    return {"invitation": invite(world.app)}
+    return {"invitation": invite(world.app, organisation="Omnia")}
 
 
 def update(world, platform, registration_url) -> requests.Response:
@@ -584,6 +585,8 @@ def test_invitation_is_single_use_and_stored_only_as_a_hash(app, clock):
 
 @pytest.mark.sqlite
 def test_no_invitation_is_refused_before_anything_else(app, clock):
+    from app.lti.exceptions import InvitationRequired
+
     with app.test_request_context(), pytest.raises(InvitationRequired, match="only through a one-time registration URL"):
         find_usable_invitation(None, now=clock.now())
 
