@@ -93,6 +93,15 @@ class RegistrationOutcome:
     def is_moodle(self) -> bool:
         return self.product_family_code == "moodle"
 
+    @property
+    def headline(self) -> str:
+        """What happened, in a few words: the page's title and heading (the LMS admin reads which case it was)."""
+        return {
+            self.UPDATED: _("REX VET Path's registration is up to date"),
+            self.UPDATE_HELD: _("Your LMS's changes wait for the REX VET Path administrator"),
+            self.CHOICE_HELD: _("This registration waits for the REX VET Path administrator"),
+        }.get(self.kind) or _("REX VET Path is registered with your LMS")
+
 
 def register_with_platform(
     openid_configuration_url: str | None,

@@ -94,7 +94,7 @@ def register():
         return render_template("lti/invitation_needed.html", refusal=refusal, invitation_days=INVITATION_LIFETIME.days,
                                title=_("A registration URL from REX VET Path is needed")), refusal.status
     db.session.commit()
-    return render_template("lti/registered.html", outcome=outcome, title=_("REX VET Path is registered"))
+    return render_template("lti/registered.html", outcome=outcome, title=outcome.headline)
 
 
 @bp.get("/jwks.json")

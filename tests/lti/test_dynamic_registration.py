@@ -244,7 +244,7 @@ def test_a_second_registration_of_a_known_lms_waits_for_the_admin_to_choose_its_
     page = admin.register(invited(lti_world.tool.url + "/lti/register", invite(lti_world.app, organisation="Omnia")))
 
     assert page.status_code == 200, page.text[:1000]
-    assert "This registration waits for the REX VET Path administrator" in page.text
+    assert 'data-outcome="choice_held">This registration waits for the REX VET Path administrator</h1>' in page.text
     assert "already knows this LMS under another client ID" in page.text
     assert "<select" not in page.text and "<form" not in page.text  # the LMS admin is never offered the choice
     client_id = client_id_on(page)
@@ -475,7 +475,7 @@ def test_update_with_the_same_values_is_accepted_and_changes_nothing(world, plat
     page = update(world, platform, registration_url)
 
     assert page.status_code == 200, page.text[:1000]  # not 409: Moodle has already stored its side
-    assert "REX VET Path's registration is up to date" in page.text
+    assert 'data-outcome="updated">REX VET Path&#39;s registration is up to date</h1>' in page.text
     assert "nothing changed, and launches go on as before" in page.text
     after = registration_row(world.app, "moodle-client-1")
     assert (after.id, after.key_set_url, after.proposed_values) == (registered_moodle.id, registered_moodle.key_set_url, None)
@@ -496,7 +496,7 @@ def test_update_claiming_a_known_issuer_and_client_id_with_another_jwks_uri_chan
     page = update(world, platform, registration_url)
 
     assert page.status_code == 200, page.text[:1000]
-    assert "Your LMS's changes wait for the REX VET Path administrator" in page.text
+    assert 'data-outcome="update_held">Your LMS&#39;s changes wait for the REX VET Path administrator</h1>' in page.text
     assert "Launches go on with the values REX VET Path had" in page.text
     held = registration_row(world.app, "moodle-client-1")
     assert held.key_set_url == registered_moodle.key_set_url  # still in force
