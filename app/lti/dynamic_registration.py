@@ -428,7 +428,7 @@ def _update_registration(registration: Registration, configuration: dict, deploy
     if registration.registration_endpoint is None:
         # Registered before the tool kept it (or by hand): nothing to compare with, and it steers no launch.
         registration.registration_endpoint = offered["registration_endpoint"]
-    changed = {name: value for name, value in offered.items() if getattr(registration, name) != value}
+    changed = {name: offered[name] for name in SECURITY_RELEVANT_VALUES if getattr(registration, name) != offered[name]}
     if changed:
         registration.proposed_values = changed
         registration.proposed_at = now
