@@ -54,6 +54,8 @@ class DynamicRegistrationError(AppError):
 
     status = 400
     title = _l("The LMS registration could not be completed")
+    # Its page ends the registration in the LMS's frame: it offers "Done", which asks the LMS to close the frame.
+    ends_registration = True
 
 
 class InvalidRegistrationRequest(DynamicRegistrationError):

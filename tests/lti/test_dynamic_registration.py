@@ -423,6 +423,7 @@ def test_platform_answering_400_is_shown_with_its_body(platform, registration_ur
     assert page.status_code == 502
     assert "HTTP 400" in page.text
     assert "logo_uri is required here" in page.text
+    assert 'id="registration-done"' in page.text  # a refusal ends the registration too: "Done" closes the frame
     assert "logo_uri is required here" in caplog.text  # the LMS's answer is in the log too
 
 
