@@ -64,3 +64,11 @@ class OrganisationNameForm(FlaskForm):
 
 class RegistrationApprovalSettingForm(FlaskForm):
     require_approval = BooleanField(_l("Require my approval of every LMS that registers itself before its launches are accepted"))
+
+
+class InvitationForm(FlaskForm):
+    """A one-time registration URL for an LMS of a new organisation (an existing one's page makes its own)."""
+
+    organisation_name = StringField(
+        _l("Name of the new organisation (optional)"), render_kw={"maxlength": MAX_ORGANISATION_NAME_LENGTH}
+    )

@@ -211,7 +211,7 @@ def _chosen_organisation(organisation_id: int | None, new_organisation_name: str
     else:
         organisation = Organisation(name=services.checked_organisation_name(new_organisation_name))
         db.session.add(organisation)
-    organisation.status = "active"
+    services.activate_organisation(organisation)
     return organisation
 
 

@@ -12,6 +12,7 @@ from app.admin.auth import admin_required, end_admin_session, local_path, start_
 from app.admin.forms import (
     ApproveDeploymentForm,
     FrameOriginsForm,
+    InvitationForm,
     LoginForm,
     OrganisationNameForm,
     RegistrationApprovalSettingForm,
@@ -77,8 +78,10 @@ def logout():
 @admin_required
 def overview():
     """Registrations, deployments and organisations of the installation, pending deployments first."""
+    pages = {name: services.page_number(request.args.get(name))
+             for name in ("registrations_page", "deployments_page", "organisations_page", "pending_page")}
     return render_template(
-        "admin/overview.html", overview=services.installation_overview(), title=_("Installation overview"),
+        "admin/overview.html", overview=services.installation_overview(**pages), title=_("Installation overview"),
         dynamic_registration=_dynamic_registration_panel(),
     )
 
@@ -194,16 +197,55 @@ def update_registration_approval():
 @bp.post("/registrations/<int:registration_id>/approve")
 @admin_required
 def approve_registration(registration_id: int):
-    """Approve a registration that waits for approval: its launches are accepted from now on."""
-    try:
-        services.approve_registration(registration_id)
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".registration", registration_id=registration_id))
-    db.session.commit()
-    flash(_("Registration approved: its launches are accepted."), "success")
-    return redirect(url_for(".registration", registration_id=registration_id))
+    """Approve a registration that waits: its launches are accepted from now on (in the organisation chosen, for a
+    second registration of a known LMS)."""
+    form = ApproveDeploymentForm()
+    return _submit(
+        lambda: services.approve_registration(
+            registration_id, organisation_id=form.organisation_id.data,
+            new_organisation_name=form.new_organisation_name.data,
+        ),
+        form=form,
+        saved=_("Registration approved: its launches are accepted."),
+        back=url_for(".registration", registration_id=registration_id),
+        page=lambda: _registration_page(registration_id, approve_form=form),
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/proposed-values/apply")
+@admin_required
+def apply_proposed_values(registration_id: int):
+    """Put in force the key set and endpoints the LMS's Update offered."""
+    return _submit(
+        lambda: services.apply_proposed_values(registration_id), form=(form := ApproveDeploymentForm()),
+        saved=_("The LMS's new values are in force."),
+        back=url_for(".registration", registration_id=registration_id),
+        page=lambda: _registration_page(registration_id, approve_form=form),
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/proposed-values/discard")
+@admin_required
+def discard_proposed_values(registration_id: int):
+    """Refuse the LMS's Update: the values in force stay."""
+    return _submit(
+        lambda: services.discard_proposed_values(registration_id), form=(form := ApproveDeploymentForm()),
+        saved=_("The LMS's new values were refused; the old ones stay in force."),
+        back=url_for(".registration", registration_id=registration_id),
+        page=lambda: _registration_page(registration_id, approve_form=form),
+    )
+
+
+@bp.post("/organisations/<int:organisation_id>/approve")
+@admin_required
+def approve_organisation(organisation_id: int):
+    """Approve a pending organisation: its people get the badges held for them."""
+    return _submit(
+        lambda: services.approve_organisation(organisation_id), form=OrganisationNameForm(),
+        saved=_("Organisation approved; badges its people earned meanwhile are awarded."),
+        back=url_for(".organisation", organisation_id=organisation_id),
+        page=lambda: _organisation_page(organisation_id),
+    )
 
 
 @bp.post("/organisations/<int:organisation_id>/registration-url")
@@ -213,12 +255,37 @@ def make_registration_url(organisation_id: int):
     organisation = services.get_organisation(organisation_id)
     invitation, token = create_invitation(organisation, now=current_clock().now())
     db.session.commit()
+    return _invitation_page(invitation, token)
+
+
+@bp.post("/registration-invitations")
+@admin_required
+def make_new_organisation_registration_url():
+    """Make a one-time registration URL for an LMS of a new organisation; shown once."""
+    form = InvitationForm()
+    try:
+        name = form.organisation_name.data.strip() if form.organisation_name.data else None
+        invitation, token = create_invitation(
+            None, organisation_name=services.checked_organisation_name(name) if name else None,
+            now=current_clock().now(),
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".overview") + "#dynamic-registration-title")
+    db.session.commit()
+    return _invitation_page(invitation, token)
+
+
+def _invitation_page(invitation, token: str):
+    name = invitation.organisation.name if invitation.organisation else invitation.organisation_name
     return render_template(
         "admin/registration_invitation.html",
-        organisation=organisation,
+        organisation=invitation.organisation,
+        organisation_name=name,
         invitation=invitation,
         url=registration_url(ToolUrls.configured(), token),
-        title=_("Registration URL for %(name)s", name=organisation.name),
+        title=_("Registration URL for %(name)s", name=name) if name else _("Registration URL for a new organisation"),
     )
 
 
@@ -227,6 +294,7 @@ def _dynamic_registration_panel() -> dict:
     required = settings.registration_approval_required()
     return {
         "url": registration_url(ToolUrls.configured()),
+        "invitation_form": InvitationForm(formdata=None),
         "approval_required": required,
         "form": RegistrationApprovalSettingForm(require_approval=required),
         "pending_registrations": services.pending_registrations(),
@@ -270,9 +338,14 @@ def _deployment_page(deployment_id: int, *, approve_form=None, frame_form=None):
     )
 
 
-def _registration_page(registration_id: int, *, form=None, values_form=None, deployment_form=None):
+def _registration_page(registration_id: int, *, form=None, values_form=None, deployment_form=None, approve_form=None):
     registration = services.get_registration(registration_id)
     organisations = services.all_organisations()
+    # A second registration of a known LMS: the admin attaches it to one of that LMS's organisations, or a new one.
+    approve_form = approve_form or ApproveDeploymentForm(
+        formdata=None, new_organisation_name=services.suggested_organisation_name(registration)
+    )
+    approve_form.organisation_id.choices = organisation_choices(services.attach_choices(registration))
     form = form or RegistrationForm(obj=registration)
     form.default_organisation_id.choices = organisation_choices(organisations, empty_label=_("None"))
     # formdata=None: a form shown beside the one posted shows the stored values, not the posted ones.
@@ -289,6 +362,7 @@ def _registration_page(registration_id: int, *, form=None, values_form=None, dep
         form=form,
         values_form=values_form,
         deployment_form=deployment_form,
+        approve_form=approve_form,
         title=registration.name,
     )
 

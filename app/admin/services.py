@@ -30,6 +30,11 @@ class InvalidInput(AppError):
     """A value typed in an admin form that cannot be used; the page shows it next to the form."""
 
 
+# The overview lists every registration, deployment and organisation: in pages, so that a flood of them (or simply
+# a large installation) gives a page of bounded size and cost.
+OVERVIEW_PAGE_SIZE = 50
+
+
 @dataclass(frozen=True)
 class RegistrationRow:
     registration: Registration
@@ -44,13 +49,35 @@ class OrganisationRow:
 
 
 @dataclass(frozen=True)
-class Overview:
-    """Everything the overview page lists, pending deployments first."""
+class Page:
+    """One page of a list: its rows, its number (from 1) and how many rows the whole list has."""
 
-    pending_deployments: list[Deployment]
-    registrations: list[RegistrationRow]
-    deployments: list[Deployment]
-    organisations: list[OrganisationRow]
+    items: list
+    number: int
+    size: int
+    total: int
+
+    @property
+    def count(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.count
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the overview page lists, pending deployments first; each list one page of it."""
+
+    pending_deployments: Page
+    registrations: Page
+    deployments: Page
+    organisations: Page
 
 
 def _count_by(column):
@@ -58,34 +85,52 @@ def _count_by(column):
     return select(column.label("key"), func.count().label("n")).group_by(column).subquery()
 
 
-def installation_overview() -> Overview:
-    """Registrations, deployments and organisations with their counts, for the overview page."""
+def page_number(value) -> int:
+    """A page number from a query parameter: anything but a positive whole number is the first page."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return number if number >= 1 else 1
+
+
+def _page(query, number: int, size: int, *, rows=None) -> Page:
+    """Rows `number` of the query, of `size` each; a number past the end shows the last page."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    number = min(number, max(1, -(-total // size)))
+    page_query = query.limit(size).offset((number - 1) * size)
+    items = rows(page_query) if rows else list(db.session.scalars(page_query))
+    return Page(items, number, size, total)
+
+
+def installation_overview(*, registrations_page: int = 1, deployments_page: int = 1, organisations_page: int = 1,
+                          pending_page: int = 1, size: int = OVERVIEW_PAGE_SIZE) -> Overview:
+    """Registrations, deployments and organisations with their counts, a page of each, for the overview page."""
     deployments_per_registration = _count_by(Deployment.registration_id)
-    registrations = [
-        RegistrationRow(registration, count)
-        for registration, count in db.session.execute(
-            select(Registration, func.coalesce(deployments_per_registration.c.n, 0))
-            .outerjoin(deployments_per_registration, deployments_per_registration.c.key == Registration.id)
-            .order_by(Registration.name, Registration.id)
-        )
-    ]
+    registrations = _page(
+        select(Registration, func.coalesce(deployments_per_registration.c.n, 0))
+        .outerjoin(deployments_per_registration, deployments_per_registration.c.key == Registration.id)
+        .order_by(Registration.name, Registration.id),
+        registrations_page, size,
+        rows=lambda query: [RegistrationRow(registration, count) for registration, count in db.session.execute(query)],
+    )
     deployments_per_organisation = _count_by(Deployment.organisation_id)
     people_per_organisation = _count_by(Person.organisation_id)
-    organisations = [
-        OrganisationRow(organisation, deployment_count, person_count)
-        for organisation, deployment_count, person_count in db.session.execute(
-            select(
-                Organisation,
-                func.coalesce(deployments_per_organisation.c.n, 0),
-                func.coalesce(people_per_organisation.c.n, 0),
-            )
-            .outerjoin(deployments_per_organisation, deployments_per_organisation.c.key == Organisation.id)
-            .outerjoin(people_per_organisation, people_per_organisation.c.key == Organisation.id)
-            .order_by(Organisation.name, Organisation.id)
+    organisations = _page(
+        select(
+            Organisation,
+            func.coalesce(deployments_per_organisation.c.n, 0),
+            func.coalesce(people_per_organisation.c.n, 0),
         )
-    ]
-    deployments = list(db.session.scalars(select(Deployment).order_by(Deployment.created_at.desc(), Deployment.id.desc())))
-    pending = [deployment for deployment in deployments if deployment.status == Deployment.PENDING]
+        .outerjoin(deployments_per_organisation, deployments_per_organisation.c.key == Organisation.id)
+        .outerjoin(people_per_organisation, people_per_organisation.c.key == Organisation.id)
+        .order_by(Organisation.name, Organisation.id),
+        organisations_page, size,
+        rows=lambda query: [OrganisationRow(*row) for row in db.session.execute(query)],
+    )
+    newest_first = select(Deployment).order_by(Deployment.created_at.desc(), Deployment.id.desc())
+    deployments = _page(newest_first, deployments_page, size)
+    pending = _page(newest_first.where(Deployment.status == Deployment.PENDING), pending_page, size)
     return Overview(pending, registrations, deployments, organisations)
 
 
@@ -136,7 +181,7 @@ def approve_deployment(
         db.session.add(organisation)
     else:
         organisation = get_organisation(organisation_id)
-    organisation.status = "active"
+    activate_organisation(organisation)
     deployment.organisation = organisation
     deployment.status = Deployment.ACTIVE
     db.session.flush()
@@ -243,10 +288,37 @@ def checked_organisation_name(name: str) -> str:
     return name
 
 
-def approve_registration(registration_id: int) -> Registration:
-    """Activate a registration held pending (made through Dynamic Registration while approval is required).
+def activate_organisation(organisation: Organisation) -> None:
+    """The installation admin vouches for the organisation: a pending one becomes active and its people get the
+    badges they earned while it waited (held, never signed in its name before)."""
+    from app.badges.awarding import award_held_badges
+    from app.clock import current_clock
 
-    A pending organisation made by that registration is activated too: the admin has now vouched for it.
+    was_pending = organisation.status == "pending"
+    organisation.status = "active"
+    if was_pending and organisation.id is not None:
+        db.session.flush()
+        award_held_badges(organisation.id, now=current_clock().now())
+        log.info("organisation %s approved", organisation.id)
+
+
+def approve_organisation(organisation_id: int) -> Organisation:
+    """Approve a pending organisation by itself (one made by a registration before the admin looked at it)."""
+    organisation = get_organisation(organisation_id)
+    if organisation.status != "pending":
+        raise InvalidInput(_("Organisation %(name)s is not waiting for approval.", name=organisation.name))
+    activate_organisation(organisation)
+    return organisation
+
+
+def approve_registration(
+    registration_id: int, *, organisation_id: int | None = None, new_organisation_name: str | None = None
+) -> Registration:
+    """Activate a registration that waits for approval.
+
+    One made while approval is required has its organisation: it is activated too (the admin has now vouched for
+    it). A second registration of a known issuer has none: the admin chooses one of that issuer's organisations (or
+    the one its invitation named), or a new one; its held deployments go there.
     """
     registration = get_registration(registration_id)
     if registration.status != Registration.PENDING:
@@ -254,15 +326,91 @@ def approve_registration(registration_id: int) -> Registration:
             _("Registration %(name)s is not waiting for approval (it is %(status)s).",
               name=registration.name, status=registration.status)
         )
+    if registration.default_organisation is None:
+        registration.default_organisation = _attached_organisation(registration, organisation_id, new_organisation_name)
+        for deployment in registration.deployments:
+            if deployment.organisation is None:
+                deployment.organisation = registration.default_organisation
+                deployment.status = Deployment.ACTIVE
     registration.status = Registration.ACTIVE
-    if registration.default_organisation is not None and registration.default_organisation.status == "pending":
-        registration.default_organisation.status = "active"
-    log.info("registration %s approved", registration.id)
+    activate_organisation(registration.default_organisation)
+    db.session.flush()
+    log.info("registration %s approved into organisation %s", registration.id, registration.default_organisation_id)
+    return registration
+
+
+def _attached_organisation(registration: Registration, organisation_id: int | None,
+                           new_organisation_name: str | None) -> Organisation:
+    new_organisation_name = (new_organisation_name or "").strip()
+    if (organisation_id is None) == (not new_organisation_name):
+        raise InvalidInput(
+            _("Choose either one of this LMS's organisations or a name for a new one, not both or neither."),
+            hint=_("This LMS registered itself again under a new client ID: say whose it is before it is used."),
+        )
+    if new_organisation_name:
+        organisation = Organisation(name=checked_organisation_name(new_organisation_name))
+        db.session.add(organisation)
+        return organisation
+    choices = attach_choices(registration)
+    organisation = next((choice for choice in choices if choice.id == organisation_id), None)
+    if organisation is None:
+        raise InvalidInput(
+            _("Organisation %(id)s is not one of this LMS's organisations (%(names)s).",
+              id=organisation_id, names=", ".join(choice.name for choice in choices) or _("none")),
+            hint=_("Choose one of those, or make a new organisation."),
+        )
+    return organisation
+
+
+def attach_choices(registration: Registration) -> list[Organisation]:
+    """The organisations a held second registration may join: those of the issuer's other registrations (their
+    default organisation and their sites'), and the one its invitation named."""
+    from app.lti.models import RegistrationInvitation
+
+    others = select(Registration.id).where(Registration.issuer == registration.issuer, Registration.id != registration.id)
+    ids = set(db.session.scalars(select(Registration.default_organisation_id).where(Registration.id.in_(others))))
+    ids |= set(db.session.scalars(select(Deployment.organisation_id).where(Deployment.registration_id.in_(others))))
+    ids |= set(db.session.scalars(select(RegistrationInvitation.organisation_id).where(
+        RegistrationInvitation.registration_id == registration.id)))
+    ids.discard(None)
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
+
+
+def suggested_organisation_name(registration: Registration) -> str:
+    """For a new organisation of a held registration: the name its invitation gave, or one from the LMS's address."""
+    from app.lti.models import RegistrationInvitation
+
+    named = db.session.scalars(select(RegistrationInvitation.organisation_name).where(
+        RegistrationInvitation.registration_id == registration.id)).first()
+    return named or registration.name
+
+
+def apply_proposed_values(registration_id: int) -> Registration:
+    """Put in force the key set and endpoints an LMS's Update offered; its organisation and people stay."""
+    registration = get_registration(registration_id)
+    if not registration.proposed_values:
+        raise InvalidInput(_("Registration %(name)s has no changes waiting for approval.", name=registration.name))
+    for name, value in registration.proposed_values.items():
+        setattr(registration, name, value)
+    log.info("registration %s: the Update's %s applied", registration.id, ", ".join(sorted(registration.proposed_values)))
+    registration.proposed_values = registration.proposed_at = None
+    return registration
+
+
+def discard_proposed_values(registration_id: int) -> Registration:
+    """Refuse what an LMS's Update offered: the values in force stay, the proposal is forgotten."""
+    registration = get_registration(registration_id)
+    if not registration.proposed_values:
+        raise InvalidInput(_("Registration %(name)s has no changes waiting for approval.", name=registration.name))
+    log.info("registration %s: the Update's %s refused", registration.id, ", ".join(sorted(registration.proposed_values)))
+    registration.proposed_values = registration.proposed_at = None
     return registration
 
 
 def pending_registrations() -> list[Registration]:
-    """Registrations waiting for the installation admin's approval, oldest first."""
+    """Registrations waiting for the installation admin (approval, or an Update's changes), oldest first."""
     return list(db.session.scalars(
-        select(Registration).where(Registration.status == Registration.PENDING).order_by(Registration.created_at)
+        select(Registration).where(
+            (Registration.status == Registration.PENDING) | Registration.proposed_values.is_not(None)
+        ).order_by(Registration.created_at).limit(OVERVIEW_PAGE_SIZE)
     ))

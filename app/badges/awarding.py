@@ -27,6 +27,7 @@ from app.events import badge_awarded
 from app.extensions import db
 from app.learning.content.model import PathModel
 from app.learning.models import ModuleProgress
+from app.tenancy.models import Organisation
 from app.tenancy.services import scoped
 
 log = logging.getLogger(__name__)
@@ -114,8 +115,19 @@ def _insert_awards(rows: int) -> TextClause:
     )
 
 
+def organisation_is_pending(organisation_id: int) -> bool:
+    """A pending organisation (not yet approved by the installation admin) earns badges but is not issued them: its
+    name would go out as the issuer of signed credentials nobody vouched for. They are awarded at its approval."""
+    organisation = db.session.get(Organisation, organisation_id)  # usually in the session already: the launch's
+    return organisation is not None and organisation.status == "pending"
+
+
 def award_due_badges(organisation_id: int, person_id: int, path: PathModel, *, now: datetime) -> list[BadgeAward]:
-    """Every badge whose rule the person's completed modules now meet and they do not have yet."""
+    """Every badge whose rule the person's completed modules now meet and they do not have yet (none while the
+    organisation is pending: they are held, and award_held_badges makes them at its approval)."""
+    if organisation_is_pending(organisation_id):
+        log.info("badges of person %s held: organisation %s is pending approval", person_id, organisation_id)
+        return []
     completed_at = dict(db.session.execute(
         select(ModuleProgress.module_id, ModuleProgress.completed_at).where(
             ModuleProgress.organisation_id == organisation_id, ModuleProgress.person_id == person_id,
@@ -150,26 +162,43 @@ def on_module_completed(sender, *, launch, module, progress, **_) -> None:
     award_due_badges(progress.organisation_id, progress.person_id, path, now=current_clock().now())
 
 
-def reevaluate_all(path: PathModel, *, now: datetime) -> list[BadgeAward]:
-    """After a change of rules: award what is now due to everyone; never take a badge away.
+def reevaluate_all(path: PathModel, *, now: datetime, only_organisation: int | None = None) -> list[BadgeAward]:
+    """After a change of rules: award what is now due to everyone (or to one organisation's people); never take a
+    badge away. Pending organisations are left out: their badges are held until approval.
 
     Everyone's completions and badges are read in two queries; then, per person something is due to, what the
     credentials need and one INSERT of their new awards (award_badges)."""
+    completed = (select(ModuleProgress.organisation_id, ModuleProgress.person_id, ModuleProgress.module_id,
+                        ModuleProgress.completed_at)
+                 .join(Organisation, Organisation.id == ModuleProgress.organisation_id)
+                 .where(ModuleProgress.completed_at.is_not(None), Organisation.status != "pending"))
+    awarded_rows = select(BadgeAward.organisation_id, BadgeAward.person_id, BadgeAward.badge_id).where(
+        BadgeAward.person_id.is_not(None))
+    if only_organisation is not None:
+        completed = completed.where(ModuleProgress.organisation_id == only_organisation)
+        awarded_rows = awarded_rows.where(BadgeAward.organisation_id == only_organisation)
     completions: dict[tuple[int, int], dict[str, datetime]] = {}
-    for organisation_id, person_id, module_id, completed_at in db.session.execute(
-            select(ModuleProgress.organisation_id, ModuleProgress.person_id, ModuleProgress.module_id,
-                   ModuleProgress.completed_at).where(ModuleProgress.completed_at.is_not(None))):
+    for organisation_id, person_id, module_id, completed_at in db.session.execute(completed):
         completions.setdefault((organisation_id, person_id), {})[module_id] = completed_at
     held: dict[tuple[int, int], set[str]] = {}
-    for organisation_id, person_id, badge_id in db.session.execute(
-            select(BadgeAward.organisation_id, BadgeAward.person_id, BadgeAward.badge_id)
-            .where(BadgeAward.person_id.is_not(None))):
+    for organisation_id, person_id, badge_id in db.session.execute(awarded_rows):
         held.setdefault((organisation_id, person_id), set()).add(badge_id)
     awarded = []
     for organisation_id, person_id in sorted(completions):
         due = _due(path, completions[organisation_id, person_id], held.get((organisation_id, person_id), set()))
         if due:
             awarded += award_badges(organisation_id, person_id, due, now=now)
+    return awarded
+
+
+def award_held_badges(organisation_id: int, *, now: datetime) -> list[BadgeAward]:
+    """At a pending organisation's approval: the badges its people earned while it waited, awarded now."""
+    path = current_app.extensions.get("path_model")
+    if path is None:
+        return []
+    awarded = reevaluate_all(path, now=now, only_organisation=organisation_id)
+    if awarded:
+        log.info("%s held badge(s) of organisation %s awarded at its approval", len(awarded), organisation_id)
     return awarded
 
 

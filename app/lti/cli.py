@@ -20,7 +20,9 @@ lti_cli = click.Group("lti", help="LTI registrations and keys.")
 registration_cli = click.Group("registration", help="Registrations of LMSs (issuer + client_id).")
 keys_cli = click.Group("keys", help="The tool's signing keys.")
 deployment_cli = click.Group("deployment", help="Deployments (one customer site each) under a registration.")
+invitation_cli = click.Group("invitation", help="One-time registration URLs: the only way an LMS registers itself.")
 lti_cli.add_command(registration_cli)
+lti_cli.add_command(invitation_cli)
 lti_cli.add_command(keys_cli)
 lti_cli.add_command(deployment_cli)
 
@@ -294,3 +296,29 @@ def rewrap_command():
     """Re-encrypt private keys with the first of KEY_ENCRYPTION_KEYS (rotating the key-encryption key)."""
     count = _apply(rewrap_private_keys)
     click.echo(f"re-encrypted {count} private keys with the first key-encryption key")
+
+
+@invitation_cli.command("create")
+@click.option("--organisation", help="Attach the LMS to this existing organisation (id or name).")
+@click.option("--new-organisation", help="Make a new organisation with this name when the LMS registers.")
+def invitation_create_command(organisation, new_organisation):
+    """Print a one-time registration URL (Dynamic Registration) for an existing or a new organisation.
+
+    Without options the LMS gets a new organisation named after its address. The URL works once and expires."""
+    from app.lti.dynamic_registration import INVITATION_LIFETIME, create_invitation, registration_url
+    from app.lti.tool_urls import ToolUrls
+
+    if organisation and new_organisation:
+        raise click.UsageError("Give --organisation or --new-organisation, not both.")
+
+    def make():
+        existing = registrations.find_organisation(organisation) if organisation else None
+        name = admin_services.checked_organisation_name(new_organisation) if new_organisation else None
+        return create_invitation(existing, organisation_name=name, now=current_clock().now())
+
+    invitation, token = _apply(make)
+    for_whom = (f"organisation {invitation.organisation.id} {invitation.organisation.name}" if invitation.organisation
+                else f"a new organisation ({invitation.organisation_name or 'named after the LMS'})")
+    # The URL on stdout alone, so a script can take it; what it is for on stderr.
+    click.echo(f"one-time registration URL for {for_whom}, valid {INVITATION_LIFETIME.days} days, works once:", err=True)
+    click.echo(registration_url(ToolUrls.configured(), token))

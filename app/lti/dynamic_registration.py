@@ -3,11 +3,15 @@
 The LMS opens `/lti/register?openid_configuration=…&registration_token=…` (in an iframe or a popup); we fetch the
 configuration (spec §3.4), check it (§3.5: the issuer must match the configuration URL), POST our client registration
 to its registration_endpoint with the token as a bearer token (§3.5), and keep the returned client_id and
-deployment_id as a Registration and a Deployment (§3.6). The page then posts `org.imsglobal.lti.close` (§4).
+deployment_id as a Registration and a Deployment (§3.6). The page then offers "Done", which posts
+`org.imsglobal.lti.close` (§4).
 
-The plain registration URL is public, so what it creates is held for the installation admin: a new organisation
-marked `pending`, and, when the installation requires approval, a `pending` registration whose launches are refused.
-A one-time invitation URL (`?invitation=…`, made on the admin page) attaches the LMS to an existing organisation.
+Nothing is fetched, posted or even looked up in DNS until the request is vouched for by a one-time invitation
+(`?invitation=…`, made by the installation admin on the admin pages or with `flask lti invitation create`). An admin's
+session cookie cannot vouch: the LMS opens this page in a cross-site frame, where a SameSite=Lax cookie is not sent.
+What the LMS sends is then sorted (`store_registration`): a new LMS; an "Update" of a registration we have (same
+issuer and client_id), whose changed endpoints or key set wait for the installation admin; or a second registration
+of a known issuer, which waits for the admin to choose its organisation.
 """
 import hashlib
 import json
@@ -32,15 +36,15 @@ from app.lti.constants import DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST
 from app.lti.exceptions import (
     InvalidPlatformConfiguration,
     InvalidRegistrationRequest,
+    InvitationRequired,
     PlatformRefusedRegistration,
     RegistrationBusy,
-    RegistrationConflict,
 )
 from app.lti.keys import ensure_active_tool_key
 from app.lti.models import RegistrationInvitation
 from app.lti.tool_urls import ToolUrls
 from app.tenancy.models import Deployment, Organisation, Registration
-from app.tenancy.services import find_registration
+from app.tenancy.services import find_registration, registrations_for_issuer
 
 log = logging.getLogger(__name__)
 
@@ -70,17 +74,38 @@ ERROR_CODE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 @dataclass(frozen=True)
 class RegistrationOutcome:
-    """What the registration made, for the page that tells the LMS admin what happens next."""
+    """What the registration did, for the page that tells the LMS admin what happens next.
 
+    kind: REGISTERED (a new LMS), UPDATED (an Update that changed nothing that matters), UPDATE_HELD (an Update whose
+    new endpoints or key set wait for the installation admin; the old ones stay in force) or CHOICE_HELD (a second
+    registration of a known LMS: the installation admin chooses its organisation; organisation is None until then).
+    """
+
+    REGISTERED, UPDATED, UPDATE_HELD, CHOICE_HELD = "registered", "updated", "update_held", "choice_held"
+
+    kind: str
     registration: Registration
     deployment: Deployment | None
-    organisation: Organisation
+    organisation: Organisation | None
     product_family_code: str
-    organisation_is_new: bool
+    organisation_is_new: bool = False
 
     @property
     def awaits_tool_approval(self) -> bool:
         return self.registration.status == Registration.PENDING
+
+    @property
+    def is_moodle(self) -> bool:
+        return self.product_family_code == "moodle"
+
+    @property
+    def headline(self) -> str:
+        """What happened, in a few words: the page's title and heading (the LMS admin reads which case it was)."""
+        return {
+            self.UPDATED: _("REX VET Path's registration is up to date"),
+            self.UPDATE_HELD: _("Your LMS's changes wait for the REX VET Path administrator"),
+            self.CHOICE_HELD: _("This registration waits for the REX VET Path administrator"),
+        }.get(self.kind) or _("REX VET Path is registered with your LMS")
 
 
 def register_with_platform(
@@ -93,8 +118,12 @@ def register_with_platform(
     timeout,
     now: datetime,
 ) -> RegistrationOutcome:
-    """The whole tool side of Dynamic Registration; flushes, the caller commits."""
-    invitation = find_usable_invitation(invitation_token, now=now) if invitation_token else None
+    """The whole tool side of Dynamic Registration; flushes, the caller commits.
+
+    The invitation is checked first: an unvouched request must not make the tool call anything (not even a DNS
+    lookup, which the configuration URL's check does), so a public URL cannot be used to flood LMSs or the tool.
+    """
+    invitation = find_usable_invitation(invitation_token, now=now)
     configuration_url = _checked_configuration_url(openid_configuration_url, tool)
     configuration = fetch_platform_configuration(configuration_url, registration_token, timeout=timeout)
     problems = platform_configuration_problems(configuration, configuration_url)
@@ -376,62 +405,142 @@ def _unreachable_hint(error: requests.RequestException) -> str:
     return _("Check that the LMS is reachable from the tool's server, then start the registration again.")
 
 
+# The values a re-registration may change only with the installation admin's approval: where launches are signed
+# (the key set), where the LMS sends the browser to log in, where our signed assertions buy service tokens (token
+# endpoint and its audience), and where the next registration goes. A configuration can claim any issuer and client_id.
+SECURITY_RELEVANT_VALUES = ("key_set_url", "auth_login_url", "auth_token_url", "auth_audience", "registration_endpoint")
+
+
+def platform_values(configuration: dict) -> dict:
+    """The configuration's values as the Registration keeps them."""
+    return {
+        "auth_login_url": configuration["authorization_endpoint"],
+        "auth_token_url": configuration["token_endpoint"],
+        "auth_audience": configuration.get("authorization_server") or None,
+        "key_set_url": configuration["jwks_uri"],
+        "registration_endpoint": configuration["registration_endpoint"],
+    }
+
+
 def store_registration(
-    configuration: dict, answer: dict, *, invitation: RegistrationInvitation | None, require_approval: bool,
+    configuration: dict, answer: dict, *, invitation: RegistrationInvitation, require_approval: bool,
     now: datetime,
 ) -> RegistrationOutcome:
-    """Keep the LMS as a Registration (and its Deployment, if it named one) under the invitation's organisation or a new, pending one."""
+    """Keep what the LMS answered: a new registration, an Update of one we have, or a second one of a known LMS.
+
+    The invitation is spent whichever it is (the LMS has already stored its side, so the answer is never a refusal).
+    """
     issuer, client_id = configuration["issuer"], str(answer["client_id"])
-    if find_registration(issuer, client_id) is not None:
-        raise RegistrationConflict(
-            _("This LMS (issuer %(issuer)s) already has a registration with client_id %(client_id)s.",
-              issuer=issuer, client_id=client_id),
-            hint=_("Ask the REX VET Path administrator to remove the old registration first."),
-        )
     platform = configuration.get(PLATFORM_CONFIGURATION) or {}
     product = str(platform.get("product_family_code") or "lms")
-    place = _place(issuer)
-    if invitation is not None:
-        organisation, organisation_is_new = invitation.organisation, False
+    deployment_id = (answer.get(TOOL_CONFIGURATION) or {}).get("deployment_id")
+    existing = find_registration(issuer, client_id)
+    if existing is not None:
+        outcome = _update_registration(existing, configuration, deployment_id, product=product, now=now)
+    elif registrations_for_issuer(issuer):
+        outcome = _hold_second_registration(configuration, client_id, deployment_id, product=product)
     else:
-        # The plain registration URL is public: whatever it makes waits for the installation admin's eye.
-        organisation = Organisation(name=_("New LMS at %(place)s", place=place)[:200], status="pending")
+        outcome = _new_registration(configuration, client_id, deployment_id, product=product, invitation=invitation,
+                                    require_approval=require_approval)
+    invitation.used_at = now
+    invitation.registration_id = outcome.registration.id
+    log.info(
+        "dynamic registration (invitation %s): %s client_id %s deployment %s: %s, registration %s is %s",
+        invitation.id, issuer, client_id, deployment_id, outcome.kind, outcome.registration.id,
+        outcome.registration.status,
+    )
+    return outcome
+
+
+def _new_registration(configuration: dict, client_id: str, deployment_id, *, product: str,
+                      invitation: RegistrationInvitation, require_approval: bool) -> RegistrationOutcome:
+    """A new LMS, in the invitation's organisation or in a new one; pending if the installation wants to approve it."""
+    place = _place(configuration["issuer"])
+    organisation, organisation_is_new = invitation.organisation, False
+    if organisation is None:
+        organisation = Organisation(
+            name=(invitation.organisation_name or _("New LMS at %(place)s", place=place))[:200],
+            status="pending" if require_approval else "active",
+        )
         db.session.add(organisation)
         organisation_is_new = True
-    authorization_origin = _origin(configuration["authorization_endpoint"])
+    registration = _registration(configuration, client_id, product=product, organisation=organisation,
+                                 status=Registration.PENDING if require_approval else Registration.ACTIVE)
+    deployment = _deployment(registration, deployment_id, organisation, status=Deployment.ACTIVE)
+    db.session.flush()
+    return RegistrationOutcome(RegistrationOutcome.REGISTERED, registration, deployment, organisation, product,
+                               organisation_is_new)
+
+
+def _hold_second_registration(configuration: dict, client_id: str, deployment_id, *,
+                              product: str) -> RegistrationOutcome:
+    """Another client_id for an issuer we know ("Register as a new external tool" in Moodle): the same college
+    or another one on the same LMS. Only the installation admin can tell, so it waits with no organisation."""
+    registration = _registration(configuration, client_id, product=product, organisation=None,
+                                 status=Registration.PENDING)
+    deployment = _deployment(registration, deployment_id, None, status=Deployment.PENDING)
+    db.session.flush()
+    return RegistrationOutcome(RegistrationOutcome.CHOICE_HELD, registration, deployment, None, product)
+
+
+def _update_registration(registration: Registration, configuration: dict, deployment_id, *, product: str,
+                         now: datetime) -> RegistrationOutcome:
+    """Moodle's "Update": the same issuer and client_id again. Changed security-relevant values are held for the
+    installation admin (the old ones stay in force); the registration keeps its organisation, people and status."""
+    offered = platform_values(configuration)
+    if registration.registration_endpoint is None:
+        # Registered before the tool kept it (or by hand): nothing to compare with, and it steers no launch.
+        registration.registration_endpoint = offered["registration_endpoint"]
+    changed = {name: offered[name] for name in SECURITY_RELEVANT_VALUES if getattr(registration, name) != offered[name]}
+    if changed:
+        registration.proposed_values = changed
+        registration.proposed_at = now
+        kind = RegistrationOutcome.UPDATE_HELD
+        log.warning("registration %s: an Update offers new %s; held for the installation admin",
+                    registration.id, ", ".join(sorted(changed)))
+    else:
+        # The LMS sent what we have: an earlier held proposal is now out of date.
+        registration.proposed_values = registration.proposed_at = None
+        kind = RegistrationOutcome.UPDATED
+    deployment = None
+    if deployment_id:
+        deployment = db.session.scalars(select(Deployment).where(
+            Deployment.registration_id == registration.id, Deployment.deployment_id == str(deployment_id))).first()
+        if deployment is None:  # a site we have not seen: held like any new site, for the admin to approve
+            deployment = _deployment(registration, deployment_id, registration.default_organisation,
+                                     status=Deployment.PENDING)
+    db.session.flush()
+    return RegistrationOutcome(kind, registration, deployment, registration.default_organisation, product)
+
+
+def _registration(configuration: dict, client_id: str, *, product: str, organisation: Organisation | None,
+                  status: str) -> Registration:
+    place = _place(configuration["issuer"])
     registration = Registration(
         name=f"{product.capitalize()} · {place}"[:200],
-        issuer=issuer,
+        issuer=configuration["issuer"],
         client_id=client_id,
-        auth_login_url=configuration["authorization_endpoint"],
-        auth_token_url=configuration["token_endpoint"],
-        auth_audience=configuration.get("authorization_server") or None,
-        key_set_url=configuration["jwks_uri"],
         allowed_algorithms=["RS256"],
-        status=Registration.PENDING if require_approval else Registration.ACTIVE,
+        status=status,
         # The LMS named its site below; any other site under this client waits, in this organisation, for approval.
         new_deployment_policy=Registration.POLICY_HOLD_PENDING,
         default_organisation=organisation,
+        **platform_values(configuration),
     )
     db.session.add(registration)
-    deployment = None
-    deployment_id = (answer.get(TOOL_CONFIGURATION) or {}).get("deployment_id")
-    if deployment_id:
-        deployment = Deployment(
-            registration=registration, deployment_id=str(deployment_id), organisation=organisation,
-            status=Deployment.ACTIVE, frame_ancestors=[authorization_origin], platform_name=place,
-        )
-        db.session.add(deployment)
-    db.session.flush()
-    if invitation is not None:
-        invitation.used_at = now
-        invitation.registration_id = registration.id
-    log.info(
-        "dynamic registration: %s client_id %s deployment %s into organisation %s (%s), registration %s",
-        issuer, client_id, deployment_id, organisation.id, "invited" if invitation else "new, pending",
-        registration.status,
+    return registration
+
+
+def _deployment(registration: Registration, deployment_id, organisation: Organisation | None, *,
+                status: str) -> Deployment | None:
+    if not deployment_id:
+        return None
+    deployment = Deployment(
+        registration=registration, deployment_id=str(deployment_id), organisation=organisation, status=status,
+        frame_ancestors=[_origin(registration.auth_login_url)], platform_name=_place(registration.issuer),
     )
-    return RegistrationOutcome(registration, deployment, organisation, product, organisation_is_new)
+    db.session.add(deployment)
+    return deployment
 
 
 def _place(issuer: str) -> str:
@@ -451,26 +560,38 @@ def _is_http_url(value) -> bool:
 
 # One-time invitations -------------------------------------------------------------------------------------------
 
-def create_invitation(organisation: Organisation, *, now: datetime) -> tuple[RegistrationInvitation, str]:
-    """A one-time registration URL's token for this organisation; only its hash is stored, so return the token."""
+def create_invitation(organisation: Organisation | None = None, *, now: datetime,
+                      organisation_name: str | None = None) -> tuple[RegistrationInvitation, str]:
+    """A one-time registration URL's token, for an existing organisation or (none given) a new one named
+    organisation_name (by default "New LMS at <the LMS's address>"); only its hash is stored, so return the token."""
     token = secrets.token_urlsafe(32)
     invitation = RegistrationInvitation(
-        token_hash=_hash(token), organisation=organisation, expires_at=now + INVITATION_LIFETIME
+        token_hash=_hash(token), organisation=organisation, expires_at=now + INVITATION_LIFETIME,
+        organisation_name=None if organisation is not None else ((organisation_name or "").strip()[:200] or None),
     )
     db.session.add(invitation)
     db.session.flush()
-    log.info("registration invitation %s made for organisation %s", invitation.id, organisation.id)
+    log.info("registration invitation %s made for %s", invitation.id,
+             f"organisation {organisation.id}" if organisation is not None else "a new organisation")
     return invitation, token
 
 
 def registration_url(tool: ToolUrls, invitation_token: str | None = None) -> str:
-    """The URL an LMS admin pastes into the LMS; with an invitation token, it attaches the LMS to that organisation."""
+    """The URL an LMS admin pastes into the LMS; only with an invitation token does it register anything."""
     url = f"{tool.base_url}/lti/register"
     return f"{url}?{urlencode({'invitation': invitation_token})}" if invitation_token else url
 
 
-def find_usable_invitation(token: str, *, now: datetime) -> RegistrationInvitation:
-    """The unexpired, unused invitation with this token; otherwise a clear refusal (checked before any LMS call)."""
+def find_usable_invitation(token: str | None, *, now: datetime) -> RegistrationInvitation:
+    """The unexpired, unused invitation with this token; otherwise a clear refusal (checked before any LMS call).
+
+    The row is locked until the registration commits, so two LMSs cannot both spend one invitation."""
+    if not token:
+        raise InvitationRequired(
+            _("REX VET Path registers an LMS only through a one-time registration URL."),
+            hint=_("Ask the REX VET Path administrator for a registration URL for your organisation, then paste that "
+                   "whole URL into your LMS's tool registration page instead of this one."),
+        )
     invitation = db.session.scalars(
         select(RegistrationInvitation).where(RegistrationInvitation.token_hash == _hash(token)).with_for_update()
     ).first()
@@ -483,7 +604,8 @@ def find_usable_invitation(token: str, *, now: datetime) -> RegistrationInvitati
     if invitation.used_at is not None:
         raise InvalidRegistrationRequest(
             _("This registration URL was already used to register an LMS; it works only once."),
-            hint=_("Ask the REX VET Path administrator for a new registration URL."),
+            hint=_("Ask the REX VET Path administrator for a new registration URL (an Update of a registered tool "
+                   "needs one too)."),
             status=403,
         )
     if as_utc(invitation.expires_at) <= now:

@@ -54,6 +54,8 @@ class DynamicRegistrationError(AppError):
 
     status = 400
     title = _l("The LMS registration could not be completed")
+    # Its page ends the registration in the LMS's frame: it offers "Done", which asks the LMS to close the frame.
+    ends_registration = True
 
 
 class InvalidRegistrationRequest(DynamicRegistrationError):
@@ -79,10 +81,10 @@ class RegistrationBusy(DynamicRegistrationError):
     headers = {"Retry-After": "60"}
 
 
-class RegistrationConflict(DynamicRegistrationError):
-    """The LMS gave a client_id that is already registered here."""
+class InvitationRequired(InvalidRegistrationRequest):
+    """The registration URL was opened without an invitation: the page says how to get one, and nothing was called."""
 
-    status = 409
+    status = 403
 
 
 class InvalidDeepLinkingRequest(LaunchError):

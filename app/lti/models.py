@@ -80,7 +80,9 @@ class Launch(TimestampMixin, db.Model):
 
 
 class RegistrationInvitation(TimestampMixin, db.Model):
-    """A one-time registration URL the installation admin made to attach a new LMS to an existing organisation.
+    """A one-time registration URL the installation admin made: the only thing that lets Dynamic Registration call
+    an LMS. It attaches the LMS to an existing organisation, or (organisation_id None) to a new one named
+    organisation_name.
 
     Only the token's SHA-256 is kept; the URL is shown once. It expires, and is spent by the registration it made.
     """
@@ -89,9 +91,13 @@ class RegistrationInvitation(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    # The name of the organisation the registration makes, for an invitation that names no existing one.
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
 
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()

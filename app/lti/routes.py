@@ -7,9 +7,9 @@ from app.clock import current_clock
 from app.errors import answers_json, render_error
 from app.events import launch_completed
 from app.extensions import csrf, db, limiter
-from app.lti.dynamic_registration import register_with_platform
+from app.lti.dynamic_registration import INVITATION_LIFETIME, register_with_platform
 from app.lti.tool_urls import ToolUrls
-from app.lti.exceptions import LaunchError
+from app.lti.exceptions import InvitationRequired, LaunchError
 from app.lti.binding import browser_step_needed
 from app.lti.keys import published_jwks
 from app.lti.launch import record_launch, validate_launch
@@ -84,17 +84,22 @@ def launch():
 @_registration_limit
 def register():
     """LTI Dynamic Registration: the LMS opens this with openid_configuration and registration_token."""
-    outcome = register_with_platform(
-        request.args.get("openid_configuration"),
-        request.args.get("registration_token"),
-        invitation_token=request.args.get("invitation"),
-        tool=ToolUrls.configured(),
-        require_approval=registration_approval_required(),
-        timeout=current_app.config["HTTP_TIMEOUT"],
-        now=current_clock().now(),
-    )
+    try:
+        outcome = register_with_platform(
+            request.args.get("openid_configuration"),
+            request.args.get("registration_token"),
+            invitation_token=request.args.get("invitation"),
+            tool=ToolUrls.configured(),
+            require_approval=registration_approval_required(),
+            timeout=current_app.config["HTTP_TIMEOUT"],
+            now=current_clock().now(),
+        )
+    except InvitationRequired as refusal:
+        # The plain URL: nothing was called; the LMS admin reads, in the LMS's frame, how to get an invitation.
+        return render_template("lti/invitation_needed.html", refusal=refusal, invitation_days=INVITATION_LIFETIME.days,
+                               title=_("A registration URL from REX VET Path is needed")), refusal.status
     db.session.commit()
-    return render_template("lti/registered.html", outcome=outcome, title=_("REX VET Path is registered"))
+    return render_template("lti/registered.html", outcome=outcome, title=outcome.headline)
 
 
 @bp.get("/jwks.json")

@@ -48,6 +48,12 @@ class Registration(TimestampMixin, db.Model):
     # Hosts besides its own (those of its token and key-set URLs) where the LMS serves AGS and NRPS, as an admin
     # lists them. A launch's service URLs name any host they like: only these are ever called with a token.
     service_hosts: Mapped[list] = mapped_column(JSONType, default=list)
+    # Where the LMS takes Dynamic Registrations (its `registration_endpoint`); None for one registered by hand.
+    registration_endpoint: Mapped[str | None] = mapped_column(String(1000))
+    # Security-relevant values an LMS sent with a re-registration ("Update" in Moodle), held for the installation
+    # admin: the old values stay in force until the admin applies these (a configuration can claim any issuer).
+    proposed_values: Mapped[dict | None] = mapped_column(JSONType(none_as_null=True))
+    proposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     deployments: Mapped[list["Deployment"]] = relationship(back_populates="registration")
     default_organisation: Mapped[Organisation | None] = relationship()

@@ -86,3 +86,12 @@ def test_the_pem_is_the_public_half_of_the_published_jwk(app, tool_key):
     assert (from_pem.n, from_pem.e) == (from_jwk.n, from_jwk.e)
     assert json.loads(values.public_jwk)["kid"] == tool_key.kid
     assert values.login_url == f"{BASE}/lti/login"  # a trailing slash on BASE_URL does not double
+
+
+def test_moodle_steps_tell_the_admin_to_show_the_tool_in_the_activity_chooser(page):
+    """Moodle 4.5 saves a dynamically registered tool as "preconfigured" only: teachers would not find it."""
+    moodle = page.split('id="moodle-title"', 1)[1].split("</section>", 1)[0]
+
+    assert "preconfigured tool only, so teachers do not find it in the activity chooser" in moodle
+    assert moodle.count("“Show in activity chooser and as a preconfigured tool”") == 2  # registered by itself, or by hand
+    assert "one-time registration URL" in moodle

@@ -228,3 +228,38 @@ def test_deployment_edit_of_an_unknown_deployment_is_explained(lti):
 
     assert result.exit_code == 1
     assert "There is no deployment with id 999." in result.output
+
+
+# `flask lti invitation create`: one-time registration URLs for scripts -----------------------------------------
+
+def test_invitation_create_prints_a_one_time_url_for_an_existing_organisation(lti):
+    from app.lti.models import RegistrationInvitation
+
+    omnia = Organisation(name="Omnia")
+    db.session.add(omnia)
+    db.session.commit()
+
+    result = lti("invitation", "create", "--organisation", "Omnia")
+
+    assert result.exit_code == 0, result.output
+    url = result.stdout.strip()
+    assert url.startswith("http://127.0.0.1:5000/lti/register?invitation=")
+    assert f"organisation {omnia.id} Omnia" in result.stderr
+    [invitation] = db.session.scalars(select(RegistrationInvitation)).all()
+    assert invitation.organisation_id == omnia.id
+    assert url.split("invitation=", 1)[1] not in invitation.token_hash
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--organisation", "Nobody"], "There is no organisation called 'Nobody'"),
+    (["--new-organisation", "x" * 201], "An organisation name needs 1 to 200 characters"),
+    (["--organisation", "1", "--new-organisation", "Omnia"], "not both"),
+])
+def test_invitation_create_refuses_what_it_cannot_use_saying_why(lti, args, says):
+    from app.lti.models import RegistrationInvitation
+
+    result = lti("invitation", "create", *args)
+
+    assert result.exit_code != 0
+    assert says in result.output
+    assert db.session.scalars(select(RegistrationInvitation)).all() == []
