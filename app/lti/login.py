@@ -119,14 +119,17 @@ def _registration_for(issuer: str, client_id: str | None) -> Registration:
     if client_id:
         registration = find_registration(issuer, client_id)
     else:
-        # client_id is optional in the login request; without it the issuer must be unambiguous.
+        # client_id is optional in the login request; without it the issuer must be unambiguous. Registrations
+        # not (yet) in force do not count: anyone with an invitation can register a second one under a known
+        # issuer, and it waits, pending, for the installation admin without breaking that LMS's logins.
         candidates = registrations_for_issuer(issuer)
-        if len(candidates) > 1:
+        in_force = [candidate for candidate in candidates if candidate.is_active]
+        if len(in_force) > 1 or (not in_force and len(candidates) > 1):
             raise LoginError(
                 _("The LMS's login request has no client_id, and this LMS has several registrations."),
                 hint=_("Configure the LMS to send client_id in the login initiation request."),
             )
-        registration = candidates[0] if candidates else None
+        registration = (in_force or candidates or [None])[0]
     if registration is None:
         raise UnknownPlatform(
             _("This LMS is not registered with REX VET Path."),

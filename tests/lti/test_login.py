@@ -83,6 +83,20 @@ def test_login_without_client_id_needs_an_unambiguous_issuer(client, registratio
     assert "several registrations" in response.text
 
 
+def test_a_second_registration_waiting_for_approval_does_not_break_the_lms_logins_without_client_id(
+    client, registration
+):
+    """Issue 21: a Dynamic Registration claiming a known LMS's issuer is held pending; that LMS's logins go on."""
+    from app.tenancy.models import Registration
+
+    make_registration(issuer="https://moodle.example.org", client_id="attacker", status=Registration.PENDING)
+    db.session.flush()
+
+    response = login(client, client_id=None)
+
+    assert response.status_code == 302, response.text
+
+
 def test_jwks_publishes_the_tools_public_key_only(client, app):
     from app.lti.keys import ensure_active_tool_key
 
