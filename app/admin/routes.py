@@ -150,6 +150,7 @@ def update_registration(registration_id: int):
             status=form.status.data,
             new_deployment_policy=form.new_deployment_policy.data,
             default_organisation_id=form.default_organisation_id.data,
+            default_organisation_approves=form.default_organisation_approves.data,
         ),
         form=form,
         saved=_("Registration saved."),

@@ -203,9 +203,14 @@ def parse_frame_origins(lines: list[str]) -> list[str]:
 
 
 def update_registration(
-    registration_id: int, *, status: str, new_deployment_policy: str, default_organisation_id: int | None
+    registration_id: int, *, status: str, new_deployment_policy: str, default_organisation_id: int | None,
+    default_organisation_approves: bool = False,
 ) -> Registration:
-    """Set a registration's status, what a new deployment_id does, and the organisation held deployments wait in."""
+    """Set a registration's status, what a new deployment_id does, and the organisation held deployments wait in.
+
+    `default_organisation_approves` lets that organisation's admins approve held sites: only for an LMS the
+    organisation owns alone (never a registration several colleges share, like itslearning's).
+    """
     registration = get_registration(registration_id)
     if status not in REGISTRATION_STATUSES:
         raise InvalidInput(_("Status must be one of %(allowed)s.", allowed=", ".join(REGISTRATION_STATUSES)))
@@ -218,9 +223,11 @@ def update_registration(
     registration.default_organisation = (
         get_organisation(default_organisation_id) if default_organisation_id is not None else None
     )
+    registration.default_organisation_approves = bool(default_organisation_approves)
     log.info(
-        "registration %s: status %s, policy %s, default organisation %s",
+        "registration %s: status %s, policy %s, default organisation %s (%s approve held sites)",
         registration.id, status, new_deployment_policy, default_organisation_id,
+        "its admins" if registration.default_organisation_approves else "only the installation admin may",
     )
     return registration
 

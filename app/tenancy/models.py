@@ -45,6 +45,11 @@ class Registration(TimestampMixin, db.Model):
     new_deployment_policy: Mapped[str] = mapped_column(String(30), default=POLICY_NEW_ORGANISATION)
     # With the hold-pending policy, new deployments wait under this organisation for its admin's approval.
     default_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # Whether the default organisation's admin (asserted by the LMS) may approve new sites: only for an LMS that
+    # organisation owns alone. Off (the default) on a registration several colleges share (itslearning, Blackboard,
+    # Canvas cloud): another college's new site would be approved into the wrong organisation, so new sites wait,
+    # in no organisation, for the installation admin (issue 21).
+    default_organisation_approves: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     deployments: Mapped[list["Deployment"]] = relationship(back_populates="registration")
     default_organisation: Mapped[Organisation | None] = relationship()
@@ -52,6 +57,11 @@ class Registration(TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.ACTIVE
+
+    @property
+    def held_sites_organisation_id(self) -> int | None:
+        """Where a new site held pending waits: the default organisation if its admin may approve it, else none."""
+        return self.default_organisation_id if self.default_organisation_approves else None
 
     @property
     def platform_origin(self) -> str:

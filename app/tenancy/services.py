@@ -5,7 +5,7 @@ from functools import cache
 from flask_babel import gettext as _
 from sqlalchemy import DateTime, Select, bindparam, select, text
 
-from app.errors import AppError, NotFound
+from app.errors import AppError, Forbidden, NotFound
 from app.events import deployment_created, people_merged
 from app.extensions import db
 from app.models_base import JSONType, utcnow
@@ -71,7 +71,9 @@ def find_or_create_deployment(registration: Registration, deployment_id: str, pl
     by the registration's policy.
 
     new_organisation: the site gets its own, new organisation and is active at once (shown to the admin).
-    hold_pending: the site waits (under the registration's default organisation, if any) for approval.
+    hold_pending: the site waits for approval: under the registration's default organisation if that
+    organisation's admin may approve it (`default_organisation_approves`), else in no organisation, for the
+    installation admin.
     """
     deployment = known or _find_deployment(registration, deployment_id)
     if deployment is not None:
@@ -85,7 +87,7 @@ def find_or_create_deployment(registration: Registration, deployment_id: str, pl
         deployment = Deployment(
             registration=registration,
             deployment_id=deployment_id,
-            organisation_id=registration.default_organisation_id,
+            organisation_id=registration.held_sites_organisation_id,
             status=Deployment.PENDING,
         )
     else:
@@ -194,9 +196,26 @@ _UPSERT_MEMBERSHIP = text("""
 """).bindparams(bindparam("lti_roles", type_=JSONType), bindparam("created_at", type_=_TIMESTAMP))
 
 
+def organisation_admin_may_approve(deployment: Deployment, organisation_id: int) -> bool:
+    """Whether this organisation's admin may approve the site: its registration is the organisation's own."""
+    registration = deployment.registration
+    return registration.default_organisation_approves and registration.default_organisation_id == organisation_id
+
+
 def approve_deployment_of_organisation(organisation_id: int, deployment_id: int) -> Deployment:
-    """An organisation admin approves a site held pending under their organisation."""
+    """An organisation admin approves a site held pending under their organisation.
+
+    Only on a registration their organisation owns alone: on a shared one (itslearning) a new site may be another
+    college's, so only the installation admin places it (also a site held before that rule, or before the
+    installation admin marked the registration shared).
+    """
     deployment = get_scoped_or_404(Deployment, deployment_id, organisation_id)
+    if not organisation_admin_may_approve(deployment, organisation_id):
+        raise Forbidden(
+            _("Only the administrators of REX VET Path can approve LMS site %(site)s.", site=repr(deployment.deployment_id)),
+            hint=_("Its LMS registration may serve several organisations, so they check which organisation the site "
+                   "belongs to. Ask them to approve it."),
+        )
     if deployment.status != Deployment.PENDING:
         raise AppError(
             _(
