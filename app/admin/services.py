@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.errors import AppError, NotFound
 from app.extensions import db
 from app.tenancy.models import Deployment, Organisation, Person, Registration
+from app.tenancy.moves import place_deployment
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +138,10 @@ def approve_deployment(
     else:
         organisation = get_organisation(organisation_id)
     organisation.status = "active"
-    deployment.organisation = organisation
     deployment.status = Deployment.ACTIVE
-    db.session.flush()
-    log.info("deployment %s approved into organisation %s", deployment.id, organisation.id)
+    # A disabled site approved into another organisation takes what it recorded along (issue 21).
+    summary = place_deployment(deployment, organisation)
+    log.info("deployment %s approved into organisation %s: %s", deployment.id, organisation.id, summary)
     return deployment
 
 

@@ -185,6 +185,15 @@ def move_launches(sender, *, organisation_id: int, kept, merged) -> None:
     )
 
 
+def move_launches_to_organisation(sender, *, source_organisation_id: int, target_organisation_id: int, person,
+                                  into_id: int, deployment_id: int | None, **_) -> None:
+    """person_moved (a site moved to another organisation): the person's launches (of that site) go along, so a
+    tool session open during the move continues in the site's new organisation."""
+    query = update(Launch).where(Launch.organisation_id == source_organisation_id, Launch.person_id == person.id)
+    if deployment_id is not None:
+        query = query.where(Launch.deployment_id == deployment_id)
+    db.session.execute(query.values(organisation_id=target_organisation_id, person_id=into_id))
+
 
 def erase_launches(sender, *, organisation_id: int, person) -> None:
     """Erasing a person deletes their launches (their tool sessions end with them)."""

@@ -29,6 +29,26 @@ def get_scoped_or_404(model, object_id: int, organisation_id: int):
     return row
 
 
+class CourseOfAnotherOrganisation(AppError):
+    """A write into a course whose organisation is not its site's: refused, so no one lands in the wrong college."""
+
+    status = 409
+
+
+def check_course_organisation(course_organisation_id: int, deployment_organisation_id: int | None,
+                              deployment_id: int) -> None:
+    """Refuse to record anything in a course that is not in its LMS site's organisation (data of an old move):
+    the launch and the roster would write people into the wrong college."""
+    if course_organisation_id != deployment_organisation_id:
+        raise CourseOfAnotherOrganisation(
+            _("This course's records are kept in another organisation than its LMS site's, so nothing was recorded."),
+            hint=_("An administrator of REX VET Path must move the LMS site's records to its organisation (choose its "
+                   "organisation again on the site's page). Then open REX VET Path again."),
+            detail=f"deployment {deployment_id} in organisation {deployment_organisation_id}, "
+                   f"course in organisation {course_organisation_id}",
+        )
+
+
 def find_registration(issuer: str, client_id: str) -> Registration | None:
     return db.session.scalars(_registration_query(), {"issuer": issuer, "client_id": client_id}).first()
 
@@ -150,11 +170,15 @@ def upsert_course(
     context_id = (context or {}).get("id")
     if not context_id:
         return None
-    return db.session.execute(_UPSERT_COURSE, {
+    course_id, course_organisation_id = db.session.execute(_UPSERT_COURSE, {
         "organisation_id": organisation_id, "deployment_id": deployment_id, "context_id": context_id,
         "title": context.get("title") or None, "label": context.get("label") or None, "roster_url": roster_url,
         "created_at": utcnow(),
-    }).scalar_one()
+    }).one()
+    # The course is keyed by site and context: one recorded while the site was another organisation's keeps that
+    # organisation (the update leaves it), and nothing of this launch may be written into it.
+    check_course_organisation(course_organisation_id, organisation_id, deployment_id)
+    return course_id
 
 
 def upsert_membership(organisation_id: int, course_id: int, person_id: int, role: ToolRole, lti_roles: list[str]) -> int:
@@ -186,7 +210,7 @@ _UPSERT_COURSE = text("""
     ON CONFLICT (deployment_id, context_id) DO UPDATE SET
         title = COALESCE(excluded.title, courses.title), label = COALESCE(excluded.label, courses.label),
         roster_url = COALESCE(excluded.roster_url, courses.roster_url)
-    RETURNING id
+    RETURNING id, organisation_id
 """).bindparams(bindparam("created_at", type_=_TIMESTAMP))
 _UPSERT_MEMBERSHIP = text("""
     INSERT INTO memberships (organisation_id, course_id, person_id, role, lti_roles, created_at)
@@ -240,6 +264,12 @@ def merge_people(organisation_id: int, kept_id: int, merged_id: int) -> Person:
         raise AppError(_("Choose two different people to merge."))
     kept = get_scoped_or_404(Person, kept_id, organisation_id)
     merged = get_scoped_or_404(Person, merged_id, organisation_id)
+    return merge_records(organisation_id, kept, merged)
+
+
+def merge_records(organisation_id: int, kept: Person, merged: Person) -> Person:
+    """The merge itself, on rows of `organisation_id`: also for a record whose rows a site's move has just brought
+    into the organisation while the record itself is still elsewhere (app.tenancy.moves)."""
     kept_courses = set(db.session.scalars(select(Membership.course_id).where(Membership.person_id == kept.id)))
     for membership in db.session.scalars(scoped(Membership, organisation_id).where(Membership.person_id == merged.id)):
         if membership.course_id in kept_courses:
