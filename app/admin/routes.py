@@ -67,8 +67,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the admin session."""
+    """End the admin's sessions (this one and any other: a copied cookie must not outlive the logout)."""
     end_admin_session()
+    db.session.commit()
     flash(_("You are logged out."), "success")
     return redirect(url_for(".login"))
 
