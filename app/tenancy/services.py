@@ -42,8 +42,8 @@ def check_course_organisation(course_organisation_id: int, deployment_organisati
     if course_organisation_id != deployment_organisation_id:
         raise CourseOfAnotherOrganisation(
             _("This course's records are kept in another organisation than its LMS site's, so nothing was recorded."),
-            hint=_("An administrator of REX VET Path must move the LMS site's records to its organisation (choose its "
-                   "organisation again on the site's page). Then open REX VET Path again."),
+            hint=_("Tell your college's support: an administrator of REX VET Path must bring the LMS site's records "
+                   "into its organisation by choosing its organisation again. Then open REX VET Path again."),
             detail=f"deployment {deployment_id} in organisation {deployment_organisation_id}, "
                    f"course in organisation {course_organisation_id}",
         )

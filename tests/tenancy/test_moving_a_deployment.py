@@ -276,4 +276,4 @@ def test_the_refusal_is_an_app_error_with_a_hint(course_left_behind):
     with pytest.raises(AppError) as refused:
         upsert_course(college_b.id, world.deployment.id, {"id": world.course.context_id})
 
-    assert refused.value.status == 409 and "choose its organisation again" in refused.value.hint
+    assert refused.value.status == 409 and "choosing its organisation again" in refused.value.hint
