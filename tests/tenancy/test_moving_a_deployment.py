@@ -4,7 +4,7 @@ Before the fix only the site's future launches changed organisation: its courses
 after the move joined the old organisation's course and the roster wrote the new college's people into the old
 organisation (whose admin could list, export and erase them), while the new organisation's instructors got 404.
 """
-from datetime import timedelta
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -207,20 +207,35 @@ def test_launches_and_rosters_after_the_move_write_into_the_new_organisation(wro
     assert rows_in_the_wrong_organisation() == []
 
 
-def test_moving_the_site_again_is_harmless_and_brings_back_what_an_old_move_left_behind(wrongly_placed_site, in_request):
+def test_choosing_the_organisation_again_repairs_what_an_old_move_left_behind(wrongly_placed_site, in_request, clock):
+    """The old "change organisation" moved the site alone; then people launched and the roster was read."""
     data = wrongly_placed_site
-    site = data["site"]
-    site.organisation_id = data["college_b"].id  # what the old "change organisation" did: the site alone
+    site, course, college_a, college_b = data["site"], data["course"], data["college_a"], data["college_b"]
+    lea = data["lea"]
+    site.organisation_id = college_b.id
+    # Lea launched again: the old launch made her a College B record, in the course College A kept.
+    lea_again = person(college_b.id, lea.issuer, lea.subject, "Lea (launched after the move)")
+    db.session.add(Membership(organisation_id=college_b.id, course_id=course.id, person_id=lea_again.id, role="learner"))
+    # The roster job wrote a College B learner into College A, the course's organisation.
+    leaked = person(college_a.id, lea.issuer, "ron-of-college-b", "Ron")
+    member_of(course, leaked)
     db.session.flush()
     assert rows_in_the_wrong_organisation()  # the leak this issue is about
 
-    registrations.assign_organisation(site.id, organisation_id=data["college_b"].id)  # the admin chooses it again
+    registrations.assign_organisation(site.id, organisation_id=college_b.id)  # the admin chooses it again
     db.session.flush()
-    registrations.assign_organisation(site.id, organisation_id=data["college_b"].id)
+    registrations.assign_organisation(site.id, organisation_id=college_b.id)  # and again: nothing more to do
     db.session.flush()
+    db.session.expire_all()
 
     assert rows_in_the_wrong_organisation() == []
-    assert people_of(data["college_b"]) == {data["lea"].subject, data["world"].instructor.subject, "rob", "sam"}
+    assert people_of(college_a) == {"sam", data["kim"].subject}
+    assert people_of(college_b) == {lea.subject, data["world"].instructor.subject, "rob", "sam", "ron-of-college-b"}
+    # Lea's two records are one, in the course once, with her progress from before the move.
+    assert db.session.get(Person, lea.id) is None
+    assert db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.course_id == course.id, Membership.person_id == lea_again.id)) == 1
+    assert db.session.scalars(select(ModuleProgress.person_id)).all() == [lea_again.id]
 
 
 @pytest.fixture
@@ -277,3 +292,31 @@ def test_the_refusal_is_an_app_error_with_a_hint(course_left_behind):
         upsert_course(college_b.id, world.deployment.id, {"id": world.course.context_id})
 
     assert refused.value.status == 409 and "choosing its organisation again" in refused.value.hint
+
+
+def test_a_moved_badge_is_signed_again_by_the_new_organisation(app, clock, in_request):
+    from app.badges.awarding import awards_of
+    from app.badges.credentials import signed_credential
+    from app.badges.issuers import issuer_for
+    from tests.badges.conftest import complete_module
+
+    world = make_world("College A")
+    college_b = Organisation(name="College B")
+    db.session.add(college_b)
+    db.session.flush()
+    complete_module(app, make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now()), "erasmus-plus-for-vet",
+                    now=clock.now())
+    [earned] = awards_of(world.organisation.id, world.learner.id)
+    old_issuer, old_index = issuer_for(world.organisation.id).public_id, earned.status_index
+    assert old_issuer in json.dumps(earned.credential["issuer"])
+
+    registrations.assign_organisation(world.deployment.id, organisation_id=college_b.id)
+    db.session.flush()
+    moved = db.session.get(BadgeAward, earned.id)
+    credential, token = signed_credential(moved)
+
+    new_issuer = issuer_for(college_b.id).public_id
+    assert new_issuer in json.dumps(credential["issuer"]) and old_issuer not in json.dumps(credential)
+    assert credential["credentialStatus"]["statusListIndex"] == str(moved.status_index)
+    assert new_issuer in credential["credentialStatus"]["statusListCredential"]
+    assert token and moved.public_id == earned.public_id  # the same award, at the same public address
