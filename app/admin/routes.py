@@ -407,7 +407,7 @@ def add_deployment(registration_id: int):
 @bp.post("/deployments/<int:deployment_id>/organisation")
 @admin_required
 def assign_deployment_organisation(deployment_id: int):
-    """Move an active deployment's future launches to another organisation, existing or new."""
+    """Move an active deployment, with what it recorded, to another organisation (existing or new)."""
     form = ApproveDeploymentForm()
     return _submit(
         lambda: registrations.assign_organisation(

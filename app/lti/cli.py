@@ -233,8 +233,8 @@ def deployment_list_command(registration_id):
 
 @deployment_cli.command("edit")
 @click.argument("deployment_id", type=int)
-@click.option("--organisation", help="Move future launches to this organisation (id or name).")
-@click.option("--new-organisation", help="Move future launches to a new organisation with this name.")
+@click.option("--organisation", help="Move the deployment, with what it recorded, to this organisation (id or name).")
+@click.option("--new-organisation", help="Move the deployment, with what it recorded, to a new organisation with this name.")
 @click.option("--frame-origin", "frame_origins", multiple=True, help="Replace the frame origins (repeat).")
 def deployment_edit_command(deployment_id, organisation, new_organisation, frame_origins):
     """Change a deployment's organisation or frame origins (the id is the first column of `deployment list`)."""
