@@ -64,7 +64,10 @@ def settle_deployment(deployment: Deployment) -> MoveSummary:
     ):
         strays.setdefault(source, []).append(course_id)
     if strays:
-        db.session.execute(update(Course).where(Course.deployment_id == deployment.id).values(organisation_id=target))
+        # Locks the courses before the people are read: a roster being recorded into one (it locks the course
+        # first) is either waited for, and its people found below, or waits and then sees the course moved.
+        db.session.execute(update(Course).where(Course.id.in_([i for ids in strays.values() for i in ids]))
+                           .values(organisation_id=target))
         for source, moved in strays.items():
             deployment_moved.send(app, deployment=deployment, source_organisation_id=source,
                                   target_organisation_id=target, course_ids=moved)
