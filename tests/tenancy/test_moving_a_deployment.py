@@ -267,6 +267,7 @@ def test_a_launch_into_a_course_of_another_organisation_is_refused_clearly(cours
     assert db.session.scalar(select(func.count()).select_from(Membership).where(
         Membership.course_id == world.course.id, Membership.organisation_id == college_b.id)) == 0
     assert db.session.scalar(select(func.count()).select_from(Launch)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Person).where(Person.subject == "new-learner")) == 0
 
 
 def test_the_roster_job_refuses_a_course_of_another_organisation_before_asking_the_lms(course_left_behind, monkeypatch,
