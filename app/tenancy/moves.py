@@ -85,6 +85,18 @@ def settle_deployment(deployment: Deployment) -> MoveSummary:
     return summary
 
 
+def unsettled_deployments() -> list[Deployment]:
+    """Deployments with a course or a launch kept in another organisation than theirs (a move before issue 21)."""
+    stray_course = exists().where(Course.deployment_id == Deployment.id,
+                                  Course.organisation_id != Deployment.organisation_id)
+    stray_launch = exists().where(Launch.deployment_id == Deployment.id,
+                                  Launch.organisation_id != Deployment.organisation_id)
+    return list(db.session.scalars(
+        select(Deployment).where(Deployment.organisation_id.is_not(None), stray_course | stray_launch)
+        .order_by(Deployment.id)
+    ))
+
+
 def _people_of_the_site_elsewhere(deployment: Deployment, course_ids: list[int], target: int) -> list[Person]:
     """People outside the site's organisation with a membership in its courses or a launch from it."""
     in_courses = select(Membership.person_id).where(Membership.course_id.in_(course_ids))

@@ -236,7 +236,8 @@ def approve_deployment_of_organisation(organisation_id: int, deployment_id: int)
     deployment = get_scoped_or_404(Deployment, deployment_id, organisation_id)
     if not organisation_admin_may_approve(deployment, organisation_id):
         raise Forbidden(
-            _("Only the administrators of REX VET Path can approve LMS site %(site)s.", site=repr(deployment.deployment_id)),
+            _("Only the administrators of REX VET Path can approve LMS site %(site)s.",
+              site=repr(deployment.deployment_id)),
             hint=_("Its LMS registration may serve several organisations, so they check which organisation the site "
                    "belongs to. Ask them to approve it."),
         )

@@ -321,3 +321,24 @@ def test_a_moved_badge_is_signed_again_by_the_new_organisation(app, clock, in_re
     assert credential["credentialStatus"]["statusListIndex"] == str(moved.status_index)
     assert new_issuer in credential["credentialStatus"]["statusListCredential"]
     assert token and moved.public_id == earned.public_id  # the same award, at the same public address
+
+
+def test_flask_lti_deployment_settle_repairs_every_site_an_old_move_left_behind(wrongly_placed_site, runner):
+    data = wrongly_placed_site
+    data["site"].organisation_id = data["college_b"].id  # what the old "change organisation" did
+    db.session.commit()
+
+    first = runner.invoke(args=["lti", "deployment", "settle"])
+    again = runner.invoke(args=["lti", "deployment", "settle"])
+    db.session.expire_all()
+
+    assert first.exit_code == 0, first.output
+    assert f"deployment {data['site'].id} settled in organisation {data['college_b'].id}: 1 course(s)" in first.output
+    assert "every deployment's records are in its organisation" in again.output
+    assert rows_in_the_wrong_organisation() == []
+
+
+def test_flask_lti_deployment_settle_of_an_unknown_deployment_is_explained(runner):
+    result = runner.invoke(args=["lti", "deployment", "settle", "999"])
+
+    assert result.exit_code != 0 and "There is no deployment with id 999." in result.output
