@@ -102,10 +102,12 @@ def wrongly_placed_site(app, clock):
     college_b = Organisation(name="College B")
     db.session.add(college_b)
     own_site = Deployment(registration=world.registration, deployment_id="college-a-own", organisation=college_a)
-    db.session.add(own_site)
+    b_site = Deployment(registration=world.registration, deployment_id="college-b-other", organisation=college_b)
+    db.session.add_all([own_site, b_site])
     db.session.flush()
     own_course = Course(organisation_id=college_a.id, deployment_id=own_site.id, context_id="a-course")
-    db.session.add(own_course)
+    b_course = Course(organisation_id=college_b.id, deployment_id=b_site.id, context_id="b-course")
+    db.session.add_all([own_course, b_course])
     db.session.flush()
     issuer = world.registration.issuer
     lea = world.learner
@@ -113,6 +115,7 @@ def wrongly_placed_site(app, clock):
     rob_in_b = person(college_b.id, issuer, "rob", "Rob (College B)")
     sam, kim = person(college_a.id, issuer, "sam", "Sam Both"), person(college_a.id, issuer, "kim", "Kim A")
     member_of(course, rob)
+    member_of(b_course, rob_in_b)
     member_of(course, sam, "instructor")
     member_of(own_course, sam, "instructor")
     member_of(own_course, kim)
@@ -134,7 +137,7 @@ def wrongly_placed_site(app, clock):
     revoked = award(college_a.id, lea.id, "revoked-one", 1, now, revoked=True)
     db.session.flush()
     return dict(world=world, college_a=college_a, college_b=college_b, site=site, course=course,
-                own_course=own_course, lea=lea, rob=rob, rob_in_b=rob_in_b, sam=sam, kim=kim, launch=launch,
+                own_course=own_course, b_course=b_course, lea=lea, rob=rob, rob_in_b=rob_in_b, sam=sam, kim=kim, launch=launch,
                 held=held, revoked=revoked)
 
 
@@ -171,7 +174,8 @@ def test_the_move_leaves_no_person_or_row_in_the_wrong_organisation(wrongly_plac
     # Rob, on the roster only, was known to College B already: one record there, in the site's course.
     assert db.session.get(Person, data["rob"].id) is None
     rob = db.session.get(Person, data["rob_in_b"].id)
-    assert db.session.scalars(select(Membership.course_id).where(Membership.person_id == rob.id)).all() == [data["course"].id]
+    assert set(db.session.scalars(select(Membership.course_id).where(Membership.person_id == rob.id))) == {
+        data["course"].id, data["b_course"].id}
     # Sam also teaches on College A's own site: he stays there; the site's course knows his College B record.
     assert db.session.get(Person, sam.id).organisation_id == college_a.id
     assert db.session.scalars(select(Membership.course_id).where(Membership.person_id == sam.id)).all() == [data["own_course"].id]
@@ -342,3 +346,21 @@ def test_flask_lti_deployment_settle_of_an_unknown_deployment_is_explained(runne
     result = runner.invoke(args=["lti", "deployment", "settle", "999"])
 
     assert result.exit_code != 0 and "There is no deployment with id 999." in result.output
+
+
+def test_moving_the_site_back_gives_the_old_organisation_its_people_again(wrongly_placed_site, in_request):
+    data = wrongly_placed_site
+    college_a, site = data["college_a"], data["site"]
+    before = people_of(college_a)
+
+    move_to_college_b(data)
+    registrations.assign_organisation(site.id, organisation_id=college_a.id)
+    db.session.flush()
+    db.session.expire_all()
+
+    assert rows_in_the_wrong_organisation() == []
+    assert people_of(college_a) == before  # Sam's two records are one again
+    assert people_of(data["college_b"]) == {"rob"}  # College B's own record of Rob stays for College B's course
+    sam = db.session.get(Person, data["sam"].id)
+    assert set(db.session.scalars(select(Membership.course_id).where(Membership.person_id == sam.id))) == {
+        data["course"].id, data["own_course"].id}
