@@ -235,8 +235,9 @@ def _dynamic_registration_panel() -> dict:
     }
 
 
-def _submit(change, *, form, saved: str, back: str, page):
-    """Apply one change and commit it, then go back with a status message; if refused, show the form again saying why."""
+def _submit(change, *, form, saved, back, page):
+    """Apply one change and commit it, then go back with a status message (`saved` and `back` may be functions of the
+    change's result); if refused, show the form again saying why."""
     try:
         result = change()
     except InvalidInput as error:
@@ -245,7 +246,7 @@ def _submit(change, *, form, saved: str, back: str, page):
         _mark_fields(form, error)
         return page(), 400
     db.session.commit()
-    flash(saved, "success")
+    flash(saved(result) if callable(saved) else saved, "success")
     return redirect(back(result) if callable(back) else back)
 
 
@@ -416,7 +417,12 @@ def assign_deployment_organisation(deployment_id: int):
             new_organisation_name=form.new_organisation_name.data,
         ),
         form=form,
-        saved=_("Organisation changed."),
+        saved=lambda moved: _(
+            "Organisation changed. Moved with the deployment: %(courses)s course(s), %(moved)s person(s); "
+            "%(merged)s merged with the organisation's record of the same LMS account; %(split)s also on another "
+            "site of their old organisation, now with a record in both.",
+            courses=moved.courses, moved=moved.people_moved, merged=moved.people_merged, split=moved.people_split,
+        ),
         back=url_for(".deployment", deployment_id=deployment_id),
         page=lambda: _deployment_page(deployment_id, approve_form=form),
     )

@@ -178,7 +178,9 @@ def test_moving_a_deployment_on_its_page_takes_its_courses_and_people_along(admi
     assert response.status_code == 302
     assert (world.deployment.organisation_id, world.course.organisation_id) == (college_b.id, college_b.id)
     assert {world.learner.organisation_id, world.instructor.organisation_id} == {college_b.id}
-    assert "Moving the deployment moves what it recorded" in admin_client.get(page).text
+    shown = admin_client.get(page).text
+    assert "Moving the deployment moves what it recorded" in shown
+    assert "Moved with the deployment: 1 course(s), 2 person(s); 0 merged" in shown
 
 
 @pytest.mark.sqlite
