@@ -65,7 +65,7 @@ class ToolSessionInterface(SecureCookieSessionInterface):
         return app.config["ADMIN_SESSION_COOKIE_NAME"] if _is_admin_request() else super().get_cookie_name(app)
 
     def get_cookie_path(self, app):
-        return ADMIN_PATH if _is_admin_request() else super().get_cookie_path(app)
+        return request.script_root + ADMIN_PATH if _is_admin_request() else super().get_cookie_path(app)
 
     def get_cookie_samesite(self, app):
         return "Lax" if _is_admin_request() else super().get_cookie_samesite(app)
