@@ -25,7 +25,7 @@ from app.tenancy import roster
 from app.tenancy.models import Course, Deployment, Membership, Organisation, Person
 from app.tenancy.roster import read_roster, record_roster
 from app.tenancy.services import CourseOfAnotherOrganisation
-from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch, make_world
+from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch, make_world, sign_in
 
 pytestmark = pytest.mark.sqlite
 
@@ -364,3 +364,25 @@ def test_moving_the_site_back_gives_the_old_organisation_its_people_again(wrongl
     sam = db.session.get(Person, data["sam"].id)
     assert set(db.session.scalars(select(Membership.course_id).where(Membership.person_id == sam.id))) == {
         data["course"].id, data["own_course"].id}
+
+
+def test_the_new_organisations_instructor_opens_the_moved_courses_dashboard(wrongly_placed_site, in_request, client,
+                                                                             clock):
+    """Before the fix the course stayed in College A: College B's instructor got 404 on its dashboard."""
+    data = wrongly_placed_site
+    move_to_college_b(data)
+    site = db.session.get(Deployment, data["site"].id)
+    launch = record_launch(ValidatedLaunch(data["world"].registration, site, {
+        "sub": data["world"].instructor.subject, LTI + "roles": [INSTRUCTOR_ROLE],
+        LTI + "message_type": "LtiResourceLinkRequest", LTI + "context": {"id": data["course"].context_id},
+        LTI + "resource_link": {"id": "link"},
+    }), now=clock.now())
+    launch.token = issue_session_token(launch)
+    db.session.flush()
+    sign_in(client, launch)
+
+    page = client.get(f"/courses/{data['course'].id}/dashboard")
+
+    assert launch.organisation_id == data["college_b"].id
+    assert page.status_code == 200
+    assert "Lea Learner" in page.text
