@@ -15,6 +15,12 @@ pytestmark = pytest.mark.sqlite
 
 
 @pytest.fixture
+def in_request(app):
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
 def shared_itslearning(app):
     """itslearning's one registration: college A is its default organisation; other colleges arrive as new sites."""
     world = make_world("College A", new_deployment_policy=Registration.POLICY_HOLD_PENDING)
@@ -66,3 +72,18 @@ def test_a_registration_the_organisation_owns_alone_lets_its_admin_approve(share
     assert second_site.organisation_id == world.organisation.id
     assert response.status_code == 303
     assert db.session.get(Deployment, second_site.id).status == Deployment.ACTIVE
+
+
+def test_a_launch_from_a_new_site_of_a_shared_registration_says_who_approves_it(shared_itslearning, in_request):
+    from app.lti.exceptions import DeploymentNotActive
+    from app.lti.launch import ToolMessageLaunch
+
+    launch = ToolMessageLaunch.__new__(ToolMessageLaunch)  # only the deployment step: the rest is checked elsewhere
+    launch._jwt = {"body": {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "college-b-site"}}
+    launch._registration_row, launch._deployment_row = shared_itslearning.registration, None
+
+    with pytest.raises(DeploymentNotActive) as refused:
+        launch.validate_deployment()
+
+    assert "waiting for approval" in refused.value.message
+    assert refused.value.hint.startswith("An administrator of REX VET Path must approve this LMS site")
