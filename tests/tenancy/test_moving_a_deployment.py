@@ -137,8 +137,8 @@ def wrongly_placed_site(app, clock):
     revoked = award(college_a.id, lea.id, "revoked-one", 1, now, revoked=True)
     db.session.flush()
     return dict(world=world, college_a=college_a, college_b=college_b, site=site, course=course,
-                own_course=own_course, b_course=b_course, lea=lea, rob=rob, rob_in_b=rob_in_b, sam=sam, kim=kim, launch=launch,
-                held=held, revoked=revoked)
+                own_course=own_course, b_course=b_course, lea=lea, rob=rob, rob_in_b=rob_in_b, sam=sam, kim=kim,
+                launch=launch, held=held, revoked=revoked)
 
 
 def move_to_college_b(data):
