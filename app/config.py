@@ -35,6 +35,13 @@ def load_or_create_dev_secrets(path: Path = DEV_SECRETS_FILE) -> dict:
     return values
 
 
+def _positive_seconds(value: str) -> int:
+    seconds = int(value)
+    if seconds <= 0:
+        raise UnsafeConfiguration(f"A number of seconds must be positive, not {value!r}.")
+    return seconds
+
+
 def _timeouts(value: str) -> tuple[float, float]:
     connect, _, read = value.partition(",")
     return float(connect), float(read or connect)
@@ -71,6 +78,8 @@ FROM_ENVIRONMENT = {
     "JOB_RETRY_CAP_SECONDS": ("JOB_RETRY_CAP_SECONDS", float),
     "JOB_WORKER_THREADS": ("JOB_WORKER_THREADS", int),
     "ADMIN_LOGIN_RATE_LIMIT": ("ADMIN_LOGIN_RATE_LIMIT", str),
+    "ADMIN_SESSION_IDLE_SECONDS": ("ADMIN_SESSION_IDLE_SECONDS", _positive_seconds),
+    "ADMIN_SESSION_LIFETIME_SECONDS": ("ADMIN_SESSION_LIFETIME_SECONDS", _positive_seconds),
     "LTI_RATE_LIMIT": ("LTI_RATE_LIMIT", str),
     "BADGE_RATE_LIMIT": ("BADGE_RATE_LIMIT", str),
     "TOOL_KEY_PUBLISH_AHEAD_SECONDS": ("TOOL_KEY_PUBLISH_AHEAD_SECONDS", int),
@@ -152,6 +161,14 @@ class Config:
     SESSION_COOKIE_PARTITIONED = True
     SESSION_COOKIE_HTTPONLY = True
     PREFERRED_URL_SCHEME = "https"
+
+    # The installation admin's session (issue 21, docs/configuration.md): a cookie of its own, sent only to /admin
+    # pages, SameSite=Lax and not partitioned (admin pages are never framed, so a cross-site page cannot ride on
+    # it). It ends after ADMIN_SESSION_IDLE_SECONDS without a request and ADMIN_SESSION_LIFETIME_SECONDS after the
+    # login in any case; logging out or a password change ends every session of that admin.
+    ADMIN_SESSION_COOKIE_NAME = "rexvet_admin_session"
+    ADMIN_SESSION_IDLE_SECONDS = 3600
+    ADMIN_SESSION_LIFETIME_SECONDS = 8 * 3600
 
     LANGUAGES = ["en", "fi", "et", "it", "nl", "es"]
     BABEL_DEFAULT_LOCALE = "en"

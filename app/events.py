@@ -7,6 +7,13 @@ launch_completed = signals.signal("launch-completed")
 deployment_created = signals.signal("deployment-created")
 # Sent inside the merge's transaction: each feature moves its own rows from `merged` to `kept`.
 people_merged = signals.signal("people-merged")
+# Moving an LMS site to another organisation (app.tenancy.moves), inside its transaction. person_moved: each
+# feature moves its own rows of `person` (in `source_organisation_id`) to `target_organisation_id`, as the
+# person `into_id`; with `deployment_id` None every row of the person moves (into_id is the person's own id),
+# else only the rows tied to that site (its launches, its `course_ids`, its scores). deployment_moved: the site's
+# courses `course_ids` left `source_organisation_id` (organisation-level rows that point at them let go).
+person_moved = signals.signal("person-moved")
+deployment_moved = signals.signal("deployment-moved")
 
 # Learning progress, sent by app.learning.progress inside the transaction that records it, so a listener's
 # own writes (a grade job, an award) commit or roll back with the progress. Each carries `launch` (where the

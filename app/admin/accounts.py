@@ -84,8 +84,15 @@ def set_admin_password(username: str, password: str) -> AdminUser:
     admin_user = admin_user_named(username)
     check_new_password(password)
     admin_user.password_hash = _hash(password)
+    end_all_sessions(admin_user)  # whoever knew the old password may hold a session
     log.info("password of admin %r changed", username)
     return admin_user
+
+
+def end_all_sessions(admin_user: AdminUser) -> None:
+    """End every session of this admin, on every browser: each is refused at its next request."""
+    admin_user.session_version = (admin_user.session_version or 0) + 1
+    log.info("every session of admin %r ended", admin_user.username)
 
 
 def list_admin_users() -> list[AdminUser]:

@@ -1,23 +1,66 @@
-"""Who is logged in to the admin: the session key, the `admin_required` decorator, and safe redirects."""
+"""Who is logged in to the admin: the session, the `admin_required` decorator, and safe redirects.
+
+The session is Flask's signed cookie (the admin's own: app.lti.session), with server state in
+`AdminUser.session_version`: a session is accepted only while the admin's version is the one it started under
+(logging out or a new password raises it, ending every session of that admin), for at most
+ADMIN_SESSION_IDLE_SECONDS between requests and ADMIN_SESSION_LIFETIME_SECONDS after the login.
+"""
 import functools
+import logging
 from urllib.parse import urlsplit
 
-from flask import g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 
 from app.admin import accounts
 from app.admin.models import AdminUser
+from app.clock import current_clock
+
+log = logging.getLogger(__name__)
 
 SESSION_KEY = "admin_user_id"
+VERSION_KEY = "admin_session_version"
+STARTED_KEY = "admin_session_started"  # seconds since the epoch, UTC
+SEEN_KEY = "admin_session_seen"
+
+
+def _now() -> int:
+    return int(current_clock().now().timestamp())
 
 
 def start_admin_session(admin_user: AdminUser) -> None:
     """Log the admin in on a fresh session, so an id planted in the old one cannot ride along (session fixation)."""
     session.clear()
-    session[SESSION_KEY] = admin_user.id
+    now = _now()
+    session.update({SESSION_KEY: admin_user.id, VERSION_KEY: admin_user.session_version,
+                    STARTED_KEY: now, SEEN_KEY: now})
 
 
 def end_admin_session() -> None:
+    """Log out: every session of this admin ends (a copy of the cookie, another browser), not just this one."""
+    admin_user = _session_admin_user(touch=False)
+    if admin_user is not None:
+        accounts.end_all_sessions(admin_user)
     session.clear()
+
+
+def _session_admin_user(*, touch: bool) -> AdminUser | None:
+    """The admin this session belongs to if it is still valid; `touch` counts this request as activity."""
+    admin_user = accounts.get_admin_user(session.get(SESSION_KEY))
+    if admin_user is None:
+        return None
+    started, seen, now = session.get(STARTED_KEY), session.get(SEEN_KEY), _now()
+    config = current_app.config
+    if (
+        session.get(VERSION_KEY) != admin_user.session_version
+        or not isinstance(started, int) or not isinstance(seen, int)
+        or now - seen > config["ADMIN_SESSION_IDLE_SECONDS"]
+        or now - started > config["ADMIN_SESSION_LIFETIME_SECONDS"]
+    ):
+        return None
+    if touch and now != seen:
+        session[SEEN_KEY] = now
+    return admin_user
 
 
 def admin_required(view):
@@ -25,8 +68,13 @@ def admin_required(view):
 
     @functools.wraps(view)
     def wrapped(**kwargs):
-        admin_user = accounts.get_admin_user(session.get(SESSION_KEY))
+        admin_user = _session_admin_user(touch=True)
         if admin_user is None:
+            if session.get(SESSION_KEY) is not None:
+                log.info("admin session of admin id %s ended (logged out elsewhere, new password or expired)",
+                         session.get(SESSION_KEY))
+                session.clear()
+                flash(_("Your session has ended; log in again."), "error")
             # After login, come back only to a page: a POST's URL cannot be replayed as a GET.
             next_path = request.full_path.rstrip("?") if request.method == "GET" else None
             return redirect(url_for("admin.login", next=next_path))

@@ -56,6 +56,9 @@ class RegistrationForm(FlaskForm):
         validate_choice=False,
     )
     default_organisation_id = SelectField(_l("Default organisation"), coerce=optional_id, validate_choice=False)
+    default_organisation_approves = BooleanField(
+        _l("This LMS is the default organisation's own: its admins may approve held sites")
+    )
 
 
 class OrganisationNameForm(FlaskForm):

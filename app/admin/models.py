@@ -17,6 +17,9 @@ class AdminUser(TimestampMixin, db.Model):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Every admin session carries the version it started under; logging out or a new password raises it, which
+    # ends every session of this admin at its next request (the session is a signed cookie: this is its server state).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     def __repr__(self) -> str:
         # Never the hash: reprs end up in logs and tracebacks.

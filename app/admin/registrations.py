@@ -22,6 +22,7 @@ from app.lti.registration_files import (
     registration_problems,
 )
 from app.tenancy.models import Deployment, Organisation, Registration
+from app.tenancy.moves import MoveSummary, place_deployment
 from app.tenancy.services import default_frame_ancestors, find_registration
 
 log = logging.getLogger(__name__)
@@ -193,13 +194,14 @@ def add_deployment(
 
 def assign_organisation(
     deployment_id: int, *, organisation_id: int | None = None, new_organisation_name: str | None = None
-) -> Deployment:
-    """Put a deployment's future launches in another organisation (existing, or new); what is recorded stays where it is."""
+) -> MoveSummary:
+    """Move a deployment to another organisation (existing, or new) with what it recorded: its courses, their
+    members and the people who came only through it (app.tenancy.moves). Choosing the organisation it is in
+    already brings in whatever an earlier move left behind."""
     deployment = services.get_deployment(deployment_id)
-    deployment.organisation = _chosen_organisation(organisation_id, new_organisation_name)
-    db.session.flush()
-    log.info("deployment %s assigned to organisation %s", deployment.id, deployment.organisation_id)
-    return deployment
+    summary = place_deployment(deployment, _chosen_organisation(organisation_id, new_organisation_name))
+    log.info("deployment %s assigned to organisation %s: %s", deployment.id, deployment.organisation_id, summary)
+    return summary
 
 
 def _chosen_organisation(organisation_id: int | None, new_organisation_name: str | None) -> Organisation:

@@ -68,8 +68,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the admin session."""
+    """End the admin's sessions (this one and any other: a copied cookie must not outlive the logout)."""
     end_admin_session()
+    db.session.commit()
     flash(_("You are logged out."), "success")
     return redirect(url_for(".login"))
 
@@ -153,6 +154,7 @@ def update_registration(registration_id: int):
             status=form.status.data,
             new_deployment_policy=form.new_deployment_policy.data,
             default_organisation_id=form.default_organisation_id.data,
+            default_organisation_approves=form.default_organisation_approves.data,
         ),
         form=form,
         saved=_("Registration saved."),
@@ -301,8 +303,9 @@ def _dynamic_registration_panel() -> dict:
     }
 
 
-def _submit(change, *, form, saved: str, back: str, page):
-    """Apply one change and commit it, then go back with a status message; if refused, show the form again saying why."""
+def _submit(change, *, form, saved, back, page):
+    """Apply one change and commit it, then go back with a status message (`saved` and `back` may be functions of the
+    change's result); if refused, show the form again saying why."""
     try:
         result = change()
     except InvalidInput as error:
@@ -311,7 +314,7 @@ def _submit(change, *, form, saved: str, back: str, page):
         _mark_fields(form, error)
         return page(), 400
     db.session.commit()
-    flash(saved, "success")
+    flash(saved(result) if callable(saved) else saved, "success")
     return redirect(back(result) if callable(back) else back)
 
 
@@ -481,7 +484,7 @@ def add_deployment(registration_id: int):
 @bp.post("/deployments/<int:deployment_id>/organisation")
 @admin_required
 def assign_deployment_organisation(deployment_id: int):
-    """Move an active deployment's future launches to another organisation, existing or new."""
+    """Move an active deployment, with what it recorded, to another organisation (existing or new)."""
     form = ApproveDeploymentForm()
     return _submit(
         lambda: registrations.assign_organisation(
@@ -490,7 +493,12 @@ def assign_deployment_organisation(deployment_id: int):
             new_organisation_name=form.new_organisation_name.data,
         ),
         form=form,
-        saved=_("Organisation changed."),
+        saved=lambda moved: _(
+            "Organisation changed. Moved with the deployment: %(courses)s course(s), %(moved)s person(s); "
+            "%(merged)s merged with the organisation's record of the same LMS account; %(split)s also on another "
+            "site of their old organisation, now with a record in both.",
+            courses=moved.courses, moved=moved.people_moved, merged=moved.people_merged, split=moved.people_split,
+        ),
         back=url_for(".deployment", deployment_id=deployment_id),
         page=lambda: _deployment_page(deployment_id, approve_form=form),
     )

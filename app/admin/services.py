@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.errors import AppError, NotFound
 from app.extensions import db
 from app.tenancy.models import Deployment, Organisation, Person, Registration
+from app.tenancy.moves import place_deployment
 
 log = logging.getLogger(__name__)
 
@@ -181,11 +182,12 @@ def approve_deployment(
         db.session.add(organisation)
     else:
         organisation = get_organisation(organisation_id)
-    activate_organisation(organisation)
-    deployment.organisation = organisation
     deployment.status = Deployment.ACTIVE
-    db.session.flush()
-    log.info("deployment %s approved into organisation %s", deployment.id, organisation.id)
+    # A disabled site approved into another organisation takes what it recorded along (issue 21).
+    summary = place_deployment(deployment, organisation)
+    # After the move: the people it brought get the badges held while the organisation waited, too.
+    activate_organisation(organisation)
+    log.info("deployment %s approved into organisation %s: %s", deployment.id, organisation.id, summary)
     return deployment
 
 
@@ -248,9 +250,14 @@ def parse_frame_origins(lines: list[str]) -> list[str]:
 
 
 def update_registration(
-    registration_id: int, *, status: str, new_deployment_policy: str, default_organisation_id: int | None
+    registration_id: int, *, status: str, new_deployment_policy: str, default_organisation_id: int | None,
+    default_organisation_approves: bool = False,
 ) -> Registration:
-    """Set a registration's status, what a new deployment_id does, and the organisation held deployments wait in."""
+    """Set a registration's status, what a new deployment_id does, and the organisation held deployments wait in.
+
+    `default_organisation_approves` lets that organisation's admins approve held sites: only for an LMS the
+    organisation owns alone (never a registration several colleges share, like itslearning's).
+    """
     registration = get_registration(registration_id)
     if status not in REGISTRATION_STATUSES:
         raise InvalidInput(_("Status must be one of %(allowed)s.", allowed=", ".join(REGISTRATION_STATUSES)))
@@ -263,9 +270,11 @@ def update_registration(
     registration.default_organisation = (
         get_organisation(default_organisation_id) if default_organisation_id is not None else None
     )
+    registration.default_organisation_approves = bool(default_organisation_approves)
     log.info(
-        "registration %s: status %s, policy %s, default organisation %s",
+        "registration %s: status %s, policy %s, default organisation %s (%s approve held sites)",
         registration.id, status, new_deployment_policy, default_organisation_id,
+        "its admins" if registration.default_organisation_approves else "only the installation admin may",
     )
     return registration
 

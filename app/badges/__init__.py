@@ -3,11 +3,11 @@
 
 def init_app(app):
     from app.badges import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
-    from app.badges.awarding import move_awards, on_module_completed, revoke_person_awards
+    from app.badges.awarding import move_awards, move_awards_to_organisation, on_module_completed, revoke_person_awards
     from app.badges.catalogue import badge_catalogue
     from app.badges.cli import badges_cli
     from app.badges.routes import bp
-    from app.events import module_completed, people_merged, person_erased
+    from app.events import module_completed, people_merged, person_erased, person_moved
 
     app.register_blueprint(bp)
     app.jinja_env.globals["path_badges"] = _path_badges
@@ -15,6 +15,7 @@ def init_app(app):
     module_completed.connect(on_module_completed)
     person_erased.connect(revoke_person_awards)
     people_merged.connect(move_awards)
+    person_moved.connect(move_awards_to_organisation)
     from app.badges.reporting import awards_of_person, badge_events, badge_labels
     from app.reports.activity import ActivitySource, register_activity_source
     from app.reports.personal_data import register_personal_data

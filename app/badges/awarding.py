@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import TextClause, bindparam, delete, select, text
+from sqlalchemy import TextClause, bindparam, delete, select, text, update
 from sqlalchemy.orm import make_transient_to_detached
 
 from app.badges.catalogue import badge_catalogue
@@ -225,6 +225,34 @@ def revoke_person_awards(sender=None, *, organisation_id: int, person, **_) -> N
     db.session.execute(delete(BadgeEarner).where(BadgeEarner.organisation_id == organisation_id,
                                                  BadgeEarner.person_id == person.id))
     db.session.flush()
+
+
+def move_awards_to_organisation(sender=None, *, source_organisation_id: int, target_organisation_id: int, person,
+                                deployment_id: int | None, **_) -> None:
+    """person_moved: a person who moves wholly takes their badges along, re-issued by the new organisation (its
+    issuer and a bit of its status list; the credential is signed again at its next use). A revoked award stays
+    with the organisation that revoked it, without the person, as an erased person's does: its bit in that
+    organisation's status list must go on saying "revoked" to anyone checking a copy. One who stays keeps theirs."""
+    from app.badges.credentials import reissue
+    from app.badges.issuers import issuer_for, issuer_profile
+
+    if deployment_id is not None:
+        return
+    issuer = None
+    for award in awards_of(source_organisation_id, person.id):
+        if award.is_revoked:
+            award.person_id, award.is_private = None, True
+            continue
+        issuer = issuer or issuer_profile(issuer_for(target_organisation_id))
+        award.organisation_id = target_organisation_id
+        award.status_index = take_status_index(issuer, target_organisation_id)
+        reissue(award)
+        db.session.flush()  # one at a time: the status index is unique per organisation
+    db.session.execute(update(BadgeEarner).where(
+        BadgeEarner.organisation_id == source_organisation_id, BadgeEarner.person_id == person.id,
+    ).values(organisation_id=target_organisation_id))
+    log.info("awards of person %s moved from organisation %s to %s", person.id, source_organisation_id,
+             target_organisation_id)
 
 
 def move_awards(sender=None, *, organisation_id: int, kept, merged) -> None:

@@ -2,11 +2,13 @@
 
 
 def init_app(app):
-    from app.events import people_merged, person_erased
+    from app.events import people_merged, person_erased, person_moved
     from app.learning import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
     from app.learning.content.rendering import render_markdown
-    from app.learning.progress import erase_progress, move_progress
-    from app.learning.self_assessment import erase_self_assessments, move_self_assessments
+    from app.learning.progress import erase_progress, move_progress, move_progress_to_organisation
+    from app.learning.self_assessment import (
+        erase_self_assessments, move_self_assessments, move_self_assessments_to_organisation,
+    )
     from app.learning.cli import content_cli
     from app.learning.content import follow_content_reloads, init_content
     from app.learning.routes import bp
@@ -16,6 +18,8 @@ def init_app(app):
     app.jinja_env.filters["markdown"] = render_markdown
     people_merged.connect(move_self_assessments)
     people_merged.connect(move_progress)
+    person_moved.connect(move_self_assessments_to_organisation)
+    person_moved.connect(move_progress_to_organisation)
     person_erased.connect(erase_self_assessments)
     person_erased.connect(erase_progress)
     init_content(app)

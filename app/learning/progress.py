@@ -11,7 +11,7 @@ from typing import Collection
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.errors import AppError
 from app.events import module_completed, module_started, section_completed
@@ -195,6 +195,19 @@ def move_progress(sender, *, organisation_id: int, kept, merged) -> None:
         target.started_at = min(target.started_at, progress.started_at)
         db.session.delete(progress)
     db.session.flush()
+
+
+def move_progress_to_organisation(sender, *, source_organisation_id: int, target_organisation_id: int, person,
+                                  deployment_id: int | None, **_) -> None:
+    """person_moved: a person who moves wholly takes their progress along (it is theirs, not a course's); one who
+    stays in their organisation keeps it there."""
+    if deployment_id is not None:
+        return
+    db.session.execute(
+        update(ModuleProgress)
+        .where(ModuleProgress.organisation_id == source_organisation_id, ModuleProgress.person_id == person.id)
+        .values(organisation_id=target_organisation_id)
+    )
 
 
 def erase_progress(sender, *, organisation_id: int, person) -> None:

@@ -99,6 +99,17 @@ def move_self_assessments(sender, *, organisation_id: int, kept, merged) -> None
     )
 
 
+def move_self_assessments_to_organisation(sender, *, source_organisation_id: int, target_organisation_id: int, person,
+                                          deployment_id: int | None, **_) -> None:
+    """person_moved: a person who moves wholly takes their self-assessments along; one who stays keeps them."""
+    if deployment_id is not None:
+        return
+    db.session.execute(
+        update(SelfAssessment)
+        .where(SelfAssessment.organisation_id == source_organisation_id, SelfAssessment.person_id == person.id)
+        .values(organisation_id=target_organisation_id)
+    )
+
 
 def erase_self_assessments(sender, *, organisation_id: int, person) -> None:
     """Erasing a person deletes every self-assessment they took (the ratings go with them)."""

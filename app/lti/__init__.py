@@ -2,15 +2,15 @@
 
 
 def init_app(app):
-    from app.events import people_merged, person_erased
+    from app.events import people_merged, person_erased, person_moved
     from app.jobs.purge import register_purge
     from app.lti import jobs, models  # noqa: F401  (tables, and the periodic jobs the worker runs)
     from app.lti.cleanup import purge_expired_lti_data
     from app.lti.cli import lti_cli
     from app.lti.routes import bp
     from app.lti.session import (
-        ToolSessionInterface, add_launch_token, erase_launches, load_launch_session, move_launches, protect_launch_pages,
-        raise_session_error,
+        ToolSessionInterface, add_launch_token, erase_launches, load_launch_session, move_launches,
+        move_launches_to_organisation, protect_launch_pages, raise_session_error,
     )
 
     app.register_blueprint(bp)
@@ -23,4 +23,5 @@ def init_app(app):
     app.session_interface = ToolSessionInterface()
     register_purge(purge_expired_lti_data)
     people_merged.connect(move_launches)
+    person_moved.connect(move_launches_to_organisation)
     person_erased.connect(erase_launches)

@@ -14,6 +14,7 @@ from app.lti.keys import advance_key_rotation, ensure_active_tool_key, rewrap_pr
 from app.lti.models import ToolKey
 from app.lti.registration_files import InvalidRegistrationFile, import_registration, read_registration_file
 from app.tenancy.models import Deployment, Registration
+from app.tenancy.moves import settle_deployment, unsettled_deployments
 from app.tenancy.services import find_registration
 
 lti_cli = click.Group("lti", help="LTI registrations and keys.")
@@ -238,8 +239,8 @@ def deployment_list_command(registration_id):
 
 @deployment_cli.command("edit")
 @click.argument("deployment_id", type=int)
-@click.option("--organisation", help="Move future launches to this organisation (id or name).")
-@click.option("--new-organisation", help="Move future launches to a new organisation with this name.")
+@click.option("--organisation", help="Move the deployment, with what it recorded, to this organisation (id or name).")
+@click.option("--new-organisation", help="Move the deployment, with what it recorded, to a new organisation with this name.")
 @click.option("--frame-origin", "frame_origins", multiple=True, help="Replace the frame origins (repeat).")
 def deployment_edit_command(deployment_id, organisation, new_organisation, frame_origins):
     """Change a deployment's organisation or frame origins (the id is the first column of `deployment list`)."""
@@ -265,6 +266,27 @@ def deployment_disable_command(deployment_id):
     """Refuse launches from this deployment (its data is kept)."""
     _apply(lambda: admin_services.disable_deployment(deployment_id))
     click.echo(f"deployment {deployment_id} disabled")
+
+
+@deployment_cli.command("settle")
+@click.argument("deployment_id", type=int, required=False)
+def deployment_settle_command(deployment_id):
+    """Bring what a deployment recorded into its organisation (repairs a move made before issue 21).
+
+    Without DEPLOYMENT_ID: every deployment with a course or launch kept in another organisation, each in its own
+    transaction.
+    """
+    if deployment_id is not None:
+        deployments = [_apply(lambda: admin_services.get_deployment(deployment_id))]
+    else:
+        deployments = unsettled_deployments()
+        if not deployments:
+            click.echo("every deployment's records are in its organisation")
+    for deployment in deployments:
+        summary = _apply(lambda: settle_deployment(deployment))
+        click.echo(f"deployment {deployment.id} settled in organisation {deployment.organisation_id}: "
+                   f"{summary.courses} course(s), {summary.people_moved} person(s) moved, "
+                   f"{summary.people_merged} merged, {summary.people_split} with a record in both")
 
 
 @keys_cli.command("rotate")

@@ -323,6 +323,10 @@ class ToolMessageLaunch(MessageLaunch):
                     "An administrator of your organisation or of REX VET Path must approve this LMS site "
                     "(deployment %(deployment_id)s). Try again after approval.",
                     deployment_id=repr(deployment_id),
+                ) if deployment.organisation_id is not None else _(  # a shared registration's site (issue 21)
+                    "An administrator of REX VET Path must approve this LMS site (deployment %(deployment_id)s). "
+                    "Try again after approval.",
+                    deployment_id=repr(deployment_id),
                 ),
             )
         if deployment.status != Deployment.ACTIVE:

@@ -17,6 +17,7 @@ from app.errors import AppError
 from app.extensions import db
 from app.lti.constants import SUPPORTED_ALGORITHMS
 from app.tenancy.models import Deployment, Organisation, Registration
+from app.tenancy.moves import place_deployment
 from app.tenancy.services import default_frame_ancestors, find_registration
 
 REQUIRED_FIELDS = ("name", "issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url")
@@ -136,7 +137,8 @@ def _import_deployment(registration: Registration, entry: dict) -> str:
         deployment = Deployment(registration=registration, deployment_id=entry["deployment_id"])
         db.session.add(deployment)
     if entry.get("organisation"):
-        deployment.organisation = _organisation_named(entry["organisation"])
+        # An existing site named in another organisation moves there with what it recorded (issue 21).
+        place_deployment(deployment, _organisation_named(entry["organisation"]))
     elif deployment.organisation is None:
         deployment.organisation = Organisation(name=f"{registration.name} · {entry['deployment_id']}")
     deployment.frame_ancestors = entry.get("frame_ancestors") or default_frame_ancestors(registration)

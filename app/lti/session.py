@@ -3,15 +3,16 @@
 Cookies die in LMS iframes (Safari, blocked third-party cookies), and one cookie per LMS site would mix
 two launches in two tabs. So each launch gets its own token (`launch_token` in links and forms, as
 ltijs does with `ltik`), and Flask's `session` for that request is the launch's own stored data,
-which also binds CSRF tokens to the launch. Requests without a token (the installation admin) keep
-Flask's signed cookie session.
+which also binds CSRF tokens to the launch. Requests without a token keep Flask's signed cookie session:
+under /admin the installation admin's own cookie (SameSite=Lax, not partitioned, path /admin: admin pages are
+never framed), elsewhere the SameSite=None; Partitioned one an LMS iframe needs.
 """
 import hashlib
 import re
 import secrets
 from functools import cache, wraps
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import gettext as _
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy import Select, bindparam, delete, select, update
@@ -25,6 +26,7 @@ from app.lti.models import Launch
 from app.tenancy.roles import INSTRUCTOR
 
 TOKEN_PARAMETER = "launch_token"
+ADMIN_PATH = "/admin"
 
 
 def _token_hash(token: str) -> str:
@@ -46,12 +48,34 @@ class LaunchSession(SecureCookieSession):
         self.launch, self.token = launch, token
 
 
+def _is_admin_request() -> bool:
+    # The session opens before the URL is matched, so the path (not the blueprint) says whose cookie it is.
+    return has_request_context() and (request.path == ADMIN_PATH or request.path.startswith(ADMIN_PATH + "/"))
+
+
 class ToolSessionInterface(SecureCookieSessionInterface):
-    """The launch's session when the request carries its token; the signed cookie session otherwise."""
+    """The launch's session when the request carries its token; the signed cookie session otherwise.
+
+    The installation admin's cookie is not the LMS iframe's: a cookie sent cross-site (SameSite=None) for 31 days
+    would let any site's page post to the admin with the admin's session. Its own name, SameSite=Lax, no CHIPS
+    partition and path /admin keep it to the admin's own tab; the LTI cookies stay SameSite=None; Partitioned.
+    """
+
+    def get_cookie_name(self, app):
+        return app.config["ADMIN_SESSION_COOKIE_NAME"] if _is_admin_request() else super().get_cookie_name(app)
+
+    def get_cookie_path(self, app):
+        return request.script_root + ADMIN_PATH if _is_admin_request() else super().get_cookie_path(app)
+
+    def get_cookie_samesite(self, app):
+        return "Lax" if _is_admin_request() else super().get_cookie_samesite(app)
+
+    def get_cookie_partitioned(self, app):
+        return False if _is_admin_request() else super().get_cookie_partitioned(app)
 
     def open_session(self, app, request):
         token = request.args.get(TOKEN_PARAMETER) or request.form.get(TOKEN_PARAMETER)
-        if token:
+        if token and not _is_admin_request():  # the admin's session is never a launch's (nor the reverse)
             try:
                 launch = db.session.scalars(
                     _launch_by_token(), {"token_hash": _token_hash(token), "now": current_clock().now()}
@@ -184,6 +208,15 @@ def move_launches(sender, *, organisation_id: int, kept, merged) -> None:
         .values(person_id=kept.id)
     )
 
+
+def move_launches_to_organisation(sender, *, source_organisation_id: int, target_organisation_id: int, person,
+                                  into_id: int, deployment_id: int | None, **_) -> None:
+    """person_moved (a site moved to another organisation): the person's launches (of that site) go along, so a
+    tool session open during the move continues in the site's new organisation."""
+    query = update(Launch).where(Launch.organisation_id == source_organisation_id, Launch.person_id == person.id)
+    if deployment_id is not None:
+        query = query.where(Launch.deployment_id == deployment_id)
+    db.session.execute(query.values(organisation_id=target_organisation_id, person_id=into_id))
 
 
 def erase_launches(sender, *, organisation_id: int, person) -> None:

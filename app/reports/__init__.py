@@ -4,12 +4,14 @@ the instructor's course dashboard (docs/dashboard.md)."""
 
 def init_app(app):
     from app.events import (
-        badge_awarded, launch_completed, module_completed, module_started, people_merged, person_erased,
-        roster_recorded, self_assessment_recorded,
+        badge_awarded, deployment_moved, launch_completed, module_completed, module_started, people_merged,
+        person_erased, person_moved, roster_recorded, self_assessment_recorded,
     )
     from app.reports import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
     from app.reports.activity import record_launch
-    from app.reports.personal_data import erase_launch_records, move_launch_records
+    from app.reports.personal_data import (
+        erase_launch_records, move_launch_records, move_launch_records_to_organisation, release_moved_courses,
+    )
     from app.reports import figures_version
     from app.reports import dashboard_routes
     from app.reports.access import may_read_reports
@@ -21,9 +23,13 @@ def init_app(app):
     launch_completed.connect(record_launch)
     person_erased.connect(erase_launch_records)
     people_merged.connect(move_launch_records)
+    person_moved.connect(move_launch_records_to_organisation)
+    deployment_moved.connect(release_moved_courses)
     # The skills map's cached figures go whenever what they count changes (launches: REPORT_CACHE_SECONDS instead).
     person_erased.connect(figures_version.on_organisation_change)
     people_merged.connect(figures_version.on_organisation_change)
+    person_moved.connect(figures_version.on_move)
+    deployment_moved.connect(figures_version.on_move)
     module_started.connect(figures_version.on_learner_progress)
     module_completed.connect(figures_version.on_learner_progress)
     self_assessment_recorded.connect(figures_version.on_self_assessment)

@@ -32,6 +32,12 @@ def on_organisation_change(sender=None, *, organisation_id: int, **_) -> None:
     figures_changed(organisation_id)
 
 
+def on_move(sender=None, *, source_organisation_id: int, target_organisation_id: int, **_) -> None:
+    """person_moved, deployment_moved: both organisations' figures change."""
+    figures_changed(source_organisation_id)
+    figures_changed(target_organisation_id)
+
+
 def on_learner_progress(sender, *, launch, **_) -> None:
     """module_started, module_completed."""
     figures_changed(launch.organisation_id)

@@ -28,7 +28,7 @@ from app.errors import AppError
 from app.events import person_erased
 from app.extensions import db
 from app.learning.models import ModuleProgress, SelfAssessment
-from app.reports.models import LaunchRecord
+from app.reports.models import LaunchRecord, ReportSettings
 from app.tenancy.models import Course, Membership, Person
 from app.tenancy.services import get_scoped_or_404, scoped
 
@@ -170,6 +170,24 @@ def move_launch_records(sender=None, *, organisation_id: int, kept, merged) -> N
     """people_merged: the merged person's launch history becomes the kept one's (else the merge cannot delete them)."""
     db.session.execute(update(LaunchRecord).where(LaunchRecord.organisation_id == organisation_id,
                                                   LaunchRecord.person_id == merged.id).values(person_id=kept.id))
+
+
+def move_launch_records_to_organisation(sender=None, *, source_organisation_id: int, target_organisation_id: int,
+                                        person, into_id: int, deployment_id: int | None, course_ids: list[int],
+                                        **_) -> None:
+    """person_moved: the person's launch history (from the moved site's courses) goes to the site's organisation."""
+    query = update(LaunchRecord).where(LaunchRecord.organisation_id == source_organisation_id,
+                                       LaunchRecord.person_id == person.id)
+    if deployment_id is not None:
+        query = query.where(LaunchRecord.course_id.in_(course_ids))
+    db.session.execute(query.values(organisation_id=target_organisation_id, person_id=into_id))
+
+
+def release_moved_courses(sender=None, *, source_organisation_id: int, course_ids: list[int], **_) -> None:
+    """deployment_moved: a course that left the organisation no longer names who may read its reports."""
+    db.session.execute(update(ReportSettings).where(
+        ReportSettings.organisation_id == source_organisation_id, ReportSettings.reporting_course_id.in_(course_ids),
+    ).values(reporting_course_id=None))
 
 
 def erasable_people(organisation_id: int) -> list[Person]:

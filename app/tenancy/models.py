@@ -54,6 +54,11 @@ class Registration(TimestampMixin, db.Model):
     # admin: the old values stay in force until the admin applies these (a configuration can claim any issuer).
     proposed_values: Mapped[dict | None] = mapped_column(JSONType(none_as_null=True))
     proposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Whether the default organisation's admin (asserted by the LMS) may approve new sites: only for an LMS that
+    # organisation owns alone. Off (the default) on a registration several colleges share (itslearning, Blackboard,
+    # Canvas cloud): another college's new site would be approved into the wrong organisation, so new sites wait,
+    # in no organisation, for the installation admin (issue 21).
+    default_organisation_approves: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     deployments: Mapped[list["Deployment"]] = relationship(back_populates="registration")
     default_organisation: Mapped[Organisation | None] = relationship()
@@ -73,6 +78,10 @@ class Registration(TimestampMixin, db.Model):
         host = urlsplit(url).hostname if isinstance(url, str) else None
         listed = {str(name).lower().rstrip(".") for name in self.service_hosts or []}
         return bool(host) and host.rstrip(".") in self.own_hosts | listed
+    @property
+    def held_sites_organisation_id(self) -> int | None:
+        """Where a new site held pending waits: the default organisation if its admin may approve it, else none."""
+        return self.default_organisation_id if self.default_organisation_approves else None
 
     @property
     def platform_origin(self) -> str:

@@ -21,8 +21,9 @@ from app.lti.models import Launch
 from app.lti.nrps import Member, course_members
 from app.lti.platform_services import PlatformRefused, PlatformUnavailable
 from app.models_base import upsert_insert
-from app.tenancy.models import Course, Membership, Person
+from app.tenancy.models import Course, Deployment, Membership, Person
 from app.tenancy.roles import INSTRUCTOR, tool_role_for
+from app.tenancy.services import CourseOfAnotherOrganisation, check_course_organisation
 
 log = logging.getLogger(__name__)
 ROSTER_JOB = "roster.sync"
@@ -51,6 +52,11 @@ def read_roster(payload: dict, job) -> None:
     course = db.session.get(Course, payload["course_id"])
     if course is None or not course.roster_url:
         return
+    try:  # before asking the LMS: its people would be written into the wrong organisation
+        check_course_organisation(course.organisation_id, course.deployment.organisation_id, course.deployment_id)
+    except CourseOfAnotherOrganisation as problem:
+        _note_error(course.id, problem.message)
+        raise PermanentJobError(f"{problem.message} ({problem.detail})") from problem
     now = current_clock().now()
     try:
         members = course_members(course.deployment.registration, course.roster_url, now=now)
@@ -70,6 +76,7 @@ def _note_error(course_id: int, message: str) -> None:
 
 def record_roster(course: Course, members: list[Member], *, now: datetime) -> None:
     """People and memberships as the roster lists them; members no longer listed are marked Deleted."""
+    _lock_in_its_organisation(course)
     issuer = course.deployment.registration.issuer
     people = _people_by_subject(course.organisation_id, issuer, [member.user_id for member in members])
     memberships = {m.person_id: m for m in db.session.scalars(select(Membership).where(Membership.course_id == course.id))}
@@ -96,6 +103,14 @@ def record_roster(course: Course, members: list[Member], *, now: datetime) -> No
     course.roster_synced_at, course.roster_error = now, None
     roster_recorded.send(current_app._get_current_object(), course=course)
     log.info("roster of course %s: %d member(s), %d new", course.id, len(members), len(missing))
+
+
+def _lock_in_its_organisation(course: Course) -> None:
+    """Lock the course, so a move of its site (app.tenancy.moves) waits for this roster or this roster for the move,
+    and refuse it unless it is in its site's organisation as both stand now (issue 21)."""
+    db.session.refresh(course, attribute_names=["organisation_id"], with_for_update=True)
+    site_organisation = db.session.scalar(select(Deployment.organisation_id).where(Deployment.id == course.deployment_id))
+    check_course_organisation(course.organisation_id, site_organisation, course.deployment_id)
 
 
 def _people_by_subject(organisation_id: int, issuer: str, subjects: list[str]) -> dict[str, Person]:

@@ -7,7 +7,8 @@ from app.extensions import db
 from app.lti.session import current_launch
 from app.tenancy.models import Deployment, Person
 from app.tenancy.services import (
-    approve_deployment_of_organisation, merge_people, scoped, set_instructors_see_self_assessments,
+    approve_deployment_of_organisation, merge_people, organisation_admin_may_approve, scoped,
+    set_instructors_see_self_assessments,
 )
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
@@ -30,8 +31,10 @@ def sites():
     deployments = db.session.scalars(
         scoped(Deployment, launch.organisation_id).order_by(Deployment.status.desc(), Deployment.created_at)
     ).all()
+    approvable = {deployment.id for deployment in deployments
+                  if organisation_admin_may_approve(deployment, launch.organisation_id)}
     return render_template("tenancy/sites.html", deployments=deployments, organisation=launch.organisation,
-                           title=_("LMS sites"))
+                           approvable=approvable, title=_("LMS sites"))
 
 
 @bp.post("/settings/self-assessments")

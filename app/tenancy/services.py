@@ -5,7 +5,7 @@ from functools import cache
 from flask_babel import gettext as _
 from sqlalchemy import DateTime, Select, bindparam, select, text
 
-from app.errors import AppError, NotFound
+from app.errors import AppError, Forbidden, NotFound
 from app.events import deployment_created, people_merged
 from app.extensions import db
 from app.models_base import JSONType, utcnow
@@ -27,6 +27,26 @@ def get_scoped_or_404(model, object_id: int, organisation_id: int):
         # TRANSLATORS: kind is the English name of the table (deployment, course, person).
         raise NotFound(_("No %(kind)s %(id)s in your organisation.", kind=model.__name__.lower(), id=object_id))
     return row
+
+
+class CourseOfAnotherOrganisation(AppError):
+    """A write into a course whose organisation is not its site's: refused, so no one lands in the wrong college."""
+
+    status = 409
+
+
+def check_course_organisation(course_organisation_id: int, deployment_organisation_id: int | None,
+                              deployment_id: int) -> None:
+    """Refuse to record anything in a course that is not in its LMS site's organisation (data of an old move):
+    the launch and the roster would write people into the wrong college."""
+    if course_organisation_id != deployment_organisation_id:
+        raise CourseOfAnotherOrganisation(
+            _("This course's records are kept in another organisation than its LMS site's, so nothing was recorded."),
+            hint=_("Tell your college's support: an administrator of REX VET Path must bring the LMS site's records "
+                   "into its organisation by choosing its organisation again. Then open REX VET Path again."),
+            detail=f"deployment {deployment_id} in organisation {deployment_organisation_id}, "
+                   f"course in organisation {course_organisation_id}",
+        )
 
 
 def find_registration(issuer: str, client_id: str) -> Registration | None:
@@ -71,7 +91,9 @@ def find_or_create_deployment(registration: Registration, deployment_id: str, pl
     by the registration's policy.
 
     new_organisation: the site gets its own, new organisation and is active at once (shown to the admin).
-    hold_pending: the site waits (under the registration's default organisation, if any) for approval.
+    hold_pending: the site waits for approval: under the registration's default organisation if that
+    organisation's admin may approve it (`default_organisation_approves`), else in no organisation, for the
+    installation admin.
     """
     deployment = known or _find_deployment(registration, deployment_id)
     if deployment is not None:
@@ -85,7 +107,7 @@ def find_or_create_deployment(registration: Registration, deployment_id: str, pl
         deployment = Deployment(
             registration=registration,
             deployment_id=deployment_id,
-            organisation_id=registration.default_organisation_id,
+            organisation_id=registration.held_sites_organisation_id,
             status=Deployment.PENDING,
         )
     else:
@@ -148,11 +170,15 @@ def upsert_course(
     context_id = (context or {}).get("id")
     if not context_id:
         return None
-    return db.session.execute(_UPSERT_COURSE, {
+    course_id, course_organisation_id = db.session.execute(_UPSERT_COURSE, {
         "organisation_id": organisation_id, "deployment_id": deployment_id, "context_id": context_id,
         "title": context.get("title") or None, "label": context.get("label") or None, "roster_url": roster_url,
         "created_at": utcnow(),
-    }).scalar_one()
+    }).one()
+    # The course is keyed by site and context: one recorded while the site was another organisation's keeps that
+    # organisation (the update leaves it), and nothing of this launch may be written into it.
+    check_course_organisation(course_organisation_id, organisation_id, deployment_id)
+    return course_id
 
 
 def upsert_membership(organisation_id: int, course_id: int, person_id: int, role: ToolRole, lti_roles: list[str]) -> int:
@@ -184,7 +210,7 @@ _UPSERT_COURSE = text("""
     ON CONFLICT (deployment_id, context_id) DO UPDATE SET
         title = COALESCE(excluded.title, courses.title), label = COALESCE(excluded.label, courses.label),
         roster_url = COALESCE(excluded.roster_url, courses.roster_url)
-    RETURNING id
+    RETURNING id, organisation_id
 """).bindparams(bindparam("created_at", type_=_TIMESTAMP))
 _UPSERT_MEMBERSHIP = text("""
     INSERT INTO memberships (organisation_id, course_id, person_id, role, lti_roles, created_at)
@@ -194,9 +220,27 @@ _UPSERT_MEMBERSHIP = text("""
 """).bindparams(bindparam("lti_roles", type_=JSONType), bindparam("created_at", type_=_TIMESTAMP))
 
 
+def organisation_admin_may_approve(deployment: Deployment, organisation_id: int) -> bool:
+    """Whether this organisation's admin may approve the site: its registration is the organisation's own."""
+    registration = deployment.registration
+    return registration.default_organisation_approves and registration.default_organisation_id == organisation_id
+
+
 def approve_deployment_of_organisation(organisation_id: int, deployment_id: int) -> Deployment:
-    """An organisation admin approves a site held pending under their organisation."""
+    """An organisation admin approves a site held pending under their organisation.
+
+    Only on a registration their organisation owns alone: on a shared one (itslearning) a new site may be another
+    college's, so only the installation admin places it (also a site held before that rule, or before the
+    installation admin marked the registration shared).
+    """
     deployment = get_scoped_or_404(Deployment, deployment_id, organisation_id)
+    if not organisation_admin_may_approve(deployment, organisation_id):
+        raise Forbidden(
+            _("Only the administrators of REX VET Path can approve LMS site %(site)s.",
+              site=repr(deployment.deployment_id)),
+            hint=_("Its LMS registration may serve several organisations, so they check which organisation the site "
+                   "belongs to. Ask them to approve it."),
+        )
     if deployment.status != Deployment.PENDING:
         raise AppError(
             _(
@@ -221,6 +265,12 @@ def merge_people(organisation_id: int, kept_id: int, merged_id: int) -> Person:
         raise AppError(_("Choose two different people to merge."))
     kept = get_scoped_or_404(Person, kept_id, organisation_id)
     merged = get_scoped_or_404(Person, merged_id, organisation_id)
+    return merge_records(organisation_id, kept, merged)
+
+
+def merge_records(organisation_id: int, kept: Person, merged: Person) -> Person:
+    """The merge itself, on rows of `organisation_id`: also for a record whose rows a site's move has just brought
+    into the organisation while the record itself is still elsewhere (app.tenancy.moves)."""
     kept_courses = set(db.session.scalars(select(Membership.course_id).where(Membership.person_id == kept.id)))
     for membership in db.session.scalars(scoped(Membership, organisation_id).where(Membership.person_id == merged.id)):
         if membership.course_id in kept_courses:

@@ -161,3 +161,36 @@ def test_a_disabled_deployment_can_be_approved_again(in_request, make_deployment
     services.approve_deployment(deployment.id, organisation_id=make_organisation().id)
 
     assert deployment.status == Deployment.ACTIVE
+
+
+@pytest.mark.sqlite
+def test_moving_a_deployment_on_its_page_takes_its_courses_and_people_along(admin_client, make_organisation):
+    """Issue 21: the admin's "Organisation" form moves what the site recorded, not only its future launches."""
+    from tests.support.factories import make_world
+
+    world = make_world("College A")
+    db.session.commit()
+    college_b = make_organisation("College B")
+    page = f"/admin/deployments/{world.deployment.id}"
+
+    response = post_form(admin_client, f"{page}/organisation", {"organisation_id": str(college_b.id)}, page=page)
+
+    assert response.status_code == 302
+    assert (world.deployment.organisation_id, world.course.organisation_id) == (college_b.id, college_b.id)
+    assert {world.learner.organisation_id, world.instructor.organisation_id} == {college_b.id}
+    shown = admin_client.get(page).text
+    assert "Moving the deployment moves what it recorded" in shown
+    assert "Moved with the deployment: 1 course(s), 2 person(s); 0 merged" in shown
+
+
+@pytest.mark.sqlite
+def test_a_disabled_deployment_approved_into_another_organisation_takes_its_courses(in_request, make_organisation):
+    from tests.support.factories import make_world
+
+    world = make_world("College A")
+    world.deployment.status = Deployment.DISABLED
+    college_b = make_organisation("College B")
+
+    services.approve_deployment(world.deployment.id, organisation_id=college_b.id)
+
+    assert (world.course.organisation_id, world.learner.organisation_id) == (college_b.id, college_b.id)

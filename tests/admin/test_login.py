@@ -14,7 +14,7 @@ def test_login_with_the_right_password_opens_the_overview(client, admin_user, cl
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/"
-    with client.session_transaction() as session:
+    with client.session_transaction("/admin/") as session:
         assert session["admin_user_id"] == admin_user.id
     assert as_utc(admin_user.last_login_at) == clock.now()
     assert "Installation overview" in client.get("/admin/").get_data(as_text=True)
@@ -30,7 +30,7 @@ def test_login_failure_says_the_same_for_a_wrong_username_and_a_wrong_password(c
 
     assert response.status_code == 401
     assert WRONG_CREDENTIALS in response.get_data(as_text=True)
-    with client.session_transaction() as session:
+    with client.session_transaction("/admin/") as session:
         assert "admin_user_id" not in session
 
 
@@ -39,17 +39,17 @@ def test_login_without_the_csrf_token_is_refused(client, admin_user):
 
     assert response.status_code == 400
     assert "CSRF" in response.get_data(as_text=True)
-    with client.session_transaction() as session:
+    with client.session_transaction("/admin/") as session:
         assert "admin_user_id" not in session
 
 
 def test_login_starts_a_fresh_session(client, admin_user):
-    with client.session_transaction() as session:
+    with client.session_transaction("/admin/") as session:
         session["planted"] = "by someone else"
 
     log_in(client)
 
-    with client.session_transaction() as session:
+    with client.session_transaction("/admin/") as session:
         assert "planted" not in session
 
 

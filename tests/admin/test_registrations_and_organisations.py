@@ -24,6 +24,25 @@ def test_admin_disables_a_registration_and_holds_its_new_deployments(admin_clien
     assert registration.status == Registration.DISABLED
     assert registration.new_deployment_policy == Registration.POLICY_HOLD_PENDING
     assert registration.default_organisation_id == omnia.id
+    assert registration.default_organisation_approves is False  # unticked: held sites wait for the installation admin
+
+
+def test_admin_lets_the_default_organisation_approve_held_sites_of_its_own_lms(admin_client, make_registration,
+                                                                               make_organisation):
+    registration = make_registration()
+    omnia = make_organisation("Omnia")
+    page = f"/admin/registrations/{registration.id}"
+
+    response = post_form(
+        admin_client, page,
+        {"status": "active", "new_deployment_policy": "hold_pending", "default_organisation_id": str(omnia.id),
+         "default_organisation_approves": "y"},
+        page=page,
+    )
+
+    assert response.status_code == 302
+    assert registration.default_organisation_approves is True
+    assert registration.held_sites_organisation_id == omnia.id
 
 
 def test_registration_without_a_default_organisation(admin_client, make_registration, make_organisation):

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.tenancy.models import Deployment, Registration
+from app.tenancy.models import Course, Deployment, Membership, Person, Registration
 
 pytestmark = pytest.mark.sqlite
 DEVLMS_FILE = "lti_config/devlms.json"
@@ -58,3 +58,26 @@ def test_invalid_json_names_file_and_line(runner, tmp_path):
     result = runner.invoke(args=["lti", "registration", "import", str(path)])
 
     assert f"{path}:3:" in result.output
+
+
+def test_a_file_naming_another_organisation_moves_the_site_with_its_courses(runner, tmp_path):
+    """Issue 21: importing a file that puts a known site in another organisation moves what the site recorded."""
+    runner.invoke(args=["lti", "registration", "import", DEVLMS_FILE])
+    site = db.session.scalars(select(Deployment).where(Deployment.deployment_id == "devlms-site-1")).one()
+    course = Course(organisation_id=site.organisation_id, deployment_id=site.id, context_id="c-1")
+    learner = Person(organisation_id=site.organisation_id, issuer="http://localhost:5001", subject="lea")
+    db.session.add_all([course, learner])
+    db.session.flush()
+    db.session.add(Membership(organisation_id=site.organisation_id, course_id=course.id, person_id=learner.id,
+                              role="learner"))
+    db.session.commit()
+    moved = json.loads(open(DEVLMS_FILE).read())
+    moved["deployments"][0]["organisation"] = "Moved College"
+    (tmp_path / "moved.json").write_text(json.dumps(moved))
+
+    result = runner.invoke(args=["lti", "registration", "import", str(tmp_path / "moved.json")])
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert site.organisation.name == "Moved College"
+    assert course.organisation_id == learner.organisation_id == site.organisation_id

@@ -27,7 +27,8 @@ def test_new_deployment_gets_a_new_active_organisation_by_default(app):
 def test_new_deployment_is_held_pending_under_the_default_organisation(app):
     college = Organisation(name="College")
     registration = make_registration(
-        new_deployment_policy=Registration.POLICY_HOLD_PENDING, default_organisation=college
+        new_deployment_policy=Registration.POLICY_HOLD_PENDING, default_organisation=college,
+        default_organisation_approves=True,
     )
     db.session.flush()
 
@@ -64,7 +65,8 @@ def test_person_without_name_or_email_and_literal_substitutions(app):
 
 
 def test_organisation_admin_approves_a_pending_site_of_their_organisation(app, client, clock):
-    world = make_world()
+    world = make_world(default_organisation_approves=True)
+    world.registration.default_organisation = world.organisation
     pending = Deployment(registration=world.registration, deployment_id="new-site", organisation=world.organisation, status=Deployment.PENDING)
     db.session.add(pending)
     admin = record_person(world.organisation.id, world.registration.issuer, "admin-1")
