@@ -71,10 +71,16 @@ def module_score(*, completed: bool, score: int | None, sections_seen: int) -> S
 
 
 def path_score(path: PathModel, completed_module_ids: frozenset[str]) -> Score:
-    """Modules completed of the modules in the path, as a percentage; Completed and FullyGraded only when all are."""
+    """Modules completed of the modules in the path, as a percentage, always FullyGraded; Completed when all are.
+
+    FullyGraded also while the path is in progress: Moodle (4.5) keeps only FullyGraded scores, so a Pending
+    partial score left its gradebook at "–" until the last module. The partial percentage is a real grade; the
+    LMS's completion rule for the path link is "grade to pass 100" (docs/lti.md), and activityProgress says
+    InProgress until all modules are done.
+    """
     modules = [module.id for module in path.modules]
     done = len(set(modules) & completed_module_ids)
     percentage = round(100 * done / len(modules), 2) if modules else 0.0
     all_done = bool(modules) and done == len(modules)
-    return Score(COMPLETED if all_done else IN_PROGRESS, FULLY_GRADED if all_done else PENDING,
-                 percentage, 100.0, f"{done} of {len(modules)} modules completed.")
+    return Score(COMPLETED if all_done else IN_PROGRESS, FULLY_GRADED, percentage, 100.0,
+                 f"{done} of {len(modules)} modules completed.")

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.grades.passback import NOT_A_LEARNER, NO_SCORE_SCOPE, on_launch
+from app.grades.policy import Score, path_score
 from app.jobs.models import Job
 from app.learning.progress import answer_activity, complete_section, open_module
 from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE, CUSTOM
@@ -64,7 +65,18 @@ def test_a_module_completed_sends_its_score_fully_graded(app, world, clock, play
 def test_a_whole_path_link_gets_modules_completed_of_modules_in_the_path(app, world, clock, player_path):
     complete_module(launch_with(world, clock, PATH_LINK), player_path, clock)
 
-    assert sent(world) == [(LINK_ITEM, "InProgress", "Pending", 50.0)]  # one of the two modules
+    # FullyGraded while in progress: Moodle 4.5 keeps only FullyGraded scores (a Pending one shows "–").
+    assert sent(world) == [(LINK_ITEM, "InProgress", "FullyGraded", 50.0)]  # one of the two modules
+
+
+def test_a_whole_path_score_is_fully_graded_at_every_step_and_completed_only_at_the_end(player_path):
+    modules = [module.id for module in player_path.modules]
+
+    assert path_score(player_path, frozenset()) == Score("InProgress", "FullyGraded", 0.0, 100.0,
+                                                         f"0 of {len(modules)} modules completed.")
+    assert path_score(player_path, frozenset(modules[:1])).grading_progress == "FullyGraded"
+    assert path_score(player_path, frozenset(modules)) == Score("Completed", "FullyGraded", 100.0, 100.0,
+                                                                f"{len(modules)} of {len(modules)} modules completed.")
 
 
 def test_a_launch_with_only_the_container_finds_or_creates_a_line_item_per_module(app, world, clock, player_path):
