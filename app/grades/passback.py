@@ -56,6 +56,12 @@ def record_score(launch: Launch, target: Target, score: Score, *, now: datetime)
     if reason:
         sync.status, sync.reason, sync.next_attempt_at = GradeSync.NOT_SENT, reason, None
         return sync
+    if target.problem:
+        # The LMS's claim names no usable line item: the score fails with the reason (shown on the instructor's
+        # dashboard); the progress that caused it is recorded all the same.
+        sync.status, sync.reason, sync.next_attempt_at = GradeSync.FAILED, target.problem, None
+        log.warning("grade of person %s on %s not sendable: %s", launch.person_id, target.key, target.problem)
+        return sync
     sync.status, sync.failing_since, sync.next_attempt_at = GradeSync.PENDING, None, now
     db.session.flush()
     queue_sending(sync)

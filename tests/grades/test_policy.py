@@ -7,9 +7,9 @@ from app.grades.models import GradeSync
 from app.grades.passback import NOT_A_LEARNER, NO_SCORE_SCOPE, on_launch
 from app.grades.policy import Score, path_score
 from app.jobs.models import Job
-from app.learning.progress import answer_activity, complete_section, open_module
+from app.learning.progress import answer_activity, complete_section, find_progress, open_module
 from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE, CUSTOM
-from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch
+from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch, sign_in
 
 pytestmark = pytest.mark.sqlite
 
@@ -127,3 +127,33 @@ def test_the_same_score_twice_is_one_version_and_completed_is_never_taken_back(a
 
     sync = db.session.scalars(select(GradeSync)).one()
     assert (sync.activity_progress, sync.version) == ("Completed", 3)  # Started, InProgress, Completed: no more
+
+
+@pytest.mark.parametrize("line_item", [
+    42, {"id": LINK_ITEM}, "lineitem-7", "https://lms.example/lineitems/" + "7" * 1000,
+], ids=["a number", "an object", "not a URL", "a URL of 1,030 characters"])
+def test_a_malformed_lineitem_fails_the_score_with_the_reason_but_the_completion_is_recorded(
+        app, client, world, clock, player_path, line_item):
+    claims = {**MODULE_LINK, AGS_ENDPOINT: {**MODULE_LINK[AGS_ENDPOINT], "lineitem": line_item}}
+
+    complete_module(launch_with(world, clock, claims), player_path, clock)
+
+    assert find_progress(world.organisation.id, world.learner.id, "mobility-basics").is_completed
+    sync = db.session.scalars(select(GradeSync)).one()
+    assert (sync.status, sync.activity_progress, sync.score_given) == (GradeSync.FAILED, "Completed", 100.0)
+    assert sync.reason.startswith("The LMS gave this link a malformed AGS `lineitem`")
+    assert not db.session.scalars(select(Job).where(Job.kind == "grades.send")).all()
+    # The instructor's dashboard says which link failed and why.
+    sign_in(client, make_launch(world, world.instructor, [INSTRUCTOR_ROLE], now=clock.now()))
+    page = client.get(f"/courses/{world.course.id}/dashboard").get_data(as_text=True)
+    assert "The LMS gave this link a malformed AGS `lineitem`" in page.replace("&#96;", "`")
+
+
+def test_a_malformed_lineitems_container_fails_the_score_but_not_the_completion(app, world, clock, player_path):
+    claims = {AGS_ENDPOINT: {**CONTAINER_ONLY[AGS_ENDPOINT], "lineitems": ["https://lms.example/lineitems"]}}
+
+    complete_module(launch_with(world, clock, claims), player_path, clock)
+
+    assert find_progress(world.organisation.id, world.learner.id, "mobility-basics").is_completed
+    sync = db.session.scalars(select(GradeSync)).one()
+    assert sync.status == GradeSync.FAILED and "malformed AGS `lineitems`" in sync.reason
