@@ -54,6 +54,8 @@ FROM_ENVIRONMENT = {
     "HTTP_TIMEOUT": ("HTTP_TIMEOUT", _timeouts),
     "LMS_ANSWER_MAX_BYTES": ("LMS_ANSWER_MAX_BYTES", int),
     "LMS_ANSWER_DEADLINE_SECONDS": ("LMS_ANSWER_DEADLINE_SECONDS", float),
+    "JOB_REGISTRATION_CONCURRENCY": ("JOB_REGISTRATION_CONCURRENCY", int),
+    "TOKEN_REQUEST_DEADLINE_SECONDS": ("TOKEN_REQUEST_DEADLINE_SECONDS", float),
     "LTI_STATE_LIFETIME": ("LTI_STATE_LIFETIME", int),
     "LTI_CLOCK_SKEW": ("LTI_CLOCK_SKEW", int),
     "LTI_LAUNCH_LIFETIME": ("LTI_LAUNCH_LIFETIME", int),
@@ -174,6 +176,13 @@ class Config:
     BADGE_ISSUER_URL = None  # None: BASE_URL
     BADGE_ISSUER_EMAIL = "badges@rexvet.example.org"
     BADGE_ISSUER_DESCRIPTION = "Badges for international skills in vocational education and training (REX VET)."
+
+    # One slow or hostile LMS cannot starve the others (issue 21, docs/grades.md): each `flask worker` process runs
+    # at most this many jobs of one LMS registration at once (of its JOB_WORKER_THREADS), taking another
+    # registration's due job instead; and an access-token request gets this long in all (connecting, waiting and
+    # reading), after which the score is retried later like any unanswered call.
+    JOB_REGISTRATION_CONCURRENCY = 2
+    TOKEN_REQUEST_DEADLINE_SECONDS = 5.0
 
     def __init__(self):
         if self.READS_ENVIRONMENT:

@@ -24,7 +24,7 @@ from app.learning.start import requested_module_id
 from app.lti.constants import RESOURCE_LINK_REQUEST
 from app.lti.models import Launch
 from app.models_base import upsert_insert
-from app.tenancy.models import Person
+from app.tenancy.models import Deployment, Person
 from app.tenancy.roles import LEARNER
 from app.tenancy.services import get_scoped_or_404, scoped
 
@@ -69,7 +69,9 @@ def record_score(launch: Launch, target: Target, score: Score, *, now: datetime)
 
 
 def queue_sending(sync: GradeSync) -> None:
-    enqueue(SEND_JOB, {"grade_sync_id": sync.id}, organisation_id=sync.organisation_id,
+    # The registration, read in the INSERT itself (no extra round trip): the worker's per-registration limit.
+    registration = select(Deployment.registration_id).where(Deployment.id == sync.deployment_id).scalar_subquery()
+    enqueue(SEND_JOB, {"grade_sync_id": sync.id}, organisation_id=sync.organisation_id, registration_id=registration,
             max_attempts=SEND_JOB_MAX_ATTEMPTS)
 
 

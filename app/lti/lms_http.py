@@ -28,10 +28,12 @@ class AnswerTooSlow(requests.Timeout):
     """The LMS's answer did not arrive in full within LMS_ANSWER_DEADLINE_SECONDS."""
 
 
-def request(method: str, url: str, *, timeout=None, **kwargs) -> requests.Response:
-    """requests.request with the tool's timeouts (or these), its body read in full (within the limits) first."""
+def request(method: str, url: str, *, timeout=None, deadline_seconds: float | None = None,
+            **kwargs) -> requests.Response:
+    """requests.request with the tool's timeouts (or these), its body read in full (within the limits) first;
+    `deadline_seconds` shortens LMS_ANSWER_DEADLINE_SECONDS for one call (a token request's)."""
     config = current_app.config
-    limit, allowed = config["LMS_ANSWER_MAX_BYTES"], config["LMS_ANSWER_DEADLINE_SECONDS"]
+    limit, allowed = config["LMS_ANSWER_MAX_BYTES"], deadline_seconds or config["LMS_ANSWER_DEADLINE_SECONDS"]
     deadline = time.monotonic() + allowed
     session = _session()
     session.cookies.clear()  # an LMS's cookies last one call, as before: never sent to another registration

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import requests
 from flask import current_app
+from urllib3.util import Timeout
 
 from app.errors import AppError
 from app.lti import lms_http
@@ -125,6 +126,10 @@ def granted_scopes(registration: Registration, scopes: list[str]) -> str | None:
 
 
 def _request_token(registration: Registration, scopes: list[str], *, now: datetime) -> dict:
+    # A short deadline for the whole request (TOKEN_REQUEST_DEADLINE_SECONDS): connecting and waiting for the
+    # answer together (urllib3's total timeout), then reading it. A token answer is a few hundred bytes; an
+    # endpoint that hangs must not hold a worker thread for the full HTTP timeouts while other LMSs wait.
+    deadline = current_app.config["TOKEN_REQUEST_DEADLINE_SECONDS"]
     try:
         response = lms_http.request(
             "POST", registration.auth_token_url,
@@ -134,6 +139,7 @@ def _request_token(registration: Registration, scopes: list[str], *, now: dateti
                 "client_assertion": client_assertion(registration, now=now),
                 "scope": " ".join(scopes),
             },
+            timeout=Timeout(total=deadline), deadline_seconds=deadline,
         )
     except requests.RequestException as exc:
         raise PlatformRefusedToken(

@@ -53,7 +53,7 @@ def request_roster(course: Course, *, now: datetime, at_once: bool = False) -> b
     period = current_app.config["ROSTER_REFRESH_SECONDS"]
     key = f"roster:{course.id}:" + (f"now:{now.timestamp()}" if at_once else str(int(now.timestamp() // period)))
     return enqueue(ROSTER_JOB, {"course_id": course.id}, organisation_id=course.organisation_id,
-                   unique_key=key) is not None
+                   registration_id=course.deployment.registration_id, unique_key=key) is not None
 
 
 @job_handler(ROSTER_JOB)
