@@ -1,0 +1,46 @@
+"""One Deep Linking request, one signed answer: also when the instructor's browser (a double click, Moodle's
+"repost" page, several tabs) sends six answers at the same moment — PostgreSQL, six threads."""
+import threading
+
+from app.extensions import db
+from tests.deep_linking.conftest import deep_linking_launch
+from tests.learning.conftest import small_path
+from tests.support.factories import INSTRUCTOR_ROLE, make_world
+from tests.support.forms import csrf_token_from
+from app.lti.keys import ensure_active_tool_key
+
+ANSWERS_AT_ONCE = 6
+
+
+def browser(app, launch):
+    """A browser on https (Flask-WTF checks the Referer there) carrying the launch's token."""
+    client = app.test_client()
+    client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_REFERER": "https://localhost/"})
+    client.launch_token = launch.token
+    return client
+
+
+def test_six_concurrent_answers_to_one_request_give_exactly_one_signed_response(committed_app, clock):
+    committed_app.extensions["path_model"] = small_path()
+    ensure_active_tool_key()
+    world = make_world()
+    launch = deep_linking_launch(world, world.instructor, [INSTRUCTOR_ROLE], now=clock.now())
+    db.session.commit()
+    first = browser(committed_app, launch)
+    csrf = csrf_token_from(first.get("/deep-linking/"))
+    start, answers = threading.Barrier(ANSWERS_AT_ONCE, timeout=20), []
+
+    def answer(button: str):
+        with committed_app.app_context():
+            client = browser(committed_app, launch)
+            start.wait()
+            response = client.post(f"/deep-linking/{button}", data={"csrf_token": csrf, "item": ["path"]})
+            answers.append((response.status_code, 'name="JWT"' in response.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=answer, args=("add" if n % 2 else "cancel",)) for n in range(ANSWERS_AT_ONCE)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(answers) == [(200, True)] + [(409, False)] * (ANSWERS_AT_ONCE - 1)
