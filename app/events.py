@@ -7,6 +7,10 @@ launch_completed = signals.signal("launch-completed")
 deployment_created = signals.signal("deployment-created")
 # Sent inside the merge's transaction: each feature moves its own rows from `merged` to `kept`.
 people_merged = signals.signal("people-merged")
+# Sent after people_merged, once every feature has moved its rows (receivers of one signal run in no set order),
+# still inside the merge's transaction, with `kept`: for state derived from several features' rows, e.g. the
+# scores the LMS should now hold, computed from the joined-up progress.
+people_merge_finished = signals.signal("people-merge-finished")
 
 # Learning progress, sent by app.learning.progress inside the transaction that records it, so a listener's
 # own writes (a grade job, an award) commit or roll back with the progress. Each carries `launch` (where the

@@ -23,6 +23,7 @@ from app.learning.progress import completed_module_ids, find_progress
 from app.learning.start import requested_module_id
 from app.lti.constants import RESOURCE_LINK_REQUEST
 from app.lti.models import Launch
+from app.lti.tool_values import PATH_RESOURCE_ID
 from app.models_base import upsert_insert
 from app.tenancy.models import Deployment, Person
 from app.tenancy.roles import LEARNER
@@ -42,30 +43,34 @@ def record_score(launch: Launch, target: Target, score: Score, *, now: datetime)
     The same score again changes nothing; a completed row is never taken back to "in progress".
     """
     sync = _find_or_create(launch, target, score, now=now)
+    _want(sync, score, now=now, not_sent_reason=_not_sent_reason(launch), problem=target.problem)
+    return sync
+
+
+def _want(sync: GradeSync, score: Score, *, now: datetime, not_sent_reason: str | None, problem: str | None) -> None:
+    """Make `score` the row's newest wanted score and queue its sending, unless it cannot or need not go."""
     wanted = asdict(score)
     current = {name: getattr(sync, name) for name in wanted}
     if sync.version > 0 and current == wanted and sync.status != GradeSync.FAILED:
-        return sync
+        return
     if sync.activity_progress == COMPLETED and score.activity_progress != COMPLETED and sync.version > 0:
-        return sync
+        return
     for name, value in wanted.items():
         setattr(sync, name, value)
     sync.version += 1
     sync.scored_at = sync.updated_at = now
-    reason = _not_sent_reason(launch)
-    if reason:
-        sync.status, sync.reason, sync.next_attempt_at = GradeSync.NOT_SENT, reason, None
-        return sync
-    if target.problem:
+    if not_sent_reason:
+        sync.status, sync.reason, sync.next_attempt_at = GradeSync.NOT_SENT, not_sent_reason, None
+        return
+    if problem:
         # The LMS's claim names no usable line item: the score fails with the reason (shown on the instructor's
         # dashboard); the progress that caused it is recorded all the same.
-        sync.status, sync.reason, sync.next_attempt_at = GradeSync.FAILED, target.problem, None
-        log.warning("grade of person %s on %s not sendable: %s", launch.person_id, target.key, target.problem)
-        return sync
+        sync.status, sync.reason, sync.next_attempt_at = GradeSync.FAILED, problem, None
+        log.warning("grade of person %s on %s not sendable: %s", sync.person_id, sync.line_item_key, problem)
+        return
     sync.status, sync.failing_since, sync.next_attempt_at = GradeSync.PENDING, None, now
     db.session.flush()
     queue_sending(sync)
-    return sync
 
 
 def queue_sending(sync: GradeSync) -> None:
@@ -187,6 +192,31 @@ def move_grade_syncs(sender, *, organisation_id: int, kept, merged) -> None:
             db.session.delete(sync)
         else:
             sync.person_id = kept.id
+
+
+def rescore_after_merge(sender, *, organisation_id: int, kept) -> None:
+    """After a merge, every line item of the kept person gets the score of their joined-up progress.
+
+    A merge can complete a module the kept record had only started (the merged record completed it), or add
+    completed modules to a whole-path link's share: without this the LMS kept the old, lower score until the
+    learner's next action on that link, which may never come.
+    """
+    path, now = _path(), current_clock().now()
+    completed = completed_module_ids(organisation_id, kept.id)
+    for sync in db.session.scalars(scoped(GradeSync, organisation_id).where(GradeSync.person_id == kept.id)
+                                   .order_by(GradeSync.id).with_for_update()):
+        if sync.resource_id == PATH_RESOURCE_ID:
+            score = path_score(path, completed)
+        else:
+            module = path.module(sync.resource_id)
+            progress = find_progress(organisation_id, kept.id, sync.resource_id) if module is not None else None
+            if progress is None:
+                continue  # a module no longer on the path, or no progress (cannot happen for a row that exists)
+            score = module_score(completed=progress.is_completed, score=progress.score,
+                                 sections_seen=len(progress.sections_seen))
+        unsendable = sync.line_item_url is None and sync.line_items_url is None
+        _want(sync, score, now=now, not_sent_reason=sync.reason if sync.status == GradeSync.NOT_SENT else None,
+              problem=sync.reason if unsendable else None)
 
 
 def erase_grade_syncs(sender, *, organisation_id: int, person) -> None:

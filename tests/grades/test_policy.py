@@ -1,7 +1,8 @@
 """What is sent for each learning event: the table of docs/grades.md (event → line item → score), one row a case."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from app.clock import as_utc
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.grades.passback import NOT_A_LEARNER, NO_SCORE_SCOPE, on_launch
@@ -9,6 +10,7 @@ from app.grades.policy import Score, path_score
 from app.jobs.models import Job
 from app.learning.progress import answer_activity, complete_section, find_progress, open_module
 from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE, CUSTOM
+from app.tenancy.services import merge_people, record_person
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch, sign_in
 
 pytestmark = pytest.mark.sqlite
@@ -157,3 +159,29 @@ def test_a_malformed_lineitems_container_fails_the_score_but_not_the_completion(
     assert find_progress(world.organisation.id, world.learner.id, "mobility-basics").is_completed
     sync = db.session.scalars(select(GradeSync)).one()
     assert sync.status == GradeSync.FAILED and "malformed AGS `lineitems`" in sync.reason
+
+
+def test_after_a_merge_the_lms_gets_the_merged_persons_current_score_for_each_line_item(app, world, clock, player_path):
+    # The learner opened the module from the course's link; their other LMS record completed it elsewhere.
+    kept = launch_with(world, clock, MODULE_LINK)
+    on_launch(app, launch=kept)
+    other_record = record_person(world.organisation.id, "https://its.example", "its-42")
+    db.session.flush()
+    elsewhere = make_launch(world, other_record, [LEARNER_ROLE], now=clock.now())
+    elsewhere.claims = {AGS_ENDPOINT: {**PATH_LINK[AGS_ENDPOINT], "lineitem": "https://its.example/lineitems/3"}}
+    complete_module(elsewhere, player_path, clock)
+    db.session.execute(delete(Job))
+    clock.advance(minutes=5)
+
+    merge_people(world.organisation.id, world.learner.id, other_record.id)
+    db.session.flush()
+
+    rows = {sync.line_item_key: sync for sync in db.session.scalars(select(GradeSync))}
+    assert {key: (row.person_id, row.activity_progress, row.grading_progress, row.score_given)
+            for key, row in rows.items()} == {
+        LINK_ITEM: (world.learner.id, "Completed", "FullyGraded", 100.0),  # was "Started": stale in the LMS
+        "https://its.example/lineitems/3": (world.learner.id, "InProgress", "FullyGraded", 50.0),  # unchanged
+    }
+    assert as_utc(rows[LINK_ITEM].scored_at) == clock.now() and rows[LINK_ITEM].status == GradeSync.PENDING
+    queued = [job.payload["grade_sync_id"] for job in db.session.scalars(select(Job).where(Job.kind == "grades.send"))]
+    assert queued == [rows[LINK_ITEM].id]  # the unchanged score is not sent again
