@@ -2,12 +2,16 @@
 "repost" page, several tabs) sends six answers at the same moment — PostgreSQL, six threads."""
 import threading
 
+import pytest
+
+from app.errors import AppError
 from app.extensions import db
 from tests.deep_linking.conftest import deep_linking_launch
 from tests.learning.conftest import small_path
 from tests.support.factories import INSTRUCTOR_ROLE, make_world
 from tests.support.forms import csrf_token_from
 from app.lti.keys import ensure_active_tool_key
+from tests.deep_linking.test_picker import submit
 
 ANSWERS_AT_ONCE = 6
 
@@ -44,3 +48,20 @@ def test_six_concurrent_answers_to_one_request_give_exactly_one_signed_response(
         thread.join(30)
 
     assert sorted(answers) == [(200, True)] + [(409, False)] * (ANSWERS_AT_ONCE - 1)
+
+
+@pytest.mark.sqlite
+def test_an_answer_that_fails_before_it_is_sent_claims_nothing(client, open_picker, monkeypatch):
+    open_picker([INSTRUCTOR_ROLE])
+    from app.deep_linking import routes
+
+    def broken(*args, **kwargs):
+        raise AppError("The tool's signing key is not available.", status=503)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(routes, "answer_with_selection", broken)
+        assert submit(client, "add", ["path"]).status_code == 503
+
+    answered = submit(client, "add", ["path"])
+
+    assert answered.status_code == 200 and 'name="JWT"' in answered.get_data(as_text=True)
