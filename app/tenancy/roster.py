@@ -117,29 +117,33 @@ def record_roster(course: Course, members: list[Member], *, now: datetime) -> No
         raise RosterRefused(f"the LMS gave a member a user_id of {len(too_long)} characters ({too_long[:60]!r}…); "
                             f"at most {SUBJECT_MAX} are kept")
     issuer = course.deployment.registration.issuer
-    people = _people_by_subject(course.organisation_id, issuer, [member.user_id for member in members])
+    by_subject = {member.user_id: member for member in members}
+    people = _people_by_subject(course.organisation_id, issuer, by_subject)
     memberships = {m.person_id: m for m in db.session.scalars(select(Membership).where(Membership.course_id == course.id))}
     missing = list({people[member.user_id].id: member for member in members
                     if people[member.user_id].id not in memberships}.values())
     if missing:
+        # New memberships are written as listed, so the loop below changes (and UPDATEs) only existing ones.
+        insert = upsert_insert(Membership.__table__).on_conflict_do_nothing(index_elements=["course_id", "person_id"])
         for batch in _batches(missing):
-            db.session.execute(upsert_insert(Membership).values([
+            db.session.execute(insert, [
                 dict(organisation_id=course.organisation_id, course_id=course.id, person_id=people[member.user_id].id,
-                     role=tool_role_for(list(member.roles)).course_role, lti_roles=list(member.roles), created_at=now)
+                     role=tool_role_for(list(member.roles)).course_role, lti_roles=list(member.roles),
+                     lms_status=statuses[member.user_id], roster_seen_at=now, created_at=now)
                 for member in batch
-            ]).on_conflict_do_nothing(index_elements=["course_id", "person_id"]))
+            ])
         memberships = {m.person_id: m for m in db.session.scalars(
             select(Membership).where(Membership.course_id == course.id).execution_options(populate_existing=True))}
     listed = set()
     for member in members:
         person = people[member.user_id]
-        # Cut to the columns' sizes (a name), or left out (an address longer than any valid one).
-        person.name = (member.name or "")[:NAME_MAX] or person.name
-        person.email = member.email if member.email and len(member.email) <= EMAIL_MAX else person.email
+        name, email = _name(member) or person.name, _email(member) or person.email
+        if (person.name, person.email) != (name, email):
+            person.name, person.email = name, email
         membership = memberships[person.id]
-        membership.role = tool_role_for(list(member.roles)).course_role
-        membership.lti_roles, membership.roster_seen_at = list(member.roles), now
-        membership.lms_status = statuses[member.user_id]
+        wanted = (tool_role_for(list(member.roles)).course_role, list(member.roles), statuses[member.user_id], now)
+        if (membership.role, membership.lti_roles, membership.lms_status, membership.roster_seen_at) != wanted:
+            membership.role, membership.lti_roles, membership.lms_status, membership.roster_seen_at = wanted
         listed.add(person.id)
     for person_id, membership in memberships.items():
         if person_id not in listed:
@@ -149,18 +153,29 @@ def record_roster(course: Course, members: list[Member], *, now: datetime) -> No
     log.info("roster of course %s: %d member(s), %d new", course.id, len(members), len(missing))
 
 
-def _people_by_subject(organisation_id: int, issuer: str, subjects: list[str]) -> dict[str, Person]:
+def _name(member: Member) -> str | None:
+    return (member.name or "")[:NAME_MAX] or None  # cut to the column's size
+
+
+def _email(member: Member) -> str | None:
+    return member.email if member.email and len(member.email) <= EMAIL_MAX else None  # longer than any valid one
+
+
+def _people_by_subject(organisation_id: int, issuer: str, members: dict[str, Member]) -> dict[str, Person]:
+    """The person of each listed subject; those never seen are inserted with the name and email listed."""
     def load(wanted: list[str]) -> dict[str, Person]:
         return {person.subject: person for batch in _batches(wanted) for person in db.session.scalars(select(Person).where(
             Person.organisation_id == organisation_id, Person.issuer == issuer, Person.subject.in_(batch)))}
 
-    subjects = list(dict.fromkeys(subjects))
-    people = load(subjects)
-    missing = [subject for subject in subjects if subject not in people]
+    people = load(list(members))
+    missing = [subject for subject in members if subject not in people]
     if missing:
-        for batch in _batches(missing):
-            db.session.execute(upsert_insert(Person).values([
-                dict(organisation_id=organisation_id, issuer=issuer, subject=subject) for subject in batch
-            ]).on_conflict_do_nothing(index_elements=["organisation_id", "issuer", "subject"]))
+        insert = upsert_insert(Person.__table__).on_conflict_do_nothing(
+            index_elements=["organisation_id", "issuer", "subject"])
+        for batch in _batches(missing):  # one statement compiled once, its rows sent in batches
+            db.session.execute(insert, [
+                dict(organisation_id=organisation_id, issuer=issuer, subject=subject, name=_name(members[subject]),
+                     email=_email(members[subject])) for subject in batch
+            ])
         people.update(load(missing))
     return people
