@@ -50,6 +50,10 @@ class Worker:
         self.retry_cap = config["JOB_RETRY_CAP_SECONDS"]
         # At most this many running jobs of one LMS registration per worker (threads of a process share the id).
         self.registration_limit = config["JOB_REGISTRATION_CONCURRENCY"]
+        if not isinstance(self.registration_limit, int) or self.registration_limit < 1:
+            # 0 would leave every LMS's jobs queued for ever, quietly.
+            raise ValueError(f"JOB_REGISTRATION_CONCURRENCY must be a whole number of at least 1, "
+                             f"not {self.registration_limit!r}.")
         # The last slot this worker queued for each periodic kind, so it tries each slot once, not on every poll.
         self.scheduled_slots: dict[str, int] = {}
         # Queueing periodic jobs and reclaiming lost ones: one thread of a process does it for all of them.

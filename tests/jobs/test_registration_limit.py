@@ -3,9 +3,12 @@ at once in a `flask worker`; the other threads take other registrations' jobs, e
 import threading
 import time
 
+import pytest
+
 from app.extensions import db
 from app.jobs.models import Job
 from app.jobs.registry import JobRegistry
+from app.jobs.runner import Worker
 from app.jobs.services import enqueue
 from tests.jobs.test_threads import run_in_background
 from tests.support.factories import make_world
@@ -63,3 +66,11 @@ def test_jobs_of_no_registration_are_not_limited(committed_app):
         stop.set()
         runner.join(30)
     assert raised == []
+
+
+@pytest.mark.sqlite
+def test_a_limit_below_one_is_refused_when_the_worker_starts(app):
+    app.config["JOB_REGISTRATION_CONCURRENCY"] = 0
+
+    with pytest.raises(ValueError, match="JOB_REGISTRATION_CONCURRENCY must be a whole number of at least 1, not 0"):
+        Worker(worker_id="test")
