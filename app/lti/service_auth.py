@@ -129,7 +129,10 @@ def _request_token(registration: Registration, scopes: list[str], *, now: dateti
     # A short deadline for the whole request (TOKEN_REQUEST_DEADLINE_SECONDS): connecting and waiting for the
     # answer together (urllib3's total timeout), then reading it. A token answer is a few hundred bytes; an
     # endpoint that hangs must not hold a worker thread for the full HTTP timeouts while other LMSs wait.
-    deadline = current_app.config["TOKEN_REQUEST_DEADLINE_SECONDS"]
+    config = current_app.config
+    # Never longer than any call's bounds: each of HTTP_TIMEOUT, and LMS_ANSWER_DEADLINE_SECONDS for the whole.
+    deadline = min(config["TOKEN_REQUEST_DEADLINE_SECONDS"], config["LMS_ANSWER_DEADLINE_SECONDS"])
+    connect, read = config["HTTP_TIMEOUT"]
     try:
         response = lms_http.request(
             "POST", registration.auth_token_url,
@@ -139,7 +142,7 @@ def _request_token(registration: Registration, scopes: list[str], *, now: dateti
                 "client_assertion": client_assertion(registration, now=now),
                 "scope": " ".join(scopes),
             },
-            timeout=Timeout(total=deadline), deadline_seconds=deadline,
+            timeout=Timeout(connect=connect, read=read, total=deadline), deadline_seconds=deadline,
         )
     except requests.RequestException as exc:
         raise PlatformRefusedToken(
