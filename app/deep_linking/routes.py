@@ -65,9 +65,15 @@ def _already_answered() -> AppError:
 
 
 def _refused():
-    """A learner's (or mentor's) request: say why, and let the LMS close its dialog with that message."""
-    form = answer_refused(current_launch(), now=current_clock().now())
-    return render_template("deep_linking/refused.html", form=form, title=_("Only instructors can add modules")), 403
+    """A learner's (or mentor's) request: say why, and let the LMS close its dialog with that message.
+
+    The refusal is the request's one answer too: shown again (a reload), the page says why without a second one.
+    """
+    launch, now = current_launch(), current_clock().now()
+    form = answer_refused(launch, now=now) if claim_the_answer(launch, now=now) else None
+    page = render_template("deep_linking/refused.html", form=form, title=_("Only instructors can add modules"))
+    db.session.commit()
+    return page, 403
 
 
 def _check_can_answer():

@@ -8,7 +8,7 @@ from app.errors import AppError
 from app.extensions import db
 from tests.deep_linking.conftest import deep_linking_launch
 from tests.learning.conftest import small_path
-from tests.support.factories import INSTRUCTOR_ROLE, make_world
+from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_world
 from tests.support.forms import csrf_token_from
 from app.lti.keys import ensure_active_tool_key
 from tests.deep_linking.test_picker import submit
@@ -65,3 +65,15 @@ def test_an_answer_that_fails_before_it_is_sent_claims_nothing(client, open_pick
     answered = submit(client, "add", ["path"])
 
     assert answered.status_code == 200 and 'name="JWT"' in answered.get_data(as_text=True)
+
+
+@pytest.mark.sqlite
+def test_a_learners_refusal_is_the_requests_one_answer_too(client, open_picker, world):
+    open_picker([LEARNER_ROLE], person=world.learner)
+
+    first, again = client.get("/deep-linking/"), client.get("/deep-linking/")
+
+    assert first.status_code == again.status_code == 403
+    assert 'name="JWT"' in first.get_data(as_text=True)
+    assert "Only instructors can add modules" in again.get_data(as_text=True)
+    assert 'name="JWT"' not in again.get_data(as_text=True)
