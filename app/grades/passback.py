@@ -9,14 +9,14 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.clock import current_clock
 from app.errors import NotFound
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.grades.policy import (
-    COMPLETED, Score, Target, may_send_scores, module_score, module_target, path_score, path_target,
+    COMPLETED, Score, Target, malformed_key, may_send_scores, module_score, module_target, path_score, path_target,
 )
 from app.jobs.services import enqueue
 from app.learning.progress import completed_module_ids, find_progress
@@ -115,6 +115,12 @@ def _find_or_create(launch: Launch, target: Target, score: Score, *, now: dateti
             updated_at=now,
         ).on_conflict_do_nothing(index_elements=list(unique)))
         sync = db.session.scalars(query.execution_options(populate_existing=True)).one()
+        if target.problem is None and target.line_item_url:
+            # The LMS now sends a usable line item for a link it sent a malformed one for: that failure is over.
+            db.session.execute(delete(GradeSync).where(
+                GradeSync.organisation_id == launch.organisation_id, GradeSync.person_id == launch.person_id,
+                GradeSync.line_item_key == malformed_key(launch.deployment_id, target.resource_link_id,
+                                                         target.resource_id)))
     return sync
 
 

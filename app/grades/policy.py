@@ -72,10 +72,15 @@ def _link_target(launch: Launch, resource_id: str, label: str, claim: dict) -> T
     if problem is None:
         container = claim.get("lineitems") if url_problem(claim.get("lineitems"), "lineitems") is None else None
         return Target(claim["lineitem"], claim["lineitem"], container, resource_id, label, link)
-    # One row per link and learner holds the failure (its key cannot be the unusable URL).
-    key = f"malformed-lineitem:{launch.deployment_id}:{(link or '')[:255]}:{resource_id}"
-    return Target(key, None, None, resource_id, label, link, problem=problem + " The completion is recorded; "
-                  "the LMS's administrator must fix the link's gradebook settings, then the learner opens it again.")
+    return Target(malformed_key(launch.deployment_id, link, resource_id), None, None, resource_id, label, link,
+                  problem=problem + " The completion is recorded; the LMS's administrator must fix the link's "
+                  "gradebook settings, then the learner opens it again.")
+
+
+def malformed_key(deployment_id: int, resource_link_id: str | None, resource_id: str) -> str:
+    """The line item key of a link whose `lineitem` is malformed: one row per link and learner holds the failure
+    (its key cannot be the unusable URL), replaced once the LMS sends a usable one."""
+    return f"malformed-lineitem:{deployment_id}:{(resource_link_id or '')[:255]}:{resource_id}"
 
 
 def module_target(launch: Launch, module: Module) -> Target | None:

@@ -185,3 +185,13 @@ def test_after_a_merge_the_lms_gets_the_merged_persons_current_score_for_each_li
     assert as_utc(rows[LINK_ITEM].scored_at) == clock.now() and rows[LINK_ITEM].status == GradeSync.PENDING
     queued = [job.payload["grade_sync_id"] for job in db.session.scalars(select(Job).where(Job.kind == "grades.send"))]
     assert queued == [rows[LINK_ITEM].id]  # the unchanged score is not sent again
+
+
+def test_once_the_lms_sends_a_usable_lineitem_the_links_failure_is_replaced_by_the_score(app, world, clock, player_path):
+    broken = {**MODULE_LINK, AGS_ENDPOINT: {**MODULE_LINK[AGS_ENDPOINT], "lineitem": 42}}
+    complete_module(launch_with(world, clock, broken), player_path, clock)
+
+    on_launch(app, launch=launch_with(world, clock, MODULE_LINK))  # the LMS's administrator fixed the link
+
+    assert sent(world) == [(LINK_ITEM, "Completed", "FullyGraded", 100.0)]
+    assert db.session.scalars(select(GradeSync.status)).all() == [GradeSync.PENDING]
