@@ -8,6 +8,7 @@ import os
 import random
 import socket
 import threading
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -27,7 +28,13 @@ log = logging.getLogger(__name__)
 RECLAIM_EVERY = timedelta(seconds=30)
 # The threads of one process claim one at a time, from the claim until its commit: the per-registration limit
 # counts this worker's committed running jobs, so two threads claiming at once could both see room for one more.
+# PostgreSQL only: SQLite's single writer already orders claims (a claim holds the write lock until it commits),
+# and a thread holding this lock while waiting for that write lock would deadlock with the lock's holder.
 _claiming = threading.Lock()
+
+
+def _claim_lock():
+    return _claiming if db.session.get_bind().dialect.name == "postgresql" else nullcontext()
 
 
 class Worker:
@@ -141,13 +148,13 @@ class Worker:
 
     def claim(self, now: datetime) -> RunningJob | None:
         """Take the oldest due job for this worker, committed at once so no other worker takes it."""
-        with _claiming:
+        with _claim_lock():
             job = self._take_oldest_due(now)
             db.session.commit()
         return job
 
     def _take_oldest_due(self, now: datetime) -> RunningJob | None:
-        """Mark the oldest due job as this worker's, in the current transaction (under _claiming until it commits).
+        """Mark the oldest due job as this worker's, in the current transaction (under _claim_lock until it commits).
 
         A job of an LMS registration of which this worker already runs JOB_REGISTRATION_CONCURRENCY jobs is passed
         over for the next due one: an LMS whose token endpoint or grade service hangs holds at most that many
@@ -248,7 +255,7 @@ class Worker:
         ).rowcount
         if recorded:
             if claim_next:
-                with _claiming:
+                with _claim_lock():
                     next_job = self._take_oldest_due(now)
                     db.session.commit()
             else:
