@@ -66,6 +66,8 @@ FROM_ENVIRONMENT = {
     "REGISTRATIONS_AT_ONCE": ("REGISTRATIONS_AT_ONCE", int),
     "REGISTRATION_RATE_LIMIT": ("REGISTRATION_RATE_LIMIT", str),
     "KEY_SET_DEADLINE_SECONDS": ("KEY_SET_DEADLINE_SECONDS", float),
+    "JOB_REGISTRATION_CONCURRENCY": ("JOB_REGISTRATION_CONCURRENCY", int),
+    "TOKEN_REQUEST_DEADLINE_SECONDS": ("TOKEN_REQUEST_DEADLINE_SECONDS", float),
     "LTI_STATE_LIFETIME": ("LTI_STATE_LIFETIME", int),
     "LTI_CLOCK_SKEW": ("LTI_CLOCK_SKEW", int),
     "LTI_LAUNCH_LIFETIME": ("LTI_LAUNCH_LIFETIME", int),
@@ -208,6 +210,13 @@ class Config:
     BADGE_ISSUER_URL = None  # None: BASE_URL
     BADGE_ISSUER_EMAIL = "badges@rexvet.example.org"
     BADGE_ISSUER_DESCRIPTION = "Badges for international skills in vocational education and training (REX VET)."
+
+    # One slow or hostile LMS cannot starve the others (issue 21, docs/grades.md): each `flask worker` process runs
+    # at most this many jobs of one LMS registration at once (of its JOB_WORKER_THREADS), taking another
+    # registration's due job instead; and an access-token request gets this long in all (connecting, waiting and
+    # reading), after which the score is retried later like any unanswered call.
+    JOB_REGISTRATION_CONCURRENCY = 2
+    TOKEN_REQUEST_DEADLINE_SECONDS = 5.0
 
     def __init__(self):
         if self.READS_ENVIRONMENT:

@@ -14,6 +14,10 @@ people_merged = signals.signal("people-merged")
 # courses `course_ids` left `source_organisation_id` (organisation-level rows that point at them let go).
 person_moved = signals.signal("person-moved")
 deployment_moved = signals.signal("deployment-moved")
+# Sent after people_merged, once every feature has moved its rows (receivers of one signal run in no set order),
+# still inside the merge's transaction, with `kept`: for state derived from several features' rows, e.g. the
+# scores the LMS should now hold, computed from the joined-up progress.
+people_merge_finished = signals.signal("people-merge-finished")
 
 # Learning progress, sent by app.learning.progress inside the transaction that records it, so a listener's
 # own writes (a grade job, an award) commit or roll back with the progress. Each carries `launch` (where the

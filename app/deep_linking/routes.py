@@ -1,5 +1,7 @@
 """The module picker an instructor sees in the LMS's "add content" dialog (LTI Deep Linking), and its answers."""
-from flask import Blueprint, current_app, render_template, request, session
+from typing import Callable
+
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -7,9 +9,11 @@ from app.clock import current_clock
 from app.deep_linking.catalogue import Search
 from app.deep_linking.selection import InvalidSelection, read_selection
 from app.deep_linking.services import (
-    ResponseForm, answer_cancelled, answer_refused, answer_with_selection, may_add_content, picker_page,
+    ResponseForm, answer_cancelled, answer_refused, answer_with_selection, claim_the_answer, may_add_content,
+    picker_page,
 )
 from app.errors import AppError
+from app.extensions import db
 from app.lti.deep_linking import deep_linking_settings
 from app.lti.session import current_launch, launch_required
 from app.lti.tool_urls import ToolUrls
@@ -17,7 +21,6 @@ from app.lti.tool_urls import ToolUrls
 bp = Blueprint("deep_linking", __name__, url_prefix="/deep-linking")
 
 CHOICE_FIELD = "item"  # "path" or "module:<module id>", once per ticked box
-ANSWERED = "deep_linking_answered"  # in the launch's session: the LMS takes one answer per request
 
 
 def _path_model():
@@ -39,27 +42,45 @@ def _picker(values, *, problem: AppError | None = None, status: int = 200):
                            choice_field=CHOICE_FIELD, title=_("Add REX VET Path to your course")), status
 
 
-def _to_the_lms(form: ResponseForm, message: str):
-    """The page that posts the signed response to the LMS's return URL (at once with scripts, by a button without)."""
-    session[ANSWERED] = True
-    return render_template("deep_linking/return.html", form=form, message=message, title=_("Back to your LMS"))
+def _to_the_lms(answer: Callable[[], ResponseForm], message: str):
+    """The page that posts the signed response to the LMS's return URL (at once with scripts, by a button without).
+
+    The LMS takes one answer per request: the launch's row is claimed first (one request wins, also when several
+    arrive at once), then the response is signed and the page made, and the claim commits with it; a failure on
+    the way rolls the claim back, so the instructor can still answer.
+    """
+    if not claim_the_answer(current_launch(), now=current_clock().now()):
+        raise _already_answered()
+    page = render_template("deep_linking/return.html", form=answer(), message=message, title=_("Back to your LMS"))
+    db.session.commit()
+    return page
+
+
+def _already_answered() -> AppError:
+    return AppError(
+        _("Your choice was already sent to your LMS from this window."),
+        hint=_("To add more modules, choose REX VET Path again in your LMS's “add content” dialog."),
+        status=409,
+    )
 
 
 def _refused():
-    """A learner's (or mentor's) request: say why, and let the LMS close its dialog with that message."""
-    form = answer_refused(current_launch(), now=current_clock().now())
-    return render_template("deep_linking/refused.html", form=form, title=_("Only instructors can add modules")), 403
+    """A learner's (or mentor's) request: say why, and let the LMS close its dialog with that message.
+
+    The refusal is the request's one answer too: shown again (a reload), the page says why without a second one.
+    """
+    launch, now = current_launch(), current_clock().now()
+    form = answer_refused(launch, now=now) if claim_the_answer(launch, now=now) else None
+    page = render_template("deep_linking/refused.html", form=form, title=_("Only instructors can add modules"))
+    db.session.commit()
+    return page, 403
 
 
 def _check_can_answer():
     """Not a Deep Linking launch, or already answered: a clear refusal instead of a second response."""
     deep_linking_settings(current_launch())
-    if session.get(ANSWERED):
-        raise AppError(
-            _("Your choice was already sent to your LMS from this window."),
-            hint=_("To add more modules, choose REX VET Path again in your LMS's “add content” dialog."),
-            status=409,
-        )
+    if current_launch().deep_linking_answered_at is not None:
+        raise _already_answered()
 
 
 @bp.get("/")
@@ -88,9 +109,9 @@ def add():
                                    accept_multiple=settings.accept_multiple)
     except InvalidSelection as problem:
         return _picker(request.form, problem=problem, status=problem.status)
-    form = answer_with_selection(launch, selection, _path_model(), locale=_locale(),
-                                 launch_url=ToolUrls.configured().launch_url, now=current_clock().now())
-    return _to_the_lms(form, _("Adding your choice to the course…"))
+    return _to_the_lms(lambda: answer_with_selection(
+        launch, selection, _path_model(), locale=_locale(), launch_url=ToolUrls.configured().launch_url,
+        now=current_clock().now()), _("Adding your choice to the course…"))
 
 
 @bp.post("/cancel")
@@ -100,4 +121,5 @@ def cancel():
     _check_can_answer()
     if not may_add_content(current_launch()):
         return _refused()
-    return _to_the_lms(answer_cancelled(current_launch(), now=current_clock().now()), _("Returning to your LMS…"))
+    return _to_the_lms(lambda: answer_cancelled(current_launch(), now=current_clock().now()),
+                       _("Returning to your LMS…"))

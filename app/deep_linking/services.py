@@ -4,7 +4,10 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from sqlalchemy import update
+
 from app.deep_linking.catalogue import Catalogue, Search, find_modules
+from app.extensions import db
 from app.deep_linking.selection import Selection, content_items, kept_choices
 from app.learning.content.model import PathModel
 from app.lti.deep_linking import DeepLinkingSettings, deep_linking_response, deep_linking_settings
@@ -63,3 +66,19 @@ def answer_refused(launch: Launch, *, now: datetime) -> ResponseForm:
     return ResponseForm(*deep_linking_response(
         launch, [], now=now, error_message=_("Only instructors of the course can add REX VET Path modules to it."),
     ))
+
+
+def claim_the_answer(launch: Launch, *, now: datetime) -> bool:
+    """True for the one request that may send this Deep Linking request's answer; False for every other.
+
+    One conditional UPDATE of the launch's row: under concurrency (a double click, a Moodle "repost", six tabs)
+    PostgreSQL makes the others wait for the first one's commit and then finds the row answered. Called in the
+    transaction that the answer's page commits, so an answer that fails before it is sent claims nothing.
+    """
+    claimed = db.session.execute(
+        update(Launch)
+        .where(Launch.id == launch.id, Launch.deep_linking_answered_at.is_(None))
+        .values(deep_linking_answered_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return claimed == 1

@@ -9,22 +9,23 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.clock import current_clock
 from app.errors import NotFound
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.grades.policy import (
-    COMPLETED, Score, Target, may_send_scores, module_score, module_target, path_score, path_target,
+    COMPLETED, Score, Target, malformed_key, may_send_scores, module_score, module_target, path_score, path_target,
 )
 from app.jobs.services import enqueue
 from app.learning.progress import completed_module_ids, find_progress
 from app.learning.start import requested_module_id
 from app.lti.constants import RESOURCE_LINK_REQUEST
 from app.lti.models import Launch
+from app.lti.tool_values import PATH_RESOURCE_ID
 from app.models_base import upsert_insert
-from app.tenancy.models import Person
+from app.tenancy.models import Deployment, Person
 from app.tenancy.roles import LEARNER
 from app.tenancy.services import get_scoped_or_404, scoped
 
@@ -42,28 +43,40 @@ def record_score(launch: Launch, target: Target, score: Score, *, now: datetime)
     The same score again changes nothing; a completed row is never taken back to "in progress".
     """
     sync = _find_or_create(launch, target, score, now=now)
+    _want(sync, score, now=now, not_sent_reason=_not_sent_reason(launch), problem=target.problem)
+    return sync
+
+
+def _want(sync: GradeSync, score: Score, *, now: datetime, not_sent_reason: str | None, problem: str | None) -> None:
+    """Make `score` the row's newest wanted score and queue its sending, unless it cannot or need not go."""
     wanted = asdict(score)
     current = {name: getattr(sync, name) for name in wanted}
     if sync.version > 0 and current == wanted and sync.status != GradeSync.FAILED:
-        return sync
+        return
     if sync.activity_progress == COMPLETED and score.activity_progress != COMPLETED and sync.version > 0:
-        return sync
+        return
     for name, value in wanted.items():
         setattr(sync, name, value)
     sync.version += 1
     sync.scored_at = sync.updated_at = now
-    reason = _not_sent_reason(launch)
-    if reason:
-        sync.status, sync.reason, sync.next_attempt_at = GradeSync.NOT_SENT, reason, None
-        return sync
+    if not_sent_reason:
+        sync.status, sync.reason, sync.next_attempt_at = GradeSync.NOT_SENT, not_sent_reason, None
+        return
+    if problem:
+        # The LMS's claim names no usable line item: the score fails with the reason (shown on the instructor's
+        # dashboard); the progress that caused it is recorded all the same.
+        sync.status, sync.reason, sync.next_attempt_at = GradeSync.FAILED, problem, None
+        log.warning("grade of person %s on %s not sendable: %s", sync.person_id, sync.line_item_key, problem)
+        return
     sync.status, sync.failing_since, sync.next_attempt_at = GradeSync.PENDING, None, now
     db.session.flush()
     queue_sending(sync)
-    return sync
 
 
 def queue_sending(sync: GradeSync) -> None:
-    enqueue(SEND_JOB, {"grade_sync_id": sync.id}, organisation_id=sync.organisation_id,
+    # The registration, read in the INSERT itself (no extra round trip): the worker's per-registration limit.
+    registration = select(Deployment.registration_id).where(Deployment.id == sync.deployment_id).scalar_subquery()
+    enqueue(SEND_JOB, {"grade_sync_id": sync.id}, organisation_id=sync.organisation_id, registration_id=registration,
             max_attempts=SEND_JOB_MAX_ATTEMPTS)
 
 
@@ -102,6 +115,12 @@ def _find_or_create(launch: Launch, target: Target, score: Score, *, now: dateti
             updated_at=now,
         ).on_conflict_do_nothing(index_elements=list(unique)))
         sync = db.session.scalars(query.execution_options(populate_existing=True)).one()
+        if target.problem is None and target.line_item_url:
+            # The LMS now sends a usable line item for a link it sent a malformed one for: that failure is over.
+            db.session.execute(delete(GradeSync).where(
+                GradeSync.organisation_id == launch.organisation_id, GradeSync.person_id == launch.person_id,
+                GradeSync.line_item_key == malformed_key(launch.deployment_id, target.resource_link_id,
+                                                         target.resource_id)))
     return sync
 
 
@@ -179,6 +198,31 @@ def move_grade_syncs(sender, *, organisation_id: int, kept, merged) -> None:
             db.session.delete(sync)
         else:
             sync.person_id = kept.id
+
+
+def rescore_after_merge(sender, *, organisation_id: int, kept) -> None:
+    """After a merge, every line item of the kept person gets the score of their joined-up progress.
+
+    A merge can complete a module the kept record had only started (the merged record completed it), or add
+    completed modules to a whole-path link's share: without this the LMS kept the old, lower score until the
+    learner's next action on that link, which may never come.
+    """
+    path, now = _path(), current_clock().now()
+    completed = completed_module_ids(organisation_id, kept.id)
+    for sync in db.session.scalars(scoped(GradeSync, organisation_id).where(GradeSync.person_id == kept.id)
+                                   .order_by(GradeSync.id).with_for_update()):
+        if sync.resource_id == PATH_RESOURCE_ID:
+            score = path_score(path, completed)
+        else:
+            module = path.module(sync.resource_id)
+            progress = find_progress(organisation_id, kept.id, sync.resource_id) if module is not None else None
+            if progress is None:
+                continue  # a module no longer on the path, or no progress (cannot happen for a row that exists)
+            score = module_score(completed=progress.is_completed, score=progress.score,
+                                 sections_seen=len(progress.sections_seen))
+        unsendable = sync.line_item_url is None and sync.line_items_url is None
+        _want(sync, score, now=now, not_sent_reason=sync.reason if sync.status == GradeSync.NOT_SENT else None,
+              problem=sync.reason if unsendable else None)
 
 
 def erase_grade_syncs(sender, *, organisation_id: int, person) -> None:

@@ -52,6 +52,9 @@ def send_score(payload: dict, job: RunningJob) -> None:
         return  # not for sending, or another job already sent this version
     now = current_clock().now()
     version, score = sync.version, sync.score_json()
+    if sync.line_item_url is None and sync.line_items_url is None:
+        # A row whose launch had a malformed AGS claim ("Send again" on it): nothing to send to.
+        _fail(sync_id, version, sync.reason or "The LMS gave this link no line item to send the score to.", now=now)
     try:
         if sync.line_item_url is None:
             line_item_url = find_or_create_line_item(

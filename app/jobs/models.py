@@ -25,6 +25,9 @@ class Job(db.Model):
     kind: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict] = mapped_column(JSONType, default=dict)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # The LMS registration the job calls (grade sending, rosters): a worker runs only a few of one registration's
+    # jobs at once (JOB_REGISTRATION_CONCURRENCY), so a slow LMS cannot take every thread.
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default=QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     max_attempts: Mapped[int] = mapped_column(default=DEFAULT_MAX_ATTEMPTS)

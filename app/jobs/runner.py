@@ -8,10 +8,11 @@ import os
 import random
 import socket
 import threading
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.clock import current_clock
@@ -25,6 +26,15 @@ from app.jobs.services import enqueue
 log = logging.getLogger(__name__)
 # While jobs keep coming, lost ones (past their lease) are looked for this often; when none is due, at every poll.
 RECLAIM_EVERY = timedelta(seconds=30)
+# The threads of one process claim one at a time, from the claim until its commit: the per-registration limit
+# counts this worker's committed running jobs, so two threads claiming at once could both see room for one more.
+# PostgreSQL only: SQLite's single writer already orders claims (a claim holds the write lock until it commits),
+# and a thread holding this lock while waiting for that write lock would deadlock with the lock's holder.
+_claiming = threading.Lock()
+
+
+def _claim_lock():
+    return _claiming if db.session.get_bind().dialect.name == "postgresql" else nullcontext()
 
 
 class Worker:
@@ -45,6 +55,12 @@ class Worker:
         self.lease = timedelta(seconds=config["JOB_LEASE_SECONDS"])
         self.retry_base = config["JOB_RETRY_BASE_SECONDS"]
         self.retry_cap = config["JOB_RETRY_CAP_SECONDS"]
+        # At most this many running jobs of one LMS registration per worker (threads of a process share the id).
+        self.registration_limit = config["JOB_REGISTRATION_CONCURRENCY"]
+        if not isinstance(self.registration_limit, int) or self.registration_limit < 1:
+            # 0 would leave every LMS's jobs queued for ever, quietly.
+            raise ValueError(f"JOB_REGISTRATION_CONCURRENCY must be a whole number of at least 1, "
+                             f"not {self.registration_limit!r}.")
         # The last slot this worker queued for each periodic kind, so it tries each slot once, not on every poll.
         self.scheduled_slots: dict[str, int] = {}
         # Queueing periodic jobs and reclaiming lost ones: one thread of a process does it for all of them.
@@ -132,16 +148,31 @@ class Worker:
 
     def claim(self, now: datetime) -> RunningJob | None:
         """Take the oldest due job for this worker, committed at once so no other worker takes it."""
-        job = self._take_oldest_due(now)
-        db.session.commit()
+        with _claim_lock():
+            job = self._take_oldest_due(now)
+            db.session.commit()
         return job
 
     def _take_oldest_due(self, now: datetime) -> RunningJob | None:
-        """Mark the oldest due job as this worker's, in the current transaction."""
+        """Mark the oldest due job as this worker's, in the current transaction (under _claim_lock until it commits).
+
+        A job of an LMS registration of which this worker already runs JOB_REGISTRATION_CONCURRENCY jobs is passed
+        over for the next due one: an LMS whose token endpoint or grade service hangs holds at most that many
+        threads, and the other colleges' scores go on being sent.
+        """
+        candidate, busy = Job.__table__.alias("candidate"), Job.__table__.alias("busy")
+        running_here = (
+            select(func.count()).select_from(busy)
+            .where(busy.c.registration_id == candidate.c.registration_id, busy.c.status == Job.RUNNING,
+                   busy.c.locked_by == self.worker_id)
+            .correlate(candidate)
+            .scalar_subquery()
+        )
         oldest_due = (
-            select(Job.id)
-            .where(Job.status.in_(Job.RUNNABLE), Job.next_attempt_at <= now)
-            .order_by(Job.next_attempt_at, Job.id)
+            select(candidate.c.id)
+            .where(candidate.c.status.in_(Job.RUNNABLE), candidate.c.next_attempt_at <= now,
+                   or_(candidate.c.registration_id.is_(None), running_here < self.registration_limit))
+            .order_by(candidate.c.next_attempt_at, candidate.c.id)
             .limit(1)
         )
         if db.session.get_bind().dialect.name == "postgresql":
@@ -223,8 +254,13 @@ class Worker:
             .values(status=status, locked_by=None, locked_at=None, **values)
         ).rowcount
         if recorded:
-            next_job = self._take_oldest_due(now) if claim_next else None
-            db.session.commit()
+            if claim_next:
+                with _claim_lock():
+                    next_job = self._take_oldest_due(now)
+                    db.session.commit()
+            else:
+                next_job = None
+                db.session.commit()
             self.claimed_ahead = next_job
         else:
             # Its lease ran out and it was reclaimed: the handler's writes must not land twice.

@@ -72,6 +72,8 @@ class Launch(TimestampMixin, db.Model):
     # launch, so two launches in two tabs never mix and no cookie is needed; the data is Flask's session.
     session_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     session_data: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # A Deep Linking request takes one signed answer: set, by a conditional UPDATE, by the one request that sends it.
+    deep_linking_answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation: Mapped[Organisation] = relationship()
     deployment: Mapped[Deployment] = relationship()

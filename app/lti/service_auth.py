@@ -128,6 +128,9 @@ def granted_scopes(registration: Registration, scopes: list[str]) -> str | None:
 
 
 def _request_token(registration: Registration, scopes: list[str], *, now: datetime) -> dict:
+    # A short deadline for the whole request (TOKEN_REQUEST_DEADLINE_SECONDS; lms_http keeps it within
+    # LMS_ANSWER_DEADLINE_SECONDS and makes it hold, headers included). A token answer is a few hundred bytes; an
+    # endpoint that hangs must not hold a worker thread for the full HTTP timeouts while other LMSs wait.
     try:
         response = lms_http.request(
             "POST", registration.auth_token_url,
@@ -137,6 +140,7 @@ def _request_token(registration: Registration, scopes: list[str], *, now: dateti
                 "client_assertion": client_assertion(registration, now=now),
                 "scope": " ".join(scopes),
             },
+            deadline=current_app.config["TOKEN_REQUEST_DEADLINE_SECONDS"],
         )
     except requests.RequestException as exc:
         raise PlatformRefusedToken(

@@ -22,6 +22,7 @@ from app.learning.content.model import PathModel
 from app.learning.models import ModuleProgress, SelfAssessment
 from app.learning.placement import Placement, place
 from app.learning.self_assessment import self_rated_level
+from app.lti.tool_values import PATH_RESOURCE_ID
 from app.tenancy.models import Course, Membership, Organisation, Person
 from app.tenancy.roles import INSTRUCTOR, LEARNER
 
@@ -94,6 +95,18 @@ class MemberRow:
         return Counter(placement.level.id for placement in self.placements if placement.level)
 
 
+@dataclass(frozen=True)
+class GradebookLink:
+    """A link of the course that the tool sends scores to: a module's, or the whole path's."""
+
+    resource_id: str  # a module id, or PATH_RESOURCE_ID
+    label: str
+
+    @property
+    def is_path(self) -> bool:
+        return self.resource_id == PATH_RESOURCE_ID
+
+
 @dataclass
 class Dashboard:
     course: Course
@@ -101,6 +114,7 @@ class Dashboard:
     rows: list[MemberRow]
     total: int
     shows_self_assessments: bool
+    links: list[GradebookLink] = field(default_factory=list)  # what the LMS gradebook shows, per link
 
     @property
     def pages(self) -> int:
@@ -140,7 +154,19 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
             _grade_state(grades[person.id]),
             badges[person.id],
         ))
-    return Dashboard(course, filters, rows, total, shows_self_assessments)
+    return Dashboard(course, filters, rows, total, shows_self_assessments,
+                     [] if everything else _gradebook_links(course))
+
+
+def _gradebook_links(course: Course) -> list[GradebookLink]:
+    """The course's links with scores, the whole path first: the dashboard says what the LMS shows for each."""
+    found = db.session.execute(
+        select(GradeSync.resource_id, func.min(GradeSync.label)).where(
+            GradeSync.organisation_id == course.organisation_id, GradeSync.course_id == course.id)
+        .group_by(GradeSync.resource_id)
+    ).all()
+    links = [GradebookLink(resource_id, label) for resource_id, label in found]
+    return sorted(links, key=lambda link: (not link.is_path, link.label))
 
 
 def course_shows_self_assessments(course: Course) -> bool:

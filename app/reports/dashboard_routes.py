@@ -52,6 +52,8 @@ def _row_words() -> dict[str, Markup]:
         "grade_sent": _("Up to date"), "grade_pending": _("Waiting to be sent"), "next_try": _("next try %(time)s"),
         "grade_not_sent": _("Not sent"), "grade_failed": _("Failed"), "send_again": _("Send again"),
         "no_grade": _("No grade yet"),
+        # What the LMS's gradebook shows for one link: a score of 100, or "–" when it has none yet.
+        "lms_shows": _("%(link)s: %(score)s / 100 in the LMS"),
     }
     return {name: Markup(escape(text)) for name, text in words.items()}
 

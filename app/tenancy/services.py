@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import DateTime, Select, bindparam, select, text
 
 from app.errors import AppError, Forbidden, NotFound
-from app.events import deployment_created, people_merged
+from app.events import deployment_created, people_merge_finished, people_merged
 from app.extensions import db
 from app.models_base import JSONType, utcnow
 from app.tenancy.models import Deployment, Membership, Organisation, Person, Registration
@@ -280,6 +280,7 @@ def merge_records(organisation_id: int, kept: Person, merged: Person) -> Person:
     kept.name, kept.email = kept.name or merged.name, kept.email or merged.email
     people_merged.send(organisation_id=organisation_id, kept=kept, merged=merged)
     db.session.flush()
+    people_merge_finished.send(organisation_id=organisation_id, kept=kept)
     db.session.delete(merged)
     log.info("organisation %s merged person %s into %s", organisation_id, merged.id, kept.id)
     return kept

@@ -102,17 +102,18 @@ def test_a_learner_s_journey_from_the_lms_to_a_grade_and_a_verified_badge(journe
     keep_screenshot(page, "journey-4-module-summary")
 
     # The worker sends the grade; the LMS's gradebook shows it in the path link's column: 1 of 2 modules done, the
-    # path not finished (so pending, the way AGS says a grade may still change).
+    # path not finished (InProgress), graded FullyGraded so that Moodle keeps the 50 (it drops any other score).
     with world.app.app_context():
         Worker(worker_id="journey-worker").run_until_idle()
     gradebook = context.new_page()
     gradebook.goto(f"{world.devlms.url}/courses/{COURSE}/gradebook")
     column = gradebook.get_by_role("region", name="REX VET Path")
-    score = column.get_by_role("row").filter(has_text="50.0 / 100.0")
+    # The score as posted (its row names the progresses); the result row below shows the same 50.0 now.
+    score = column.get_by_role("row").filter(has_text="50.0 / 100.0").filter(has_text="InProgress")
     expect(score).to_have_count(1)
-    for shown in ("accepted", "learner", "InProgress", "Pending"):
+    for shown in ("accepted", "learner", "InProgress", "FullyGraded"):
         expect(score).to_contain_text(shown)
-    expect(column.get_by_role("row", name="learner – / 100.0 1 of 2")).to_be_visible()  # its result, with the comment
+    expect(column.get_by_role("row", name="learner 50.0 / 100.0 1 of 2")).to_be_visible()  # its result, with the comment
     keep_screenshot(gradebook, "journey-5-lms-gradebook")
 
     # The badge on "My badges", and its public verification page

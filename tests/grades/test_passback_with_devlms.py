@@ -76,7 +76,7 @@ def test_the_whole_path_link_gets_the_share_of_modules_completed(graded):
     complete_mobility_basics(section)
     run_worker(graded)
 
-    assert gradebook(graded) == {("REX VET Path", "learner"): [("InProgress", "Pending", 50.0)]}  # 1 of 2 modules
+    assert gradebook(graded) == {("REX VET Path", "learner"): [("InProgress", "FullyGraded", 50.0)]}  # 1 of 2 modules
 
 
 def test_a_link_without_a_column_gets_one_per_module_found_or_created_by_resource_id(graded):

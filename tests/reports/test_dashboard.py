@@ -253,3 +253,28 @@ def test_the_badges_column_lists_the_badges_each_member_holds(client, clock, ins
     cell = re.search(rf'<tr data-person="{world.learner.id}">.*?<td data-testid="badges">(.*?)</td>', page, re.S).group(1)
 
     assert "mobility-first-steps" in cell and "revoked-one" not in cell  # not in this path's catalogue: shown by id
+
+
+def test_the_dashboard_says_what_the_lms_gradebook_shows_for_each_link(client, clock, instructor, world, player_path):
+    def row(key, resource_id, label, progress, score):
+        return GradeSync(organisation_id=world.organisation.id, person_id=world.learner.id,
+                         deployment_id=world.deployment.id, course_id=world.course.id, line_item_key=key,
+                         line_item_url=key, resource_id=resource_id, label=label, user_id=world.learner.subject,
+                         activity_progress=progress, grading_progress="FullyGraded", score_given=score,
+                         score_maximum=100.0, scored_at=clock.now(), status=GradeSync.SENT, version=1,
+                         sent_version=1, updated_at=clock.now())
+
+    db.session.add_all([row("https://lms/li/path", "path", "REX VET Path", "InProgress", 50.0),
+                        row("https://lms/li/1", "mobility-basics", "Mobility basics", "Completed", 80.0)])
+    db.session.flush()
+
+    page = client.get(dashboard_url(world)).get_data(as_text=True)
+    links = re.search(r'data-testid="gradebook-links">(.*?)</section>', page, re.S).group(1)
+    shown = " ".join(re.sub(r"<[^>]+>", " ", links).split())
+
+    assert ("REX VET Path : the share of the path's modules the learner has completed, from 0 to 100, updated at "
+            "each completed module; 100 when all are done.") in shown.replace("&#39;", "'")
+    assert "the module's score, from 0 to 100, once the learner has completed the module" in shown.replace("&#39;", "'")
+    assert "“Receive a passing grade” with “Grade to pass” 100" in shown
+    grade_cell = " ".join(re.sub(r"<[^>]+>", " ", page.split('data-testid="grade-state">')[1].split("</td>")[0]).split())
+    assert "REX VET Path: 50 / 100 in the LMS" in grade_cell and ": 80 / 100 in the LMS" in grade_cell
