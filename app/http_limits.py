@@ -46,8 +46,8 @@ def refuse_too_many_fields() -> None:
     limit = current_app.config["MAX_FORM_PARTS"]
     if limit is None:
         return
-    for values in (request.args, request.form):
-        if sum(len(items) for items in values.lists()) > limit:
+    for fields in (request.args, request.form):
+        if sum(len(values) for _name, values in fields.lists()) > limit:
             raise RequestEntityTooLarge()
 
 
@@ -62,5 +62,6 @@ def init_http_limits(app) -> None:
     """Call before the features register their routes: the converter applies to rules added after it."""
     app.url_map.converters["int"] = IdConverter
     app.register_error_handler(RequestEntityTooLarge, too_large)
-    app.before_request(refuse_too_many_fields)
+    # Before CSRF's check and the NUL check (registered earlier), which read every field.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_too_many_fields)
     app.after_request(mark_answer)
