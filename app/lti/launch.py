@@ -200,6 +200,13 @@ class ToolMessageLaunch(MessageLaunch):
                 _("The id_token's signature does not verify with the LMS's key."),
                 hint=_("The token was altered or signed with another key."),
             ) from exc
+        except (jwt.exceptions.InvalidSubjectError, jwt.exceptions.InvalidJTIError) as exc:
+            # PyJWT checks these two claims' types as it verifies: the same refusal as every other wrong type.
+            raise InvalidClaim(
+                _("The launch has claims of the wrong type: %(claims)s.", claims="sub" if isinstance(
+                    exc, jwt.exceptions.InvalidSubjectError) else "jti"),
+                hint=_("The LMS must send them as the LTI 1.3 specification defines (text, list or object)."),
+            ) from exc
         except jwt.InvalidAudienceError as exc:
             raise InvalidClaim(
                 _("The id_token is not addressed to this tool (aud)."),
