@@ -27,6 +27,15 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def database_id(text: str) -> int:
+    """An id from a form or query string (`request.form.get(name, type=database_id)`): one no id column can
+    hold is a ValueError, so the value counts as absent rather than reaching a query."""
+    value = int(text)
+    if not 1 <= value <= LARGEST_ID:
+        raise ValueError(f"{text!r} is not an id")
+    return value
+
+
 def _size(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit // 1024} KiB"
 

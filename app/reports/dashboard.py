@@ -26,6 +26,7 @@ from app.tenancy.models import Course, Membership, Organisation, Person
 from app.tenancy.roles import INSTRUCTOR, LEARNER
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000
 ROLES = ("learner", "instructor", "all")
 STATES = ("all", "not-started", "in-progress", "completed")
 SORTS = ("name", "completed", "activity")
@@ -48,7 +49,8 @@ class Filters:
             return value if value in allowed else default
 
         try:
-            page = max(1, int(args.get("page", 1)))
+            # Past the last page is an empty page; past MAX_PAGE the offset would overflow the query (a 500).
+            page = min(max(1, int(args.get("page", 1))), MAX_PAGE)
         except ValueError:
             page = 1
         return cls(choice("role", ROLES, "learner"), choice("state", STATES, "all"), (args.get("q") or "").strip()[:100],

@@ -163,3 +163,14 @@ def test_a_kid_that_is_not_text_is_refused_clearly(app, client, world, kid):
 
     assert response.status_code == 401, response.get_data(as_text=True)[:500]
     assert "key id (kid) is not text" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_ids_past_any_id_column_in_forms_and_query_strings_are_refused_clearly(launch_client, world, huge):
+    page = launch_client.get(f"/courses/{world.course.id}/dashboard?page={huge}")
+    merge = post_form(launch_client, "/organisation/people/merge", {"kept_id": str(huge), "merged_id": str(world.learner.id)},
+                      page="/organisation/people")
+
+    assert page.status_code == 200  # an empty page past the last, as for any page number past it
+    assert merge.status_code == 400
+    assert "Choose two people of your organisation to merge." in merge.get_data(as_text=True)
