@@ -493,10 +493,10 @@ def _refuse_identifiers_too_long(body: dict) -> None:
     too_long = [(path, len(value), limit) for path, limit in _IDENTIFIER_LIMITS.items()
                 if isinstance(value := _nested(body, path), str) and len(value) > limit]
     if too_long:
+        details = [_("%(claim)s has %(length)s characters, at most %(limit)s are accepted",
+                     claim=_claim_name(path), length=length, limit=limit) for path, length, limit in too_long]
         raise InvalidClaim(
-            _("The launch has claims too long for REX VET Path: %(claims)s.", claims="; ".join(
-                _("%(claim)s has %(length)s characters, at most %(limit)s are accepted",
-                  claim=_claim_name(path), length=length, limit=limit) for path, length, limit in too_long)),
+            _("The launch has claims too long for REX VET Path: %(claims)s.", claims="; ".join(details)),
             hint=_("These identifiers and service URLs cannot be shortened without changing what they name; "
                    "the LMS's administrator can check the values it sends."),
         )
