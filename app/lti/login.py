@@ -100,7 +100,7 @@ def start_login(params: dict, *, now) -> LoginRedirect:
 def parameter_limit(name: str) -> int:
     """The most characters the login accepts in this parameter."""
     config = current_app.config
-    limit = config["LTI_MESSAGE_HINT_MAX_LENGTH"] if name == "lti_message_hint" else config["LTI_LOGIN_PARAMETER_MAX_LENGTH"]
+    limit = config["LTI_MESSAGE_HINT_MAX_LENGTH" if name == "lti_message_hint" else "LTI_LOGIN_PARAMETER_MAX_LENGTH"]
     column = STORED_IN_COLUMNS.get(name)
     return min(limit, column.type.length) if column is not None else limit
 

@@ -138,7 +138,8 @@ def test_1000_fields_are_still_read(app, client):
 @pytest.mark.parametrize("url", ["/lti/login", "/lti/launch", "/admin/login"])
 def test_a_body_over_1_mib_gets_a_413_page(app, client, url):
     app.config["LTI_RATE_LIMIT"] = app.config["ADMIN_LOGIN_RATE_LIMIT"] = "1000000 per minute"
-    body = b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.json\"\r\n\r\n" + b"x" * (1024 * 1024) + b"\r\n--B--\r\n"
+    part = b'--B\r\nContent-Disposition: form-data; name="f"; filename="a.json"\r\n\r\n'
+    body = part + b"x" * (1024 * 1024) + b"\r\n--B--\r\n"
 
     response = client.post(url, data=body, content_type="multipart/form-data; boundary=B")
 
@@ -168,8 +169,8 @@ def test_a_kid_that_is_not_text_is_refused_clearly(app, client, world, kid):
 @pytest.mark.parametrize("huge", HUGE_IDS)
 def test_ids_past_any_id_column_in_forms_and_query_strings_are_refused_clearly(launch_client, world, huge):
     page = launch_client.get(f"/courses/{world.course.id}/dashboard?page={huge}")
-    merge = post_form(launch_client, "/organisation/people/merge", {"kept_id": str(huge), "merged_id": str(world.learner.id)},
-                      page="/organisation/people")
+    merge = post_form(launch_client, "/organisation/people/merge",
+                      {"kept_id": str(huge), "merged_id": str(world.learner.id)}, page="/organisation/people")
 
     assert page.status_code == 200  # an empty page past the last, as for any page number past it
     assert merge.status_code == 400
