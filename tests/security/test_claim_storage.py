@@ -239,3 +239,23 @@ def test_a_valid_locale_longer_than_its_column_keeps_its_language(app, client, s
     assert launch.locale == kept and db.session.get(Person, launch.person_id).locale == kept
     assert f'<html lang="{page_language}">' in page.get_data(as_text=True)
     db.session.rollback()
+
+
+@pytest.mark.parametrize("change, status, says", [
+    (lambda body: body.update(sub="s" * 256), 400, "sub has 256 characters, at most 255 are accepted"),
+    (lambda body: body[claims.CONTEXT].update(title={"en": "x"}), 400, "claims of the wrong type"),
+    (lambda body: body.update(name="a\x00b"), 400, "NUL character (in name)"),
+    (lambda body: body[LP].update(locale="de-DE-x-verylongprivateuse-tag"), 303, None),
+    (lambda body: body.update(name="N" * 5000), 303, None),
+], ids=["identifier too long", "wrong type", "NUL", "long locale", "long name"])
+def test_over_http_a_bad_claim_is_a_400_page_or_a_launch(app, client, signed, change, status, says):
+    app.config["LTI_RATE_LIMIT"] = "1000000 per minute"
+    body = full_claims(signed)
+    change(body)
+
+    response = client.post("/lti/launch", data={"id_token": jwt.encode(body, KEY, algorithm="RS256",
+                                                                       headers={"kid": "k"}), "state": "s"})
+
+    assert response.status_code == status, response.get_data(as_text=True)[:800]
+    if says:
+        assert says in response.get_data(as_text=True)
