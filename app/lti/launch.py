@@ -294,7 +294,7 @@ class ToolMessageLaunch(MessageLaunch):
             wrong.append(claims.ROLES)
         wrong += [name + " id" for name in (claims.CONTEXT, claims.RESOURCE_LINK)
                   if isinstance(body.get(name), dict) and not isinstance(body[name].get("id", ""), str)]
-        wrong += [_claim_name(path) for path in _TEXT_CLAIMS
+        wrong += [_claim_name(path) for path in _IDENTIFIER_LIMITS
                   if _claim_name(path) not in wrong and not isinstance(_nested(body, path) or "", str)]
         scopes = _nested(body, (claims.AGS_ENDPOINT, "scope")) or []
         if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
@@ -419,8 +419,9 @@ def record_launch(validated: ValidatedLaunch, *, now: datetime) -> Launch:
         email=email if email is None or len(email) <= Person.email.type.length else None, locale=locale, now=now,
     )
     context = body.get(claims.CONTEXT)
-    if context and context.get("label"):
-        context = {**context, "label": _fitted(context["label"], Course.label)}
+    if context:
+        context = {**context, "title": _display_text(context.get("title")),
+                   "label": _fitted(_display_text(context.get("label")), Course.label)}
     course_id = upsert_course(deployment.organisation_id, deployment.id, context, roster_url=_roster_url(body))
     if course_id is not None:
         upsert_membership(deployment.organisation_id, course_id, person_id, role, body[claims.ROLES])
@@ -453,10 +454,12 @@ def _roster_url(body: dict) -> str | None:
 
 # --- claims that end up in columns of limited size (issue 21) ------------------------------------------------
 #
-# Every text claim the tool reads, by where it is in the token: each must be text when present (anything else
-# is refused with the others of the wrong type). An identifier or URL longer than its column is refused:
-# cutting it would merge two people, courses or links, or break the URL. Display text is shortened to fit
-# (`_fitted`), an over-long e-mail is not kept, and a locale keeps its leading subtags (`language_tag`).
+# Identifiers and service URLs must be text (anything else is refused with the other claims of the wrong type)
+# and fit their columns: a longer one is refused, as cutting it would merge two people, courses or links, or
+# break the URL. Display text the LMS got wrong costs a name on a page, not the launch: a value that is not
+# text is not kept (`clean_optional`, `_display_text`), a long one is shortened to fit (`_fitted`), an
+# over-long e-mail is not kept, and a locale keeps its leading subtags (`language_tag`). Everything else
+# (custom parameters, tool_platform, launch_presentation) is kept as the JSON it came as.
 # Column lengths are read from the models, so a widened column widens what is accepted.
 _LINE_ITEMS_KEY_SUFFIX = len("#resource=") + GradeSync.resource_id.type.length  # app/grades/policy.py's key
 _IDENTIFIER_LIMITS = {
@@ -468,14 +471,10 @@ _IDENTIFIER_LIMITS = {
     (claims.AGS_ENDPOINT, "lineitem"): GradeSync.line_item_url.type.length,
     (claims.AGS_ENDPOINT, "lineitems"): GradeSync.line_item_key.type.length - _LINE_ITEMS_KEY_SUFFIX,
 }
-_TEXT_CLAIMS = (
-    *_IDENTIFIER_LIMITS, ("name",), ("given_name",), ("family_name",), ("email",),
-    (claims.CONTEXT, "title"), (claims.CONTEXT, "label"), (claims.RESOURCE_LINK, "title"),
-    (claims.LAUNCH_PRESENTATION, "locale"), (claims.LAUNCH_PRESENTATION, "return_url"),
-    (claims.LAUNCH_PRESENTATION, "document_target"),
-    *((claims.TOOL_PLATFORM, field) for field in (
-        "guid", "name", "version", "product_family_code", "description", "url", "contact_email")),
-)
+
+
+def _display_text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _nested(body: dict, path: tuple):

@@ -5,9 +5,11 @@ either refused with a clear 400 or accepted and stored so that it fits: never a 
 31 such launches answered 500). The table says which, so it is the policy as well as its proof:
 
 - a NUL (or other text no column can hold) anywhere in the token: refused;
-- the wrong JSON type where the tool reads text: refused (custom parameters are any JSON, kept as sent);
-- too long: identifiers and service URLs are refused (cutting them would change what they name); display
-  text is shortened to its column, an over-long e-mail is not kept, and a locale keeps its leading subtags.
+- identifiers and service URLs (and roles, AGS scopes) of the wrong JSON type, or too long: refused (cutting
+  them would change what they name, ignoring them would silently lose grades or the roster);
+- display text of the wrong type is not kept (a name missing from a page, not a launch refused); too long, it
+  is shortened to its column, an over-long e-mail is not kept, and a locale keeps its leading subtags;
+- everything else (custom parameters, tool_platform, launch_presentation) is kept as the JSON it came as.
 
 The token's signature, times, nonce and state count as checked here (their own table is
 tests/lti/test_launch_validation.py); the launch is recorded as /lti/launch records it, listeners included.
@@ -86,6 +88,8 @@ FIELDS = [
 # Refused when too long: cutting them would change what they name (a person, site, course, link, service).
 IDENTIFIERS = {("sub",), (claims.DEPLOYMENT_ID,), (claims.CONTEXT, "id"), (RL, "id"), (AGS, "lineitem"),
                (AGS, "lineitems"), (NRPS, "context_memberships_url")}
+# Refused when not text, besides the identifiers: the claims the tool reads as text or lists of text.
+MUST_BE_TEXT = IDENTIFIERS | {(claims.TARGET_LINK_URI,), (claims.ROLES, 0), (AGS, "scope", 0)}
 VARIANTS = {
     "over-long": lambda url: (LMS if url else "") + "x" * 5000,
     "NUL": lambda url: (LMS if url else "") + "a\x00b",
@@ -105,7 +109,7 @@ def expected(path: tuple, variant: str) -> str:
         return REFUSED
     if variant == "over-long":
         return REFUSED if path in IDENTIFIERS else ACCEPTED
-    return ACCEPTED if path[0] == claims.CUSTOM else REFUSED  # custom parameters are any JSON
+    return REFUSED if path in MUST_BE_TEXT else ACCEPTED
 
 
 CASES = [(path, url, variant, expected(path, variant)) for path, url in FIELDS for variant in VARIANTS]
@@ -243,11 +247,13 @@ def test_a_valid_locale_longer_than_its_column_keeps_its_language(app, client, s
 
 @pytest.mark.parametrize("change, status, says", [
     (lambda body: body.update(sub="s" * 256), 400, "sub has 256 characters, at most 255 are accepted"),
-    (lambda body: body[claims.CONTEXT].update(title={"en": "x"}), 400, "claims of the wrong type"),
+    (lambda body: body[claims.CONTEXT].update(id={"en": "x"}), 400, "claims of the wrong type"),
+    (lambda body: body[claims.CONTEXT].update(title={"en": "x"}), 303, None),
     (lambda body: body.update(name="a\x00b"), 400, "NUL character (in name)"),
     (lambda body: body[LP].update(locale="de-DE-x-verylongprivateuse-tag"), 303, None),
     (lambda body: body.update(name="N" * 5000), 303, None),
-], ids=["identifier too long", "wrong type", "NUL", "long locale", "long name"])
+], ids=["identifier too long", "identifier of the wrong type", "title of the wrong type", "NUL", "long locale",
+        "long name"])
 def test_over_http_a_bad_claim_is_a_400_page_or_a_launch(app, client, signed, change, status, says):
     app.config["LTI_RATE_LIMIT"] = "1000000 per minute"
     body = full_claims(signed)
