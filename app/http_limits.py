@@ -37,15 +37,20 @@ def database_id(text: str) -> int:
 
 
 def _size(limit: int) -> str:
-    return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit // 1024} KiB"
+    for unit, name in ((1024 * 1024, "MiB"), (1024, "KiB"), (1000 * 1000, "MB"), (1000, "kB")):
+        if limit % unit == 0:
+            return f"{limit // unit} {name}"
+    return f"{limit} B"
 
 
 def too_large(error: RequestEntityTooLarge | None = None):
     """The 413 page: what the limits are and what to do."""
     config = current_app.config
     return render_error(AppError(
-        str(_l("The request is too large: REX VET Path accepts at most %(size)s and %(fields)s form fields in "
-               "one request.", size=_size(config["MAX_CONTENT_LENGTH"]), fields=config["MAX_FORM_PARTS"])),
+        # Flask's MAX_FORM_MEMORY_SIZE bounds the text of a form's fields (files aside) within MAX_CONTENT_LENGTH.
+        str(_l("The request is too large: REX VET Path accepts at most %(size)s in one request, %(form_size)s of "
+               "it as form text, and %(fields)s form fields.", size=_size(config["MAX_CONTENT_LENGTH"]),
+               form_size=_size(config["MAX_FORM_MEMORY_SIZE"]), fields=config["MAX_FORM_PARTS"])),
         hint=str(_l("If your LMS sent it, its administrator can check what it sends; otherwise send less at once.")),
         status=413,
     ))

@@ -98,7 +98,7 @@ def _launch_by_token() -> Select:
 
 
 def raise_session_error() -> None:
-    """The first thing before each request: a database or request error met while opening the session is raised now."""
+    """The first thing before each request: a database or request error met opening the session is raised now."""
     error = g.pop("session_error", None)
     if error is not None:
         raise error

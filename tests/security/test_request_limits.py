@@ -117,7 +117,8 @@ def test_a_form_of_more_than_1000_fields_gets_a_413_page(app, client, url, conte
 
     assert response.status_code == 413, response.get_data(as_text=True)[:500]
     page = response.get_data(as_text=True)
-    assert "The request is too large: REX VET Path accepts at most 1 MiB and 1000 form fields" in page
+    assert ("The request is too large: REX VET Path accepts at most 1 MiB in one request, 500 kB of it as form "
+            "text, and 1000 form fields.") in page
     assert "Reference for support" in page
 
 
