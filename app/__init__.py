@@ -9,6 +9,7 @@ from app import admin, badges, deep_linking, grades, jobs, learning, lti, report
 from app.clock import OffsetFileClock, SystemClock
 from app.config import PROJECT_ROOT, Config, config_from_environment
 from app.errors import register_error_handlers
+from app.http_limits import init_http_limits
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.shared_cache import init_shared_cache
 
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     limiter.init_app(app)
     init_shared_cache(app)
     register_error_handlers(app)
+    init_http_limits(app)  # before the features: their <int:…> routes take its id converter
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     for feature in FEATURES:
         feature.init_app(app)

@@ -100,6 +100,14 @@ FROM_ENVIRONMENT = {
     "BADGE_ISSUER_DESCRIPTION": ("BADGE_ISSUER_DESCRIPTION", str),
 }
 
+# Request limits (issue 21): from the environment too.
+FROM_ENVIRONMENT.update({
+    "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
+    "MAX_FORM_PARTS": ("MAX_FORM_PARTS", int),
+    "LTI_LOGIN_PARAMETER_MAX_LENGTH": ("LTI_LOGIN_PARAMETER_MAX_LENGTH", int),
+    "LTI_MESSAGE_HINT_MAX_LENGTH": ("LTI_MESSAGE_HINT_MAX_LENGTH", int),
+})
+
 
 class Config:
     """Defaults; each setting in FROM_ENVIRONMENT is overridden by its environment variable (docs/configuration.md)."""
@@ -217,6 +225,14 @@ class Config:
     # reading), after which the score is retried later like any unanswered call.
     JOB_REGISTRATION_CONCURRENCY = 2
     TOKEN_REQUEST_DEADLINE_SECONDS = 5.0
+    # Request limits (issue 21, docs/configuration.md). Flask/Werkzeug refuse a larger body with 413: 1 MiB
+    # holds any launch (an id_token of many KiB), the admin's registration file and every form; nothing uploads
+    # more. MAX_FORM_PARTS counts the parts of a multipart form (Werkzeug) and, here, the fields of any form or
+    # query string (app/http_limits.py). An anonymous /lti/login stores its parameters: each is capped.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_PARTS = 1000
+    LTI_LOGIN_PARAMETER_MAX_LENGTH = 2048
+    LTI_MESSAGE_HINT_MAX_LENGTH = 8192
 
     def __init__(self):
         if self.READS_ENVIRONMENT:

@@ -127,14 +127,19 @@ def register_error_handlers(app):
             detail=describe_database_error(error),
         ))
 
-    @app.before_request
     def refuse_nul_characters():
         """No text may hold a NUL character (PostgreSQL refuses it): refuse it clearly, before any query sees it."""
+        if "\x00" in request.path:  # a URL's own values (`/badges/awards/<award_id>`) reach queries too
+            raise AppError(str(_l("The address contains a NUL character, which no text may hold.")),
+                           hint=str(_l("Remove the character from the address and open it again.")))
         for values in (request.args, request.form):
             for name, value in values.items(multi=True):
                 if "\x00" in name or "\x00" in value:
                     raise AppError(str(_l("The request contains a NUL character, which no text may hold.")),
                                    hint=str(_l("Remove the character and send the request again.")))
+
+    # Before CSRF's check (registered earlier), so a NUL gets this explanation whatever the method.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul_characters)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -24,13 +24,14 @@ from sqlalchemy import bindparam, delete
 
 from app.clock import as_utc
 from app.extensions import db
+from app.grades.models import GradeSync
 from app.lti import constants as claims
 from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, StateMismatch, UnknownPlatform
 from app.lti.binding import has_state_cookie, proves_login_by_secret
 from app.lti.models import Launch, LoginState
 from app.lti.platform_keys import platform_signing_key
 from app.lti.tool_config import DatabaseToolConf
-from app.tenancy.models import Deployment, Registration
+from app.tenancy.models import Course, Deployment, Organisation, Person, Registration
 from app.tenancy.roles import tool_role_for
 from app.tenancy.services import (
     clean_optional, find_or_create_deployment, find_registration_with_deployment, upsert_course, upsert_membership,
@@ -118,6 +119,7 @@ class ToolMessageLaunch(MessageLaunch):
         body = self._jwt["body"]
         if not isinstance(body, dict) or not isinstance(self._jwt["header"], dict) or not _plain_json(body):
             raise InvalidClaim(_("The id_token is not a well-formed JWT."))
+        _refuse_unstorable_text({"header": self._jwt["header"], "body": body})
         return self
 
     def validate_registration(self):
@@ -197,6 +199,13 @@ class ToolMessageLaunch(MessageLaunch):
             raise InvalidToken(
                 _("The id_token's signature does not verify with the LMS's key."),
                 hint=_("The token was altered or signed with another key."),
+            ) from exc
+        except (jwt.exceptions.InvalidSubjectError, jwt.exceptions.InvalidJTIError) as exc:
+            # PyJWT checks these two claims' types as it verifies: the same refusal as every other wrong type.
+            raise InvalidClaim(
+                _("The launch has claims of the wrong type: %(claims)s.", claims="sub" if isinstance(
+                    exc, jwt.exceptions.InvalidSubjectError) else "jti"),
+                hint=_("The LMS must send them as the LTI 1.3 specification defines (text, list or object)."),
             ) from exc
         except jwt.InvalidAudienceError as exc:
             raise InvalidClaim(
@@ -285,6 +294,11 @@ class ToolMessageLaunch(MessageLaunch):
             wrong.append(claims.ROLES)
         wrong += [name + " id" for name in (claims.CONTEXT, claims.RESOURCE_LINK)
                   if isinstance(body.get(name), dict) and not isinstance(body[name].get("id", ""), str)]
+        wrong += [_claim_name(path) for path in _IDENTIFIER_LIMITS
+                  if _claim_name(path) not in wrong and not isinstance(_nested(body, path) or "", str)]
+        scopes = _nested(body, (claims.AGS_ENDPOINT, "scope")) or []
+        if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
+            wrong.append(_claim_name((claims.AGS_ENDPOINT, "scope")))  # the grades feature looks a scope up in it
         if wrong:
             raise InvalidClaim(
                 _("The launch has claims of the wrong type: %(claims)s.", claims=", ".join(wrong)),
@@ -300,6 +314,7 @@ class ToolMessageLaunch(MessageLaunch):
             )
         if not isinstance(body[claims.ROLES], list):
             raise InvalidClaim(_("The roles claim must be a list of role URIs."))
+        _refuse_identifiers_too_long(body)
         try:
             super().validate_message()
         except LtiException as exc:
@@ -309,7 +324,8 @@ class ToolMessageLaunch(MessageLaunch):
     def validate_deployment(self):
         body = self._jwt["body"]
         deployment_id = body[claims.DEPLOYMENT_ID]
-        platform_name = clean_optional((body.get(claims.TOOL_PLATFORM) or {}).get("name"))
+        # Shortened to fit the organisation a new site gets, which is named after it.
+        platform_name = _fitted(clean_optional((body.get(claims.TOOL_PLATFORM) or {}).get("name")), Organisation.name)
         deployment = find_or_create_deployment(
             self._registration_row, deployment_id, platform_name, known=self._deployment_row
         )
@@ -376,19 +392,41 @@ def _joined_name(body: dict) -> str | None:
     return " ".join(part for part in parts if part) or None
 
 
+def language_tag(value) -> str | None:
+    """The launch's locale as a BCP 47 tag that fits its 20-character columns, or None.
+
+    A valid tag may be longer (`de-DE-x-verylongprivateuse-tag`): its trailing subtags go, one by one, until it
+    fits, so the language and region stay (the page speaks the best language we have for them); a dangling
+    singleton (`x`, `u`) goes with the subtags it introduced. A value of no subtag that fits is not kept.
+    """
+    value = clean_optional(value)
+    if value is None:
+        return None
+    subtags = value.replace("_", "-").split("-")
+    limit = Person.locale.type.length
+    while subtags and (len("-".join(subtags)) > limit or len(subtags[-1]) == 1):
+        subtags.pop()
+    return "-".join(subtags) or None
+
+
 def record_launch(validated: ValidatedLaunch, *, now: datetime) -> Launch:
     """Record who launched where and in which role, as a Launch (the route gives it its session token)."""
     body, deployment = validated.claims, validated.deployment
     role = tool_role_for(body[claims.ROLES])
     presentation = body.get(claims.LAUNCH_PRESENTATION) or {}
-    locale = clean_optional(presentation.get("locale"))
+    locale = language_tag(presentation.get("locale"))
+    email = clean_optional(body.get("email"))
     person_id = upsert_person(
         deployment.organisation_id, validated.registration.issuer, body["sub"],
-        name=clean_optional(body.get("name")) or _joined_name(body),
-        email=body.get("email"), locale=locale, now=now,
+        name=_fitted(clean_optional(body.get("name")) or _joined_name(body), Person.name),
+        # Longer than a column of 320 holds is no address (RFC 5321 allows 254): not kept, the launch goes on.
+        email=email if email is None or len(email) <= Person.email.type.length else None, locale=locale, now=now,
     )
-    course_id = upsert_course(deployment.organisation_id, deployment.id, body.get(claims.CONTEXT),
-                              roster_url=_roster_url(body))
+    context = body.get(claims.CONTEXT)
+    if context:
+        context = {**context, "title": _display_text(context.get("title")),
+                   "label": _fitted(_display_text(context.get("label")), Course.label)}
+    course_id = upsert_course(deployment.organisation_id, deployment.id, context, roster_url=_roster_url(body))
     if course_id is not None:
         upsert_membership(deployment.organisation_id, course_id, person_id, role, body[claims.ROLES])
     launch = Launch(
@@ -416,3 +454,86 @@ def _roster_url(body: dict) -> str | None:
         return None
     url = (body.get(claims.NRPS_SERVICE) or {}).get("context_memberships_url")
     return url if isinstance(url, str) and url else None
+
+
+# --- claims that end up in columns of limited size (issue 21) ------------------------------------------------
+#
+# Identifiers and service URLs must be text (anything else is refused with the other claims of the wrong type)
+# and fit their columns: a longer one is refused, as cutting it would merge two people, courses or links, or
+# break the URL. Display text the LMS got wrong costs a name on a page, not the launch: a value that is not
+# text is not kept (`clean_optional`, `_display_text`), a long one is shortened to fit (`_fitted`), an
+# over-long e-mail is not kept, and a locale keeps its leading subtags (`language_tag`). Everything else
+# (custom parameters, tool_platform, launch_presentation) is kept as the JSON it came as.
+# Column lengths are read from the models, so a widened column widens what is accepted.
+_LINE_ITEMS_KEY_SUFFIX = len("#resource=") + GradeSync.resource_id.type.length  # app/grades/policy.py's key
+_IDENTIFIER_LIMITS = {
+    ("sub",): Person.subject.type.length,
+    (claims.DEPLOYMENT_ID,): Deployment.deployment_id.type.length,
+    (claims.CONTEXT, "id"): Course.context_id.type.length,
+    (claims.RESOURCE_LINK, "id"): Launch.resource_link_id.type.length,
+    (claims.NRPS_SERVICE, "context_memberships_url"): Course.roster_url.type.length,
+    (claims.AGS_ENDPOINT, "lineitem"): GradeSync.line_item_url.type.length,
+    (claims.AGS_ENDPOINT, "lineitems"): GradeSync.line_item_key.type.length - _LINE_ITEMS_KEY_SUFFIX,
+}
+
+
+def _display_text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _nested(body: dict, path: tuple):
+    value = body
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _claim_name(path: tuple) -> str:
+    return " ".join(path)
+
+
+def _refuse_identifiers_too_long(body: dict) -> None:
+    too_long = [(path, len(value), limit) for path, limit in _IDENTIFIER_LIMITS.items()
+                if isinstance(value := _nested(body, path), str) and len(value) > limit]
+    if too_long:
+        details = [_("%(claim)s has %(length)s characters, at most %(limit)s are accepted",
+                     claim=_claim_name(path), length=length, limit=limit) for path, length, limit in too_long]
+        raise InvalidClaim(
+            _("The launch has claims too long for REX VET Path: %(claims)s.", claims="; ".join(details)),
+            hint=_("These identifiers and service URLs cannot be shortened without changing what they name; "
+                   "the LMS's administrator can check the values it sends."),
+        )
+
+
+def _fitted(value: str | None, column) -> str | None:
+    """Display text shortened to its column (with an ellipsis saying so); None stays None."""
+    limit = column.type.length
+    return value if value is None or len(value) <= limit else value[:limit - 1].rstrip() + "…"
+
+
+def _refuse_unstorable_text(token: dict) -> None:
+    """No text can be stored with a NUL (PostgreSQL refuses it) or a lone surrogate (not UTF-8): refuse them
+    anywhere in the token, keys included, before any query or JSON column meets one."""
+    stack = [("", token)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                stack.append((key, key))
+                stack.append((key, inner))
+        elif isinstance(value, list):
+            stack.extend((where, inner) for inner in value)
+        elif isinstance(value, str):
+            if "\x00" in value:
+                raise InvalidClaim(
+                    _("The id_token contains a NUL character (in %(claim)s), which no text may hold.", claim=where),
+                    hint=_("The LMS must not send control characters in its claims; its administrator can check "
+                           "the value."),
+                )
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidClaim(
+                    _("The id_token contains text that is not valid Unicode (in %(claim)s).", claim=where),
+                    hint=_("The LMS must send its claims as UTF-8 text; its administrator can check the value."),
+                ) from None

@@ -20,6 +20,9 @@ STATE_COOKIE_PREFIX = "lti-state-"
 # Keys under which the login's values are kept in the LMS's platform storage.
 STATE_STORAGE_PREFIX, NONCE_STORAGE_PREFIX = "lti_state_", "lti_nonce_"
 LOGIN_PARAMETERS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id", "lti_deployment_id")
+# Anyone may start a login, and a login stores its parameters: each is capped (docs/configuration.md), so an
+# anonymous request cannot store more than a few KiB. Two are also capped by the columns they are stored in.
+STORED_IN_COLUMNS = {"target_link_uri": LoginState.target_link_uri, "lti_storage_target": LoginState.storage_target}
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ def start_login(params: dict, *, now) -> LoginRedirect:
                 _("The LMS's login request has no `%(parameter)s`.", parameter=name),
                 hint=_("LTI 1.3 requires iss, login_hint and target_link_uri in the login initiation request."),
             )
+    _refuse_overlong_parameters(params)
     registration = _registration_for(issuer, params.get("client_id"))
     _check_target_is_ours(target_link_uri)
 
@@ -91,6 +95,25 @@ def start_login(params: dict, *, now) -> LoginRedirect:
         max_age=lifetime,
         platform_storage=storage,
     )
+
+
+def parameter_limit(name: str) -> int:
+    """The most characters the login accepts in this parameter."""
+    config = current_app.config
+    limit = config["LTI_MESSAGE_HINT_MAX_LENGTH" if name == "lti_message_hint" else "LTI_LOGIN_PARAMETER_MAX_LENGTH"]
+    column = STORED_IN_COLUMNS.get(name)
+    return min(limit, column.type.length) if column is not None else limit
+
+
+def _refuse_overlong_parameters(params: dict) -> None:
+    for name in (*LOGIN_PARAMETERS, "lti_storage_target"):
+        value = params.get(name)
+        if value and len(value) > parameter_limit(name):
+            raise LoginError(
+                _("The LMS's login request has a `%(parameter)s` of %(length)s characters; at most %(limit)s are "
+                  "accepted.", parameter=name, length=len(value), limit=parameter_limit(name)),
+                hint=_("An LMS sends short values there; its administrator can check the tool's login settings."),
+            )
 
 
 def _platform_storage(target: str | None, registration: Registration, state: str, nonce: str) -> PlatformStorage | None:

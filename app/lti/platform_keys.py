@@ -31,6 +31,13 @@ def _keyset_cache_key(registration: Registration) -> str:
 
 def platform_signing_key(registration: Registration, kid: str | None, algorithm: str) -> jwt.PyJWK:
     """The registration's public key with this kid, fetching the key set only when the kid is new."""
+    if kid is not None and not isinstance(kid, str):
+        # An object or list is no key id (and cannot be looked up: it is unhashable): a clear refusal, not a 500.
+        raise InvalidToken(
+            _("The id_token's key id (kid) is not text."),
+            hint=_("The kid in the token's header must name a key of the LMS's key set, as text; "
+                   "check the LMS's key configuration."),
+        )
     if not kid:
         raise InvalidToken(
             _("The id_token has no key id (kid) in its header."),

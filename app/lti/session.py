@@ -18,6 +18,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import HTTPException
 
 from app.clock import current_clock
 from app.errors import Forbidden
@@ -74,7 +75,13 @@ class ToolSessionInterface(SecureCookieSessionInterface):
         return False if _is_admin_request() else super().get_cookie_partitioned(app)
 
     def open_session(self, app, request):
-        token = request.args.get(TOKEN_PARAMETER) or request.form.get(TOKEN_PARAMETER)
+        try:
+            token = request.args.get(TOKEN_PARAMETER) or request.form.get(TOKEN_PARAMETER)
+        except HTTPException as error:
+            # A body too large or of too many parts (MAX_CONTENT_LENGTH, MAX_FORM_PARTS) fails here, before the
+            # error handlers apply: kept for raise_session_error, so it gets its 413 page rather than a bare 500.
+            g.session_error = error
+            return self.make_null_session(app)
         if token and not _is_admin_request():  # the admin's session is never a launch's (nor the reverse)
             try:
                 launch = db.session.scalars(
@@ -115,7 +122,7 @@ def _launch_by_token() -> Select:
 
 
 def raise_session_error() -> None:
-    """The first thing before each request: a database error met while opening the session is raised now."""
+    """The first thing before each request: a database or request error met opening the session is raised now."""
     error = g.pop("session_error", None)
     if error is not None:
         raise error

@@ -27,6 +27,7 @@ from app.tenancy.models import Course, Membership, Organisation, Person
 from app.tenancy.roles import INSTRUCTOR, LEARNER
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000
 ROLES = ("learner", "instructor", "all")
 STATES = ("all", "not-started", "in-progress", "completed")
 SORTS = ("name", "completed", "activity")
@@ -49,7 +50,8 @@ class Filters:
             return value if value in allowed else default
 
         try:
-            page = max(1, int(args.get("page", 1)))
+            # Past the last page is an empty page; past MAX_PAGE the offset would overflow the query (a 500).
+            page = min(max(1, int(args.get("page", 1))), MAX_PAGE)
         except ValueError:
             page = 1
         return cls(choice("role", ROLES, "learner"), choice("state", STATES, "all"), (args.get("q") or "").strip()[:100],
@@ -283,10 +285,10 @@ def dashboard_csv(dashboard: Dashboard, path: PathModel) -> str:
               "modules_completed", "modules_in_progress", "badges", "last_activity", "grade_sync"]
     if dashboard.shows_self_assessments:
         header += [f"self-rated: {area.title.english}" for area in areas] + ["self_assessed_at"]
-    writer.writerow(header)
+    writer.writerow([_safe_cell(text) for text in header])
     for row in dashboard.rows:
         levels = {placement.area.id: placement.level.title.english if placement.level else "" for placement in row.placements}
-        line = [_safe_cell(row.person.name or ""), _safe_cell(row.person.email or ""), row.membership.role,
+        line = [row.person.name or "", row.person.email or "", row.membership.role,
                 row.membership.lms_status or "", *[levels.get(area.id, "") for area in areas],
                 " ".join(row.completed), " ".join(row.in_progress), " ".join(row.badges),
                 row.last_activity.isoformat() if row.last_activity else "", row.grades.state]
@@ -294,7 +296,8 @@ def dashboard_csv(dashboard: Dashboard, path: PathModel) -> str:
             rated = row.self_rated or {}
             line += [rated[area.id].title.english if rated.get(area.id) else "" for area in areas]
             line += [row.assessed_at.isoformat() if row.assessed_at else ""]
-        writer.writerow(line)
+        # Every cell, not only the names: a roster status, a level or badge title can start with = as well.
+        writer.writerow([_safe_cell(cell) for cell in line])
     return out.getvalue()
 
 

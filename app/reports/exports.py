@@ -72,9 +72,10 @@ def as_xlsx(tables: list[ExportTable]) -> bytes:
     workbook.remove(workbook.active)
     for number, table in enumerate(tables, start=1):
         sheet = workbook.create_sheet(f"{number} {table.title}"[:31].translate(str.maketrans(":/\\?*[]", "       ")))
-        sheet.append([table.title])
+        # openpyxl writes a text starting with = as a formula: titles and headers are quoted as the rows are.
+        sheet.append([_safe_cell(table.title)])
         sheet["A1"].font = Font(bold=True)
-        sheet.append(table.header)
+        sheet.append([_safe_cell(text) for text in table.header])
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in table.rows:

@@ -2,8 +2,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.errors import Forbidden
+from app.errors import AppError, Forbidden
 from app.extensions import db
+from app.http_limits import database_id
 from app.lti.session import current_launch
 from app.tenancy.models import Deployment, Person
 from app.tenancy.services import (
@@ -73,7 +74,11 @@ def people():
 def merge():
     """Merge one person's record into another's (the same teacher seen through two LMSs)."""
     launch = _organisation_admin_launch()
-    kept = merge_people(launch.organisation_id, request.form.get("kept_id", type=int), request.form.get("merged_id", type=int))
+    kept_id, merged_id = (request.form.get(name, type=database_id) for name in ("kept_id", "merged_id"))
+    if kept_id is None or merged_id is None:  # missing, or no id at all (99999999999 would overflow the query)
+        raise AppError(_("Choose two people of your organisation to merge."),
+                       hint=_("Pick them in the lists of the merge form and send it again."))
+    kept = merge_people(launch.organisation_id, kept_id, merged_id)
     db.session.commit()
     flash(_("The two records are now one."), "success")
     return redirect(url_for("organisation.people", _anchor=f"person-{kept.id}"), 303)

@@ -111,7 +111,8 @@ def find_or_create_deployment(registration: Registration, deployment_id: str, pl
             status=Deployment.PENDING,
         )
     else:
-        organisation = Organisation(name=platform_name or f"{registration.name} · {deployment_id}")
+        # A long deployment id must not overflow the organisation's name (a 500 on the launch, issue 21).
+        organisation = Organisation(name=(platform_name or f"{registration.name} · {deployment_id}")[:Organisation.name.type.length])
         deployment = Deployment(
             registration=registration, deployment_id=deployment_id, organisation=organisation, status=Deployment.ACTIVE
         )

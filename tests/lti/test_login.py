@@ -107,3 +107,42 @@ def test_jwks_publishes_the_tools_public_key_only(client, app):
 
     assert [k["kid"] for k in keys] == [key.kid]
     assert "d" not in keys[0] and keys[0]["alg"] == "RS256"
+
+
+# Anyone may start a login, and a login stores its parameters: each is capped (issue 21: 1.4 MB were stored per
+# anonymous request). The limits: LTI_LOGIN_PARAMETER_MAX_LENGTH (2,048), LTI_MESSAGE_HINT_MAX_LENGTH (8,192),
+# and the columns of target_link_uri (2,000) and lti_storage_target (200).
+LIMITS = {"iss": 2048, "login_hint": 2048, "client_id": 2048, "lti_deployment_id": 2048, "lti_message_hint": 8192,
+          "target_link_uri": 2000, "lti_storage_target": 200}
+
+
+def _of_length(name: str, length: int) -> str:
+    start = "http://127.0.0.1:5000/lti/launch?x=" if name == "target_link_uri" else ""
+    return start + "a" * (length - len(start))
+
+
+@pytest.mark.parametrize("name", sorted(LIMITS))
+def test_a_login_parameter_over_its_limit_is_refused_and_nothing_is_stored(client, registration, name):
+    response = login(client, **{name: _of_length(name, LIMITS[name] + 1)})
+
+    assert response.status_code == 400
+    assert (f"The LMS&#39;s login request has a `{name}` of {LIMITS[name] + 1} characters; "
+            f"at most {LIMITS[name]} are accepted.") in response.text
+    assert db.session.query(LoginState).count() == 0
+
+
+@pytest.mark.parametrize("name", ["login_hint", "lti_message_hint", "target_link_uri", "lti_deployment_id",
+                                  "lti_storage_target"])
+def test_a_login_parameter_at_its_limit_is_accepted(client, registration, name):
+    response = login(client, **{name: _of_length(name, LIMITS[name])})
+
+    assert response.status_code in (200, 302), response.text[:500]
+    assert db.session.query(LoginState).count() == 1
+
+
+def test_a_login_request_over_1_mib_gets_a_413_page(client, registration):
+    response = login(client, login_hint="a" * (1024 * 1024))
+
+    assert response.status_code == 413
+    assert "The request is too large" in response.text
+    assert db.session.query(LoginState).count() == 0

@@ -228,6 +228,25 @@ def test_the_csv_export_has_every_member_under_the_filters_and_no_formulas(clien
     assert "'=HYPERLINK(\"http://evil\")" in {row["name"] for row in rows}  # a name, never a formula
 
 
+def test_no_cell_of_the_csv_export_can_start_a_formula(client, clock, instructor, world):
+    """OWASP's CSV injection: a name or an e-mail from the LMS starting with = + - @ tab or CR. (A status NRPS does
+    not define never gets this far: the roster refuses it, tests/tenancy/test_roster.py.)"""
+    roster(world, clock, 0, extra=[
+        Member("mallory", (LEARNER_URI,), "Active", '=HYPERLINK("http://evil","x")', "+1@example.org"),
+        Member("trudy", (LEARNER_URI,), "Inactive", "-2+3", "\t=1"),
+        Member("oscar", (LEARNER_URI,), "Active", "\r=cmd", "@SUM(1+1)"),
+    ])
+
+    response = client.get(f"/courses/{world.course.id}/dashboard.csv?role=all&departed=1")
+
+    rows = {row["name"]: row for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
+    assert rows["'=HYPERLINK(\"http://evil\",\"x\")"]["email"] == "'+1@example.org"
+    assert rows["'-2+3"]["email"] == "'\t=1"
+    assert rows["'\r=cmd"]["email"] == "'@SUM(1+1)"
+    for row in rows.values():
+        assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in row.values()), row
+
+
 def test_people_no_longer_listed_by_the_lms_are_hidden_unless_asked_for(client, clock, instructor, world):
     roster(world, clock, 3)
     roster(world, clock, 1)

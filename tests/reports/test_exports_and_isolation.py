@@ -91,3 +91,18 @@ def test_the_map_of_5000_staff_is_three_queries(app, path):
     assert len(statements) == 3, statements  # group sizes, course titles, the map's one aggregation
     assert sum(figure.value for (row, _level), figure in tables.by_area[path.areas[0].id].figures.items()
                if row == "__all__" and _level != "__total__") == 5002
+
+
+def test_no_cell_of_a_workbook_is_a_formula_titles_and_headers_included():
+    """openpyxl stores any text starting with = as a formula: a group title from the LMS (in a table's title)
+    or a header must be quoted as the rows are."""
+    from app.reports.exports import ExportTable, as_xlsx
+
+    table = ExportTable('=HYPERLINK("http://evil","x")', ["Area", "+1", "@SUM(1)"], [["-1+2", 3], ["\tx", 4]])
+
+    sheet = load_workbook(io.BytesIO(as_xlsx([table]))).worksheets[0]
+
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert [cell.value for cell in cells] == ["'=HYPERLINK(\"http://evil\",\"x\")", "Area", "'+1", "'@SUM(1)",
+                                              "'-1+2", 3, "'\tx", 4]
