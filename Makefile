@@ -60,7 +60,7 @@ translations-extract: $(STAMP)  ## collect the _() strings into messages.pot, me
 	$(PYBABEL) extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -c TRANSLATORS: --add-location=file --sort-by-file \
 		--no-wrap --project "REX VET Path" -o $(TRANSLATIONS)/messages.pot app
 	for locale in $(LOCALES); do \
-		$(PYBABEL) update --init-missing --no-wrap --ignore-pot-creation-date \
+		$(PYBABEL) update --init-missing --no-wrap --no-fuzzy-matching --ignore-pot-creation-date \
 			-i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$locale || exit 1; \
 	done
 
