@@ -3,13 +3,10 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -22,6 +19,7 @@ from app.lti.dynamic_registration import create_invitation
 from app.lti.models import RegistrationInvitation
 from app.tenancy.models import Organisation
 from tests.conftest import register_devlms, start_devlms
+from tests.support.http_servers import dripping, serve, stop
 from tests.support.live_server import LiveServer
 from tests.support.lti_browser import LtiBrowser
 
@@ -102,31 +100,11 @@ def test_replayed_id_token_is_refused_by_every_worker_and_jwks_is_fetched_once(g
     assert devlms.requests["/lti/jwks"] == 1
 
 
-class SlowConfiguration(BaseHTTPRequestHandler):
-    """An "LMS" whose OpenID configuration arrives one byte a second for ten seconds (finding 3 of issue 21)."""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        try:
-            for _ in range(10):
-                self.wfile.write(b" ")
-                self.wfile.flush()
-                time.sleep(1)
-        except OSError:
-            pass
-
-    def log_message(self, *args):
-        pass
-
-
 def test_twenty_registrations_against_a_dripping_lms_leave_launches_their_threads(
     committed_app, test_database_url, tmp_path
 ):
-    drip = ThreadingHTTPServer(("127.0.0.1", 0), SlowConfiguration)
-    drip.daemon_threads = True
-    threading.Thread(target=drip.serve_forever, daemon=True).start()
+    # An "LMS" whose OpenID configuration arrives one byte a second for ten seconds.
+    drip = serve(dripping(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n", seconds=10))
     with committed_app.app_context():
         organisation = Organisation(name="Omnia")
         db.session.add(organisation)
@@ -153,8 +131,7 @@ def test_twenty_registrations_against_a_dripping_lms_leave_launches_their_thread
             launched = browser.post_id_token(form)
             launch_seconds = time.monotonic() - started
             answers = [registration.result() for registration in registrations]
-    drip.shutdown()
-    drip.server_close()
+    stop(drip)
 
     assert launched.status_code == 200
     assert launch_seconds < 2, f"a launch waited {launch_seconds:.1f} s behind the registrations"

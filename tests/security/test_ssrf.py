@@ -28,6 +28,7 @@ from app.lti.platform_keys import fetch_keyset
 from app.lti.platform_services import PlatformRefused, call_service
 from app.lti.service_auth import PlatformRefusedToken, access_token
 from app.tenancy.models import Organisation, Registration
+from tests.support.http_servers import dripping, serve, serving, stop
 from tests.support.live_server import LiveServer
 
 SECRET = "internal-secret-7f3a9c"
@@ -54,21 +55,10 @@ class InternalService(BaseHTTPRequestHandler):
         pass
 
 
-def serve(handler, host: str, port: int = 0) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    server.received = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.fixture
 def internal():
-    server = serve(InternalService, "127.0.0.2")
-    server.url = f"http://127.0.0.2:{server.server_port}"
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(InternalService, "127.0.0.2") as server:
+        yield server
 
 
 class HostileLms:
@@ -287,9 +277,7 @@ def test_the_connection_goes_to_the_checked_address_not_to_a_second_dns_answer(t
         with tool.test_request_context():
             response = lms_http.request("GET", f"http://lms.rebinding.test:{lms.server_port}/jwks")
     finally:
-        for server in (lms, sneaky):
-            server.shutdown()
-            server.server_close()
+        stop(lms, sneaky)
 
     assert response.status_code == 200
     assert lms.received == [("GET", "/jwks", f"lms.rebinding.test:{lms.server_port}")]  # its own name as Host
@@ -308,32 +296,12 @@ class RecordingLms(BaseHTTPRequestHandler):
         pass
 
 
-class HeaderDrip(BaseHTTPRequestHandler):
-    """Answers its status line, then one header byte a second: each read is quick, the answer never ends."""
-
-    def do_GET(self):
-        self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-        try:
-            for _ in range(20):
-                self.wfile.write(b"X")
-                self.wfile.flush()
-                time.sleep(1)
-        except OSError:
-            pass
-
-    def log_message(self, *args):
-        pass
-
-
 def test_a_server_dripping_its_headers_is_cut_off_at_the_deadline(tool):
-    drip = serve(HeaderDrip, "127.0.0.1")
+    """Its status line, then one header byte a second: each read is quick, the answer never ends."""
     started = time.monotonic()
-    try:
+    with serving(dripping(b"HTTP/1.1 200 OK\r\nX-Drip: ", seconds=20)) as drip:
         with tool.test_request_context(), pytest.raises(lms_http.AnswerTooSlow):
-            lms_http.request("GET", f"http://127.0.0.1:{drip.server_port}/", deadline=1.0)
-    finally:
-        drip.shutdown()
-        drip.server_close()
+            lms_http.request("GET", drip.url + "/", deadline=1.0)
 
     assert time.monotonic() - started < 3  # per-read timeouts alone would wait for all 20 bytes
 
