@@ -77,6 +77,9 @@ class HostileLms:
         app.add_url_rule("/register", "register", lambda: ({"client_id": "hostile"}, 201), methods=["POST"])
         app.add_url_rule("/token", "token", lambda: {"access_token": "lms-token", "expires_in": 3600}, methods=["POST"])
         app.add_url_rule("/members", "members", self._members)
+        app.add_url_rule("/members-moved", "members_moved", lambda: redirect(self.internal_url + "/members", 307))
+        app.add_url_rule("/token-moved", "token_moved", lambda: redirect(self.internal_url + "/token", 307),
+                         methods=["POST"])
         self.server.start(app)
 
     def _members(self):
@@ -225,6 +228,19 @@ def test_a_roster_next_page_in_the_tools_network_is_never_fetched(tool, lms, int
         course_members(registration, f"{lms.url}/members", now=clock.now())
 
     assert ("GET", "/members") in lms.received
+    assert_nothing_leaked(internal, str(refused.value), caplog)
+
+
+def test_service_and_token_answers_that_redirect_into_the_tools_network_are_not_followed(tool, lms, internal, clock,
+                                                                                         caplog):
+    registration = registration_on(lms.url)
+    with pytest.raises(PlatformRefused) as refused:
+        course_members(registration, f"{lms.url}/members-moved", now=clock.now())
+    registration.auth_token_url = f"{lms.url}/token-moved"
+    with tool.test_request_context(), pytest.raises(PlatformRefusedToken):
+        access_token(registration, ["another-scope"], now=clock.now())
+
+    assert ("GET", "/members-moved") in lms.received and ("POST", "/token-moved") in lms.received
     assert_nothing_leaked(internal, str(refused.value), caplog)
 
 
