@@ -233,7 +233,7 @@ def request(method: str, url: str, *, timeout=None, deadline: float | None = Non
                 method, url, timeout=(min(connect, allowed), min(read, allowed)), stream=True, **kwargs
             )
         except requests.RequestException as error:
-            if watchdog.fired:
+            if _past(watchdog, started, allowed):
                 raise AnswerTooSlow(f"{url} had not answered after {allowed:g} s") from error
             raise
         try:
@@ -266,12 +266,18 @@ def _body(response, url: str, limit: int, started: float, allowed: float, watchd
     except requests.RequestException:
         raise
     except Exception as exc:  # urllib3's own errors mid-body (protocol, decoding, read timeout, a shut socket)
-        if watchdog.fired:
+        if _past(watchdog, started, allowed):
             raise AnswerTooSlow(f"{url} had not sent its whole answer after {allowed:g} s") from exc
         raise requests.ConnectionError(f"{url}: the answer broke off ({type(exc).__name__}: {exc})") from exc
     if watchdog.fired:  # the shut socket looked like the end of the answer: it is not one
         raise AnswerTooSlow(f"{url} had not sent its whole answer after {allowed:g} s")
     return bytes(body)
+
+
+def _past(watchdog: _Watchdog, started: float, allowed: float) -> bool:
+    """Whether a failure is the deadline's: the watchdog shut the socket, or a read timed out as time ran out
+    (the per-read timeout is never longer than the deadline, so either may come first)."""
+    return watchdog.fired or time.monotonic() - started >= allowed
 
 
 def _timeouts(timeout) -> tuple[float, float]:
