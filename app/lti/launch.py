@@ -90,7 +90,7 @@ class ToolMessageLaunch:
         try:
             header, body = (json.loads(_base64url_text(part)) for part in parts[:2])
         except Exception as exc:  # anything an attacker can make base64 or JSON raise (deep nesting included)
-            raise InvalidClaim(_("The id_token is not a well-formed JWT."), detail=f"cannot be decoded: {exc!r}") from exc
+            raise InvalidClaim(_("The id_token is not a well-formed JWT."), detail=f"cannot be decoded: {str(exc)[:200]}") from exc
         if not isinstance(body, dict) or not isinstance(header, dict) or not _plain_json(body):
             raise InvalidClaim(_("The id_token is not a well-formed JWT."))
         _refuse_unstorable_text({"header": header, "body": body})
@@ -224,7 +224,6 @@ class ToolMessageLaunch:
         state = self._params.get("state")
         if not state:
             raise StateMismatch(_("The launch has no state."), hint=_("The LMS must return the state it was given."))
-        params = self._params
         login = db.session.execute(_spend_login_statement(), {"state": state}).first()
         if login is None or login.registration_id != self._registration_row.id:
             raise StateMismatch(
@@ -233,7 +232,7 @@ class ToolMessageLaunch:
             )
         if as_utc(login.expires_at) < self._now:
             raise StateMismatch(_("The login took too long."), hint=_("Launch again from the LMS."))
-        if not has_state_cookie(self._cookies, state) and not proves_login_by_secret(params, login):
+        if not has_state_cookie(self._cookies, state) and not proves_login_by_secret(self._params, login):
             raise self._not_this_browser()
         if login.nonce != self._body["nonce"]:
             raise StateMismatch(_("The id_token's nonce does not match the login."), hint=_("Launch again from the LMS."))
