@@ -1,10 +1,12 @@
-"""Launch validation: every check LTI 1.3 Core and Security require, in one place, around pylti1p3.
+"""Launch validation: every check LTI 1.3 Core and Security require, in one place, on PyJWT.
 
-pylti1p3 used as its examples show accepts replayed id_tokens, an `aud` list without `azp`, and
-fetches the platform's JWKS on every launch. We keep its message model and validators, and replace
-the checks it leaves open: registered algorithm, shared JWKS cache, times, audience, single-use
-state and nonce in shared storage, message type and required claims, and the deployment policy.
+We own the validation rather than extend pylti1p3's `MessageLaunch`: its public API has no place for what a
+launch here needs (state and nonce spent in one statement in shared storage, the key set cached for all
+processes and refreshed only for an unknown kid, algorithms allowed per registration, `azp` rules, the
+deployment policy, typed errors with hints), so extending it meant reading and writing its private
+attributes. pylti1p3's public message validators still check each message type's own rules.
 """
+import base64
 import json
 import secrets
 from dataclasses import dataclass
@@ -12,14 +14,10 @@ from datetime import datetime, timedelta
 from functools import cache
 
 import jwt
-import requests
 from flask import current_app
 from flask_babel import gettext as _
-from pylti1p3.cookie import CookieService
 from pylti1p3.exception import LtiException
-from pylti1p3.message_launch import MessageLaunch
-from pylti1p3.request import Request
-from pylti1p3.session import SessionService
+from pylti1p3.message_validators import get_validators
 from sqlalchemy import bindparam, delete
 
 from app.clock import as_utc
@@ -30,7 +28,6 @@ from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, 
 from app.lti.binding import has_state_cookie, proves_login_by_secret
 from app.lti.models import Launch, LoginState
 from app.lti.platform_keys import platform_signing_key
-from app.lti.tool_config import DatabaseToolConf
 from app.tenancy.models import Course, Deployment, Organisation, Person, Registration
 from app.tenancy.roles import tool_role_for
 from app.tenancy.services import (
@@ -44,30 +41,10 @@ KEPT_CLAIMS = (
     claims.LAUNCH_PRESENTATION, claims.RESOURCE_LINK, claims.TARGET_LINK_URI, claims.TOOL_PLATFORM,
 )
 
-
-class LaunchRequest(Request):
-    """The launch POST as pylti1p3 sees it, built from explicit values (services never read `request`)."""
-
-    def __init__(self, params: dict, cookies: dict):
-        self.params, self.cookies = params, cookies
-
-    def is_secure(self) -> bool:
-        return True
-
-    def get_param(self, key: str) -> str:
-        return self.params.get(key)
-
-
-class _Unused(SessionService, CookieService):
-    """pylti1p3 insists on session and cookie services; our state lives in the database instead."""
-
-    def __init__(self):
-        pass
-
-
-# pylti1p3 builds a requests.Session per launch unless given one; we fetch keys ourselves
-# (app/lti/platform_keys.py), so one idle session serves every launch.
-_NO_HTTP_THROUGH_PYLTI1P3 = requests.Session()
+# pylti1p3's per-message-type rules (a resource link's id; Deep Linking settings that accept resource links
+# and name a presentation target; the common sub, version and roles), through its public validators.
+# They keep no state, so one set serves every launch.
+_MESSAGE_VALIDATORS = tuple(get_validators())
 
 
 @dataclass
@@ -77,28 +54,21 @@ class ValidatedLaunch:
     claims: dict
 
 
-class ToolMessageLaunch(MessageLaunch):
-    """pylti1p3's launch with our validation order and checks."""
+class ToolMessageLaunch:
+    """One id_token POST, checked in the spec's order; each check raises a typed LaunchError."""
 
-    def __init__(self, request: LaunchRequest, now: datetime):
-        unused = _Unused()
-        super().__init__(
-            request, DatabaseToolConf(), session_service=unused, cookie_service=unused,
-            requests_session=_NO_HTTP_THROUGH_PYLTI1P3,
-        )
-        self._now = now
+    def __init__(self, params: dict, cookies: dict, now: datetime):
+        self._params, self._cookies, self._now = params, cookies, now
+        self._header: dict = {}
+        self._body: dict = {}
         self._registration_row: Registration | None = None
         self._deployment_row: Deployment | None = None
-
-    def _get_request_param(self, key: str) -> str:
-        return self._request.get_param(key)
 
     def validate(self) -> "ToolMessageLaunch":
         # The order matters: nothing is written or fetched for a token we cannot attribute to a
         # registration; state and nonce are spent once the token is proven and well-formed, in the
         # transaction that records the launch (one commit per launch). A token refused after that point
         # (its site inactive) has them spent and committed before the refusal, so it is never accepted later.
-        self._validated = True
         self.validate_jwt_format()
         self.validate_registration()
         self.validate_jwt_signature()
@@ -110,20 +80,25 @@ class ToolMessageLaunch(MessageLaunch):
         return self
 
     def validate_jwt_format(self):
-        if not self._get_request_param("id_token"):
+        """RFC 7519 §7.2: three base64url parts, the first two JSON objects; the signature is checked later."""
+        id_token = self._params.get("id_token")
+        if not id_token:
             raise InvalidClaim(_("The launch has no id_token."), hint=_("The LMS must POST an id_token to the launch URL."))
+        parts = id_token.split(".")
+        if len(parts) != 3:
+            raise InvalidClaim(_("The id_token is not a well-formed JWT."), detail="a JWT has 3 parts")
         try:
-            super().validate_jwt_format()
-        except LtiException as exc:
-            raise InvalidClaim(_("The id_token is not a well-formed JWT."), detail=str(exc)) from exc
-        body = self._jwt["body"]
-        if not isinstance(body, dict) or not isinstance(self._jwt["header"], dict) or not _plain_json(body):
+            header, body = (json.loads(_base64url_text(part)) for part in parts[:2])
+        except Exception as exc:  # anything an attacker can make base64 or JSON raise (deep nesting included)
+            raise InvalidClaim(_("The id_token is not a well-formed JWT."), detail=f"cannot be decoded: {str(exc)[:200]}") from exc
+        if not isinstance(body, dict) or not isinstance(header, dict) or not _plain_json(body):
             raise InvalidClaim(_("The id_token is not a well-formed JWT."))
-        _refuse_unstorable_text({"header": self._jwt["header"], "body": body})
+        _refuse_unstorable_text({"header": header, "body": body})
+        self._header, self._body = header, body
         return self
 
     def validate_registration(self):
-        body, header = self._jwt["body"], self._jwt["header"]
+        body, header = self._body, self._header
         algorithm = header.get("alg")
         if not isinstance(algorithm, str) or not algorithm or algorithm == "none" or algorithm.startswith("HS"):
             raise InvalidToken(
@@ -162,7 +137,6 @@ class ToolMessageLaunch(MessageLaunch):
                 hint=_("Allowed: %(algorithms)s.", algorithms=", ".join(registration.allowed_algorithms)),
             )
         self._registration_row = registration
-        self._registration = self._tool_config.registration_from_row(registration)
         return self
 
     @staticmethod
@@ -186,12 +160,12 @@ class ToolMessageLaunch(MessageLaunch):
 
     def validate_jwt_signature(self):
         registration = self._registration_row
-        header = self._jwt["header"]
+        header = self._header
         key = platform_signing_key(registration, header.get("kid"), header["alg"])
         try:
             # Times are checked by validate_times against the injectable clock.
             jwt.decode(
-                self._get_id_token(), key=key.key, algorithms=[header["alg"]],
+                self._params["id_token"], key=key.key, algorithms=[header["alg"]],
                 audience=registration.client_id, issuer=registration.issuer,
                 options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
             )
@@ -217,7 +191,7 @@ class ToolMessageLaunch(MessageLaunch):
         return self
 
     def validate_times(self):
-        body = self._jwt["body"]
+        body = self._body
         skew = current_app.config["LTI_CLOCK_SKEW"]
         now = self._now.timestamp()
         for name in ("exp", "iat"):
@@ -241,16 +215,15 @@ class ToolMessageLaunch(MessageLaunch):
         # The nonce is spent with its login (validate_state): every login stores a fresh state and nonce in
         # one row, a launch deletes that row atomically and must carry the same nonce, so an id_token is
         # accepted once, by any process, with no second store of nonces.
-        nonce = self._jwt["body"].get("nonce")
+        nonce = self._body.get("nonce")
         if not isinstance(nonce, str) or not nonce:
             raise InvalidClaim(_("The id_token has no nonce."))
         return self
 
     def validate_state(self):
-        state = self._get_request_param("state")
+        state = self._params.get("state")
         if not state:
             raise StateMismatch(_("The launch has no state."), hint=_("The LMS must return the state it was given."))
-        params = self._request.params
         login = db.session.execute(_spend_login_statement(), {"state": state}).first()
         if login is None or login.registration_id != self._registration_row.id:
             raise StateMismatch(
@@ -259,9 +232,9 @@ class ToolMessageLaunch(MessageLaunch):
             )
         if as_utc(login.expires_at) < self._now:
             raise StateMismatch(_("The login took too long."), hint=_("Launch again from the LMS."))
-        if not has_state_cookie(self._request.cookies, state) and not proves_login_by_secret(params, login):
+        if not has_state_cookie(self._cookies, state) and not proves_login_by_secret(self._params, login):
             raise self._not_this_browser()
-        if login.nonce != self._jwt["body"]["nonce"]:
+        if login.nonce != self._body["nonce"]:
             raise StateMismatch(_("The id_token's nonce does not match the login."), hint=_("Launch again from the LMS."))
         return self
 
@@ -276,7 +249,7 @@ class ToolMessageLaunch(MessageLaunch):
         )
 
     def validate_message(self):
-        body = self._jwt["body"]
+        body = self._body
         if body.get(claims.VERSION) != claims.LTI_VERSION:
             raise InvalidClaim(
                 _("Unsupported LTI version %(version)s.", version=repr(body.get(claims.VERSION))),
@@ -316,13 +289,13 @@ class ToolMessageLaunch(MessageLaunch):
             raise InvalidClaim(_("The roles claim must be a list of role URIs."))
         _refuse_identifiers_too_long(body)
         try:
-            super().validate_message()
+            _validate_with_pylti1p3(body)
         except LtiException as exc:
             raise InvalidClaim(_("The launch message is invalid: %(problem)s.", problem=exc)) from exc
         return self
 
     def validate_deployment(self):
-        body = self._jwt["body"]
+        body = self._body
         deployment_id = body[claims.DEPLOYMENT_ID]
         # Shortened to fit the organisation a new site gets, which is named after it.
         platform_name = _fitted(clean_optional((body.get(claims.TOOL_PLATFORM) or {}).get("name")), Organisation.name)
@@ -354,7 +327,7 @@ class ToolMessageLaunch(MessageLaunch):
         return self
 
     def result(self) -> ValidatedLaunch:
-        return ValidatedLaunch(self._registration_row, self._deployment_row, self._jwt["body"])
+        return ValidatedLaunch(self._registration_row, self._deployment_row, self._body)
 
 
 @cache
@@ -364,6 +337,20 @@ def _spend_login_statement():
         LoginState.nonce, LoginState.registration_id, LoginState.expires_at,
         LoginState.storage_secret_hash, LoginState.continuation_hash,
     )
+
+
+def _base64url_text(part: str) -> str:
+    """A JWT part's text: base64url with its padding restored (RFC 7515 §2 leaves it out), as UTF-8."""
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode("utf-8")
+
+
+def _validate_with_pylti1p3(body: dict) -> None:
+    """The one pylti1p3 validator for this message type; it raises LtiException for what it refuses."""
+    matching = [validator for validator in _MESSAGE_VALIDATORS if validator.can_validate(body)]
+    if len(matching) != 1:
+        raise LtiException("Unrecognized message type" if not matching else "Validator conflict")
+    if not matching[0].validate(body):
+        raise LtiException("Message validation failed")
 
 
 def _plain_json(body: dict) -> bool:
@@ -384,7 +371,7 @@ _CLAIM_TYPES = {
 
 def validate_launch(params: dict, cookies: dict, *, now: datetime) -> ValidatedLaunch:
     """Validate an id_token POST completely, or raise a LaunchError that explains what was wrong."""
-    return ToolMessageLaunch(LaunchRequest(params, cookies), now).validate().result()
+    return ToolMessageLaunch(params, cookies, now).validate().result()
 
 
 def _joined_name(body: dict) -> str | None:

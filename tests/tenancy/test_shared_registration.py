@@ -79,7 +79,7 @@ def test_a_launch_from_a_new_site_of_a_shared_registration_says_who_approves_it(
     from app.lti.launch import ToolMessageLaunch
 
     launch = ToolMessageLaunch.__new__(ToolMessageLaunch)  # only the deployment step: the rest is checked elsewhere
-    launch._jwt = {"body": {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "college-b-site"}}
+    launch._body = {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "college-b-site"}
     launch._registration_row, launch._deployment_row = shared_itslearning.registration, None
 
     with pytest.raises(DeploymentNotActive) as refused:
