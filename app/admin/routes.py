@@ -7,7 +7,8 @@ import logging
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.admin import accounts, registrations, services, settings
+from app.admin import accounts, registrations, services
+from app.tenancy import settings
 from app.admin.auth import admin_required, end_admin_session, local_path, start_admin_session
 from app.admin.forms import (
     ApproveDeploymentForm,

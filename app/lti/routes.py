@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from app.admin.settings import registration_approval_required
+from app.tenancy.settings import registration_approval_required
 from app.clock import current_clock
 from app.errors import answers_json, render_error
 from app.events import launch_completed

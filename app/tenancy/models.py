@@ -172,3 +172,12 @@ class Membership(TimestampMixin, db.Model):
     # From the roster (NRPS): Active, Inactive or Deleted (no longer listed); None: known from launches only.
     lms_status: Mapped[str | None] = mapped_column(String(20))
     roster_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class InstallationSetting(db.Model):
+    """One setting of the whole installation that the installation admin changes (not deploy-time config)."""
+
+    __tablename__ = "installation_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict | list | str | int | bool | None] = mapped_column(JSONType)

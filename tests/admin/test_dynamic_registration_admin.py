@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.admin.settings import registration_approval_required
+from app.tenancy.settings import registration_approval_required
 from app.extensions import db
 from app.lti.models import RegistrationInvitation
 from app.tenancy.models import Deployment, Organisation, Registration

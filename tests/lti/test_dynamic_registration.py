@@ -18,7 +18,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy import select
 
 from app.admin.services import approve_registration
-from app.admin.settings import set_registration_approval_required
+from app.tenancy.settings import set_registration_approval_required
 from app.clock import SystemClock
 from app.extensions import db
 from app.lti.dynamic_registration import (
