@@ -6,13 +6,13 @@ from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from app.admin.auth import admin_required
-from app.admin.services import get_organisation
 from app.badges import administration
 from app.badges.catalogue import badge_catalogue
 from app.badges.credentials import issuer_of
 from app.clock import current_clock
 from app.errors import AppError
 from app.extensions import db
+from app.tenancy.organisations import get_organisation
 
 admin_bp = Blueprint("badge_awards", __name__, url_prefix="/organisations/<int:organisation_id>/badges")
 

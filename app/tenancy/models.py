@@ -13,10 +13,12 @@ class Organisation(TimestampMixin, db.Model):
     """A college: the tenant that owns progress, answers, awards, reports and its badge issuer profile."""
 
     __tablename__ = "organisations"
+    # pending: made by a public registration, awaiting the tool admin (its people's badges are held until then).
+    ACTIVE, PENDING = "active", "pending"
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    # active | pending (made by a public registration, awaiting the tool admin)
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
     # Off by default: a person's self-ratings are theirs; the organisation sees only aggregates.
     instructors_see_self_assessments: Mapped[bool] = mapped_column(default=False, server_default=false())
 
