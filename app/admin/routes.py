@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from app.admin import accounts
-from app.admin.auth import admin_required, end_admin_session, local_path, start_admin_session
+from app.admin.auth import end_admin_session, local_path, require_admin, start_admin_session
 from app.admin.forms import (
     ApproveDeploymentForm,
     FrameOriginsForm,
@@ -37,6 +37,8 @@ from app.tenancy.services import default_frame_ancestors
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# Every page but login and logout, the feature pages create_app nests here included (badge awards, reports).
+bp.before_request(require_admin)
 
 
 @bp.after_request
@@ -79,7 +81,6 @@ def logout():
 
 
 @bp.get("/")
-@admin_required
 def overview():
     """Registrations, deployments and organisations of the installation, pending deployments first."""
     pages = {name: page_number(request.args.get(name))
@@ -91,14 +92,12 @@ def overview():
 
 
 @bp.get("/deployments/<int:deployment_id>")
-@admin_required
 def deployment(deployment_id: int):
     """One deployment: approve, reject or disable it, and edit the origins that may frame it."""
     return _deployment_page(deployment_id)
 
 
 @bp.post("/deployments/<int:deployment_id>/approve")
-@admin_required
 def approve_deployment(deployment_id: int):
     """Approve a deployment into the chosen organisation or a new one."""
     form = ApproveDeploymentForm()
@@ -116,7 +115,6 @@ def approve_deployment(deployment_id: int):
 
 
 @bp.post("/deployments/<int:deployment_id>/disable")
-@admin_required
 def disable_deployment(deployment_id: int):
     """Reject a pending deployment or disable an active one."""
     deployments.disable_deployment(deployment_id)
@@ -126,7 +124,6 @@ def disable_deployment(deployment_id: int):
 
 
 @bp.post("/deployments/<int:deployment_id>/frame-origins")
-@admin_required
 def update_frame_origins(deployment_id: int):
     """Replace the origins allowed to frame the deployment's pages."""
     form = FrameOriginsForm()
@@ -140,14 +137,12 @@ def update_frame_origins(deployment_id: int):
 
 
 @bp.get("/registrations/<int:registration_id>")
-@admin_required
 def registration(registration_id: int):
     """One registration: its platform values, status and new-deployment policy."""
     return _registration_page(registration_id)
 
 
 @bp.post("/registrations/<int:registration_id>")
-@admin_required
 def update_registration(registration_id: int):
     """Change a registration's status, new-deployment policy and default organisation."""
     form = RegistrationForm()
@@ -167,14 +162,12 @@ def update_registration(registration_id: int):
 
 
 @bp.get("/organisations/<int:organisation_id>")
-@admin_required
 def organisation(organisation_id: int):
     """One organisation: its name and deployments."""
     return _organisation_page(organisation_id)
 
 
 @bp.post("/organisations/<int:organisation_id>/name")
-@admin_required
 def rename_organisation(organisation_id: int):
     """Rename an organisation."""
     form = OrganisationNameForm()
@@ -188,7 +181,6 @@ def rename_organisation(organisation_id: int):
 
 
 @bp.post("/settings/registration-approval")
-@admin_required
 def update_registration_approval():
     """Turn on or off the approval of LMSs that register themselves (Dynamic Registration)."""
     form = RegistrationApprovalSettingForm()
@@ -200,7 +192,6 @@ def update_registration_approval():
 
 
 @bp.post("/registrations/<int:registration_id>/approve")
-@admin_required
 def approve_registration(registration_id: int):
     """Approve a registration that waits: its launches are accepted from now on (in the organisation chosen, for a
     second registration of a known LMS)."""
@@ -218,7 +209,6 @@ def approve_registration(registration_id: int):
 
 
 @bp.post("/registrations/<int:registration_id>/proposed-values/apply")
-@admin_required
 def apply_proposed_values(registration_id: int):
     """Put in force the key set and endpoints the LMS's Update offered."""
     return _submit(
@@ -230,7 +220,6 @@ def apply_proposed_values(registration_id: int):
 
 
 @bp.post("/registrations/<int:registration_id>/proposed-values/discard")
-@admin_required
 def discard_proposed_values(registration_id: int):
     """Refuse the LMS's Update: the values in force stay."""
     return _submit(
@@ -242,7 +231,6 @@ def discard_proposed_values(registration_id: int):
 
 
 @bp.post("/organisations/<int:organisation_id>/approve")
-@admin_required
 def approve_organisation(organisation_id: int):
     """Approve a pending organisation: its people get the badges held for them."""
     return _submit(
@@ -254,7 +242,6 @@ def approve_organisation(organisation_id: int):
 
 
 @bp.post("/organisations/<int:organisation_id>/registration-url")
-@admin_required
 def make_registration_url(organisation_id: int):
     """Make a one-time registration URL that attaches a new LMS to this organisation; shown once."""
     organisation = organisations.get_organisation(organisation_id)
@@ -264,7 +251,6 @@ def make_registration_url(organisation_id: int):
 
 
 @bp.post("/registration-invitations")
-@admin_required
 def make_new_organisation_registration_url():
     """Make a one-time registration URL for an LMS of a new organisation; shown once."""
     form = InvitationForm()
@@ -387,7 +373,6 @@ def _organisation_page(organisation_id: int, *, form=None):
 
 
 @bp.get("/tool-values")
-@admin_required
 def tool_values():
     """The values an LMS admin pastes into their LMS to add this tool, with the steps for each LMS."""
     return render_template(
@@ -398,14 +383,12 @@ def tool_values():
 
 
 @bp.get("/registrations/new")
-@admin_required
 def new_registration():
     """Register an LMS by hand from the values it shows, or import a registration file."""
     return _new_registration_page()
 
 
 @bp.post("/registrations/new")
-@admin_required
 def add_registration():
     """Save a registration typed in by hand; every wrong field is named."""
     form = NewRegistrationForm()
@@ -422,7 +405,6 @@ def add_registration():
 
 
 @bp.post("/registrations/import")
-@admin_required
 def import_registration_file():
     """Create or update a registration from an uploaded lti_config/ file."""
     form = RegistrationFileForm()
@@ -441,7 +423,6 @@ def import_registration_file():
 
 
 @bp.get("/registrations/<int:registration_id>/export")
-@admin_required
 def export_registration(registration_id: int):
     """Download the registration as an lti_config/ file (importing it gives it back)."""
     registration = registrations.get_registration(registration_id)
@@ -451,7 +432,6 @@ def export_registration(registration_id: int):
 
 
 @bp.post("/registrations/<int:registration_id>/values")
-@admin_required
 def edit_registration(registration_id: int):
     """Change a registration's platform values (issuer, client ID, URLs, algorithms)."""
     form = PlatformValuesForm()
@@ -465,7 +445,6 @@ def edit_registration(registration_id: int):
 
 
 @bp.post("/registrations/<int:registration_id>/deployments")
-@admin_required
 def add_deployment(registration_id: int):
     """Add a deployment ID (one customer site) under the registration."""
     form = NewDeploymentForm()
@@ -485,7 +464,6 @@ def add_deployment(registration_id: int):
 
 
 @bp.post("/deployments/<int:deployment_id>/organisation")
-@admin_required
 def assign_deployment_organisation(deployment_id: int):
     """Move an active deployment, with what it recorded, to another organisation (existing or new)."""
     form = ApproveDeploymentForm()
@@ -527,14 +505,12 @@ def _new_registration_page(*, form=None, file_form=None):
 
 
 @bp.get("/content")
-@admin_required
 def content():
     """What the running content is and what is wrong with it, file by file."""
     return _content_page(problems=current_app.extensions["content_problems"])
 
 
 @bp.post("/content/reload")
-@admin_required
 def reload_content():
     """Read the files again; use them in every process only if they have no errors."""
     loaded = reload_content_files(current_app._get_current_object())
@@ -561,7 +537,6 @@ def _content_page(*, problems, refused: bool = False):
 
 
 @bp.get("/organisations/<int:organisation_id>/grades")
-@admin_required
 def grade_outbox(organisation_id: int):
     """Scores pending, failed or sent for an organisation's learners, newest first; `?status=` filters."""
     status = request.args.get("status") or None
@@ -572,22 +547,9 @@ def grade_outbox(organisation_id: int):
 
 
 @bp.post("/organisations/<int:organisation_id>/grades/<int:grade_sync_id>/retry")
-@admin_required
 def retry_grade(organisation_id: int, grade_sync_id: int):
     """Send a failed score again (after the cause was fixed in the LMS)."""
     retry_score(organisation_id, grade_sync_id, now=current_clock().now())
     db.session.commit()
     flash(_("The score is queued to be sent again."), "success")
     return redirect(url_for(".grade_outbox", organisation_id=organisation_id, status="failed"))
-
-
-# The installation admin reads any organisation's reports and data rights pages (app/reports/routes.py),
-# under /admin/organisations/<id>/reports, with the admin's login and framing rules.
-from app.reports.routes import admin_bp as _reports_admin_bp  # noqa: E402
-
-bp.register_blueprint(_reports_admin_bp)
-
-# An organisation's badge awards (list, revoke, re-issue; app/badges/admin_routes.py), with the admin's rules.
-from app.badges.admin_routes import admin_bp as _badges_admin_bp  # noqa: E402
-
-bp.register_blueprint(_badges_admin_bp)
