@@ -47,39 +47,26 @@ REGISTRATION_FIELDS = (
     "allowed_algorithms", "service_hosts", "new_deployment_policy",
 )
 
-
 # The values the LMS shows after the tool is added to it (the rest is our policy for new deployments).
 PLATFORM_VALUE_FIELDS = REGISTRATION_FIELDS[:-1]
-
 REGISTRATION_STATUSES = (Registration.ACTIVE, Registration.DISABLED)
-
 NEW_DEPLOYMENT_POLICIES = (Registration.POLICY_NEW_ORGANISATION, Registration.POLICY_HOLD_PENDING)
-
 MAX_REGISTRATION_FILE_BYTES = 100_000  # a registration file is a few hundred bytes; anything near this is not one
-
 _FIELD_NAMED = re.compile(r"`(\w+)`")
-
 
 # The registrations waiting for the installation admin that the overview lists (a flood of them must not make it huge).
 PENDING_LIST_SIZE = 50
 
-
 # The lti_config/ file format.
-
 REQUIRED_FIELDS = ("name", "issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url")
-
 URL_FIELDS = ("issuer", "auth_login_url", "auth_token_url", "key_set_url")
-
 KNOWN_FIELDS = set(REQUIRED_FIELDS) | {
     "auth_audience", "allowed_algorithms", "new_deployment_policy", "service_hosts", "deployments",
 }
 
-
 # A host name or address as a URL names it: letters, digits, dots, hyphens (or an IPv6 literal's hex and colons).
 HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|[0-9a-f:]{2,39}")
-
 PRIVATE_KEY_FIELDS = {"private_key", "private_key_file", "d", "secret"}
-
 POLICIES = (Registration.POLICY_NEW_ORGANISATION, Registration.POLICY_HOLD_PENDING)
 
 
