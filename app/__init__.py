@@ -1,4 +1,5 @@
 """The REX VET Path tool: create_app() builds it from config, extensions and one package per feature."""
+import functools
 import logging
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -51,6 +52,21 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     register_error_handlers(app)
     init_http_limits(app)  # before the features: their <int:…> routes take its id converter
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    _nest_admin_pages()
     for feature in FEATURES:
         feature.init_app(app)
     return app
+
+
+@functools.cache
+def _nest_admin_pages() -> None:
+    """The installation admin's pages that live in their features (badge awards, reports) go inside the admin
+    blueprint: its before_request (the login) and after_request (no framing) guard them, their endpoints are
+    admin.badge_awards.* and admin.reports.*. Once per process: the blueprints are module-level objects, and Flask
+    refuses a nested blueprint once the parent has been registered on an app."""
+    from app.admin.routes import bp as admin_bp
+    from app.badges.admin_routes import admin_bp as badge_awards_bp
+    from app.reports.routes import admin_bp as reports_admin_bp
+
+    admin_bp.register_blueprint(reports_admin_bp)
+    admin_bp.register_blueprint(badge_awards_bp)

@@ -38,6 +38,10 @@ class Forbidden(AppError):
     title = _l("Not allowed")
 
 
+class InvalidInput(AppError):
+    """A value typed in a form or on the command line that cannot be used; the page shows it next to the form."""
+
+
 class ServiceUnavailable(AppError):
     status = 503
     title = _l("Service briefly unavailable")

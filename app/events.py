@@ -5,6 +5,9 @@ signals = Namespace()
 
 launch_completed = signals.signal("launch-completed")
 deployment_created = signals.signal("deployment-created")
+# Sent by app.tenancy.organisations when the installation admin approves a pending organisation, inside that
+# transaction, with the organisation (flushed): badges awards what its people earned while it waited.
+organisation_activated = signals.signal("organisation-activated")
 # Sent inside the merge's transaction: each feature moves its own rows from `merged` to `kept`.
 people_merged = signals.signal("people-merged")
 # Moving an LMS site to another organisation (app.tenancy.moves), inside its transaction. person_moved: each

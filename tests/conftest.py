@@ -207,7 +207,7 @@ def start_devlms(server, tool_url: str, database_path) -> None:
 def register_devlms(app, devlms_url: str) -> None:
     """What `make run` does with lti_config/devlms.json, for the live development LMS."""
     from app.lti.keys import ensure_active_tool_key
-    from app.lti.registration_files import import_registration
+    from app.lti.registrations import import_registration
 
     registration = requests.get(f"{devlms_url}/lti/tool-registration.json", timeout=10).json()
     with app.app_context():

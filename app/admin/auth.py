@@ -1,11 +1,10 @@
-"""Who is logged in to the admin: the session, the `admin_required` decorator, and safe redirects.
+"""Who is logged in to the admin: the session, the guard of every admin page (`require_admin`), safe redirects.
 
 The session is Flask's signed cookie (the admin's own: app.lti.session), with server state in
 `AdminUser.session_version`: a session is accepted only while the admin's version is the one it started under
 (logging out or a new password raises it, ending every session of that admin), for at most
 ADMIN_SESSION_IDLE_SECONDS between requests and ADMIN_SESSION_LIFETIME_SECONDS after the login.
 """
-import functools
 import logging
 from urllib.parse import urlsplit
 
@@ -63,25 +62,27 @@ def _session_admin_user(*, touch: bool) -> AdminUser | None:
     return admin_user
 
 
-def admin_required(view):
-    """Let only a logged-in admin through; send anyone else to the login page (and back here after it)."""
+# The admin's pages anyone may open: the login form, and the logout (it ends whatever session it finds).
+OPEN_ENDPOINTS = frozenset({"admin.login", "admin.logout"})
 
-    @functools.wraps(view)
-    def wrapped(**kwargs):
-        admin_user = _session_admin_user(touch=True)
-        if admin_user is None:
-            if session.get(SESSION_KEY) is not None:
-                log.info("admin session of admin id %s ended (logged out elsewhere, new password or expired)",
-                         session.get(SESSION_KEY))
-                session.clear()
-                flash(_("Your session has ended; log in again."), "error")
-            # After login, come back only to a page: a POST's URL cannot be replayed as a GET.
-            next_path = request.full_path.rstrip("?") if request.method == "GET" else None
-            return redirect(url_for("admin.login", next=next_path))
-        g.admin_user = admin_user
-        return view(**kwargs)
 
-    return wrapped
+def require_admin():
+    """The admin blueprint's before_request, so it guards the feature pages nested in it too (badge awards, reports):
+    only a logged-in admin gets through; anyone else goes to the login page (and back here after it)."""
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    admin_user = _session_admin_user(touch=True)
+    if admin_user is None:
+        if session.get(SESSION_KEY) is not None:
+            log.info("admin session of admin id %s ended (logged out elsewhere, new password or expired)",
+                     session.get(SESSION_KEY))
+            session.clear()
+            flash(_("Your session has ended; log in again."), "error")
+        # After login, come back only to a page: a POST's URL cannot be replayed as a GET.
+        next_path = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("admin.login", next=next_path))
+    g.admin_user = admin_user
+    return None
 
 
 def local_path(target: str | None) -> str | None:

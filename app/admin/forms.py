@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
-from app.admin.services import MAX_ORGANISATION_NAME_LENGTH
+from app.tenancy.organisations import MAX_ORGANISATION_NAME_LENGTH
 from app.tenancy.models import Registration
 
 

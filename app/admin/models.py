@@ -5,7 +5,7 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models_base import JSONType, TimestampMixin
+from app.models_base import TimestampMixin
 
 
 class AdminUser(TimestampMixin, db.Model):
@@ -25,11 +25,3 @@ class AdminUser(TimestampMixin, db.Model):
         # Never the hash: reprs end up in logs and tracebacks.
         return f"<AdminUser {self.id} {self.username!r}>"
 
-
-class InstallationSetting(db.Model):
-    """One setting of the whole installation that the admin changes on the admin pages (not deploy-time config)."""
-
-    __tablename__ = "installation_settings"
-
-    key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value: Mapped[dict | list | str | int | bool | None] = mapped_column(JSONType)

@@ -7,8 +7,8 @@ import logging
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.admin import accounts, registrations, services, settings
-from app.admin.auth import admin_required, end_admin_session, local_path, start_admin_session
+from app.admin import accounts
+from app.admin.auth import end_admin_session, local_path, require_admin, start_admin_session
 from app.admin.forms import (
     ApproveDeploymentForm,
     FrameOriginsForm,
@@ -20,20 +20,25 @@ from app.admin.forms import (
     organisation_choices,
 )
 from app.admin.registration_forms import NewDeploymentForm, NewRegistrationForm, PlatformValuesForm, RegistrationFileForm
-from app.admin.services import InvalidInput
+from app.admin.overview import installation_overview, page_number
 from app.clock import current_clock
+from app.errors import InvalidInput
 from app.extensions import db, limiter
 from app.grades.passback import retry as retry_score
 from app.grades.passback import syncs_of_organisation
 from app.learning.content import reload_content as reload_content_files
 from app.learning.retired import retired_references
-from app.lti.tool_values import tool_values as values_for_lms
-from app.tenancy.services import default_frame_ancestors
+from app.lti import registrations
 from app.lti.dynamic_registration import create_invitation, registration_url
 from app.lti.tool_urls import ToolUrls
+from app.lti.tool_values import tool_values as values_for_lms
+from app.tenancy import deployments, organisations, settings
+from app.tenancy.services import default_frame_ancestors
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# Every page but login and logout, the feature pages create_app nests here included (badge awards, reports).
+bp.before_request(require_admin)
 
 
 @bp.after_request
@@ -76,31 +81,28 @@ def logout():
 
 
 @bp.get("/")
-@admin_required
 def overview():
     """Registrations, deployments and organisations of the installation, pending deployments first."""
-    pages = {name: services.page_number(request.args.get(name))
+    pages = {name: page_number(request.args.get(name))
              for name in ("registrations_page", "deployments_page", "organisations_page", "pending_page")}
     return render_template(
-        "admin/overview.html", overview=services.installation_overview(**pages), title=_("Installation overview"),
+        "admin/overview.html", overview=installation_overview(**pages), title=_("Installation overview"),
         dynamic_registration=_dynamic_registration_panel(),
     )
 
 
 @bp.get("/deployments/<int:deployment_id>")
-@admin_required
 def deployment(deployment_id: int):
     """One deployment: approve, reject or disable it, and edit the origins that may frame it."""
     return _deployment_page(deployment_id)
 
 
 @bp.post("/deployments/<int:deployment_id>/approve")
-@admin_required
 def approve_deployment(deployment_id: int):
     """Approve a deployment into the chosen organisation or a new one."""
     form = ApproveDeploymentForm()
     return _submit(
-        lambda: services.approve_deployment(
+        lambda: deployments.approve_deployment(
             deployment_id,
             organisation_id=form.organisation_id.data,
             new_organisation_name=form.new_organisation_name.data,
@@ -113,22 +115,20 @@ def approve_deployment(deployment_id: int):
 
 
 @bp.post("/deployments/<int:deployment_id>/disable")
-@admin_required
 def disable_deployment(deployment_id: int):
     """Reject a pending deployment or disable an active one."""
-    services.disable_deployment(deployment_id)
+    deployments.disable_deployment(deployment_id)
     db.session.commit()
     flash(_("Deployment disabled: its launches are refused."), "success")
     return redirect(url_for(".deployment", deployment_id=deployment_id))
 
 
 @bp.post("/deployments/<int:deployment_id>/frame-origins")
-@admin_required
 def update_frame_origins(deployment_id: int):
     """Replace the origins allowed to frame the deployment's pages."""
     form = FrameOriginsForm()
     return _submit(
-        lambda: services.set_frame_origins(deployment_id, (form.origins.data or "").splitlines()),
+        lambda: deployments.set_frame_origins(deployment_id, (form.origins.data or "").splitlines()),
         form=form,
         saved=_("Frame origins saved."),
         back=url_for(".deployment", deployment_id=deployment_id),
@@ -137,19 +137,17 @@ def update_frame_origins(deployment_id: int):
 
 
 @bp.get("/registrations/<int:registration_id>")
-@admin_required
 def registration(registration_id: int):
     """One registration: its platform values, status and new-deployment policy."""
     return _registration_page(registration_id)
 
 
 @bp.post("/registrations/<int:registration_id>")
-@admin_required
 def update_registration(registration_id: int):
     """Change a registration's status, new-deployment policy and default organisation."""
     form = RegistrationForm()
     return _submit(
-        lambda: services.update_registration(
+        lambda: registrations.update_registration(
             registration_id,
             status=form.status.data,
             new_deployment_policy=form.new_deployment_policy.data,
@@ -164,19 +162,17 @@ def update_registration(registration_id: int):
 
 
 @bp.get("/organisations/<int:organisation_id>")
-@admin_required
 def organisation(organisation_id: int):
     """One organisation: its name and deployments."""
     return _organisation_page(organisation_id)
 
 
 @bp.post("/organisations/<int:organisation_id>/name")
-@admin_required
 def rename_organisation(organisation_id: int):
     """Rename an organisation."""
     form = OrganisationNameForm()
     return _submit(
-        lambda: services.rename_organisation(organisation_id, form.name.data or ""),
+        lambda: organisations.rename_organisation(organisation_id, form.name.data or ""),
         form=form,
         saved=_("Organisation renamed."),
         back=url_for(".organisation", organisation_id=organisation_id),
@@ -185,7 +181,6 @@ def rename_organisation(organisation_id: int):
 
 
 @bp.post("/settings/registration-approval")
-@admin_required
 def update_registration_approval():
     """Turn on or off the approval of LMSs that register themselves (Dynamic Registration)."""
     form = RegistrationApprovalSettingForm()
@@ -197,13 +192,12 @@ def update_registration_approval():
 
 
 @bp.post("/registrations/<int:registration_id>/approve")
-@admin_required
 def approve_registration(registration_id: int):
     """Approve a registration that waits: its launches are accepted from now on (in the organisation chosen, for a
     second registration of a known LMS)."""
     form = ApproveDeploymentForm()
     return _submit(
-        lambda: services.approve_registration(
+        lambda: registrations.approve_registration(
             registration_id, organisation_id=form.organisation_id.data,
             new_organisation_name=form.new_organisation_name.data,
         ),
@@ -215,11 +209,10 @@ def approve_registration(registration_id: int):
 
 
 @bp.post("/registrations/<int:registration_id>/proposed-values/apply")
-@admin_required
 def apply_proposed_values(registration_id: int):
     """Put in force the key set and endpoints the LMS's Update offered."""
     return _submit(
-        lambda: services.apply_proposed_values(registration_id), form=(form := ApproveDeploymentForm()),
+        lambda: registrations.apply_proposed_values(registration_id), form=(form := ApproveDeploymentForm()),
         saved=_("The LMS's new values are in force."),
         back=url_for(".registration", registration_id=registration_id),
         page=lambda: _registration_page(registration_id, approve_form=form),
@@ -227,11 +220,10 @@ def apply_proposed_values(registration_id: int):
 
 
 @bp.post("/registrations/<int:registration_id>/proposed-values/discard")
-@admin_required
 def discard_proposed_values(registration_id: int):
     """Refuse the LMS's Update: the values in force stay."""
     return _submit(
-        lambda: services.discard_proposed_values(registration_id), form=(form := ApproveDeploymentForm()),
+        lambda: registrations.discard_proposed_values(registration_id), form=(form := ApproveDeploymentForm()),
         saved=_("The LMS's new values were refused; the old ones stay in force."),
         back=url_for(".registration", registration_id=registration_id),
         page=lambda: _registration_page(registration_id, approve_form=form),
@@ -239,11 +231,10 @@ def discard_proposed_values(registration_id: int):
 
 
 @bp.post("/organisations/<int:organisation_id>/approve")
-@admin_required
 def approve_organisation(organisation_id: int):
     """Approve a pending organisation: its people get the badges held for them."""
     return _submit(
-        lambda: services.approve_organisation(organisation_id), form=OrganisationNameForm(),
+        lambda: organisations.approve_organisation(organisation_id), form=OrganisationNameForm(),
         saved=_("Organisation approved; badges its people earned meanwhile are awarded."),
         back=url_for(".organisation", organisation_id=organisation_id),
         page=lambda: _organisation_page(organisation_id),
@@ -251,24 +242,22 @@ def approve_organisation(organisation_id: int):
 
 
 @bp.post("/organisations/<int:organisation_id>/registration-url")
-@admin_required
 def make_registration_url(organisation_id: int):
     """Make a one-time registration URL that attaches a new LMS to this organisation; shown once."""
-    organisation = services.get_organisation(organisation_id)
+    organisation = organisations.get_organisation(organisation_id)
     invitation, token = create_invitation(organisation, now=current_clock().now())
     db.session.commit()
     return _invitation_page(invitation, token)
 
 
 @bp.post("/registration-invitations")
-@admin_required
 def make_new_organisation_registration_url():
     """Make a one-time registration URL for an LMS of a new organisation; shown once."""
     form = InvitationForm()
     try:
         name = form.organisation_name.data.strip() if form.organisation_name.data else None
         invitation, token = create_invitation(
-            None, organisation_name=services.checked_organisation_name(name) if name else None,
+            None, organisation_name=organisations.checked_organisation_name(name) if name else None,
             now=current_clock().now(),
         )
     except InvalidInput as error:
@@ -299,7 +288,7 @@ def _dynamic_registration_panel() -> dict:
         "invitation_form": InvitationForm(formdata=None),
         "approval_required": required,
         "form": RegistrationApprovalSettingForm(require_approval=required),
-        "pending_registrations": services.pending_registrations(),
+        "pending_registrations": registrations.pending_registrations(),
     }
 
 
@@ -326,11 +315,11 @@ def _mark_fields(form, error: InvalidInput) -> None:
 
 
 def _deployment_page(deployment_id: int, *, approve_form=None, frame_form=None):
-    deployment = services.get_deployment(deployment_id)
+    deployment = deployments.get_deployment(deployment_id)
     approve_form = approve_form or ApproveDeploymentForm(
         organisation_id=deployment.organisation_id, new_organisation_name=deployment.platform_name
     )
-    approve_form.organisation_id.choices = organisation_choices(services.all_organisations())
+    approve_form.organisation_id.choices = organisation_choices(organisations.all_organisations())
     frame_form = frame_form or FrameOriginsForm(origins="\n".join(deployment.frame_ancestors or []))
     return render_template(
         "admin/deployment.html",
@@ -342,15 +331,15 @@ def _deployment_page(deployment_id: int, *, approve_form=None, frame_form=None):
 
 
 def _registration_page(registration_id: int, *, form=None, values_form=None, deployment_form=None, approve_form=None):
-    registration = services.get_registration(registration_id)
-    organisations = services.all_organisations()
+    registration = registrations.get_registration(registration_id)
+    every_organisation = organisations.all_organisations()
     # A second registration of a known LMS: the admin attaches it to one of that LMS's organisations, or a new one.
     approve_form = approve_form or ApproveDeploymentForm(
-        formdata=None, new_organisation_name=services.suggested_organisation_name(registration)
+        formdata=None, new_organisation_name=registrations.suggested_organisation_name(registration)
     )
-    approve_form.organisation_id.choices = organisation_choices(services.attach_choices(registration))
+    approve_form.organisation_id.choices = organisation_choices(registrations.attach_choices(registration))
     form = form or RegistrationForm(obj=registration)
-    form.default_organisation_id.choices = organisation_choices(organisations, empty_label=_("None"))
+    form.default_organisation_id.choices = organisation_choices(every_organisation, empty_label=_("None"))
     # formdata=None: a form shown beside the one posted shows the stored values, not the posted ones.
     values_form = values_form or PlatformValuesForm(
         formdata=None, obj=registration, service_hosts=" ".join(registration.service_hosts or [])
@@ -358,7 +347,7 @@ def _registration_page(registration_id: int, *, form=None, values_form=None, dep
     deployment_form = deployment_form or NewDeploymentForm(
         formdata=None, frame_origins="\n".join(default_frame_ancestors(registration))
     )
-    deployment_form.organisation_id.choices = organisation_choices(organisations, empty_label=_("(a new organisation)"))
+    deployment_form.organisation_id.choices = organisation_choices(every_organisation, empty_label=_("(a new organisation)"))
     return render_template(
         "admin/registration.html",
         registration=registration,
@@ -371,7 +360,7 @@ def _registration_page(registration_id: int, *, form=None, values_form=None, dep
 
 
 def _organisation_page(organisation_id: int, *, form=None):
-    organisation = services.get_organisation(organisation_id)
+    organisation = organisations.get_organisation(organisation_id)
     return render_template(
         "admin/organisation.html",
         organisation=organisation,
@@ -384,7 +373,6 @@ def _organisation_page(organisation_id: int, *, form=None):
 
 
 @bp.get("/tool-values")
-@admin_required
 def tool_values():
     """The values an LMS admin pastes into their LMS to add this tool, with the steps for each LMS."""
     return render_template(
@@ -395,14 +383,12 @@ def tool_values():
 
 
 @bp.get("/registrations/new")
-@admin_required
 def new_registration():
     """Register an LMS by hand from the values it shows, or import a registration file."""
     return _new_registration_page()
 
 
 @bp.post("/registrations/new")
-@admin_required
 def add_registration():
     """Save a registration typed in by hand; every wrong field is named."""
     form = NewRegistrationForm()
@@ -419,7 +405,6 @@ def add_registration():
 
 
 @bp.post("/registrations/import")
-@admin_required
 def import_registration_file():
     """Create or update a registration from an uploaded lti_config/ file."""
     form = RegistrationFileForm()
@@ -438,17 +423,15 @@ def import_registration_file():
 
 
 @bp.get("/registrations/<int:registration_id>/export")
-@admin_required
 def export_registration(registration_id: int):
     """Download the registration as an lti_config/ file (importing it gives it back)."""
-    registration = services.get_registration(registration_id)
+    registration = registrations.get_registration(registration_id)
     response = current_app.response_class(registrations.registration_file_text(registration), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="{registrations.registration_file_name(registration)}"'
     return response
 
 
 @bp.post("/registrations/<int:registration_id>/values")
-@admin_required
 def edit_registration(registration_id: int):
     """Change a registration's platform values (issuer, client ID, URLs, algorithms)."""
     form = PlatformValuesForm()
@@ -462,12 +445,11 @@ def edit_registration(registration_id: int):
 
 
 @bp.post("/registrations/<int:registration_id>/deployments")
-@admin_required
 def add_deployment(registration_id: int):
     """Add a deployment ID (one customer site) under the registration."""
     form = NewDeploymentForm()
     return _submit(
-        lambda: registrations.add_deployment(
+        lambda: deployments.add_deployment(
             registration_id,
             form.deployment_id.data or "",
             organisation_id=form.organisation_id.data,
@@ -482,12 +464,11 @@ def add_deployment(registration_id: int):
 
 
 @bp.post("/deployments/<int:deployment_id>/organisation")
-@admin_required
 def assign_deployment_organisation(deployment_id: int):
     """Move an active deployment, with what it recorded, to another organisation (existing or new)."""
     form = ApproveDeploymentForm()
     return _submit(
-        lambda: registrations.assign_organisation(
+        lambda: deployments.assign_organisation(
             deployment_id,
             organisation_id=form.organisation_id.data,
             new_organisation_name=form.new_organisation_name.data,
@@ -511,7 +492,7 @@ def _platform_values(form) -> dict:
 
 def _new_registration_page(*, form=None, file_form=None):
     form = form or NewRegistrationForm(formdata=None, allowed_algorithms=["RS256"])
-    form.default_organisation_id.choices = organisation_choices(services.all_organisations(), empty_label=_("None"))
+    form.default_organisation_id.choices = organisation_choices(organisations.all_organisations(), empty_label=_("None"))
     return render_template(
         "admin/registration_new.html",
         form=form,
@@ -524,14 +505,12 @@ def _new_registration_page(*, form=None, file_form=None):
 
 
 @bp.get("/content")
-@admin_required
 def content():
     """What the running content is and what is wrong with it, file by file."""
     return _content_page(problems=current_app.extensions["content_problems"])
 
 
 @bp.post("/content/reload")
-@admin_required
 def reload_content():
     """Read the files again; use them in every process only if they have no errors."""
     loaded = reload_content_files(current_app._get_current_object())
@@ -558,33 +537,19 @@ def _content_page(*, problems, refused: bool = False):
 
 
 @bp.get("/organisations/<int:organisation_id>/grades")
-@admin_required
 def grade_outbox(organisation_id: int):
     """Scores pending, failed or sent for an organisation's learners, newest first; `?status=` filters."""
     status = request.args.get("status") or None
     return render_template(
-        "admin/grades.html", organisation=services.get_organisation(organisation_id), status=status,
+        "admin/grades.html", organisation=organisations.get_organisation(organisation_id), status=status,
         syncs=syncs_of_organisation(organisation_id, status=status), title=_("Grade passback"),
     )
 
 
 @bp.post("/organisations/<int:organisation_id>/grades/<int:grade_sync_id>/retry")
-@admin_required
 def retry_grade(organisation_id: int, grade_sync_id: int):
     """Send a failed score again (after the cause was fixed in the LMS)."""
     retry_score(organisation_id, grade_sync_id, now=current_clock().now())
     db.session.commit()
     flash(_("The score is queued to be sent again."), "success")
     return redirect(url_for(".grade_outbox", organisation_id=organisation_id, status="failed"))
-
-
-# The installation admin reads any organisation's reports and data rights pages (app/reports/routes.py),
-# under /admin/organisations/<id>/reports, with the admin's login and framing rules.
-from app.reports.routes import admin_bp as _reports_admin_bp  # noqa: E402
-
-bp.register_blueprint(_reports_admin_bp)
-
-# An organisation's badge awards (list, revoke, re-issue; app/badges/admin_routes.py), with the admin's rules.
-from app.badges.admin_routes import admin_bp as _badges_admin_bp  # noqa: E402
-
-bp.register_blueprint(_badges_admin_bp)

@@ -3,16 +3,19 @@
 
 def init_app(app):
     from app.badges import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
-    from app.badges.awarding import move_awards, move_awards_to_organisation, on_module_completed, revoke_person_awards
+    from app.badges.awarding import (
+        move_awards, move_awards_to_organisation, on_module_completed, on_organisation_activated, revoke_person_awards,
+    )
     from app.badges.catalogue import badge_catalogue
     from app.badges.cli import badges_cli
     from app.badges.routes import bp
-    from app.events import module_completed, people_merged, person_erased, person_moved
+    from app.events import module_completed, organisation_activated, people_merged, person_erased, person_moved
 
     app.register_blueprint(bp)
     app.jinja_env.globals["path_badges"] = _path_badges
     app.cli.add_command(badges_cli)
     module_completed.connect(on_module_completed)
+    organisation_activated.connect(on_organisation_activated)
     person_erased.connect(revoke_person_awards)
     people_merged.connect(move_awards)
     person_moved.connect(move_awards_to_organisation)

@@ -1,18 +1,18 @@
-"""The installation admin's award pages, under /admin/organisations/<id>/badges (registered inside the admin
-blueprint, so its login and no-framing rules apply): the awards with filters, one award, revoke, re-issue."""
+"""The installation admin's award pages, under /admin/organisations/<id>/badges: the awards with filters, one award,
+revoke, re-issue. create_app nests this blueprint in the admin one, whose login guard (it sets `g.admin_user`) and
+no-framing rule apply to it; this module imports nothing of app.admin."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from app.admin.auth import admin_required
-from app.admin.services import get_organisation
 from app.badges import administration
 from app.badges.catalogue import badge_catalogue
 from app.badges.credentials import issuer_of
 from app.clock import current_clock
 from app.errors import AppError
 from app.extensions import db
+from app.tenancy.organisations import get_organisation
 
 admin_bp = Blueprint("badge_awards", __name__, url_prefix="/organisations/<int:organisation_id>/badges")
 
@@ -27,7 +27,6 @@ class ReissueForm(FlaskForm):
 
 
 @admin_bp.get("/")
-@admin_required
 def awards(organisation_id: int):
     """The organisation's awards, filtered by badge, status and earner."""
     organisation = get_organisation(organisation_id)
@@ -47,13 +46,11 @@ def awards(organisation_id: int):
 
 
 @admin_bp.get("/<int:award_id>")
-@admin_required
 def award(organisation_id: int, award_id: int):
     return _award_page(organisation_id, award_id)
 
 
 @admin_bp.post("/<int:award_id>/revoke")
-@admin_required
 def revoke(organisation_id: int, award_id: int):
     """Revoke with a reason: the OB 2.0 assertion answers revoked and the OB 3.0 status bit is set at once."""
     form = RevokeForm()
@@ -72,7 +69,6 @@ def revoke(organisation_id: int, award_id: int):
 
 
 @admin_bp.post("/<int:award_id>/reissue")
-@admin_required
 def reissue(organisation_id: int, award_id: int):
     """Sign the credential again at its next use (same id and status bit); baked images are made anew."""
     form = ReissueForm()

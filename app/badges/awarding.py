@@ -22,6 +22,7 @@ from app.badges.definitions import BadgeDefinition
 from app.badges.issuers import take_status_index
 from app.badges.models import BadgeAward, BadgeEarner
 from app.badges.recipients import earner_settings
+from app.clock import current_clock
 from app.errors import AppError
 from app.events import badge_awarded
 from app.extensions import db
@@ -119,7 +120,7 @@ def organisation_is_pending(organisation_id: int) -> bool:
     """A pending organisation (not yet approved by the installation admin) earns badges but is not issued them: its
     name would go out as the issuer of signed credentials nobody vouched for. They are awarded at its approval."""
     organisation = db.session.get(Organisation, organisation_id)  # usually in the session already: the launch's
-    return organisation is not None and organisation.status == "pending"
+    return organisation is not None and organisation.status == Organisation.PENDING
 
 
 def award_due_badges(organisation_id: int, person_id: int, path: PathModel, *, now: datetime) -> list[BadgeAward]:
@@ -171,7 +172,7 @@ def reevaluate_all(path: PathModel, *, now: datetime, only_organisation: int | N
     completed = (select(ModuleProgress.organisation_id, ModuleProgress.person_id, ModuleProgress.module_id,
                         ModuleProgress.completed_at)
                  .join(Organisation, Organisation.id == ModuleProgress.organisation_id)
-                 .where(ModuleProgress.completed_at.is_not(None), Organisation.status != "pending"))
+                 .where(ModuleProgress.completed_at.is_not(None), Organisation.status != Organisation.PENDING))
     awarded_rows = select(BadgeAward.organisation_id, BadgeAward.person_id, BadgeAward.badge_id).where(
         BadgeAward.person_id.is_not(None))
     if only_organisation is not None:
@@ -200,6 +201,11 @@ def award_held_badges(organisation_id: int, *, now: datetime) -> list[BadgeAward
     if awarded:
         log.info("%s held badge(s) of organisation %s awarded at its approval", len(awarded), organisation_id)
     return awarded
+
+
+def on_organisation_activated(organisation: Organisation, **_) -> None:
+    """The installation admin approved a pending organisation: its people get the badges held for them."""
+    award_held_badges(organisation.id, now=current_clock().now())
 
 
 def revoke_award(award: BadgeAward, reason: str, *, now: datetime) -> BadgeAward:

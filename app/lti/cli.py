@@ -5,14 +5,14 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from app.admin import registrations
-from app.admin import services as admin_services
 from app.errors import AppError
 from app.clock import current_clock
 from app.extensions import db
 from app.lti.keys import advance_key_rotation, ensure_active_tool_key, rewrap_private_keys, rotate_tool_keys
 from app.lti.models import ToolKey
-from app.lti.registration_files import InvalidRegistrationFile, import_registration, read_registration_file
+from app.lti import registrations
+from app.lti.registrations import InvalidRegistrationFile, import_registration, read_registration_file
+from app.tenancy import deployments, organisations
 from app.tenancy.models import Deployment, Registration
 from app.tenancy.moves import settle_deployment, unsettled_deployments
 from app.tenancy.services import find_registration
@@ -76,7 +76,7 @@ def _apply(change):
 
 
 def _organisation_id(reference: str | None) -> int | None:
-    return _apply(lambda: registrations.find_organisation(reference).id) if reference else None
+    return _apply(lambda: organisations.find_organisation(reference).id) if reference else None
 
 
 _platform_value_options = [
@@ -219,7 +219,7 @@ def export_command(registration_id, output):
 def deployment_add_command(registration_id, deployment_id, organisation, new_organisation, frame_origins):
     """Add a deployment ID (one customer site) under a registration."""
     organisation_id = _organisation_id(organisation)
-    deployment = _apply(lambda: registrations.add_deployment(
+    deployment = _apply(lambda: deployments.add_deployment(
         registration_id, deployment_id, organisation_id=organisation_id,
         new_organisation_name=new_organisation, frame_origins=list(frame_origins),
     ))
@@ -249,12 +249,12 @@ def deployment_edit_command(deployment_id, organisation, new_organisation, frame
 
     def change():
         if organisation or new_organisation:
-            registrations.assign_organisation(
-                deployment_id, organisation_id=registrations.find_organisation(organisation).id if organisation else None,
+            deployments.assign_organisation(
+                deployment_id, organisation_id=organisations.find_organisation(organisation).id if organisation else None,
                 new_organisation_name=new_organisation,
             )
         if frame_origins:
-            admin_services.set_frame_origins(deployment_id, list(frame_origins))
+            deployments.set_frame_origins(deployment_id, list(frame_origins))
 
     _apply(change)
     click.echo(f"deployment {deployment_id} saved")
@@ -264,7 +264,7 @@ def deployment_edit_command(deployment_id, organisation, new_organisation, frame
 @click.argument("deployment_id", type=int)
 def deployment_disable_command(deployment_id):
     """Refuse launches from this deployment (its data is kept)."""
-    _apply(lambda: admin_services.disable_deployment(deployment_id))
+    _apply(lambda: deployments.disable_deployment(deployment_id))
     click.echo(f"deployment {deployment_id} disabled")
 
 
@@ -277,12 +277,12 @@ def deployment_settle_command(deployment_id):
     transaction.
     """
     if deployment_id is not None:
-        deployments = [_apply(lambda: admin_services.get_deployment(deployment_id))]
+        to_settle = [_apply(lambda: deployments.get_deployment(deployment_id))]
     else:
-        deployments = unsettled_deployments()
-        if not deployments:
+        to_settle = unsettled_deployments()
+        if not to_settle:
             click.echo("every deployment's records are in its organisation")
-    for deployment in deployments:
+    for deployment in to_settle:
         summary = _apply(lambda: settle_deployment(deployment))
         click.echo(f"deployment {deployment.id} settled in organisation {deployment.organisation_id}: "
                    f"{summary.courses} course(s), {summary.people_moved} person(s) moved, "
@@ -334,8 +334,8 @@ def invitation_create_command(organisation, new_organisation):
         raise click.UsageError("Give --organisation or --new-organisation, not both.")
 
     def make():
-        existing = registrations.find_organisation(organisation) if organisation else None
-        name = admin_services.checked_organisation_name(new_organisation) if new_organisation else None
+        existing = organisations.find_organisation(organisation) if organisation else None
+        name = organisations.checked_organisation_name(new_organisation) if new_organisation else None
         return create_invitation(existing, organisation_name=name, now=current_clock().now())
 
     invitation, token = _apply(make)

@@ -9,7 +9,7 @@ deployment_id as a Registration and a Deployment (§3.6). The page then offers "
 Nothing is fetched, posted or even looked up in DNS until the request is vouched for by a one-time invitation
 (`?invitation=…`, made by the installation admin on the admin pages or with `flask lti invitation create`). An admin's
 session cookie cannot vouch: the LMS opens this page in a cross-site frame, where a SameSite=Lax cookie is not sent.
-What the LMS sends is then sorted (`store_registration`): a new LMS; an "Update" of a registration we have (same
+What the LMS sends is then sorted (`app.lti.registrations.store_registration`): a new LMS; an "Update" of a registration we have (same
 issuer and client_id), whose changed endpoints or key set wait for the installation admin; or a second registration
 of a known issuer, which waits for the admin to choose its organisation.
 """
@@ -20,7 +20,6 @@ import re
 import secrets
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -32,7 +31,12 @@ from sqlalchemy import select
 from app.clock import as_utc
 from app.extensions import db
 from app.lti import lms_http
-from app.lti.constants import DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST
+from app.lti.constants import (
+    DEEP_LINKING_REQUEST,
+    PLATFORM_CONFIGURATION,
+    RESOURCE_LINK_REQUEST,
+    TOOL_CONFIGURATION,
+)
 from app.lti.exceptions import (
     InvalidPlatformConfiguration,
     InvalidRegistrationRequest,
@@ -42,14 +46,12 @@ from app.lti.exceptions import (
 )
 from app.lti.keys import ensure_active_tool_key
 from app.lti.models import RegistrationInvitation
+from app.lti.registrations import RegistrationOutcome, store_registration
 from app.lti.tool_urls import ToolUrls
-from app.tenancy.models import Deployment, Organisation, Registration
-from app.tenancy.services import find_registration, registrations_for_issuer
+from app.tenancy.models import Organisation
 
 log = logging.getLogger(__name__)
 
-PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
-TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 CLOSE_SUBJECT = "org.imsglobal.lti.close"
 
 REQUIRED_URL_FIELDS = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
@@ -70,42 +72,6 @@ INVITATION_LIFETIME = timedelta(days=7)
 # not vetted yet, so its body is never shown or logged: the page must not become a window onto whatever
 # answers at the URL an attacker gave.
 ERROR_CODE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-
-
-@dataclass(frozen=True)
-class RegistrationOutcome:
-    """What the registration did, for the page that tells the LMS admin what happens next.
-
-    kind: REGISTERED (a new LMS), UPDATED (an Update that changed nothing that matters), UPDATE_HELD (an Update whose
-    new endpoints or key set wait for the installation admin; the old ones stay in force) or CHOICE_HELD (a second
-    registration of a known LMS: the installation admin chooses its organisation; organisation is None until then).
-    """
-
-    REGISTERED, UPDATED, UPDATE_HELD, CHOICE_HELD = "registered", "updated", "update_held", "choice_held"
-
-    kind: str
-    registration: Registration
-    deployment: Deployment | None
-    organisation: Organisation | None
-    product_family_code: str
-    organisation_is_new: bool = False
-
-    @property
-    def awaits_tool_approval(self) -> bool:
-        return self.registration.status == Registration.PENDING
-
-    @property
-    def is_moodle(self) -> bool:
-        return self.product_family_code == "moodle"
-
-    @property
-    def headline(self) -> str:
-        """What happened, in a few words: the page's title and heading (the LMS admin reads which case it was)."""
-        return {
-            self.UPDATED: _("REX VET Path's registration is up to date"),
-            self.UPDATE_HELD: _("Your LMS's changes wait for the REX VET Path administrator"),
-            self.CHOICE_HELD: _("This registration waits for the REX VET Path administrator"),
-        }.get(self.kind) or _("REX VET Path is registered with your LMS")
 
 
 def register_with_platform(
@@ -405,160 +371,13 @@ def _unreachable_hint(error: requests.RequestException) -> str:
     return _("Check that the LMS is reachable from the tool's server, then start the registration again.")
 
 
-# The values a re-registration may change only with the installation admin's approval: where launches are signed
-# (the key set), where the LMS sends the browser to log in, where our signed assertions buy service tokens (token
-# endpoint and its audience), and where the next registration goes. A configuration can claim any issuer and client_id.
-SECURITY_RELEVANT_VALUES = ("key_set_url", "auth_login_url", "auth_token_url", "auth_audience", "registration_endpoint")
-
-
-def platform_values(configuration: dict) -> dict:
-    """The configuration's values as the Registration keeps them."""
-    return {
-        "auth_login_url": configuration["authorization_endpoint"],
-        "auth_token_url": configuration["token_endpoint"],
-        "auth_audience": configuration.get("authorization_server") or None,
-        "key_set_url": configuration["jwks_uri"],
-        "registration_endpoint": configuration["registration_endpoint"],
-    }
-
-
-def store_registration(
-    configuration: dict, answer: dict, *, invitation: RegistrationInvitation, require_approval: bool,
-    now: datetime,
-) -> RegistrationOutcome:
-    """Keep what the LMS answered: a new registration, an Update of one we have, or a second one of a known LMS.
-
-    The invitation is spent whichever it is (the LMS has already stored its side, so the answer is never a refusal).
-    """
-    issuer, client_id = configuration["issuer"], str(answer["client_id"])
-    platform = configuration.get(PLATFORM_CONFIGURATION) or {}
-    product = str(platform.get("product_family_code") or "lms")
-    deployment_id = (answer.get(TOOL_CONFIGURATION) or {}).get("deployment_id")
-    existing = find_registration(issuer, client_id)
-    if existing is not None:
-        outcome = _update_registration(existing, configuration, deployment_id, product=product, now=now)
-    elif registrations_for_issuer(issuer):
-        outcome = _hold_second_registration(configuration, client_id, deployment_id, product=product)
-    else:
-        outcome = _new_registration(configuration, client_id, deployment_id, product=product, invitation=invitation,
-                                    require_approval=require_approval)
-    invitation.used_at = now
-    invitation.registration_id = outcome.registration.id
-    log.info(
-        "dynamic registration (invitation %s): %s client_id %s deployment %s: %s, registration %s is %s",
-        invitation.id, issuer, client_id, deployment_id, outcome.kind, outcome.registration.id,
-        outcome.registration.status,
-    )
-    return outcome
-
-
-def _new_registration(configuration: dict, client_id: str, deployment_id, *, product: str,
-                      invitation: RegistrationInvitation, require_approval: bool) -> RegistrationOutcome:
-    """A new LMS, in the invitation's organisation or in a new one; pending if the installation wants to approve it."""
-    place = _place(configuration["issuer"])
-    organisation, organisation_is_new = invitation.organisation, False
-    if organisation is None:
-        organisation = Organisation(
-            name=(invitation.organisation_name or _("New LMS at %(place)s", place=place))[:200],
-            status="pending" if require_approval else "active",
-        )
-        db.session.add(organisation)
-        organisation_is_new = True
-    registration = _registration(configuration, client_id, product=product, organisation=organisation,
-                                 status=Registration.PENDING if require_approval else Registration.ACTIVE)
-    deployment = _deployment(registration, deployment_id, organisation, status=Deployment.ACTIVE)
-    db.session.flush()
-    return RegistrationOutcome(RegistrationOutcome.REGISTERED, registration, deployment, organisation, product,
-                               organisation_is_new)
-
-
-def _hold_second_registration(configuration: dict, client_id: str, deployment_id, *,
-                              product: str) -> RegistrationOutcome:
-    """Another client_id for an issuer we know ("Register as a new external tool" in Moodle): the same college
-    or another one on the same LMS. Only the installation admin can tell, so it waits with no organisation."""
-    registration = _registration(configuration, client_id, product=product, organisation=None,
-                                 status=Registration.PENDING)
-    deployment = _deployment(registration, deployment_id, None, status=Deployment.PENDING)
-    db.session.flush()
-    return RegistrationOutcome(RegistrationOutcome.CHOICE_HELD, registration, deployment, None, product)
-
-
-def _update_registration(registration: Registration, configuration: dict, deployment_id, *, product: str,
-                         now: datetime) -> RegistrationOutcome:
-    """Moodle's "Update": the same issuer and client_id again. Changed security-relevant values are held for the
-    installation admin (the old ones stay in force); the registration keeps its organisation, people and status."""
-    offered = platform_values(configuration)
-    if registration.registration_endpoint is None:
-        # Registered before the tool kept it (or by hand): nothing to compare with, and it steers no launch.
-        registration.registration_endpoint = offered["registration_endpoint"]
-    changed = {name: offered[name] for name in SECURITY_RELEVANT_VALUES if getattr(registration, name) != offered[name]}
-    if changed:
-        registration.proposed_values = changed
-        registration.proposed_at = now
-        kind = RegistrationOutcome.UPDATE_HELD
-        log.warning("registration %s: an Update offers new %s; held for the installation admin",
-                    registration.id, ", ".join(sorted(changed)))
-    else:
-        # The LMS sent what we have: an earlier held proposal is now out of date.
-        registration.proposed_values = registration.proposed_at = None
-        kind = RegistrationOutcome.UPDATED
-    deployment = None
-    if deployment_id:
-        deployment = db.session.scalars(select(Deployment).where(
-            Deployment.registration_id == registration.id, Deployment.deployment_id == str(deployment_id))).first()
-        if deployment is None:  # a site we have not seen: held like any new site, for the admin to approve
-            deployment = _deployment(registration, deployment_id, registration.default_organisation,
-                                     status=Deployment.PENDING)
-    db.session.flush()
-    return RegistrationOutcome(kind, registration, deployment, registration.default_organisation, product)
-
-
-def _registration(configuration: dict, client_id: str, *, product: str, organisation: Organisation | None,
-                  status: str) -> Registration:
-    place = _place(configuration["issuer"])
-    registration = Registration(
-        name=f"{product.capitalize()} · {place}"[:200],
-        issuer=configuration["issuer"],
-        client_id=client_id,
-        allowed_algorithms=["RS256"],
-        status=status,
-        # The LMS named its site below; any other site under this client waits, in this organisation, for approval.
-        new_deployment_policy=Registration.POLICY_HOLD_PENDING,
-        default_organisation=organisation,
-        **platform_values(configuration),
-    )
-    db.session.add(registration)
-    return registration
-
-
-def _deployment(registration: Registration, deployment_id, organisation: Organisation | None, *,
-                status: str) -> Deployment | None:
-    if not deployment_id:
-        return None
-    deployment = Deployment(
-        registration=registration, deployment_id=str(deployment_id), organisation=organisation, status=status,
-        frame_ancestors=[_origin(registration.auth_login_url)], platform_name=_place(registration.issuer),
-    )
-    db.session.add(deployment)
-    return deployment
-
-
-def _place(issuer: str) -> str:
-    parts = urlsplit(issuer)
-    return parts.netloc + parts.path.rstrip("/")
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def _is_http_url(value) -> bool:
     parts = urlsplit(value) if isinstance(value, str) else None
     return bool(parts and parts.scheme in ("http", "https") and parts.netloc)
 
 
 # One-time invitations -------------------------------------------------------------------------------------------
+
 
 def create_invitation(organisation: Organisation | None = None, *, now: datetime,
                       organisation_name: str | None = None) -> tuple[RegistrationInvitation, str]:

@@ -2,7 +2,6 @@
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from app.admin.settings import registration_approval_required
 from app.clock import current_clock
 from app.errors import answers_json, render_error
 from app.events import launch_completed
@@ -15,6 +14,7 @@ from app.lti.keys import published_jwks
 from app.lti.launch import record_launch, validate_launch
 from app.lti.login import STATE_COOKIE_PREFIX, start_login
 from app.lti.session import TOKEN_PARAMETER, issue_session_token, public_endpoint
+from app.tenancy.settings import registration_approval_required
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 # The LMS posts cross-site to these endpoints; the OIDC state and id_token signature protect them instead.

@@ -2,12 +2,12 @@
 
 The same pages serve two readers: a launch (`reports.*`, for organisation admins and the reporting course's
 instructors; data rights for organisation admins only) and the installation admin (`admin.reports.*`, under
-/admin/organisations/<id>/reports, registered inside the admin blueprint so its login and framing rules apply).
+/admin/organisations/<id>/reports: create_app nests `admin_bp` in the admin blueprint, whose login guard and
+framing rule apply to it).
 """
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.admin.auth import admin_required
 from app.clock import current_clock
 from app.extensions import db
 from app.lti.session import current_launch
@@ -177,8 +177,8 @@ def erase(person_id: int, **_ids):
 
 
 def _route(rule: str, view, methods=("GET",)):
-    for blueprint, wrap in ((bp, view), (admin_bp, admin_required(view))):
-        blueprint.add_url_rule(rule, view.__name__, wrap, methods=list(methods))
+    for blueprint in (bp, admin_bp):
+        blueprint.add_url_rule(rule, view.__name__, view, methods=list(methods))
 
 
 _route("/skills-map", skills_map)

@@ -13,10 +13,12 @@ class Organisation(TimestampMixin, db.Model):
     """A college: the tenant that owns progress, answers, awards, reports and its badge issuer profile."""
 
     __tablename__ = "organisations"
+    # pending: made by a public registration, awaiting the tool admin (its people's badges are held until then).
+    ACTIVE, PENDING = "active", "pending"
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    # active | pending (made by a public registration, awaiting the tool admin)
-    status: Mapped[str] = mapped_column(String(20), default="active")
+    status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
     # Off by default: a person's self-ratings are theirs; the organisation sees only aggregates.
     instructors_see_self_assessments: Mapped[bool] = mapped_column(default=False, server_default=false())
 
@@ -172,3 +174,12 @@ class Membership(TimestampMixin, db.Model):
     # From the roster (NRPS): Active, Inactive or Deleted (no longer listed); None: known from launches only.
     lms_status: Mapped[str | None] = mapped_column(String(20))
     roster_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class InstallationSetting(db.Model):
+    """One setting of the whole installation that the installation admin changes (not deploy-time config)."""
+
+    __tablename__ = "installation_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict | list | str | int | bool | None] = mapped_column(JSONType)

@@ -10,6 +10,7 @@ from app.events import deployment_created, people_merge_finished, people_merged
 from app.extensions import db
 from app.models_base import JSONType, utcnow
 from app.tenancy.models import Deployment, Membership, Organisation, Person, Registration
+from app.tenancy.organisations import create_organisation
 from app.tenancy.roles import ToolRole
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def find_or_create_deployment(registration: Registration, deployment_id: str, pl
         )
     else:
         # A long deployment id must not overflow the organisation's name (a 500 on the launch, issue 21).
-        organisation = Organisation(name=(platform_name or f"{registration.name} · {deployment_id}")[:Organisation.name.type.length])
+        organisation = create_organisation((platform_name or f"{registration.name} · {deployment_id}")[:Organisation.name.type.length])
         deployment = Deployment(
             registration=registration, deployment_id=deployment_id, organisation=organisation, status=Deployment.ACTIVE
         )

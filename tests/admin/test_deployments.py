@@ -2,10 +2,9 @@
 import pytest
 from sqlalchemy import select
 
-from app.admin import services
-from app.admin.services import InvalidInput
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.extensions import db
+from app.tenancy import deployments
 from app.tenancy.models import Deployment, Organisation
 from tests.support.forms import post_form
 
@@ -106,7 +105,7 @@ def test_an_invalid_frame_origin_is_explained_and_nothing_is_saved(admin_client,
     ],
 )
 def test_frame_origin_is_scheme_host_and_optional_port(typed, origin):
-    assert services.parse_frame_origin(typed) == origin
+    assert deployments.parse_frame_origin(typed) == origin
 
 
 @pytest.mark.sqlite
@@ -128,7 +127,7 @@ def test_frame_origin_is_scheme_host_and_optional_port(typed, origin):
 )
 def test_anything_but_an_http_origin_is_refused_with_the_reason(typed, explanation):
     with pytest.raises(InvalidInput) as refused:
-        services.parse_frame_origin(typed)
+        deployments.parse_frame_origin(typed)
 
     assert explanation in refused.value.message
 
@@ -139,26 +138,26 @@ def test_approve_needs_exactly_one_of_organisation_and_new_name(in_request, pend
 
     for choice in ({}, {"new_organisation_name": "   "}, {"organisation_id": omnia.id, "new_organisation_name": "Taitotalo"}):
         with pytest.raises(InvalidInput, match="either an existing organisation or a name for a new one"):
-            services.approve_deployment(pending_deployment.id, **choice)
+            deployments.approve_deployment(pending_deployment.id, **choice)
 
 
 @pytest.mark.sqlite
 def test_approve_into_an_unknown_organisation_is_not_found(in_request, pending_deployment):
     with pytest.raises(NotFound, match="There is no organisation with id 424242."):
-        services.approve_deployment(pending_deployment.id, organisation_id=424242)
+        deployments.approve_deployment(pending_deployment.id, organisation_id=424242)
 
 
 @pytest.mark.sqlite
 def test_approve_refuses_an_overlong_organisation_name(in_request, pending_deployment):
     with pytest.raises(InvalidInput, match="An organisation name needs 1 to 200 characters."):
-        services.approve_deployment(pending_deployment.id, new_organisation_name="x" * 201)
+        deployments.approve_deployment(pending_deployment.id, new_organisation_name="x" * 201)
 
 
 @pytest.mark.sqlite
 def test_a_disabled_deployment_can_be_approved_again(in_request, make_deployment, make_organisation):
     deployment = make_deployment("9", status=Deployment.DISABLED)
 
-    services.approve_deployment(deployment.id, organisation_id=make_organisation().id)
+    deployments.approve_deployment(deployment.id, organisation_id=make_organisation().id)
 
     assert deployment.status == Deployment.ACTIVE
 
@@ -191,6 +190,6 @@ def test_a_disabled_deployment_approved_into_another_organisation_takes_its_cour
     world.deployment.status = Deployment.DISABLED
     college_b = make_organisation("College B")
 
-    services.approve_deployment(world.deployment.id, organisation_id=college_b.id)
+    deployments.approve_deployment(world.deployment.id, organisation_id=college_b.id)
 
     assert (world.course.organisation_id, world.learner.organisation_id) == (college_b.id, college_b.id)

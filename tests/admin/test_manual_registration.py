@@ -7,10 +7,12 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from app.admin import accounts, registrations
-from app.admin.registrations import InvalidRegistration
-from app.admin.services import InvalidInput
+from app.admin import accounts
+from app.errors import InvalidInput
 from app.extensions import db
+from app.lti import registrations
+from app.lti.registrations import InvalidRegistration
+from app.tenancy.organisations import find_organisation
 from app.tenancy.models import Deployment, Organisation, Registration
 from tests.admin.conftest import ADMIN_PASSWORD, ADMIN_USERNAME, log_in
 from tests.support.forms import post_form
@@ -310,12 +312,12 @@ def test_organisations_are_found_by_id_or_by_a_unique_name(in_request, make_orga
     omnia = make_organisation("Omnia")
     make_organisation("Twin"), make_organisation("Twin")
 
-    assert registrations.find_organisation(str(omnia.id)) is omnia
-    assert registrations.find_organisation(" Omnia ") is omnia
+    assert find_organisation(str(omnia.id)) is omnia
+    assert find_organisation(" Omnia ") is omnia
     with pytest.raises(InvalidInput, match="Several organisations are called 'Twin'"):
-        registrations.find_organisation("Twin")
+        find_organisation("Twin")
     with pytest.raises(InvalidInput, match="There is no organisation called 'Nobody'"):
-        registrations.find_organisation("Nobody")
+        find_organisation("Nobody")
 
 
 def test_the_development_lms_registered_by_hand_launches(unregistered_lti_world):

@@ -1,9 +1,9 @@
 """A registration's status and new-deployment policy, and organisation names, as the admin edits them."""
 import pytest
 
-from app.admin import services
-from app.admin.services import InvalidInput
+from app.errors import InvalidInput
 from app.extensions import db
+from app.lti.registrations import update_registration
 from app.tenancy.models import Person, Registration
 from tests.support.forms import post_form
 
@@ -77,7 +77,7 @@ def test_a_registration_cannot_be_set_back_to_pending(in_request, make_registrat
     registration = make_registration()
 
     with pytest.raises(InvalidInput, match="Status must be one of active, disabled."):
-        services.update_registration(
+        update_registration(
             registration.id, status="pending", new_deployment_policy="new_organisation", default_organisation_id=None
         )
 

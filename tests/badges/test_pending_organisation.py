@@ -2,9 +2,10 @@
 signed badge: its people's badges are held, as their completions are kept, and awarded when it is approved."""
 import pytest
 
-from app.admin import services
 from app.badges.awarding import awards_of, reevaluate_all
 from app.extensions import db
+from app.lti.registrations import approve_registration
+from app.tenancy.organisations import approve_organisation
 from app.tenancy.models import Registration
 from tests.badges.conftest import complete_module
 
@@ -29,7 +30,7 @@ def test_held_badges_are_awarded_signed_when_the_organisation_is_approved(app, p
     complete_module(app, learner_launch, "erasmus-plus-for-vet", now=clock.now())
 
     with app.test_request_context():
-        services.approve_organisation(pending.organisation.id)
+        approve_organisation(pending.organisation.id)
 
     [award] = awards_of(pending.organisation.id, pending.learner.id)
     assert award.badge_id == "erasmus-plus-starter"
@@ -43,7 +44,7 @@ def test_approving_the_registration_that_made_it_awards_them_too(app, pending, l
     complete_module(app, learner_launch, "erasmus-plus-for-vet", now=clock.now())
 
     with app.test_request_context():
-        services.approve_registration(pending.registration.id)
+        approve_registration(pending.registration.id)
 
     assert [award.badge_id for award in awards_of(pending.organisation.id, pending.learner.id)] == ["erasmus-plus-starter"]
 

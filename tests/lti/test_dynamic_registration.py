@@ -17,8 +17,6 @@ import requests
 from flask import Flask, jsonify, request
 from sqlalchemy import select
 
-from app.admin.services import approve_registration
-from app.admin.settings import set_registration_approval_required
 from app.clock import SystemClock
 from app.extensions import db
 from app.lti.dynamic_registration import (
@@ -30,8 +28,10 @@ from app.lti.dynamic_registration import (
 )
 from app.lti.exceptions import InvalidRegistrationRequest
 from app.lti.models import RegistrationInvitation
+from app.lti.registrations import approve_registration
 from app.lti.tool_urls import ToolUrls
 from app.tenancy.models import Deployment, Organisation, Registration
+from app.tenancy.settings import set_registration_approval_required
 from tests.support.live_server import LiveServer
 
 LINK = "intl-skills-path"
@@ -490,7 +490,7 @@ def test_update_with_the_same_values_is_accepted_and_changes_nothing(world, plat
 
 def test_update_claiming_a_known_issuer_and_client_id_with_another_jwks_uri_changes_nothing_until_approved(
         world, platform, registration_url, registered_moodle):
-    from app.admin.services import apply_proposed_values
+    from app.lti.registrations import apply_proposed_values
     from app.tenancy.models import Person
 
     platform.configuration = {**platform.valid_configuration(), "jwks_uri": "https://attacker.example/jwks",

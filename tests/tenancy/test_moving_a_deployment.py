@@ -9,7 +9,6 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.admin import registrations
 from app.badges.models import BadgeAward, BadgeEarner
 from app.errors import AppError
 from app.extensions import db
@@ -21,7 +20,7 @@ from app.lti.models import Launch
 from app.lti.session import issue_session_token
 from app.lti.nrps import Member
 from app.reports.models import LaunchRecord, ReportSettings
-from app.tenancy import roster
+from app.tenancy import deployments, roster
 from app.tenancy.models import Course, Deployment, Membership, Organisation, Person
 from app.tenancy.roster import read_roster, record_roster
 from app.tenancy.services import CourseOfAnotherOrganisation
@@ -142,7 +141,7 @@ def wrongly_placed_site(app, clock):
 
 
 def move_to_college_b(data):
-    registrations.assign_organisation(data["site"].id, organisation_id=data["college_b"].id)
+    deployments.assign_organisation(data["site"].id, organisation_id=data["college_b"].id)
     db.session.flush()
     db.session.expire_all()
 
@@ -226,9 +225,9 @@ def test_choosing_the_organisation_again_repairs_what_an_old_move_left_behind(wr
     db.session.flush()
     assert rows_in_the_wrong_organisation()  # the leak this issue is about
 
-    registrations.assign_organisation(site.id, organisation_id=college_b.id)  # the admin chooses it again
+    deployments.assign_organisation(site.id, organisation_id=college_b.id)  # the admin chooses it again
     db.session.flush()
-    registrations.assign_organisation(site.id, organisation_id=college_b.id)  # and again: nothing more to do
+    deployments.assign_organisation(site.id, organisation_id=college_b.id)  # and again: nothing more to do
     db.session.flush()
     db.session.expire_all()
 
@@ -315,7 +314,7 @@ def test_a_moved_badge_is_signed_again_by_the_new_organisation(app, clock, in_re
     old_issuer, old_index = issuer_for(world.organisation.id).public_id, earned.status_index
     assert old_issuer in json.dumps(earned.credential["issuer"])
 
-    registrations.assign_organisation(world.deployment.id, organisation_id=college_b.id)
+    deployments.assign_organisation(world.deployment.id, organisation_id=college_b.id)
     db.session.flush()
     moved = db.session.get(BadgeAward, earned.id)
     credential, token = signed_credential(moved)
@@ -354,7 +353,7 @@ def test_moving_the_site_back_gives_the_old_organisation_its_people_again(wrongl
     before = people_of(college_a)
 
     move_to_college_b(data)
-    registrations.assign_organisation(site.id, organisation_id=college_a.id)
+    deployments.assign_organisation(site.id, organisation_id=college_a.id)
     db.session.flush()
     db.session.expire_all()
 

@@ -1,8 +1,8 @@
 """Installation settings the admin changes on the admin pages, kept in the database (one row per setting)."""
 import logging
 
-from app.admin.models import InstallationSetting
 from app.extensions import db
+from app.tenancy.models import InstallationSetting
 
 log = logging.getLogger(__name__)
 
