@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import as_utc
 from app.extensions import db
+from app.lti.constants import LINE_ITEM_URL_MAX_LENGTH, RESOURCE_ID_MAX_LENGTH
 from app.tenancy.models import Person
 
 
@@ -27,10 +28,10 @@ class GradeSync(db.Model):
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
     # The line item: the link's own URL, or "<container URL>#resource=<id>" for one the tool finds or creates.
-    line_item_key: Mapped[str] = mapped_column(String(1000))
-    line_item_url: Mapped[str | None] = mapped_column(String(1000))  # None until found or created
-    line_items_url: Mapped[str | None] = mapped_column(String(1000))
-    resource_id: Mapped[str] = mapped_column(String(200))  # a module id, or "path" for a whole-path link
+    line_item_key: Mapped[str] = mapped_column(String(LINE_ITEM_URL_MAX_LENGTH))
+    line_item_url: Mapped[str | None] = mapped_column(String(LINE_ITEM_URL_MAX_LENGTH))  # None until found or created
+    line_items_url: Mapped[str | None] = mapped_column(String(LINE_ITEM_URL_MAX_LENGTH))
+    resource_id: Mapped[str] = mapped_column(String(RESOURCE_ID_MAX_LENGTH))  # a module id, or "path" for a whole-path link
     resource_link_id: Mapped[str | None] = mapped_column(String(255))
     label: Mapped[str] = mapped_column(String(300))
     user_id: Mapped[str] = mapped_column(String(255))  # the learner's `sub` at the LMS

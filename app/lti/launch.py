@@ -22,7 +22,6 @@ from sqlalchemy import bindparam, delete
 
 from app.clock import as_utc
 from app.extensions import db
-from app.grades.models import GradeSync
 from app.lti import constants as claims
 from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, StateMismatch, UnknownPlatform
 from app.lti.binding import has_state_cookie, proves_login_by_secret
@@ -451,16 +450,16 @@ def _roster_url(body: dict) -> str | None:
 # text is not kept (`clean_optional`, `_display_text`), a long one is shortened to fit (`_fitted`), an
 # over-long e-mail is not kept, and a locale keeps its leading subtags (`language_tag`). Everything else
 # (custom parameters, tool_platform, launch_presentation) is kept as the JSON it came as.
-# Column lengths are read from the models, so a widened column widens what is accepted.
-_LINE_ITEMS_KEY_SUFFIX = len("#resource=") + GradeSync.resource_id.type.length  # app/grades/policy.py's key
+# Column lengths are read from the models, so a widened column widens what is accepted (the AGS URLs' limits are
+# lti's own constants, which the grades feature's columns are sized from).
 _IDENTIFIER_LIMITS = {
     ("sub",): Person.subject.type.length,
     (claims.DEPLOYMENT_ID,): Deployment.deployment_id.type.length,
     (claims.CONTEXT, "id"): Course.context_id.type.length,
     (claims.RESOURCE_LINK, "id"): Launch.resource_link_id.type.length,
     (claims.NRPS_SERVICE, "context_memberships_url"): Course.roster_url.type.length,
-    (claims.AGS_ENDPOINT, "lineitem"): GradeSync.line_item_url.type.length,
-    (claims.AGS_ENDPOINT, "lineitems"): GradeSync.line_item_key.type.length - _LINE_ITEMS_KEY_SUFFIX,
+    (claims.AGS_ENDPOINT, "lineitem"): claims.LINE_ITEM_URL_MAX_LENGTH,
+    (claims.AGS_ENDPOINT, "lineitems"): claims.LINE_ITEMS_URL_MAX_LENGTH,
 }
 
 
