@@ -32,7 +32,10 @@ from sqlalchemy import select
 from app.clock import as_utc
 from app.extensions import db
 from app.lti import lms_http
-from app.lti.constants import DEEP_LINKING_REQUEST, RESOURCE_LINK_REQUEST
+from app.lti.constants import (
+    AGS_SCOPE_LINE_ITEM, AGS_SCOPE_LINE_ITEM_READONLY, AGS_SCOPE_RESULT_READONLY, AGS_SCOPE_SCORE,
+    DEEP_LINKING_REQUEST, NRPS_SCOPE, PLATFORM_CONFIGURATION, RESOURCE_LINK_REQUEST, TOOL_CONFIGURATION,
+)
 from app.lti.exceptions import (
     InvalidPlatformConfiguration,
     InvalidRegistrationRequest,
@@ -48,20 +51,10 @@ from app.tenancy.services import find_registration, registrations_for_issuer
 
 log = logging.getLogger(__name__)
 
-PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
-TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
-CLOSE_SUBJECT = "org.imsglobal.lti.close"
-
 REQUIRED_URL_FIELDS = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
 REQUIRED_PLATFORM_FIELDS = ("product_family_code", "version", "messages_supported")
 # The services the tool uses (AGS 2.0 §3.1, NRPS 2.0 §3.4); we ask only for those the LMS offers.
-WANTED_SCOPES = (
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
-)
+WANTED_SCOPES = (AGS_SCOPE_LINE_ITEM, AGS_SCOPE_LINE_ITEM_READONLY, AGS_SCOPE_RESULT_READONLY, AGS_SCOPE_SCORE, NRPS_SCOPE)
 WANTED_CLAIMS = ["iss", "sub", "name", "given_name", "family_name", "email"]
 TOOL_NAME = "REX VET Path"
 TOOL_DESCRIPTION = "International skills for VET staff: a path of training modules with Open Badges."
