@@ -39,6 +39,9 @@ PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configura
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 CLOSE_SUBJECT = "org.imsglobal.lti.close"  # posted by static/lti_registration_close.js
 
+# The custom parameter a resource link sets to open one module; ids are the `id` of each file in modules/.
+MODULE_PARAMETER = "module"
+
 LTI_VERSION = "1.3.0"
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"

@@ -8,12 +8,10 @@ from urllib.parse import urlsplit
 import jwt
 from cryptography.hazmat.primitives import serialization
 
-from app.lti.constants import AGS_SCOPES, NRPS_SCOPES
+from app.lti.constants import AGS_SCOPES, MODULE_PARAMETER, NRPS_SCOPES
 from app.lti.keys import active_tool_key
 from app.lti.tool_urls import ToolUrls
 
-# The custom parameter a resource link sets to open one module; ids are the `id` of each file in modules/.
-MODULE_PARAMETER = "module"
 # Gradebook columns the tool makes (Deep Linking's lineItem, or found/created by grade passback): resourceId is
 # the module id, or "path" for a whole-path link; the tag says which.
 PATH_RESOURCE_ID = "path"

@@ -172,3 +172,15 @@ class Membership(TimestampMixin, db.Model):
     # From the roster (NRPS): Active, Inactive or Deleted (no longer listed); None: known from launches only.
     lms_status: Mapped[str | None] = mapped_column(String(20))
     roster_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Tables of higher layers whose rows tie a person to an LMS site (deployment) outside any course: the lti package's
+# launches. Moving a site (app.tenancy.moves) counts their rows as it counts memberships, without importing them.
+SITE_RECORDS: list[type] = []
+
+
+def site_record(model: type) -> type:
+    """Class decorator: `model` has organisation_id, deployment_id and person_id; moving a site follows its rows."""
+    if model not in SITE_RECORDS:
+        SITE_RECORDS.append(model)
+    return model
