@@ -30,7 +30,7 @@ section_completed = signals.signal("section-completed")
 module_completed = signals.signal("module-completed")  # once per person and module; `progress.score` is set
 # Sent by app.learning.self_assessment inside the transaction that records a taking, with `assessment`.
 self_assessment_recorded = signals.signal("self-assessment-recorded")
-# Sent by app.tenancy.roster inside the transaction that records a course's roster as the LMS listed it, with `course`.
+# Sent by app.lti.roster inside the transaction that records a course's roster as the LMS listed it, with `course`.
 roster_recorded = signals.signal("roster-recorded")
 
 # Personal data rights: sent inside the erasure's transaction; each feature deletes (or, for badges, revokes

@@ -23,7 +23,8 @@ from app.badges.awarding import award_badge
 from app.badges.catalogue import badge_catalogue
 from app.badges.credentials import BAKED_KINDS, baked_image, ob2_assertion, signed_credential
 from app.badges.models import BadgeAward
-from app.badges.keys import ALGORITHM, _key_encryption, active_badge_key
+from app.badges.keys import ALGORITHM, active_badge_key
+from app.crypto import key_encryption
 from app.extensions import db
 from app.tenancy.models import Organisation, Person
 from wsgi import app
@@ -79,7 +80,7 @@ def main(awards: int, baked: int, profile: str | None, seconds: float = 120) -> 
             profiler.dump_stats(profile)
 
         key = active_badge_key()
-        private = serialization.load_pem_private_key(_key_encryption().decrypt(key.private_key_encrypted), None)
+        private = serialization.load_pem_private_key(key_encryption().decrypt(key.private_key_encrypted), None)
         claims = [ob3.jwt_claims(document) for document in tokens]
         started = time.perf_counter()
         for claim_set in claims:

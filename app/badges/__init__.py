@@ -7,25 +7,23 @@ def init_app(app):
         move_awards, move_awards_to_organisation, on_module_completed, on_organisation_activated, revoke_person_awards,
     )
     from app.badges.catalogue import badge_catalogue
-    from app.badges.cli import badges_cli
+    from app.badges.cli import badges_cli, check_badge_files
     from app.badges.routes import bp
     from app.events import module_completed, organisation_activated, people_merged, person_erased, person_moved
+    from app.learning.cli import register_badge_check
+    from app.learning.content import path_model
 
     app.register_blueprint(bp)
     app.jinja_env.globals["path_badges"] = _path_badges
+    app.jinja_env.globals["announce_new_badges"] = _announce_new_badges
     app.cli.add_command(badges_cli)
+    register_badge_check(app, lambda path, directory: check_badge_files(path, directory)[0])  # `flask content check`
     module_completed.connect(on_module_completed)
     organisation_activated.connect(on_organisation_activated)
     person_erased.connect(revoke_person_awards)
     people_merged.connect(move_awards)
     person_moved.connect(move_awards_to_organisation)
-    from app.badges.reporting import awards_of_person, badge_events, badge_labels
-    from app.reports.activity import ActivitySource, register_activity_source
-    from app.reports.personal_data import register_personal_data
-
-    register_activity_source(app, ActivitySource("badges", badge_events, badge_labels))
-    register_personal_data(app, "badges", awards_of_person)
-    if app.extensions.get("path_model") is not None:
+    if path_model(app) is not None:
         badge_catalogue(app)  # read at start, so errors show in the log now, not at the first award
 
 
@@ -36,3 +34,16 @@ def _path_badges():
 
     launch = current_launch()
     return path_badges(launch.organisation_id, launch.person_id)
+
+
+def _announce_new_badges():
+    """The badges the learner's completion earned, for the module summary (templates/badges/_earned_notice.html).
+
+    Any not yet announced are marked announced, so a later visit does not repeat them (the page's request commits).
+    """
+    from app.badges.earners import announce_new_badges
+    from app.clock import current_clock
+    from app.lti.session import current_launch
+
+    launch = current_launch()
+    return announce_new_badges(launch.organisation_id, launch.person_id, now=current_clock().now())

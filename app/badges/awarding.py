@@ -26,6 +26,7 @@ from app.clock import current_clock
 from app.errors import AppError
 from app.events import badge_awarded
 from app.extensions import db
+from app.learning.content import path_model
 from app.learning.content.model import PathModel
 from app.learning.models import ModuleProgress
 from app.tenancy.models import Organisation
@@ -157,7 +158,7 @@ def on_module_completed(sender, *, launch, module, progress, **_) -> None:
     """A completion may make badges due: award them in the completion's own transaction."""
     from app.clock import current_clock
 
-    path = current_app.extensions.get("path_model")
+    path = path_model()
     if path is None:
         return
     award_due_badges(progress.organisation_id, progress.person_id, path, now=current_clock().now())
@@ -194,7 +195,7 @@ def reevaluate_all(path: PathModel, *, now: datetime, only_organisation: int | N
 
 def award_held_badges(organisation_id: int, *, now: datetime) -> list[BadgeAward]:
     """At a pending organisation's approval: the badges its people earned while it waited, awarded now."""
-    path = current_app.extensions.get("path_model")
+    path = path_model()
     if path is None:
         return []
     awarded = reevaluate_all(path, now=now, only_organisation=organisation_id)

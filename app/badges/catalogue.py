@@ -10,6 +10,7 @@ from flask import current_app
 
 from app.badges.definitions import BadgeCatalogue
 from app.badges.loader import load_badges
+from app.learning.content import path_model
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ def badge_directory(app=None) -> Path:
 def badge_catalogue(app=None) -> BadgeCatalogue:
     """The badges valid against the current path; badges with errors are left out (and logged once)."""
     app = app or current_app._get_current_object()
-    path = app.extensions.get("path_model")
+    path = path_model(app)
     cached = app.extensions.get("badge_catalogue")
     if cached is not None and cached[0] is path:
         return cached[1]

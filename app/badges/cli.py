@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from app.badges.loader import load_badges
 from app.clock import current_clock
 from app.extensions import db
+from app.learning.content import path_model
 
 badges_cli = AppGroup("badges", help="Open Badges: re-evaluate awards, rotate the badge signing key.")
 
@@ -27,7 +28,7 @@ def reevaluate() -> None:
     """Award every badge now due under the current rules; no badge is ever taken away."""
     from app.badges.awarding import reevaluate_all
 
-    path = current_app.extensions.get("path_model")
+    path = path_model()
     if path is None:
         raise click.ClickException("The content has no usable path; run `flask content check`.")
     awarded = reevaluate_all(path, now=current_clock().now())

@@ -7,7 +7,6 @@ from datetime import datetime
 from functools import lru_cache
 
 import jwt
-from flask import current_app
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,6 +22,7 @@ from app.badges.recipients import chosen_email
 from app.clock import as_utc
 from app.errors import NotFound
 from app.extensions import db
+from app.learning.content import path_model
 from app.tenancy.models import Organisation, Person
 
 BAKED_KINDS = ("ob2.png", "ob2.svg", "ob3.png", "ob3.svg")
@@ -45,10 +45,6 @@ def badge_for(award: BadgeAward) -> BadgeDefinition:
 
 def issuer_of(award: BadgeAward) -> IssuerProfile:
     return issuer_profile(issuer_for(award.organisation_id))
-
-
-def _path():
-    return current_app.extensions.get("path_model")
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,7 @@ def _context_query():
 def sign(award: BadgeAward, badge: BadgeDefinition, context: CredentialContext) -> dict:
     """The award's OB 3.0 credential built from what is in hand and signed: the values of the award's credential
     columns (`award` may be one not stored yet)."""
-    document = ob3.credential(award, badge, context.issuer, context.subject, context.email, _path())
+    document = ob3.credential(award, badge, context.issuer, context.subject, context.email, path_model())
     token, kid = ob3.sign(document, context.key_thumbprint)
     return {"credential": document, "credential_jwt": token, "signed_with_kid": kid}
 
@@ -141,7 +137,7 @@ def status_list_jwt(issuer: IssuerProfile, organisation_id: int, number: int, *,
 
 
 def badge_png(badge: BadgeDefinition) -> bytes:
-    return _render_png(render_svg(badge_directory(), badge, _path()), str(badge_directory()))
+    return _render_png(render_svg(badge_directory(), badge, path_model()), str(badge_directory()))
 
 
 @lru_cache(maxsize=64)
@@ -154,7 +150,7 @@ def baked_image(award: BadgeAward, kind: str) -> bytes:
     if kind not in BAKED_KINDS:
         raise NotFound("Baked images are .png or .svg, for OB 2.0 or OB 3.0.")
     badge = badge_for(award)
-    svg = render_svg(badge_directory(), badge, _path())
+    svg = render_svg(badge_directory(), badge, path_model())
     if kind.startswith("ob2"):
         assertion = ob2_assertion(award)
         if assertion is None:

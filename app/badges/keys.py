@@ -17,8 +17,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.badges.models import BadgeKey
+from app.crypto import jwk_thumbprint, key_encryption  # the same KEK wrapping and RFC 7638 kid as the LTI keys
 from app.extensions import db
-from app.lti.keys import _key_encryption, _thumbprint  # the same KEK wrapping and RFC 7638 kid as the LTI keys
 
 log = logging.getLogger(__name__)
 ALGORITHM = "RS256"  # the VC-JWT algorithm every OB 3.0 verifier must support
@@ -30,7 +30,7 @@ def create_badge_key() -> BadgeKey:
     public_jwk = {"kty": jwk["kty"], "n": jwk["n"], "e": jwk["e"]}
     pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
-    key = BadgeKey(thumbprint=_thumbprint(public_jwk), private_key_encrypted=_key_encryption().encrypt(pem),
+    key = BadgeKey(thumbprint=jwk_thumbprint(public_jwk), private_key_encrypted=key_encryption().encrypt(pem),
                    public_jwk=public_jwk, status=BadgeKey.ACTIVE)
     db.session.add(key)
     db.session.flush()
@@ -90,7 +90,7 @@ _parsed_keys: dict[str, rsa.RSAPrivateKey] = {}
 @lru_cache(maxsize=4)
 def _private_key(encrypted: bytes, key_encryption_keys: str) -> rsa.RSAPrivateKey:
     """The decrypted, parsed key, kept per process: parsing a PEM RSA key checks it (≈ 20–70 ms here)."""
-    return serialization.load_pem_private_key(_key_encryption().decrypt(encrypted), password=None)
+    return serialization.load_pem_private_key(key_encryption().decrypt(encrypted), password=None)
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -10,7 +10,7 @@ from app.badges.definitions import (
     AREA_LEVEL_COMPLETED, LEVEL_IN_AREAS, MODULE_COMPLETED, PATH_COMPLETED, RULE_TYPES, BadgeCatalogue,
     BadgeDefinition, Rule,
 )
-from app.learning.content.loader import DEFAULT_LOCALES, LineDict, _Reader, parse_yaml
+from app.learning.content.loader import DEFAULT_LOCALES, ContentReader, LineDict, parse_yaml
 from app.learning.content.model import PathModel, Source
 from app.learning.content.validation import Problems
 
@@ -45,12 +45,11 @@ def load_badges(directory, path: PathModel | None, *, locales=DEFAULT_LOCALES) -
     return BadgeCatalogue(tuple(badges), str(directory)), problems
 
 
-class _BadgeReader(_Reader):
-    """The content loader's readers (ids, localised texts, unknown keys) applied to badge files."""
+class _BadgeReader(ContentReader):
+    """The content loader's readers (ids, localised texts, unknown keys) applied to badge files.
 
-    def __init__(self, directory: Path, locales: tuple[str, ...], problems: Problems):
-        super().__init__(directory, locales, problems)
-        self._missing = {}  # texts lacking a locale: English is shown, as in modules; not reported per badge
+    Texts lacking a locale show English, as in modules; they are not reported per badge.
+    """
 
     def read_badge(self, path_of_file: Path, path: PathModel | None) -> BadgeDefinition | None:
         file = path_of_file.name
@@ -66,22 +65,22 @@ class _BadgeReader(_Reader):
             self.problems.error(Source(file, 1), "the badge file is not a mapping of `key: value` lines",
                                 "write `id:`, `name:`, `description:`, `criteria:`, `rule:` and `image:` at the top level")
             return None
-        self._unknown_keys(raw, BADGE_KEYS, file, "a badge")
-        badge_id = self._id(raw, file, "badge")
+        self.unknown_keys(raw, BADGE_KEYS, file, "a badge")
+        badge_id = self.read_id(raw, file, "badge")
         if badge_id and badge_id != path_of_file.stem:
             self.problems.error(Source(file, raw.key_lines["id"]), f"badge id {badge_id!r} differs from its file name {file!r}",
                                 f"name the file {badge_id}.yaml (ids are stable: awards refer to them)")
         owner = f"badge {badge_id!r}"
-        name = self._localised_text(raw, "name", file, owner)
-        description = self._localised_text(raw, "description", file, owner)
-        criteria = self._localised_text(raw, "criteria", file, owner)
+        name = self.localised_text(raw, "name", file, owner)
+        description = self.localised_text(raw, "description", file, owner)
+        criteria = self.localised_text(raw, "criteria", file, owner)
         rule = self._rule(raw, file, owner, path)
         image = self._image(raw, file, owner)
         colour = raw.get("colour", "#1f5f8b")
         if not isinstance(colour, str) or not COLOUR.match(colour):
             self.problems.error(Source(file, raw.key_lines.get("colour", raw.line)), f"{owner}: `colour` must be like #1f5f8b",
                                 "write the badge's main colour as `colour: \"#rrggbb\"` (quoted: # starts a YAML comment)")
-        tags = tuple(text for text, _ in self._text_list(raw, "tags", file))
+        tags = tuple(text for text, _ in self.text_list(raw, "tags", file))
         align_area, align_level = self._alignment(raw, file, owner, rule, path)
         valid_for_days = raw.get("valid_for_days")
         if valid_for_days is not None and (not isinstance(valid_for_days, int) or isinstance(valid_for_days, bool)
@@ -111,7 +110,7 @@ class _BadgeReader(_Reader):
                                 f"{owner}: rule type {kind!r} is not known" if kind else f"{owner}: the rule has no `type:`",
                                 f"use one of: {', '.join(RULE_TYPES)}")
             return None
-        self._unknown_keys(value, RULE_KEYS[kind], file, f"a {kind} rule")
+        self.unknown_keys(value, RULE_KEYS[kind], file, f"a {kind} rule")
         where = lambda key: Source(file, value.key_lines.get(key, value.line))  # noqa: E731
         rule = Rule(kind, module=value.get("module"), area=value.get("area"), level=value.get("level"),
                     areas=value.get("areas"))
@@ -173,7 +172,7 @@ class _BadgeReader(_Reader):
             self.problems.error(Source(file, raw.key_lines["alignment"]), f"{owner}: `alignment:` must be a mapping",
                                 "write `alignment: {area: learner-mobility, level: explorer}`")
             return area, level
-        self._unknown_keys(value, {"area", "level"}, file, "`alignment:`")
+        self.unknown_keys(value, {"area", "level"}, file, "`alignment:`")
         area, level = value.get("area", area), value.get("level", level)
         if path is not None and area is not None and path.area(area) is None:
             self.problems.error(Source(file, value.key_lines.get("area", value.line)), f"{owner}: alignment to unknown area {area!r}",
@@ -186,7 +185,7 @@ class _BadgeReader(_Reader):
     def _image(self, raw: LineDict, file: str, owner: str) -> str | None:
         from app.badges.images import TemplateProblem, check_template
 
-        image = self._plain_text(raw, "image", file, owner, required=True)
+        image = self.plain_text(raw, "image", file, owner, required=True)
         if image is None:
             return None
         line = Source(file, raw.key_lines["image"])

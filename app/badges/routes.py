@@ -16,6 +16,7 @@ from app.badges.keys import external_url, key_by_thumbprint, kid_url, published_
 from app.clock import current_clock
 from app.errors import NotFound, answers_json
 from app.extensions import db, limiter
+from app.learning.content import path_model
 from app.lti.session import current_launch, launch_required, public_endpoint
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
@@ -56,7 +57,6 @@ def ob2_assertion_document(award_id):
     return _document(assertion)
 
 
-
 @bp.get("/ob2/issuers/<issuer_id>")
 @public_endpoint
 @answers_json
@@ -69,7 +69,7 @@ def ob2_issuer(issuer_id):
 @answers_json
 def ob2_badge_class(issuer_id, badge_id):
     badge = _badge_or_404(badge_id)
-    return _document(ob2.badge_class(badge, issuer_profile(_issuer_or_404(issuer_id)), _path()))
+    return _document(ob2.badge_class(badge, issuer_profile(_issuer_or_404(issuer_id)), path_model()))
 
 
 @bp.get("/ob2/issuers/<issuer_id>/revocations")
@@ -134,7 +134,6 @@ def issuer_did(issuer_id):
     return _document(ob3.did_document(issuer, published_keys()), mimetype="application/did+json")
 
 
-
 @bp.get("/issuers/<issuer_id>/jwks")
 @public_endpoint
 @answers_json
@@ -149,7 +148,7 @@ def issuer_keys(issuer_id):
 @answers_json
 def achievement(issuer_id, badge_id):
     badge = _badge_or_404(badge_id)
-    document = ob3.achievement(badge, issuer_profile(_issuer_or_404(issuer_id)), _path())
+    document = ob3.achievement(badge, issuer_profile(_issuer_or_404(issuer_id)), path_model())
     return _document({"@context": ob3.CONTEXTS, **document}, mimetype=JSON_LD)
 
 
@@ -194,7 +193,7 @@ def badge_image(issuer_id, badge_id):
 @public_endpoint
 def path_target(kind, target_id):
     """What a badge's alignment points at: an area or a level of the path, described."""
-    path = _path()
+    path = path_model()
     target = (path.area(target_id) if kind == "areas" else path.level(target_id) if kind == "levels" else None) if path else None
     if target is None:
         raise NotFound(_("The path has no such area or level."))
@@ -241,7 +240,7 @@ def award_page(award_id):
 def mine():
     """My badges: earned ones with their links, and the next ones within reach with what is missing."""
     launch = current_launch()
-    summary = earners.my_badges(launch.organisation_id, launch.person_id, _path())
+    summary = earners.my_badges(launch.organisation_id, launch.person_id, path_model())
     token = portfolio.share_token_of(launch.organisation_id, launch.person_id)
     share_url = external_url("badges.shared", token=token) if token else None
     return render_template("badges/mine.html", summary=summary, share_url=share_url, title=_("My badges"))
@@ -318,10 +317,6 @@ def _badge_or_404(badge_id: str):
     if badge is None:
         raise NotFound(_("There is no badge “%(badge)s”.", badge=badge_id))
     return badge
-
-
-def _path():
-    return current_app.extensions.get("path_model")
 
 
 def _locale() -> str:

@@ -1,7 +1,7 @@
 """The module picker an instructor sees in the LMS's "add content" dialog (LTI Deep Linking), and its answers."""
 from typing import Callable
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -14,6 +14,7 @@ from app.deep_linking.services import (
 )
 from app.errors import AppError
 from app.extensions import db
+from app.learning.content import path_model
 from app.lti.deep_linking import deep_linking_settings
 from app.lti.session import current_launch, launch_required
 from app.lti.tool_urls import ToolUrls
@@ -21,10 +22,6 @@ from app.lti.tool_urls import ToolUrls
 bp = Blueprint("deep_linking", __name__, url_prefix="/deep-linking")
 
 CHOICE_FIELD = "item"  # "path" or "module:<module id>", once per ticked box
-
-
-def _path_model():
-    return current_app.extensions["path_model"]
 
 
 def _locale() -> str:
@@ -37,8 +34,8 @@ def _search(values) -> Search:
 
 
 def _picker(values, *, problem: AppError | None = None, status: int = 200):
-    page = picker_page(current_launch(), _path_model(), _search(values), values.getlist(CHOICE_FIELD), locale=_locale())
-    return render_template("deep_linking/picker.html", page=page, path=_path_model(), problem=problem,
+    page = picker_page(current_launch(), path_model(), _search(values), values.getlist(CHOICE_FIELD), locale=_locale())
+    return render_template("deep_linking/picker.html", page=page, path=path_model(), problem=problem,
                            choice_field=CHOICE_FIELD, title=_("Add REX VET Path to your course")), status
 
 
@@ -105,12 +102,12 @@ def add():
     try:
         if not settings.accepts_resource_links:
             raise InvalidSelection(_("Your LMS does not accept course links here; press Cancel to return to it."))
-        selection = read_selection(request.form.getlist(CHOICE_FIELD), _path_model(),
+        selection = read_selection(request.form.getlist(CHOICE_FIELD), path_model(),
                                    accept_multiple=settings.accept_multiple)
     except InvalidSelection as problem:
         return _picker(request.form, problem=problem, status=problem.status)
     return _to_the_lms(lambda: answer_with_selection(
-        launch, selection, _path_model(), locale=_locale(), launch_url=ToolUrls.configured().launch_url,
+        launch, selection, path_model(), locale=_locale(), launch_url=ToolUrls.configured().launch_url,
         now=current_clock().now()), _("Adding your choice to the course…"))
 
 

@@ -18,8 +18,9 @@ from flask_babel import gettext as _
 
 from app.errors import AppError
 from app.learning.content.model import Module, PathModel
+from app.lti.constants import MODULE_PARAMETER
 from app.lti.deep_linking import line_item, resource_link_item
-from app.lti.tool_values import MODULE_LINE_ITEM_TAG, MODULE_PARAMETER, PATH_LINE_ITEM_TAG, PATH_RESOURCE_ID
+from app.lti.tool_values import MODULE_LINE_ITEM_TAG, PATH_LINE_ITEM_TAG, PATH_RESOURCE_ID
 
 PATH_CHOICE = "path"
 MODULE_CHOICE_PREFIX = "module:"

@@ -7,7 +7,6 @@ import logging
 from dataclasses import asdict
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
@@ -19,8 +18,8 @@ from app.grades.policy import (
     COMPLETED, Score, Target, malformed_key, may_send_scores, module_score, module_target, path_score, path_target,
 )
 from app.jobs.services import enqueue
+from app.learning.content import path_model
 from app.learning.progress import completed_module_ids, find_progress
-from app.learning.start import requested_module_id
 from app.lti.constants import RESOURCE_LINK_REQUEST
 from app.lti.models import Launch
 from app.lti.tool_values import PATH_RESOURCE_ID
@@ -127,16 +126,12 @@ def _find_or_create(launch: Launch, target: Target, score: Score, *, now: dateti
 # Listeners of app.events: each turns one learning event into the scores of the table in docs/grades.md.
 
 
-def _path():
-    return current_app.extensions["path_model"]
-
-
 def on_launch(sender, *, launch: Launch) -> None:
     """A link to a module: its current state at once (Started, InProgress, or an earlier completion elsewhere)."""
     if launch.message_type != RESOURCE_LINK_REQUEST:
         return
     now = current_clock().now()
-    module = _path().module(requested_module_id(launch) or "")
+    module = path_model().module(launch.requested_module_id or "")
     if module is not None:
         target = module_target(launch, module)
         if target is not None:
@@ -148,7 +143,7 @@ def on_launch(sender, *, launch: Launch) -> None:
     target = path_target(launch)
     completed = completed_module_ids(launch.organisation_id, launch.person_id) if target is not None else None
     if completed:
-        record_score(launch, target, path_score(_path(), completed), now=now)
+        record_score(launch, target, path_score(path_model(), completed), now=now)
 
 
 def on_module_started(sender, *, launch: Launch, module, progress) -> None:
@@ -172,7 +167,7 @@ def on_module_completed(sender, *, launch: Launch, module, progress) -> None:
         record_score(launch, target, module_score(completed=True, score=progress.score, sections_seen=0), now=now)
     path = path_target(launch)
     if path is not None:
-        record_score(launch, path, path_score(_path(), completed_module_ids(launch.organisation_id, launch.person_id)),
+        record_score(launch, path, path_score(path_model(), completed_module_ids(launch.organisation_id, launch.person_id)),
                      now=now)
 
 
@@ -207,7 +202,7 @@ def rescore_after_merge(sender, *, organisation_id: int, kept) -> None:
     completed modules to a whole-path link's share: without this the LMS kept the old, lower score until the
     learner's next action on that link, which may never come.
     """
-    path, now = _path(), current_clock().now()
+    path, now = path_model(), current_clock().now()
     completed = completed_module_ids(organisation_id, kept.id)
     for sync in db.session.scalars(scoped(GradeSync, organisation_id).where(GradeSync.person_id == kept.id)
                                    .order_by(GradeSync.id).with_for_update()):

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from app.learning.content.model import Module, PathModel
-from app.learning.start import requested_module_id
 from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE
 from app.lti.models import Launch
 from app.lti.tool_values import PATH_RESOURCE_ID
@@ -86,7 +85,7 @@ def malformed_key(deployment_id: int, resource_link_id: str | None, resource_id:
 def module_target(launch: Launch, module: Module) -> Target | None:
     """The module's line item in this launch: its own link's, or one found or created in the container."""
     claim = ags_claim(launch)
-    if requested_module_id(launch) == module.id and claim.get("lineitem"):
+    if launch.requested_module_id == module.id and claim.get("lineitem"):
         return _link_target(launch, module.id, module.title.english, claim)
     if not claim.get("lineitem") and claim.get("lineitems") and AGS_SCOPE_LINE_ITEM in (claim.get("scope") or []):
         key = f"{claim['lineitems']}#resource={module.id}"
@@ -101,7 +100,7 @@ def module_target(launch: Launch, module: Module) -> Target | None:
 def path_target(launch: Launch) -> Target | None:
     """A link to the whole path (no `module` parameter) with its own line item."""
     claim = ags_claim(launch)
-    if requested_module_id(launch) is None and claim.get("lineitem"):
+    if launch.requested_module_id is None and claim.get("lineitem"):
         return _link_target(launch, PATH_RESOURCE_ID, "REX VET Path", claim)
     return None
 

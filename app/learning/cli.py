@@ -1,6 +1,7 @@
 """`flask content …`: check and describe the path model and modules, as CI and content authors use it."""
 import os
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -10,9 +11,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.learning.content import load_content
-from app.learning.content.model import ACTIVITY_TYPES
+from app.learning.content.model import ACTIVITY_TYPES, PathModel
 from app.learning.content.validation import count_words
 from app.learning.retired import retired_references
+
+BADGE_CHECK = "content_badge_check"  # filled by app.badges (register_badge_check): learning never imports badges
 
 content_cli = AppGroup("content", help="Check the path model and modules (CONTENT_DIR, normally modules/).")
 
@@ -55,11 +58,17 @@ def check(strict: bool, directory: str | None, badges_directory: str | None) -> 
         raise SystemExit(1)
 
 
+def register_badge_check(app, check: Callable[[PathModel | None, str], int]) -> None:
+    """The badges feature's check of its files against the content just read (printing problems; errors counted)."""
+    app.extensions[BADGE_CHECK] = check
+
+
 def _check_badges(model, directory: str | None) -> int:
     """The badge definitions (badge_templates/) are content too: their rules name this path's modules."""
-    from app.badges.cli import check_badge_files
-
-    return check_badge_files(model, _directory(directory or current_app.config["BADGE_TEMPLATES_DIR"]))[0]
+    check = current_app.extensions.get(BADGE_CHECK)
+    if check is None:  # no badges feature in this app
+        return 0
+    return check(model, _directory(directory or current_app.config["BADGE_TEMPLATES_DIR"]))
 
 
 def _retired_references(model) -> list:

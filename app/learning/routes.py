@@ -1,11 +1,11 @@
 """The learner's pages: the path (where am I, what next), the self-assessment and the module player."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.badges.earners import announce_new_badges
 from app.clock import current_clock
 from app.errors import AppError, NotFound
 from app.extensions import db
+from app.learning.content import path_model
 from app.learning.content.model import Module, Section
 from app.learning.placement import learner_path
 from app.learning.progress import (
@@ -13,7 +13,6 @@ from app.learning.progress import (
     resume_section, visit_section,
 )
 from app.learning.self_assessment import SCALE, latest_ratings, record_self_assessment
-from app.learning.start import requested_module_id
 from app.lti.constants import DEEP_LINKING_REQUEST
 from app.lti.session import current_launch, launch_required
 
@@ -22,16 +21,12 @@ bp = Blueprint("learning", __name__)
 RATING_FIELD = "rating-"  # form field per statement: rating-<statement id>
 
 
-def _path_model():
-    return current_app.extensions["path_model"]
-
-
 @bp.get("/")
 @launch_required()
 def home():
     """The path page: where the learner stands per area and the one module recommended next."""
     launch = current_launch()
-    path = _path_model()
+    path = path_model()
     progress = progress_by_module(launch.organisation_id, launch.person_id)
     completed = frozenset(module_id for module_id, row in progress.items() if row.is_completed)
     learner = learner_path(path, launch.organisation_id, launch.person_id, completed_module_ids=completed)
@@ -47,10 +42,10 @@ def start():
     launch = current_launch()
     if launch.message_type == DEEP_LINKING_REQUEST:  # the LMS's "add content" dialog: the module picker
         return redirect(url_for("deep_linking.picker"))
-    module_id = requested_module_id(launch)
+    module_id = launch.requested_module_id
     if module_id is None:
         return redirect(url_for("learning.home"))
-    if _path_model().module(module_id) is None:
+    if path_model().module(module_id) is None:
         flash(_("This course link opens the module “%(module)s”, which the path no longer has. Here is your path "
                 "instead; tell your teacher so they can update the link.", module=module_id), "warning")
         return redirect(url_for("learning.home"))
@@ -63,7 +58,7 @@ def self_assessment():
     """The can-do statements of every area and level, pre-filled from the latest taking."""
     launch = current_launch()
     return render_template(
-        "learning/self_assessment.html", path=_path_model(), scale=SCALE, organisation=launch.organisation,
+        "learning/self_assessment.html", path=path_model(), scale=SCALE, organisation=launch.organisation,
         ratings=latest_ratings(launch.organisation_id, launch.person_id), title=_("Self-assessment"),
     )
 
@@ -80,14 +75,14 @@ def save_self_assessment():
         }
     except ValueError:
         raise AppError(_("A rating must be one of the choices on the scale.")) from None
-    record_self_assessment(launch.organisation_id, launch.person_id, ratings, path=_path_model(), now=current_clock().now())
+    record_self_assessment(launch.organisation_id, launch.person_id, ratings, path=path_model(), now=current_clock().now())
     db.session.commit()
     flash(_("Your self-assessment is saved."), "success")
     return redirect(url_for("learning.home"))
 
 
 def _module_or_404(module_id: str) -> Module:
-    module = _path_model().module(module_id)
+    module = path_model().module(module_id)
     if module is None:
         raise NotFound(_("The path has no module “%(module)s”.", module=module_id),
                        hint=_("Go back to your path and choose a module there."))
@@ -122,7 +117,7 @@ def section(module_id, section_id):
     progress = visit_section(launch, module, section, now=current_clock().now())
     db.session.commit()
     return render_template("learning/section.html", module=module, section=section, progress=progress,
-                           path=_path_model())
+                           path=path_model())
 
 
 @bp.post("/modules/<module_id>/sections/<section_id>/done")
@@ -167,9 +162,8 @@ def module_summary(module_id):
     progress = find_progress(launch.organisation_id, launch.person_id, module.id)
     if progress is None:
         return redirect(url_for("learning.module", module_id=module.id))
-    # The badges this completion earned (any not yet announced), said once: a later visit does not repeat them.
-    new_badges = announce_new_badges(launch.organisation_id, launch.person_id, now=current_clock().now())
-    page = render_template("learning/summary.html", module=module, progress=progress, path=_path_model(),
-                           score=current_score(module, progress), new_badges=new_badges)
+    # The badges this completion earned come from the badges feature's template hook (new_badges(), app.badges).
+    page = render_template("learning/summary.html", module=module, progress=progress, path=path_model(),
+                           score=current_score(module, progress))
     db.session.commit()
     return page

@@ -15,12 +15,6 @@ from app.lti.exceptions import InvalidDeepLinkingRequest
 from app.lti.keys import sign_tool_jwt
 from app.lti.models import Launch
 
-DEEP_LINKING_RESPONSE = "LtiDeepLinkingResponse"
-CONTENT_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
-DATA = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
-MSG = "https://purl.imsglobal.org/spec/lti-dl/claim/msg"
-ERRORMSG = "https://purl.imsglobal.org/spec/lti-dl/claim/errormsg"
-RESOURCE_LINK_ITEM = "ltiResourceLink"
 RESPONSE_LIFETIME_SECONDS = 300
 
 
@@ -36,7 +30,7 @@ class DeepLinkingSettings:
 
     @property
     def accepts_resource_links(self) -> bool:
-        return RESOURCE_LINK_ITEM in self.accept_types
+        return claims.RESOURCE_LINK_ITEM in self.accept_types
 
 
 def deep_linking_settings(launch: Launch) -> DeepLinkingSettings:
@@ -60,7 +54,7 @@ def deep_linking_settings(launch: Launch) -> DeepLinkingSettings:
     # Deep Linking 2.0 §4.4.1 makes accept_types required; an LMS that leaves it out gets the one type every
     # platform takes (itslearning takes nothing else).
     if not isinstance(accept_types, list) or not accept_types:
-        accept_types = [RESOURCE_LINK_ITEM]
+        accept_types = [claims.RESOURCE_LINK_ITEM]
     accept_lineitem = settings.get("accept_lineitem")
     return DeepLinkingSettings(
         return_url=return_url,
@@ -75,7 +69,7 @@ def deep_linking_settings(launch: Launch) -> DeepLinkingSettings:
 def resource_link_item(*, title: str, text: str, url: str, custom: dict[str, str], line_item: dict | None) -> dict:
     """An ltiResourceLink content item (§3.2). `url` is always set: Moodle and others launch it, and an item
     without one is launched at whatever URL the LMS guesses."""
-    item = {"type": RESOURCE_LINK_ITEM, "title": title, "text": text, "url": url}
+    item = {"type": claims.RESOURCE_LINK_ITEM, "title": title, "text": text, "url": url}
     if custom:
         item["custom"] = {name: str(value) for name, value in custom.items()}
     if line_item is not None:
@@ -106,15 +100,15 @@ def deep_linking_response(
         "iat": issued,
         "exp": issued + RESPONSE_LIFETIME_SECONDS,
         "nonce": secrets.token_urlsafe(24),
-        claims.MESSAGE_TYPE: DEEP_LINKING_RESPONSE,
+        claims.MESSAGE_TYPE: claims.DEEP_LINKING_RESPONSE,
         claims.VERSION: claims.LTI_VERSION,
         claims.DEPLOYMENT_ID: launch.deployment.deployment_id,
-        CONTENT_ITEMS: items,
+        claims.CONTENT_ITEMS: items,
     }
     if settings.data is not None:
-        response[DATA] = settings.data  # echoed unchanged, as §4.4.1 requires
+        response[claims.DATA] = settings.data  # echoed unchanged, as §4.4.1 requires
     if message:
-        response[MSG] = message
+        response[claims.MSG] = message
     if error_message:
-        response[ERRORMSG] = error_message
+        response[claims.ERRORMSG] = error_message
     return settings.return_url, sign_tool_jwt(response)

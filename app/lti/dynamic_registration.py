@@ -32,10 +32,8 @@ from app.clock import as_utc
 from app.extensions import db
 from app.lti import lms_http
 from app.lti.constants import (
-    DEEP_LINKING_REQUEST,
-    PLATFORM_CONFIGURATION,
-    RESOURCE_LINK_REQUEST,
-    TOOL_CONFIGURATION,
+    AGS_SCOPE_LINE_ITEM, AGS_SCOPE_LINE_ITEM_READONLY, AGS_SCOPE_RESULT_READONLY, AGS_SCOPE_SCORE,
+    DEEP_LINKING_REQUEST, NRPS_SCOPE, PLATFORM_CONFIGURATION, RESOURCE_LINK_REQUEST, TOOL_CONFIGURATION,
 )
 from app.lti.exceptions import (
     InvalidPlatformConfiguration,
@@ -52,18 +50,10 @@ from app.tenancy.models import Organisation
 
 log = logging.getLogger(__name__)
 
-CLOSE_SUBJECT = "org.imsglobal.lti.close"
-
 REQUIRED_URL_FIELDS = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
 REQUIRED_PLATFORM_FIELDS = ("product_family_code", "version", "messages_supported")
 # The services the tool uses (AGS 2.0 §3.1, NRPS 2.0 §3.4); we ask only for those the LMS offers.
-WANTED_SCOPES = (
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
-)
+WANTED_SCOPES = (AGS_SCOPE_LINE_ITEM, AGS_SCOPE_LINE_ITEM_READONLY, AGS_SCOPE_RESULT_READONLY, AGS_SCOPE_SCORE, NRPS_SCOPE)
 WANTED_CLAIMS = ["iss", "sub", "name", "given_name", "family_name", "email"]
 TOOL_NAME = "REX VET Path"
 TOOL_DESCRIPTION = "International skills for VET staff: a path of training modules with Open Badges."

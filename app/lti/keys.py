@@ -4,20 +4,18 @@ Rotation publishes the new key before it signs anything (platforms that cache ou
 keeps the old one published for a grace period (signatures made just before still verify), then
 retires it. `advance_key_rotation` moves keys along; the worker runs it periodically.
 """
-import hashlib
 import json
 import logging
 from datetime import datetime, timedelta
 
 import jwt
-from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import current_app
-from jwt.utils import base64url_encode
 from sqlalchemy import select
 
 from app.clock import as_utc
+from app.crypto import jwk_thumbprint, key_encryption
 from app.errors import AppError
 from app.extensions import db
 from app.lti.models import ToolKey
@@ -29,32 +27,21 @@ class RotationUnderWay(AppError):
     status = 409
 
 
-def _key_encryption() -> MultiFernet:
-    """The first configured key encrypts; every configured key can decrypt (so the KEK can rotate)."""
-    keys = [k.strip() for k in current_app.config["KEY_ENCRYPTION_KEYS"].split(",") if k.strip()]
-    return MultiFernet([Fernet(k) for k in keys])
-
-
 def create_tool_key(status: str = ToolKey.ACTIVE, activates_at: datetime | None = None) -> ToolKey:
     """Generate an RSA-2048 key; its kid is the RFC 7638 thumbprint of the public key."""
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
-    kid = _thumbprint(public_jwk)
+    kid = jwk_thumbprint(public_jwk)
     public_jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
     pem = private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     key = ToolKey(
-        kid=kid, private_key_encrypted=_key_encryption().encrypt(pem), public_jwk=public_jwk,
+        kid=kid, private_key_encrypted=key_encryption().encrypt(pem), public_jwk=public_jwk,
         status=status, activates_at=activates_at,
     )
     db.session.add(key)
     return key
-
-
-def _thumbprint(public_jwk: dict) -> str:
-    canonical = json.dumps({k: public_jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":"), sort_keys=True)
-    return base64url_encode(hashlib.sha256(canonical.encode()).digest()).decode()
 
 
 def ensure_active_tool_key() -> ToolKey:
@@ -72,7 +59,7 @@ def _keys_in(*statuses: str):
 
 
 def private_key_pem(key: ToolKey) -> str:
-    return _key_encryption().decrypt(key.private_key_encrypted).decode()
+    return key_encryption().decrypt(key.private_key_encrypted).decode()
 
 
 def sign_tool_jwt(claims: dict) -> str:
@@ -136,7 +123,7 @@ def _scheduled_rotation_due(now: datetime) -> bool:
 
 def rewrap_private_keys() -> int:
     """Re-encrypt every private key with the first key-encryption key (after adding a new KEK in front)."""
-    fernet = _key_encryption()
+    fernet = key_encryption()
     keys = [key for key in _keys_in(*ToolKey.PUBLISHED)]
     for key in keys:
         key.private_key_encrypted = fernet.rotate(key.private_key_encrypted)

@@ -5,8 +5,9 @@ from sqlalchemy import DateTime, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.lti.constants import CUSTOM, MODULE_PARAMETER
 from app.models_base import JSONType, TimestampMixin
-from app.tenancy.models import Course, Deployment, Organisation, Person
+from app.tenancy.models import Course, Deployment, Organisation, Person, site_record
 
 
 class ToolKey(TimestampMixin, db.Model):
@@ -50,6 +51,7 @@ class LoginState(db.Model):
     continuation_hash: Mapped[str | None] = mapped_column(String(64))
 
 
+@site_record  # moving a site (app.tenancy.moves) brings the people who launched from it
 class Launch(TimestampMixin, db.Model):
     """A validated launch: who, where, in which role and locale; the tool session points at it."""
 
@@ -79,6 +81,15 @@ class Launch(TimestampMixin, db.Model):
     deployment: Mapped[Deployment] = relationship()
     person: Mapped[Person] = relationship()
     course: Mapped[Course | None] = relationship()
+
+    @property
+    def requested_module_id(self) -> str | None:
+        """The module the link asks to open: its `module` custom parameter; empty or an unsubstituted variable
+        (`$…`, as itslearning sends) is none."""
+        value = ((self.claims or {}).get(CUSTOM) or {}).get(MODULE_PARAMETER)
+        if not isinstance(value, str) or not value.strip() or value.strip().startswith("$"):
+            return None
+        return value.strip()
 
 
 class RegistrationInvitation(TimestampMixin, db.Model):

@@ -12,11 +12,11 @@ import requests
 from app.lti.constants import NRPS_MEMBERSHIP_TYPE, NRPS_SCOPE
 from app.lti.platform_services import PlatformRefused, PlatformUnavailable, call_service, json_body
 from app.tenancy.models import Registration
+from app.tenancy.roles import CONTEXT_ROLE
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 MAX_PAGES = 500  # 50,000 members: far beyond any course; a platform whose "next" never ends is stopped here
-CONTEXT_ROLE_PREFIX = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _member(raw: dict) -> Member:
         raise TypeError("`roles` must be a list of strings")
     if not isinstance(raw["user_id"], (str, int)) or isinstance(raw["user_id"], bool):
         raise TypeError("`user_id` must be a string")
-    roles = tuple(role if ("#" in role or "/" in role) else CONTEXT_ROLE_PREFIX + role for role in raw_roles)
+    roles = tuple(role if ("#" in role or "/" in role) else CONTEXT_ROLE + role for role in raw_roles)
     return Member(str(raw["user_id"]), roles, _text(raw, "status") or "Active", name, _text(raw, "email"))
 
 

@@ -8,18 +8,10 @@ from urllib.parse import urlsplit
 import jwt
 from cryptography.hazmat.primitives import serialization
 
-from app.lti.tool_urls import ToolUrls
+from app.lti.constants import AGS_SCOPES, MODULE_PARAMETER, NRPS_SCOPES
 from app.lti.keys import active_tool_key
+from app.lti.tool_urls import ToolUrls
 
-# What the tool asks the LMS for: AGS (LTI AGS 2.0 §3.1) to send completion as a score, NRPS (§3.1) for rosters.
-AGS_SCOPES = (
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-)
-NRPS_SCOPES = ("https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",)
-# The custom parameter a resource link sets to open one module; ids are the `id` of each file in modules/.
-MODULE_PARAMETER = "module"
 # Gradebook columns the tool makes (Deep Linking's lineItem, or found/created by grade passback): resourceId is
 # the module id, or "path" for a whole-path link; the tag says which.
 PATH_RESOURCE_ID = "path"

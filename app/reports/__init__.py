@@ -8,9 +8,11 @@ def init_app(app):
         person_erased, person_moved, roster_recorded, self_assessment_recorded,
     )
     from app.reports import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
-    from app.reports.activity import record_launch
+    from app.badges.reporting import awards_of_person, badge_events, badge_labels
+    from app.reports.activity import ActivitySource, record_launch, register_activity_source
     from app.reports.personal_data import (
-        erase_launch_records, move_launch_records, move_launch_records_to_organisation, release_moved_courses,
+        erase_launch_records, move_launch_records, move_launch_records_to_organisation, register_personal_data,
+        release_moved_courses,
     )
     from app.reports import figures_version
     from app.reports import dashboard_routes
@@ -21,6 +23,10 @@ def init_app(app):
     app.register_blueprint(dashboard_routes.bp)
     app.jinja_env.globals["may_read_reports"] = may_read_reports  # the path page links readers to the skills map
     launch_completed.connect(record_launch)
+    # The badges feature's figures: one activity measure per badge, and a person's awards in their data (reports sits
+    # above badges, so it reads them from app.badges.reporting; badges never imports reports).
+    register_activity_source(app, ActivitySource("badges", badge_events, badge_labels))
+    register_personal_data(app, "badges", awards_of_person)
     person_erased.connect(erase_launch_records)
     people_merged.connect(move_launch_records)
     person_moved.connect(move_launch_records_to_organisation)

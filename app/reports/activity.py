@@ -1,8 +1,9 @@
 """Activity per month and quarter: launches, modules started and completed, and whatever other features add.
 
 A source gives events as a select of (person_id, occurred_at, measure) for one organisation, and the label of
-each measure in the order they are shown. Launches and module progress are built in; the badges feature adds
-one measure per badge with `register_activity_source` (docs/reports.md), so this module never imports it.
+each measure in the order they are shown. Launches and module progress are built in; the badges feature's
+measures (one per badge) are registered with `register_activity_source` by `app.reports.init_app`, from
+app.badges.reporting (docs/reports.md), so this module never imports a feature.
 
 The figures are events (a person may launch many times) of the whole organisation — not split by course
 group: per group and month they would be mostly small, and the table would be mostly hidden. A figure is

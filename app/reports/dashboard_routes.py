@@ -1,5 +1,5 @@
 """The instructor's course dashboard (/courses/<id>/dashboard), its CSV export, and the roster and grade actions on it."""
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -8,11 +8,12 @@ from app.clock import current_clock
 from app.errors import Forbidden
 from app.extensions import db
 from app.grades.passback import retry as retry_score
+from app.learning.content import path_model
+from app.lti.roster import request_roster
 from app.lti.session import current_launch
 from app.reports.dashboard import Filters, course_dashboard, dashboard_csv
 from app.tenancy.models import Course
 from app.tenancy.roles import INSTRUCTOR
-from app.tenancy.roster import request_roster
 from app.tenancy.services import get_scoped_or_404
 
 bp = Blueprint("dashboard", __name__)
@@ -32,7 +33,7 @@ def _instructors_course(course_id: int) -> Course:
 def course(course_id: int):
     """Who is where on the path, page by page, with filters and sorting."""
     course = _instructors_course(course_id)
-    path = current_app.extensions["path_model"]
+    path = path_model()
     return render_template("reports/dashboard.html", board=course_dashboard(course, path, Filters.from_args(request.args)),
                            path=path, badges=badge_catalogue(), words=_row_words(), title=_("Course dashboard"))
 
@@ -62,7 +63,7 @@ def _row_words() -> dict[str, Markup]:
 def export(course_id: int):
     """Every member under the current filters, as CSV."""
     course = _instructors_course(course_id)
-    path = current_app.extensions["path_model"]
+    path = path_model()
     board = course_dashboard(course, path, Filters.from_args(request.args), everything=True)
     return Response(dashboard_csv(board, path), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="course-{course.id}-dashboard.csv"'})

@@ -1,8 +1,8 @@
 """A person's data rights: an admin exports everything the tool holds about one person, or erases it.
 
 Export: the person, their course memberships, launches, self-assessments with every rating, and module
-progress with sections gone through, answers and reflections; other features add theirs with
-`register_personal_data` (the badges feature: awards). JSON keeps the structure; CSV flattens it to one row per
+progress with sections gone through, answers and reflections; other features' records are added with
+`register_personal_data` (the badges feature's awards, by `app.reports.init_app`). JSON keeps the structure; CSV flattens it to one row per
 value (section, item, field, value), so nothing is left out.
 
 Erasure sends `person_erased` inside the transaction: every feature deletes its own rows of the person (the

@@ -5,11 +5,12 @@ instructors; data rights for organisation admins only) and the installation admi
 /admin/organisations/<id>/reports: create_app nests `admin_bp` in the admin blueprint, whose login guard and
 framing rule apply to it).
 """
-from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.clock import current_clock
 from app.extensions import db
+from app.learning.content import path_model
 from app.lti.session import current_launch
 from app.reports import exports, personal_data
 from app.reports.access import (
@@ -54,7 +55,7 @@ def _locale() -> str:
 
 def _report(organisation: Organisation):
     report, computed = cached_skills_report(
-        current_app.extensions["path_model"], organisation, now=current_clock().now(), locale=_locale(),
+        path_model(), organisation, now=current_clock().now(), locale=_locale(),
         group=request.args.get("group"), granularity=request.args.get("by"), period=request.args.get("period"),
         compare=request.args.get("compare"),
     )

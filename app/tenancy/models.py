@@ -183,3 +183,15 @@ class InstallationSetting(db.Model):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[dict | list | str | int | bool | None] = mapped_column(JSONType)
+
+
+# Tables of higher layers whose rows tie a person to an LMS site (deployment) outside any course: the lti package's
+# launches. Moving a site (app.tenancy.moves) counts their rows as it counts memberships, without importing them.
+SITE_RECORDS: list[type] = []
+
+
+def site_record(model: type) -> type:
+    """Class decorator: `model` has organisation_id, deployment_id and person_id; moving a site follows its rows."""
+    if model not in SITE_RECORDS:
+        SITE_RECORDS.append(model)
+    return model

@@ -22,12 +22,11 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, or_, select, union, update
 
 from app.events import deployment_moved, person_moved
 from app.extensions import db
-from app.lti.models import Launch
-from app.tenancy.models import Course, Deployment, Membership, Organisation, Person
+from app.tenancy.models import SITE_RECORDS, Course, Deployment, Membership, Organisation, Person
 from app.tenancy.services import merge_records
 
 log = logging.getLogger(__name__)
@@ -89,10 +88,10 @@ def unsettled_deployments() -> list[Deployment]:
     """Deployments with a course or a launch kept in another organisation than theirs (a move before issue 21)."""
     stray_course = exists().where(Course.deployment_id == Deployment.id,
                                   Course.organisation_id != Deployment.organisation_id)
-    stray_launch = exists().where(Launch.deployment_id == Deployment.id,
-                                  Launch.organisation_id != Deployment.organisation_id)
+    stray_records = [exists().where(record.deployment_id == Deployment.id,
+                                    record.organisation_id != Deployment.organisation_id) for record in SITE_RECORDS]
     return list(db.session.scalars(
-        select(Deployment).where(Deployment.organisation_id.is_not(None), stray_course | stray_launch)
+        select(Deployment).where(Deployment.organisation_id.is_not(None), or_(stray_course, *stray_records))
         .order_by(Deployment.id)
     ))
 
@@ -100,9 +99,9 @@ def unsettled_deployments() -> list[Deployment]:
 def _people_of_the_site_elsewhere(deployment: Deployment, course_ids: list[int], target: int) -> list[Person]:
     """People outside the site's organisation with a membership in its courses or a launch from it."""
     in_courses = select(Membership.person_id).where(Membership.course_id.in_(course_ids))
-    launched = select(Launch.person_id).where(Launch.deployment_id == deployment.id)
+    recorded = [select(record.person_id).where(record.deployment_id == deployment.id) for record in SITE_RECORDS]
     return list(db.session.scalars(
-        select(Person).where(Person.organisation_id != target, Person.id.in_(in_courses.union(launched)))
+        select(Person).where(Person.organisation_id != target, Person.id.in_(union(in_courses, *recorded)))
         .order_by(Person.id)
     ))
 
@@ -110,8 +109,9 @@ def _people_of_the_site_elsewhere(deployment: Deployment, course_ids: list[int],
 def _tied_elsewhere(person: Person, deployment: Deployment, course_ids: list[int]) -> bool:
     """Whether the person has a course or a launch of another site in their organisation (then they stay there)."""
     other_course = exists().where(Membership.person_id == person.id, Membership.course_id.not_in(course_ids))
-    other_launch = exists().where(Launch.person_id == person.id, Launch.deployment_id != deployment.id)
-    return bool(db.session.scalar(select(other_course | other_launch)))
+    other_records = [exists().where(record.person_id == person.id, record.deployment_id != deployment.id)
+                     for record in SITE_RECORDS]
+    return bool(db.session.scalar(select(or_(other_course, *other_records))))
 
 
 def _twin(person: Person, organisation_id: int) -> Person | None:

@@ -14,6 +14,7 @@ An organisation admin is also whatever their context role makes them in the cour
 from dataclasses import dataclass
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
+CONTEXT_ROLE = LIS + "membership#"  # a context role in full: CONTEXT_ROLE + "Learner" (LTI 1.3 Core §A.2.2)
 ORG_ADMIN_ROLES = {
     LIS + "institution/person#Administrator",
     LIS + "system/person#Administrator",
@@ -49,7 +50,7 @@ def _context_role_name(uri: str) -> str | None:
     """
     if "/" not in uri and "#" not in uri:
         return uri
-    if uri.startswith(LIS + "membership#"):
+    if uri.startswith(CONTEXT_ROLE):
         return uri.split("#", 1)[1]
     if uri.startswith(LIS + "membership/"):
         return uri[len(LIS + "membership/"):].split("#", 1)[0]

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import jwt
 import pytest
 
-from app.lti.deep_linking import CONTENT_ITEMS, DATA, ERRORMSG
+from app.lti.constants import CONTENT_ITEMS, DATA, ERRORMSG
 from app.tenancy.models import Person
 from app.extensions import db
 from tests.deep_linking.conftest import RETURN_URL

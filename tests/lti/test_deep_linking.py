@@ -4,9 +4,8 @@ import jwt
 import pytest
 
 from app.lti import constants as claims
-from app.lti.deep_linking import (
-    CONTENT_ITEMS, DATA, ERRORMSG, MSG, deep_linking_response, deep_linking_settings, line_item, resource_link_item,
-)
+from app.lti.constants import CONTENT_ITEMS, DATA, ERRORMSG, MSG
+from app.lti.deep_linking import deep_linking_response, deep_linking_settings, line_item, resource_link_item
 from app.lti.exceptions import InvalidDeepLinkingRequest
 from app.lti.keys import ensure_active_tool_key
 from tests.deep_linking.conftest import LMS_SETTINGS, RETURN_URL, deep_linking_launch

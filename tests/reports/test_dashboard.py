@@ -14,8 +14,8 @@ from app.grades.models import GradeSync
 from app.jobs.models import Job
 from app.learning.models import ModuleProgress, SelfAssessment, SelfRating
 from app.lti.nrps import Member
+from app.lti.roster import record_roster
 from app.tenancy.models import Course
-from app.tenancy.roster import record_roster
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch, make_world, sign_in
 from tests.support.forms import post_form
 

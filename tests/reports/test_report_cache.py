@@ -8,12 +8,13 @@ import pytest
 import redis
 from sqlalchemy import event, select
 
-from app.badges.catalogue import badge_catalogue
 from app.badges.awarding import award_badge
+from app.badges.catalogue import badge_catalogue
 from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.learning.self_assessment import record_self_assessment
 from app.lti.nrps import Member
+from app.lti.roster import record_roster
 from app.reports.activity import record_launch
 from app.reports.figures_version import current_version
 from app.reports.personal_data import erase_person
@@ -21,7 +22,6 @@ from app.reports.report import skills_report
 from app.reports.report_cache import _to_json, cached_skills_report
 from app.shared_cache import RedisCache
 from app.tenancy.models import Person
-from app.tenancy.roster import record_roster
 from app.tenancy.services import merge_people
 from tests.badges.conftest import complete_module
 from tests.reports.conftest import generate_organisation

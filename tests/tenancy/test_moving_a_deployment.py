@@ -15,14 +15,15 @@ from app.extensions import db
 from app.grades.models import GradeSync
 from app.jobs.exceptions import PermanentJobError
 from app.learning.models import ModuleProgress, SelfAssessment
+from app.lti import roster
 from app.lti.launch import ValidatedLaunch, record_launch
 from app.lti.models import Launch
-from app.lti.session import issue_session_token
 from app.lti.nrps import Member
+from app.lti.roster import read_roster, record_roster
+from app.lti.session import issue_session_token
 from app.reports.models import LaunchRecord, ReportSettings
-from app.tenancy import deployments, roster
+from app.tenancy import deployments
 from app.tenancy.models import Course, Deployment, Membership, Organisation, Person
-from app.tenancy.roster import read_roster, record_roster
 from app.tenancy.services import CourseOfAnotherOrganisation
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch, make_world, sign_in
 

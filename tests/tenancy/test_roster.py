@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.jobs.models import Job
 from app.jobs.runner import Worker
+from app.lti import roster as roster_module
 from app.lti.nrps import Member
-from app.tenancy import roster as roster_module
+from app.lti.roster import request_roster, record_roster
 from app.tenancy.models import Course, Membership, Person
-from app.tenancy.roster import request_roster, record_roster
 from tests.support.factories import INSTRUCTOR_ROLE, make_launch, make_world, sign_in
 
 LEARNER_URI = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"

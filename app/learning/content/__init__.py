@@ -9,6 +9,8 @@ import secrets
 import time
 from pathlib import Path
 
+from flask import current_app
+
 from app.learning.content.loader import LoadedContent, load_content
 from app.learning.content.model import PathModel
 from app.learning.content.validation import Problem
@@ -16,7 +18,7 @@ from app.learning.content.validation import Problem
 log = logging.getLogger(__name__)
 
 __all__ = ["ContentRefused", "LoadedContent", "PathModel", "Problem", "init_content", "load_content",
-           "reload_content", "follow_content_reloads"]
+           "reload_content", "follow_content_reloads", "path_model"]
 
 VERSION_KEY = "content:version"
 
@@ -42,6 +44,11 @@ def _log_problems(directory: str, loaded: LoadedContent) -> None:
         (log.warning if loaded.errors else log.info)(
             "content in %s: %d error(s), %d warning(s); modules left out: %s",
             directory, len(loaded.errors), len(loaded.warnings), ", ".join(loaded.rejected_modules) or "none")
+
+
+def path_model(app=None) -> PathModel | None:
+    """The path model this process uses (None when the content has no usable path.yaml): the one way to read it."""
+    return (app or current_app).extensions.get("path_model")
 
 
 def _use(app, loaded: LoadedContent, version: str | None) -> None:

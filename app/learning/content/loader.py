@@ -69,7 +69,7 @@ def load_content(directory, *, locales=DEFAULT_LOCALES, strict: bool = False) ->
     """Load and validate the content directory; never raises for content problems, it reports them."""
     directory = Path(directory)
     problems = Problems()
-    reader = _Reader(directory, tuple(locales), problems)
+    reader = _PathReader(directory, tuple(locales), problems)
     if not directory.is_dir():
         problems.error(Source(str(directory)), "the content directory does not exist",
                        "set CONTENT_DIR (or --dir) to the folder holding path.yaml and the module folders")
@@ -286,102 +286,20 @@ def _add_activity(sections: list[RawSection], text: str, file: str, first_line: 
 # --- building the model -------------------------------------------------------------------------------------
 
 
-class _Reader:
+class ContentReader:
+    """The readers every content file shares (ids, localised texts, unknown keys), each problem with file and line.
+
+    The path and module files are read by `_PathReader` below; badge files (app.badges.loader) by a subclass too,
+    so they get the same precise errors.
+    """
+
     def __init__(self, directory: Path, locales: tuple[str, ...], problems: Problems):
         self.directory = directory
         self.locales = locales
         self.problems = problems
+        self.missing_locales: dict[str, list[int]] = {}  # locale → lines of texts lacking it (English is shown)
 
-    # path.yaml
-
-    def read_path(self):
-        file = PATH_FILE
-        path = self.directory / file
-        if not path.is_file():
-            self.problems.error(Source(file), "path.yaml is missing",
-                                "create it with the levels and areas of the path (see docs/content.md)")
-            return None, []
-        data = parse_yaml(path.read_text(encoding="utf-8"), file, 1, self.problems)
-        if data is None:
-            return None, []
-        if not isinstance(data, LineDict):
-            self.problems.error(Source(file, 1), "path.yaml is not a mapping", "write `levels:` and `areas:` at the top level")
-            return None, []
-        self._unknown_keys(data, {"levels", "areas"}, file, "path.yaml")
-        missing_locales: dict[str, list[int]] = {}
-        self._missing = missing_locales
-        levels = [level for level in (self._level(raw, file, line) for raw, line in self._items(data, "levels", file)) if level]
-        areas = [area for area in (self._area(raw, file, line) for raw, line in self._items(data, "areas", file)) if area]
-        for locale, lines in missing_locales.items():
-            self.problems.warning(Source(file, lines[0]),
-                                  f"{len(lines)} texts have no {LOCALE_NAMES.get(locale, locale)} ({locale}) version; "
-                                  "English is shown", f"add `{locale}:` next to `en:` (first one here)")
-        return sorted(levels, key=lambda level: level.order), areas
-
-    def _items(self, data: LineDict, key: str, file: str):
-        value = data.get(key)
-        if not isinstance(value, LineList) or not value:
-            self.problems.error(Source(file, data.key_lines.get(key, data.line)), f"`{key}:` must be a non-empty list",
-                                f"write `{key}:` followed by lines starting with `- id: …`")
-            return []
-        return list(zip(value, value.item_lines))
-
-    def _level(self, raw, file: str, line: int) -> Level | None:
-        if not self._mapping(raw, file, line, "a level"):
-            return None
-        self._unknown_keys(raw, {"id", "order", "title"}, file, "a level")
-        level_id = self._id(raw, file, "level")
-        order = raw.get("order")
-        if not isinstance(order, int) or isinstance(order, bool):
-            self.problems.error(Source(file, raw.key_lines.get("order", raw.line)), f"level {level_id!r} has no whole-number `order:`",
-                                "write `order: 1` for the first level, 2 for the next …")
-            order = 0
-        title = self._localised_text(raw, "title", file, f"level {level_id!r}")
-        if level_id is None or title is None:
-            return None
-        return Level(level_id, order, title, Source(file, raw.line))
-
-    def _area(self, raw, file: str, line: int) -> Area | None:
-        if not self._mapping(raw, file, line, "an area"):
-            return None
-        self._unknown_keys(raw, {"id", "title", "description", "levels"}, file, "an area")
-        area_id = self._id(raw, file, "area")
-        title = self._localised_text(raw, "title", file, f"area {area_id!r}")
-        description = self._localised_text(raw, "description", file, f"area {area_id!r}")
-        statements = {}
-        levels = raw.get("levels")
-        if not isinstance(levels, LineDict) or not levels:
-            self.problems.error(Source(file, raw.key_lines.get("levels", raw.line)),
-                                f"area {area_id!r} has no `levels:` with can-do statements",
-                                "add `levels:` with, for each level id, a list of statements (`- id: …` and `text:`)")
-        else:
-            for level_id, items in levels.items():
-                level_line = levels.key_lines[level_id]
-                if not isinstance(items, LineList):
-                    self.problems.error(Source(file, level_line), f"statements of area {area_id!r} at {level_id!r} are not a list",
-                                        "write each statement as `- id: …` with `text:` under it")
-                    continue
-                statements[str(level_id)] = tuple(
-                    statement for statement in (
-                        self._statement(item, item_line, file, area_id, str(level_id))
-                        for item, item_line in zip(items, items.item_lines)
-                    ) if statement
-                )
-        if area_id is None or title is None or description is None:
-            return None
-        return Area(area_id, title, description, statements, Source(file, raw.line))
-
-    def _statement(self, raw, line: int, file: str, area_id: str, level_id: str) -> Statement | None:
-        if not self._mapping(raw, file, line, "a can-do statement"):
-            return None
-        self._unknown_keys(raw, {"id", "text"}, file, "a can-do statement")
-        statement_id = self._id(raw, file, "statement")
-        text = self._localised_text(raw, "text", file, f"statement {statement_id!r}")
-        if statement_id is None or text is None:
-            return None
-        return Statement(statement_id, area_id, level_id, text, Source(file, raw.line))
-
-    def _localised_text(self, raw: LineDict, key: str, file: str, owner: str) -> Text | None:
+    def localised_text(self, raw: LineDict, key: str, file: str, owner: str) -> Text | None:
         """`key: English text` or `key: {en: …, fi: …}`; English is required, other locales optional."""
         value, line = raw.get(key), raw.key_lines.get(key, raw.line)
         if isinstance(value, str) and value.strip():
@@ -408,8 +326,158 @@ class _Reader:
             return None
         for locale in self.locales:
             if locale not in values:
-                self._missing.setdefault(locale, []).append(line)
+                self.missing_locales.setdefault(locale, []).append(line)
         return Text(values)
+
+    # small readers
+
+    def check_mapping(self, raw, file: str, line: int, what: str) -> bool:
+        if isinstance(raw, LineDict):
+            return True
+        self.problems.error(Source(file, line), f"{what} must be a mapping (`id: …`, `text: …`)",
+                            "indent its keys under the `- ` of the list entry")
+        return False
+
+    def read_id(self, raw: LineDict, file: str, kind: str) -> str | None:
+        value = raw.get("id")
+        line = raw.key_lines.get("id", raw.line)
+        if value is None:
+            self.problems.error(Source(file, raw.line), f"a {kind} without an `id:`",
+                                "add a stable `id:` (lowercase letters, digits, hyphens); other data refers to it")
+            return None
+        value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            self.problems.error(Source(file, line), f"{kind} id {value!r} is not a valid id",
+                                "use lowercase letters, digits, hyphens and dots, starting with a letter or digit")
+            return None
+        return value
+
+    def plain_text(self, raw: LineDict, key: str, file: str, owner: str, *, required: bool) -> str | None:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self.problems.error(Source(file, raw.line), f"{owner} has no `{key}:`", f"add `{key}: …`")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problems.error(Source(file, raw.key_lines[key]), f"{owner}: `{key}:` is not a text",
+                                "write the text, in quotes if it looks like a number, yes/no or a date")
+            return None
+        return value.strip()
+
+    def text_list(self, raw: LineDict, key: str, file: str) -> list[tuple[str, int]]:
+        value = raw.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, LineList):
+            self.problems.error(Source(file, raw.key_lines[key]), f"`{key}:` must be a list",
+                                f"write each of the `{key}` on its own line starting with `- `")
+            return []
+        texts = []
+        for item, line in zip(value, value.item_lines):
+            if isinstance(item, str) and item.strip():
+                texts.append((item.strip(), line))
+            else:
+                self.problems.error(Source(file, line), f"an entry of `{key}:` is not a text",
+                                    "write the text, in quotes if it contains `: `")
+        return texts
+
+    def unknown_keys(self, raw: LineDict, allowed: set[str], file: str, what: str) -> None:
+        for key in sorted(raw.keys() - allowed, key=str):
+            self.problems.error(Source(file, raw.key_lines[key]), f"unknown key {key!r} in {what}",
+                                f"use only: {', '.join(sorted(allowed))}")
+
+
+class _PathReader(ContentReader):
+    """path.yaml and the module folders."""
+
+    # path.yaml
+
+    def read_path(self):
+        file = PATH_FILE
+        path = self.directory / file
+        if not path.is_file():
+            self.problems.error(Source(file), "path.yaml is missing",
+                                "create it with the levels and areas of the path (see docs/content.md)")
+            return None, []
+        data = parse_yaml(path.read_text(encoding="utf-8"), file, 1, self.problems)
+        if data is None:
+            return None, []
+        if not isinstance(data, LineDict):
+            self.problems.error(Source(file, 1), "path.yaml is not a mapping", "write `levels:` and `areas:` at the top level")
+            return None, []
+        self.unknown_keys(data, {"levels", "areas"}, file, "path.yaml")
+        missing_locales: dict[str, list[int]] = {}
+        self.missing_locales = missing_locales
+        levels = [level for level in (self._level(raw, file, line) for raw, line in self._items(data, "levels", file)) if level]
+        areas = [area for area in (self._area(raw, file, line) for raw, line in self._items(data, "areas", file)) if area]
+        for locale, lines in missing_locales.items():
+            self.problems.warning(Source(file, lines[0]),
+                                  f"{len(lines)} texts have no {LOCALE_NAMES.get(locale, locale)} ({locale}) version; "
+                                  "English is shown", f"add `{locale}:` next to `en:` (first one here)")
+        return sorted(levels, key=lambda level: level.order), areas
+
+    def _items(self, data: LineDict, key: str, file: str):
+        value = data.get(key)
+        if not isinstance(value, LineList) or not value:
+            self.problems.error(Source(file, data.key_lines.get(key, data.line)), f"`{key}:` must be a non-empty list",
+                                f"write `{key}:` followed by lines starting with `- id: …`")
+            return []
+        return list(zip(value, value.item_lines))
+
+    def _level(self, raw, file: str, line: int) -> Level | None:
+        if not self.check_mapping(raw, file, line, "a level"):
+            return None
+        self.unknown_keys(raw, {"id", "order", "title"}, file, "a level")
+        level_id = self.read_id(raw, file, "level")
+        order = raw.get("order")
+        if not isinstance(order, int) or isinstance(order, bool):
+            self.problems.error(Source(file, raw.key_lines.get("order", raw.line)), f"level {level_id!r} has no whole-number `order:`",
+                                "write `order: 1` for the first level, 2 for the next …")
+            order = 0
+        title = self.localised_text(raw, "title", file, f"level {level_id!r}")
+        if level_id is None or title is None:
+            return None
+        return Level(level_id, order, title, Source(file, raw.line))
+
+    def _area(self, raw, file: str, line: int) -> Area | None:
+        if not self.check_mapping(raw, file, line, "an area"):
+            return None
+        self.unknown_keys(raw, {"id", "title", "description", "levels"}, file, "an area")
+        area_id = self.read_id(raw, file, "area")
+        title = self.localised_text(raw, "title", file, f"area {area_id!r}")
+        description = self.localised_text(raw, "description", file, f"area {area_id!r}")
+        statements = {}
+        levels = raw.get("levels")
+        if not isinstance(levels, LineDict) or not levels:
+            self.problems.error(Source(file, raw.key_lines.get("levels", raw.line)),
+                                f"area {area_id!r} has no `levels:` with can-do statements",
+                                "add `levels:` with, for each level id, a list of statements (`- id: …` and `text:`)")
+        else:
+            for level_id, items in levels.items():
+                level_line = levels.key_lines[level_id]
+                if not isinstance(items, LineList):
+                    self.problems.error(Source(file, level_line), f"statements of area {area_id!r} at {level_id!r} are not a list",
+                                        "write each statement as `- id: …` with `text:` under it")
+                    continue
+                statements[str(level_id)] = tuple(
+                    statement for statement in (
+                        self._statement(item, item_line, file, area_id, str(level_id))
+                        for item, item_line in zip(items, items.item_lines)
+                    ) if statement
+                )
+        if area_id is None or title is None or description is None:
+            return None
+        return Area(area_id, title, description, statements, Source(file, raw.line))
+
+    def _statement(self, raw, line: int, file: str, area_id: str, level_id: str) -> Statement | None:
+        if not self.check_mapping(raw, file, line, "a can-do statement"):
+            return None
+        self.unknown_keys(raw, {"id", "text"}, file, "a can-do statement")
+        statement_id = self.read_id(raw, file, "statement")
+        text = self.localised_text(raw, "text", file, f"statement {statement_id!r}")
+        if statement_id is None or text is None:
+            return None
+        return Statement(statement_id, area_id, level_id, text, Source(file, raw.line))
 
     # modules
 
@@ -424,20 +492,20 @@ class _Reader:
         front = raw.front
         if front is None:
             return None
-        self._unknown_keys(front, MODULE_KEYS, file, "module.md's front matter")
-        module_id = self._id(front, file, "module")
+        self.unknown_keys(front, MODULE_KEYS, file, "module.md's front matter")
+        module_id = self.read_id(front, file, "module")
         if module_id and module_id != folder.name:
             self.problems.error(Source(file, front.key_lines["id"]), f"module id {module_id!r} differs from its folder {folder.name!r}",
                                 "name the folder after the module id (ids are stable: rename the folder, not the id)")
-        title = self._plain_text(front, "title", file, "the module", required=True)
-        area = self._plain_text(front, "area", file, "the module", required=True)
-        level = self._plain_text(front, "level", file, "the module", required=True)
+        title = self.plain_text(front, "title", file, "the module", required=True)
+        area = self.plain_text(front, "area", file, "the module", required=True)
+        level = self.plain_text(front, "level", file, "the module", required=True)
         minutes = front.get("minutes")
         if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
             self.problems.error(Source(file, front.key_lines.get("minutes", front.line)), "`minutes:` must be a whole number above 0",
                                 "estimate the minutes a teacher needs, e.g. `minutes: 15`")
             minutes = 0
-        outcomes = self._text_list(front, "outcomes", file)
+        outcomes = self.text_list(front, "outcomes", file)
         completion = self._completion(front, file)
         sections = tuple(section for section in (self._section(raw_section, file) for raw_section in raw.sections) if section)
         if not (module_id and title and area and level):
@@ -461,7 +529,7 @@ class _Reader:
             self.problems.error(Source(file, line), "`completion:` must be a mapping",
                                 "write `completion: {all_sections_seen: true, min_score: 80}`")
             return CompletionRule()
-        self._unknown_keys(raw, COMPLETION_KEYS, file, "`completion:`")
+        self.unknown_keys(raw, COMPLETION_KEYS, file, "`completion:`")
         seen = raw.get("all_sections_seen", True)
         if not isinstance(seen, bool):
             self.problems.error(Source(file, line), "`all_sections_seen` must be true or false", "write `all_sections_seen: true`")
@@ -480,15 +548,15 @@ class _Reader:
         return Section(raw.id, english(raw.title), english("\n".join(raw.body).strip()), activities, Source(file, raw.line))
 
     def _activity(self, raw: LineDict, file: str) -> Activity | None:
-        activity_id = self._id(raw, file, "activity")
+        activity_id = self.read_id(raw, file, "activity")
         kind = raw.get("type")
         if kind not in ACTIVITY_TYPES:
             self.problems.error(Source(file, raw.key_lines.get("type", raw.line)),
                                 f"activity {activity_id!r} has type {kind!r}" if kind else f"activity {activity_id!r} has no `type:`",
                                 f"use one of: {', '.join(ACTIVITY_TYPES)}")
             return None
-        self._unknown_keys(raw, ACTIVITY_KEYS[kind], file, f"a {kind}")
-        prompt = self._plain_text(raw, "prompt", file, f"{kind} {activity_id!r}", required=True)
+        self.unknown_keys(raw, ACTIVITY_KEYS[kind], file, f"a {kind}")
+        prompt = self.plain_text(raw, "prompt", file, f"{kind} {activity_id!r}", required=True)
         options = ()
         if kind in CHOICE_TYPES:
             options = tuple(option for option in (
@@ -514,12 +582,12 @@ class _Reader:
         return list(zip(value, value.item_lines))
 
     def _option(self, raw, line: int, file: str) -> Option | None:
-        if not self._mapping(raw, file, line, "an option"):
+        if not self.check_mapping(raw, file, line, "an option"):
             return None
-        self._unknown_keys(raw, OPTION_KEYS, file, "an option")
-        option_id = self._id(raw, file, "option")
-        text = self._plain_text(raw, "text", file, f"option {option_id!r}", required=True)
-        feedback = self._plain_text(raw, "feedback", file, f"option {option_id!r}", required=False) or ""
+        self.unknown_keys(raw, OPTION_KEYS, file, "an option")
+        option_id = self.read_id(raw, file, "option")
+        text = self.plain_text(raw, "text", file, f"option {option_id!r}", required=True)
+        feedback = self.plain_text(raw, "feedback", file, f"option {option_id!r}", required=False) or ""
         correct = raw.get("correct", False)
         if not isinstance(correct, bool):
             self.problems.error(Source(file, raw.key_lines["correct"]), f"option {option_id!r}: `correct` must be true or false",
@@ -530,11 +598,11 @@ class _Reader:
         return Option(option_id, english(text), correct, english(feedback), Source(file, raw.line))
 
     def _checklist_item(self, raw, line: int, file: str) -> ChecklistItem | None:
-        if not self._mapping(raw, file, line, "a checklist item"):
+        if not self.check_mapping(raw, file, line, "a checklist item"):
             return None
-        self._unknown_keys(raw, ITEM_KEYS, file, "a checklist item")
-        item_id = self._id(raw, file, "item")
-        text = self._plain_text(raw, "text", file, f"item {item_id!r}", required=True)
+        self.unknown_keys(raw, ITEM_KEYS, file, "a checklist item")
+        item_id = self.read_id(raw, file, "item")
+        text = self.plain_text(raw, "text", file, f"item {item_id!r}", required=True)
         if item_id is None or text is None:
             return None
         return ChecklistItem(item_id, english(text), Source(file, raw.line))
@@ -561,11 +629,11 @@ class _Reader:
             self.problems.error(Source(file, front.key_lines.get("id", front.line)),
                                 f"the translation's id {front.get('id')!r} is not the module's id {module.id!r}",
                                 f"write `id: {module.id}`")
-        title = self._plain_text(front, "title", file, "the translation", required=False)
+        title = self.plain_text(front, "title", file, "the translation", required=False)
         if not title:
             self.problems.warning(Source(file, front.line), f"no {language} title; English is shown", "add `title:`")
         outcomes = module.outcomes
-        translated_outcomes = self._text_list(front, "outcomes", file) if "outcomes" in front else []
+        translated_outcomes = self.text_list(front, "outcomes", file) if "outcomes" in front else []
         if len(translated_outcomes) == len(outcomes):
             outcomes = tuple(text.with_locale(locale, value) for text, (value, _) in zip(outcomes, translated_outcomes))
         else:
@@ -620,11 +688,11 @@ class _Reader:
 
     def _translate_activity(self, activity: Activity, raw: LineDict, locale: str, file: str) -> Activity:
         language = LOCALE_NAMES.get(locale, locale)
-        self._unknown_keys(raw, ACTIVITY_KEYS[activity.type], file, f"a {activity.type}")
+        self.unknown_keys(raw, ACTIVITY_KEYS[activity.type], file, f"a {activity.type}")
         if raw.get("type", activity.type) != activity.type:
             self.problems.error(Source(file, raw.key_lines["type"]), f"activity {activity.id!r} is a {activity.type} in module.md",
                                 f"write `type: {activity.type}` or leave `type:` out of the translation")
-        prompt = self._plain_text(raw, "prompt", file, f"activity {activity.id!r}", required=False)
+        prompt = self.plain_text(raw, "prompt", file, f"activity {activity.id!r}", required=False)
         if not prompt:
             self.problems.warning(Source(file, raw.line), f"activity {activity.id!r} has no {language} prompt; English is shown",
                                   "add `prompt:`")
@@ -636,7 +704,7 @@ class _Reader:
         language = LOCALE_NAMES.get(locale, locale)
         translated = {}
         for item, line in self._list(raw, key, file):
-            if not self._mapping(item, file, line, f"an entry of `{key}:`"):
+            if not self.check_mapping(item, file, line, f"an entry of `{key}:`"):
                 continue
             if item.get("id") not in {entry.id for entry in entries}:
                 self.problems.error(Source(file, item.line), f"{key[:-1]} {item.get('id')!r} of activity {activity_id!r} "
@@ -662,60 +730,3 @@ class _Reader:
                                           "English is shown", f"add `{name}:` to the {key[:-1]} with `id: {entry.id}`")
             result.append(replace(entry, **changes))
         return tuple(result)
-
-    # small readers
-
-    def _mapping(self, raw, file: str, line: int, what: str) -> bool:
-        if isinstance(raw, LineDict):
-            return True
-        self.problems.error(Source(file, line), f"{what} must be a mapping (`id: …`, `text: …`)",
-                            "indent its keys under the `- ` of the list entry")
-        return False
-
-    def _id(self, raw: LineDict, file: str, kind: str) -> str | None:
-        value = raw.get("id")
-        line = raw.key_lines.get("id", raw.line)
-        if value is None:
-            self.problems.error(Source(file, raw.line), f"a {kind} without an `id:`",
-                                "add a stable `id:` (lowercase letters, digits, hyphens); other data refers to it")
-            return None
-        value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        if not isinstance(value, str) or not ID_PATTERN.match(value):
-            self.problems.error(Source(file, line), f"{kind} id {value!r} is not a valid id",
-                                "use lowercase letters, digits, hyphens and dots, starting with a letter or digit")
-            return None
-        return value
-
-    def _plain_text(self, raw: LineDict, key: str, file: str, owner: str, *, required: bool) -> str | None:
-        value = raw.get(key)
-        if value is None:
-            if required:
-                self.problems.error(Source(file, raw.line), f"{owner} has no `{key}:`", f"add `{key}: …`")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.problems.error(Source(file, raw.key_lines[key]), f"{owner}: `{key}:` is not a text",
-                                "write the text, in quotes if it looks like a number, yes/no or a date")
-            return None
-        return value.strip()
-
-    def _text_list(self, raw: LineDict, key: str, file: str) -> list[tuple[str, int]]:
-        value = raw.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, LineList):
-            self.problems.error(Source(file, raw.key_lines[key]), f"`{key}:` must be a list",
-                                f"write each of the `{key}` on its own line starting with `- `")
-            return []
-        texts = []
-        for item, line in zip(value, value.item_lines):
-            if isinstance(item, str) and item.strip():
-                texts.append((item.strip(), line))
-            else:
-                self.problems.error(Source(file, line), f"an entry of `{key}:` is not a text",
-                                    "write the text, in quotes if it contains `: `")
-        return texts
-
-    def _unknown_keys(self, raw: LineDict, allowed: set[str], file: str, what: str) -> None:
-        for key in sorted(raw.keys() - allowed, key=str):
-            self.problems.error(Source(file, raw.key_lines[key]), f"unknown key {key!r} in {what}",
-                                f"use only: {', '.join(sorted(allowed))}")

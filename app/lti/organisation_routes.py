@@ -1,4 +1,8 @@
-"""The organisation admin's pages: their organisation's LMS sites (approving new ones) and its people (merging two)."""
+"""The organisation admin's pages: their organisation's LMS sites (approving new ones) and its people (merging two).
+
+They live in lti, not tenancy, because they are reached through a launch (`current_launch`: the LMS asserts the
+organisation admin's role); the work is tenancy's services.
+"""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
