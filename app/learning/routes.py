@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from app.badges.earners import announce_new_badges
 from app.clock import current_clock
 from app.errors import AppError, NotFound
-from app.extensions import db
 from app.learning.content.model import Module, Section
 from app.learning.placement import learner_path
 from app.learning.progress import (
@@ -81,7 +80,6 @@ def save_self_assessment():
     except ValueError:
         raise AppError(_("A rating must be one of the choices on the scale.")) from None
     record_self_assessment(launch.organisation_id, launch.person_id, ratings, path=_path_model(), now=current_clock().now())
-    db.session.commit()
     flash(_("Your self-assessment is saved."), "success")
     return redirect(url_for("learning.home"))
 
@@ -120,7 +118,6 @@ def section(module_id, section_id):
     module = _module_or_404(module_id)
     section = _section_or_404(module, section_id)
     progress = visit_section(launch, module, section, now=current_clock().now())
-    db.session.commit()
     return render_template("learning/section.html", module=module, section=section, progress=progress,
                            path=_path_model())
 
@@ -133,7 +130,6 @@ def section_done(module_id, section_id):
     module = _module_or_404(module_id)
     section = _section_or_404(module, section_id)
     complete_section(launch, module, section, now=current_clock().now())
-    db.session.commit()
     following = module.sections.index(section) + 1
     if following < len(module.sections):
         return redirect(url_for("learning.section", module_id=module.id, section_id=module.sections[following].id))
@@ -152,7 +148,6 @@ def answer(module_id, section_id, activity_id):
         raise NotFound(_("This section has no activity “%(activity)s”.", activity=activity_id))
     answer_activity(launch, module, activity, chosen_ids=request.form.getlist("choice"), text=request.form.get("text"),
                     now=current_clock().now())
-    db.session.commit()
     return redirect(url_for("learning.section", module_id=module.id, section_id=section.id,
                             _anchor=f"feedback-{activity.id}"))
 
@@ -171,5 +166,4 @@ def module_summary(module_id):
     new_badges = announce_new_badges(launch.organisation_id, launch.person_id, now=current_clock().now())
     page = render_template("learning/summary.html", module=module, progress=progress, path=_path_model(),
                            score=current_score(module, progress), new_badges=new_badges)
-    db.session.commit()
     return page
