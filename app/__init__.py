@@ -40,6 +40,7 @@ class Tool(Flask):
         same transaction. A response (a "saved" page, a redirect after a write) is sent only once its writes
         are committed; if the commit fails, the failure's own page is sent instead (503 for a database out of
         reach; any other failure is a server error), with the hooks' headers and no session change.
+        A streamed body (a generator) would run after this commit: no view streams, and one that did must not write.
         """
         response = super().process_response(response)
         try:
