@@ -1,6 +1,7 @@
 """The REX VET Path tool: create_app() builds it from config, extensions and one package per feature."""
 import functools
 import logging
+from itertools import chain
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
@@ -30,9 +31,39 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+class Tool(Flask):
+    """Flask with one commit per request at its boundary (error handlers roll back: app/errors.py)."""
+
+    def process_response(self, response):
+        """The after-request hooks and the session's save, then the commit, before the response leaves.
+
+        Committed here, not in an after_request hook: the launch's session is saved after those hooks, in the
+        same transaction. A response (a "saved" page, a redirect after a write) is sent only once its writes
+        are committed; if the commit fails, the failure's own page is sent instead (503 for a database out of
+        reach; any other failure is a server error), with the hooks' headers and no session change.
+        A streamed body (a generator) would run after this commit: no view streams, and one that did must not write.
+        """
+        response = super().process_response(response)
+        try:
+            if db.session().in_transaction():  # a request that never reached the database has nothing to end
+                db.session.commit()
+        except Exception as error:
+            db.session.rollback()
+            return self._after_request_hooks(self.make_response(self.handle_user_exception(error)))
+        return response
+
+    def _after_request_hooks(self, response):
+        """The after_request hooks (security headers…) on a failed commit's error page; the session is not saved
+        again: a request whose writes are lost keeps no session change either."""
+        for name in chain(request.blueprints, (None,)):
+            for hook in reversed(self.after_request_funcs.get(name, ())):
+                response = self.ensure_sync(hook)(response)
+        return response
+
+
 def create_app(test_config: dict | None = None, config: Config | None = None) -> Flask:
     """Application factory: config from the environment, overridden by test_config."""
-    app = Flask(__name__, instance_relative_config=False)
+    app = Tool(__name__, instance_relative_config=False)
     app.config.from_object(config or config_from_environment())
     if test_config:
         app.config.update(test_config)

@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -64,7 +66,13 @@ def wants_json() -> bool:
 
 
 def render_error(error: AppError):
-    """Log the error with its reference and show a page that explains it (JSON to programs)."""
+    """Log the error with its reference and show a page that explains it (JSON to programs).
+
+    Every error page (AppError, 404, 413, 429, 500, a database out of reach) comes through here and keeps
+    nothing of the request's writes: the boundary's commit (app.Tool.process_response) then has nothing to do.
+    A rule that must keep a write though the request is refused commits it itself, saying why.
+    """
+    db.session.rollback()
     log.warning(
         "refused %s %s: %s [%s] ref=%s %s",
         request.method, request.path, type(error).__name__, error.message, error.reference, error.detail,

@@ -66,7 +66,6 @@ def login():
         # One message for an unknown name and a wrong password: the page must not tell which names exist.
         form.form_errors.append(_("Wrong username or password."))
         return render_template("admin/login.html", form=form, title=_("Admin login")), 401
-    db.session.commit()
     start_admin_session(admin_user)
     return redirect(local_path(form.next.data) or url_for(".overview"))
 
@@ -75,7 +74,6 @@ def login():
 def logout():
     """End the admin's sessions (this one and any other: a copied cookie must not outlive the logout)."""
     end_admin_session()
-    db.session.commit()
     flash(_("You are logged out."), "success")
     return redirect(url_for(".login"))
 
@@ -118,7 +116,6 @@ def approve_deployment(deployment_id: int):
 def disable_deployment(deployment_id: int):
     """Reject a pending deployment or disable an active one."""
     deployments.disable_deployment(deployment_id)
-    db.session.commit()
     flash(_("Deployment disabled: its launches are refused."), "success")
     return redirect(url_for(".deployment", deployment_id=deployment_id))
 
@@ -185,7 +182,6 @@ def update_registration_approval():
     """Turn on or off the approval of LMSs that register themselves (Dynamic Registration)."""
     form = RegistrationApprovalSettingForm()
     settings.set_registration_approval_required(form.require_approval.data)
-    db.session.commit()
     flash(_("New registrations now wait for your approval.") if form.require_approval.data
           else _("New registrations are accepted for launches at once."), "success")
     return redirect(url_for(".overview") + "#dynamic-registration-title")
@@ -246,7 +242,6 @@ def make_registration_url(organisation_id: int):
     """Make a one-time registration URL that attaches a new LMS to this organisation; shown once."""
     organisation = organisations.get_organisation(organisation_id)
     invitation, token = create_invitation(organisation, now=current_clock().now())
-    db.session.commit()
     return _invitation_page(invitation, token)
 
 
@@ -264,7 +259,6 @@ def make_new_organisation_registration_url():
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".overview") + "#dynamic-registration-title")
-    db.session.commit()
     return _invitation_page(invitation, token)
 
 
@@ -302,7 +296,6 @@ def _submit(change, *, form, saved, back, page):
         form.form_errors.append(f"{error.message} {error.hint}".strip())
         _mark_fields(form, error)
         return page(), 400
-    db.session.commit()
     flash(saved(result) if callable(saved) else saved, "success")
     return redirect(back(result) if callable(back) else back)
 
@@ -417,7 +410,6 @@ def import_registration_file():
         db.session.rollback()
         form.form_errors.append(f"{error.message} {error.hint}".strip())
         return _new_registration_page(file_form=form), 400
-    db.session.commit()
     flash(_("Imported: %(changes)s.", changes="; ".join(changes)), "success")
     return redirect(url_for(".registration", registration_id=registration.id))
 
@@ -514,7 +506,6 @@ def content():
 def reload_content():
     """Read the files again; use them in every process only if they have no errors."""
     loaded = reload_content_files(current_app._get_current_object())
-    db.session.commit()  # the published version, for the other processes
     if loaded.errors:
         flash(_("The files have %(count)s error(s): the running content is unchanged. Fix them and reload again.",
                 count=len(loaded.errors)), "error")
@@ -550,6 +541,5 @@ def grade_outbox(organisation_id: int):
 def retry_grade(organisation_id: int, grade_sync_id: int):
     """Send a failed score again (after the cause was fixed in the LMS)."""
     retry_score(organisation_id, grade_sync_id, now=current_clock().now())
-    db.session.commit()
     flash(_("The score is queued to be sent again."), "success")
     return redirect(url_for(".grade_outbox", organisation_id=organisation_id, status="failed"))

@@ -63,7 +63,6 @@ def revoke(organisation_id: int, award_id: int):
         db.session.rollback()
         form.form_errors.append(f"{error.message} {error.hint}".strip())
         return _award_page(organisation_id, award_id, revoke_form=form), 400
-    db.session.commit()
     flash("Award revoked: its credentials now fail verification.", "success")
     return redirect(url_for(".award", organisation_id=organisation_id, award_id=award_id))
 
@@ -80,7 +79,6 @@ def reissue(organisation_id: int, award_id: int):
         db.session.rollback()
         flash(f"{error.message} {error.hint}".strip(), "error")
         return redirect(url_for(".award", organisation_id=organisation_id, award_id=award_id))
-    db.session.commit()
     flash("Award re-issued: its credential is signed again at its next download.", "success")
     return redirect(url_for(".award", organisation_id=organisation_id, award_id=award_id))
 

@@ -95,7 +95,6 @@ def credential(award_id):
     """The award's OpenBadgeCredential as JSON (the signed payload; its VC-JWT is at .jwt)."""
     award = award_by_public_id(award_id)
     document, _token = signed_credential(award)
-    db.session.commit()
     response = _document(document, mimetype="application/json")
     if request.args.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="{award.badge_id}-credential.json"'
@@ -108,7 +107,6 @@ def credential(award_id):
 def credential_jwt(award_id):
     award = award_by_public_id(award_id)
     _document_, token = signed_credential(award)
-    db.session.commit()
     response = Response(token, mimetype="application/vc+jwt")
     response.headers["Access-Control-Allow-Origin"] = "*"
     if request.args.get("download"):
@@ -159,7 +157,6 @@ def status_list(issuer_id, number):
     """The issuer's Bitstring Status List credential, signed, as it is now (a revocation shows at once)."""
     issuer = _issuer_or_404(issuer_id)
     token = status_list_jwt(issuer_profile(issuer), issuer.organisation_id, number, now=current_clock().now())
-    db.session.commit()  # the first badge key may have been made
     response = Response(token, mimetype="application/vc+jwt")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "no-cache"
@@ -206,7 +203,6 @@ def download(award_id, kind):
     """The badge image with the award baked in: ob2.png, ob2.svg, ob3.png or ob3.svg."""
     award = award_by_public_id(award_id)
     data = baked_image(award, kind)
-    db.session.commit()
     mimetype = "image/png" if kind.endswith(".png") else "image/svg+xml"
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{award.badge_id}-{kind.replace(".", "-", 1)}"'
@@ -222,7 +218,6 @@ def award_page(award_id):
         raise NotFound(_("There is no badge award at this address."))
     badge = badge_for(award)
     verification = verify_award(award, now=current_clock().now())
-    db.session.commit()
     return render_template(
         "badges/award.html", award=award, badge=badge, issuer=issuer_of(award), verification=verification,
         earner_name=earners.shown_name(award), has_ob2=ob2_assertion(award) is not None,
@@ -253,7 +248,6 @@ def save_settings():
     launch = current_launch()
     earners.save_settings(launch.organisation_id, launch.person_id, email=request.form.get("email", ""),
                           show_name=request.form.get("show_name") == "yes")
-    db.session.commit()
     flash(_("Your badge settings are saved."), "success")
     return redirect(url_for("badges.mine"))
 
@@ -265,7 +259,6 @@ def set_privacy(award_id):
     launch = current_launch()
     award = earners.own_award(launch.organisation_id, launch.person_id, award_id)
     award.is_private = request.form.get("private") == "yes"
-    db.session.commit()
     flash(_("The badge is now private.") if award.is_private else _("The badge is now public."), "success")
     return redirect(url_for("badges.mine"))
 
@@ -276,7 +269,6 @@ def download_all():
     """Every unrevoked award in one ZIP: credentials (JSON, JWT) and baked images, OB 3.0 and, with an email, OB 2.0."""
     launch = current_launch()
     data = portfolio.awards_archive(launch.organisation_id, launch.person_id)
-    db.session.commit()  # credentials signed and images baked on the way are kept
     response = Response(data, mimetype="application/zip")
     name = portfolio.archive_name(current_clock().now())
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -294,7 +286,6 @@ def share():
     else:
         portfolio.make_share_link(launch.organisation_id, launch.person_id)
         message = _("Your new share link is ready; any earlier link no longer works.")
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("badges.mine") + "#share")
 

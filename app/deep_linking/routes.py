@@ -13,7 +13,6 @@ from app.deep_linking.services import (
     picker_page,
 )
 from app.errors import AppError
-from app.extensions import db
 from app.learning.content import path_model
 from app.lti.deep_linking import deep_linking_settings
 from app.lti.session import current_launch, launch_required
@@ -48,9 +47,7 @@ def _to_the_lms(answer: Callable[[], ResponseForm], message: str):
     """
     if not claim_the_answer(current_launch(), now=current_clock().now()):
         raise _already_answered()
-    page = render_template("deep_linking/return.html", form=answer(), message=message, title=_("Back to your LMS"))
-    db.session.commit()
-    return page
+    return render_template("deep_linking/return.html", form=answer(), message=message, title=_("Back to your LMS"))
 
 
 def _already_answered() -> AppError:
@@ -68,9 +65,7 @@ def _refused():
     """
     launch, now = current_launch(), current_clock().now()
     form = answer_refused(launch, now=now) if claim_the_answer(launch, now=now) else None
-    page = render_template("deep_linking/refused.html", form=form, title=_("Only instructors can add modules"))
-    db.session.commit()
-    return page, 403
+    return render_template("deep_linking/refused.html", form=form, title=_("Only instructors can add modules")), 403
 
 
 def _check_can_answer():

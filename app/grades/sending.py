@@ -11,6 +11,7 @@ kept waiting by a slow LMS, and an older score never follows a newer one. Outcom
 import logging
 import random
 from datetime import timedelta
+from typing import NoReturn
 
 from flask import current_app
 from sqlalchemy import case, func, select, update
@@ -96,7 +97,7 @@ def _update(sync_id: int, *, only_version: int | None = None, **values) -> int:
 
 
 def _retry_later(sync_id: int, version: int, reason: str, job: RunningJob, *, now) -> None:
-    """Record the failure (committed now: the runner rolls a failed handler's writes back) and retry, or give up.
+    """Record the failure (kept: committed by the runner with the job's retry) and retry, or give up.
 
     If a newer score was recorded meanwhile, its own job will send it: this one ends quietly.
     """
@@ -112,13 +113,12 @@ def _retry_later(sync_id: int, version: int, reason: str, job: RunningJob, *, no
                         rng=_jitter)
     _update(sync_id, only_version=version, status=GradeSync.PENDING, reason=reason, failing_since=failing_since,
             next_attempt_at=now + delay, attempts=GradeSync.attempts + 1)
-    db.session.commit()
-    raise RetryLater(reason, after=delay)
+    raise RetryLater(reason, after=delay, keep_writes=True)
 
 
-def _fail(sync_id: int, version: int, reason: str, *, now) -> None:
+def _fail(sync_id: int, version: int, reason: str, *, now) -> NoReturn:
+    """Fail the row with the reason (kept: committed by the runner with the job's end) and end the job."""
     _update(sync_id, only_version=version, status=GradeSync.FAILED, reason=reason, next_attempt_at=None,
             attempts=GradeSync.attempts + 1, updated_at=now)
-    db.session.commit()
     log.warning("grade %s version %s failed: %s", sync_id, version, reason)
-    raise PermanentJobError(reason)
+    raise PermanentJobError(reason, keep_writes=True)

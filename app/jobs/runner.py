@@ -201,8 +201,12 @@ class Worker:
         db.session.commit()
 
     def run(self, job: RunningJob, *, claim_next: bool = False) -> None:
-        """Run the claimed job's handler; its writes commit together with the job's success (and, with
-        claim_next, with the claim of the next due job, kept in claimed_ahead)."""
+        """Run the claimed job's handler; its writes commit together with the job's outcome, in the job's one
+        commit (and, with claim_next, with the claim of the next due job, kept in claimed_ahead).
+
+        Handlers do not commit: a failed handler's writes are rolled back, except those its error keeps
+        (`keep_writes`, e.g. a failure's reason on the row it failed).
+        """
         handler = self.registry.handler_for(job.kind)
         if handler is None:
             log.error("job %s: no handler for kind %r", job.id, job.kind)
@@ -211,11 +215,13 @@ class Worker:
         try:
             handler(job.payload, job)
         except PermanentJobError as error:
-            db.session.rollback()
+            if not error.keep_writes:
+                db.session.rollback()
             log.warning("job %s (%s) failed permanently: %s", job.id, job.kind, error)
             self._record(job, Job.DEAD, claim_next, last_error=_describe(error))
         except RetryLater as error:
-            db.session.rollback()
+            if not error.keep_writes:
+                db.session.rollback()
             self._retry_or_give_up(job, error, claim_next, delay=error.after)
         except Exception as error:  # any handler failure is the job's to retry, never the worker's to die of
             db.session.rollback()

@@ -4,7 +4,6 @@ from flask_babel import gettext as _
 
 from app.clock import current_clock
 from app.errors import AppError, NotFound
-from app.extensions import db
 from app.learning.content import path_model
 from app.learning.content.model import Module, Section
 from app.learning.placement import learner_path
@@ -76,7 +75,6 @@ def save_self_assessment():
     except ValueError:
         raise AppError(_("A rating must be one of the choices on the scale.")) from None
     record_self_assessment(launch.organisation_id, launch.person_id, ratings, path=path_model(), now=current_clock().now())
-    db.session.commit()
     flash(_("Your self-assessment is saved."), "success")
     return redirect(url_for("learning.home"))
 
@@ -115,7 +113,6 @@ def section(module_id, section_id):
     module = _module_or_404(module_id)
     section = _section_or_404(module, section_id)
     progress = visit_section(launch, module, section, now=current_clock().now())
-    db.session.commit()
     return render_template("learning/section.html", module=module, section=section, progress=progress,
                            path=path_model())
 
@@ -128,7 +125,6 @@ def section_done(module_id, section_id):
     module = _module_or_404(module_id)
     section = _section_or_404(module, section_id)
     complete_section(launch, module, section, now=current_clock().now())
-    db.session.commit()
     following = module.sections.index(section) + 1
     if following < len(module.sections):
         return redirect(url_for("learning.section", module_id=module.id, section_id=module.sections[following].id))
@@ -147,7 +143,6 @@ def answer(module_id, section_id, activity_id):
         raise NotFound(_("This section has no activity “%(activity)s”.", activity=activity_id))
     answer_activity(launch, module, activity, chosen_ids=request.form.getlist("choice"), text=request.form.get("text"),
                     now=current_clock().now())
-    db.session.commit()
     return redirect(url_for("learning.section", module_id=module.id, section_id=section.id,
                             _anchor=f"feedback-{activity.id}"))
 
@@ -165,5 +160,4 @@ def module_summary(module_id):
     # The badges this completion earned come from the badges feature's template hook (new_badges(), app.badges).
     page = render_template("learning/summary.html", module=module, progress=progress, path=path_model(),
                            score=current_score(module, progress))
-    db.session.commit()
     return page

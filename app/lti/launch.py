@@ -302,7 +302,8 @@ class ToolMessageLaunch:
             self._registration_row, deployment_id, platform_name, known=self._deployment_row
         )
         if deployment.status != Deployment.ACTIVE:
-            # The token stays spent, and a new site shows up for the admin, though this launch is refused.
+            # Committed before the refusal, whose error page rolls the request back: the token stays spent (state
+            # and nonce), and a new site shows up for the admin, though this launch is refused.
             db.session.commit()
         if deployment.status == Deployment.PENDING:
             raise DeploymentNotActive(

@@ -48,7 +48,6 @@ def self_assessment_setting():
     launch = _organisation_admin_launch()
     allowed = "yes" in request.form.getlist("instructors_see_self_assessments")
     set_instructors_see_self_assessments(launch.organisation_id, allowed)
-    db.session.commit()
     flash(_("Instructors now see their course members' self-assessment summaries.") if allowed
           else _("Self-assessments are now seen only by each person and, as combined figures, by the organisation."),
           "success")
@@ -60,7 +59,6 @@ def approve_site(deployment_id: int):
     """Approve a pending LMS site of the organisation."""
     launch = _organisation_admin_launch()
     deployment = approve_deployment_of_organisation(launch.organisation_id, deployment_id)
-    db.session.commit()
     flash(_("LMS site %(site)s approved.", site=deployment.deployment_id), "success")
     return redirect(url_for("organisation.sites"), 303)
 
@@ -83,7 +81,6 @@ def merge():
         raise AppError(_("Choose two people of your organisation to merge."),
                        hint=_("Pick them in the lists of the merge form and send it again."))
     kept = merge_people(launch.organisation_id, kept_id, merged_id)
-    db.session.commit()
     flash(_("The two records are now one."), "success")
     return redirect(url_for("organisation.people", _anchor=f"person-{kept.id}"), 303)
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from app.clock import current_clock
 from app.errors import answers_json, render_error
 from app.events import launch_completed
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, limiter
 from app.lti.dynamic_registration import INVITATION_LIFETIME, register_with_platform
 from app.lti.tool_urls import ToolUrls
 from app.lti.exceptions import InvitationRequired, LaunchError
@@ -43,7 +43,6 @@ def _cookie_options() -> dict:
 def login():
     """OIDC login initiation from the LMS."""
     login_redirect = start_login(request.values.to_dict(), now=current_clock().now())
-    db.session.commit()
     if login_redirect.platform_storage:
         # Keep the login's secret in the LMS page first (its script then goes on to the LMS).
         response = make_response(render_template(
@@ -66,14 +65,12 @@ def launch():
     params = request.form.to_dict()
     step = browser_step_needed(params, request.cookies, request.headers.get("Origin"), now=now)
     if step is not None:
-        db.session.commit()
         return render_template("lti/continue_launch.html", step=step, params=params, title=_("Opening REX VET Path"))
     validated = validate_launch(params, request.cookies, now=now)
     launch = record_launch(validated, now=now)
     token = issue_session_token(launch)
     # Listeners write in the launch's transaction (a grade job exists only if the launch is recorded).
     launch_completed.send(current_app._get_current_object(), launch=launch)
-    db.session.commit()
     response = redirect(url_for("learning.start", **{TOKEN_PARAMETER: token}), 303)
     response.delete_cookie(STATE_COOKIE_PREFIX + params.get("state", ""), **_cookie_options())
     return response
@@ -98,7 +95,6 @@ def register():
         # The plain URL: nothing was called; the LMS admin reads, in the LMS's frame, how to get an invitation.
         return render_template("lti/invitation_needed.html", refusal=refusal, invitation_days=INVITATION_LIFETIME.days,
                                title=_("A registration URL from REX VET Path is needed")), refusal.status
-    db.session.commit()
     return render_template("lti/registered.html", outcome=outcome, title=outcome.headline)
 
 
@@ -114,7 +110,6 @@ def jwks():
 
 @bp.errorhandler(LaunchError)
 def refuse_launch(error: LaunchError):
-    """A refused launch leaves no session behind, and nothing half-written."""
-    db.session.rollback()
+    """A refused launch leaves no session behind, and nothing half-written (render_error rolls back)."""
     session.clear()
     return render_error(error)

@@ -100,10 +100,10 @@ class ToolSessionInterface(SecureCookieSessionInterface):
         if not isinstance(session, LaunchSession):
             return super().save_session(app, session, response)
         if session.modified:
+            # Committed with the request's other writes, at the boundary (app.Tool.process_response).
             db.session.execute(
                 update(Launch).where(Launch.id == session.launch.id).values(session_data=dict(session))
             )
-            db.session.commit()
         return None
 
 

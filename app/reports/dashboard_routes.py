@@ -6,7 +6,6 @@ from markupsafe import Markup, escape
 from app.badges.catalogue import badge_catalogue
 from app.clock import current_clock
 from app.errors import Forbidden
-from app.extensions import db
 from app.grades.passback import retry as retry_score
 from app.learning.content import path_model
 from app.lti.roster import request_roster
@@ -77,7 +76,6 @@ def refresh_roster(course_id: int):
         flash(_("The roster is being read from the LMS; reload the page in a moment."), "success")
     else:
         flash(_("The LMS did not offer this course's roster (Names and Roles service) in this launch."), "warning")
-    db.session.commit()
     return redirect(url_for("dashboard.course", course_id=course.id))
 
 
@@ -86,7 +84,6 @@ def retry_grade(course_id: int, grade_sync_id: int):
     """Send a learner's failed score again."""
     course = _instructors_course(course_id)
     retry_score(course.organisation_id, grade_sync_id, now=current_clock().now(), course_id=course.id)
-    db.session.commit()
     flash(_("The score is queued to be sent again."), "success")
     # Back to the dashboard with its filters; not with url_for's own options (_external, _scheme…) or a second
     # course_id, which a crafted query string could otherwise pass.

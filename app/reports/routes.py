@@ -54,13 +54,11 @@ def _locale() -> str:
 
 
 def _report(organisation: Organisation):
-    report, computed = cached_skills_report(
+    report, _computed = cached_skills_report(
         path_model(), organisation, now=current_clock().now(), locale=_locale(),
         group=request.args.get("group"), granularity=request.args.get("by"), period=request.args.get("period"),
         compare=request.args.get("compare"),
     )
-    if computed:
-        db.session.commit()  # keep it in the shared cache (in the database by default)
     return report
 
 
@@ -133,7 +131,6 @@ def save_settings():
     """Save the reporting course."""
     organisation = _reader(data_rights=True)
     course = set_reporting_course(organisation.id, parse_course_choice(request.form.get("reporting_course")))
-    db.session.commit()
     flash(_("Instructors of %(course)s may now read the skills map.", course=course.title or course.context_id)
           if course else _("Only organisation admins read the skills map now."), "success")
     return redirect(url_for("reports.settings"), 303)
@@ -172,7 +169,6 @@ def erase(person_id: int, **_ids):
     organisation = _reader(data_rights=True)
     personal_data.erase_person(organisation.id, person_id, confirmation=request.form.get("confirmation", ""),
                                now=current_clock().now())
-    db.session.commit()
     flash(_("The person's data was erased."), "success")
     return redirect(url_for(g.report_endpoint + "people", **g.report_args), 303)
 
