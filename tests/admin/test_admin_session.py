@@ -8,7 +8,7 @@ import pytest
 
 from app.admin import accounts
 from app.extensions import db
-from tests.admin.conftest import ADMIN_PASSWORD, log_in
+from tests.support.admin import ADMIN_PASSWORD, log_in
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world
 from tests.support.forms import post_form
 

@@ -12,7 +12,7 @@ from app.admin.registrations import InvalidRegistration
 from app.admin.services import InvalidInput
 from app.extensions import db
 from app.tenancy.models import Deployment, Organisation, Registration
-from tests.admin.conftest import ADMIN_PASSWORD, ADMIN_USERNAME, log_in
+from tests.support.admin import ADMIN_PASSWORD, ADMIN_USERNAME, log_in
 from tests.support.forms import post_form
 
 NEW = "/admin/registrations/new"

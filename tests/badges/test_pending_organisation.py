@@ -6,7 +6,7 @@ from app.admin import services
 from app.badges.awarding import awards_of, reevaluate_all
 from app.extensions import db
 from app.tenancy.models import Registration
-from tests.badges.conftest import complete_module
+from tests.support.badges import complete_module
 
 pytestmark = pytest.mark.sqlite
 
