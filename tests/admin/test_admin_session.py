@@ -112,6 +112,7 @@ def test_the_admin_cookie_is_lax_for_admin_pages_only_and_not_partitioned(client
     assert not [header for header in response.headers.getlist("Set-Cookie") if header.startswith("rexvet_session=")]
 
 
+@pytest.mark.own_app
 def test_pages_outside_the_admin_keep_the_iframe_cookie(app, client):
     """The LMS iframe's session cookie (outside /admin) is still SameSite=None; Partitioned."""
 

@@ -158,16 +158,36 @@ def session_app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "own_app: the test adds routes to `app`, so it gets an app of its own, not the run's (slower)")
+
+
 @pytest.fixture
-def app(session_app, clock):
+def app(request, session_app, clock):
     """The tool, each test inside a transaction that is rolled back afterwards."""
-    app = session_app.app
+    if request.node.get_closest_marker("own_app"):
+        app = make_app(request.getfixturevalue("test_database_url"))
+        yield from _in_rolled_back_transaction(app, clock, sqlite=BACKEND == "sqlite")
+        with app.app_context():
+            db.engine.dispose()
+        return
+    if session_app.sqlite_file:
+        with session_app.app.app_context():
+            db.engine.dispose()
+        shutil.copy(session_app.template, session_app.sqlite_file)
+    try:
+        yield from _in_rolled_back_transaction(session_app.app, clock)
+    finally:
+        session_app.restore()
+
+
+def _in_rolled_back_transaction(app, clock, *, sqlite=False):
     app.extensions["clock"] = clock
     limiter.reset()  # memory:// counters: each test starts below every limit
     with app.app_context():
-        if session_app.sqlite_file:
-            db.engine.dispose()
-            shutil.copy(session_app.template, session_app.sqlite_file)
+        if sqlite:
+            use_real_savepoints(db.engine)
         connection = db.engine.connect()
         transaction = connection.begin()
         original_session = db.session
@@ -181,7 +201,6 @@ def app(session_app, clock):
             db.session = original_session
             transaction.rollback()
             connection.close()
-            session_app.restore()
             limiter.reset()
 
 
