@@ -5,7 +5,7 @@ our tool is started under gunicorn for the timing. Prints one JSON object: per p
 token, as every page of a launch carries it) and its SQL statement count, counted here on a second request
 through Flask's test client with a listener on the engine (the timing itself runs uncounted under gunicorn).
 
-The data is tests/reports/conftest.py's `generate_organisation` (bulk inserts, seeded): 5,000 staff, the first
+The data is tests/support/reports.py's `generate_organisation` (bulk inserts, seeded): 5,000 staff, the first
 course holding about 10 % of them (the instructor dashboard's 500-member course), launches, self-assessments
 and module progress over the year. The launches are made as a launch makes them (`make_launch`: a Launch row and
 its session token), so the pages see what they see after a real launch.
@@ -18,7 +18,7 @@ from sqlalchemy import event, func, select, text
 from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.tenancy.models import Membership
-from tests.reports.conftest import generate_organisation
+from tests.support.reports import generate_organisation
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch
 from wsgi import app
 

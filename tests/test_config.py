@@ -4,19 +4,11 @@ import stat
 
 import pytest
 
-from app.config import ProductionConfig, UnsafeConfiguration, load_or_create_dev_secrets
+from app.config import UnsafeConfiguration, load_or_create_dev_secrets
+
+from tests.support.config import GOOD_SECRET, KEK, production
 
 pytestmark = pytest.mark.sqlite
-GOOD_SECRET = "x" * 40
-KEK = "J0t2H9e6o7nBv8eQ1m5n3l2k4j6h8g0f1d3s5a7q9w0="
-
-
-def production(monkeypatch, **env):
-    for name in ("SECRET_KEY", "KEY_ENCRYPTION_KEYS", "BASE_URL", "ALLOW_LOOPBACK_HTTP", "RATELIMIT_STORAGE_URI"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return ProductionConfig()
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from app.errors import database_unreachable, describe_database_error
-from tests.conftest import make_app
+from tests.support.app import make_app
 from tests.deploy.processes import free_port
 
 pytestmark = pytest.mark.sqlite  # no database of the run is used: it runs the same under either backend

@@ -17,7 +17,7 @@ def test_migrated_database_matches_the_models(committed_app):
 
 
 def test_migrations_downgrade_to_nothing_and_upgrade_again(test_database_url, tmp_path):
-    from tests.conftest import make_app
+    from tests.support.app import make_app
 
     url = f"sqlite:///{tmp_path / 'fresh.sqlite'}" if test_database_url.startswith("sqlite") else None
     if url is None:

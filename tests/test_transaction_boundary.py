@@ -12,7 +12,8 @@ from app.errors import AppError
 from app.extensions import db
 from app.shared_cache import CacheEntry, shared_cache
 
-pytestmark = pytest.mark.sqlite
+# The tests add views to the app: each gets an app of its own (Flask refuses routes on an app that has served).
+pytestmark = [pytest.mark.sqlite, pytest.mark.own_app]
 
 
 @pytest.fixture

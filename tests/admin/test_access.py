@@ -4,7 +4,7 @@ from flask import url_for
 
 from app.tenancy.models import Deployment
 from tests.support.forms import csrf_token_from
-from tests.conftest import make_app
+from tests.support.app import make_app
 
 
 def admin_endpoints(method: str) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 
 from app.admin import accounts
 from app.extensions import db
-from tests.admin.conftest import ADMIN_PASSWORD, log_in
+from tests.support.admin import ADMIN_PASSWORD, log_in
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world
 from tests.support.forms import post_form
 
@@ -112,6 +112,7 @@ def test_the_admin_cookie_is_lax_for_admin_pages_only_and_not_partitioned(client
     assert not [header for header in response.headers.getlist("Set-Cookie") if header.startswith("rexvet_session=")]
 
 
+@pytest.mark.own_app
 def test_pages_outside_the_admin_keep_the_iframe_cookie(app, client):
     """The LMS iframe's session cookie (outside /admin) is still SameSite=None; Partitioned."""
 

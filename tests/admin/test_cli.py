@@ -3,7 +3,7 @@ import pytest
 
 from app.admin.accounts import find_admin_user
 from app.extensions import db
-from tests.admin.conftest import ADMIN_PASSWORD
+from tests.support.admin import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.sqlite
 

@@ -6,7 +6,7 @@ from app.extensions import db
 from app.learning.content import VERSION_KEY
 from app.learning.models import ModuleProgress
 from app.shared_cache import shared_cache
-from tests.learning.conftest import copy_fixture
+from tests.support.content import copy_fixture
 from tests.support.factories import make_world
 from tests.support.forms import post_form
 

@@ -3,7 +3,7 @@ import pytest
 
 from app.admin.auth import local_path
 from app.clock import as_utc
-from tests.admin.conftest import ADMIN_PASSWORD, log_in
+from tests.support.admin import ADMIN_PASSWORD, log_in
 from tests.support.forms import csrf_token_from, post_form
 
 WRONG_CREDENTIALS = "Wrong username or password."

@@ -14,7 +14,7 @@ from app.lti import registrations
 from app.lti.registrations import InvalidRegistration
 from app.tenancy.organisations import find_organisation
 from app.tenancy.models import Deployment, Organisation, Registration
-from tests.admin.conftest import ADMIN_PASSWORD, ADMIN_USERNAME, log_in
+from tests.support.admin import ADMIN_PASSWORD, ADMIN_USERNAME, log_in
 from tests.support.forms import post_form
 
 NEW = "/admin/registrations/new"

@@ -1,64 +1,7 @@
-"""Badge worlds: a learner of an organisation, module completions as the player records them, and badge
-directories written in the test (the shipped images and fonts beside them)."""
-import shutil
-from pathlib import Path
-
+"""Badge worlds: the world's learner launched (the world, completions and badge files: tests/support)."""
 import pytest
 
-from app.events import module_completed
-from app.extensions import db
-from app.learning.progress import open_module
-from tests.support.factories import LEARNER_ROLE, make_launch, make_world
-
-PROJECT = Path(__file__).resolve().parents[2]
-SPEC = PROJECT.parent / "shared" / "spec" / "ob3"
-
-
-def complete_module(app, launch, module_id: str, *, now, score: int = 100):
-    """What the module player does when a completion rule is met: record it and send module_completed."""
-    module = app.extensions["path_model"].module(module_id)
-    progress = open_module(launch, module, now=now)
-    progress.completed_at, progress.score = now, score
-    db.session.flush()
-    module_completed.send(app, launch=launch, module=module, progress=progress)
-    return progress
-
-
-def complete_modules(app, launch, module_ids, *, now):
-    for module_id in module_ids:
-        complete_module(app, launch, module_id, now=now)
-
-
-def write_badges(directory: Path, files: dict[str, str]) -> Path:
-    """A badge directory with these YAML files (name → text) and the shipped images/ and fonts/."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for folder in ("images", "fonts"):
-        shutil.copytree(PROJECT / "badge_templates" / folder, directory / folder, dirs_exist_ok=True)
-    for name, text in files.items():
-        (directory / name).write_text(text, encoding="utf-8")
-    return directory
-
-
-def badge_yaml(badge_id: str, rule: str, **extra) -> str:
-    """A minimal valid badge file with this rule (a YAML flow mapping)."""
-    lines = [f"id: {badge_id}", f"name: Badge {badge_id}", f"description: About {badge_id}.",
-             f"criteria: Earned by {badge_id}.", f"rule: {rule}", "image: module.svg"]
-    lines += [f"{key}: {value}" for key, value in extra.items()]
-    return "\n".join(lines) + "\n"
-
-
-@pytest.fixture
-def use_badges(app, tmp_path):
-    """use_badges({"x.yaml": text, …}): the app serves exactly these badges."""
-    def use(files: dict[str, str]):
-        app.config["BADGE_TEMPLATES_DIR"] = str(write_badges(tmp_path / "badges", files))
-        app.extensions.pop("badge_catalogue", None)
-    return use
-
-
-@pytest.fixture
-def world(app):
-    return make_world()
+from tests.support.factories import LEARNER_ROLE, make_launch
 
 
 @pytest.fixture

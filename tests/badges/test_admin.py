@@ -9,7 +9,7 @@ from app.admin import accounts
 from app.badges.awarding import awards_of, revoke_award
 from app.badges.ob3 import bit_is_set, decode_bitstring
 from app.extensions import db
-from tests.badges.conftest import complete_module
+from tests.support.badges import complete_module
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world
 from tests.support.forms import post_form
 

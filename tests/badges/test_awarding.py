@@ -13,7 +13,7 @@ from app.extensions import db
 from app.learning.self_assessment import record_self_assessment
 from app.tenancy.models import Person
 from app.tenancy.services import merge_people
-from tests.badges.conftest import badge_yaml, complete_module, complete_modules
+from tests.support.badges import badge_yaml, complete_module, complete_modules
 from tests.support.factories import LEARNER_ROLE, make_launch
 
 ROOKIE = ["erasmus-plus-for-vet", "vet-systems-at-a-glance", "working-across-languages",
@@ -135,7 +135,7 @@ def _fire_completion(database_url, launch_id, module_id, barrier, results):
     from app.learning.progress import find_progress
     from app.events import module_completed
     from app.lti.models import Launch
-    from tests.conftest import make_app
+    from tests.support.app import make_app
 
     app = make_app(database_url)
     with app.app_context():

@@ -3,7 +3,7 @@ import pytest
 
 from app.badges.definitions import RULE_TYPES
 from app.badges.loader import load_badges
-from tests.badges.conftest import PROJECT, badge_yaml, write_badges
+from tests.support.badges import PROJECT, badge_yaml, write_badges
 
 pytestmark = pytest.mark.sqlite
 

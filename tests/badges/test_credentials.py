@@ -1,7 +1,6 @@
 """Every issued credential is checked independently of the code that signs it: OB 3.0 against 1EdTech's JSON
 Schema and with another JOSE library through the key published at its kid URL; OB 2.0 with 1EdTech's own
 validator against the app served on 127.0.0.1; baked images give back the same credential."""
-import io
 import json
 import struct
 import subprocess
@@ -18,7 +17,7 @@ from app.badges.awarding import awards_of, revoke_award
 from app.badges.keys import rotate_badge_key
 from app.badges.ob3 import bit_is_set, decode_bitstring
 from app.extensions import db
-from tests.badges.conftest import SPEC, complete_module
+from tests.support.badges import SPEC, complete_module
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world
 from tests.support.live_server import LiveServer
 
@@ -210,7 +209,7 @@ def png_text_chunks(png: bytes) -> dict[str, tuple[int, str]]:
         data = png[position + 8:position + 8 + length]
         if kind == b"iTXt":
             keyword, rest = data.split(b"\0", 1)
-            compressed, _method = rest[0], rest[1]
+            compressed = rest[0]  # rest[1] is the compression method: 0, the only one PNG defines
             _language, _translated, text = rest[2:].split(b"\0", 2)
             chunks[keyword.decode()] = (compressed, text.decode("utf-8"))
         position += 12 + length

@@ -7,7 +7,7 @@ from app.extensions import db
 from app.lti.registrations import approve_registration
 from app.tenancy.organisations import approve_organisation
 from app.tenancy.models import Registration
-from tests.badges.conftest import complete_module
+from tests.support.badges import complete_module
 
 pytestmark = pytest.mark.sqlite
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.badges.awarding import awards_of, revoke_award
 from app.extensions import db
-from tests.badges.conftest import complete_module
+from tests.support.badges import complete_module
 from tests.support.factories import sign_in
 from tests.support.forms import post_form
 

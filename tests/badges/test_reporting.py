@@ -3,7 +3,7 @@ data export."""
 from app.extensions import db
 from app.reports.activity import activity_sources
 from app.reports.personal_data import person_data
-from tests.badges.conftest import complete_module
+from tests.support.badges import complete_module
 
 
 def test_each_badge_is_an_activity_measure_with_its_name(app, world, learner_launch, clock):

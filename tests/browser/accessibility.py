@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.test_launch_in_iframe import ARTEFACTS, keep_screenshot
+from tests.support.browser import ARTEFACTS, keep_screenshot
 
 PROJECT = Path(__file__).resolve().parents[2]
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.accessibility import AccessibilityAudit, launch_token, load_axe, visit
-from tests.browser.test_launch_in_iframe import COURSE, chromium, expect  # noqa: F401 (fixture)
-from tests.browser.test_learner_journey import journey_world  # noqa: F401 (fixture)
+from tests.support.browser import COURSE
 
+playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
@@ -16,13 +17,7 @@ ADMIN_USERNAME, ADMIN_PASSWORD = "ops", "correct horse battery staple"
 
 
 @pytest.fixture
-def world(journey_world):
-    """The fixture path (two modules) and a badge for completing Mobility basics, as in the learner's journey."""
-    return journey_world
-
-
-@pytest.fixture
-def browser(chromium):  # noqa: F811
+def browser(chromium):
     def start(viewport: dict | None = None):
         context = chromium()
         load_axe(context)
@@ -33,10 +28,10 @@ def browser(chromium):  # noqa: F811
     return start
 
 
-def launch(page, world, user: str, locale: str = "en", link: str = "intl-skills-path") -> str:
+def launch(page, journey_world, user: str, locale: str = "en", link: str = "intl-skills-path") -> str:
     """A full-page launch from the development LMS; the launch token of the tool's session."""
-    page.goto(f"{world.devlms.url}/launch/{link}?user={user}&locale={locale}")
-    page.wait_for_url(f"{world.tool.url}/**launch_token=*", timeout=15000)  # the launch's first page
+    page.goto(f"{journey_world.devlms.url}/launch/{link}?user={user}&locale={locale}")
+    page.wait_for_url(f"{journey_world.tool.url}/**launch_token=*", timeout=15000)  # the launch's first page
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     return launch_token(page)
 
@@ -71,18 +66,18 @@ def test_the_check_fails_on_a_page_with_serious_violations(lti_world, browser):
     assert {"label", "image-alt"} <= {violation["id"] for violation in audit.blocking["check-broken-page"]}
 
 
-def test_the_learner_s_pages_have_no_serious_accessibility_violation(world, browser):
+def test_the_learner_s_pages_have_no_serious_accessibility_violation(journey_world, browser):
     page, audit = browser(), AccessibilityAudit()
-    token = launch(page, world, "learner")
+    token = launch(page, journey_world, "learner")
     audit.check(page, "path-page")
 
-    visit(page, world.tool.url, "/self-assessment", token)
+    visit(page, journey_world.tool.url, "/self-assessment", token)
     audit.check(page, "self-assessment")
     page.get_by_role("group", name="I know the steps of a mobility.").get_by_role("radio").last.check()
     page.get_by_role("button", name="Save my self-assessment").click()
     audit.check(page, "path-page-after-self-assessment")
 
-    visit(page, world.tool.url, "/modules/mobility-basics", token)
+    visit(page, journey_world.tool.url, "/modules/mobility-basics", token)
     audit.check(page, "module-first-section")
     page.get_by_test_id("continue").click()
     audit.check(page, "module-section-with-activities")
@@ -99,53 +94,53 @@ def test_the_learner_s_pages_have_no_serious_accessibility_violation(world, brow
     expect(page.get_by_text("You completed this module")).to_be_visible()
     audit.check(page, "module-summary")
 
-    visit(page, world.tool.url, "/badges/mine", token)
+    visit(page, journey_world.tool.url, "/badges/mine", token)
     audit.check(page, "my-badges")
     award_url = page.get_by_role("link", name="Public page of this badge").get_attribute("href")
-    page.goto(award_url if award_url.startswith("http") else world.tool.url + award_url)
+    page.goto(award_url if award_url.startswith("http") else journey_world.tool.url + award_url)
     expect(page.get_by_test_id("valid")).to_be_visible()
     audit.check(page, "award-page")
 
-    page.goto(f"{world.tool.url}/badges/path/areas/mobility")  # an alignment target named in the badges' JSON
+    page.goto(f"{journey_world.tool.url}/badges/path/areas/mobility")  # an alignment target named in the badges' JSON
     audit.check(page, "badge-alignment-target")
 
-    response = visit(page, world.tool.url, "/modules/no-such-module", token)
+    response = visit(page, journey_world.tool.url, "/modules/no-such-module", token)
     assert response.status == 404
     audit.check(page, "error-page")
 
     audit.assert_no_serious_violations()
 
 
-def test_the_launch_pages_in_the_lms_frame_have_no_serious_accessibility_violation(world, chromium):  # noqa: F811
-    from tests.browser.test_launch_in_iframe import block_every_cookie_of, expect_path_page, launch_in_course_page
+def test_the_launch_pages_in_the_lms_frame_have_no_serious_accessibility_violation(journey_world, chromium):
+    from tests.support.browser import block_every_cookie_of, expect_path_page, launch_in_course_page
 
-    context = chromium(block_every_cookie_of(world.tool.url))
+    context = chromium(block_every_cookie_of(journey_world.tool.url))
     load_axe(context)
     page, audit = context.new_page(), AccessibilityAudit()
-    tool = launch_in_course_page(page, world, storage="off")  # no cookie, no platform storage: the offer
+    tool = launch_in_course_page(page, journey_world, storage="off")  # no cookie, no platform storage: the offer
     expect(tool.get_by_role("button", name="Open in a new window")).to_be_visible(timeout=15000)
     audit.check(page, "launch-new-window-offer", frame=page.frames[1])
 
-    tool = launch_in_course_page(page, world)
+    tool = launch_in_course_page(page, journey_world)
     expect_path_page(tool, "Learner")
     audit.check(page, "path-page-in-lms-frame", frame=page.frames[1])
 
     audit.assert_no_serious_violations()
 
 
-def test_the_instructor_s_pages_have_no_serious_accessibility_violation(world, browser):
+def test_the_instructor_s_pages_have_no_serious_accessibility_violation(journey_world, browser):
     learner = browser()
-    token = launch(learner, world, "learner")
-    visit(learner, world.tool.url, "/modules/mobility-basics", token)
+    token = launch(learner, journey_world, "learner")
+    visit(learner, journey_world.tool.url, "/modules/mobility-basics", token)
     learner.get_by_test_id("continue").click()  # someone on the dashboard, in a module
     page, audit = browser(), AccessibilityAudit()
-    launch(page, world, "instructor")
+    launch(page, journey_world, "instructor")
     page.get_by_test_id("dashboard-link").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_text("Laura", exact=False).first).to_be_visible()
     audit.check(page, "course-dashboard")
 
-    page.goto(f"{world.devlms.url}/courses/{COURSE}?deep_link=1&user=instructor")
+    page.goto(f"{journey_world.devlms.url}/courses/{COURSE}?deep_link=1&user=instructor")
     tool = page.frame_locator("iframe")
     expect(tool.get_by_role("heading", level=1)).to_have_text("Lisää REX VET Path kurssillesi", timeout=15000)
     audit.check(page, "deep-linking-picker", frame=page.frames[1])
@@ -161,18 +156,18 @@ def test_the_instructor_s_pages_have_no_serious_accessibility_violation(world, b
     audit.assert_no_serious_violations()
 
 
-def test_the_organisation_admin_s_pages_have_no_serious_accessibility_violation(world, browser):
+def test_the_organisation_admin_s_pages_have_no_serious_accessibility_violation(journey_world, browser):
     page, audit = browser(), AccessibilityAudit()
-    token = launch(page, world, "orgadmin")
+    token = launch(page, journey_world, "orgadmin")
     page.get_by_test_id("skills-map-link").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     audit.check(page, "skills-map")
     for path, name in [("/organisation/sites", "organisation-sites"), ("/organisation/people", "organisation-people"),
                        ("/reports/settings", "report-settings")]:
-        visit(page, world.tool.url, path, token)
+        visit(page, journey_world.tool.url, path, token)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         audit.check(page, name)
-    visit(page, world.tool.url, "/", token)
+    visit(page, journey_world.tool.url, "/", token)
     page.get_by_role("link", name="People and their data").first.click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     audit.check(page, "people-and-their-data")
@@ -183,12 +178,12 @@ def test_the_organisation_admin_s_pages_have_no_serious_accessibility_violation(
     audit.assert_no_serious_violations()
 
 
-def test_the_installation_admin_s_pages_have_no_serious_accessibility_violation(world, browser):
+def test_the_installation_admin_s_pages_have_no_serious_accessibility_violation(journey_world, browser):
     from app.admin import accounts
     from app.extensions import db
     from app.tenancy.models import Deployment, Registration
 
-    with world.app.app_context():
+    with journey_world.app.app_context():
         accounts.create_admin_user(ADMIN_USERNAME, ADMIN_PASSWORD)
         db.session.commit()
         registration_id = db.session.scalars(select(Registration.id)).first()
@@ -196,12 +191,12 @@ def test_the_installation_admin_s_pages_have_no_serious_accessibility_violation(
         deployment_id, organisation_id = deployment.id, deployment.organisation_id
     page, audit = browser(), AccessibilityAudit()
 
-    page.goto(f"{world.tool.url}/admin/login")
+    page.goto(f"{journey_world.tool.url}/admin/login")
     audit.check(page, "admin-login")
     page.get_by_label("Username").fill(ADMIN_USERNAME)
     page.get_by_label("Password").fill(ADMIN_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{world.tool.url}/admin/")
+    page.wait_for_url(f"{journey_world.tool.url}/admin/")
     audit.check(page, "admin-overview")
     for path, name in [
         (f"/admin/registrations/{registration_id}", "admin-registration"),
@@ -212,7 +207,7 @@ def test_the_installation_admin_s_pages_have_no_serious_accessibility_violation(
         ("/admin/content", "admin-content"),
         ("/admin/tool-values", "admin-tool-values"),
     ]:
-        response = page.goto(world.tool.url + path)
+        response = page.goto(journey_world.tool.url + path)
         assert response.status == 200, path
         audit.check(page, name)
 
@@ -220,14 +215,14 @@ def test_the_installation_admin_s_pages_have_no_serious_accessibility_violation(
 
 
 @pytest.mark.parametrize("locale", ["fi", "et", "it", "nl", "es"])
-def test_each_locale_s_path_and_self_assessment_have_no_serious_accessibility_violation(world, browser, locale):
+def test_each_locale_s_path_and_self_assessment_have_no_serious_accessibility_violation(journey_world, browser, locale):
     """On a phone-sized screen, where learners often open the path."""
     page, audit = browser(PHONE), AccessibilityAudit()
-    token = launch(page, world, "learner", locale=locale)
+    token = launch(page, journey_world, "learner", locale=locale)
     assert page.evaluate("document.documentElement.lang").startswith(locale)
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Your international skills path")
     audit.check(page, f"path-page-{locale}")
-    visit(page, world.tool.url, "/self-assessment", token)
+    visit(page, journey_world.tool.url, "/self-assessment", token)
     audit.check(page, f"self-assessment-{locale}")
 
     audit.assert_no_serious_violations()

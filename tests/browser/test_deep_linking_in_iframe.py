@@ -2,12 +2,15 @@
 by the controls' accessible names; the answer goes back to the LMS by itself (its script) and the links appear."""
 import pytest
 
-from tests.browser.test_launch_in_iframe import COURSE, chromium, expect, keep_screenshot  # noqa: F401 (fixture)
+from tests.support.browser import COURSE, keep_screenshot
+
+playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
 
 pytestmark = pytest.mark.browser
 
 
-def test_instructor_searches_ticks_two_modules_and_the_lms_adds_them(lti_world, chromium):  # noqa: F811
+def test_instructor_searches_ticks_two_modules_and_the_lms_adds_them(lti_world, chromium):
     page = chromium().new_page()
     page.goto(f"{lti_world.devlms.url}/courses/{COURSE}?deep_link=1&user=instructor")
     tool = page.frame_locator("iframe")

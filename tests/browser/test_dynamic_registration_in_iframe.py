@@ -6,14 +6,16 @@ import re
 import pytest
 
 from tests.browser.accessibility import AccessibilityAudit, load_axe
-from tests.browser.test_launch_in_iframe import chromium, expect, keep_screenshot  # noqa: F401 (fixture)
-from tests.lti.test_dynamic_registration import invite, invited
+from tests.support.browser import keep_screenshot
+from tests.support.registrations import invite, invited
 
+playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def lms_tools_page(unregistered_lti_world, chromium):  # noqa: F811
+def lms_tools_page(unregistered_lti_world, chromium):
     context = chromium()
     load_axe(context)
     page = context.new_page()

@@ -3,68 +3,17 @@ localhost and the tool on 127.0.0.1 (two sites), under each cookie policy a brow
 
 Screenshots of each case are kept in test-results/ as artefacts.
 """
-import json
-import shutil
-from pathlib import Path
-
 import pytest
+
+from tests.support.browser import (
+    COURSE, ENGLISH_HEADING, FINNISH_HEADING, block_every_cookie_of, expect_path_page, keep_screenshot,
+    launch_in_course_page,
+)
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-ARTEFACTS = Path(__file__).resolve().parents[2] / "test-results" / "browser"
-COURSE, LINK = "intl-skills", "intl-skills-path"
-# The development LMS's instructor launches in Finnish (locale fi), its learner in English.
-ENGLISH_HEADING, FINNISH_HEADING = "international skills path", "Kansainvälisen osaamisen polkusi"
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def chromium(tmp_path):
-    """Start Chromium with a profile whose Preferences the test writes first (FACTS: the only switches that work)."""
-    with playwright.sync_playwright() as driver:
-        contexts = []
-
-        def start(preferences: dict | None = None):
-            profile = tmp_path / f"profile-{len(contexts)}"
-            (profile / "Default").mkdir(parents=True)
-            (profile / "Default" / "Preferences").write_text(json.dumps(preferences or {}))
-            context = driver.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport={"width": 1100, "height": 1000}
-            )
-            contexts.append(context)
-            return context
-
-        yield start
-        for context in contexts:
-            context.close()
-
-
-def block_every_cookie_of(tool_url: str) -> dict:
-    """Like Safari may behave: no cookie for the tool anywhere, partitioned or not, framed or at top level."""
-    return {"profile": {"content_settings": {"exceptions": {"cookies": {f"{tool_url},*": {"setting": 2}}}}}}
-
-
-def launch_in_course_page(page, world, user="learner", **options):
-    query = "&".join(f"{k}={v}" for k, v in {"link": LINK, "user": user, **options}.items())
-    page.goto(f"{world.devlms.url}/courses/{COURSE}?{query}")
-    return page.frame_locator("iframe")
-
-
-def expect_path_page(tool, role_text: str, heading: str = ENGLISH_HEADING):
-    expect(tool.get_by_role("heading", level=1)).to_contain_text(heading, timeout=15000)
-    expect(tool.get_by_test_id("role")).to_contain_text(role_text)
-
-
-def keep_screenshot(page, name: str) -> None:
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTEFACTS / f"{name}.png"))
 
 
 @pytest.mark.parametrize("button, role_text, heading", [

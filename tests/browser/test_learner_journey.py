@@ -8,33 +8,14 @@ The instructor's side (Deep Linking two modules in the iframe) is tests/browser/
 import pytest
 
 from app.jobs.runner import Worker
-from tests.badges.conftest import write_badges
-from tests.browser.test_launch_in_iframe import (  # noqa: F401 (fixture)
-    COURSE, LINK, block_every_cookie_of, chromium, expect, expect_path_page, keep_screenshot, launch_in_course_page,
+from tests.support.browser import (
+    COURSE, block_every_cookie_of, expect_path_page, keep_screenshot, launch_in_course_page, tab_to,
 )
-from tests.browser.test_module_keyboard import tab_to
-from tests.support.content import serve_fixture_content
+
+playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
 
 pytestmark = pytest.mark.browser
-
-STARTER_BADGE = """id: mobility-starter
-name: Mobility starter
-description: Knows the steps of a mobility.
-criteria: Completed the module Mobility basics.
-rule: {type: module_completed, module: mobility-basics}
-image: module.svg
-"""
-
-
-@pytest.fixture
-def journey_world(lti_world, tmp_path):
-    """The fixture path (two modules, Mobility basics scored) and a badge for completing Mobility basics."""
-    serve_fixture_content(lti_world, "player", tmp_path)
-    lti_world.app.config["BADGE_TEMPLATES_DIR"] = str(
-        write_badges(tmp_path / "badges", {"mobility-starter.yaml": STARTER_BADGE}))
-    lti_world.app.extensions.pop("badge_catalogue", None)
-    return lti_world
-
 
 def press_on(page, frame, matches: str, key: str = "Enter") -> None:
     tab_to(page, frame, matches, presses=80)

@@ -2,7 +2,7 @@
 feedback takes focus, the LMS asked to fit its frame (lti.frameResize), and a phone-sized screen."""
 import pytest
 
-from tests.browser.test_launch_in_iframe import chromium, keep_screenshot, launch_in_course_page  # noqa: F401
+from tests.support.browser import keep_screenshot, tab_to
 from tests.support.content import add_module_link, serve_fixture_content
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -17,15 +17,6 @@ def module_world(lti_world, tmp_path):
     serve_fixture_content(lti_world, "player", tmp_path)
     add_module_link(lti_world, MODULE_LINK, "mobility-basics")
     return lti_world
-
-
-def tab_to(page, frame, matches: str, *, presses: int = 40) -> None:
-    """Press Tab until the focused element inside the tool's frame satisfies the JavaScript test `matches`."""
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        if frame.evaluate(f"(element => {matches})(document.activeElement)"):
-            return
-    pytest.fail(f"Tab never reached an element where {matches}")
 
 
 def test_a_learner_goes_through_a_module_with_the_keyboard_and_hears_the_feedback(module_world, chromium):

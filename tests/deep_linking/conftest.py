@@ -1,37 +1,18 @@
 """A Deep Linking world in one line: an organisation's LMS asks an instructor (or a learner) to add content."""
 import pytest
 
-from app.extensions import db
-from app.lti.constants import DEEP_LINKING_REQUEST, DEEP_LINKING_SETTINGS
 from app.lti.keys import ensure_active_tool_key
-from tests.learning.conftest import small_path
-from tests.support.factories import make_launch, make_world, sign_in
-
-RETURN_URL = "https://lms.example.org/deep-link/return"
-LMS_SETTINGS = {
-    "deep_link_return_url": RETURN_URL,
-    "accept_types": ["ltiResourceLink"],
-    "accept_presentation_document_targets": ["iframe", "window"],
-    "accept_multiple": True,
-    "accept_lineitem": True,
-    "data": "request-42",
-}
+from tests.support.content import small_path
+from tests.support.deep_linking import deep_linking_launch
+from tests.support.factories import sign_in
 
 
-def deep_linking_launch(world, person, roles, *, now, settings: dict | None = None, locale: str | None = "en"):
-    """A validated LtiDeepLinkingRequest of this person, with the LMS's settings (LMS_SETTINGS, overridden)."""
-    launch = make_launch(world, person, roles, now=now, locale=locale)
-    launch.message_type = DEEP_LINKING_REQUEST
-    merged = {**LMS_SETTINGS, **(settings or {})}
-    launch.claims = {DEEP_LINKING_SETTINGS: {name: value for name, value in merged.items() if value is not None}}
-    db.session.flush()
-    return launch
-
-
-@pytest.fixture
-def world(app):
-    ensure_active_tool_key()
-    return make_world()
+@pytest.fixture(autouse=True)
+def tool_key(request):
+    """Deep Linking answers are signed with the tool's key: every test with a `world` has one."""
+    if "world" in request.fixturenames:
+        request.getfixturevalue("app")
+        ensure_active_tool_key()
 
 
 @pytest.fixture

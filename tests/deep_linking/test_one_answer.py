@@ -6,12 +6,11 @@ import pytest
 
 from app.errors import AppError
 from app.extensions import db
-from tests.deep_linking.conftest import deep_linking_launch
-from tests.learning.conftest import small_path
+from tests.support.deep_linking import deep_linking_launch, submit
+from tests.support.content import small_path
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_world
 from tests.support.forms import csrf_token_from
 from app.lti.keys import ensure_active_tool_key
-from tests.deep_linking.test_picker import submit
 
 ANSWERS_AT_ONCE = 6
 

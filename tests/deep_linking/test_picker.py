@@ -10,9 +10,8 @@ import pytest
 from app.lti.constants import CONTENT_ITEMS, DATA, ERRORMSG
 from app.tenancy.models import Person
 from app.extensions import db
-from tests.deep_linking.conftest import RETURN_URL
+from tests.support.deep_linking import RETURN_URL, submit
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
-from tests.support.forms import csrf_token_from
 
 pytestmark = pytest.mark.sqlite
 
@@ -38,12 +37,6 @@ def posted_answer(response) -> tuple[str, dict]:
     action = html.unescape(re.search(r'<form[^>]*method="post" action="([^"]+)"', page).group(1))
     token = re.search(r'name="JWT" value="([^"]+)"', page).group(1)
     return action, jwt.decode(token, options={"verify_signature": False})
-
-
-def submit(client, button: str, choices=(), **fields):
-    """Press "Add to course" (add) or "Cancel" (cancel) on the picker, as the browser sends the form."""
-    token = csrf_token_from(client.get("/deep-linking/"))
-    return client.post(f"/deep-linking/{button}", data={"csrf_token": token, "item": list(choices), **fields})
 
 
 def test_deep_linking_launch_lands_on_the_picker(client, open_picker):

@@ -5,7 +5,7 @@ from flask_babel import force_locale
 
 from app.deep_linking.catalogue import Search, find_modules
 from app.deep_linking.selection import InvalidSelection, content_items, read_selection
-from tests.learning.conftest import small_path
+from tests.support.content import small_path
 
 pytestmark = pytest.mark.sqlite
 

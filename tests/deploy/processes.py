@@ -1,5 +1,4 @@
 """Starting the production configuration as separate processes, as a machine runs it (docs/deploy.md)."""
-import os
 import socket
 import subprocess
 import sys

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from app.config import TestConfig
-from tests.conftest import BACKEND, _migrate
+from tests.support.app import BACKEND, migrate
 from tests.deploy.processes import free_port, start_gunicorn
 
 pytestmark = pytest.mark.faults
@@ -73,7 +73,7 @@ def private_cluster():
         pytest.fail("PostgreSQL's programs are not in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
     cluster = PrivateCluster(bin_dir)
     try:
-        _migrate(cluster.url)
+        migrate(cluster.url)
         yield cluster
     finally:
         cluster.destroy()

@@ -7,7 +7,7 @@ import pytest
 
 from app import create_app
 from app.config import FROM_ENVIRONMENT, ProductionConfig, TestConfig, UnsafeConfiguration
-from tests.test_config import GOOD_SECRET, KEK, production
+from tests.support.config import GOOD_SECRET, KEK, production
 
 pytestmark = pytest.mark.sqlite
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from devlms.lti.constants import (
     SCOPE_SCORE,
     SCORE_TYPE,
 )
-from tests.devlms.conftest import BASE_URL, LmsActions
+from tests.support.devlms import BASE_URL, LmsActions
 
 LINE_ITEMS = BASE_URL + "/lti/courses/intl-skills/lineitems"
 PATH_LINE_ITEM = LINE_ITEMS + "/1"  # seeded, bound to the intl-skills-path link

@@ -21,7 +21,7 @@ from devlms.lti.constants import (
     TARGET_LINK_URI,
     VERSION,
 )
-from tests.devlms.conftest import BASE_URL, NOW, TOOL_BASE_URL, TOOL_LAUNCH_URL
+from tests.support.devlms import BASE_URL, NOW, TOOL_BASE_URL, TOOL_LAUNCH_URL
 
 MODULE_ITEM = {
     "type": "ltiResourceLink",

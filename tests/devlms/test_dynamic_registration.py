@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
-from tests.devlms.conftest import BASE_URL, posted_form
+from tests.support.devlms import BASE_URL, posted_form
 
 TOOL_BASE = "http://127.0.0.1:5000"
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"

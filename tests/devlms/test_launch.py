@@ -30,7 +30,7 @@ from devlms.lti.constants import (
     TOOL_PLATFORM,
     VERSION,
 )
-from tests.devlms.conftest import BASE_URL, CLIENT_ID, NOW, TOOL_BASE_URL, TOOL_LAUNCH_URL, posted_form
+from tests.support.devlms import BASE_URL, CLIENT_ID, NOW, TOOL_BASE_URL, TOOL_LAUNCH_URL, posted_form
 
 # --- login initiation -----------------------------------------------------------------------------------------
 

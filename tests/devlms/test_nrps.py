@@ -13,7 +13,7 @@ from devlms.lti.constants import (
     SCOPE_MEMBERSHIP_READONLY,
     SCOPE_SCORE,
 )
-from tests.devlms.conftest import BASE_URL
+from tests.support.devlms import BASE_URL
 
 MEMBERSHIPS = BASE_URL + "/lti/courses/intl-skills/memberships"
 

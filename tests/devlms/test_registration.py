@@ -10,7 +10,7 @@ from devlms import create_devlms_app
 from devlms.ags.models import LineItem
 from devlms.config import SECRET_FILE_NAME, load_settings
 from devlms.courses.models import Enrolment
-from tests.devlms.conftest import LmsActions
+from tests.support.devlms import LmsActions
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 

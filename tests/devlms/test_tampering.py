@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from devlms import create_devlms_app
 from devlms.lti.constants import DEPLOYMENT_ID, MESSAGE_TYPE, RESOURCE_LINK, ROLES, VERSION
 from devlms.lti.tampering import TAMPER_OPTIONS
-from tests.devlms.conftest import CLIENT_ID, NOW, LmsActions, posted_form
+from tests.support.devlms import CLIENT_ID, NOW, LmsActions, posted_form
 
 # What each claim-level option changes, compared with the same launch untampered.
 CLAIM_CHANGES = {

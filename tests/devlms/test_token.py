@@ -17,7 +17,7 @@ from devlms.lti.constants import (
     SCOPE_RESULT_READONLY,
     SCOPE_SCORE,
 )
-from tests.devlms.conftest import BASE_URL, NOW, TOOL_BASE_URL, FakeTool, LmsActions
+from tests.support.devlms import BASE_URL, NOW, TOOL_BASE_URL, FakeTool, LmsActions
 
 ALL_SCOPES = [SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE, SCOPE_MEMBERSHIP_READONLY]
 MEMBERSHIPS = BASE_URL + "/lti/courses/intl-skills/memberships"

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.jobs.runner import Worker
-from tests.learning.test_learner_journey import Page
+from tests.support.pages import Page, complete_mobility_basics
 from tests.support.content import add_module_link, serve_fixture_content
 
 MODULE_LINK = "mobility-basics-graded"
@@ -36,17 +36,6 @@ def gradebook(world) -> dict:
             book.setdefault((row.line_item.label, row.user_id), []).append(
                 (row.activity_progress, row.grading_progress, row.score_given))
         return book
-
-
-def complete_mobility_basics(section: Page) -> Page:
-    """From the module's first section to its completion, every answer right."""
-    section = section.submit("/sections/welcome/done")
-    section = section.submit("/activities/first", choice="prepare")
-    section = section.submit("/activities/documents", choice=["agreement", "card"])
-    section = section.submit("/sections/before/done")
-    section = section.submit("/activities/homesick", choice="listen")
-    section = section.submit("/sections/during/done")
-    return section.submit("/sections/after/done")
 
 
 def test_a_module_link_gets_started_in_progress_and_the_completed_score(graded):

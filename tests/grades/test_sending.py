@@ -14,7 +14,7 @@ from app.jobs.models import Job
 from app.jobs.runner import Worker
 from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_SCORE
 from app.lti.keys import ensure_active_tool_key
-from tests.admin.conftest import log_in
+from tests.support.admin import log_in
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world
 from tests.support.fake_ags import FakeAgsState, create_fake_ags
 from tests.support.forms import post_form

@@ -10,7 +10,7 @@ from app.jobs.models import Job
 from app.jobs.registry import JobRegistry
 from app.jobs.runner import Worker
 from app.jobs.services import enqueue
-from tests.jobs.test_threads import run_in_background
+from tests.support.jobs import run_in_background
 from tests.support.factories import make_world
 
 

@@ -6,25 +6,11 @@ import pytest
 from app.extensions import db
 from app.jobs.models import Job
 from app.jobs.registry import JobRegistry
-from app.jobs.runner import run_threads, worker_threads
+from app.jobs.runner import worker_threads
 from app.jobs.services import enqueue
+from tests.support.jobs import run_in_background
 
 pytestmark = pytest.mark.sqlite
-
-
-def run_in_background(app, registry: JobRegistry, threads: int):
-    """Start the threaded worker; returns its stop flag, the thread running it and what it raised."""
-    stop, raised = threading.Event(), []
-
-    def run():
-        try:
-            run_threads(app, stop, threads=threads, poll_interval=0.01, registry=registry)
-        except Exception as error:  # reported to the test
-            raised.append(error)
-
-    runner = threading.Thread(target=run)
-    runner.start()
-    return stop, runner, raised
 
 
 def test_a_worker_runs_as_many_jobs_at_once_as_it_has_threads(committed_app):

@@ -1,12 +1,11 @@
 """A learner's way over real HTTP, from the development LMS: self-assessment, a recommendation with its reason,
 a module begun in one launch, resumed from its own course link in the next, and completed."""
-import html
 import re
-from urllib.parse import urljoin
 
 import pytest
 
 from tests.support.content import add_module_link, serve_fixture_content
+from tests.support.pages import Page
 
 MODULE_LINK = "mobility-basics-link"
 
@@ -17,31 +16,6 @@ def journey(lti_world, tmp_path):
     serve_fixture_content(lti_world, "player", tmp_path)
     add_module_link(lti_world, MODULE_LINK, "mobility-basics")
     return lti_world
-
-
-class Page:
-    """A page of the tool as the browser got it, with what a learner would click or submit on it."""
-
-    def __init__(self, browser, response):
-        assert response.status_code == 200, response.text[:800]
-        self.browser, self.response, self.text = browser, response, response.text
-
-    def link(self, pattern: str) -> str:
-        match = re.search(pattern, self.text)
-        assert match, f"no link matching {pattern!r} on {self.response.url}"
-        return urljoin(self.response.url, html.unescape(match.group(1)))
-
-    def follow(self, pattern: str) -> "Page":
-        return Page(self.browser, self.browser.session.get(self.link(pattern), timeout=30))
-
-    def submit(self, action_contains: str, **fields) -> "Page":
-        """POST the form whose action contains this text, with its CSRF token and these fields."""
-        for action, body in re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', self.text, re.S):
-            if action_contains in html.unescape(action):
-                token = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
-                url = urljoin(self.response.url, html.unescape(action))
-                return Page(self.browser, self.browser.session.post(url, data={"csrf_token": token, **fields}, timeout=30))
-        raise AssertionError(f"no form posting to {action_contains!r} on {self.response.url}")
 
 
 def test_a_learner_assesses_gets_a_reasoned_recommendation_and_completes_a_module_over_two_launches(journey):

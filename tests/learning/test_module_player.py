@@ -13,7 +13,6 @@ from app.learning.progress import completed_module_ids, find_progress
 from app.tenancy.models import Course, Membership
 from app.tenancy.services import merge_people, record_person
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world, sign_in
-from tests.learning.conftest import launch_as_learner
 from tests.support.forms import post_form
 
 pytestmark = pytest.mark.sqlite
@@ -23,8 +22,8 @@ SECTIONS = ["welcome", "before", "during", "after"]
 
 
 @pytest.fixture
-def learner(client, clock, world, player_path):
-    return launch_as_learner(client, clock, world)
+def learner(launch_as, player_path):
+    return launch_as("learner")
 
 
 def what_was_sent(name: str, kwargs: dict) -> tuple:
@@ -323,7 +322,7 @@ def test_a_launch_opens_the_module_its_link_names_or_else_the_path(client, clock
 
 
 def test_the_summary_after_a_completion_says_once_which_badge_it_earned(app, client, learner, tmp_path):
-    from tests.badges.conftest import badge_yaml, write_badges
+    from tests.support.badges import badge_yaml, write_badges
 
     app.config["BADGE_TEMPLATES_DIR"] = str(write_badges(tmp_path / "badges", {
         "basics.yaml": badge_yaml("basics", "{type: module_completed, module: mobility-basics}")}))

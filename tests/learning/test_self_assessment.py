@@ -9,7 +9,6 @@ from app.extensions import db
 from app.learning.models import SelfAssessment
 from app.learning.self_assessment import latest_self_assessment, record_self_assessment, self_rated_level
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world, sign_in
-from tests.learning.conftest import launch_as_learner
 from tests.support.forms import post_form
 
 pytestmark = pytest.mark.sqlite
@@ -19,8 +18,8 @@ EXPLORER_MOBILITY = {**ROOKIE_MOBILITY, "rating-mobility.explorer.1": "2", "rati
 
 
 @pytest.fixture
-def learner(client, clock, world, with_small_path):
-    return launch_as_learner(client, clock, world)
+def learner(launch_as, with_small_path):
+    return launch_as("learner")
 
 
 def take(client, ratings: dict):

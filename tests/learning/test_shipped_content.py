@@ -7,15 +7,14 @@ from markupsafe import escape
 
 from app.config import PROJECT_ROOT
 from app.learning.content import load_content
-from tests.learning.conftest import launch_as_learner
 
 pytestmark = pytest.mark.sqlite
 
 SHIPPED = load_content(PROJECT_ROOT / "modules", locales=["en", "fi", "et", "it", "nl", "es"]).model
 
 
-def test_the_path_page_links_every_shipped_module(client, clock, world):
-    launch_as_learner(client, clock, world)
+def test_the_path_page_links_every_shipped_module(client, launch_as):
+    launch_as("learner")
 
     page = client.get("/").get_data(as_text=True)
 
@@ -27,8 +26,8 @@ def test_the_path_page_links_every_shipped_module(client, clock, world):
 @pytest.mark.parametrize("module, locale", [
     (module, locale) for module in SHIPPED.modules for locale in module.translations
 ])
-def test_a_translated_module_is_shown_in_the_launch_s_language(client, clock, world, module, locale):
-    launch_as_learner(client, clock, world, locale=locale)
+def test_a_translated_module_is_shown_in_the_launch_s_language(client, launch_as, module, locale):
+    launch_as("learner", locale=locale)
     first = module.sections[0]
 
     page = client.get(f"/modules/{module.id}/sections/{first.id}").get_data(as_text=True)

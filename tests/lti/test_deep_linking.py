@@ -8,8 +8,8 @@ from app.lti.constants import CONTENT_ITEMS, DATA, ERRORMSG, MSG
 from app.lti.deep_linking import deep_linking_response, deep_linking_settings, line_item, resource_link_item
 from app.lti.exceptions import InvalidDeepLinkingRequest
 from app.lti.keys import ensure_active_tool_key
-from tests.deep_linking.conftest import LMS_SETTINGS, RETURN_URL, deep_linking_launch
-from tests.support.factories import INSTRUCTOR_ROLE, make_launch, make_world
+from tests.support.deep_linking import LMS_SETTINGS, RETURN_URL, deep_linking_launch
+from tests.support.factories import INSTRUCTOR_ROLE, make_launch
 
 pytestmark = pytest.mark.sqlite
 
@@ -22,10 +22,12 @@ PATH_ITEM = resource_link_item(title="The path", text="The whole path.", url="ht
                                custom={}, line_item=None)
 
 
-@pytest.fixture
-def world(app):
-    ensure_active_tool_key()
-    return make_world()
+@pytest.fixture(autouse=True)
+def tool_key(request):
+    """Deep Linking answers are signed with the tool's key: every test with a `world` has one."""
+    if "world" in request.fixturenames:
+        request.getfixturevalue("app")
+        ensure_active_tool_key()
 
 
 def request_of(world, clock, **settings):

@@ -10,7 +10,6 @@ unless the installation requires approval of new registrations; then the registr
 """
 import re
 from datetime import timedelta
-from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -33,30 +32,13 @@ from app.lti.tool_urls import ToolUrls
 from app.tenancy.models import Deployment, Organisation, Registration
 from app.tenancy.settings import set_registration_approval_required
 from tests.support.live_server import LiveServer
+from tests.support.registrations import invite, invited
 
 LINK = "intl-skills-path"
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
-
-
-def invite(app, *, organisation: str | None = None, new_organisation: str | None = None, now=None) -> str:
-    """What the installation admin does on the admin pages: a one-time invitation's token (an existing organisation
-    named `organisation`, made here, or a new one)."""
-    with app.app_context():
-        existing = None
-        if organisation:
-            existing = Organisation(name=organisation)
-            db.session.add(existing)
-        named = {"organisation_name": new_organisation} if new_organisation else {}
-        _, token = create_invitation(existing, now=now or SystemClock().now(), **named)
-        db.session.commit()
-    return token
-
-
-def invited(registration_url: str, token: str) -> str:
-    return f"{registration_url}?{urlencode({'invitation': token})}"
 
 
 class DevLmsAdmin:
@@ -99,26 +81,26 @@ def registration_row(app, client_id: str) -> Registration:
 
 
 @pytest.fixture
-def devlms_admin(unregistered_lti_world) -> DevLmsAdmin:
-    return DevLmsAdmin(unregistered_lti_world.devlms.url)
-
-
-@pytest.fixture
-def world(unregistered_lti_world):
-    """The tool and the development LMS, which the tool does not know yet."""
+def sites(unregistered_lti_world):
+    """The tool and the development LMS, each on its own site, which the tool does not know yet."""
     return unregistered_lti_world
 
 
 @pytest.fixture
-def registration_url(world) -> str:
-    return world.tool.url + "/lti/register"
+def devlms_admin(sites) -> DevLmsAdmin:
+    return DevLmsAdmin(sites.devlms.url)
+
+
+@pytest.fixture
+def registration_url(sites) -> str:
+    return sites.tool.url + "/lti/register"
 
 
 # The whole flow through the development LMS ------------------------------------------------------------------
 
 def test_lms_admin_registers_the_tool_with_an_invitation_and_after_activation_the_new_client_id_launches(
-        world, devlms_admin, registration_url):
-    page = devlms_admin.register(invited(registration_url, invite(world.app)))
+        sites, devlms_admin, registration_url):
+    page = devlms_admin.register(invited(registration_url, invite(sites.app)))
 
     assert page.status_code == 200, page.text[:1000]
     assert "REX VET Path is registered with your LMS" in page.text
@@ -126,35 +108,35 @@ def test_lms_admin_registers_the_tool_with_an_invitation_and_after_activation_th
     assert page.headers["Content-Security-Policy"] == "frame-ancestors *"  # shown in the LMS's iframe
     client_id = client_id_on(page)
     assert devlms_admin.tool_status(client_id) == "pending"
-    refused = world.browser.session.get(f"{world.devlms.url}/launch/{LINK}",
+    refused = sites.browser.session.get(f"{sites.devlms.url}/launch/{LINK}",
                                         params={"user": "learner", "tool": client_id}, timeout=30)
     assert refused.status_code == 403  # the LMS offers no pending tool
 
     devlms_admin.activate(client_id)
-    response = world.browser.launch(LINK, "learner", tool=client_id)
+    response = sites.browser.launch(LINK, "learner", tool=client_id)
 
     assert response.status_code == 200, response.text[:1000]
     assert "Laura Learner" in response.text
-    with world.app.app_context():
+    with sites.app.app_context():
         registration = db.session.scalars(select(Registration).where(Registration.client_id == client_id)).one()
         assert registration.status == Registration.ACTIVE
-        assert registration.issuer == world.devlms.url
-        assert registration.auth_login_url == world.devlms.url + "/lti/auth"
-        assert registration.key_set_url == world.devlms.url + "/lti/jwks"
-        assert registration.registration_endpoint == world.devlms.url + "/lti/register"
+        assert registration.issuer == sites.devlms.url
+        assert registration.auth_login_url == sites.devlms.url + "/lti/auth"
+        assert registration.key_set_url == sites.devlms.url + "/lti/jwks"
+        assert registration.registration_endpoint == sites.devlms.url + "/lti/register"
         assert registration.allowed_algorithms == ["RS256"]
         organisation = registration.default_organisation
         assert organisation.status == "active"  # the admin vouched for it by making the invitation
-        assert organisation.name == f"New LMS at {world.devlms.url.split('//')[1]}"
+        assert organisation.name == f"New LMS at {sites.devlms.url.split('//')[1]}"
         [deployment] = registration.deployments
         assert deployment.deployment_id.startswith("devlms-deployment-")
         assert deployment.status == Deployment.ACTIVE
         assert deployment.organisation_id == organisation.id
-        assert deployment.frame_ancestors == [world.devlms.url]
+        assert deployment.frame_ancestors == [sites.devlms.url]
 
 
-def test_success_page_says_what_the_lms_admin_does_next_and_waits_for_done(world, devlms_admin, registration_url):
-    page = devlms_admin.register(invited(registration_url, invite(world.app, new_organisation="Stadin AO")))
+def test_success_page_says_what_the_lms_admin_does_next_and_waits_for_done(sites, devlms_admin, registration_url):
+    page = devlms_admin.register(invited(registration_url, invite(sites.app, new_organisation="Stadin AO")))
 
     assert "activates it in its list of external tools" in page.text
     assert "they belong to the organisation “Stadin AO”" in page.text
@@ -162,8 +144,8 @@ def test_success_page_says_what_the_lms_admin_does_next_and_waits_for_done(world
     assert re.search(r'<button type="button" id="registration-done"[^>]*>Done</button>', page.text)
 
 
-def test_close_script_posts_the_close_message_only_when_done_is_pressed(world):
-    script = requests.get(world.tool.url + "/static/lti_registration_close.js", timeout=10).text
+def test_close_script_posts_the_close_message_only_when_done_is_pressed(sites):
+    script = requests.get(sites.tool.url + "/static/lti_registration_close.js", timeout=10).text
 
     assert "window.opener" in script and "window.parent" in script
     assert 'postMessage({ subject: "org.imsglobal.lti.close" }, "*")' in script
@@ -172,36 +154,36 @@ def test_close_script_posts_the_close_message_only_when_done_is_pressed(world):
     assert script.index('addEventListener("click"') < script.index("postMessage(")
 
 
-def test_with_approval_required_launches_wait_until_the_tool_admin_approves(world, devlms_admin, registration_url):
-    with world.app.app_context():
+def test_with_approval_required_launches_wait_until_the_tool_admin_approves(sites, devlms_admin, registration_url):
+    with sites.app.app_context():
         set_registration_approval_required(True)
         db.session.commit()
-    page = devlms_admin.register(invited(registration_url, invite(world.app)))
+    page = devlms_admin.register(invited(registration_url, invite(sites.app)))
     assert "must also approve this registration" in page.text
     client_id = client_id_on(page)
     devlms_admin.activate(client_id)
 
-    waiting = world.browser.launch(LINK, "learner", tool=client_id)
+    waiting = sites.browser.launch(LINK, "learner", tool=client_id)
 
     assert waiting.status_code == 403
     assert "waiting for approval" in waiting.text
-    with world.app.app_context():
-        assert registration_row(world.app, client_id).default_organisation_id is not None
-        approve_registration(registration_row(world.app, client_id).id)
+    with sites.app.app_context():
+        assert registration_row(sites.app, client_id).default_organisation_id is not None
+        approve_registration(registration_row(sites.app, client_id).id)
         db.session.commit()
-    assert world.new_browser().launch(LINK, "learner", tool=client_id).status_code == 200
+    assert sites.new_browser().launch(LINK, "learner", tool=client_id).status_code == 200
 
 
-def test_invitation_url_attaches_the_lms_to_an_existing_organisation_once(world, devlms_admin, registration_url):
-    invitation_url = invited(registration_url, invite(world.app, organisation="Omnia"))
+def test_invitation_url_attaches_the_lms_to_an_existing_organisation_once(sites, devlms_admin, registration_url):
+    invitation_url = invited(registration_url, invite(sites.app, organisation="Omnia"))
 
     page = devlms_admin.register(invitation_url)
     again = devlms_admin.register(invitation_url)
 
     assert page.status_code == 200, page.text[:1000]
     assert "they belong to the organisation “Omnia”" in page.text
-    registration = registration_row(world.app, client_id_on(page))
-    with world.app.app_context():
+    registration = registration_row(sites.app, client_id_on(page))
+    with sites.app.app_context():
         omnia = db.session.scalars(select(Organisation).where(Organisation.name == "Omnia")).one()
         assert registration.default_organisation_id == omnia.id
         assert omnia.status == "active"
@@ -209,25 +191,25 @@ def test_invitation_url_attaches_the_lms_to_an_existing_organisation_once(world,
     assert again.status_code == 403
     assert "already used" in again.text
     devlms_admin.activate(registration.client_id)
-    assert world.browser.launch(LINK, "learner", tool=registration.client_id).status_code == 200
+    assert sites.browser.launch(LINK, "learner", tool=registration.client_id).status_code == 200
 
 
-def test_expired_invitation_is_refused_before_the_lms_is_asked(world, devlms_admin, registration_url):
-    token = invite(world.app, organisation="Omnia", now=SystemClock().now() - timedelta(days=8))
+def test_expired_invitation_is_refused_before_the_lms_is_asked(sites, devlms_admin, registration_url):
+    token = invite(sites.app, organisation="Omnia", now=SystemClock().now() - timedelta(days=8))
 
     page = devlms_admin.register(invited(registration_url, token))
 
     assert page.status_code == 403
     assert "has expired" in page.text
-    assert world.devlms.requests["/.well-known/openid-configuration"] == 0
+    assert sites.devlms.requests["/.well-known/openid-configuration"] == 0
 
 
-def test_invitation_made_with_the_command_line_works_once(world, devlms_admin):
-    result = world.app.test_cli_runner().invoke(args=["lti", "invitation", "create", "--new-organisation", "Omnia"])
+def test_invitation_made_with_the_command_line_works_once(sites, devlms_admin):
+    result = sites.app.test_cli_runner().invoke(args=["lti", "invitation", "create", "--new-organisation", "Omnia"])
 
     assert result.exit_code == 0, result.output
     url = result.stdout.strip()
-    assert url.startswith(world.tool.url + "/lti/register?invitation=")
+    assert url.startswith(sites.tool.url + "/lti/register?invitation=")
     assert "works once" in result.stderr
     first, second = devlms_admin.register(url), devlms_admin.register(url)
     assert first.status_code == 200, first.text[:1000]
@@ -272,17 +254,17 @@ def test_registration_url_opened_without_an_invitation_explains_how_to_get_one(r
     assert 'id="registration-done"' in page.text
 
 
-def test_invited_url_opened_without_the_lms_parameters_explains_where_to_paste_it(world, registration_url):
-    page = requests.get(invited(registration_url, invite(world.app)), timeout=10)
+def test_invited_url_opened_without_the_lms_parameters_explains_where_to_paste_it(sites, registration_url):
+    page = requests.get(invited(registration_url, invite(sites.app)), timeout=10)
 
     assert page.status_code == 400
     assert "opened without the LMS" in page.text and "openid_configuration parameter" in page.text
     assert "Manage tools" in page.text
 
 
-def test_registration_token_the_lms_did_not_issue_shows_the_status_and_error_code_not_the_body(world, registration_url):
-    query = {"openid_configuration": world.devlms.url + "/.well-known/openid-configuration",
-             "registration_token": "not-issued-by-the-lms", "invitation": invite(world.app)}
+def test_registration_token_the_lms_did_not_issue_shows_the_status_and_error_code_not_the_body(sites, registration_url):
+    query = {"openid_configuration": sites.devlms.url + "/.well-known/openid-configuration",
+             "registration_token": "not-issued-by-the-lms", "invitation": invite(sites.app)}
 
     page = requests.get(registration_url, params=query, timeout=30)
 
@@ -292,15 +274,15 @@ def test_registration_token_the_lms_did_not_issue_shows_the_status_and_error_cod
     assert "registration token" in page.text  # the hint: start again from the LMS
 
 
-def test_missing_registration_token_shows_the_lms_refusal_and_keeps_the_invitation(world, registration_url):
-    query = {"openid_configuration": world.devlms.url + "/.well-known/openid-configuration",
-             "invitation": invite(world.app)}
+def test_missing_registration_token_shows_the_lms_refusal_and_keeps_the_invitation(sites, registration_url):
+    query = {"openid_configuration": sites.devlms.url + "/.well-known/openid-configuration",
+             "invitation": invite(sites.app)}
 
     page = requests.get(registration_url, params=query, timeout=30)
 
     assert page.status_code == 502
     assert "HTTP 401" in page.text
-    with world.app.app_context():
+    with sites.app.app_context():
         assert db.session.scalars(select(Registration)).all() == []
         assert db.session.scalars(select(RegistrationInvitation)).one().used_at is None  # usable again
 
@@ -336,16 +318,16 @@ class FakePlatform:
 
 
 @pytest.fixture
-def platform(world):
+def platform(sites):
     fake = FakePlatform()
     yield fake
     fake.server.stop()
 
 
 @pytest.fixture
-def invitation(world) -> dict:
+def invitation(sites) -> dict:
     """The invitation parameter of a one-time registration URL, for the organisation Omnia."""
-    return {"invitation": invite(world.app, organisation="Omnia")}
+    return {"invitation": invite(sites.app, organisation="Omnia")}
 
 
 def test_plain_registration_url_makes_no_outgoing_call(platform, registration_url):
@@ -369,15 +351,15 @@ def test_an_unknown_invitation_makes_no_outgoing_call(platform, registration_url
     assert sum(platform.server.requests.values()) == 0
 
 
-def test_an_admin_session_does_not_vouch_for_a_registration(world, platform):
+def test_an_admin_session_does_not_vouch_for_a_registration(sites, platform):
     """In the LMS's cross-site frame a SameSite=Lax admin cookie would not even be sent; a session never counts."""
     from app.admin import accounts
-    from tests.admin.conftest import ADMIN_PASSWORD, ADMIN_USERNAME, log_in
+    from tests.support.admin import ADMIN_PASSWORD, ADMIN_USERNAME, log_in
 
-    with world.app.app_context():
+    with sites.app.app_context():
         accounts.create_admin_user(ADMIN_USERNAME, ADMIN_PASSWORD)
         db.session.commit()
-    admin_browser = world.app.test_client()
+    admin_browser = sites.app.test_client()
     admin_browser.environ_base.update({"wsgi.url_scheme": "https", "HTTP_REFERER": "https://localhost/"})
     assert log_in(admin_browser).status_code == 302
     platform.configuration = platform.valid_configuration()
@@ -448,67 +430,67 @@ def test_moodle_registration_sends_the_bearer_token_and_tells_the_moodle_admin_w
 # Moodle's "Update": the same issuer and client_id again -------------------------------------------------------
 
 @pytest.fixture
-def registered_moodle(world, platform, registration_url):
+def registered_moodle(sites, platform, registration_url):
     """A Moodle registered through an invitation (client_id moodle-client-1, site 7), with a person in its organisation."""
     platform.configuration = platform.valid_configuration()
     platform.answer = ({"client_id": "moodle-client-1", TOOL_CONFIGURATION: {"deployment_id": "7"}}, 200)
-    page = requests.get(registration_url, params={**platform.registration_query(), **invite_query(world)}, timeout=30)
+    page = requests.get(registration_url, params={**platform.registration_query(), **invite_query(sites)}, timeout=30)
     assert page.status_code == 200, page.text[:1000]
-    with world.app.app_context():
+    with sites.app.app_context():
         from app.tenancy.models import Person
 
         registration = db.session.scalars(select(Registration)).one()
         db.session.add(Person(organisation_id=registration.default_organisation_id, issuer=registration.issuer,
                               subject="u1", name="Laura"))
         db.session.commit()
-    return registration_row(world.app, "moodle-client-1")
+    return registration_row(sites.app, "moodle-client-1")
 
 
-def invite_query(world) -> dict:
-    return {"invitation": invite(world.app, organisation="Omnia")}
+def invite_query(sites) -> dict:
+    return {"invitation": invite(sites.app, organisation="Omnia")}
 
 
-def update(world, platform, registration_url) -> requests.Response:
+def update(sites, platform, registration_url) -> requests.Response:
     """The Moodle admin presses "Update": Moodle registers again and answers with the same client_id."""
-    return requests.get(registration_url, params={**platform.registration_query("second-token"), **invite_query(world)},
+    return requests.get(registration_url, params={**platform.registration_query("second-token"), **invite_query(sites)},
                         timeout=30)
 
 
-def test_update_with_the_same_values_is_accepted_and_changes_nothing(world, platform, registration_url, registered_moodle):
-    page = update(world, platform, registration_url)
+def test_update_with_the_same_values_is_accepted_and_changes_nothing(sites, platform, registration_url, registered_moodle):
+    page = update(sites, platform, registration_url)
 
     assert page.status_code == 200, page.text[:1000]  # not 409: Moodle has already stored its side
     assert 'data-outcome="updated">REX VET Path&#39;s registration is up to date</h1>' in page.text
     assert "nothing changed, and launches go on as before" in page.text
-    after = registration_row(world.app, "moodle-client-1")
+    after = registration_row(sites.app, "moodle-client-1")
     assert (after.id, after.key_set_url, after.proposed_values) == (registered_moodle.id, registered_moodle.key_set_url, None)
-    with world.app.app_context():
+    with sites.app.app_context():
         assert len(db.session.scalars(select(Registration)).all()) == 1
         assert len(db.session.scalars(select(Deployment)).all()) == 1
         assert all(invitation.used_at for invitation in db.session.scalars(select(RegistrationInvitation)))
 
 
 def test_update_claiming_a_known_issuer_and_client_id_with_another_jwks_uri_changes_nothing_until_approved(
-        world, platform, registration_url, registered_moodle):
+        sites, platform, registration_url, registered_moodle):
     from app.lti.registrations import apply_proposed_values
     from app.tenancy.models import Person
 
     platform.configuration = {**platform.valid_configuration(), "jwks_uri": "https://attacker.example/jwks",
                               "token_endpoint": f"{platform.url}/token2"}
 
-    page = update(world, platform, registration_url)
+    page = update(sites, platform, registration_url)
 
     assert page.status_code == 200, page.text[:1000]
     assert 'data-outcome="update_held">Your LMS&#39;s changes wait for the REX VET Path administrator</h1>' in page.text
     assert "Launches go on with the values REX VET Path had" in page.text
-    held = registration_row(world.app, "moodle-client-1")
+    held = registration_row(sites.app, "moodle-client-1")
     assert held.key_set_url == registered_moodle.key_set_url  # still in force
     assert held.auth_token_url == registered_moodle.auth_token_url
     assert held.proposed_values == {"key_set_url": "https://attacker.example/jwks",
                                     "auth_token_url": f"{platform.url}/token2"}
     assert (held.status, held.default_organisation_id) == (registered_moodle.status, registered_moodle.default_organisation_id)
 
-    with world.app.app_context():
+    with sites.app.app_context():
         apply_proposed_values(held.id)
         db.session.commit()
         applied = db.session.get(Registration, held.id)
@@ -518,7 +500,7 @@ def test_update_claiming_a_known_issuer_and_client_id_with_another_jwks_uri_chan
             Person.organisation_id == registered_moodle.default_organisation_id)).all() == ["Laura"]
 
 
-def test_update_needs_an_invitation_too(world, platform, registration_url, registered_moodle):
+def test_update_needs_an_invitation_too(sites, platform, registration_url, registered_moodle):
     page = requests.get(registration_url, params=platform.registration_query("second-token"), timeout=30)
 
     assert page.status_code == 403

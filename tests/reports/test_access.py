@@ -3,7 +3,6 @@ import pytest
 
 from app.extensions import db
 from app.reports.access import set_reporting_course
-from app.tenancy.models import Course
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 
 COURSE_ADMINISTRATOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Administrator"

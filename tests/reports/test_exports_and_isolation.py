@@ -12,7 +12,7 @@ from app.extensions import db
 from app.reports.population import population
 from app.reports.skills_map import protected_map
 from app.reports.periods import MONTH, Period
-from tests.reports.conftest import generate_organisation
+from tests.support.reports import generate_organisation
 from tests.support.factories import ORG_ADMIN_ROLE, make_launch, sign_in
 
 FILTERS = "?by=month&period=2026-10&compare=2026-06"

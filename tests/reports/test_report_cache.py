@@ -23,8 +23,8 @@ from app.reports.report_cache import _to_json, cached_skills_report
 from app.shared_cache import RedisCache
 from app.tenancy.models import Person
 from app.tenancy.services import merge_people
-from tests.badges.conftest import complete_module
-from tests.reports.conftest import generate_organisation
+from tests.support.badges import complete_module
+from tests.support.reports import generate_organisation
 from tests.support.factories import LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
 
 FILTERS = {"granularity": "month", "period": "2026-11", "compare": "2026-06"}

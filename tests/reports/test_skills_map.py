@@ -2,15 +2,14 @@
 from collections import Counter
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.learning.models import ModuleProgress, SelfAssessment
 from app.learning.placement import place
 from app.reports.periods import MONTH, Period
 from app.reports.population import people_with_course, population
-from app.reports.skills_map import count_map, placements
-from tests.reports.conftest import generate_organisation
+from app.reports.skills_map import count_map
 
 
 def direct_placements(path, organisation_id: int, at) -> dict:

@@ -16,7 +16,7 @@ from app.reports.periods import month_range
 from app.reports.population import population
 from app.reports.skills_map import NOT_UP, UP, level_orders, protected_map, protected_movement
 from tests.reports.audit import Model
-from tests.reports.conftest import NOW, generate_organisation
+from tests.support.reports import NOW, generate_organisation
 
 START = datetime(2026, 7, 1, tzinfo=timezone.utc)
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.grades.models import GradeSync
 from app.tenancy.models import Course, Deployment, Organisation, Person
 from app.tenancy.services import record_person
-from tests.badges.conftest import complete_module
+from tests.support.badges import complete_module
 from tests.security.routes import is_public_by_design, url_of
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 

@@ -6,9 +6,7 @@ forged, answered by whichever worker the request reaches.
 """
 import re
 
-import pytest
-
-from tests.lti.test_under_gunicorn import LINK, gunicorn_tool  # noqa: F401 (a fixture)
+from tests.support.gunicorn import LINK
 
 FORGED = [
     ("unknown_issuer", 401, "not registered"),
@@ -25,7 +23,7 @@ FORGED = [
 ]
 
 
-def test_every_forged_or_replayed_launch_is_refused_by_the_workers(gunicorn_tool):  # noqa: F811
+def test_every_forged_or_replayed_launch_is_refused_by_the_workers(gunicorn_tool):
     """One gunicorn start for the whole table (a start takes seconds); each row is its own browser."""
     from tests.support.lti_browser import LtiBrowser
 

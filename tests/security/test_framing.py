@@ -5,11 +5,9 @@ sources this tool writes: 'none', 'self', *, and scheme://host[:port]).
 """
 from urllib.parse import urlsplit
 
-import pytest
-
 from app.extensions import db
-from tests.admin.conftest import admin_user, log_in  # noqa: F401 (a fixture)
-from tests.badges.conftest import complete_module
+from tests.support.admin import log_in
+from tests.support.badges import complete_module
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 
 TOOL = "https://localhost"
@@ -31,11 +29,6 @@ def may_frame(response, origin: str) -> bool:
         if not allowed:
             return False
     return True
-
-
-@pytest.fixture
-def world(app):
-    return make_world()
 
 
 def test_every_page_of_a_launch_refuses_another_lms_site(app, client, clock, world):
@@ -62,7 +55,7 @@ def test_a_page_of_one_organisation_is_not_framed_by_the_other_organisations_lms
     assert not may_frame(response, theirs.deployment.frame_ancestors[0])
 
 
-def test_admin_pages_are_never_framed(app, client, admin_user):  # noqa: F811
+def test_admin_pages_are_never_framed(app, client, admin_user):
     assert log_in(client).status_code == 302
 
     for page in ("/admin/", "/admin/login", "/admin/tool-values", "/admin/content"):

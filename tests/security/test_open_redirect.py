@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.admin.conftest import ADMIN_PASSWORD, admin_user, log_in  # noqa: F401 (a fixture)
+from tests.support.admin import ADMIN_PASSWORD, log_in
 from tests.security.routes import url_of
 from tests.support.factories import INSTRUCTOR_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 from tests.support.forms import csrf_token_from
@@ -31,7 +31,7 @@ def assert_stays_here(response, what):
 
 
 @pytest.mark.parametrize("who", ["organisation admin in a launch", "installation admin"])
-def test_no_route_redirects_to_another_site(app, client, clock, admin_user, who):  # noqa: F811
+def test_no_route_redirects_to_another_site(app, client, clock, admin_user, who):
     world = make_world()
     if who == "installation admin":
         assert log_in(client).status_code == 302
@@ -55,7 +55,7 @@ def test_no_route_redirects_to_another_site(app, client, clock, admin_user, who)
 
 
 @pytest.mark.parametrize("evil", EVIL)
-def test_admin_login_returns_only_to_a_page_of_this_site(app, client, admin_user, evil):  # noqa: F811
+def test_admin_login_returns_only_to_a_page_of_this_site(app, client, admin_user, evil):
     login_page = client.get("/admin/login", query_string={"next": evil})
     kept = re.search(r'name="next"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="next"', login_page.get_data(as_text=True))
     assert kept is None or not any(kept.groups()) or (kept.group(1) or kept.group(2)).startswith("/%2F")

@@ -10,7 +10,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from app.badges.awarding import awards_of
 from app.extensions import db
 from app.lti.session import is_public_endpoint
-from tests.badges.conftest import complete_module
+from tests.support.badges import complete_module
 from tests.security.routes import is_public_by_design
 from tests.support.factories import LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 from tests.support.forms import post_form

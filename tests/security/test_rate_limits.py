@@ -8,7 +8,7 @@ import pytest
 from app.badges.models import BadgeAward
 from app.config import Config
 from app.extensions import db
-from tests.badges.conftest import complete_module
+from tests.support.badges import complete_module
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world
 
 pytestmark = pytest.mark.sqlite

@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 from app.extensions import db
 from app.http_limits import LARGEST_ID
 from tests.security.routes import url_of
-from tests.support.factories import INSTRUCTOR_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
+from tests.support.factories import INSTRUCTOR_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
 from tests.support.forms import post_form
 
 pytestmark = pytest.mark.sqlite
@@ -22,11 +22,12 @@ HUGE_IDS = (LARGEST_ID + 1, 99999999999, 2**63, 10**30)
 NOT_INT = {"module_id": "erasmus-plus-for-vet", "section_id": "why", "activity_id": "a", "kind": "ob2.png"}
 
 
-@pytest.fixture
-def world(app):
-    world = make_world()
-    db.session.commit()
-    return world
+@pytest.fixture(autouse=True)
+def committed_world(request):
+    """The world committed, as a launch leaves it (its savepoint released; the test's transaction still rolls back)."""
+    if "world" in request.fixturenames:
+        request.getfixturevalue("world")
+        db.session.commit()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from tests.security.routes import url_of
-from tests.support.factories import INSTRUCTOR_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
+from tests.support.factories import INSTRUCTOR_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
 from tests.support.forms import post_form
 
 pytestmark = pytest.mark.sqlite
@@ -30,11 +30,12 @@ EXPORTS = {
 }
 
 
-@pytest.fixture
-def world(app):
-    world = make_world()
-    db.session.commit()
-    return world
+@pytest.fixture(autouse=True)
+def committed_world(request):
+    """The world committed, as a launch leaves it (its savepoint released; the test's transaction still rolls back)."""
+    if "world" in request.fixturenames:
+        request.getfixturevalue("world")
+        db.session.commit()
 
 
 @pytest.fixture

@@ -6,14 +6,12 @@ that field, and checks the payload is there as text, never as markup the browser
 import shutil
 from pathlib import Path
 
-import pytest
-
 from app.badges.models import BadgeAward
 from app.extensions import db
 from app.learning.content.loader import load_content
 from app.tenancy.services import record_person
-from tests.badges.conftest import badge_yaml, complete_module, use_badges  # noqa: F401 (a fixture)
-from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
+from tests.support.badges import badge_yaml, complete_module
+from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
 from tests.support.forms import post_form
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -29,11 +27,6 @@ def assert_escaped(response, *, shown=True):
         assert raw not in html, f"{raw!r} reached the page unescaped"
     if shown:
         assert "&lt;script&gt;alert(" in html, "the payload is not shown as text at all: is this the right page?"
-
-
-@pytest.fixture
-def world(app):
-    return make_world()
 
 
 def test_a_reflection_is_shown_as_text(app, client, clock, world):

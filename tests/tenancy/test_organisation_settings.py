@@ -2,17 +2,12 @@
 import pytest
 
 from app.extensions import db
-from tests.support.factories import LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
+from tests.support.factories import LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
 from tests.support.forms import post_form
 
 pytestmark = pytest.mark.sqlite
 
 SETTING = "/organisation/settings/self-assessments"
-
-
-@pytest.fixture
-def world(app):
-    return make_world()
 
 
 def test_instructors_do_not_see_self_assessments_until_the_organisation_admin_allows_it(client, clock, world):

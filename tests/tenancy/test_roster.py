@@ -12,14 +12,9 @@ from app.lti import roster as roster_module
 from app.lti.nrps import Member
 from app.lti.roster import request_roster, record_roster
 from app.tenancy.models import Course, Membership, Person
-from tests.support.factories import INSTRUCTOR_ROLE, make_launch, make_world, sign_in
+from tests.support.factories import INSTRUCTOR_ROLE, make_launch, sign_in
 
 LEARNER_URI = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
-
-
-@pytest.fixture
-def world(app):
-    return make_world()
 
 
 def members(count: int, *, status: str = "Active") -> list[Member]:

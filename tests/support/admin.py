@@ -1,4 +1,5 @@
-"""Admin worlds: an admin account, a logged-in browser, and LMS registrations with their deployments."""
+"""Admin worlds: an admin account, a logged-in browser, and LMS registrations, deployments and organisations made
+and committed as the admin pages make them."""
 import pytest
 
 from app.admin import accounts

@@ -1,2 +1,0 @@
-"""The learning fixtures (a world, the player's fixture content) serve the grade tests too."""
-from tests.learning.conftest import player_path, world  # noqa: F401  (fixtures)
