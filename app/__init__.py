@@ -10,8 +10,8 @@ from app import admin, badges, deep_linking, grades, jobs, learning, lti, report
 from app.clock import OffsetFileClock, SystemClock
 from app.config import PROJECT_ROOT, Config, config_from_environment
 from app.errors import register_error_handlers
-from app.http_limits import init_http_limits
 from app.extensions import babel, csrf, db, limiter, migrate
+from app.http_limits import init_http_limits
 from app.shared_cache import init_shared_cache
 
 FEATURES = (tenancy, lti, learning, deep_linking, grades, badges, reports, admin, jobs)

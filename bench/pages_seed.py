@@ -12,6 +12,7 @@ its session token), so the pages see what they see after a real launch.
 """
 import json
 import random
+from datetime import UTC
 
 from sqlalchemy import event, func, select, text
 
@@ -72,9 +73,9 @@ def main(staff: int) -> dict:
 
 
 def _now():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
-from app.tenancy.organisations import MAX_ORGANISATION_NAME_LENGTH
 from app.tenancy.models import Registration
+from app.tenancy.organisations import MAX_ORGANISATION_NAME_LENGTH
 
 
 def optional_id(value) -> int | None:

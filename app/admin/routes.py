@@ -19,8 +19,13 @@ from app.admin.forms import (
     RegistrationForm,
     organisation_choices,
 )
-from app.admin.registration_forms import NewDeploymentForm, NewRegistrationForm, PlatformValuesForm, RegistrationFileForm
 from app.admin.overview import installation_overview, page_number
+from app.admin.registration_forms import (
+    NewDeploymentForm,
+    NewRegistrationForm,
+    PlatformValuesForm,
+    RegistrationFileForm,
+)
 from app.clock import current_clock
 from app.errors import InvalidInput
 from app.extensions import db, limiter

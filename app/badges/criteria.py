@@ -3,11 +3,16 @@
 Only completed modules count: a self-rating never earns a badge. A rule is read against the path as it is
 now; when a college adds a module to a cell, the badge asks for it too (awards already made stay).
 """
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Collection
 
 from app.badges.definitions import (
-    AREA_LEVEL_COMPLETED, LEVEL_IN_AREAS, MODULE_COMPLETED, PATH_COMPLETED, BadgeDefinition, Rule,
+    AREA_LEVEL_COMPLETED,
+    LEVEL_IN_AREAS,
+    MODULE_COMPLETED,
+    PATH_COMPLETED,
+    BadgeDefinition,
+    Rule,
 )
 from app.badges.loader import areas_with_modules_at
 from app.learning.content.model import Module, PathModel

@@ -7,8 +7,14 @@ import re
 from pathlib import Path
 
 from app.badges.definitions import (
-    AREA_LEVEL_COMPLETED, LEVEL_IN_AREAS, MODULE_COMPLETED, PATH_COMPLETED, RULE_TYPES, BadgeCatalogue,
-    BadgeDefinition, Rule,
+    AREA_LEVEL_COMPLETED,
+    LEVEL_IN_AREAS,
+    MODULE_COMPLETED,
+    PATH_COMPLETED,
+    RULE_TYPES,
+    BadgeCatalogue,
+    BadgeDefinition,
+    Rule,
 )
 from app.learning.content.loader import DEFAULT_LOCALES, ContentReader, LineDict, parse_yaml
 from app.learning.content.model import PathModel, Source

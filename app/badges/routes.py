@@ -8,8 +8,15 @@ from flask_babel import gettext as _
 from app.badges import earners, ob2, ob3, portfolio
 from app.badges.catalogue import badge_catalogue
 from app.badges.credentials import (
-    award_by_public_id, badge_for, badge_png, baked_image, issuer_of, ob2_assertion, signed_credential,
-    status_list_jwt, verify_award,
+    award_by_public_id,
+    badge_for,
+    badge_png,
+    baked_image,
+    issuer_of,
+    ob2_assertion,
+    signed_credential,
+    status_list_jwt,
+    verify_award,
 )
 from app.badges.issuers import issuer_by_public_id, issuer_profile
 from app.badges.keys import external_url, key_by_thumbprint, kid_url, published_keys
@@ -76,8 +83,9 @@ def ob2_badge_class(issuer_id, badge_id):
 @public_endpoint
 @answers_json
 def ob2_revocations(issuer_id):
-    from app.badges.models import BadgeAward
     from sqlalchemy import select
+
+    from app.badges.models import BadgeAward
 
     issuer = _issuer_or_404(issuer_id)
     revoked = list(db.session.scalars(select(BadgeAward).where(

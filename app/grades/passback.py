@@ -15,7 +15,15 @@ from app.errors import NotFound
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.grades.policy import (
-    COMPLETED, Score, Target, malformed_key, may_send_scores, module_score, module_target, path_score, path_target,
+    COMPLETED,
+    Score,
+    Target,
+    malformed_key,
+    may_send_scores,
+    module_score,
+    module_target,
+    path_score,
+    path_target,
 )
 from app.jobs.services import enqueue
 from app.learning.content import path_model

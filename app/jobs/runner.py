@@ -20,7 +20,8 @@ from app.extensions import db
 from app.jobs.backoff import retry_delay
 from app.jobs.exceptions import PermanentJobError, RetryLater
 from app.jobs.models import Job
-from app.jobs.registry import JobRegistry, RunningJob, registry as default_registry
+from app.jobs.registry import JobRegistry, RunningJob
+from app.jobs.registry import registry as default_registry
 from app.jobs.services import enqueue
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ Placement drives the path page, recommendations and the skills map — never bad
 modules only. Completed modules come in as ids, so the module player can feed them; ids the path no
 longer has (retired) are ignored, as are ratings of retired statements.
 """
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Collection, Mapping
 
 from app.learning.content.model import Area, Level, Module, PathModel
 from app.learning.models import SelfAssessment

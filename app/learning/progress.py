@@ -6,8 +6,8 @@ transaction, so grade passback and badges record their work together with the pr
 Progress belongs to the person in their organisation, not to a course: it resumes in any launch or course.
 """
 import logging
+from collections.abc import Collection
 from datetime import datetime
-from typing import Collection
 
 from flask import current_app
 from flask_babel import gettext as _

@@ -9,8 +9,13 @@ from app.learning.content import path_model
 from app.learning.content.model import Module, Section
 from app.learning.placement import learner_path
 from app.learning.progress import (
-    answer_activity, complete_section, current_score, find_progress, progress_by_module,
-    resume_section, visit_section,
+    answer_activity,
+    complete_section,
+    current_score,
+    find_progress,
+    progress_by_module,
+    resume_section,
+    visit_section,
 )
 from app.learning.self_assessment import SCALE, latest_ratings, record_self_assessment
 from app.lti.constants import DEEP_LINKING_REQUEST

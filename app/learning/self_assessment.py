@@ -9,8 +9,8 @@ the first level. Only statements of the current path.yaml count: ratings of reti
 history but are ignored.
 """
 import logging
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Mapping
 
 from flask import current_app
 from flask_babel import gettext as _

@@ -5,12 +5,12 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from app.errors import AppError
 from app.clock import current_clock
+from app.errors import AppError
 from app.extensions import db
+from app.lti import registrations
 from app.lti.keys import advance_key_rotation, ensure_active_tool_key, rewrap_private_keys, rotate_tool_keys
 from app.lti.models import ToolKey
-from app.lti import registrations
 from app.lti.registrations import InvalidRegistrationFile, import_registration, read_registration_file
 from app.tenancy import deployments, organisations
 from app.tenancy.models import Deployment, Registration

@@ -32,8 +32,15 @@ from app.clock import as_utc
 from app.extensions import db
 from app.lti import lms_http
 from app.lti.constants import (
-    AGS_SCOPE_LINE_ITEM, AGS_SCOPE_LINE_ITEM_READONLY, AGS_SCOPE_RESULT_READONLY, AGS_SCOPE_SCORE,
-    DEEP_LINKING_REQUEST, NRPS_SCOPE, PLATFORM_CONFIGURATION, RESOURCE_LINK_REQUEST, TOOL_CONFIGURATION,
+    AGS_SCOPE_LINE_ITEM,
+    AGS_SCOPE_LINE_ITEM_READONLY,
+    AGS_SCOPE_RESULT_READONLY,
+    AGS_SCOPE_SCORE,
+    DEEP_LINKING_REQUEST,
+    NRPS_SCOPE,
+    PLATFORM_CONFIGURATION,
+    RESOURCE_LINK_REQUEST,
+    TOOL_CONFIGURATION,
 )
 from app.lti.exceptions import (
     InvalidPlatformConfiguration,

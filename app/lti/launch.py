@@ -23,14 +23,18 @@ from sqlalchemy import bindparam, delete
 from app.clock import as_utc
 from app.extensions import db
 from app.lti import constants as claims
-from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, StateMismatch, UnknownPlatform
 from app.lti.binding import has_state_cookie, proves_login_by_secret
+from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, StateMismatch, UnknownPlatform
 from app.lti.models import Launch, LoginState
 from app.lti.platform_keys import platform_signing_key
 from app.tenancy.models import Course, Deployment, Organisation, Person, Registration
 from app.tenancy.roles import tool_role_for
 from app.tenancy.services import (
-    clean_optional, find_or_create_deployment, find_registration_with_deployment, upsert_course, upsert_membership,
+    clean_optional,
+    find_or_create_deployment,
+    find_registration_with_deployment,
+    upsert_course,
+    upsert_membership,
     upsert_person,
 )
 

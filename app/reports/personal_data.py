@@ -17,8 +17,8 @@ import io
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from flask import current_app
 from flask_babel import gettext as _

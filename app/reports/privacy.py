@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict, deque
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Hashable, Iterable
 
 THRESHOLD = 5  # figures describing 1 to THRESHOLD - 1 people are never shown
 PUBLISHED, SMALL, HIDDEN = "published", "small", "hidden"

@@ -24,13 +24,12 @@ import json
 from flask import current_app
 
 from app.learning.content.model import PathModel
+from app.reports.figures_version import current_version
 from app.reports.periods import Period
 from app.reports.population import Group, Population, people_with_course
-from app.reports.figures_version import current_version
 from app.reports.report import Filters, Gap, MapRow, Shown, SkillsReport, skills_report
 from app.shared_cache import shared_cache
 from app.tenancy.models import Organisation
-
 
 
 def cached_skills_report(path: PathModel, organisation: Organisation, *, now, locale: str, group=None,

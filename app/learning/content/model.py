@@ -1,8 +1,8 @@
 """The path model and its modules as loaded from `modules/`: immutable, with text in several locales (docs/content.md)."""
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Mapping
 
 DEFAULT_LOCALE = "en"
 
