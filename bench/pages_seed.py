@@ -62,7 +62,10 @@ def main(staff: int) -> dict:
         for name, url in urls.items():
             client.get(url)  # first request: caches warm, the section's progress row made
             statements = []
-            listener = lambda *args, **kwargs: statements.append(1)  # noqa: E731
+
+            def listener(*args, statements=statements, **kwargs):
+                statements.append(1)
+
             event.listen(db.engine, "before_cursor_execute", listener)
             try:
                 statuses[name] = client.get(url).status_code

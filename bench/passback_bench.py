@@ -60,7 +60,7 @@ def main(scores: int, workers: int, timeout: float) -> dict:
 
             queued = unsent()
             started = time.perf_counter()
-            for n in range(workers):
+            for _ in range(workers):
                 processes.append(subprocess.Popen(
                     [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--poll-interval", "0.05"],
                     cwd=ROOT, env=os.environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))

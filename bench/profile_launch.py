@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
-from run import CLIENT_ID, COURSES, DEPLOYMENT_ID, POSTGRES_ADMIN_DSN, USERS, prepare_database  # noqa: E402
+from run import CLIENT_ID, COURSES, DEPLOYMENT_ID, POSTGRES_ADMIN_DSN, USERS, prepare_database  # noqa: E402  (after the sys.path lines)
 
 ISSUER = "http://127.0.0.1:9/bench-platform"
 KID = "profile-key"

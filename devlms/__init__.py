@@ -4,7 +4,7 @@ Every test of the tool runs against it. It imports nothing from `app/`: it signs
 so a bug the two shared could not hide. Run it with `FLASK_APP=devlms:create_devlms_app flask run --port 5001`.
 """
 
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa

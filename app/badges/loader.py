@@ -117,7 +117,10 @@ class _BadgeReader(ContentReader):
                                 f"use one of: {', '.join(RULE_TYPES)}")
             return None
         self.unknown_keys(value, RULE_KEYS[kind], file, f"a {kind} rule")
-        where = lambda key: Source(file, value.key_lines.get(key, value.line))  # noqa: E731
+
+        def where(key):
+            return Source(file, value.key_lines.get(key, value.line))
+
         rule = Rule(kind, module=value.get("module"), area=value.get("area"), level=value.get("level"),
                     areas=value.get("areas"))
         for key in sorted(RULE_KEYS[kind] - {"type"}):

@@ -103,7 +103,7 @@ def stats(directory: str | None) -> None:
                      ", ".join(module.translations) or "-"])
     widths = [max(len(row[index]) for row in [header, *rows]) for index in range(len(header))]
     for row in [header, *rows]:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     levels = {module.level for module in loaded.model.modules}
     areas = {module.area for module in loaded.model.modules}
     click.echo(f"{len(rows)} module(s) in {len(areas)} of {len(loaded.model.areas)} areas and "

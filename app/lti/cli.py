@@ -1,5 +1,6 @@
 """`flask lti …`: registrations (from files or by hand) and their deployments, the tool's keys."""
 from datetime import timedelta
+from functools import partial
 
 import click
 from flask import current_app
@@ -283,7 +284,7 @@ def deployment_settle_command(deployment_id):
         if not to_settle:
             click.echo("every deployment's records are in its organisation")
     for deployment in to_settle:
-        summary = _apply(lambda: settle_deployment(deployment))
+        summary = _apply(partial(settle_deployment, deployment))
         click.echo(f"deployment {deployment.id} settled in organisation {deployment.organisation_id}: "
                    f"{summary.courses} course(s), {summary.people_moved} person(s) moved, "
                    f"{summary.people_merged} merged, {summary.people_split} with a record in both")

@@ -122,7 +122,7 @@ def _choose(candidates: list[Figure]) -> Figure | None:
 
 def _partner_lines(network: Network, nodes) -> bool:
     """Hide one more figure at the first node whose suppressed figures are too few or describe too few people."""
-    for node, incident in nodes.items():
+    for incident in nodes.values():
         suppressed = [(figure, sign) for figure, sign in incident if figure.suppressed]
         if not suppressed:
             continue

@@ -28,7 +28,7 @@ def _literal_rows(name: str, columns: list[tuple[str, type]], rows: list[tuple])
     if not rows:
         rows = [tuple(None for _ in columns)]
     selects = [
-        select(*(literal(value, type_()).label(column) for (column, type_), value in zip(columns, row)))
+        select(*(literal(value, type_()).label(column) for (column, type_), value in zip(columns, row, strict=True)))
         for row in rows
     ]
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)

@@ -373,7 +373,7 @@ class ContentReader:
                                 f"write each of the `{key}` on its own line starting with `- `")
             return []
         texts = []
-        for item, line in zip(value, value.item_lines):
+        for item, line in zip(value, value.item_lines, strict=True):
             if isinstance(item, str) and item.strip():
                 texts.append((item.strip(), line))
             else:
@@ -422,7 +422,7 @@ class _PathReader(ContentReader):
             self.problems.error(Source(file, data.key_lines.get(key, data.line)), f"`{key}:` must be a non-empty list",
                                 f"write `{key}:` followed by lines starting with `- id: …`")
             return []
-        return list(zip(value, value.item_lines))
+        return list(zip(value, value.item_lines, strict=True))
 
     def _level(self, raw, file: str, line: int) -> Level | None:
         if not self.check_mapping(raw, file, line, "a level"):
@@ -462,7 +462,7 @@ class _PathReader(ContentReader):
                 statements[str(level_id)] = tuple(
                     statement for statement in (
                         self._statement(item, item_line, file, area_id, str(level_id))
-                        for item, item_line in zip(items, items.item_lines)
+                        for item, item_line in zip(items, items.item_lines, strict=True)
                     ) if statement
                 )
         if area_id is None or title is None or description is None:
@@ -579,7 +579,7 @@ class _PathReader(ContentReader):
             self.problems.error(Source(file, raw.key_lines[key]), f"`{key}:` must be a list",
                                 f"write each entry of `{key}:` on its own line starting with `- id: …`")
             return []
-        return list(zip(value, value.item_lines))
+        return list(zip(value, value.item_lines, strict=True))
 
     def _option(self, raw, line: int, file: str) -> Option | None:
         if not self.check_mapping(raw, file, line, "an option"):
@@ -635,7 +635,7 @@ class _PathReader(ContentReader):
         outcomes = module.outcomes
         translated_outcomes = self.text_list(front, "outcomes", file) if "outcomes" in front else []
         if len(translated_outcomes) == len(outcomes):
-            outcomes = tuple(text.with_locale(locale, value) for text, (value, _) in zip(outcomes, translated_outcomes))
+            outcomes = tuple(text.with_locale(locale, value) for text, (value, _) in zip(outcomes, translated_outcomes, strict=True))
         else:
             self.problems.warning(Source(file, front.key_lines.get("outcomes", front.line)),
                                   f"{len(translated_outcomes)} {language} outcomes for {len(outcomes)} English ones; "
