@@ -39,7 +39,9 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     if app.config.get("TRUSTED_PROXY_HOPS"):  # behind a reverse proxy: the client's address and https (docs/deploy.md)
         hops = app.config["TRUSTED_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     app.extensions["clock"] = (OffsetFileClock(app.config["CLOCK_OFFSET_FILE"]) if app.config.get("CLOCK_OFFSET_FILE")
                                else SystemClock())

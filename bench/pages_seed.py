@@ -32,7 +32,9 @@ def main(staff: int) -> dict:
         generated = generate_organisation(path, name="Bench pages college", staff=staff,
                                           course_sizes=(0.1, 0.3, 0.2, 0.1, 0.02))
         world, course = generated.world, generated.courses[0]
-        members = db.session.scalar(select(func.count()).select_from(Membership).where(Membership.course_id == course.id))
+        members = db.session.scalar(
+            select(func.count()).select_from(Membership).where(Membership.course_id == course.id)
+        )
         # The learner: a member of the dashboard's course with the most module progress (a busy path page).
         learner_id = db.session.execute(
             select(Membership.person_id, func.count(ModuleProgress.id).label("modules"))

@@ -43,7 +43,9 @@ class NewRegistrationForm(PlatformValuesForm):
 
 
 class RegistrationFileForm(FlaskForm):
-    registration_file = FileField(_l("Registration file (JSON, the lti_config/ format)"), render_kw={"accept": ".json,application/json"})
+    registration_file = FileField(
+        _l("Registration file (JSON, the lti_config/ format)"), render_kw={"accept": ".json,application/json"}
+    )
 
 
 class NewDeploymentForm(FlaskForm):

@@ -51,7 +51,9 @@ def _all_of(modules: tuple[Module, ...], completed: frozenset[str]) -> RuleProgr
 
 def _level_in_areas(rule: Rule, path: PathModel, completed: frozenset[str]) -> RuleProgress:
     """The N areas closest to completion at the level count: done modules of them, out of all their modules."""
-    cells = [_all_of(path.modules_for(area_id, rule.level), completed) for area_id in areas_with_modules_at(path, rule.level)]
+    cells = [
+        _all_of(path.modules_for(area_id, rule.level), completed) for area_id in areas_with_modules_at(path, rule.level)
+    ]
     if len(cells) < rule.areas:
         return RuleProgress(False, 0, 0, ())
     closest = sorted(cells, key=lambda cell: (len(cell.missing), -cell.done))[:rule.areas]

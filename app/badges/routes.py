@@ -202,7 +202,11 @@ def badge_image(issuer_id, badge_id):
 def path_target(kind, target_id):
     """What a badge's alignment points at: an area or a level of the path, described."""
     path = path_model()
-    target = (path.area(target_id) if kind == "areas" else path.level(target_id) if kind == "levels" else None) if path else None
+    target = (
+        (path.area(target_id) if kind == "areas" else path.level(target_id) if kind == "levels" else None)
+        if path
+        else None
+    )
     if target is None:
         raise NotFound(_("The path has no such area or level."))
     return render_template("badges/path_target.html", target=target, kind=kind, title=target.title.localised(_locale()))

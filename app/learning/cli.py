@@ -33,7 +33,11 @@ def _directory(directory: str | None) -> str:
 
 
 @content_cli.command("check")
-@click.option("--strict", is_flag=True, help="Also apply the training-content minimums (minutes, sections, words, activities, outcomes, links).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also apply the training-content minimums (minutes, sections, words, activities, outcomes, links).",
+)
 @dir_option
 @click.option("--badges-dir", "badges_directory", type=click.Path(file_okay=False), default=None,
               help="The badge directory to read instead of BADGE_TEMPLATES_DIR.")
@@ -92,8 +96,23 @@ def stats(directory: str | None) -> None:
     loaded = load_content(directory, locales=current_app.config["LANGUAGES"])
     if loaded.model is None:
         raise click.ClickException(f"{directory} has no usable path.yaml; run `flask content check`.")
-    short = {"single_choice": "single", "multiple_choice": "multi", "scenario": "scen", "reflection": "refl", "checklist": "check"}
-    header = ["module", "area", "level", "sections", "words", *(short[kind] for kind in ACTIVITY_TYPES), "minutes", "translations"]
+    short = {
+        "single_choice": "single",
+        "multiple_choice": "multi",
+        "scenario": "scen",
+        "reflection": "refl",
+        "checklist": "check",
+    }
+    header = [
+        "module",
+        "area",
+        "level",
+        "sections",
+        "words",
+        *(short[kind] for kind in ACTIVITY_TYPES),
+        "minutes",
+        "translations",
+    ]
     rows = []
     for module in loaded.model.modules:
         types = Counter(activity.type for activity in module.activities)

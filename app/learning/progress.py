@@ -150,7 +150,9 @@ def current_score(module: Module, progress: ModuleProgress | None) -> int:
 
 
 def _locked_progress(launch: Launch, module: Module, *, now: datetime) -> ModuleProgress:
-    db.session.expire(open_module(launch, module, now=now))  # read it again under the lock: another tab may have changed it
+    db.session.expire(
+        open_module(launch, module, now=now)
+    )  # read it again under the lock: another tab may have changed it
     return find_progress(launch.organisation_id, launch.person_id, module.id, lock=True)
 
 

@@ -80,7 +80,9 @@ def save_self_assessment():
         }
     except ValueError:
         raise AppError(_("A rating must be one of the choices on the scale.")) from None
-    record_self_assessment(launch.organisation_id, launch.person_id, ratings, path=path_model(), now=current_clock().now())
+    record_self_assessment(
+        launch.organisation_id, launch.person_id, ratings, path=path_model(), now=current_clock().now()
+    )
     db.session.commit()
     flash(_("Your self-assessment is saved."), "success")
     return redirect(url_for("learning.home"))

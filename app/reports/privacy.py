@@ -115,7 +115,9 @@ def protect(network: Network, *, force_hidden: Iterable[Hashable] = ()) -> Netwo
 def _choose(candidates: list[Figure]) -> Figure | None:
     """The figure whose hiding costs the reader least: the smallest shown one of at least 5, else a shown 0."""
     shown = [figure for figure in candidates if not figure.suppressed and not figure.fixed]
-    nonzero = sorted((figure for figure in shown if figure.value > 0), key=lambda figure: (figure.value, str(figure.key)))
+    nonzero = sorted(
+        (figure for figure in shown if figure.value > 0), key=lambda figure: (figure.value, str(figure.key))
+    )
     zeros = sorted((figure for figure in shown if figure.value == 0), key=lambda figure: str(figure.key))
     return (nonzero or zeros or [None])[0]
 

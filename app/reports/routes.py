@@ -110,7 +110,9 @@ def export_xlsx(**_ids):
     if not report.filters:
         return skills_map()
     body = exports.as_xlsx(exports.report_tables(report, _locale()))
-    return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _file_name(report, "xlsx"))
+    return _download(
+        body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _file_name(report, "xlsx")
+    )
 
 
 def _file_name(report, extension: str) -> str:
