@@ -9,7 +9,7 @@ PYBABEL := $(VENV)/bin/pybabel
 TRANSLATIONS := app/translations
 LOCALES := fi et it nl es
 
-.PHONY: run test test-postgresql test-sqlite setup services system-deps runtime-deps migration clean translations translations-extract bench
+.PHONY: run test test-postgresql test-sqlite setup services system-deps runtime-deps migration clean translations translations-extract bench lint
 
 run: setup  ## the tool (:5000), the development LMS (:5001) and the worker, under honcho; Ctrl-C stops all
 	$(VENV)/bin/honcho start
@@ -27,6 +27,9 @@ test-postgresql:
 
 test-sqlite:
 	TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider -m sqlite --durations=5 $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff (configuration in pyproject.toml) over app/, devlms/, tests/ and bench/
+	$(VENV)/bin/ruff check app devlms tests bench
 
 bench: $(STAMP) services  ## benchmarks (docs/benchmarks.md): launch, memory, pages, grade passback, badges; BENCH_ARGS="--parts pages"; not in `make test`
 	$(PY) bench/run.py $(BENCH_ARGS)

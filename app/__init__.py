@@ -11,8 +11,8 @@ from app import admin, badges, deep_linking, grades, jobs, learning, lti, report
 from app.clock import OffsetFileClock, SystemClock
 from app.config import PROJECT_ROOT, Config, config_from_environment
 from app.errors import register_error_handlers
-from app.http_limits import init_http_limits
 from app.extensions import babel, csrf, db, limiter, migrate
+from app.http_limits import init_http_limits
 from app.shared_cache import init_shared_cache
 
 FEATURES = (tenancy, lti, learning, deep_linking, grades, badges, reports, admin, jobs)
@@ -70,7 +70,9 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     if app.config.get("TRUSTED_PROXY_HOPS"):  # behind a reverse proxy: the client's address and https (docs/deploy.md)
         hops = app.config["TRUSTED_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=app.config.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     app.extensions["clock"] = (OffsetFileClock(app.config["CLOCK_OFFSET_FILE"]) if app.config.get("CLOCK_OFFSET_FILE")
                                else SystemClock())

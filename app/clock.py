@@ -1,12 +1,12 @@
 """The one source of 'now', injectable so tests control time instead of sleeping."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class SystemClock:
     """Wall-clock time in UTC."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def timestamp(self) -> float:
         return self.now().timestamp()
@@ -16,7 +16,7 @@ class FrozenClock(SystemClock):
     """A clock that moves only when told to; used by tests."""
 
     def __init__(self, start: datetime | None = None):
-        self._now = start or datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+        self._now = start or datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
     def now(self) -> datetime:
         return self._now
@@ -47,7 +47,7 @@ class OffsetFileClock(SystemClock):
 def as_utc(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes: read them as the UTC they were stored in."""
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        return moment.replace(tzinfo=UTC)
     return moment
 
 

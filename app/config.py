@@ -1,4 +1,6 @@
-"""Configuration from the environment: development defaults, a test config, and a production config that refuses unsafe values."""
+"""Configuration from the environment: development defaults, a test config, and a production config that refuses
+unsafe values."""
+
 import json
 import logging
 import os

@@ -1,4 +1,6 @@
-"""The one cache every worker process shares (platform key sets, access tokens, report figures): the database or Redis."""
+"""The one cache every worker process shares (platform key sets, access tokens, report figures): the database or
+Redis."""
+
 import json
 from datetime import datetime, timedelta
 from typing import Any, Protocol

@@ -12,7 +12,7 @@ per image kind, on a few awards.
 import json
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -22,13 +22,12 @@ from app.badges import ob3
 from app.badges.awarding import award_badge
 from app.badges.catalogue import badge_catalogue
 from app.badges.credentials import BAKED_KINDS, baked_image, ob2_assertion, signed_credential
-from app.badges.models import BadgeAward
 from app.badges.keys import ALGORITHM, active_badge_key
+from app.badges.models import BadgeAward
 from app.crypto import key_encryption
 from app.extensions import db
 from app.tenancy.models import Organisation, Person
 from wsgi import app
-
 
 COMMIT_FLOOR_TRANSACTIONS = 2000
 
@@ -39,7 +38,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def main(awards: int, baked: int, profile: str | None, seconds: float = 120) -> dict:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context():
         organisation = Organisation(name="Bench badges college")
         db.session.add(organisation)

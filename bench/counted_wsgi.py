@@ -1,4 +1,5 @@
-"""Our tool with a count of its SQL round trips per endpoint (`bench/run.py --count-statements`; a diagnosis, not timed).
+"""Our tool with a count of its SQL round trips per endpoint (`bench/run.py --count-statements`; a diagnosis, not
+timed).
 
 Each worker writes its counts to $BENCH_COUNTS_DIR/<pid>.json when it exits: statements by endpoint and first
 word, pool checkouts (each one a `pool_pre_ping` SELECT 1), commits, and requests.

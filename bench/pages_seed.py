@@ -12,14 +12,15 @@ its session token), so the pages see what they see after a real launch.
 """
 import json
 import random
+from datetime import UTC
 
 from sqlalchemy import event, func, select, text
 
 from app.extensions import db
 from app.learning.models import ModuleProgress
 from app.tenancy.models import Membership
-from tests.support.reports import generate_organisation
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch
+from tests.support.reports import generate_organisation
 from wsgi import app
 
 TRIVIAL_PATH = "/bench-no-such-page"  # the 404 page: the base layout and one message, nothing else
@@ -31,7 +32,9 @@ def main(staff: int) -> dict:
         generated = generate_organisation(path, name="Bench pages college", staff=staff,
                                           course_sizes=(0.1, 0.3, 0.2, 0.1, 0.02))
         world, course = generated.world, generated.courses[0]
-        members = db.session.scalar(select(func.count()).select_from(Membership).where(Membership.course_id == course.id))
+        members = db.session.scalar(
+            select(func.count()).select_from(Membership).where(Membership.course_id == course.id)
+        )
         # The learner: a member of the dashboard's course with the most module progress (a busy path page).
         learner_id = db.session.execute(
             select(Membership.person_id, func.count(ModuleProgress.id).label("modules"))
@@ -61,7 +64,10 @@ def main(staff: int) -> dict:
         for name, url in urls.items():
             client.get(url)  # first request: caches warm, the section's progress row made
             statements = []
-            listener = lambda *args, **kwargs: statements.append(1)  # noqa: E731
+
+            def listener(*args, statements=statements, **kwargs):
+                statements.append(1)
+
             event.listen(db.engine, "before_cursor_execute", listener)
             try:
                 statuses[name] = client.get(url).status_code
@@ -72,9 +78,9 @@ def main(staff: int) -> dict:
 
 
 def _now():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ def main(scores: int, workers: int, timeout: float) -> dict:
 
             queued = unsent()
             started = time.perf_counter()
-            for n in range(workers):
+            for _ in range(workers):
                 processes.append(subprocess.Popen(
                     [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--poll-interval", "0.05"],
                     cwd=ROOT, env=os.environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
@@ -79,9 +79,17 @@ def main(scores: int, workers: int, timeout: float) -> dict:
             process.wait(timeout=20)
             errors.append(process.stderr.read().decode()[-1500:])
         lms.stop()
-    return {"scores": queued, "left": left, "workers": workers, "seconds": seconds, "first_sent_s": first_sent,
-            "arrivals": len(state.arrivals), "token_requests": state.token_requests,
-            "token_lifetime_s": state.token_lifetime, "worker_stderr": [e for e in errors if "Traceback" in e or "ERROR" in e][:1]}
+    return {
+        "scores": queued,
+        "left": left,
+        "workers": workers,
+        "seconds": seconds,
+        "first_sent_s": first_sent,
+        "arrivals": len(state.arrivals),
+        "token_requests": state.token_requests,
+        "token_lifetime_s": state.token_lifetime,
+        "worker_stderr": [e for e in errors if "Traceback" in e or "ERROR" in e][:1],
+    }
 
 
 if __name__ == "__main__":

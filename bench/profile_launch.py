@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
-from run import CLIENT_ID, COURSES, DEPLOYMENT_ID, POSTGRES_ADMIN_DSN, USERS, prepare_database  # noqa: E402
+from run import CLIENT_ID, COURSES, DEPLOYMENT_ID, POSTGRES_ADMIN_DSN, USERS, prepare_database  # noqa: E402  (after the sys.path lines)
 
 ISSUER = "http://127.0.0.1:9/bench-platform"
 KID = "profile-key"
@@ -65,11 +65,17 @@ def main() -> None:
     admin.execute(f'CREATE DATABASE "{database}"')
     try:
         env = {
-            "APP_ENV": "production", "ALLOW_LOOPBACK_HTTP": "1", "LMS_PRIVATE_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
-            "SECRET_KEY": secrets.token_urlsafe(48), "KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "APP_ENV": "production",
+            "ALLOW_LOOPBACK_HTTP": "1",
+            "LMS_PRIVATE_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "WARNING",
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "DATABASE_URL": POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-            + "/" + database,
-            "BASE_URL": "http://127.0.0.1:5000", "LTI_RATE_LIMIT": "1000000 per minute",
+            + "/"
+            + database,
+            "BASE_URL": "http://127.0.0.1:5000",
+            "LTI_RATE_LIMIT": "1000000 per minute",
         }
         os.environ.update(env)
         with tempfile.TemporaryDirectory() as log_dir:
@@ -88,7 +94,11 @@ def run(args) -> None:
     from wsgi import app
 
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public_jwk = {**jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key(), as_dict=True), "kid": KID, "alg": "RS256"}
+    public_jwk = {
+        **jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key(), as_dict=True),
+        "kid": KID,
+        "alg": "RS256",
+    }
     with app.app_context():
         registration = db.session.scalars(select(Registration)).one()
         registration.issuer = ISSUER

@@ -259,7 +259,9 @@ def measure(server: Server, driver: Driver, admin, database: str, args) -> None:
         result["pg_backends_lost"] = len(gone)
         # Everything else the machine did meanwhile (other processes, PostgreSQL's own background work):
         # on a quiet machine this stays near zero; when it does not, every figure of the level is disturbed.
-        result["other_cpu_s"] = (busy_after - busy_before) - result["tool_cpu_s"] - result["pg_cpu_s"] - result["driver_cpu_s"]
+        result["other_cpu_s"] = (
+            (busy_after - busy_before) - result["tool_cpu_s"] - result["pg_cpu_s"] - result["driver_cpu_s"]
+        )
         server.results.append(result)
         print(f"  {server.label:<10} c={concurrency:<3} {result['launches']:>6} launches "
               f"{result['launches'] / result['wall_s']:7.1f}/s  errors {result['errors']}"
@@ -360,7 +362,9 @@ def memory_part(server: Server, driver: Driver, env: dict, log_dir: Path, args) 
              "| worker | RSS at start MB | RSS after MB | peak RSS MB |", "|---|---:|---:|---:|"]
     start_rss = {worker["pid"]: worker["rss_mb"] for worker in before}
     for number, worker in enumerate(after, 1):
-        lines.append(f"| {number} | {start_rss.get(worker['pid'], 0):.0f} | {worker['rss_mb']:.0f} | {worker['hwm_mb']:.0f} |")
+        lines.append(
+            f"| {number} | {start_rss.get(worker['pid'], 0):.0f} | {worker['rss_mb']:.0f} | {worker['hwm_mb']:.0f} |"
+        )
     lines.append(f"\nTarget {'met' if worst < MEMORY_TARGET_MB else '**missed**'}: largest worker {worst:.0f} MB.")
     return "\n".join(lines)
 
@@ -419,7 +423,9 @@ def passback_part(env: dict, log_dir: Path, args) -> str:
     rate = result["scores"] / result["seconds"] if result["seconds"] else 0
     first = result["first_sent_s"] or 0.0
     drain_rate = result["scores"] / (result["seconds"] - first) if result["seconds"] > first else 0
-    met = result["left"] == 0 and result["seconds"] < PASSBACK_TARGET_S and result["token_requests"] <= result["workers"]
+    met = (
+        result["left"] == 0 and result["seconds"] < PASSBACK_TARGET_S and result["token_requests"] <= result["workers"]
+    )
     lines = [f"### Grade passback: {result['scores']:,} queued scores drained by {result['workers']} `flask worker` "
              f"processes against a local fake AGS (target: under {PASSBACK_TARGET_S:g} s, one token per lifetime)\n",
              "| scores | workers' start → all sent, s | scores/s | of which start-up → first sent, s "
@@ -441,26 +447,30 @@ def badges_part(env: dict, log_dir: Path, args) -> str:
     awards, seconds, bare = result["awards"], result["award_seconds"], result["bare_sign_seconds"]
     floor = result["commit_floor"]
     floor_ms = 1000 * floor["seconds"] / max(floor["transactions"], 1)
-    lines = [f"### Badges: {awards:,} awards (OB 2.0 hosted assertion + OB 3.0 VC-JWT with a status-list entry, "
-             f"one transaction each) against a bare RS256 signing loop (target: 10,000 in under {BADGES_TARGET_S:g} s)\n",
-             "| loop | count | seconds | per second | ms each | ÷ bare signing | met? |", "|---|---:|---:|---:|---:|---:|---|",
-             f"| bare signing (key loaded once, claims built) | {awards} | {bare:.1f} | {awards / bare:.0f} "
-             f"| {1000 * bare / awards:.2f} | 1.00× | |",
-             f"| awards | {awards} | {seconds:.1f} | {awards / seconds:.0f} | {1000 * seconds / awards:.2f} "
-             f"| {seconds / bare:.2f}× | {'yes' if seconds * 10000 / awards < BADGES_TARGET_S else '**no**'} "
-             f"(10,000 at this rate: {seconds * 10000 / awards:.0f} s) |",
-             f"| the database's floor: a one-row INSERT + durable COMMIT per transaction | {floor['transactions']} "
-             f"| {floor['seconds']:.1f} | {floor['transactions'] / floor['seconds']:.0f} | {floor_ms:.2f} "
-             f"| {floor_ms / (1000 * bare / awards):.2f}× | |",
-             f"\nAn award costs {1000 * seconds / awards - floor_ms:.2f} ms above the floor of its own transaction "
-             f"(the floor is mostly the COMMIT's WAL flush to disk).",
-             f"\nSQL statements in the award loop: {result['statements']:,} "
-             f"({result['statements'] / max(awards, 1):.1f} per award, BEGIN and COMMIT not counted); CPU of the bench "
-             f"process in the loop {1000 * result['award_cpu_seconds'] / max(awards, 1):.2f} ms per award (the database "
-             f"server's not included). "
-             f"Awards with their VC-JWT stored: {result['awarded_with_vc_jwt']:,}. Baking (lazy, on first download), "
-             f"per image, {result['baked_sample']} awards each:\n",
-             "| image | p50 ms | max ms |", "|---|---:|---:|"]
+    lines = [
+        f"### Badges: {awards:,} awards (OB 2.0 hosted assertion + OB 3.0 VC-JWT with a status-list entry, "
+        f"one transaction each) against a bare RS256 signing loop (target: 10,000 in under {BADGES_TARGET_S:g} s)\n",
+        "| loop | count | seconds | per second | ms each | ÷ bare signing | met? |",
+        "|---|---:|---:|---:|---:|---:|---|",
+        f"| bare signing (key loaded once, claims built) | {awards} | {bare:.1f} | {awards / bare:.0f} "
+        f"| {1000 * bare / awards:.2f} | 1.00× | |",
+        f"| awards | {awards} | {seconds:.1f} | {awards / seconds:.0f} | {1000 * seconds / awards:.2f} "
+        f"| {seconds / bare:.2f}× | {'yes' if seconds * 10000 / awards < BADGES_TARGET_S else '**no**'} "
+        f"(10,000 at this rate: {seconds * 10000 / awards:.0f} s) |",
+        f"| the database's floor: a one-row INSERT + durable COMMIT per transaction | {floor['transactions']} "
+        f"| {floor['seconds']:.1f} | {floor['transactions'] / floor['seconds']:.0f} | {floor_ms:.2f} "
+        f"| {floor_ms / (1000 * bare / awards):.2f}× | |",
+        f"\nAn award costs {1000 * seconds / awards - floor_ms:.2f} ms above the floor of its own transaction "
+        f"(the floor is mostly the COMMIT's WAL flush to disk).",
+        f"\nSQL statements in the award loop: {result['statements']:,} "
+        f"({result['statements'] / max(awards, 1):.1f} per award, BEGIN and COMMIT not counted); CPU of the bench "
+        f"process in the loop {1000 * result['award_cpu_seconds'] / max(awards, 1):.2f} ms per award (the database "
+        f"server's not included). "
+        f"Awards with their VC-JWT stored: {result['awarded_with_vc_jwt']:,}. Baking (lazy, on first download), "
+        f"per image, {result['baked_sample']} awards each:\n",
+        "| image | p50 ms | max ms |",
+        "|---|---:|---:|",
+    ]
     for kind, figures in result["baking"].items():
         lines.append(f"| {kind} | {figures['p50_ms']:.1f} | {figures['max_ms']:.1f} |")
     return "\n".join(lines)
@@ -474,10 +484,17 @@ def main() -> int:
     parser.add_argument("--max-launches", type=int, default=20000, help="measured launches per level (at most)")
     parser.add_argument("--servers", default="floor,pylti1p3,rexvet")
     parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn logs (their directory is printed)")
-    parser.add_argument("--shared-cache", default="database", metavar="URL",
-                        help="our tool's SHARED_CACHE_URL: database (the default config) or redis://… (Redis CPU is not counted)")
-    parser.add_argument("--count-statements", action="store_true",
-                        help="diagnosis: run our tool as bench/counted_wsgi.py and print its SQL round trips per launch")
+    parser.add_argument(
+        "--shared-cache",
+        default="database",
+        metavar="URL",
+        help="our tool's SHARED_CACHE_URL: database (the default config) or redis://… (Redis CPU is not counted)",
+    )
+    parser.add_argument(
+        "--count-statements",
+        action="store_true",
+        help="diagnosis: run our tool as bench/counted_wsgi.py and print its SQL round trips per launch",
+    )
     parser.add_argument("--parts", default="launch,memory,pages,passback,badges",
                         help="which parts to run, comma-separated (launch, memory, pages, passback, badges)")
     parser.add_argument("--memory-launches", type=int, default=10000)
@@ -497,7 +514,9 @@ def main() -> int:
     parts = args.parts.split(",")
     unknown = set(parts) - {"launch", "memory", "pages", "passback", "badges"}
     if unknown:
-        parser.error(f"unknown parts {', '.join(sorted(unknown))}: choose among launch, memory, pages, passback, badges")
+        parser.error(
+            f"unknown parts {', '.join(sorted(unknown))}: choose among launch, memory, pages, passback, badges"
+        )
 
     all_servers = {
         "floor": Server("floor", "floor", "floor_tool:app", BENCH, "/login", "/launch"),
@@ -554,7 +573,9 @@ def main() -> int:
                   f"per level, our shared cache: {args.shared_cache}\n")
             print(table(servers, jwks))
         if rows:
-            print("\nRows written by REX VET's launches: " + ", ".join(f"{name} {count}" for name, count in rows.items()))
+            print(
+                "\nRows written by REX VET's launches: " + ", ".join(f"{name} {count}" for name, count in rows.items())
+            )
         if statements:
             print("\nSQL round trips of our tool, per request of each endpoint (`--count-statements`):\n")
             print(statements, flush=True)

@@ -4,7 +4,7 @@ Every test of the tool runs against it. It imports nothing from `app/`: it signs
 so a bug the two shared could not hide. Run it with `FLASK_APP=devlms:create_devlms_app flask run --port 5001`.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -66,4 +66,4 @@ def _drop_outdated_tables() -> None:
 
 def _epoch_time(seconds: int) -> str:
     """Epoch seconds as a UTC time for pages."""
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

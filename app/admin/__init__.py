@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from app.admin import models  # noqa: F401
+    from app.admin import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
     from app.admin.cli import admin_cli
     from app.admin.routes import bp
 

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
-from app.tenancy.organisations import MAX_ORGANISATION_NAME_LENGTH
 from app.tenancy.models import Registration
+from app.tenancy.organisations import MAX_ORGANISATION_NAME_LENGTH
 
 
 def optional_id(value) -> int | None:
@@ -16,7 +16,9 @@ def optional_id(value) -> int | None:
 
 def organisation_choices(organisations, *, empty_label=None) -> list[SelectChoice]:
     """One option per organisation (its id shown too, as names need not be unique), after an optional empty one."""
-    choices = [SelectChoice(organisation.id, f"{organisation.name} (#{organisation.id})") for organisation in organisations]
+    choices = [
+        SelectChoice(organisation.id, f"{organisation.name} (#{organisation.id})") for organisation in organisations
+    ]
     return [SelectChoice("", empty_label)] + choices if empty_label else choices
 
 
@@ -50,7 +52,9 @@ class RegistrationForm(FlaskForm):
     new_deployment_policy = SelectField(
         _l("When a launch comes from a deployment not seen before"),
         choices=[
-            SelectChoice(Registration.POLICY_NEW_ORGANISATION, _l("Create a new organisation for it (new_organisation)")),
+            SelectChoice(
+                Registration.POLICY_NEW_ORGANISATION, _l("Create a new organisation for it (new_organisation)")
+            ),
             SelectChoice(Registration.POLICY_HOLD_PENDING, _l("Hold it until an admin approves it (hold_pending)")),
         ],
         validate_choice=False,
@@ -66,7 +70,9 @@ class OrganisationNameForm(FlaskForm):
 
 
 class RegistrationApprovalSettingForm(FlaskForm):
-    require_approval = BooleanField(_l("Require my approval of every LMS that registers itself before its launches are accepted"))
+    require_approval = BooleanField(
+        _l("Require my approval of every LMS that registers itself before its launches are accepted")
+    )
 
 
 class InvitationForm(FlaskForm):

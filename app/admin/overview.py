@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.tenancy.models import Deployment, Organisation, Person, Registration
 
-
 # The overview lists every registration, deployment and organisation: in pages, so that a flood of them (or simply
 # a large installation) gives a page of bounded size and cost.
 OVERVIEW_PAGE_SIZE = 50

@@ -9,9 +9,9 @@ from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.admin.forms import RegistrationForm, optional_id
+from app.lti.constants import SUPPORTED_ALGORITHMS
 from app.tenancy.deployments import MAX_DEPLOYMENT_ID_LENGTH
 from app.tenancy.organisations import MAX_ORGANISATION_NAME_LENGTH
-from app.lti.constants import SUPPORTED_ALGORITHMS
 
 _URL = {"type": "url", "spellcheck": "false", "autocomplete": "off"}
 _TEXT = {"spellcheck": "false", "autocomplete": "off"}
@@ -43,7 +43,9 @@ class NewRegistrationForm(PlatformValuesForm):
 
 
 class RegistrationFileForm(FlaskForm):
-    registration_file = FileField(_l("Registration file (JSON, the lti_config/ format)"), render_kw={"accept": ".json,application/json"})
+    registration_file = FileField(
+        _l("Registration file (JSON, the lti_config/ format)"), render_kw={"accept": ".json,application/json"}
+    )
 
 
 class NewDeploymentForm(FlaskForm):

@@ -19,8 +19,13 @@ from app.admin.forms import (
     RegistrationForm,
     organisation_choices,
 )
-from app.admin.registration_forms import NewDeploymentForm, NewRegistrationForm, PlatformValuesForm, RegistrationFileForm
 from app.admin.overview import installation_overview, page_number
+from app.admin.registration_forms import (
+    NewDeploymentForm,
+    NewRegistrationForm,
+    PlatformValuesForm,
+    RegistrationFileForm,
+)
 from app.clock import current_clock
 from app.errors import InvalidInput
 from app.extensions import db, limiter
@@ -340,7 +345,9 @@ def _registration_page(registration_id: int, *, form=None, values_form=None, dep
     deployment_form = deployment_form or NewDeploymentForm(
         formdata=None, frame_origins="\n".join(default_frame_ancestors(registration))
     )
-    deployment_form.organisation_id.choices = organisation_choices(every_organisation, empty_label=_("(a new organisation)"))
+    deployment_form.organisation_id.choices = organisation_choices(
+        every_organisation, empty_label=_("(a new organisation)")
+    )
     return render_template(
         "admin/registration.html",
         registration=registration,
@@ -418,8 +425,12 @@ def import_registration_file():
 def export_registration(registration_id: int):
     """Download the registration as an lti_config/ file (importing it gives it back)."""
     registration = registrations.get_registration(registration_id)
-    response = current_app.response_class(registrations.registration_file_text(registration), mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="{registrations.registration_file_name(registration)}"'
+    response = current_app.response_class(
+        registrations.registration_file_text(registration), mimetype="application/json"
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{registrations.registration_file_name(registration)}"'
+    )
     return response
 
 
@@ -484,7 +495,9 @@ def _platform_values(form) -> dict:
 
 def _new_registration_page(*, form=None, file_form=None):
     form = form or NewRegistrationForm(formdata=None, allowed_algorithms=["RS256"])
-    form.default_organisation_id.choices = organisation_choices(organisations.all_organisations(), empty_label=_("None"))
+    form.default_organisation_id.choices = organisation_choices(
+        organisations.all_organisations(), empty_label=_("None")
+    )
     return render_template(
         "admin/registration_new.html",
         form=form,

@@ -4,7 +4,11 @@
 def init_app(app):
     from app.badges import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
     from app.badges.awarding import (
-        move_awards, move_awards_to_organisation, on_module_completed, on_organisation_activated, revoke_person_awards,
+        move_awards,
+        move_awards_to_organisation,
+        on_module_completed,
+        on_organisation_activated,
+        revoke_person_awards,
     )
     from app.badges.catalogue import badge_catalogue
     from app.badges.cli import badges_cli, check_badge_files

@@ -88,7 +88,13 @@ def _award_page(organisation_id: int, award_id: int, *, revoke_form=None):
     award = administration.organisation_award(organisation_id, award_id)
     badge = badge_catalogue().badge(award.badge_id)
     return render_template(
-        "badges/admin_award.html", organisation=organisation, award=award, badge=badge, issuer=issuer_of(award),
-        status=administration.status_of(award, current_clock().now()), revoke_form=revoke_form or RevokeForm(formdata=None),
-        reissue_form=ReissueForm(formdata=None), title=f"Badge award {award.id}",
+        "badges/admin_award.html",
+        organisation=organisation,
+        award=award,
+        badge=badge,
+        issuer=issuer_of(award),
+        status=administration.status_of(award, current_clock().now()),
+        revoke_form=revoke_form or RevokeForm(formdata=None),
+        reissue_form=ReissueForm(formdata=None),
+        title=f"Badge award {award.id}",
     )

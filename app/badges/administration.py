@@ -48,7 +48,9 @@ def organisation_awards(organisation_id: int, *, now: datetime, badge_id: str | 
     if status is not None and status not in STATUSES:
         raise AppError(f"“{status}” is not an award status.", hint="Filter by valid, revoked or expired, or by none.")
     if search is not None and len(search) > MAX_SEARCH:
-        raise AppError("The search text is too long.", hint=f"Search by at most {MAX_SEARCH} characters of a name or email.")
+        raise AppError(
+            "The search text is too long.", hint=f"Search by at most {MAX_SEARCH} characters of a name or email."
+        )
     query = scoped(BadgeAward, organisation_id).outerjoin(Person, Person.id == BadgeAward.person_id)
     if badge_id is not None:
         query = query.where(BadgeAward.badge_id == badge_id)
@@ -83,7 +85,9 @@ def revoke(organisation_id: int, award_id: int, reason: str, *, now: datetime, b
     """Revoke one of the organisation's awards with a reason (the earner and verifiers see it)."""
     award = organisation_award(organisation_id, award_id)
     if award.is_revoked:
-        raise AppError("This award is already revoked.", hint="A revocation cannot be undone; award the badge anew instead.")
+        raise AppError(
+            "This award is already revoked.", hint="A revocation cannot be undone; award the badge anew instead."
+        )
     revoke_award(award, reason, now=now)
     log.info("award %s revoked by admin %s", award.id, by)
     return award

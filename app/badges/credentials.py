@@ -159,7 +159,9 @@ def baked_image(award: BadgeAward, kind: str) -> bytes:
     else:
         payload = signed_credential(award)[1]
     carries = hashlib.sha256((kind + payload + svg).encode()).hexdigest()
-    cached = db.session.scalars(select(BakedImage).where(BakedImage.award_id == award.id, BakedImage.kind == kind)).first()
+    cached = db.session.scalars(
+        select(BakedImage).where(BakedImage.award_id == award.id, BakedImage.kind == kind)
+    ).first()
     if cached is not None and cached.carries == carries:
         return cached.data
     if kind == "ob2.png":

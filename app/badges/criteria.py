@@ -3,11 +3,16 @@
 Only completed modules count: a self-rating never earns a badge. A rule is read against the path as it is
 now; when a college adds a module to a cell, the badge asks for it too (awards already made stay).
 """
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Collection
 
 from app.badges.definitions import (
-    AREA_LEVEL_COMPLETED, LEVEL_IN_AREAS, MODULE_COMPLETED, PATH_COMPLETED, BadgeDefinition, Rule,
+    AREA_LEVEL_COMPLETED,
+    LEVEL_IN_AREAS,
+    MODULE_COMPLETED,
+    PATH_COMPLETED,
+    BadgeDefinition,
+    Rule,
 )
 from app.badges.loader import areas_with_modules_at
 from app.learning.content.model import Module, PathModel
@@ -46,7 +51,9 @@ def _all_of(modules: tuple[Module, ...], completed: frozenset[str]) -> RuleProgr
 
 def _level_in_areas(rule: Rule, path: PathModel, completed: frozenset[str]) -> RuleProgress:
     """The N areas closest to completion at the level count: done modules of them, out of all their modules."""
-    cells = [_all_of(path.modules_for(area_id, rule.level), completed) for area_id in areas_with_modules_at(path, rule.level)]
+    cells = [
+        _all_of(path.modules_for(area_id, rule.level), completed) for area_id in areas_with_modules_at(path, rule.level)
+    ]
     if len(cells) < rule.areas:
         return RuleProgress(False, 0, 0, ())
     closest = sorted(cells, key=lambda cell: (len(cell.missing), -cell.done))[:rule.areas]

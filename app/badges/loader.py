@@ -7,8 +7,14 @@ import re
 from pathlib import Path
 
 from app.badges.definitions import (
-    AREA_LEVEL_COMPLETED, LEVEL_IN_AREAS, MODULE_COMPLETED, PATH_COMPLETED, RULE_TYPES, BadgeCatalogue,
-    BadgeDefinition, Rule,
+    AREA_LEVEL_COMPLETED,
+    LEVEL_IN_AREAS,
+    MODULE_COMPLETED,
+    PATH_COMPLETED,
+    RULE_TYPES,
+    BadgeCatalogue,
+    BadgeDefinition,
+    Rule,
 )
 from app.learning.content.loader import DEFAULT_LOCALES, ContentReader, LineDict, parse_yaml
 from app.learning.content.model import PathModel, Source
@@ -57,19 +63,28 @@ class _BadgeReader(ContentReader):
         raw = parse_yaml(path_of_file.read_text(encoding="utf-8"), file, 1, self.problems)
         if raw is None:
             if len(self.problems.errors) == errors_before:  # an empty file: say so rather than drop the badge quietly
-                self.problems.error(Source(file, 1), "the badge file is empty",
-                                    "write the badge's `id:`, `name:`, `description:`, `criteria:`, `rule:` and `image:`, "
-                                    "or delete the file")
+                self.problems.error(
+                    Source(file, 1),
+                    "the badge file is empty",
+                    "write the badge's `id:`, `name:`, `description:`, `criteria:`, `rule:` and `image:`, "
+                    "or delete the file",
+                )
             return None
         if not isinstance(raw, LineDict):
-            self.problems.error(Source(file, 1), "the badge file is not a mapping of `key: value` lines",
-                                "write `id:`, `name:`, `description:`, `criteria:`, `rule:` and `image:` at the top level")
+            self.problems.error(
+                Source(file, 1),
+                "the badge file is not a mapping of `key: value` lines",
+                "write `id:`, `name:`, `description:`, `criteria:`, `rule:` and `image:` at the top level",
+            )
             return None
         self.unknown_keys(raw, BADGE_KEYS, file, "a badge")
         badge_id = self.read_id(raw, file, "badge")
         if badge_id and badge_id != path_of_file.stem:
-            self.problems.error(Source(file, raw.key_lines["id"]), f"badge id {badge_id!r} differs from its file name {file!r}",
-                                f"name the file {badge_id}.yaml (ids are stable: awards refer to them)")
+            self.problems.error(
+                Source(file, raw.key_lines["id"]),
+                f"badge id {badge_id!r} differs from its file name {file!r}",
+                f"name the file {badge_id}.yaml (ids are stable: awards refer to them)",
+            )
         owner = f"badge {badge_id!r}"
         name = self.localised_text(raw, "name", file, owner)
         description = self.localised_text(raw, "description", file, owner)
@@ -78,15 +93,21 @@ class _BadgeReader(ContentReader):
         image = self._image(raw, file, owner)
         colour = raw.get("colour", "#1f5f8b")
         if not isinstance(colour, str) or not COLOUR.match(colour):
-            self.problems.error(Source(file, raw.key_lines.get("colour", raw.line)), f"{owner}: `colour` must be like #1f5f8b",
-                                "write the badge's main colour as `colour: \"#rrggbb\"` (quoted: # starts a YAML comment)")
+            self.problems.error(
+                Source(file, raw.key_lines.get("colour", raw.line)),
+                f"{owner}: `colour` must be like #1f5f8b",
+                'write the badge\'s main colour as `colour: "#rrggbb"` (quoted: # starts a YAML comment)',
+            )
         tags = tuple(text for text, _ in self.text_list(raw, "tags", file))
         align_area, align_level = self._alignment(raw, file, owner, rule, path)
         valid_for_days = raw.get("valid_for_days")
         if valid_for_days is not None and (not isinstance(valid_for_days, int) or isinstance(valid_for_days, bool)
                                            or valid_for_days <= 0):
-            self.problems.error(Source(file, raw.key_lines["valid_for_days"]), f"{owner}: `valid_for_days` must be a whole number above 0",
-                                "write e.g. `valid_for_days: 1095` (three years), or leave it out for a badge that does not expire")
+            self.problems.error(
+                Source(file, raw.key_lines["valid_for_days"]),
+                f"{owner}: `valid_for_days` must be a whole number above 0",
+                "write e.g. `valid_for_days: 1095` (three years), or leave it out for a badge that does not expire",
+            )
             valid_for_days = None
         if not (badge_id and name and description and criteria and rule and image):
             return None
@@ -100,25 +121,34 @@ class _BadgeReader(ContentReader):
         value = raw.get("rule")
         line = raw.key_lines.get("rule", raw.line)
         if not isinstance(value, LineDict):
-            self.problems.error(Source(file, line), f"{owner} has no `rule:` mapping" if value is None
-                                else f"{owner}: `rule:` must be a mapping",
-                                "write e.g. `rule: {type: module_completed, module: erasmus-plus-for-vet}` (docs/badges.md)")
+            self.problems.error(
+                Source(file, line),
+                f"{owner} has no `rule:` mapping" if value is None else f"{owner}: `rule:` must be a mapping",
+                "write e.g. `rule: {type: module_completed, module: erasmus-plus-for-vet}` (docs/badges.md)",
+            )
             return None
         kind = value.get("type")
         if kind not in RULE_TYPES:
-            self.problems.error(Source(file, value.key_lines.get("type", value.line)),
-                                f"{owner}: rule type {kind!r} is not known" if kind else f"{owner}: the rule has no `type:`",
-                                f"use one of: {', '.join(RULE_TYPES)}")
+            self.problems.error(
+                Source(file, value.key_lines.get("type", value.line)),
+                f"{owner}: rule type {kind!r} is not known" if kind else f"{owner}: the rule has no `type:`",
+                f"use one of: {', '.join(RULE_TYPES)}",
+            )
             return None
         self.unknown_keys(value, RULE_KEYS[kind], file, f"a {kind} rule")
-        where = lambda key: Source(file, value.key_lines.get(key, value.line))  # noqa: E731
+
+        def where(key):
+            return Source(file, value.key_lines.get(key, value.line))
+
         rule = Rule(kind, module=value.get("module"), area=value.get("area"), level=value.get("level"),
                     areas=value.get("areas"))
         for key in sorted(RULE_KEYS[kind] - {"type"}):
             if value.get(key) is None:
                 self.problems.error(where("type"), f"{owner}: a {kind} rule needs `{key}:`", _RULE_EXAMPLES[kind])
                 return None
-        if kind == LEVEL_IN_AREAS and (not isinstance(rule.areas, int) or isinstance(rule.areas, bool) or rule.areas < 1):
+        if kind == LEVEL_IN_AREAS and (
+            not isinstance(rule.areas, int) or isinstance(rule.areas, bool) or rule.areas < 1
+        ):
             self.problems.error(where("areas"), f"{owner}: `areas:` must be a whole number above 0",
                                 "write how many areas the earner must complete the level in, e.g. `areas: 3`")
             return None
@@ -175,11 +205,17 @@ class _BadgeReader(ContentReader):
         self.unknown_keys(value, {"area", "level"}, file, "`alignment:`")
         area, level = value.get("area", area), value.get("level", level)
         if path is not None and area is not None and path.area(area) is None:
-            self.problems.error(Source(file, value.key_lines.get("area", value.line)), f"{owner}: alignment to unknown area {area!r}",
-                                f"use one of the areas of path.yaml: {_names(item.id for item in path.areas)}")
+            self.problems.error(
+                Source(file, value.key_lines.get("area", value.line)),
+                f"{owner}: alignment to unknown area {area!r}",
+                f"use one of the areas of path.yaml: {_names(item.id for item in path.areas)}",
+            )
         if path is not None and level is not None and path.level(level) is None:
-            self.problems.error(Source(file, value.key_lines.get("level", value.line)), f"{owner}: alignment to unknown level {level!r}",
-                                f"use one of the levels of path.yaml: {_names(item.id for item in path.levels)}")
+            self.problems.error(
+                Source(file, value.key_lines.get("level", value.line)),
+                f"{owner}: alignment to unknown level {level!r}",
+                f"use one of the levels of path.yaml: {_names(item.id for item in path.levels)}",
+            )
         return area, level
 
     def _image(self, raw: LineDict, file: str, owner: str) -> str | None:
@@ -198,8 +234,11 @@ class _BadgeReader(ContentReader):
         try:
             check_template(template)
         except TemplateProblem as problem:
-            self.problems.error(Source(f"{IMAGES_FOLDER}/{image}", problem.line), f"the image template does not render: {problem}",
-                                "fix the template's SVG or its {{ … }} placeholders (docs/badges.md)")
+            self.problems.error(
+                Source(f"{IMAGES_FOLDER}/{image}", problem.line),
+                f"the image template does not render: {problem}",
+                "fix the template's SVG or its {{ … }} placeholders (docs/badges.md)",
+            )
             return None
         return image
 

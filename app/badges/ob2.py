@@ -1,6 +1,6 @@
 """Open Badges 2.0 JSON-LD: the hosted Assertion, BadgeClass, Issuer and revocation list (the only place that
 knows their shape). Recipients are salted SHA-256 hashes of an email; no email, no OB 2.0 assertion."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.badges.definitions import BadgeDefinition
 from app.badges.issuers import IssuerProfile
@@ -15,7 +15,7 @@ CONTEXT = "https://w3id.org/openbadges/v2"
 
 def iso(moment: datetime) -> str:
     """UTC to the second, with Z: the form both specs' date-time fields take."""
-    return as_utc(moment).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return as_utc(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def assertion_url(award: BadgeAward) -> str:

@@ -2,14 +2,13 @@
 List credential (the only place that knows their shape; FACTS "Open Badges 3.0" and the OB 3.0 spec)."""
 import base64
 import gzip
+from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
-from datetime import datetime, timezone
 
 from app.badges.definitions import BadgeDefinition
 from app.badges.issuers import IssuerProfile
 from app.badges.keys import external_url, kid_url, sign_jwt
-from app.badges.models import BadgeKey
-from app.badges.models import BadgeAward
+from app.badges.models import BadgeAward, BadgeKey
 from app.badges.ob2 import alignments, evidence_items, iso
 from app.badges.recipients import identity_hash
 from app.learning.content.model import PathModel
@@ -206,4 +205,4 @@ def bit_is_set(bits: bytes, position: int) -> bool:
 
 
 def _timestamp(value: str) -> int:
-    return int(datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+    return int(datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())

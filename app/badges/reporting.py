@@ -33,9 +33,14 @@ def awards_of_person(organisation_id: int, person_id: int) -> list[dict]:
     """The person's awards as their data export lists them."""
     awards = db.session.scalars(select(BadgeAward).where(
         BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id).order_by(BadgeAward.id))
-    return [{
-        "badge": award.badge_id, "awarded_at": award.awarded_at.isoformat(),
-        "expires_at": award.expires_at.isoformat() if award.expires_at else None,
-        "revoked_at": award.revoked_at.isoformat() if award.revoked_at else None,
-        "revocation_reason": award.revocation_reason, "page": external_url("badges.award_page", award_id=award.public_id),
-    } for award in awards]
+    return [
+        {
+            "badge": award.badge_id,
+            "awarded_at": award.awarded_at.isoformat(),
+            "expires_at": award.expires_at.isoformat() if award.expires_at else None,
+            "revoked_at": award.revoked_at.isoformat() if award.revoked_at else None,
+            "revocation_reason": award.revocation_reason,
+            "page": external_url("badges.award_page", award_id=award.public_id),
+        }
+        for award in awards
+    ]

@@ -8,8 +8,15 @@ from flask_babel import gettext as _
 from app.badges import earners, ob2, ob3, portfolio
 from app.badges.catalogue import badge_catalogue
 from app.badges.credentials import (
-    award_by_public_id, badge_for, badge_png, baked_image, issuer_of, ob2_assertion, signed_credential,
-    status_list_jwt, verify_award,
+    award_by_public_id,
+    badge_for,
+    badge_png,
+    baked_image,
+    issuer_of,
+    ob2_assertion,
+    signed_credential,
+    status_list_jwt,
+    verify_award,
 )
 from app.badges.issuers import issuer_by_public_id, issuer_profile
 from app.badges.keys import external_url, key_by_thumbprint, kid_url, published_keys
@@ -76,8 +83,9 @@ def ob2_badge_class(issuer_id, badge_id):
 @public_endpoint
 @answers_json
 def ob2_revocations(issuer_id):
-    from app.badges.models import BadgeAward
     from sqlalchemy import select
+
+    from app.badges.models import BadgeAward
 
     issuer = _issuer_or_404(issuer_id)
     revoked = list(db.session.scalars(select(BadgeAward).where(
@@ -191,7 +199,11 @@ def badge_image(issuer_id, badge_id):
 def path_target(kind, target_id):
     """What a badge's alignment points at: an area or a level of the path, described."""
     path = path_model()
-    target = (path.area(target_id) if kind == "areas" else path.level(target_id) if kind == "levels" else None) if path else None
+    target = (
+        (path.area(target_id) if kind == "areas" else path.level(target_id) if kind == "levels" else None)
+        if path
+        else None
+    )
     if target is None:
         raise NotFound(_("The path has no such area or level."))
     return render_template("badges/path_target.html", target=target, kind=kind, title=target.title.localised(_locale()))

@@ -1,5 +1,5 @@
 """The module picker an instructor sees in the LMS's "add content" dialog (LTI Deep Linking), and its answers."""
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, render_template, request
 from flask_babel import get_locale
@@ -9,7 +9,12 @@ from app.clock import current_clock
 from app.deep_linking.catalogue import Search
 from app.deep_linking.selection import InvalidSelection, read_selection
 from app.deep_linking.services import (
-    ResponseForm, answer_cancelled, answer_refused, answer_with_selection, claim_the_answer, may_add_content,
+    ResponseForm,
+    answer_cancelled,
+    answer_refused,
+    answer_with_selection,
+    claim_the_answer,
+    may_add_content,
     picker_page,
 )
 from app.errors import AppError

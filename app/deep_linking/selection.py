@@ -86,23 +86,34 @@ def content_items(selection: Selection, path: PathModel, *, locale: str, launch_
     items = []
     if selection.whole_path:
         title = _("REX VET Path: your international skills path")
-        items.append(resource_link_item(
-            title=title,
-            text=_("A self-assessment shows where you stand in each area; the path then suggests which of its "
-                   "%(count)s modules to do next.", count=len(path.modules)),
-            url=launch_url,
-            custom={},
-            line_item=line_item(label=title, score_maximum=SCORE_MAXIMUM, resource_id=PATH_RESOURCE_ID, tag=PATH_LINE_ITEM_TAG),
-        ))
+        items.append(
+            resource_link_item(
+                title=title,
+                text=_(
+                    "A self-assessment shows where you stand in each area; the path then suggests which of its "
+                    "%(count)s modules to do next.",
+                    count=len(path.modules),
+                ),
+                url=launch_url,
+                custom={},
+                line_item=line_item(
+                    label=title, score_maximum=SCORE_MAXIMUM, resource_id=PATH_RESOURCE_ID, tag=PATH_LINE_ITEM_TAG
+                ),
+            )
+        )
     for module in selection.modules:
         title = module.localised(locale)
-        items.append(resource_link_item(
-            title=title,
-            text=module_summary(module, path, locale),
-            url=launch_url,
-            custom={MODULE_PARAMETER: module.id},
-            line_item=line_item(label=title, score_maximum=SCORE_MAXIMUM, resource_id=module.id, tag=MODULE_LINE_ITEM_TAG),
-        ))
+        items.append(
+            resource_link_item(
+                title=title,
+                text=module_summary(module, path, locale),
+                url=launch_url,
+                custom={MODULE_PARAMETER: module.id},
+                line_item=line_item(
+                    label=title, score_maximum=SCORE_MAXIMUM, resource_id=module.id, tag=MODULE_LINE_ITEM_TAG
+                ),
+            )
+        )
     return items
 
 

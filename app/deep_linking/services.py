@@ -3,12 +3,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-
 from sqlalchemy import update
 
 from app.deep_linking.catalogue import Catalogue, Search, find_modules
-from app.extensions import db
 from app.deep_linking.selection import Selection, content_items, kept_choices
+from app.extensions import db
 from app.learning.content.model import PathModel
 from app.lti.deep_linking import DeepLinkingSettings, deep_linking_response, deep_linking_settings
 from app.lti.models import Launch

@@ -3,13 +3,24 @@
 
 def init_app(app):
     from app.events import (
-        launch_completed, module_completed, module_started, people_merge_finished, people_merged, person_erased,
-        person_moved, section_completed,
+        launch_completed,
+        module_completed,
+        module_started,
+        people_merge_finished,
+        people_merged,
+        person_erased,
+        person_moved,
+        section_completed,
     )
-    from app.grades.moves import move_grade_syncs_to_organisation
     from app.grades import models, sending  # noqa: F401  (the table, and the job handler registered)
+    from app.grades.moves import move_grade_syncs_to_organisation
     from app.grades.passback import (
-        erase_grade_syncs, move_grade_syncs, on_launch, on_module_completed, on_module_started, on_section_completed,
+        erase_grade_syncs,
+        move_grade_syncs,
+        on_launch,
+        on_module_completed,
+        on_module_started,
+        on_section_completed,
         rescore_after_merge,
     )
 

@@ -31,7 +31,9 @@ class GradeSync(db.Model):
     line_item_key: Mapped[str] = mapped_column(String(LINE_ITEM_URL_MAX_LENGTH))
     line_item_url: Mapped[str | None] = mapped_column(String(LINE_ITEM_URL_MAX_LENGTH))  # None until found or created
     line_items_url: Mapped[str | None] = mapped_column(String(LINE_ITEM_URL_MAX_LENGTH))
-    resource_id: Mapped[str] = mapped_column(String(RESOURCE_ID_MAX_LENGTH))  # a module id, or "path" for a whole-path link
+    resource_id: Mapped[str] = mapped_column(
+        String(RESOURCE_ID_MAX_LENGTH)
+    )  # a module id, or "path" for a whole-path link
     resource_link_id: Mapped[str | None] = mapped_column(String(255))
     label: Mapped[str] = mapped_column(String(300))
     user_id: Mapped[str] = mapped_column(String(255))  # the learner's `sub` at the LMS

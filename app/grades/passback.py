@@ -15,7 +15,15 @@ from app.errors import NotFound
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.grades.policy import (
-    COMPLETED, Score, Target, malformed_key, may_send_scores, module_score, module_target, path_score, path_target,
+    COMPLETED,
+    Score,
+    Target,
+    malformed_key,
+    may_send_scores,
+    module_score,
+    module_target,
+    path_score,
+    path_target,
 )
 from app.jobs.services import enqueue
 from app.learning.content import path_model
@@ -156,8 +164,12 @@ def on_module_started(sender, *, launch: Launch, module, progress) -> None:
 def on_section_completed(sender, *, launch: Launch, module, progress, section) -> None:
     target = module_target(launch, module)
     if target is not None and not progress.is_completed:
-        record_score(launch, target, module_score(completed=False, score=None, sections_seen=len(progress.sections_seen)),
-                     now=current_clock().now())
+        record_score(
+            launch,
+            target,
+            module_score(completed=False, score=None, sections_seen=len(progress.sections_seen)),
+            now=current_clock().now(),
+        )
 
 
 def on_module_completed(sender, *, launch: Launch, module, progress) -> None:
@@ -167,8 +179,12 @@ def on_module_completed(sender, *, launch: Launch, module, progress) -> None:
         record_score(launch, target, module_score(completed=True, score=progress.score, sections_seen=0), now=now)
     path = path_target(launch)
     if path is not None:
-        record_score(launch, path, path_score(path_model(), completed_module_ids(launch.organisation_id, launch.person_id)),
-                     now=now)
+        record_score(
+            launch,
+            path,
+            path_score(path_model(), completed_module_ids(launch.organisation_id, launch.person_id)),
+            now=now,
+        )
 
 
 def syncs_of_course(organisation_id: int, course_id: int) -> list[GradeSync]:

@@ -59,8 +59,14 @@ def send_score(payload: dict, job: RunningJob) -> None:
     try:
         if sync.line_item_url is None:
             line_item_url = find_or_create_line_item(
-                registration, sync.line_items_url, resource_id=sync.resource_id, label=sync.label, tag=MODULE_LINE_ITEM_TAG,
-                resource_link_id=sync.resource_link_id, now=now)
+                registration,
+                sync.line_items_url,
+                resource_id=sync.resource_id,
+                label=sync.label,
+                tag=MODULE_LINE_ITEM_TAG,
+                resource_link_id=sync.resource_link_id,
+                now=now,
+            )
             _update(sync_id, line_item_url=line_item_url)
         else:
             line_item_url = sync.line_item_url

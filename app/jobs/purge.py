@@ -1,7 +1,7 @@
 """The periodic clean-up of expired launch data: shared-cache entries, plus whatever features register."""
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from app.clock import current_clock
 from app.jobs.registry import RunningJob, job_handler, register_periodic

@@ -1,7 +1,8 @@
 """Which function runs each kind of job, and which kinds are scheduled periodically; features register at import."""
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)

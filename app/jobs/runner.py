@@ -20,7 +20,8 @@ from app.extensions import db
 from app.jobs.backoff import retry_delay
 from app.jobs.exceptions import PermanentJobError, RetryLater
 from app.jobs.models import Job
-from app.jobs.registry import JobRegistry, RunningJob, registry as default_registry
+from app.jobs.registry import JobRegistry, RunningJob
+from app.jobs.registry import registry as default_registry
 from app.jobs.services import enqueue
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ class Worker:
         self.claimed_ahead: RunningJob | None = None
 
     def run_once(self) -> bool:
-        """Queue periodic jobs, then run at most one due job, reclaiming lost ones first if none is due; False if none ran."""
+        """Queue periodic jobs, then run at most one due job, reclaiming lost ones first if none is due; False if none
+        ran."""
         now = current_clock().now()
         if self.housekeeping:
             self.schedule_periodic(now)
@@ -95,7 +97,8 @@ class Worker:
         return ran
 
     def run_forever(self, stop: threading.Event, poll_interval: float) -> None:
-        """Run jobs until stop is set, waiting poll_interval whenever nothing is due; the current job always finishes."""
+        """Run jobs until stop is set, waiting poll_interval whenever nothing is due; the current job always
+        finishes."""
         log.info("worker %s started", self.worker_id)
         while not stop.is_set():
             try:
@@ -136,7 +139,9 @@ class Worker:
                 next_attempt_at=now,
                 locked_by=None,
                 locked_at=None,
-                last_error=f"Still running after its {self.lease.total_seconds():.0f} s lease: its worker stopped or hung.",
+                last_error=(
+                    f"Still running after its {self.lease.total_seconds():.0f} s lease: its worker stopped or hung."
+                ),
             )
             .returning(Job.id, Job.kind, Job.status)
             .execution_options(synchronize_session=False)

@@ -1,11 +1,11 @@
 """Queueing jobs: enqueue() adds a row in the caller's transaction, so a job exists only if that work commits."""
 from datetime import datetime
 
-
 from app.clock import current_clock
 from app.extensions import db
 from app.jobs.models import Job
 from app.models_base import upsert_insert
+
 
 def enqueue(
     kind: str,

@@ -4,14 +4,16 @@
 def init_app(app):
     from app.events import people_merged, person_erased, person_moved
     from app.learning import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
-    from app.learning.content.rendering import render_markdown
-    from app.learning.progress import erase_progress, move_progress, move_progress_to_organisation
-    from app.learning.self_assessment import (
-        erase_self_assessments, move_self_assessments, move_self_assessments_to_organisation,
-    )
     from app.learning.cli import content_cli
     from app.learning.content import follow_content_reloads, init_content
+    from app.learning.content.rendering import render_markdown
+    from app.learning.progress import erase_progress, move_progress, move_progress_to_organisation
     from app.learning.routes import bp
+    from app.learning.self_assessment import (
+        erase_self_assessments,
+        move_self_assessments,
+        move_self_assessments_to_organisation,
+    )
 
     app.register_blueprint(bp)
     app.cli.add_command(content_cli)

@@ -33,7 +33,11 @@ def _directory(directory: str | None) -> str:
 
 
 @content_cli.command("check")
-@click.option("--strict", is_flag=True, help="Also apply the training-content minimums (minutes, sections, words, activities, outcomes, links).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also apply the training-content minimums (minutes, sections, words, activities, outcomes, links).",
+)
 @dir_option
 @click.option("--badges-dir", "badges_directory", type=click.Path(file_okay=False), default=None,
               help="The badge directory to read instead of BADGE_TEMPLATES_DIR.")
@@ -92,8 +96,23 @@ def stats(directory: str | None) -> None:
     loaded = load_content(directory, locales=current_app.config["LANGUAGES"])
     if loaded.model is None:
         raise click.ClickException(f"{directory} has no usable path.yaml; run `flask content check`.")
-    short = {"single_choice": "single", "multiple_choice": "multi", "scenario": "scen", "reflection": "refl", "checklist": "check"}
-    header = ["module", "area", "level", "sections", "words", *(short[kind] for kind in ACTIVITY_TYPES), "minutes", "translations"]
+    short = {
+        "single_choice": "single",
+        "multiple_choice": "multi",
+        "scenario": "scen",
+        "reflection": "refl",
+        "checklist": "check",
+    }
+    header = [
+        "module",
+        "area",
+        "level",
+        "sections",
+        "words",
+        *(short[kind] for kind in ACTIVITY_TYPES),
+        "minutes",
+        "translations",
+    ]
     rows = []
     for module in loaded.model.modules:
         types = Counter(activity.type for activity in module.activities)
@@ -103,7 +122,7 @@ def stats(directory: str | None) -> None:
                      ", ".join(module.translations) or "-"])
     widths = [max(len(row[index]) for row in [header, *rows]) for index in range(len(header))]
     for row in [header, *rows]:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     levels = {module.level for module in loaded.model.modules}
     areas = {module.area for module in loaded.model.modules}
     click.echo(f"{len(rows)} module(s) in {len(areas)} of {len(loaded.model.areas)} areas and "

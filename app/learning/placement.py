@@ -6,8 +6,8 @@ Placement drives the path page, recommendations and the skills map — never bad
 modules only. Completed modules come in as ids, so the module player can feed them; ids the path no
 longer has (retired) are ignored, as are ratings of retired statements.
 """
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Collection, Mapping
 
 from app.learning.content.model import Area, Level, Module, PathModel
 from app.learning.models import SelfAssessment
@@ -54,7 +54,9 @@ class LearnerPath:
     recommendation: Recommendation | None
 
 
-def learner_path(path: PathModel, organisation_id: int, person_id: int, completed_module_ids: Collection[str]) -> LearnerPath:
+def learner_path(
+    path: PathModel, organisation_id: int, person_id: int, completed_module_ids: Collection[str]
+) -> LearnerPath:
     """The person's path; no recommendation before their first self-assessment (the page asks for it instead)."""
     assessment = latest_self_assessment(organisation_id, person_id)
     ratings = {rating.statement_id: rating.rating for rating in assessment.ratings} if assessment else {}
@@ -82,7 +84,9 @@ def place(path: PathModel, ratings: Mapping[str, int], completed_module_ids: Col
     ]
 
 
-def recommend(path: PathModel, placements: list[Placement], completed_module_ids: Collection[str]) -> Recommendation | None:
+def recommend(
+    path: PathModel, placements: list[Placement], completed_module_ids: Collection[str]
+) -> Recommendation | None:
     """The module for the area where the learner stands lowest (ties: path order) that has one to offer.
 
     In that area: the first module not yet completed at the nearest level above the placement; if there is

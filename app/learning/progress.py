@@ -6,8 +6,8 @@ transaction, so grade passback and badges record their work together with the pr
 Progress belongs to the person in their organisation, not to a course: it resumes in any launch or course.
 """
 import logging
+from collections.abc import Collection
 from datetime import datetime
-from typing import Collection
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -150,7 +150,9 @@ def current_score(module: Module, progress: ModuleProgress | None) -> int:
 
 
 def _locked_progress(launch: Launch, module: Module, *, now: datetime) -> ModuleProgress:
-    db.session.expire(open_module(launch, module, now=now))  # read it again under the lock: another tab may have changed it
+    db.session.expire(
+        open_module(launch, module, now=now)
+    )  # read it again under the lock: another tab may have changed it
     return find_progress(launch.organisation_id, launch.person_id, module.id, lock=True)
 
 

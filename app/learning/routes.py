@@ -8,8 +8,13 @@ from app.learning.content import path_model
 from app.learning.content.model import Module, Section
 from app.learning.placement import learner_path
 from app.learning.progress import (
-    answer_activity, complete_section, current_score, find_progress, progress_by_module,
-    resume_section, visit_section,
+    answer_activity,
+    complete_section,
+    current_score,
+    find_progress,
+    progress_by_module,
+    resume_section,
+    visit_section,
 )
 from app.learning.self_assessment import SCALE, latest_ratings, record_self_assessment
 from app.lti.constants import DEEP_LINKING_REQUEST
@@ -74,7 +79,9 @@ def save_self_assessment():
         }
     except ValueError:
         raise AppError(_("A rating must be one of the choices on the scale.")) from None
-    record_self_assessment(launch.organisation_id, launch.person_id, ratings, path=path_model(), now=current_clock().now())
+    record_self_assessment(
+        launch.organisation_id, launch.person_id, ratings, path=path_model(), now=current_clock().now()
+    )
     flash(_("Your self-assessment is saved."), "success")
     return redirect(url_for("learning.home"))
 

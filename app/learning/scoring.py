@@ -3,7 +3,7 @@
 A module's score is the percentage of its scored activities (docs/content.md) whose latest answer is right;
 an unanswered one counts as wrong. A module without scored activities scores 100 once its rule is met.
 """
-from typing import Collection, Mapping
+from collections.abc import Collection, Mapping
 
 from app.learning.content.model import Activity, Module
 

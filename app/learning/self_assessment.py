@@ -9,8 +9,8 @@ the first level. Only statements of the current path.yaml count: ratings of reti
 history but are ignored.
 """
 import logging
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Mapping
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -69,16 +69,21 @@ def record_self_assessment(
     if not ratings:
         raise AppError(_("Rate at least one statement to save a self-assessment."))
     assessment = SelfAssessment(organisation_id=organisation_id, person_id=person_id, taken_at=now)
-    assessment.ratings = [SelfRating(statement_id=statement_id, rating=rating) for statement_id, rating in ratings.items()]
+    assessment.ratings = [
+        SelfRating(statement_id=statement_id, rating=rating) for statement_id, rating in ratings.items()
+    ]
     db.session.add(assessment)
     db.session.flush()
     self_assessment_recorded.send(current_app._get_current_object(), assessment=assessment)
-    log.info("person %s of organisation %s took the self-assessment: %d rating(s)", person_id, organisation_id, len(ratings))
+    log.info(
+        "person %s of organisation %s took the self-assessment: %d rating(s)", person_id, organisation_id, len(ratings)
+    )
     return assessment
 
 
 def self_rated_level(area: Area, levels: tuple[Level, ...], ratings: Mapping[str, int]) -> Level | None:
-    """The highest level reached without a gap, every statement of it rated "on my own" or higher; None below the first."""
+    """The highest level reached without a gap, every statement of it rated "on my own" or higher; None below the
+    first."""
     reached = None
     for level in sorted(levels, key=lambda level: level.order):
         statements = area.statements_at(level.id)
@@ -113,5 +118,7 @@ def move_self_assessments_to_organisation(sender, *, source_organisation_id: int
 
 def erase_self_assessments(sender, *, organisation_id: int, person) -> None:
     """Erasing a person deletes every self-assessment they took (the ratings go with them)."""
-    for assessment in db.session.scalars(scoped(SelfAssessment, organisation_id).where(SelfAssessment.person_id == person.id)):
+    for assessment in db.session.scalars(
+        scoped(SelfAssessment, organisation_id).where(SelfAssessment.person_id == person.id)
+    ):
         db.session.delete(assessment)

@@ -4,15 +4,20 @@
 def init_app(app):
     from app.events import launch_completed, people_merged, person_erased, person_moved
     from app.jobs.purge import register_purge
-    from app.lti import jobs, models  # noqa: F401  (tables, and the periodic jobs the worker runs)
+    from app.lti import jobs, models, organisation_routes  # noqa: F401  (tables, and the periodic jobs the worker runs)
     from app.lti.cleanup import purge_expired_lti_data
-    from app.lti import organisation_routes
     from app.lti.cli import lti_cli
     from app.lti.roster import refresh_roster_on_instructor_launch
     from app.lti.routes import bp
     from app.lti.session import (
-        ToolSessionInterface, add_launch_token, erase_launches, load_launch_session, move_launches,
-        move_launches_to_organisation, protect_launch_pages, raise_session_error,
+        ToolSessionInterface,
+        add_launch_token,
+        erase_launches,
+        load_launch_session,
+        move_launches,
+        move_launches_to_organisation,
+        protect_launch_pages,
+        raise_session_error,
     )
 
     app.register_blueprint(organisation_routes.bp)  # the organisation admin's pages: they need a launch

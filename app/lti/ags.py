@@ -8,7 +8,11 @@ from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from app.lti.constants import (
-    AGS_LINE_ITEM_CONTAINER_TYPE, AGS_LINE_ITEM_TYPE, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE, AGS_SCORE_TYPE,
+    AGS_LINE_ITEM_CONTAINER_TYPE,
+    AGS_LINE_ITEM_TYPE,
+    AGS_SCOPE_LINE_ITEM,
+    AGS_SCOPE_SCORE,
+    AGS_SCORE_TYPE,
 )
 from app.lti.platform_services import PlatformRefused, call_service, json_body
 from app.tenancy.models import Registration

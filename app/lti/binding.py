@@ -59,7 +59,9 @@ def proves_login_by_secret(params: dict, login) -> bool:
     """The platform-storage secret (with the nonce stored beside it) or the continuation secret matches."""
     storage_secret, continuation = params.get(STORAGE_SECRET), params.get(CONTINUATION)
     if storage_secret and login.storage_secret_hash:
-        return _same(secret_hash(storage_secret), login.storage_secret_hash) and params.get(STORAGE_NONCE) == login.nonce
+        return (
+            _same(secret_hash(storage_secret), login.storage_secret_hash) and params.get(STORAGE_NONCE) == login.nonce
+        )
     if continuation and login.continuation_hash:
         return _same(secret_hash(continuation), login.continuation_hash)
     return False

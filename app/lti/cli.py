@@ -1,16 +1,17 @@
 """`flask lti …`: registrations (from files or by hand) and their deployments, the tool's keys."""
 from datetime import timedelta
+from functools import partial
 
 import click
 from flask import current_app
 from sqlalchemy import select
 
-from app.errors import AppError
 from app.clock import current_clock
+from app.errors import AppError
 from app.extensions import db
+from app.lti import registrations
 from app.lti.keys import advance_key_rotation, ensure_active_tool_key, rewrap_private_keys, rotate_tool_keys
 from app.lti.models import ToolKey
-from app.lti import registrations
 from app.lti.registrations import InvalidRegistrationFile, import_registration, read_registration_file
 from app.tenancy import deployments, organisations
 from app.tenancy.models import Deployment, Registration
@@ -87,12 +88,27 @@ _platform_value_options = [
     click.option("--auth-token-url", help="The LMS's access token URL."),
     click.option("--auth-audience", help="The access token audience, if the LMS names one."),
     click.option("--key-set-url", help="The LMS's public keyset (JWKS) URL."),
-    click.option("--algorithm", "allowed_algorithms", multiple=True, help="An algorithm the LMS signs with (repeat; default RS256)."),
-    click.option("--service-host", "service_hosts", multiple=True,
-                 help="A host besides those of the token and keyset URLs where the LMS serves AGS and NRPS (repeat)."),
-    click.option("--policy", "new_deployment_policy", type=click.Choice(["new_organisation", "hold_pending"]),
-                 help="What a launch from a deployment not seen before does."),
-    click.option("--default-organisation", help="Organisation id or name held deployments wait under ('none' to clear)."),
+    click.option(
+        "--algorithm",
+        "allowed_algorithms",
+        multiple=True,
+        help="An algorithm the LMS signs with (repeat; default RS256).",
+    ),
+    click.option(
+        "--service-host",
+        "service_hosts",
+        multiple=True,
+        help="A host besides those of the token and keyset URLs where the LMS serves AGS and NRPS (repeat).",
+    ),
+    click.option(
+        "--policy",
+        "new_deployment_policy",
+        type=click.Choice(["new_organisation", "hold_pending"]),
+        help="What a launch from a deployment not seen before does.",
+    ),
+    click.option(
+        "--default-organisation", help="Organisation id or name held deployments wait under ('none' to clear)."
+    ),
 ]
 
 
@@ -129,12 +145,18 @@ def add_command(from_file, default_organisation, **values):
             click.echo(f"{from_file}: {change}")
         return
     organisation_id = _organisation_id(default_organisation) if default_organisation not in (None, "none") else None
-    registration = _apply(lambda: registrations.add_registration(_given(values), default_organisation_id=organisation_id))
-    click.echo(f"registration {registration.id} added: {registration.name} ({registration.issuer}, {registration.client_id})")
+    registration = _apply(
+        lambda: registrations.add_registration(_given(values), default_organisation_id=organisation_id)
+    )
+    click.echo(
+        f"registration {registration.id} added: {registration.name} ({registration.issuer}, {registration.client_id})"
+    )
 
 
 def _registration_argument(registration_id, issuer, client_id) -> Registration:
-    return _apply(lambda: registrations.find_registration_by_reference(registration_id, issuer=issuer, client_id=client_id))
+    return _apply(
+        lambda: registrations.find_registration_by_reference(registration_id, issuer=issuer, client_id=client_id)
+    )
 
 
 @registration_cli.command("show")
@@ -171,7 +193,9 @@ def edit_command(registration_id, default_organisation, **values):
     changes = _given(values)
     keyword = {}
     if default_organisation is not None:
-        keyword["default_organisation_id"] = None if default_organisation == "none" else _organisation_id(default_organisation)
+        keyword["default_organisation_id"] = (
+            None if default_organisation == "none" else _organisation_id(default_organisation)
+        )
     if not changes and not keyword:
         raise click.UsageError("Give at least one value to change, e.g. --name or --key-set-url.")
     registration = _apply(lambda: registrations.edit_registration(registration_id, changes, **keyword))
@@ -196,7 +220,9 @@ def enable_command(registration_id):
 
 @registration_cli.command("export")
 @click.argument("registration_id", type=int)
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of printing.")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of printing."
+)
 def export_command(registration_id, output):
     """The registration as an lti_config/ file (import gives it back)."""
     registration = _apply(lambda: registrations.find_registration_by_reference(registration_id))
@@ -240,7 +266,9 @@ def deployment_list_command(registration_id):
 @deployment_cli.command("edit")
 @click.argument("deployment_id", type=int)
 @click.option("--organisation", help="Move the deployment, with what it recorded, to this organisation (id or name).")
-@click.option("--new-organisation", help="Move the deployment, with what it recorded, to a new organisation with this name.")
+@click.option(
+    "--new-organisation", help="Move the deployment, with what it recorded, to a new organisation with this name."
+)
 @click.option("--frame-origin", "frame_origins", multiple=True, help="Replace the frame origins (repeat).")
 def deployment_edit_command(deployment_id, organisation, new_organisation, frame_origins):
     """Change a deployment's organisation or frame origins (the id is the first column of `deployment list`)."""
@@ -250,7 +278,8 @@ def deployment_edit_command(deployment_id, organisation, new_organisation, frame
     def change():
         if organisation or new_organisation:
             deployments.assign_organisation(
-                deployment_id, organisation_id=organisations.find_organisation(organisation).id if organisation else None,
+                deployment_id,
+                organisation_id=organisations.find_organisation(organisation).id if organisation else None,
                 new_organisation_name=new_organisation,
             )
         if frame_origins:
@@ -283,7 +312,7 @@ def deployment_settle_command(deployment_id):
         if not to_settle:
             click.echo("every deployment's records are in its organisation")
     for deployment in to_settle:
-        summary = _apply(lambda: settle_deployment(deployment))
+        summary = _apply(partial(settle_deployment, deployment))
         click.echo(f"deployment {deployment.id} settled in organisation {deployment.organisation_id}: "
                    f"{summary.courses} course(s), {summary.people_moved} person(s) moved, "
                    f"{summary.people_merged} merged, {summary.people_split} with a record in both")
@@ -310,7 +339,9 @@ def advance_command():
 def list_keys_command():
     """Every key with its status and dates."""
     for key in db.session.scalars(select(ToolKey).order_by(ToolKey.created_at)):
-        click.echo(f"{key.kid}\t{key.status}\tcreated {key.created_at}\tactivates {key.activates_at}\tretires {key.retire_at}")
+        click.echo(
+            f"{key.kid}\t{key.status}\tcreated {key.created_at}\tactivates {key.activates_at}\tretires {key.retire_at}"
+        )
 
 
 @keys_cli.command("rewrap")
@@ -342,5 +373,7 @@ def invitation_create_command(organisation, new_organisation):
     for_whom = (f"organisation {invitation.organisation.id} {invitation.organisation.name}" if invitation.organisation
                 else f"a new organisation ({invitation.organisation_name or 'named after the LMS'})")
     # The URL on stdout alone, so a script can take it; what it is for on stderr.
-    click.echo(f"one-time registration URL for {for_whom}, valid {INVITATION_LIFETIME.days} days, works once:", err=True)
+    click.echo(
+        f"one-time registration URL for {for_whom}, valid {INVITATION_LIFETIME.days} days, works once:", err=True
+    )
     click.echo(registration_url(ToolUrls.configured(), token))

@@ -89,7 +89,9 @@ def deep_linking_response(
     settings = deep_linking_settings(launch)
     refused = sorted({item.get("type") for item in items} - set(settings.accept_types), key=str)
     if refused:
-        raise ValueError(f"the LMS does not accept content items of type {refused} (accept_types {settings.accept_types})")
+        raise ValueError(
+            f"the LMS does not accept content items of type {refused} (accept_types {settings.accept_types})"
+        )
     if len(items) > 1 and not settings.accept_multiple:
         raise ValueError(f"the LMS accepts one content item, not {len(items)} (accept_multiple is not true)")
     registration = launch.deployment.registration

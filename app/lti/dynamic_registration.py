@@ -1,4 +1,5 @@
-"""LTI Dynamic Registration 1.0, the tool's side: read the LMS's OpenID configuration, register with it, store the result.
+"""LTI Dynamic Registration 1.0, the tool's side: read the LMS's OpenID configuration, register with it, store the
+result.
 
 The LMS opens `/lti/register?openid_configuration=…&registration_token=…` (in an iframe or a popup); we fetch the
 configuration (spec §3.4), check it (§3.5: the issuer must match the configuration URL), POST our client registration
@@ -9,9 +10,9 @@ deployment_id as a Registration and a Deployment (§3.6). The page then offers "
 Nothing is fetched, posted or even looked up in DNS until the request is vouched for by a one-time invitation
 (`?invitation=…`, made by the installation admin on the admin pages or with `flask lti invitation create`). An admin's
 session cookie cannot vouch: the LMS opens this page in a cross-site frame, where a SameSite=Lax cookie is not sent.
-What the LMS sends is then sorted (`app.lti.registrations.store_registration`): a new LMS; an "Update" of a registration we have (same
-issuer and client_id), whose changed endpoints or key set wait for the installation admin; or a second registration
-of a known issuer, which waits for the admin to choose its organisation.
+What the LMS sends is then sorted (`app.lti.registrations.store_registration`): a new LMS; an "Update" of a
+registration we have (same issuer and client_id), whose changed endpoints or key set wait for the installation
+admin; or a second registration of a known issuer, which waits for the admin to choose its organisation.
 """
 import hashlib
 import json
@@ -32,8 +33,15 @@ from app.clock import as_utc
 from app.extensions import db
 from app.lti import lms_http
 from app.lti.constants import (
-    AGS_SCOPE_LINE_ITEM, AGS_SCOPE_LINE_ITEM_READONLY, AGS_SCOPE_RESULT_READONLY, AGS_SCOPE_SCORE,
-    DEEP_LINKING_REQUEST, NRPS_SCOPE, PLATFORM_CONFIGURATION, RESOURCE_LINK_REQUEST, TOOL_CONFIGURATION,
+    AGS_SCOPE_LINE_ITEM,
+    AGS_SCOPE_LINE_ITEM_READONLY,
+    AGS_SCOPE_RESULT_READONLY,
+    AGS_SCOPE_SCORE,
+    DEEP_LINKING_REQUEST,
+    NRPS_SCOPE,
+    PLATFORM_CONFIGURATION,
+    RESOURCE_LINK_REQUEST,
+    TOOL_CONFIGURATION,
 )
 from app.lti.exceptions import (
     InvalidPlatformConfiguration,
@@ -53,7 +61,13 @@ log = logging.getLogger(__name__)
 REQUIRED_URL_FIELDS = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
 REQUIRED_PLATFORM_FIELDS = ("product_family_code", "version", "messages_supported")
 # The services the tool uses (AGS 2.0 §3.1, NRPS 2.0 §3.4); we ask only for those the LMS offers.
-WANTED_SCOPES = (AGS_SCOPE_LINE_ITEM, AGS_SCOPE_LINE_ITEM_READONLY, AGS_SCOPE_RESULT_READONLY, AGS_SCOPE_SCORE, NRPS_SCOPE)
+WANTED_SCOPES = (
+    AGS_SCOPE_LINE_ITEM,
+    AGS_SCOPE_LINE_ITEM_READONLY,
+    AGS_SCOPE_RESULT_READONLY,
+    AGS_SCOPE_SCORE,
+    NRPS_SCOPE,
+)
 WANTED_CLAIMS = ["iss", "sub", "name", "given_name", "family_name", "email"]
 TOOL_NAME = "REX VET Path"
 TOOL_DESCRIPTION = "International skills for VET staff: a path of training modules with Open Badges."
@@ -199,7 +213,9 @@ def fetch_platform_configuration(url: str, registration_token: str | None, *, ti
             hint=_("The URL the LMS gave does not lead to its OpenID configuration; ask its administrator."),
         ) from None
     if not isinstance(configuration, dict):
-        raise InvalidPlatformConfiguration(_("The LMS's OpenID configuration at %(url)s is not a JSON object.", url=url))
+        raise InvalidPlatformConfiguration(
+            _("The LMS's OpenID configuration at %(url)s is not a JSON object.", url=url)
+        )
     return configuration
 
 

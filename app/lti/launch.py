@@ -23,14 +23,18 @@ from sqlalchemy import bindparam, delete
 from app.clock import as_utc
 from app.extensions import db
 from app.lti import constants as claims
-from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, StateMismatch, UnknownPlatform
 from app.lti.binding import has_state_cookie, proves_login_by_secret
+from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, StateMismatch, UnknownPlatform
 from app.lti.models import Launch, LoginState
 from app.lti.platform_keys import platform_signing_key
 from app.tenancy.models import Course, Deployment, Organisation, Person, Registration
 from app.tenancy.roles import tool_role_for
 from app.tenancy.services import (
-    clean_optional, find_or_create_deployment, find_registration_with_deployment, upsert_course, upsert_membership,
+    clean_optional,
+    find_or_create_deployment,
+    find_registration_with_deployment,
+    upsert_course,
+    upsert_membership,
     upsert_person,
 )
 
@@ -82,14 +86,18 @@ class ToolMessageLaunch:
         """RFC 7519 §7.2: three base64url parts, the first two JSON objects; the signature is checked later."""
         id_token = self._params.get("id_token")
         if not id_token:
-            raise InvalidClaim(_("The launch has no id_token."), hint=_("The LMS must POST an id_token to the launch URL."))
+            raise InvalidClaim(
+                _("The launch has no id_token."), hint=_("The LMS must POST an id_token to the launch URL.")
+            )
         parts = id_token.split(".")
         if len(parts) != 3:
             raise InvalidClaim(_("The id_token is not a well-formed JWT."), detail="a JWT has 3 parts")
         try:
             header, body = (json.loads(_base64url_text(part)) for part in parts[:2])
         except Exception as exc:  # anything an attacker can make base64 or JSON raise (deep nesting included)
-            raise InvalidClaim(_("The id_token is not a well-formed JWT."), detail=f"cannot be decoded: {str(exc)[:200]}") from exc
+            raise InvalidClaim(
+                _("The id_token is not a well-formed JWT."), detail=f"cannot be decoded: {str(exc)[:200]}"
+            ) from exc
         if not isinstance(body, dict) or not isinstance(header, dict) or not _plain_json(body):
             raise InvalidClaim(_("The id_token is not a well-formed JWT."))
         _refuse_unstorable_text({"header": header, "body": body})
@@ -132,7 +140,10 @@ class ToolMessageLaunch:
             )
         if algorithm not in registration.allowed_algorithms:
             raise InvalidToken(
-                _("The id_token is signed with %(algorithm)s, which this registration does not allow.", algorithm=algorithm),
+                _(
+                    "The id_token is signed with %(algorithm)s, which this registration does not allow.",
+                    algorithm=algorithm,
+                ),
                 hint=_("Allowed: %(algorithms)s.", algorithms=", ".join(registration.allowed_algorithms)),
             )
         self._registration_row = registration
@@ -234,7 +245,9 @@ class ToolMessageLaunch:
         if not has_state_cookie(self._cookies, state) and not proves_login_by_secret(self._params, login):
             raise self._not_this_browser()
         if login.nonce != self._body["nonce"]:
-            raise StateMismatch(_("The id_token's nonce does not match the login."), hint=_("Launch again from the LMS."))
+            raise StateMismatch(
+                _("The id_token's nonce does not match the login."), hint=_("Launch again from the LMS.")
+            )
         return self
 
     @staticmethod
@@ -261,7 +274,11 @@ class ToolMessageLaunch:
                 hint=_("Supported: %(message_types)s.", message_types=", ".join(claims.SUPPORTED_MESSAGE_TYPES)),
             )
         # Claims of the wrong JSON type are refused here, so nothing after this step meets one (a garbage LMS).
-        wrong = [name for name, kind in _CLAIM_TYPES.items() if body.get(name) is not None and not isinstance(body[name], kind)]
+        wrong = [
+            name
+            for name, kind in _CLAIM_TYPES.items()
+            if body.get(name) is not None and not isinstance(body[name], kind)
+        ]
         if isinstance(body.get(claims.ROLES), list) and not all(isinstance(role, str) for role in body[claims.ROLES]):
             wrong.append(claims.ROLES)
         wrong += [name + " id" for name in (claims.CONTEXT, claims.RESOURCE_LINK)
@@ -321,7 +338,9 @@ class ToolMessageLaunch:
         if deployment.status != Deployment.ACTIVE:
             raise DeploymentNotActive(
                 _("This LMS site's access to REX VET Path is disabled."),
-                hint=_("Deployment %(deployment_id)s was disabled by an administrator.", deployment_id=repr(deployment_id)),
+                hint=_(
+                    "Deployment %(deployment_id)s was disabled by an administrator.", deployment_id=repr(deployment_id)
+                ),
             )
         self._deployment_row = deployment
         return self

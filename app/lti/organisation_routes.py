@@ -12,7 +12,10 @@ from app.http_limits import database_id
 from app.lti.session import current_launch
 from app.tenancy.models import Deployment, Person
 from app.tenancy.services import (
-    approve_deployment_of_organisation, merge_people, organisation_admin_may_approve, scoped,
+    approve_deployment_of_organisation,
+    merge_people,
+    organisation_admin_may_approve,
+    scoped,
     set_instructors_see_self_assessments,
 )
 

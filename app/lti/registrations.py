@@ -116,9 +116,15 @@ def registration_problems(data) -> list[str]:
     if not isinstance(data, dict):
         return ["the file must hold one JSON object"]
     problems = [f"`{name}` is required" for name in REQUIRED_FIELDS if not data.get(name)]
-    problems += [f"`{name}` must never be in a registration file (public values only)" for name in PRIVATE_KEY_FIELDS & set(data)]
+    problems += [
+        f"`{name}` must never be in a registration file (public values only)" for name in PRIVATE_KEY_FIELDS & set(data)
+    ]
     problems += [f"unknown field `{name}`" for name in set(data) - KNOWN_FIELDS - PRIVATE_KEY_FIELDS]
-    problems += [f"`{name}` must be an http(s) URL, not {data[name]!r}" for name in URL_FIELDS if data.get(name) and not _is_url(data[name])]
+    problems += [
+        f"`{name}` must be an http(s) URL, not {data[name]!r}"
+        for name in URL_FIELDS
+        if data.get(name) and not _is_url(data[name])
+    ]
     algorithms = data.get("allowed_algorithms", ["RS256"])
     if not isinstance(algorithms, list) or not algorithms or set(algorithms) - set(SUPPORTED_ALGORITHMS):
         problems.append(f"`allowed_algorithms` must be a non-empty list from {', '.join(SUPPORTED_ALGORITHMS)}")
@@ -197,7 +203,9 @@ def _import_deployment(registration: Registration, entry: dict) -> str:
         deployment.organisation = create_organisation(f"{registration.name} · {entry['deployment_id']}")
     deployment.frame_ancestors = entry.get("frame_ancestors") or default_frame_ancestors(registration)
     deployment.status = Deployment.ACTIVE
-    return f"deployment {entry['deployment_id']!r} {'created' if created else 'updated'} ({deployment.organisation.name})"
+    return (
+        f"deployment {entry['deployment_id']!r} {'created' if created else 'updated'} ({deployment.organisation.name})"
+    )
 
 
 def _organisation_named(name: str) -> Organisation:
@@ -557,7 +565,9 @@ def _origin(url: str) -> str:
 
 
 def get_registration(registration_id: int) -> Registration:
-    return get_or_not_found(Registration, registration_id, _("There is no registration with id %(id)s.", id=registration_id))
+    return get_or_not_found(
+        Registration, registration_id, _("There is no registration with id %(id)s.", id=registration_id)
+    )
 
 
 def update_registration(
@@ -642,7 +652,9 @@ def _attached_organisation(registration: Registration, organisation_id: int | No
 def attach_choices(registration: Registration) -> list[Organisation]:
     """The organisations a held second registration may join: those of the issuer's other registrations (their
     default organisation and their sites'), and the one its invitation named."""
-    others = select(Registration.id).where(Registration.issuer == registration.issuer, Registration.id != registration.id)
+    others = select(Registration.id).where(
+        Registration.issuer == registration.issuer, Registration.id != registration.id
+    )
     ids = set(db.session.scalars(select(Registration.default_organisation_id).where(Registration.id.in_(others))))
     ids |= set(db.session.scalars(select(Deployment.organisation_id).where(Deployment.registration_id.in_(others))))
     ids |= set(db.session.scalars(select(RegistrationInvitation.organisation_id).where(
@@ -665,7 +677,9 @@ def apply_proposed_values(registration_id: int) -> Registration:
         raise InvalidInput(_("Registration %(name)s has no changes waiting for approval.", name=registration.name))
     for name, value in registration.proposed_values.items():
         setattr(registration, name, value)
-    log.info("registration %s: the Update's %s applied", registration.id, ", ".join(sorted(registration.proposed_values)))
+    log.info(
+        "registration %s: the Update's %s applied", registration.id, ", ".join(sorted(registration.proposed_values))
+    )
     registration.proposed_values = registration.proposed_at = None
     return registration
 
@@ -675,7 +689,9 @@ def discard_proposed_values(registration_id: int) -> Registration:
     registration = get_registration(registration_id)
     if not registration.proposed_values:
         raise InvalidInput(_("Registration %(name)s has no changes waiting for approval.", name=registration.name))
-    log.info("registration %s: the Update's %s refused", registration.id, ", ".join(sorted(registration.proposed_values)))
+    log.info(
+        "registration %s: the Update's %s refused", registration.id, ", ".join(sorted(registration.proposed_values))
+    )
     registration.proposed_values = registration.proposed_at = None
     return registration
 

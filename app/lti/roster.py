@@ -126,7 +126,9 @@ def record_roster(course: Course, members: list[Member], *, now: datetime) -> No
     issuer = course.deployment.registration.issuer
     by_subject = {member.user_id: member for member in members}
     people = _people_by_subject(course.organisation_id, issuer, by_subject)
-    memberships = {m.person_id: m for m in db.session.scalars(select(Membership).where(Membership.course_id == course.id))}
+    memberships = {
+        m.person_id: m for m in db.session.scalars(select(Membership).where(Membership.course_id == course.id))
+    }
     missing = list({people[member.user_id].id: member for member in members
                     if people[member.user_id].id not in memberships}.values())
     if missing:
@@ -164,7 +166,9 @@ def _lock_in_its_organisation(course: Course) -> None:
     """Lock the course, so a move of its site (app.tenancy.moves) waits for this roster or this roster for the move,
     and refuse it unless it is in its site's organisation as both stand now (issue 21)."""
     db.session.refresh(course, attribute_names=["organisation_id"], with_for_update=True)
-    site_organisation = db.session.scalar(select(Deployment.organisation_id).where(Deployment.id == course.deployment_id))
+    site_organisation = db.session.scalar(
+        select(Deployment.organisation_id).where(Deployment.id == course.deployment_id)
+    )
     check_course_organisation(course.organisation_id, site_organisation, course.deployment_id)
 
 
@@ -179,8 +183,15 @@ def _email(member: Member) -> str | None:
 def _people_by_subject(organisation_id: int, issuer: str, members: dict[str, Member]) -> dict[str, Person]:
     """The person of each listed subject; those never seen are inserted with the name and email listed."""
     def load(wanted: list[str]) -> dict[str, Person]:
-        return {person.subject: person for batch in _batches(wanted) for person in db.session.scalars(select(Person).where(
-            Person.organisation_id == organisation_id, Person.issuer == issuer, Person.subject.in_(batch)))}
+        return {
+            person.subject: person
+            for batch in _batches(wanted)
+            for person in db.session.scalars(
+                select(Person).where(
+                    Person.organisation_id == organisation_id, Person.issuer == issuer, Person.subject.in_(batch)
+                )
+            )
+        }
 
     people = load(list(members))
     missing = [subject for subject in members if subject not in people]

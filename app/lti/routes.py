@@ -6,14 +6,14 @@ from app.clock import current_clock
 from app.errors import answers_json, render_error
 from app.events import launch_completed
 from app.extensions import csrf, limiter
-from app.lti.dynamic_registration import INVITATION_LIFETIME, register_with_platform
-from app.lti.tool_urls import ToolUrls
-from app.lti.exceptions import InvitationRequired, LaunchError
 from app.lti.binding import browser_step_needed
+from app.lti.dynamic_registration import INVITATION_LIFETIME, register_with_platform
+from app.lti.exceptions import InvitationRequired, LaunchError
 from app.lti.keys import published_jwks
 from app.lti.launch import record_launch, validate_launch
 from app.lti.login import STATE_COOKIE_PREFIX, start_login
 from app.lti.session import TOKEN_PARAMETER, issue_session_token, public_endpoint
+from app.lti.tool_urls import ToolUrls
 from app.tenancy.settings import registration_approval_required
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")

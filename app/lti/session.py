@@ -13,8 +13,8 @@ import secrets
 from functools import cache, wraps
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import gettext as _
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload

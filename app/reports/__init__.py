@@ -3,20 +3,33 @@ the instructor's course dashboard (docs/dashboard.md)."""
 
 
 def init_app(app):
-    from app.events import (
-        badge_awarded, deployment_moved, launch_completed, module_completed, module_started, people_merged,
-        person_erased, person_moved, roster_recorded, self_assessment_recorded,
-    )
-    from app.reports import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
     from app.badges.reporting import awards_of_person, badge_events, badge_labels
+    from app.events import (
+        badge_awarded,
+        deployment_moved,
+        launch_completed,
+        module_completed,
+        module_started,
+        people_merged,
+        person_erased,
+        person_moved,
+        roster_recorded,
+        self_assessment_recorded,
+    )
+    from app.reports import (
+        dashboard_routes,
+        figures_version,
+        models,  # noqa: F401  (tables known to SQLAlchemy and Alembic)
+    )
+    from app.reports.access import may_read_reports
     from app.reports.activity import ActivitySource, record_launch, register_activity_source
     from app.reports.personal_data import (
-        erase_launch_records, move_launch_records, move_launch_records_to_organisation, register_personal_data,
+        erase_launch_records,
+        move_launch_records,
+        move_launch_records_to_organisation,
+        register_personal_data,
         release_moved_courses,
     )
-    from app.reports import figures_version
-    from app.reports import dashboard_routes
-    from app.reports.access import may_read_reports
     from app.reports.routes import bp
 
     app.register_blueprint(bp)

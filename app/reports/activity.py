@@ -12,8 +12,8 @@ total, are protected as one network (app.reports.privacy).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -24,7 +24,6 @@ from app.learning.models import ModuleProgress
 from app.reports import privacy
 from app.reports.models import LaunchRecord
 from app.reports.periods import Period, quarters_of
-from app.reports.figures_version import figures_changed
 from app.reports.population import Population
 
 

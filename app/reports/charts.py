@@ -44,7 +44,7 @@ def heatmap(row_labels: list[str], column_labels: list[str], rows: list[list], t
     rects, labels = [], []
     for column, title in enumerate(column_labels):
         labels.append(Label(LABEL_WIDTH + column * CELL_WIDTH + CELL_WIDTH // 2, HEADER_HEIGHT - 12, title, "middle"))
-    for index, (title, cells, total) in enumerate(zip(row_labels, rows, totals)):
+    for index, (title, cells, total) in enumerate(zip(row_labels, rows, totals, strict=True)):
         y = HEADER_HEIGHT + index * CELL_HEIGHT
         labels.append(Label(LABEL_WIDTH - 8, y + CELL_HEIGHT // 2 + 5, _shorten(title, 30), "end"))
         for column, cell in enumerate(cells):
@@ -57,7 +57,7 @@ def bars(row_labels: list[str], values: list) -> Chart:
     """One horizontal bar per row, its length proportional to the largest shown figure."""
     largest = max((value.value for value in values if value.state == privacy.PUBLISHED and value.value), default=1)
     rects, labels = [], []
-    for index, (title, value) in enumerate(zip(row_labels, values)):
+    for index, (title, value) in enumerate(zip(row_labels, values, strict=True)):
         y = index * (BAR_HEIGHT + BAR_GAP)
         labels.append(Label(LABEL_WIDTH - 8, y + BAR_HEIGHT // 2 + 5, _shorten(title, 30), "end"))
         if value.state == privacy.PUBLISHED:

@@ -54,8 +54,14 @@ class Filters:
             page = min(max(1, int(args.get("page", 1))), MAX_PAGE)
         except ValueError:
             page = 1
-        return cls(choice("role", ROLES, "learner"), choice("state", STATES, "all"), (args.get("q") or "").strip()[:100],
-                   choice("sort", SORTS, "name"), page, args.get("departed") == "1")
+        return cls(
+            choice("role", ROLES, "learner"),
+            choice("state", STATES, "all"),
+            (args.get("q") or "").strip()[:100],
+            choice("sort", SORTS, "name"),
+            page,
+            args.get("departed") == "1",
+        )
 
     def query_args(self, **changes) -> dict:
         values = {"role": self.role, "state": self.state, "q": self.search, "sort": self.sort, "page": self.page,
@@ -74,7 +80,9 @@ class GradeState:
 
     @property
     def next_attempt_at(self) -> datetime | None:
-        times = [sync.next_attempt_at for sync in self.syncs if sync.status == GradeSync.PENDING and sync.next_attempt_at]
+        times = [
+            sync.next_attempt_at for sync in self.syncs if sync.status == GradeSync.PENDING and sync.next_attempt_at
+        ]
         return min(times) if times else None
 
 
@@ -148,14 +156,22 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
         last_activity = max((p.updated_at for p in progress[person.id]), default=None)
         assessment = assessments.get(person.id)
         ratings = {rating.statement_id: rating.rating for rating in assessment.ratings} if assessment else {}
-        rows.append(MemberRow(
-            membership, person, completed, in_progress, last_activity,
-            place(path, ratings, frozenset(completed)),
-            {area.id: self_rated_level(area, path.levels, ratings) for area in path.areas} if shows_self_assessments and assessment else None,
-            assessment.taken_at if assessment else None,
-            _grade_state(grades[person.id]),
-            badges[person.id],
-        ))
+        rows.append(
+            MemberRow(
+                membership,
+                person,
+                completed,
+                in_progress,
+                last_activity,
+                place(path, ratings, frozenset(completed)),
+                {area.id: self_rated_level(area, path.levels, ratings) for area in path.areas}
+                if shows_self_assessments and assessment
+                else None,
+                assessment.taken_at if assessment else None,
+                _grade_state(grades[person.id]),
+                badges[person.id],
+            )
+        )
     return Dashboard(course, filters, rows, total, shows_self_assessments,
                      [] if everything else _gradebook_links(course))
 
@@ -222,9 +238,14 @@ def _progress_by_person(organisation_id: int, person_ids: list[int]) -> dict[int
     """Per person, (module_id, completed_at, updated_at) of each module: only what the rows show."""
     found = defaultdict(list)
     if person_ids:
-        for progress in db.session.execute(select(
-                ModuleProgress.person_id, ModuleProgress.module_id, ModuleProgress.completed_at, ModuleProgress.updated_at
-        ).where(ModuleProgress.organisation_id == organisation_id, ModuleProgress.person_id.in_(person_ids))):
+        for progress in db.session.execute(
+            select(
+                ModuleProgress.person_id,
+                ModuleProgress.module_id,
+                ModuleProgress.completed_at,
+                ModuleProgress.updated_at,
+            ).where(ModuleProgress.organisation_id == organisation_id, ModuleProgress.person_id.in_(person_ids))
+        ):
             found[progress.person_id].append(progress)
     return found
 
@@ -287,7 +308,9 @@ def dashboard_csv(dashboard: Dashboard, path: PathModel) -> str:
         header += [f"self-rated: {area.title.english}" for area in areas] + ["self_assessed_at"]
     writer.writerow([_safe_cell(text) for text in header])
     for row in dashboard.rows:
-        levels = {placement.area.id: placement.level.title.english if placement.level else "" for placement in row.placements}
+        levels = {
+            placement.area.id: placement.level.title.english if placement.level else "" for placement in row.placements
+        }
         line = [row.person.name or "", row.person.email or "", row.membership.role,
                 row.membership.lms_status or "", *[levels.get(area.id, "") for area in areas],
                 " ".join(row.completed), " ".join(row.in_progress), " ".join(row.badges),

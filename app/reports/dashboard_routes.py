@@ -1,4 +1,6 @@
-"""The instructor's course dashboard (/courses/<id>/dashboard), its CSV export, and the roster and grade actions on it."""
+"""The instructor's course dashboard (/courses/<id>/dashboard), its CSV export, and the roster and grade actions on
+it."""
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -33,8 +35,14 @@ def course(course_id: int):
     """Who is where on the path, page by page, with filters and sorting."""
     course = _instructors_course(course_id)
     path = path_model()
-    return render_template("reports/dashboard.html", board=course_dashboard(course, path, Filters.from_args(request.args)),
-                           path=path, badges=badge_catalogue(), words=_row_words(), title=_("Course dashboard"))
+    return render_template(
+        "reports/dashboard.html",
+        board=course_dashboard(course, path, Filters.from_args(request.args)),
+        path=path,
+        badges=badge_catalogue(),
+        words=_row_words(),
+        title=_("Course dashboard"),
+    )
 
 
 def _row_words() -> dict[str, Markup]:

@@ -74,7 +74,8 @@ def _forget_changes_rolled_back(session: Session) -> None:
 
 
 def current_version(organisation_id: int) -> str:
-    """The organisation's version; a new one if it has none yet (or Redis evicted it: never fall back to old entries)."""
+    """The organisation's version; a new one if it has none yet (or Redis evicted it: never fall back to old
+    entries)."""
     cache, key = shared_cache(), _version_key(organisation_id)
     version = cache.get(key)
     if version is None:

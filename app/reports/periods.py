@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 
@@ -31,25 +31,25 @@ class Period:
 
     @property
     def start(self) -> datetime:
-        return datetime(self.year, self.first_month, 1, tzinfo=timezone.utc)
+        return datetime(self.year, self.first_month, 1, tzinfo=UTC)
 
     @property
     def end(self) -> datetime:
         """The first instant after the period: the map "at the end of" it counts everything before this."""
         month = self.first_month + (1 if self.kind == MONTH else 3)
         year = self.year + (month - 1) // 12
-        return datetime(year, (month - 1) % 12 + 1, 1, tzinfo=timezone.utc)
+        return datetime(year, (month - 1) % 12 + 1, 1, tzinfo=UTC)
 
     @property
     def slug(self) -> str:
         return f"{self.year}-{self.index:02d}" if self.kind == MONTH else f"{self.year}-Q{self.index}"
 
-    def months(self) -> list["Period"]:
+    def months(self) -> list[Period]:
         if self.kind == MONTH:
             return [self]
         return [Period(self.year, MONTH, self.first_month + offset) for offset in range(3)]
 
-    def quarter(self) -> "Period":
+    def quarter(self) -> Period:
         return self if self.kind == QUARTER else Period(self.year, QUARTER, (self.index - 1) // 3 + 1)
 
     def __str__(self) -> str:

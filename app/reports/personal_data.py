@@ -2,8 +2,8 @@
 
 Export: the person, their course memberships, launches, self-assessments with every rating, and module
 progress with sections gone through, answers and reflections; other features' records are added with
-`register_personal_data` (the badges feature's awards, by `app.reports.init_app`). JSON keeps the structure; CSV flattens it to one row per
-value (section, item, field, value), so nothing is left out.
+`register_personal_data` (the badges feature's awards, by `app.reports.init_app`). JSON keeps the structure; CSV
+flattens it to one row per value (section, item, field, value), so nothing is left out.
 
 Erasure sends `person_erased` inside the transaction: every feature deletes its own rows of the person (the
 badges feature revokes awards with the reason "erased at the earner's request"); then their memberships go and
@@ -17,8 +17,8 @@ import io
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -60,43 +60,72 @@ def person_data(organisation_id: int, person_id: int) -> dict:
 
     data = {
         "person": {
-            "id": person.id, "issuer": person.issuer, "lms_user_id": person.subject, "name": person.name,
-            "email": person.email, "locale": person.locale, "first_seen": _time(person.created_at),
+            "id": person.id,
+            "issuer": person.issuer,
+            "lms_user_id": person.subject,
+            "name": person.name,
+            "email": person.email,
+            "locale": person.locale,
+            "first_seen": _time(person.created_at),
             "last_launch": _time(person.last_launch_at),
         },
         "memberships": [
-            {"course": course_title(membership.course_id), "role": membership.role, "lti_roles": membership.lti_roles,
-             "since": _time(membership.created_at)}
-            for membership in db.session.scalars(scoped(Membership, organisation_id)
-                                                 .where(Membership.person_id == person.id).order_by(Membership.id))
+            {
+                "course": course_title(membership.course_id),
+                "role": membership.role,
+                "lti_roles": membership.lti_roles,
+                "since": _time(membership.created_at),
+            }
+            for membership in db.session.scalars(
+                scoped(Membership, organisation_id).where(Membership.person_id == person.id).order_by(Membership.id)
+            )
         ],
         "launches": [
             {"course": course_title(record.course_id), "at": _time(record.launched_at)}
-            for record in db.session.scalars(scoped(LaunchRecord, organisation_id)
-                                             .where(LaunchRecord.person_id == person.id).order_by(LaunchRecord.launched_at))
+            for record in db.session.scalars(
+                scoped(LaunchRecord, organisation_id)
+                .where(LaunchRecord.person_id == person.id)
+                .order_by(LaunchRecord.launched_at)
+            )
         ],
         "self_assessments": [
-            {"taken_at": _time(assessment.taken_at),
-             "ratings": {rating.statement_id: rating.rating for rating in assessment.ratings}}
-            for assessment in db.session.scalars(scoped(SelfAssessment, organisation_id)
-                                                 .where(SelfAssessment.person_id == person.id)
-                                                 .order_by(SelfAssessment.taken_at))
+            {
+                "taken_at": _time(assessment.taken_at),
+                "ratings": {rating.statement_id: rating.rating for rating in assessment.ratings},
+            }
+            for assessment in db.session.scalars(
+                scoped(SelfAssessment, organisation_id)
+                .where(SelfAssessment.person_id == person.id)
+                .order_by(SelfAssessment.taken_at)
+            )
         ],
         "module_progress": [
             {
-                "module": progress.module_id, "started_at": _time(progress.started_at),
-                "last_section": progress.last_section_id, "completed_at": _time(progress.completed_at),
+                "module": progress.module_id,
+                "started_at": _time(progress.started_at),
+                "last_section": progress.last_section_id,
+                "completed_at": _time(progress.completed_at),
                 "score": progress.score,
-                "sections_seen": [{"section": seen.section_id, "at": _time(seen.seen_at)} for seen in progress.sections_seen],
+                "sections_seen": [
+                    {"section": seen.section_id, "at": _time(seen.seen_at)} for seen in progress.sections_seen
+                ],
                 "answers": [
-                    {"activity": response.activity_id, "chosen": response.chosen_ids, "reflection": response.text,
-                     "correct": response.is_correct, "attempts": response.attempts, "at": _time(response.answered_at)}
+                    {
+                        "activity": response.activity_id,
+                        "chosen": response.chosen_ids,
+                        "reflection": response.text,
+                        "correct": response.is_correct,
+                        "attempts": response.attempts,
+                        "at": _time(response.answered_at),
+                    }
                     for response in progress.responses
                 ],
             }
-            for progress in db.session.scalars(scoped(ModuleProgress, organisation_id)
-                                               .where(ModuleProgress.person_id == person.id)
-                                               .order_by(ModuleProgress.started_at))
+            for progress in db.session.scalars(
+                scoped(ModuleProgress, organisation_id)
+                .where(ModuleProgress.person_id == person.id)
+                .order_by(ModuleProgress.started_at)
+            )
         ],
     }
     for section, records in current_app.extensions.get("personal_data_sections", {}).items():

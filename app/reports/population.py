@@ -92,7 +92,9 @@ def population(organisation_id: int) -> Population:
     other = {course_id for course_id in sizes if course_id not in kept}
     while kept and 0 < sum(sizes[course_id] for course_id in other) < GROUP_MIN:
         other.add(kept.pop())  # the smallest kept course joins "Other courses"
-    groups = [Group(course_id, titles.get(course_id, str(course_id)), sizes[course_id], {course_id}) for course_id in kept]
+    groups = [
+        Group(course_id, titles.get(course_id, str(course_id)), sizes[course_id], {course_id}) for course_id in kept
+    ]
     if other:
         groups.append(Group(OTHER, _("Other courses"), sum(sizes[course_id] for course_id in other), other))
     groups.sort(key=lambda group: (group.key == OTHER, group.title.lower()))

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict, deque
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Hashable, Iterable
 
 THRESHOLD = 5  # figures describing 1 to THRESHOLD - 1 people are never shown
 PUBLISHED, SMALL, HIDDEN = "published", "small", "hidden"
@@ -115,14 +115,16 @@ def protect(network: Network, *, force_hidden: Iterable[Hashable] = ()) -> Netwo
 def _choose(candidates: list[Figure]) -> Figure | None:
     """The figure whose hiding costs the reader least: the smallest shown one of at least 5, else a shown 0."""
     shown = [figure for figure in candidates if not figure.suppressed and not figure.fixed]
-    nonzero = sorted((figure for figure in shown if figure.value > 0), key=lambda figure: (figure.value, str(figure.key)))
+    nonzero = sorted(
+        (figure for figure in shown if figure.value > 0), key=lambda figure: (figure.value, str(figure.key))
+    )
     zeros = sorted((figure for figure in shown if figure.value == 0), key=lambda figure: str(figure.key))
     return (nonzero or zeros or [None])[0]
 
 
 def _partner_lines(network: Network, nodes) -> bool:
     """Hide one more figure at the first node whose suppressed figures are too few or describe too few people."""
-    for node, incident in nodes.items():
+    for incident in nodes.values():
         suppressed = [(figure, sign) for figure, sign in incident if figure.suppressed]
         if not suppressed:
             continue

@@ -19,7 +19,7 @@ from app.reports import privacy
 from app.reports.activity import ORGANISATION, protected_activity
 from app.reports.periods import MONTH, QUARTER, Period, month_range, parse_period, quarters_of
 from app.reports.population import Group, Population, population
-from app.reports.skills_map import MapTables, Movement, NOT_STARTED, UP, level_orders, protected_map, protected_movement
+from app.reports.skills_map import NOT_STARTED, UP, level_orders, protected_map, protected_movement
 from app.tenancy.models import Organisation, Person
 
 

@@ -24,13 +24,12 @@ import json
 from flask import current_app
 
 from app.learning.content.model import PathModel
+from app.reports.figures_version import current_version
 from app.reports.periods import Period
 from app.reports.population import Group, Population, people_with_course
-from app.reports.figures_version import current_version
 from app.reports.report import Filters, Gap, MapRow, Shown, SkillsReport, skills_report
 from app.shared_cache import shared_cache
 from app.tenancy.models import Organisation
-
 
 
 def cached_skills_report(path: PathModel, organisation: Organisation, *, now, locale: str, group=None,
@@ -80,22 +79,32 @@ def _period(period: Period | None) -> list | None:
 
 
 def _group(group: Group) -> list:
-    return [group.key, group.title, group.size, sorted(group.course_ids, key=lambda course_id: (course_id is None, course_id or 0))]
+    return [
+        group.key,
+        group.title,
+        group.size,
+        sorted(group.course_ids, key=lambda course_id: (course_id is None, course_id or 0)),
+    ]
 
 
 def _to_json(report: SkillsReport) -> dict:
     filters = report.filters
     return {
         "population": {"groups": [_group(group) for group in report.population.groups], "size": report.population.size},
-        "filters": filters and {
-            "group": filters.group.key if filters.group else None, "granularity": filters.granularity,
-            "period": _period(filters.period), "compare": _period(filters.compare),
+        "filters": filters
+        and {
+            "group": filters.group.key if filters.group else None,
+            "granularity": filters.granularity,
+            "period": _period(filters.period),
+            "compare": _period(filters.compare),
             "periods": [_period(period) for period in filters.periods],
         },
         "level_titles": report.level_titles,
         "map_rows": [[row.area.id, [_shown(cell) for cell in row.cells], row.total] for row in report.map_rows],
         "movement": [[area.id, _shown(up), total] for area, up, total in report.movement],
-        "gaps": [[gap.area.id, gap.at_practitioner_or_above, [module.id for module in gap.modules]] for gap in report.gaps],
+        "gaps": [
+            [gap.area.id, gap.at_practitioner_or_above, [module.id for module in gap.modules]] for gap in report.gaps
+        ],
         "activity_columns": report.activity_columns,
         "activity_rows": [[label, [_shown(cell) for cell in cells]] for label, cells in report.activity_rows],
     }

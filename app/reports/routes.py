@@ -14,7 +14,11 @@ from app.learning.content import path_model
 from app.lti.session import current_launch
 from app.reports import exports, personal_data
 from app.reports.access import (
-    parse_course_choice, reporting_course_id, require_organisation_admin, require_report_reader, set_reporting_course,
+    parse_course_choice,
+    reporting_course_id,
+    require_organisation_admin,
+    require_report_reader,
+    set_reporting_course,
 )
 from app.reports.charts import bars, heatmap
 from app.reports.report_cache import cached_skills_report
@@ -104,7 +108,9 @@ def export_xlsx(**_ids):
     if not report.filters:
         return skills_map()
     body = exports.as_xlsx(exports.report_tables(report, _locale()))
-    return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _file_name(report, "xlsx"))
+    return _download(
+        body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _file_name(report, "xlsx")
+    )
 
 
 def _file_name(report, extension: str) -> str:

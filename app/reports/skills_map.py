@@ -28,7 +28,7 @@ def _literal_rows(name: str, columns: list[tuple[str, type]], rows: list[tuple])
     if not rows:
         rows = [tuple(None for _ in columns)]
     selects = [
-        select(*(literal(value, type_()).label(column) for (column, type_), value in zip(columns, row)))
+        select(*(literal(value, type_()).label(column) for (column, type_), value in zip(columns, row, strict=True)))
         for row in rows
     ]
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
@@ -108,13 +108,22 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         .group_by(done_steps.c.person_id, done_steps.c.area_id)
         .subquery("completed")
     )
-    self_level, done_level = func.coalesce(self_rated.c.level, NOT_STARTED), func.coalesce(completed.c.level, NOT_STARTED)
+    self_level, done_level = (
+        func.coalesce(self_rated.c.level, NOT_STARTED),
+        func.coalesce(completed.c.level, NOT_STARTED),
+    )
     return (
-        select(people.c.person_id, people.c.course_id, areas.c.area_id,
-               case((done_level > self_level, done_level), else_=self_level).label("level"))
+        select(
+            people.c.person_id,
+            people.c.course_id,
+            areas.c.area_id,
+            case((done_level > self_level, done_level), else_=self_level).label("level"),
+        )
         .select_from(people)
         .join(areas, literal(True))
-        .outerjoin(self_rated, and_(self_rated.c.person_id == people.c.person_id, self_rated.c.area_id == areas.c.area_id))
+        .outerjoin(
+            self_rated, and_(self_rated.c.person_id == people.c.person_id, self_rated.c.area_id == areas.c.area_id)
+        )
         .outerjoin(completed, and_(completed.c.person_id == people.c.person_id, completed.c.area_id == areas.c.area_id))
         .subquery(name)
     )

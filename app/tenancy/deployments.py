@@ -96,7 +96,9 @@ def add_deployment(
     if not deployment_id or len(deployment_id) > MAX_DEPLOYMENT_ID_LENGTH:
         raise InvalidInput(_("A deployment ID needs 1 to %(max)s characters.", max=MAX_DEPLOYMENT_ID_LENGTH))
     existing = db.session.scalars(
-        select(Deployment).where(Deployment.registration_id == registration.id, Deployment.deployment_id == deployment_id)
+        select(Deployment).where(
+            Deployment.registration_id == registration.id, Deployment.deployment_id == deployment_id
+        )
     ).first()
     if existing is not None:
         raise InvalidInput(
@@ -144,17 +146,24 @@ def _why_not_an_origin(value: str) -> str:
     if not separator:
         return _("%(value)s has no scheme: write it as https://host, e.g. https://lms.example.org.", value=repr(value))
     if scheme.lower() not in ("http", "https"):
-        return _("%(value)s uses %(scheme)s: only http and https origins can frame the tool.", value=repr(value), scheme=scheme)
+        return _(
+            "%(value)s uses %(scheme)s: only http and https origins can frame the tool.",
+            value=repr(value),
+            scheme=scheme,
+        )
     origin = re.split(r"[/?#]", rest, maxsplit=1)[0]
     if origin != rest:
         return _(
             "%(value)s has a path: keep only the origin, %(origin)s.", value=repr(value), origin=f"{scheme}://{origin}"
         )
-    return _("%(value)s is not scheme://host or scheme://host:port, e.g. https://lms.example.org:8443.", value=repr(value))
+    return _(
+        "%(value)s is not scheme://host or scheme://host:port, e.g. https://lms.example.org:8443.", value=repr(value)
+    )
 
 
 def set_frame_origins(deployment_id: int, lines: list[str]) -> Deployment:
-    """Replace the origins allowed to frame the deployment's pages; blank lines are ignored, every other must be an origin."""
+    """Replace the origins allowed to frame the deployment's pages; blank lines are ignored, every other must be an
+    origin."""
     deployment = get_deployment(deployment_id)
     origins = parse_frame_origins(lines)
     deployment.frame_ancestors = origins

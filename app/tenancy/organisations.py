@@ -26,7 +26,9 @@ def create_organisation(name: str, *, status: str = Organisation.ACTIVE) -> Orga
 
 
 def get_organisation(organisation_id: int) -> Organisation:
-    return get_or_not_found(Organisation, organisation_id, _("There is no organisation with id %(id)s.", id=organisation_id))
+    return get_or_not_found(
+        Organisation, organisation_id, _("There is no organisation with id %(id)s.", id=organisation_id)
+    )
 
 
 def get_or_not_found(model, object_id: int, message: str):
@@ -47,7 +49,9 @@ def find_organisation(reference: str) -> Organisation:
     reference = reference.strip()
     if reference.isdigit():
         return get_organisation(int(reference))
-    matches = list(db.session.scalars(select(Organisation).where(Organisation.name == reference).order_by(Organisation.id)))
+    matches = list(
+        db.session.scalars(select(Organisation).where(Organisation.name == reference).order_by(Organisation.id))
+    )
     if not matches:
         raise InvalidInput(_("There is no organisation called %(name)s.", name=repr(reference)))
     if len(matches) > 1:

@@ -61,7 +61,8 @@ def find_registration_with_deployment(
     if not isinstance(deployment_id, str):
         deployment_id = None  # a malformed claim finds no deployment; the launch's message check refuses it
     row = db.session.execute(
-        _registration_with_deployment_query(), {"issuer": issuer, "client_id": client_id, "deployment_id": deployment_id}
+        _registration_with_deployment_query(),
+        {"issuer": issuer, "client_id": client_id, "deployment_id": deployment_id},
     ).first()
     return (row[0], row[1]) if row else (None, None)
 
@@ -113,7 +114,9 @@ def find_or_create_deployment(registration: Registration, deployment_id: str, pl
         )
     else:
         # A long deployment id must not overflow the organisation's name (a 500 on the launch, issue 21).
-        organisation = create_organisation((platform_name or f"{registration.name} · {deployment_id}")[:Organisation.name.type.length])
+        organisation = create_organisation(
+            (platform_name or f"{registration.name} · {deployment_id}")[: Organisation.name.type.length]
+        )
         deployment = Deployment(
             registration=registration, deployment_id=deployment_id, organisation=organisation, status=Deployment.ACTIVE
         )
@@ -152,7 +155,9 @@ def clean_optional(value) -> str | None:
 
 def record_person(organisation_id: int, issuer: str, subject: str, **launch_values) -> Person:
     """Find or create the person (organisation, issuer, sub) as a launch would; keep what the LMS sent this time."""
-    return db.session.get(Person, upsert_person(organisation_id, issuer, subject, **launch_values), populate_existing=True)
+    return db.session.get(
+        Person, upsert_person(organisation_id, issuer, subject, **launch_values), populate_existing=True
+    )
 
 
 def upsert_person(
@@ -183,7 +188,9 @@ def upsert_course(
     return course_id
 
 
-def upsert_membership(organisation_id: int, course_id: int, person_id: int, role: ToolRole, lti_roles: list[str]) -> int:
+def upsert_membership(
+    organisation_id: int, course_id: int, person_id: int, role: ToolRole, lti_roles: list[str]
+) -> int:
     """The membership's id: the person's role in the course, as this launch says."""
     return db.session.execute(_UPSERT_MEMBERSHIP, {
         "organisation_id": organisation_id, "course_id": course_id, "person_id": person_id,
@@ -248,7 +255,9 @@ def approve_deployment_of_organisation(organisation_id: int, deployment_id: int)
             _(
                 "LMS site %(site)s is not waiting for approval (it is %(status)s).",
                 site=repr(deployment.deployment_id),
-                status={Deployment.ACTIVE: _("active"), Deployment.DISABLED: _("disabled")}.get(deployment.status, deployment.status),
+                status={Deployment.ACTIVE: _("active"), Deployment.DISABLED: _("disabled")}.get(
+                    deployment.status, deployment.status
+                ),
             ),
             status=409,
         )

@@ -11,7 +11,6 @@ from devlms.extensions import db
 from devlms.lti.constants import CONTENT_EDITOR_ROLES, LEARNER
 from devlms.lti.registration import find_tool
 
-
 # Launch options the course page passes on to the launches it opens.
 # storage=off: the page answers no platform-storage messages and launches do not offer them.
 # tool=<client_id>: launch a tool registered through Dynamic Registration instead of the configured one.

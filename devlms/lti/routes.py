@@ -24,7 +24,8 @@ def tool_registration():
 
 @bp.get("/launch/<link_id>")
 def launch(link_id: str):
-    """What the course page's iframe loads: the login initiation that launches a resource link (`tool=` picks the tool)."""
+    """What the course page's iframe loads: the login initiation that launches a resource link (`tool=` picks the
+    tool)."""
     form = start_resource_link_launch(
         link_id, request.args.get("user"), tamper=request.args.get("tamper"),
         deployment_id=request.args.get("deployment"), locale=request.args.get("locale"),

@@ -5,9 +5,9 @@ import requests
 from flask import current_app
 
 from devlms import clock
+from devlms.errors import NotFound
 from devlms.extensions import db
 from devlms.lti.models import ToolKeySet
-from devlms.errors import NotFound
 from devlms.lti.registration import Tool, default_tool, find_tool, tool_jwks_url
 
 # Leeway for the tool's clock running a little ahead of ours.

@@ -7,7 +7,8 @@ from devlms.extensions import db
 
 
 class RegisteredTool(db.Model):
-    """A tool registered through Dynamic Registration; like Moodle, it stays pending until the LMS admin activates it."""
+    """A tool registered through Dynamic Registration; like Moodle, it stays pending until the LMS admin activates
+    it."""
 
     __tablename__ = "registered_tool"
     ACTIVE, PENDING = "active", "pending"

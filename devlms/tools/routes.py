@@ -5,11 +5,13 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from devlms.lti.registration import default_tool
 from devlms.tools.services import (
     approve_tool,
-    openid_configuration as platform_openid_configuration,
     register_tool,
     registered_tools,
     registration_url_origin,
     start_registration,
+)
+from devlms.tools.services import (
+    openid_configuration as platform_openid_configuration,
 )
 
 bp = Blueprint("tools", __name__)

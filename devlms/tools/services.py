@@ -53,7 +53,8 @@ def openid_configuration() -> dict:
 
 
 def start_registration(registration_url: str) -> str:
-    """The URL the admin page opens in an iframe: the tool's registration URL plus our configuration and a fresh token."""
+    """The URL the admin page opens in an iframe: the tool's registration URL plus our configuration and a fresh
+    token."""
     parts = urlsplit((registration_url or "").strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise PageError("Paste the tool's registration URL: an http(s) URL such as https://tool.example/lti/register.")
@@ -85,7 +86,9 @@ def register_tool(authorization: str | None, body) -> dict:
         redirect_uris=list(body["redirect_uris"]),
         jwks_uri=body["jwks_uri"],
         target_link_uri=configuration["target_link_uri"],
-        deep_linking_uri=(deep_linking.get("target_link_uri") or configuration["target_link_uri"]) if deep_linking else None,
+        deep_linking_uri=(deep_linking.get("target_link_uri") or configuration["target_link_uri"])
+        if deep_linking
+        else None,
         scopes=[scope for scope in (body.get("scope") or "").split() if scope in TOOL_SCOPES],
         registration={},
         created_at=clock.now(),

@@ -161,7 +161,9 @@ def parse_yaml(text: str, file: str, first_line: int, problems: Problems):
 def _report_duplicate_keys(data, file: str, problems: Problems) -> None:
     if isinstance(data, LineDict):
         for key, line in data.duplicate_keys:
-            problems.error(Source(file, line), f"key {key!r} is written twice", "keep one; YAML would silently use the last")
+            problems.error(
+                Source(file, line), f"key {key!r} is written twice", "keep one; YAML would silently use the last"
+            )
         for value in data.values():
             _report_duplicate_keys(value, file, problems)
     elif isinstance(data, LineList):
@@ -249,7 +251,9 @@ def parse_module_file(text: str, file: str, problems: Problems) -> RawModule:
             continue
         _add_prose(sections, line, number, file, problems)
     if fence:
-        problems.error(Source(file, fence[2] - 1), "a fenced block is never closed", f"close it with a line `{fence[0]}`")
+        problems.error(
+            Source(file, fence[2] - 1), "a fenced block is never closed", f"close it with a line `{fence[0]}`"
+        )
     return RawModule(front, 2, sections)
 
 
@@ -373,7 +377,7 @@ class ContentReader:
                                 f"write each of the `{key}` on its own line starting with `- `")
             return []
         texts = []
-        for item, line in zip(value, value.item_lines):
+        for item, line in zip(value, value.item_lines, strict=True):
             if isinstance(item, str) and item.strip():
                 texts.append((item.strip(), line))
             else:
@@ -403,13 +407,21 @@ class _PathReader(ContentReader):
         if data is None:
             return None, []
         if not isinstance(data, LineDict):
-            self.problems.error(Source(file, 1), "path.yaml is not a mapping", "write `levels:` and `areas:` at the top level")
+            self.problems.error(
+                Source(file, 1), "path.yaml is not a mapping", "write `levels:` and `areas:` at the top level"
+            )
             return None, []
         self.unknown_keys(data, {"levels", "areas"}, file, "path.yaml")
         missing_locales: dict[str, list[int]] = {}
         self.missing_locales = missing_locales
-        levels = [level for level in (self._level(raw, file, line) for raw, line in self._items(data, "levels", file)) if level]
-        areas = [area for area in (self._area(raw, file, line) for raw, line in self._items(data, "areas", file)) if area]
+        levels = [
+            level
+            for level in (self._level(raw, file, line) for raw, line in self._items(data, "levels", file))
+            if level
+        ]
+        areas = [
+            area for area in (self._area(raw, file, line) for raw, line in self._items(data, "areas", file)) if area
+        ]
         for locale, lines in missing_locales.items():
             self.problems.warning(Source(file, lines[0]),
                                   f"{len(lines)} texts have no {LOCALE_NAMES.get(locale, locale)} ({locale}) version; "
@@ -422,7 +434,7 @@ class _PathReader(ContentReader):
             self.problems.error(Source(file, data.key_lines.get(key, data.line)), f"`{key}:` must be a non-empty list",
                                 f"write `{key}:` followed by lines starting with `- id: …`")
             return []
-        return list(zip(value, value.item_lines))
+        return list(zip(value, value.item_lines, strict=True))
 
     def _level(self, raw, file: str, line: int) -> Level | None:
         if not self.check_mapping(raw, file, line, "a level"):
@@ -431,8 +443,11 @@ class _PathReader(ContentReader):
         level_id = self.read_id(raw, file, "level")
         order = raw.get("order")
         if not isinstance(order, int) or isinstance(order, bool):
-            self.problems.error(Source(file, raw.key_lines.get("order", raw.line)), f"level {level_id!r} has no whole-number `order:`",
-                                "write `order: 1` for the first level, 2 for the next …")
+            self.problems.error(
+                Source(file, raw.key_lines.get("order", raw.line)),
+                f"level {level_id!r} has no whole-number `order:`",
+                "write `order: 1` for the first level, 2 for the next …",
+            )
             order = 0
         title = self.localised_text(raw, "title", file, f"level {level_id!r}")
         if level_id is None or title is None:
@@ -456,13 +471,16 @@ class _PathReader(ContentReader):
             for level_id, items in levels.items():
                 level_line = levels.key_lines[level_id]
                 if not isinstance(items, LineList):
-                    self.problems.error(Source(file, level_line), f"statements of area {area_id!r} at {level_id!r} are not a list",
-                                        "write each statement as `- id: …` with `text:` under it")
+                    self.problems.error(
+                        Source(file, level_line),
+                        f"statements of area {area_id!r} at {level_id!r} are not a list",
+                        "write each statement as `- id: …` with `text:` under it",
+                    )
                     continue
                 statements[str(level_id)] = tuple(
                     statement for statement in (
                         self._statement(item, item_line, file, area_id, str(level_id))
-                        for item, item_line in zip(items, items.item_lines)
+                        for item, item_line in zip(items, items.item_lines, strict=True)
                     ) if statement
                 )
         if area_id is None or title is None or description is None:
@@ -485,8 +503,11 @@ class _PathReader(ContentReader):
         file = f"{folder.name}/{MODULE_FILE}"
         path = folder / MODULE_FILE
         if not path.is_file():
-            self.problems.error(Source(file), f"module folder {folder.name!r} has no module.md",
-                                "write module.md (front matter and sections), or move the folder out of the content directory")
+            self.problems.error(
+                Source(file),
+                f"module folder {folder.name!r} has no module.md",
+                "write module.md (front matter and sections), or move the folder out of the content directory",
+            )
             return None
         raw = parse_module_file(path.read_text(encoding="utf-8"), file, self.problems)
         front = raw.front
@@ -495,19 +516,27 @@ class _PathReader(ContentReader):
         self.unknown_keys(front, MODULE_KEYS, file, "module.md's front matter")
         module_id = self.read_id(front, file, "module")
         if module_id and module_id != folder.name:
-            self.problems.error(Source(file, front.key_lines["id"]), f"module id {module_id!r} differs from its folder {folder.name!r}",
-                                "name the folder after the module id (ids are stable: rename the folder, not the id)")
+            self.problems.error(
+                Source(file, front.key_lines["id"]),
+                f"module id {module_id!r} differs from its folder {folder.name!r}",
+                "name the folder after the module id (ids are stable: rename the folder, not the id)",
+            )
         title = self.plain_text(front, "title", file, "the module", required=True)
         area = self.plain_text(front, "area", file, "the module", required=True)
         level = self.plain_text(front, "level", file, "the module", required=True)
         minutes = front.get("minutes")
         if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
-            self.problems.error(Source(file, front.key_lines.get("minutes", front.line)), "`minutes:` must be a whole number above 0",
-                                "estimate the minutes a teacher needs, e.g. `minutes: 15`")
+            self.problems.error(
+                Source(file, front.key_lines.get("minutes", front.line)),
+                "`minutes:` must be a whole number above 0",
+                "estimate the minutes a teacher needs, e.g. `minutes: 15`",
+            )
             minutes = 0
         outcomes = self.text_list(front, "outcomes", file)
         completion = self._completion(front, file)
-        sections = tuple(section for section in (self._section(raw_section, file) for raw_section in raw.sections) if section)
+        sections = tuple(
+            section for section in (self._section(raw_section, file) for raw_section in raw.sections) if section
+        )
         if not (module_id and title and area and level):
             return None
         module = Module(
@@ -532,7 +561,9 @@ class _PathReader(ContentReader):
         self.unknown_keys(raw, COMPLETION_KEYS, file, "`completion:`")
         seen = raw.get("all_sections_seen", True)
         if not isinstance(seen, bool):
-            self.problems.error(Source(file, line), "`all_sections_seen` must be true or false", "write `all_sections_seen: true`")
+            self.problems.error(
+                Source(file, line), "`all_sections_seen` must be true or false", "write `all_sections_seen: true`"
+            )
             seen = True
         score = raw.get("min_score")
         if score is not None and (not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 100):
@@ -544,16 +575,22 @@ class _PathReader(ContentReader):
     def _section(self, raw: RawSection, file: str) -> Section | None:
         if not raw.id and not raw.title:
             return None  # text before the first heading, already reported
-        activities = tuple(activity for activity in (self._activity(data, file) for data in raw.activities if data) if activity)
-        return Section(raw.id, english(raw.title), english("\n".join(raw.body).strip()), activities, Source(file, raw.line))
+        activities = tuple(
+            activity for activity in (self._activity(data, file) for data in raw.activities if data) if activity
+        )
+        return Section(
+            raw.id, english(raw.title), english("\n".join(raw.body).strip()), activities, Source(file, raw.line)
+        )
 
     def _activity(self, raw: LineDict, file: str) -> Activity | None:
         activity_id = self.read_id(raw, file, "activity")
         kind = raw.get("type")
         if kind not in ACTIVITY_TYPES:
-            self.problems.error(Source(file, raw.key_lines.get("type", raw.line)),
-                                f"activity {activity_id!r} has type {kind!r}" if kind else f"activity {activity_id!r} has no `type:`",
-                                f"use one of: {', '.join(ACTIVITY_TYPES)}")
+            self.problems.error(
+                Source(file, raw.key_lines.get("type", raw.line)),
+                f"activity {activity_id!r} has type {kind!r}" if kind else f"activity {activity_id!r} has no `type:`",
+                f"use one of: {', '.join(ACTIVITY_TYPES)}",
+            )
             return None
         self.unknown_keys(raw, ACTIVITY_KEYS[kind], file, f"a {kind}")
         prompt = self.plain_text(raw, "prompt", file, f"{kind} {activity_id!r}", required=True)
@@ -579,7 +616,7 @@ class _PathReader(ContentReader):
             self.problems.error(Source(file, raw.key_lines[key]), f"`{key}:` must be a list",
                                 f"write each entry of `{key}:` on its own line starting with `- id: …`")
             return []
-        return list(zip(value, value.item_lines))
+        return list(zip(value, value.item_lines, strict=True))
 
     def _option(self, raw, line: int, file: str) -> Option | None:
         if not self.check_mapping(raw, file, line, "an option"):
@@ -590,8 +627,11 @@ class _PathReader(ContentReader):
         feedback = self.plain_text(raw, "feedback", file, f"option {option_id!r}", required=False) or ""
         correct = raw.get("correct", False)
         if not isinstance(correct, bool):
-            self.problems.error(Source(file, raw.key_lines["correct"]), f"option {option_id!r}: `correct` must be true or false",
-                                "write `correct: true` on the right answers; leave it out on the others")
+            self.problems.error(
+                Source(file, raw.key_lines["correct"]),
+                f"option {option_id!r}: `correct` must be true or false",
+                "write `correct: true` on the right answers; leave it out on the others",
+            )
             correct = False
         if option_id is None or text is None:
             return None
@@ -623,8 +663,11 @@ class _PathReader(ContentReader):
             return module
         front = raw.front
         for key in sorted(front.keys() - TRANSLATION_KEYS):
-            self.problems.error(Source(file, front.key_lines[key]), f"`{key}:` cannot be translated",
-                                f"set `{key}:` in module.md only; a translation holds id, title, outcomes and the texts")
+            self.problems.error(
+                Source(file, front.key_lines[key]),
+                f"`{key}:` cannot be translated",
+                f"set `{key}:` in module.md only; a translation holds id, title, outcomes and the texts",
+            )
         if front.get("id") != module.id:
             self.problems.error(Source(file, front.key_lines.get("id", front.line)),
                                 f"the translation's id {front.get('id')!r} is not the module's id {module.id!r}",
@@ -635,11 +678,16 @@ class _PathReader(ContentReader):
         outcomes = module.outcomes
         translated_outcomes = self.text_list(front, "outcomes", file) if "outcomes" in front else []
         if len(translated_outcomes) == len(outcomes):
-            outcomes = tuple(text.with_locale(locale, value) for text, (value, _) in zip(outcomes, translated_outcomes))
+            outcomes = tuple(
+                text.with_locale(locale, value) for text, (value, _) in zip(outcomes, translated_outcomes, strict=True)
+            )
         else:
-            self.problems.warning(Source(file, front.key_lines.get("outcomes", front.line)),
-                                  f"{len(translated_outcomes)} {language} outcomes for {len(outcomes)} English ones; "
-                                  "the English outcomes are shown", "translate each outcome of module.md, in the same order")
+            self.problems.warning(
+                Source(file, front.key_lines.get("outcomes", front.line)),
+                f"{len(translated_outcomes)} {language} outcomes for {len(outcomes)} English ones; "
+                "the English outcomes are shown",
+                "translate each outcome of module.md, in the same order",
+            )
 
         english_sections = {section.id for section in module.sections}
         english_activities = {activity.id: activity for activity in module.activities}
@@ -652,8 +700,11 @@ class _PathReader(ContentReader):
             for data in filter(None, section.activities):
                 activity_id = data.get("id")
                 if activity_id not in english_activities:
-                    self.problems.error(Source(file, data.line), f"activity {activity_id!r} does not exist in module.md",
-                                        "use the id of the English activity this translates")
+                    self.problems.error(
+                        Source(file, data.line),
+                        f"activity {activity_id!r} does not exist in module.md",
+                        "use the id of the English activity this translates",
+                    )
                 else:
                     translated_activities[activity_id] = data
 
@@ -661,8 +712,11 @@ class _PathReader(ContentReader):
         for section in module.sections:
             translated = translated_sections.get(section.id)
             if translated is None:
-                self.problems.warning(Source(file, 1), f"section {section.id!r} has no {language} translation; English is shown",
-                                      f"add `## … {{#{section.id}}}` with its {language} text")
+                self.problems.warning(
+                    Source(file, 1),
+                    f"section {section.id!r} has no {language} translation; English is shown",
+                    f"add `## … {{#{section.id}}}` with its {language} text",
+                )
                 sections.append(section)
                 continue
             activities = []
@@ -690,13 +744,21 @@ class _PathReader(ContentReader):
         language = LOCALE_NAMES.get(locale, locale)
         self.unknown_keys(raw, ACTIVITY_KEYS[activity.type], file, f"a {activity.type}")
         if raw.get("type", activity.type) != activity.type:
-            self.problems.error(Source(file, raw.key_lines["type"]), f"activity {activity.id!r} is a {activity.type} in module.md",
-                                f"write `type: {activity.type}` or leave `type:` out of the translation")
+            self.problems.error(
+                Source(file, raw.key_lines["type"]),
+                f"activity {activity.id!r} is a {activity.type} in module.md",
+                f"write `type: {activity.type}` or leave `type:` out of the translation",
+            )
         prompt = self.plain_text(raw, "prompt", file, f"activity {activity.id!r}", required=False)
         if not prompt:
-            self.problems.warning(Source(file, raw.line), f"activity {activity.id!r} has no {language} prompt; English is shown",
-                                  "add `prompt:`")
-        options = self._translate_entries(activity.id, activity.options, raw, "options", locale, file, ("text", "feedback"))
+            self.problems.warning(
+                Source(file, raw.line),
+                f"activity {activity.id!r} has no {language} prompt; English is shown",
+                "add `prompt:`",
+            )
+        options = self._translate_entries(
+            activity.id, activity.options, raw, "options", locale, file, ("text", "feedback")
+        )
         items = self._translate_entries(activity.id, activity.items, raw, "items", locale, file, ("text",))
         return replace(activity, prompt=activity.prompt.with_locale(locale, prompt), options=options, items=items)
 
@@ -707,14 +769,22 @@ class _PathReader(ContentReader):
             if not self.check_mapping(item, file, line, f"an entry of `{key}:`"):
                 continue
             if item.get("id") not in {entry.id for entry in entries}:
-                self.problems.error(Source(file, item.line), f"{key[:-1]} {item.get('id')!r} of activity {activity_id!r} "
-                                    "does not exist in module.md", "use the ids of the English options and items")
+                self.problems.error(
+                    Source(file, item.line),
+                    f"{key[:-1]} {item.get('id')!r} of activity {activity_id!r} does not exist in module.md",
+                    "use the ids of the English options and items",
+                )
                 continue
             original = next(entry for entry in entries if entry.id == item["id"])
             if "correct" in item and item["correct"] != original.correct:
-                self.problems.error(Source(file, item.key_lines["correct"]),
-                                    f"option {original.id!r} of activity {activity_id!r} is `correct: {str(original.correct).lower()}` in module.md",
-                                    "a translation cannot change the right answer; leave `correct:` out of it")
+                self.problems.error(
+                    Source(file, item.key_lines["correct"]),
+                    (
+                        f"option {original.id!r} of activity {activity_id!r} is "
+                        f"`correct: {str(original.correct).lower()}` in module.md"
+                    ),
+                    "a translation cannot change the right answer; leave `correct:` out of it",
+                )
             translated[item["id"]] = item
         result = []
         for entry in entries:
@@ -725,8 +795,11 @@ class _PathReader(ContentReader):
                 if isinstance(value, str) and value.strip():
                     changes[name] = getattr(entry, name).with_locale(locale, value.strip())
                 elif getattr(entry, name).english:
-                    self.problems.warning(Source(file, item.line if item else raw.line),
-                                          f"{key[:-1]} {entry.id!r} of activity {activity_id!r} has no {language} `{name}`; "
-                                          "English is shown", f"add `{name}:` to the {key[:-1]} with `id: {entry.id}`")
+                    self.problems.warning(
+                        Source(file, item.line if item else raw.line),
+                        f"{key[:-1]} {entry.id!r} of activity {activity_id!r} has no {language} `{name}`; "
+                        "English is shown",
+                        f"add `{name}:` to the {key[:-1]} with `id: {entry.id}`",
+                    )
             result.append(replace(entry, **changes))
         return tuple(result)

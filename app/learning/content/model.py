@@ -1,8 +1,10 @@
-"""The path model and its modules as loaded from `modules/`: immutable, with text in several locales (docs/content.md)."""
+"""The path model and its modules as loaded from `modules/`: immutable, with text in several locales
+(docs/content.md)."""
+
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Mapping
 
 DEFAULT_LOCALE = "en"
 
@@ -152,7 +154,8 @@ class Section:
 
 @dataclass(frozen=True)
 class CompletionRule:
-    """When a module counts as completed: every section seen and, if set, at least min_score % of the scored answers right."""
+    """When a module counts as completed: every section seen and, if set, at least min_score % of the scored answers
+    right."""
 
     all_sections_seen: bool = True
     min_score: int | None = None

@@ -115,7 +115,9 @@ def check_module(module: Module, model: PathModel, problems: Problems, *, strict
         problems.error(module.source_of("level"), f"area {area.id!r} has no level {level.id!r} in path.yaml",
                        f"add `{level.id}:` with its can-do statements under area {area.id!r} in path.yaml, "
                        "or move the module to a level the area has")
-    _duplicates([(section.id, section.source) for section in module.sections], "section", problems, f" in module {module.id!r}")
+    _duplicates(
+        [(section.id, section.source) for section in module.sections], "section", problems, f" in module {module.id!r}"
+    )
     _duplicates([(activity.id, activity.source) for activity in module.activities], "activity", problems,
                 f" in module {module.id!r}")
     for activity in module.activities:
@@ -136,8 +138,11 @@ def _check_activity(activity, problems: Problems) -> None:
             problems.error(activity.source, f"{name} has {len(activity.options)} option(s)",
                            "add `options:` with at least two answers, each with `text:`, `correct:` and `feedback:`")
         if activity.type == "single_choice" and len(correct) != 1 and activity.options:
-            problems.error(activity.source, f"{name} has {len(correct)} correct answers; a single choice needs exactly one",
-                           "mark exactly one option `correct: true`, or make it a multiple_choice")
+            problems.error(
+                activity.source,
+                f"{name} has {len(correct)} correct answers; a single choice needs exactly one",
+                "mark exactly one option `correct: true`, or make it a multiple_choice",
+            )
         if activity.type == "multiple_choice" and not correct and activity.options:
             problems.error(activity.source, f"{name} has no correct answer",
                            "mark at least one option `correct: true`")
@@ -157,8 +162,11 @@ def _check_minimums(module: Module, problems: Problems, strict: bool) -> None:
         problems.minimum(source, message, fix, strict)
 
     if not MIN_MINUTES <= module.minutes <= MAX_MINUTES:
-        minimum(module.source_of("minutes"), f"module {module.id!r} takes {module.minutes} minutes",
-                f"plan {MIN_MINUTES}–{MAX_MINUTES} minutes: split a longer module in two, or add practice to a shorter one")
+        minimum(
+            module.source_of("minutes"),
+            f"module {module.id!r} takes {module.minutes} minutes",
+            f"plan {MIN_MINUTES}–{MAX_MINUTES} minutes: split a longer module in two, or add practice to a shorter one",
+        )
     if not MIN_SECTIONS <= len(module.sections) <= MAX_SECTIONS:
         minimum(module.source, f"module {module.id!r} has {len(module.sections)} sections",
                 f"write {MIN_SECTIONS}–{MAX_SECTIONS} short sections (one screen each)")
