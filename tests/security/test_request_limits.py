@@ -15,19 +15,11 @@ from tests.security.routes import url_of
 from tests.support.factories import INSTRUCTOR_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
 from tests.support.forms import post_form
 
-pytestmark = pytest.mark.sqlite
+pytestmark = [pytest.mark.sqlite, pytest.mark.usefixtures("world_committed_if_used")]
 
 # Past PostgreSQL's integer (2³¹ − 1), past SQLite's (2⁶³ − 1), and the issue's own example.
 HUGE_IDS = (LARGEST_ID + 1, 99999999999, 2**63, 10**30)
 NOT_INT = {"module_id": "erasmus-plus-for-vet", "section_id": "why", "activity_id": "a", "kind": "ob2.png"}
-
-
-@pytest.fixture(autouse=True)
-def committed_world(request):
-    """The world committed, as a launch leaves it (its savepoint released; the test's transaction still rolls back)."""
-    if "world" in request.fixturenames:
-        request.getfixturevalue("world")
-        db.session.commit()
 
 
 @pytest.fixture

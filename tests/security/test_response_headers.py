@@ -12,7 +12,7 @@ from tests.security.routes import url_of
 from tests.support.factories import INSTRUCTOR_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
 from tests.support.forms import post_form
 
-pytestmark = pytest.mark.sqlite
+pytestmark = [pytest.mark.sqlite, pytest.mark.usefixtures("world_committed_if_used")]
 
 # Answers whose views set Cache-Control deliberately, and what they set: the tool's public keys (platforms
 # cache them), a badge status list (verifiers revalidate), static files (Flask: revalidate by ETag).
@@ -28,14 +28,6 @@ EXPORTS = {
     "/admin/organisations/<int:organisation_id>/reports/people/<int:person_id>/data.json",
     "/admin/organisations/<int:organisation_id>/reports/people/<int:person_id>/data.csv",
 }
-
-
-@pytest.fixture(autouse=True)
-def committed_world(request):
-    """The world committed, as a launch leaves it (its savepoint released; the test's transaction still rolls back)."""
-    if "world" in request.fixturenames:
-        request.getfixturevalue("world")
-        db.session.commit()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 `launch_as(role)`, which launches the world's person of that role and signs the test's client in."""
 import pytest
 
+from app.extensions import db
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 
 ROLES = {
@@ -14,6 +15,15 @@ ROLES = {
 @pytest.fixture
 def world(app):
     return make_world()
+
+
+@pytest.fixture
+def world_committed_if_used(request):
+    """For a module whose tests send requests that read the world: when a test uses `world`, it is committed, as a
+    launch leaves it (its savepoint released; the test's transaction still rolls back)."""
+    if "world" in request.fixturenames:
+        request.getfixturevalue("world")
+        db.session.commit()
 
 
 @pytest.fixture
