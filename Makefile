@@ -19,7 +19,7 @@ setup: $(STAMP) translations runtime-deps  ## database under instance/, migratio
 	$(FLASK) lti keys ensure
 	$(FLASK) lti registration import lti_config/devlms.json
 
-test: $(STAMP) translations system-deps $(AXE) services  ## the whole suite on PostgreSQL, then the marked subset on SQLite
+test: $(STAMP) translations system-deps $(AXE) services lint  ## ruff and the layer contracts first, then the whole suite on PostgreSQL, then the marked subset on SQLite
 	$(MAKE) --no-print-directory test-postgresql test-sqlite
 
 test-postgresql:

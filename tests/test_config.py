@@ -5,7 +5,6 @@ import stat
 import pytest
 
 from app.config import UnsafeConfiguration, load_or_create_dev_secrets
-
 from tests.support.config import GOOD_SECRET, KEK, production
 
 pytestmark = pytest.mark.sqlite

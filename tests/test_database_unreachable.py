@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from app.errors import database_unreachable, describe_database_error
-from tests.support.app import make_app
 from tests.deploy.processes import free_port
+from tests.support.app import make_app
 
 pytestmark = pytest.mark.sqlite  # no database of the run is used: it runs the same under either backend
 
@@ -41,7 +41,9 @@ def test_a_page_answers_503_with_a_retry_after_and_says_to_try_again_in_a_minute
     assert response.status_code == 503 and response.headers["Retry-After"] == "60"
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
-    assert "Service briefly unavailable" in page and "The service is briefly unavailable; try again in a minute." in page
+    assert (
+        "Service briefly unavailable" in page and "The service is briefly unavailable; try again in a minute." in page
+    )
     [warning] = log_of(caplog, logging.WARNING)
     assert "database unreachable" in warning and "Connection refused" in warning
     assert not log_of(caplog, logging.ERROR)

@@ -150,7 +150,9 @@ def test_refused_launch_is_explained_in_the_browsers_language(client, compiled_c
 
 
 def test_refused_launch_stays_english_without_a_known_language(client, compiled_catalogs):
-    response = client.post("/lti/launch", data={"id_token": "not-a-jwt", "state": "s"}, headers={"Accept-Language": "de"})
+    response = client.post(
+        "/lti/launch", data={"id_token": "not-a-jwt", "state": "s"}, headers={"Accept-Language": "de"}
+    )
 
     page = response.get_data(as_text=True)
     assert "The id_token is not a well-formed JWT." in page

@@ -3,16 +3,19 @@ import pytest
 from flask import url_for
 
 from app.tenancy.models import Deployment
-from tests.support.forms import csrf_token_from
 from tests.support.app import make_app
+from tests.support.forms import csrf_token_from
 
 
 def admin_endpoints(method: str) -> list[str]:
     """The admin blueprint's endpoints that answer `method`, except the login page itself."""
     rules = make_app("sqlite://").url_map.iter_rules()
     return sorted(
-        rule.endpoint for rule in rules
-        if rule.endpoint.startswith("admin.") and method in rule.methods and rule.endpoint not in ("admin.login", "admin.logout")
+        rule.endpoint
+        for rule in rules
+        if rule.endpoint.startswith("admin.")
+        and method in rule.methods
+        and rule.endpoint not in ("admin.login", "admin.logout")
     )
 
 

@@ -28,7 +28,9 @@ def test_create_reads_the_password_from_stdin_for_scripts(app, runner):
 
 
 def test_create_refuses_an_existing_username(app, runner, admin_user):
-    result = runner.invoke(args=["admin", "create", admin_user.username, "--password-stdin"], input="another long password\n")
+    result = runner.invoke(
+        args=["admin", "create", admin_user.username, "--password-stdin"], input="another long password\n"
+    )
 
     assert result.exit_code == 1
     assert f"An admin called '{admin_user.username}' already exists." in result.output
@@ -71,7 +73,9 @@ def test_set_password_replaces_the_hash(app, runner, admin_user):
 
 
 def test_set_password_refuses_an_unknown_username(app, runner):
-    result = runner.invoke(args=["admin", "set-password", "nobody", "--password-stdin"], input="a brand new passphrase\n")
+    result = runner.invoke(
+        args=["admin", "set-password", "nobody", "--password-stdin"], input="a brand new passphrase\n"
+    )
 
     assert result.exit_code == 1
     assert "There is no admin called 'nobody'." in result.output

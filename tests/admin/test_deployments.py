@@ -32,7 +32,9 @@ def test_approving_a_pending_deployment_into_a_new_organisation(admin_client, pe
     assert "Deployment approved." in admin_client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_approving_a_pending_deployment_into_an_existing_organisation(admin_client, pending_deployment, make_organisation):
+def test_approving_a_pending_deployment_into_an_existing_organisation(
+    admin_client, pending_deployment, make_organisation
+):
     omnia = make_organisation("Omnia", status="pending")
 
     response = approve(admin_client, pending_deployment, organisation_id=str(omnia.id))
@@ -136,7 +138,11 @@ def test_anything_but_an_http_origin_is_refused_with_the_reason(typed, explanati
 def test_approve_needs_exactly_one_of_organisation_and_new_name(in_request, pending_deployment, make_organisation):
     omnia = make_organisation()
 
-    for choice in ({}, {"new_organisation_name": "   "}, {"organisation_id": omnia.id, "new_organisation_name": "Taitotalo"}):
+    for choice in (
+        {},
+        {"new_organisation_name": "   "},
+        {"organisation_id": omnia.id, "new_organisation_name": "Taitotalo"},
+    ):
         with pytest.raises(InvalidInput, match="either an existing organisation or a name for a new one"):
             deployments.approve_deployment(pending_deployment.id, **choice)
 

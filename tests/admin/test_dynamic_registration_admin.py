@@ -17,7 +17,9 @@ MOODLE = "https://moodle.omnia.example"
 
 
 def invitation_url_on(response) -> str:
-    return re.search(r'id="invitation-url" type="url" readonly value="([^"]+)"', response.get_data(as_text=True)).group(1)
+    return re.search(r'id="invitation-url" type="url" readonly value="([^"]+)"', response.get_data(as_text=True)).group(
+        1
+    )
 
 
 def test_overview_shows_the_invitation_flow_and_the_approval_setting(admin_client):
@@ -32,7 +34,9 @@ def test_overview_shows_the_invitation_flow_and_the_approval_setting(admin_clien
 
 
 def test_admin_turns_on_and_off_approval_of_new_registrations(admin_client):
-    response = post_form(admin_client, "/admin/settings/registration-approval", {"require_approval": "y"}, page="/admin/")
+    response = post_form(
+        admin_client, "/admin/settings/registration-approval", {"require_approval": "y"}, page="/admin/"
+    )
 
     assert response.status_code == 302
     assert registration_approval_required() is True
@@ -56,7 +60,9 @@ def test_admin_makes_a_one_time_registration_url_for_an_organisation(admin_clien
 
 
 def test_admin_makes_a_registration_url_for_an_lms_of_a_new_organisation(admin_client):
-    response = post_form(admin_client, "/admin/registration-invitations", {"organisation_name": "Stadin AO"}, page="/admin/")
+    response = post_form(
+        admin_client, "/admin/registration-invitations", {"organisation_name": "Stadin AO"}, page="/admin/"
+    )
 
     assert response.status_code == 200
     assert invitation_url_on(response).startswith("http://127.0.0.1:5000/lti/register?invitation=")
@@ -67,16 +73,22 @@ def test_admin_makes_a_registration_url_for_an_lms_of_a_new_organisation(admin_c
 
 
 def test_a_new_organisation_name_too_long_is_refused_saying_so(admin_client):
-    response = post_form(admin_client, "/admin/registration-invitations", {"organisation_name": "x" * 201}, page="/admin/")
+    response = post_form(
+        admin_client, "/admin/registration-invitations", {"organisation_name": "x" * 201}, page="/admin/"
+    )
 
     assert response.status_code == 302
     assert "needs 1 to 200 characters" in admin_client.get(response.location).get_data(as_text=True)
     assert db.session.scalars(select(RegistrationInvitation)).all() == []
 
 
-def test_pending_registration_is_listed_and_approved_with_its_pending_organisation(admin_client, make_registration, make_organisation):
+def test_pending_registration_is_listed_and_approved_with_its_pending_organisation(
+    admin_client, make_registration, make_organisation
+):
     organisation = make_organisation("New LMS at moodle.example", status="pending")
-    registration = make_registration("Moodle · moodle.example", status=Registration.PENDING, default_organisation=organisation)
+    registration = make_registration(
+        "Moodle · moodle.example", status=Registration.PENDING, default_organisation=organisation
+    )
 
     assert "Review registration Moodle · moodle.example" in admin_client.get("/admin/").get_data(as_text=True)
     page = f"/admin/registrations/{registration.id}"
@@ -169,7 +181,9 @@ def test_a_second_registration_needs_a_choice(admin_client, second_registration)
     response = post_form(admin_client, f"{page}/approve", {}, page=page)
 
     assert response.status_code == 400
-    assert "Choose either one of this LMS&#39;s organisations or a name for a new one" in response.get_data(as_text=True)
+    assert "Choose either one of this LMS&#39;s organisations or a name for a new one" in response.get_data(
+        as_text=True
+    )
 
 
 # An Update's new values: held until the admin applies them ----------------------------------------------------
@@ -255,4 +269,7 @@ def test_overview_pages_of_one_list_keep_the_others_page(admin_client, make_regi
 
     assert "Moodle 054" in page and "Moodle 000" not in page
     assert "College 000" in page  # the organisations stay on their first page
-    assert "organisations_page=2&amp;registrations_page=2" in page or "registrations_page=2&amp;organisations_page=2" in page
+    assert (
+        "organisations_page=2&amp;registrations_page=2" in page
+        or "registrations_page=2&amp;organisations_page=2" in page
+    )

@@ -93,7 +93,10 @@ def test_login_never_redirects_to_another_site(client, admin_user):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)", "admin/"],
+    [
+        "https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)",
+        "admin/",
+    ],
 )
 def test_only_local_paths_are_redirect_targets(target):
     assert local_path(target) is None

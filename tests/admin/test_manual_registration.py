@@ -12,8 +12,8 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.lti import registrations
 from app.lti.registrations import InvalidRegistration
-from app.tenancy.organisations import find_organisation
 from app.tenancy.models import Deployment, Organisation, Registration
+from app.tenancy.organisations import find_organisation
 from tests.support.admin import ADMIN_PASSWORD, ADMIN_USERNAME, log_in
 from tests.support.forms import post_form
 
@@ -55,7 +55,9 @@ def test_admin_registers_an_lms_by_hand(admin_client):
 
 
 def test_every_wrong_field_is_named_next_to_it_and_nothing_is_saved(admin_client):
-    response = add(admin_client, client_id="  ", issuer="itslearning.example", key_set_url="ftp://keys", allowed_algorithms=[])
+    response = add(
+        admin_client, client_id="  ", issuer="itslearning.example", key_set_url="ftp://keys", allowed_algorithms=[]
+    )
 
     text = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -211,7 +213,9 @@ def test_admin_disables_an_active_deployment(admin_client, make_deployment):
 
 
 def upload(client, content: bytes, filename: str = "devlms.json"):
-    return post_form(client, "/admin/registrations/import", {"registration_file": (io.BytesIO(content), filename)}, page=NEW)
+    return post_form(
+        client, "/admin/registrations/import", {"registration_file": (io.BytesIO(content), filename)}, page=NEW
+    )
 
 
 def test_an_uploaded_registration_file_is_imported(admin_client):
@@ -223,7 +227,9 @@ def test_an_uploaded_registration_file_is_imported(admin_client):
     assert response.headers["Location"] == f"/admin/registrations/{registration.id}"
     assert registration.client_id == "rexvet-dev-tool"
     assert {d.deployment_id for d in registration.deployments} == {"devlms-site-1", "devlms-site-2"}
-    assert "registration &#39;Development LMS&#39; created" in admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "registration &#39;Development LMS&#39; created" in admin_client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
 
 
 def test_a_bad_uploaded_file_shows_the_problems_the_command_shows(admin_client):
@@ -284,7 +290,9 @@ def test_problems_are_grouped_by_the_field_they_name(in_request):
         registrations.add_registration({"name": "x", "issuer": "nope", "allowed_algorithms": "HS256"})
 
     by_field = refused.value.problems_by_field
-    assert {"issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url", "allowed_algorithms"} <= set(by_field)
+    assert {"issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url", "allowed_algorithms"} <= set(
+        by_field
+    )
     assert "name" not in by_field
 
 

@@ -8,7 +8,9 @@ from app.tenancy.models import Person, Registration
 from tests.support.forms import post_form
 
 
-def test_admin_disables_a_registration_and_holds_its_new_deployments(admin_client, make_registration, make_organisation):
+def test_admin_disables_a_registration_and_holds_its_new_deployments(
+    admin_client, make_registration, make_organisation
+):
     registration = make_registration()
     omnia = make_organisation("Omnia")
     page = f"/admin/registrations/{registration.id}"
@@ -107,7 +109,9 @@ def test_a_blank_organisation_name_is_refused(admin_client, make_organisation):
 def test_overview_counts_deployments_and_people(admin_client, make_deployment, make_organisation):
     omnia = make_organisation("Omnia")
     make_deployment("1", organisation=omnia)
-    db.session.add_all(Person(organisation_id=omnia.id, issuer="https://moodle.omnia.example", subject=s) for s in "abc")
+    db.session.add_all(
+        Person(organisation_id=omnia.id, issuer="https://moodle.omnia.example", subject=s) for s in "abc"
+    )
     db.session.commit()
 
     page = admin_client.get("/admin/").get_data(as_text=True)

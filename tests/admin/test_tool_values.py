@@ -93,5 +93,7 @@ def test_moodle_steps_tell_the_admin_to_show_the_tool_in_the_activity_chooser(pa
     moodle = page.split('id="moodle-title"', 1)[1].split("</section>", 1)[0]
 
     assert "preconfigured tool only, so teachers do not find it in the activity chooser" in moodle
-    assert moodle.count("“Show in activity chooser and as a preconfigured tool”") == 2  # registered by itself, or by hand
+    assert (
+        moodle.count("“Show in activity chooser and as a preconfigured tool”") == 2
+    )  # registered by itself, or by hand
     assert "one-time registration URL" in moodle

@@ -55,7 +55,9 @@ def awards_url(world, **query):
 
 
 def listed(page: str) -> str:
-    return page.split('data-testid="badge-awards"')[1].split("</table>")[0] if 'data-testid="badge-awards"' in page else ""
+    return (
+        page.split('data-testid="badge-awards"')[1].split("</table>")[0] if 'data-testid="badge-awards"' in page else ""
+    )
 
 
 def test_the_organisation_page_leads_to_its_badge_awards(admin_client, world):

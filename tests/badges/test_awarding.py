@@ -16,8 +16,14 @@ from app.tenancy.services import merge_people
 from tests.support.badges import badge_yaml, complete_module, complete_modules
 from tests.support.factories import LEARNER_ROLE, make_launch
 
-ROOKIE = ["erasmus-plus-for-vet", "vet-systems-at-a-glance", "working-across-languages",
-          "culture-at-work-first-steps", "internationalisation-at-home-first-steps", "supporting-learners-during-mobility"]
+ROOKIE = [
+    "erasmus-plus-for-vet",
+    "vet-systems-at-a-glance",
+    "working-across-languages",
+    "culture-at-work-first-steps",
+    "internationalisation-at-home-first-steps",
+    "supporting-learners-during-mobility",
+]
 
 
 def held(world):
@@ -36,7 +42,9 @@ def test_completing_the_named_module_awards_the_module_badge_with_its_evidence(a
 @pytest.mark.sqlite
 def test_an_area_level_badge_needs_every_module_of_the_cell(app, world, learner_launch, clock, use_badges):
     use_badges({"cell.yaml": badge_yaml("cell", "{type: area_level_completed, area: eu-vet-policy, level: rookie}")})
-    complete_module(app, learner_launch, "europass-eqf-and-learning-outcomes", now=clock.now())  # explorer: not the cell
+    complete_module(
+        app, learner_launch, "europass-eqf-and-learning-outcomes", now=clock.now()
+    )  # explorer: not the cell
     assert held(world) == []
     complete_module(app, learner_launch, "erasmus-plus-for-vet", now=clock.now())
     assert held(world) == ["cell"]
@@ -132,8 +140,8 @@ def test_merging_two_records_of_a_person_keeps_every_badge_once(app, world, lear
 
 def _fire_completion(database_url, launch_id, module_id, barrier, results):
     """One worker process: its own app and connection, firing the same module_completed as the others."""
-    from app.learning.progress import find_progress
     from app.events import module_completed
+    from app.learning.progress import find_progress
     from app.lti.models import Launch
     from tests.support.app import make_app
 
@@ -177,7 +185,9 @@ def test_the_same_completion_in_several_processes_awards_each_badge_once(committ
     counts = db.session.execute(select(BadgeAward.badge_id, func.count()).group_by(BadgeAward.badge_id)).all()
     assert dict(counts) == {"erasmus-plus-starter": 1, "rookie-in-three-areas": 1}
     indices = db.session.scalars(select(BadgeAward.status_index)).all()
-    assert len(set(indices)) == len(indices) == 2  # every award its own status bit (each process reserves its own block)
+    assert (
+        len(set(indices)) == len(indices) == 2
+    )  # every award its own status bit (each process reserves its own block)
 
 
 def _award_to(world, subject: str, clock):

@@ -27,7 +27,10 @@ def test_every_shipped_badge_has_its_name_in_the_six_languages(app):
 
 
 def test_a_rule_naming_an_unknown_module_is_an_error_at_its_line(app, tmp_path):
-    text = "id: x\nname: X\ndescription: D\ncriteria: C\nrule:\n  type: module_completed\n  module: no-such-module\nimage: module.svg\n"
+    text = (
+        "id: x\nname: X\ndescription: D\ncriteria: C\n"
+        "rule:\n  type: module_completed\n  module: no-such-module\nimage: module.svg\n"
+    )
     [problem] = problems_of(app, tmp_path, {"x.yaml": text})
     assert problem.startswith("x.yaml:7: error: badge 'x': the rule names unknown module 'no-such-module'")
     assert "erasmus-plus-for-vet" in problem  # the fix lists the module ids
@@ -40,7 +43,9 @@ def test_a_cell_without_modules_is_refused_because_nobody_could_earn_it(app, tmp
 
 
 def test_asking_for_more_areas_than_have_modules_at_the_level_is_an_error(app, tmp_path):
-    [problem] = problems_of(app, tmp_path, {"x.yaml": badge_yaml("x", "{type: level_in_areas, level: expert, areas: 3}")})
+    [problem] = problems_of(
+        app, tmp_path, {"x.yaml": badge_yaml("x", "{type: level_in_areas, level: expert, areas: 3}")}
+    )
     assert "only 2 area(s) have modules at level 'expert', so 3 can never be reached" in problem
 
 

@@ -255,7 +255,9 @@ def ob2_validate(target: str, email: str | None = EMAIL) -> tuple[int, dict]:
     return result.returncode, json.loads(result.stdout or "{}")
 
 
-ob2_validator = pytest.mark.skipif(not OB2_VALIDATE.exists(), reason="../shared/tools/ob2-validate is not beside the project")
+ob2_validator = pytest.mark.skipif(
+    not OB2_VALIDATE.exists(), reason="../shared/tools/ob2-validate is not beside the project"
+)
 
 
 @ob2_validator

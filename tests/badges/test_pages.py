@@ -52,8 +52,9 @@ def test_the_path_page_leaves_out_revoked_badges_and_links_a_private_one_to_my_b
     assert f"/badges/awards/{starter.public_id}" not in strip
 
 
-def test_my_badges_shows_earned_badges_and_the_next_ones_within_reach_with_what_is_missing(app, client, signed_in, clock,
-                                                                                            world):
+def test_my_badges_shows_earned_badges_and_the_next_ones_within_reach_with_what_is_missing(
+    app, client, signed_in, clock, world
+):
     complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
     complete_module(app, signed_in, "vet-systems-at-a-glance", now=clock.now())
     page = client.get("/badges/mine").get_data(as_text=True)
@@ -127,7 +128,7 @@ def test_a_private_award_has_no_public_page_but_its_credentials_keep_resolving(a
     award_id = the_award(world).public_id
     post_form(client, f"/badges/mine/awards/{award_id}/privacy", {"private": "yes"}, page="/badges/mine")
     assert client.get(f"/badges/awards/{award_id}").status_code == 404
-    assert "/badges/awards/%s\"" % award_id not in client.get("/badges/mine").get_data(as_text=True)
+    assert f'/badges/awards/{award_id}"' not in client.get("/badges/mine").get_data(as_text=True)
     assert client.get(f"/badges/credentials/{award_id}").status_code == 200
     assert client.get(f"/badges/credentials/{award_id}.jwt").status_code == 200
 
@@ -166,7 +167,9 @@ def test_a_revoked_badge_is_never_announced(app, client, signed_in, clock, world
     complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
     revoke_award(the_award(world), "awarded by mistake", now=clock.now())
     db.session.commit()
-    assert 'data-testid="earned-badges"' not in client.get("/modules/erasmus-plus-for-vet/summary").get_data(as_text=True)
+    assert 'data-testid="earned-badges"' not in client.get("/modules/erasmus-plus-for-vet/summary").get_data(
+        as_text=True
+    )
 
 
 def test_the_badge_announcement_is_translated(app, client, clock, world):

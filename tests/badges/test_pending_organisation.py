@@ -5,8 +5,8 @@ import pytest
 from app.badges.awarding import awards_of, reevaluate_all
 from app.extensions import db
 from app.lti.registrations import approve_registration
-from app.tenancy.organisations import approve_organisation
 from app.tenancy.models import Registration
+from app.tenancy.organisations import approve_organisation
 from tests.support.badges import complete_module
 
 pytestmark = pytest.mark.sqlite
@@ -46,7 +46,9 @@ def test_approving_the_registration_that_made_it_awards_them_too(app, pending, l
     with app.test_request_context():
         approve_registration(pending.registration.id)
 
-    assert [award.badge_id for award in awards_of(pending.organisation.id, pending.learner.id)] == ["erasmus-plus-starter"]
+    assert [award.badge_id for award in awards_of(pending.organisation.id, pending.learner.id)] == [
+        "erasmus-plus-starter"
+    ]
 
 
 def test_an_active_organisation_is_issued_its_badges_at_once(app, world, learner_launch, clock):

@@ -15,7 +15,9 @@ def test_each_badge_is_an_activity_measure_with_its_name(app, world, learner_lau
         events = db.session.execute(source.events(world.organisation.id)).all()
 
     assert labels["badge:erasmus-plus-starter"] == "Erasmus+ Starter"
-    assert [(person_id, measure) for person_id, _, measure in events] == [(world.learner.id, "badge:erasmus-plus-starter")]
+    assert [(person_id, measure) for person_id, _, measure in events] == [
+        (world.learner.id, "badge:erasmus-plus-starter")
+    ]
 
 
 def test_a_person_s_export_lists_their_awards(app, world, learner_launch, clock):

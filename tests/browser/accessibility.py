@@ -20,7 +20,8 @@ RUN_AXE = """async () => {
     const result = await axe.run(document);
     const brief = list => list.map(v => ({
         id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' — ' + (n.failureSummary || '').replace(/\\s+/g, ' ')),
+        nodes: v.nodes.slice(0, 5).map(
+            n => n.target.join(' ') + ' — ' + (n.failureSummary || '').replace(/\\s+/g, ' ')),
     }));
     return {violations: brief(result.violations), incomplete: brief(result.incomplete),
             rules_passed: result.passes.map(rule => rule.id)};

@@ -48,7 +48,9 @@ def test_registration_page_stays_in_the_lms_frame_until_done_is_pressed(unregist
     audit.assert_no_serious_violations()
 
 
-def test_plain_registration_url_explains_in_the_lms_frame_how_to_get_an_invitation(unregistered_lti_world, lms_tools_page):
+def test_plain_registration_url_explains_in_the_lms_frame_how_to_get_an_invitation(
+    unregistered_lti_world, lms_tools_page
+):
     world, audit = unregistered_lti_world, AccessibilityAudit()
     page, tool = lms_tools_page(world.tool.url + "/lti/register")
 

@@ -6,7 +6,12 @@ Screenshots of each case are kept in test-results/ as artefacts.
 import pytest
 
 from tests.support.browser import (
-    COURSE, ENGLISH_HEADING, FINNISH_HEADING, block_every_cookie_of, expect_path_page, keep_screenshot,
+    COURSE,
+    ENGLISH_HEADING,
+    FINNISH_HEADING,
+    block_every_cookie_of,
+    expect_path_page,
+    keep_screenshot,
     launch_in_course_page,
 )
 

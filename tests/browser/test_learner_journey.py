@@ -9,7 +9,12 @@ import pytest
 
 from app.jobs.runner import Worker
 from tests.support.browser import (
-    COURSE, block_every_cookie_of, expect_path_page, keep_screenshot, launch_in_course_page, tab_to,
+    COURSE,
+    block_every_cookie_of,
+    expect_path_page,
+    keep_screenshot,
+    launch_in_course_page,
+    tab_to,
 )
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -94,7 +99,9 @@ def test_a_learner_s_journey_from_the_lms_to_a_grade_and_a_verified_badge(journe
     expect(score).to_have_count(1)
     for shown in ("accepted", "learner", "InProgress", "FullyGraded"):
         expect(score).to_contain_text(shown)
-    expect(column.get_by_role("row", name="learner 50.0 / 100.0 1 of 2")).to_be_visible()  # its result, with the comment
+    expect(
+        column.get_by_role("row", name="learner 50.0 / 100.0 1 of 2")
+    ).to_be_visible()  # its result, with the comment
     keep_screenshot(gradebook, "journey-5-lms-gradebook")
 
     # The badge on "My badges", and its public verification page

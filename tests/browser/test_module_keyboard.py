@@ -23,7 +23,9 @@ def test_a_learner_goes_through_a_module_with_the_keyboard_and_hears_the_feedbac
     page = chromium().new_page()
     page.goto(f"{module_world.devlms.url}/courses/intl-skills?link={MODULE_LINK}&user=learner")
     # Listening from now on: the tool announces its height on every page it loads, the next one included.
-    page.evaluate("window.frameMessages = []; window.addEventListener('message', e => window.frameMessages.push(e.data))")
+    page.evaluate(
+        "window.frameMessages = []; window.addEventListener('message', e => window.frameMessages.push(e.data))"
+    )
     tool = page.frame_locator("iframe")
     expect(tool.get_by_test_id("module-title")).to_have_text("Mobility basics", timeout=15000)
     frame = page.frames[1]

@@ -25,7 +25,8 @@ def path(app):
 
 @pytest.fixture
 def open_picker(client, clock, world, path):
-    """open_picker(roles, settings=…, locale=…): sign the client in on a Deep Linking launch of the world's instructor."""
+    """open_picker(roles, settings=…, locale=…): sign the client in on a Deep Linking launch of the world's
+    instructor."""
 
     def open_(roles, *, person=None, settings=None, locale="en"):
         launch = deep_linking_launch(world, person or world.instructor, roles, now=clock.now(), settings=settings,

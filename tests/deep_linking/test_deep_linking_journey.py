@@ -25,7 +25,9 @@ class Picker:
 
     def search(self, items=(), **fields) -> "Picker":
         """The "Search" button: the form by GET to its action, with what is ticked."""
-        action = urljoin(self.response.url, html.unescape(re.search(r'<form method="get" action="([^"]+)"', self.text).group(1)))
+        action = urljoin(
+            self.response.url, html.unescape(re.search(r'<form method="get" action="([^"]+)"', self.text).group(1))
+        )
         return Picker(self.browser, self.browser.session.get(action, params=self._fields(items, **fields), timeout=30))
 
     def press(self, button_label: str, items=()):
@@ -40,7 +42,10 @@ class Picker:
 
 
 def open_picker(world, **query) -> Picker:
-    return Picker(world.browser, world.browser.post_id_token(world.browser.open_deep_linking("intl-skills", "instructor", **query)))
+    return Picker(
+        world.browser,
+        world.browser.post_id_token(world.browser.open_deep_linking("intl-skills", "instructor", **query)),
+    )
 
 
 def send_to_the_lms(browser, answer):
@@ -82,7 +87,10 @@ def test_an_instructor_adds_two_modules_and_a_learner_launch_of_one_opens_it(lti
     assert preparing.url == lti_world.tool.url + "/lti/launch"
     columns = {item.resource_id: item for item in devlms_rows(lti_world, LineItem, course_id="intl-skills")
                if item.resource_link_id in {link.id for link in created.values()}}
-    assert {(resource_id, column.score_maximum, column.tag, column.resource_link_id) for resource_id, column in columns.items()} == {
+    assert {
+        (resource_id, column.score_maximum, column.tag, column.resource_link_id)
+        for resource_id, column in columns.items()
+    } == {
         ("preparing-learners-for-mobility", 100.0, "rexvet-module", preparing.id),
         ("virtual-exchange-first-steps", 100.0, "rexvet-module", created["virtual-exchange-first-steps"].id),
     }
@@ -105,7 +113,9 @@ def test_an_lms_taking_one_item_gets_the_whole_path_as_one_link_that_opens_the_p
     result = send_to_the_lms(lti_world.browser, picker.press("Lisää kurssille", ["path"]))
 
     assert result.status_code == 200, result.text[:800]
-    [link] = [link for link in devlms_rows(lti_world, ResourceLink, course_id="intl-skills") if link.id.startswith("dl-")]
+    [link] = [
+        link for link in devlms_rows(lti_world, ResourceLink, course_id="intl-skills") if link.id.startswith("dl-")
+    ]
     assert link.custom == {}
     [column] = devlms_rows(lti_world, LineItem, resource_link_id=link.id)
     assert (column.resource_id, column.tag, column.score_maximum) == ("path", "rexvet-path", 100.0)

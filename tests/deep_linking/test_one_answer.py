@@ -6,11 +6,11 @@ import pytest
 
 from app.errors import AppError
 from app.extensions import db
-from tests.support.deep_linking import deep_linking_launch, submit
+from app.lti.keys import ensure_active_tool_key
 from tests.support.content import small_path
+from tests.support.deep_linking import deep_linking_launch, submit
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_world
 from tests.support.forms import csrf_token_from
-from app.lti.keys import ensure_active_tool_key
 
 ANSWERS_AT_ONCE = 6
 

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 import jwt
 import pytest
 
+from app.extensions import db
 from app.lti.constants import CONTENT_ITEMS, DATA, ERRORMSG
 from app.tenancy.models import Person
-from app.extensions import db
 from tests.support.deep_linking import RETURN_URL, submit
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
 
@@ -54,7 +54,13 @@ def test_picker_shows_every_module_by_area_and_level_with_minutes_and_outcomes(c
 
     assert response.status_code == 200
     page = text(response)
-    assert module_ids_shown(response) == ["path", "mobility-basics", "mobility-abroad", "mobility-guide", "languages-email"]
+    assert module_ids_shown(response) == [
+        "path",
+        "mobility-basics",
+        "mobility-abroad",
+        "mobility-guide",
+        "languages-email",
+    ]
     assert "<h2>Learner mobility</h2>" in page and "<h3>Explorer</h3>" in page and "<h2>Languages</h2>" in page
     assert "Learner mobility, Explorer level, 15 minutes." in page
     assert "You can do what mobility-abroad teaches." in page
@@ -128,7 +134,10 @@ def test_adding_two_modules_posts_a_signed_response_with_two_items_to_the_lms(ap
     assert response.status_code == 200
     action, message = posted_answer(response)
     assert action == RETURN_URL
-    assert [item["custom"] for item in message[CONTENT_ITEMS]] == [{"module": "mobility-basics"}, {"module": "languages-email"}]
+    assert [item["custom"] for item in message[CONTENT_ITEMS]] == [
+        {"module": "mobility-basics"},
+        {"module": "languages-email"},
+    ]
     assert {item["url"] for item in message[CONTENT_ITEMS]} == {app.config["BASE_URL"] + "/lti/launch"}
     assert message[DATA] == "request-42"
     assert 'src="/static/deep_linking_return.js"' in response.get_data(as_text=True)

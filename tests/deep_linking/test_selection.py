@@ -53,7 +53,10 @@ def test_titles_and_texts_are_in_the_launchs_language(app):
     [item] = items_for(["module:mobility-basics"], locale="fi")
 
     assert item["title"] == "Moduuli mobility-basics"
-    assert item["text"] == "Opiskelijoiden liikkuvuus, taso Aloittelija, 15 minuuttia. You can do what mobility-basics teaches."
+    assert (
+        item["text"]
+        == "Opiskelijoiden liikkuvuus, taso Aloittelija, 15 minuuttia. You can do what mobility-basics teaches."
+    )
     assert item["lineItem"]["label"] == "Moduuli mobility-basics"
 
 
@@ -94,7 +97,9 @@ def test_modules_are_found_by_area_level_title_and_outcome(app, search, found):
 
 
 def test_search_ignores_accents_and_finds_english_text_on_a_translated_page(app):
-    assert [m.id for m in find_modules(PATH, Search(query="Módulé mobility-guide"), locale="fi").modules] == ["mobility-guide"]
+    assert [m.id for m in find_modules(PATH, Search(query="Módulé mobility-guide"), locale="fi").modules] == [
+        "mobility-guide"
+    ]
 
 
 def test_unknown_area_or_level_is_reported_and_every_module_shown(app):

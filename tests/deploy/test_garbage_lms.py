@@ -100,7 +100,9 @@ TOO_BIG = {"huge-declared": "announced", "huge-chunked": "more than", "gzip-bomb
     ("drip", "AnswerTooSlow"),
 ])
 def test_a_token_endpoint_answering_garbage_is_a_clear_refusal_to_try_again_later(app, lms, kind, expected):
-    error = quickly(lambda: access_token(registration(lms, kind), [AGS_SCOPE_LINE_ITEM], now=app.extensions["clock"].now()))
+    error = quickly(
+        lambda: access_token(registration(lms, kind), [AGS_SCOPE_LINE_ITEM], now=app.extensions["clock"].now())
+    )
 
     assert isinstance(error, PlatformRefusedToken) and error.unavailable
     assert expected in said(error) and f"{lms}/{kind}/token" in said(error)
@@ -121,7 +123,8 @@ def test_an_ags_line_item_container_answering_garbage_is_unavailable_with_what_c
 
 @pytest.mark.parametrize("kind, expected", [
     ("html", "not JSON (text/html"), ("string", "must be a JSON object"),
-    ("bad-members", "`roles` must be a list of strings"), ("huge-declared", "AnswerTooLarge"), ("drip", "AnswerTooSlow"),
+    ("bad-members", "`roles` must be a list of strings"), ("huge-declared", "AnswerTooLarge"),
+    ("drip", "AnswerTooSlow"),
 ])
 def test_an_nrps_membership_answering_garbage_is_unavailable_with_what_came(app, lms, kind, expected):
     error = quickly(lambda: course_members(registration(lms), f"{lms}/{kind}/memberships",

@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from app.config import TestConfig
-from tests.support.app import BACKEND, migrate
 from tests.deploy.processes import free_port, start_gunicorn
+from tests.support.app import BACKEND, migrate
 
 pytestmark = pytest.mark.faults
 
@@ -117,10 +117,17 @@ def test_the_tool_serves_again_after_a_postgresql_restart_without_being_restarte
                    env={**os.environ, "DATABASE_URL": private_cluster.url, "APP_ENV": "development",
                         "SECRET_KEY": "restart-test-secret-key-0123456789abcdef",
                         "KEY_ENCRYPTION_KEYS": TestConfig.KEY_ENCRYPTION_KEYS})
-    env = {**os.environ, "APP_ENV": "production", "ALLOW_LOOPBACK_HTTP": "1", "BASE_URL": f"http://127.0.0.1:{port}",
-           "LMS_PRIVATE_HOSTS": "127.0.0.1,localhost",
-           "SECRET_KEY": "restart-test-secret-key-0123456789abcdef", "KEY_ENCRYPTION_KEYS": TestConfig.KEY_ENCRYPTION_KEYS,
-           "DATABASE_URL": private_cluster.url, "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "APP_ENV": "production",
+        "ALLOW_LOOPBACK_HTTP": "1",
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "LMS_PRIVATE_HOSTS": "127.0.0.1,localhost",
+        "SECRET_KEY": "restart-test-secret-key-0123456789abcdef",
+        "KEY_ENCRYPTION_KEYS": TestConfig.KEY_ENCRYPTION_KEYS,
+        "DATABASE_URL": private_cluster.url,
+        "LOG_LEVEL": "WARNING",
+    }
     gunicorn = start_gunicorn(env, port, tmp_path)
     workers_before = set(_children(gunicorn.popen.pid))
     try:
@@ -140,7 +147,10 @@ def test_the_tool_serves_again_after_a_postgresql_restart_without_being_restarte
               f"recovered {recovered_at - up_at:.2f} s after PostgreSQL was back")
 
         assert set(before) == {"200"}
-        assert during and set(during) <= {"200", "503"}  # "briefly unavailable" while it is down, never a hang or a reset
+        assert during and set(during) <= {
+            "200",
+            "503",
+        }  # "briefly unavailable" while it is down, never a hang or a reset
         assert set(after) == {"200"} and after["200"] > 10  # every answer, from every worker, once it is back
         assert recovered_at - up_at < 5
         assert gunicorn.popen.poll() is None and set(_children(gunicorn.popen.pid)) == workers_before
@@ -155,7 +165,9 @@ def _first_ok_after(traffic: Traffic, since: float, seconds: float) -> float:
         if oks:
             return min(oks)
         time.sleep(0.1)
-    raise AssertionError(f"no 200 within {seconds} s of PostgreSQL's return: {traffic.between(since, time.monotonic())}")
+    raise AssertionError(
+        f"no 200 within {seconds} s of PostgreSQL's return: {traffic.between(since, time.monotonic())}"
+    )
 
 
 def _children(pid: int) -> list[int]:

@@ -13,11 +13,11 @@ import redis
 import requests
 
 from app.config import TestConfig
-from tests.support.badges import badge_yaml, write_badges
 from tests.deploy.processes import Process, flask, free_port, start_gunicorn
+from tests.support.badges import badge_yaml, write_badges
 from tests.support.content import copy_fixture
-from tests.support.pages import Page, complete_mobility_basics
 from tests.support.lti_browser import LtiBrowser
+from tests.support.pages import Page, complete_mobility_basics
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

@@ -185,7 +185,10 @@ def test_activated_tool_is_launched_with_its_own_client_id_and_deployment(client
     assert response.status_code == 200, response.get_data(as_text=True)
     claims = jwt.decode(posted_form(response)[1]["id_token"], options={"verify_signature": False})
     assert claims["aud"] == claims["azp"] == registered["client_id"]
-    assert claims["https://purl.imsglobal.org/spec/lti/claim/deployment_id"] == registered[TOOL_CONFIGURATION]["deployment_id"]
+    assert (
+        claims["https://purl.imsglobal.org/spec/lti/claim/deployment_id"]
+        == registered[TOOL_CONFIGURATION]["deployment_id"]
+    )
 
 
 def test_authentication_request_of_another_tool_than_the_launch_names_is_refused(client, lms, registered):

@@ -9,7 +9,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devlms import create_devlms_app
 from devlms.lti import tool_keys
-from devlms.lti.models import AccessToken
 from devlms.lti.constants import (
     SCOPE_LINEITEM,
     SCOPE_LINEITEM_READONLY,
@@ -17,6 +16,7 @@ from devlms.lti.constants import (
     SCOPE_RESULT_READONLY,
     SCOPE_SCORE,
 )
+from devlms.lti.models import AccessToken
 from tests.support.devlms import BASE_URL, NOW, TOOL_BASE_URL, FakeTool, LmsActions
 
 ALL_SCOPES = [SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE, SCOPE_MEMBERSHIP_READONLY]

@@ -82,7 +82,9 @@ def test_a_token_endpoint_that_hangs_gives_up_within_the_token_deadline(app, clo
     assert refused.value.unavailable  # retried later, like any LMS that did not answer
 
 
-def test_with_a_token_endpoint_that_hangs_another_registrations_score_is_sent_promptly(committed_app, clock, silent_lms):
+def test_with_a_token_endpoint_that_hangs_another_registrations_score_is_sent_promptly(
+    committed_app, clock, silent_lms
+):
     committed_app.config.update(JOB_REGISTRATION_CONCURRENCY=2, TOKEN_REQUEST_DEADLINE_SECONDS=2.0,
                                 HTTP_TIMEOUT=(3.05, 10.0))
     state = FakeAgsState(clock=None)

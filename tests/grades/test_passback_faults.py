@@ -72,10 +72,17 @@ class Faults:
 
     def start_workers(self) -> None:
         env = {
-            **os.environ, "APP_ENV": "development", "DATABASE_URL": self.database_url,
-            "SECRET_KEY": "fault-test-secret-key-0123456789abcdef", "KEY_ENCRYPTION_KEYS": TestConfig.KEY_ENCRYPTION_KEYS,
-            "CLOCK_OFFSET_FILE": str(self.offset_file), "HTTP_TIMEOUT": "1,1", "JOB_LEASE_SECONDS": "60",
-            "JOB_RETRY_BASE_SECONDS": "5", "GRADE_RETRY_CAP_SECONDS": "900", "LOG_LEVEL": "WARNING",
+            **os.environ,
+            "APP_ENV": "development",
+            "DATABASE_URL": self.database_url,
+            "SECRET_KEY": "fault-test-secret-key-0123456789abcdef",
+            "KEY_ENCRYPTION_KEYS": TestConfig.KEY_ENCRYPTION_KEYS,
+            "CLOCK_OFFSET_FILE": str(self.offset_file),
+            "HTTP_TIMEOUT": "1,1",
+            "JOB_LEASE_SECONDS": "60",
+            "JOB_RETRY_BASE_SECONDS": "5",
+            "GRADE_RETRY_CAP_SECONDS": "900",
+            "LOG_LEVEL": "WARNING",
         }
         for n in range(WORKERS):
             log = open(self.tmp_path / f"worker-{n}.log", "w")
@@ -99,8 +106,12 @@ class Faults:
         for item in LINE_ITEMS:
             url = f"{self.lms.url}/lineitems/{item}"
             for launch in self.launches:
-                record_score(launch, Target(url, url, None, "m", "Module", None),
-                             Score(activity, grading, given, 100.0 if given is not None else None), now=self.clock.now())
+                record_score(
+                    launch,
+                    Target(url, url, None, "m", "Module", None),
+                    Score(activity, grading, given, 100.0 if given is not None else None),
+                    now=self.clock.now(),
+                )
         db.session.commit()
 
     def syncs(self) -> list[GradeSync]:
@@ -184,7 +195,9 @@ def test_an_lms_down_for_an_hour_loses_nothing(faults):
 
     faults.check_and_report("LMS down for an hour")
     # Only the newest score of each row travelled (a resend of it after a timeout is harmless).
-    assert {(arrival.activity_progress, arrival.score_given) for arrival in faults.state.arrivals} == {("Completed", 80.0)}
+    assert {(arrival.activity_progress, arrival.score_given) for arrival in faults.state.arrivals} == {
+        ("Completed", 80.0)
+    }
 
 
 def test_a_worker_killed_in_the_middle_of_a_post_loses_nothing_and_keeps_the_order(faults):
@@ -205,7 +218,9 @@ def test_a_worker_killed_in_the_middle_of_a_post_loses_nothing_and_keeps_the_ord
 
     def victims_jobs_done() -> bool:
         db.session.expire_all()
-        return all(job.status == Job.SUCCEEDED for job in db.session.scalars(select(Job).where(Job.id.in_(victims_jobs))))
+        return all(
+            job.status == Job.SUCCEEDED for job in db.session.scalars(select(Job).where(Job.id.in_(victims_jobs)))
+        )
 
     faults.advance(61)  # the killed worker's lease runs out: another worker takes its job again
     faults.wait_until(lambda: faults.all_settled() and victims_jobs_done(), step_clock=30)

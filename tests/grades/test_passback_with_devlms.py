@@ -5,8 +5,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.jobs.runner import Worker
-from tests.support.pages import Page, complete_mobility_basics
 from tests.support.content import add_module_link, serve_fixture_content
+from tests.support.pages import Page, complete_mobility_basics
 
 MODULE_LINK = "mobility-basics-graded"
 

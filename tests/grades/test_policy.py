@@ -5,7 +5,7 @@ from sqlalchemy import delete, select
 from app.clock import as_utc
 from app.extensions import db
 from app.grades.models import GradeSync
-from app.grades.passback import NOT_A_LEARNER, NO_SCORE_SCOPE, on_launch
+from app.grades.passback import NO_SCORE_SCOPE, NOT_A_LEARNER, on_launch
 from app.grades.policy import Score, path_score
 from app.jobs.models import Job
 from app.learning.progress import answer_activity, complete_section, find_progress, open_module
@@ -17,14 +17,20 @@ pytestmark = pytest.mark.sqlite
 
 LINK_ITEM = "https://lms.example/lineitems/7"
 CONTAINER = "https://lms.example/lineitems"
-MODULE_LINK = {CUSTOM: {"module": "mobility-basics"},
-               AGS_ENDPOINT: {"scope": [AGS_SCOPE_SCORE, AGS_SCOPE_LINE_ITEM], "lineitem": LINK_ITEM, "lineitems": CONTAINER}}
-PATH_LINK = {AGS_ENDPOINT: {"scope": [AGS_SCOPE_SCORE, AGS_SCOPE_LINE_ITEM], "lineitem": LINK_ITEM, "lineitems": CONTAINER}}
+MODULE_LINK = {
+    CUSTOM: {"module": "mobility-basics"},
+    AGS_ENDPOINT: {"scope": [AGS_SCOPE_SCORE, AGS_SCOPE_LINE_ITEM], "lineitem": LINK_ITEM, "lineitems": CONTAINER},
+}
+PATH_LINK = {
+    AGS_ENDPOINT: {"scope": [AGS_SCOPE_SCORE, AGS_SCOPE_LINE_ITEM], "lineitem": LINK_ITEM, "lineitems": CONTAINER}
+}
 CONTAINER_ONLY = {AGS_ENDPOINT: {"scope": [AGS_SCOPE_SCORE, AGS_SCOPE_LINE_ITEM], "lineitems": CONTAINER}}
 
 
 def launch_with(world, clock, claims, roles=(LEARNER_ROLE,)):
-    launch = make_launch(world, world.learner if LEARNER_ROLE in roles else world.instructor, list(roles), now=clock.now())
+    launch = make_launch(
+        world, world.learner if LEARNER_ROLE in roles else world.instructor, list(roles), now=clock.now()
+    )
     launch.claims, launch.resource_link_id = claims, "link-1"
     db.session.flush()
     return launch
@@ -111,7 +117,9 @@ def test_every_score_carries_user_id_timestamp_and_both_progresses(app, world, c
     ((INSTRUCTOR_ROLE,), MODULE_LINK, NOT_A_LEARNER),
     ((LEARNER_ROLE,), {**MODULE_LINK, AGS_ENDPOINT: {**MODULE_LINK[AGS_ENDPOINT], "scope": []}}, NO_SCORE_SCOPE),
 ])
-def test_scores_that_cannot_go_are_recorded_with_the_reason_and_never_queued(app, world, clock, player_path, roles, claims, reason):
+def test_scores_that_cannot_go_are_recorded_with_the_reason_and_never_queued(
+    app, world, clock, player_path, roles, claims, reason
+):
     open_module(launch_with(world, clock, claims, roles), player_path.module("mobility-basics"), now=clock.now())
     on_launch(app, launch=launch_with(world, clock, claims, roles))
 
@@ -187,7 +195,9 @@ def test_after_a_merge_the_lms_gets_the_merged_persons_current_score_for_each_li
     assert queued == [rows[LINK_ITEM].id]  # the unchanged score is not sent again
 
 
-def test_once_the_lms_sends_a_usable_lineitem_the_links_failure_is_replaced_by_the_score(app, world, clock, player_path):
+def test_once_the_lms_sends_a_usable_lineitem_the_links_failure_is_replaced_by_the_score(
+    app, world, clock, player_path
+):
     broken = {**MODULE_LINK, AGS_ENDPOINT: {**MODULE_LINK[AGS_ENDPOINT], "lineitem": 42}}
     complete_module(launch_with(world, clock, broken), player_path, clock)
 

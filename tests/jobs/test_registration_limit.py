@@ -10,8 +10,8 @@ from app.jobs.models import Job
 from app.jobs.registry import JobRegistry
 from app.jobs.runner import Worker
 from app.jobs.services import enqueue
-from tests.support.jobs import run_in_background
 from tests.support.factories import make_world
+from tests.support.jobs import run_in_background
 
 
 def test_a_worker_runs_at_most_the_limit_of_one_registration_and_takes_another_registrations_job(committed_app):

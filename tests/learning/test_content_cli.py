@@ -28,7 +28,12 @@ def test_the_shipped_modules_use_every_activity_type_across_levels_and_areas(app
     assert len({module.level for module in model.modules}) >= 3
     assert len({module.area for module in model.modules}) >= 4
     assert any("fi" in module.translations for module in model.modules)
-    assert len(model.areas) == 8 and [level.id for level in model.levels] == ["rookie", "explorer", "practitioner", "expert"]
+    assert len(model.areas) == 8 and [level.id for level in model.levels] == [
+        "rookie",
+        "explorer",
+        "practitioner",
+        "expert",
+    ]
     for area in model.areas:
         for level in model.levels:
             assert 2 <= len(area.statements_at(level.id)) <= 4, (area.id, level.id)

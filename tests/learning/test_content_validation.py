@@ -1,4 +1,5 @@
-"""`modules/` as validated files: every structural mistake is an error with its file, line and a fix; a good directory loads."""
+"""`modules/` as validated files: every structural mistake is an error with its file, line and a fix; a good directory
+loads."""
 import pytest
 
 from app.learning.content import load_content
@@ -14,8 +15,10 @@ pytestmark = pytest.mark.sqlite
         ("unknown-area", "m/module.md", 4, "module 'm' names unknown area 'nowhere'"),
         ("unknown-level", "m/module.md", 5, "module 'm' names unknown level 'master'"),
         ("cell-not-in-path", "m/module.md", 5, "area 'languages' has no level 'explorer' in path.yaml"),
-        ("duplicate-activity-id", "m/module.md", 29, "duplicate activity id 'q1' in module 'm' (first at m/module.md:15)"),
-        ("duplicate-statement-id", "path.yaml", 13, "duplicate statement id 'mobility.rookie.1' (first at path.yaml:11)"),
+        ("duplicate-activity-id", "m/module.md", 29,
+         "duplicate activity id 'q1' in module 'm' (first at m/module.md:15)"),
+        ("duplicate-statement-id", "path.yaml", 13,
+         "duplicate statement id 'mobility.rookie.1' (first at path.yaml:11)"),
         ("single-choice-two-correct", "m/module.md", 15,
          "single_choice 'q1' has 2 correct answers; a single choice needs exactly one"),
         ("question-without-correct-answer", "m/module.md", 15, "multiple_choice 'q1' has no correct answer"),
@@ -35,7 +38,9 @@ def test_broken_content_is_an_error_with_file_line_and_fix(content_dir, fixture,
     assert problem.fix  # every error says what to write instead
 
 
-@pytest.mark.parametrize("fixture", ["unknown-area", "duplicate-activity-id", "scenario-without-choices", "broken-yaml"])
+@pytest.mark.parametrize(
+    "fixture", ["unknown-area", "duplicate-activity-id", "scenario-without-choices", "broken-yaml"]
+)
 def test_a_module_with_errors_is_left_out_of_the_model(content_dir, fixture):
     loaded = load_content(content_dir(fixture))
 
@@ -54,11 +59,18 @@ def test_the_good_fixture_loads_without_errors(content_dir):
     model = loaded.model
     assert [level.id for level in model.levels] == ["rookie", "explorer"]
     assert [area.id for area in model.areas] == ["mobility", "languages"]
-    assert [s.id for s in model.area("mobility").statements_at("explorer")] == ["mobility.explorer.1", "mobility.explorer.2"]
+    assert [s.id for s in model.area("mobility").statements_at("explorer")] == [
+        "mobility.explorer.1",
+        "mobility.explorer.2",
+    ]
     module = model.module("first-steps")
     assert (module.area, module.level, module.minutes) == ("mobility", "rookie", 5)
     assert module.completion.min_score == 80 and module.completion.all_sections_seen
-    assert [section.id for section in module.sections] == ["before", "during", "after"]  # "during" is the heading's slug
+    assert [section.id for section in module.sections] == [
+        "before",
+        "during",
+        "after",
+    ]  # "during" is the heading's slug
     assert [(a.id, a.type) for a in module.activities] == [
         ("q1", "single_choice"), ("during-list", "checklist"), ("after-thoughts", "reflection")]
     assert [option.correct for option in module.activities[0].options] == [True, False]

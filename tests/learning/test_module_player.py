@@ -2,6 +2,7 @@
 import re
 from contextlib import contextmanager
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
@@ -36,13 +37,15 @@ def what_was_sent(name: str, kwargs: dict) -> tuple:
 def recorded(*signals):
     """Every send of these signals during the block, as what_was_sent() tuples."""
     sent = []
-    receivers = [lambda sender, _name=signal.name, **kwargs: sent.append(what_was_sent(_name, kwargs)) for signal in signals]
-    for signal, receiver in zip(signals, receivers):
+    receivers = [
+        lambda sender, _name=signal.name, **kwargs: sent.append(what_was_sent(_name, kwargs)) for signal in signals
+    ]
+    for signal, receiver in zip(signals, receivers, strict=True):
         signal.connect(receiver)
     try:
         yield sent
     finally:
-        for signal, receiver in zip(signals, receivers):
+        for signal, receiver in zip(signals, receivers, strict=True):
             signal.disconnect(receiver)
 
 
@@ -83,17 +86,21 @@ def test_opening_a_module_starts_at_its_first_section_with_the_way_back_and_the_
 
 
 def test_continue_goes_through_the_sections_in_order_and_ends_on_the_summary(client, learner):
-    for current, following in zip(SECTIONS, SECTIONS[1:]):
+    for current, following in pairwise(SECTIONS):
         response = go_through(client, current)
         assert response.location.startswith(section_url(following) + "?")
 
     last = go_through(client, "after")
 
     assert last.location.startswith(f"{BASICS}/summary?")
-    assert find_progress(learner.organisation_id, learner.person_id, "mobility-basics").seen_section_ids == set(SECTIONS)
+    assert find_progress(learner.organisation_id, learner.person_id, "mobility-basics").seen_section_ids == set(
+        SECTIONS
+    )
 
 
-def test_a_module_resumes_where_the_learner_left_off_in_a_later_launch_from_another_course(client, clock, learner, world):
+def test_a_module_resumes_where_the_learner_left_off_in_a_later_launch_from_another_course(
+    client, clock, learner, world
+):
     client.get(section_url("during"))
     other_course = Course(organisation_id=world.organisation.id, deployment_id=world.deployment.id,
                           context_id="other-course", title="Another course")
@@ -260,7 +267,9 @@ def test_the_path_page_links_every_module_with_its_state_and_places_by_completio
     assert mobility_row.count('class="cell-reached"') == 1  # Rookie, by completing its module
 
 
-def test_the_section_page_follows_the_launch_locale_with_english_for_what_is_not_translated(client, clock, world, player_path):
+def test_the_section_page_follows_the_launch_locale_with_english_for_what_is_not_translated(
+    client, clock, world, player_path
+):
     sign_in(client, make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now(), locale="fi"))
 
     before = page_of(client.get(section_url("before")))
@@ -277,7 +286,9 @@ def test_progress_is_the_organisations_own(client, clock, learner, world):
     other = make_world("Other College")
 
     assert find_progress(other.organisation.id, learner.person_id, "mobility-basics") is None
-    assert not db.session.scalars(select(ModuleProgress).where(ModuleProgress.organisation_id == other.organisation.id)).all()
+    assert not db.session.scalars(
+        select(ModuleProgress).where(ModuleProgress.organisation_id == other.organisation.id)
+    ).all()
 
 
 def test_merging_two_records_of_a_person_joins_their_progress(client, clock, learner, world):
@@ -285,7 +296,9 @@ def test_merging_two_records_of_a_person_joins_their_progress(client, clock, lea
     go_through(client, "welcome")
     twin = record_person(world.organisation.id, world.registration.issuer, "the-same-teacher-elsewhere",
                          name=None, email=None, locale="en", now=clock.now())
-    db.session.add(Membership(organisation_id=world.organisation.id, course_id=world.course.id, person_id=twin.id, role="learner"))
+    db.session.add(
+        Membership(organisation_id=world.organisation.id, course_id=world.course.id, person_id=twin.id, role="learner")
+    )
     db.session.flush()
     sign_in(client, make_launch(world, twin, [LEARNER_ROLE], now=clock.now()))
     answer(client, "during", "homesick", choice="listen")

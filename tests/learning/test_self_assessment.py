@@ -32,7 +32,11 @@ def checked_values(page: str) -> dict[str, str]:
 
 
 def assessments_of(person) -> list[SelfAssessment]:
-    return list(db.session.scalars(select(SelfAssessment).where(SelfAssessment.person_id == person.id).order_by(SelfAssessment.id)))
+    return list(
+        db.session.scalars(
+            select(SelfAssessment).where(SelfAssessment.person_id == person.id).order_by(SelfAssessment.id)
+        )
+    )
 
 
 def test_path_page_invites_the_learner_to_take_the_self_assessment_first(client, learner):
@@ -43,7 +47,9 @@ def test_path_page_invites_the_learner_to_take_the_self_assessment_first(client,
     assert 'data-testid="recommended-module"' not in page
 
 
-def test_self_assessment_lists_every_statement_as_a_labelled_radio_group_and_says_who_sees_it(client, learner, path_model):
+def test_self_assessment_lists_every_statement_as_a_labelled_radio_group_and_says_who_sees_it(
+    client, learner, path_model
+):
     page = client.get("/self-assessment").get_data(as_text=True)
 
     assert page.count("<fieldset") == len(path_model.statements) == 7
@@ -84,7 +90,11 @@ def test_path_page_shows_the_map_and_one_recommended_module_with_its_reason(clie
     languages = re.search(r'<tr data-area="languages">(.*?)</tr>', page, re.S).group(1)
     assert re.findall(r'<td class="cell-(\w+)">', languages) == ["next", "later", "none"]
     assert page.count('data-testid="recommended-module"') == 1
-    assert re.search(r'data-testid="recommended-module"><strong><a href="/modules/languages-email\?launch_token=[^"]+">Module languages-email</a></strong>', page)
+    assert re.search(
+        r'data-testid="recommended-module"><strong>'
+        r'<a href="/modules/languages-email\?launch_token=[^"]+">Module languages-email</a></strong>',
+        page,
+    )
     assert "You have not yet rated yourself at any level in Languages; this Rookie module covers:" in page
 
 
@@ -93,7 +103,11 @@ def test_the_reason_names_the_self_rated_level_and_the_modules_level(client, lea
 
     page = client.get("/").get_data(as_text=True)
 
-    assert re.search(r'data-testid="recommended-module"><strong><a href="/modules/mobility-abroad\?launch_token=[^"]+">Module mobility-abroad</a></strong>', page)
+    assert re.search(
+        r'data-testid="recommended-module"><strong>'
+        r'<a href="/modules/mobility-abroad\?launch_token=[^"]+">Module mobility-abroad</a></strong>',
+        page,
+    )
     assert "You rated yourself Rookie in Learner mobility; this Explorer module covers:" in page
     assert "You can do what mobility-abroad teaches." in page
 
@@ -121,7 +135,9 @@ def test_another_organisations_person_cannot_read_or_write_the_ratings(client, c
 
     assert latest_self_assessment(other.organisation.id, world.learner.id) is None
     with pytest.raises(NotFound):
-        record_self_assessment(other.organisation.id, world.learner.id, {"mobility.rookie.1": 0}, path=path_model, now=clock.now())
+        record_self_assessment(
+            other.organisation.id, world.learner.id, {"mobility.rookie.1": 0}, path=path_model, now=clock.now()
+        )
     sign_in(client, make_launch(other, other.learner, [LEARNER_ROLE], now=clock.now()))
     assert checked_values(client.get("/self-assessment").get_data(as_text=True)) == {}
     take(client, {"rating-mobility.rookie.1": "0"})
@@ -131,7 +147,9 @@ def test_another_organisations_person_cannot_read_or_write_the_ratings(client, c
 
 def test_unknown_statements_are_refused_by_the_service(app, clock, world, path_model):
     with pytest.raises(AppError):
-        record_self_assessment(world.organisation.id, world.learner.id, {"retired.rookie.1": 2}, path=path_model, now=clock.now())
+        record_self_assessment(
+            world.organisation.id, world.learner.id, {"retired.rookie.1": 2}, path=path_model, now=clock.now()
+        )
 
 
 @pytest.mark.parametrize("ratings, expected", [

@@ -76,8 +76,10 @@ def test_a_response_signed_with_another_key_does_not_verify(app, client, clock, 
 
 def test_two_responses_never_share_a_nonce(app, clock, world):
     launch = request_of(world, clock)
-    nonces = {jwt.decode(deep_linking_response(launch, [], now=clock.now())[1], options={"verify_signature": False})["nonce"]
-              for _ in range(3)}
+    nonces = {
+        jwt.decode(deep_linking_response(launch, [], now=clock.now())[1], options={"verify_signature": False})["nonce"]
+        for _ in range(3)
+    }
 
     assert len(nonces) == 3
 
@@ -99,7 +101,9 @@ def test_a_cancelled_selection_is_an_empty_list_of_items_and_messages_travel_as_
     launch = request_of(world, clock)
 
     _, cancelled = deep_linking_response(launch, [], now=clock.now())
-    _, refused = deep_linking_response(launch, [], now=clock.now(), message="Nothing added", error_message="Learners cannot")
+    _, refused = deep_linking_response(
+        launch, [], now=clock.now(), message="Nothing added", error_message="Learners cannot"
+    )
 
     assert jwt.decode(cancelled, options={"verify_signature": False})[CONTENT_ITEMS] == []
     refusal = jwt.decode(refused, options={"verify_signature": False})
@@ -123,7 +127,9 @@ def test_item_types_the_lms_does_not_accept_are_never_sent(app, clock, world):
 
 def test_settings_read_from_the_request(app, clock, world):
     settings = deep_linking_settings(request_of(world, clock))
-    silent = deep_linking_settings(request_of(world, clock, accept_multiple=None, accept_types=None, accept_lineitem=None))
+    silent = deep_linking_settings(
+        request_of(world, clock, accept_multiple=None, accept_types=None, accept_lineitem=None)
+    )
 
     assert (settings.return_url, settings.accept_multiple, settings.accept_lineitem, settings.data) == (
         RETURN_URL, True, True, "request-42")
@@ -136,7 +142,9 @@ def test_settings_read_from_the_request(app, clock, world):
 def test_a_request_without_a_usable_return_url_is_refused_clearly(app, clock, world, return_url):
     launch = request_of(world, clock, deep_link_return_url=return_url)
     if return_url is None:
-        launch.claims = {claims.DEEP_LINKING_SETTINGS: {k: v for k, v in LMS_SETTINGS.items() if k != "deep_link_return_url"}}
+        launch.claims = {
+            claims.DEEP_LINKING_SETTINGS: {k: v for k, v in LMS_SETTINGS.items() if k != "deep_link_return_url"}
+        }
 
     with pytest.raises(InvalidDeepLinkingRequest, match="no valid return URL"):
         deep_linking_response(launch, [], now=clock.now())

@@ -300,7 +300,9 @@ class FakePlatform:
         app.add_url_rule("/.well-known/openid-configuration", "configuration", lambda: jsonify(self.configuration))
         app.add_url_rule("/register", "register", lambda: self.answer, methods=["POST"])
         self.received = []
-        app.before_request(lambda: self.received.append(request.get_json(silent=True)) if request.method == "POST" else None)
+        app.before_request(
+            lambda: self.received.append(request.get_json(silent=True)) if request.method == "POST" else None
+        )
         self.server.start(app)
 
     def valid_configuration(self, issuer: str | None = None) -> dict:
@@ -431,7 +433,8 @@ def test_moodle_registration_sends_the_bearer_token_and_tells_the_moodle_admin_w
 
 @pytest.fixture
 def registered_moodle(sites, platform, registration_url):
-    """A Moodle registered through an invitation (client_id moodle-client-1, site 7), with a person in its organisation."""
+    """A Moodle registered through an invitation (client_id moodle-client-1, site 7), with a person in its
+    organisation."""
     platform.configuration = platform.valid_configuration()
     platform.answer = ({"client_id": "moodle-client-1", TOOL_CONFIGURATION: {"deployment_id": "7"}}, 200)
     page = requests.get(registration_url, params={**platform.registration_query(), **invite_query(sites)}, timeout=30)
@@ -456,14 +459,20 @@ def update(sites, platform, registration_url) -> requests.Response:
                         timeout=30)
 
 
-def test_update_with_the_same_values_is_accepted_and_changes_nothing(sites, platform, registration_url, registered_moodle):
+def test_update_with_the_same_values_is_accepted_and_changes_nothing(
+    sites, platform, registration_url, registered_moodle
+):
     page = update(sites, platform, registration_url)
 
     assert page.status_code == 200, page.text[:1000]  # not 409: Moodle has already stored its side
     assert 'data-outcome="updated">REX VET Path&#39;s registration is up to date</h1>' in page.text
     assert "nothing changed, and launches go on as before" in page.text
     after = registration_row(sites.app, "moodle-client-1")
-    assert (after.id, after.key_set_url, after.proposed_values) == (registered_moodle.id, registered_moodle.key_set_url, None)
+    assert (after.id, after.key_set_url, after.proposed_values) == (
+        registered_moodle.id,
+        registered_moodle.key_set_url,
+        None,
+    )
     with sites.app.app_context():
         assert len(db.session.scalars(select(Registration)).all()) == 1
         assert len(db.session.scalars(select(Deployment)).all()) == 1
@@ -488,7 +497,10 @@ def test_update_claiming_a_known_issuer_and_client_id_with_another_jwks_uri_chan
     assert held.auth_token_url == registered_moodle.auth_token_url
     assert held.proposed_values == {"key_set_url": "https://attacker.example/jwks",
                                     "auth_token_url": f"{platform.url}/token2"}
-    assert (held.status, held.default_organisation_id) == (registered_moodle.status, registered_moodle.default_organisation_id)
+    assert (held.status, held.default_organisation_id) == (
+        registered_moodle.status,
+        registered_moodle.default_organisation_id,
+    )
 
     with sites.app.app_context():
         apply_proposed_values(held.id)
@@ -572,7 +584,10 @@ def test_invitation_is_single_use_and_stored_only_as_a_hash(app, clock):
 def test_no_invitation_is_refused_before_anything_else(app, clock):
     from app.lti.exceptions import InvitationRequired
 
-    with app.test_request_context(), pytest.raises(InvitationRequired, match="only through a one-time registration URL"):
+    with (
+        app.test_request_context(),
+        pytest.raises(InvitationRequired, match="only through a one-time registration URL"),
+    ):
         find_usable_invitation(None, now=clock.now())
 
 

@@ -12,8 +12,15 @@ from app.clock import current_clock
 from app.extensions import db
 from app.lti.deep_linking import deep_linking_response
 from app.lti.keys import (
-    RotationUnderWay, active_tool_key, advance_key_rotation, ensure_active_tool_key, private_key_pem,
-    published_jwks, rewrap_private_keys, rotate_tool_keys, sign_tool_jwt,
+    RotationUnderWay,
+    active_tool_key,
+    advance_key_rotation,
+    ensure_active_tool_key,
+    private_key_pem,
+    published_jwks,
+    rewrap_private_keys,
+    rotate_tool_keys,
+    sign_tool_jwt,
 )
 from app.lti.models import Launch, ToolKey
 from app.lti.service_auth import access_token
@@ -125,7 +132,9 @@ def test_launches_work_across_a_rotation(lti_world):
 def test_client_assertions_before_and_after_a_rotation_are_both_accepted(lti_world):
     with lti_world.app.app_context():
         registration = db.session.scalars(select(Registration)).one()
-        first = access_token(registration, ["https://purl.imsglobal.org/spec/lti-ags/scope/score"], now=current_clock().now())
+        first = access_token(
+            registration, ["https://purl.imsglobal.org/spec/lti-ags/scope/score"], now=current_clock().now()
+        )
         db.session.commit()
 
     new_kid = rotate_now(lti_world.app)
@@ -150,7 +159,13 @@ def test_deep_linking_response_signed_after_a_rotation_is_accepted(lti_world):
         launch = db.session.scalars(select(Launch).where(Launch.message_type == "LtiDeepLinkingRequest")).one()
         return_url, response_jwt = deep_linking_response(
             launch,
-            [{"type": "ltiResourceLink", "title": "Intercultural competence: Explorer", "custom": {"module": "intercultural-explorer"}}],
+            [
+                {
+                    "type": "ltiResourceLink",
+                    "title": "Intercultural competence: Explorer",
+                    "custom": {"module": "intercultural-explorer"},
+                }
+            ],
             now=current_clock().now(),
         )
     answer = lti_world.browser.session.post(return_url, data={"JWT": response_jwt}, timeout=10)

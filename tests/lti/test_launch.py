@@ -83,7 +83,9 @@ def test_new_site_under_a_known_registration_gets_its_own_organisation(lti_world
 
     assert response.status_code == 200
     with lti_world.app.app_context():
-        deployment = db.session.scalars(select(Deployment).where(Deployment.deployment_id == "a-new-customer-site")).one()
+        deployment = db.session.scalars(
+            select(Deployment).where(Deployment.deployment_id == "a-new-customer-site")
+        ).one()
         assert deployment.status == Deployment.ACTIVE
         assert deployment.organisation.name not in {"Development College", "Second Development College"}
         assert len(db.session.scalars(select(Organisation)).all()) == 3

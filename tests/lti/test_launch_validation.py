@@ -90,8 +90,12 @@ def without_id_token(world):
 REFUSALS = [
     ("unknown issuer", tampered("unknown_issuer"), 401, "not registered"),
     ("unknown client_id", tampered("unknown_client_id"), 401, "not registered"),
-    ("unknown deployment held for approval", with_registration(
-        {"tamper": "unknown_deployment"}, new_deployment_policy=Registration.POLICY_HOLD_PENDING), 403, "waiting for approval"),
+    (
+        "unknown deployment held for approval",
+        with_registration({"tamper": "unknown_deployment"}, new_deployment_policy=Registration.POLICY_HOLD_PENDING),
+        403,
+        "waiting for approval",
+    ),
     ("disabled deployment", disabled_deployment, 403, "disabled"),
     ("disabled registration", with_registration(status=Registration.DISABLED), 403, "disabled"),
     ("bad signature", tampered("bad_signature"), 401, "signature does not verify"),
@@ -110,10 +114,18 @@ REFUSALS = [
     ("missing state", without_state, 401, "no state"),
     ("state this browser never got", with_other_state, 401, "does not match a login started here"),
     ("state cookie missing, no other proof", without_state_cookie(), 401, "did not come back to the browser"),
-    ("platform-storage secret wrong", without_state_cookie(lti_storage_secret="guessed"), 401,
-     "did not come back to the browser"),
-    ("new-window continuation secret wrong", without_state_cookie(lti_continuation="guessed"), 401,
-     "did not come back to the browser"),
+    (
+        "platform-storage secret wrong",
+        without_state_cookie(lti_storage_secret="guessed"),
+        401,
+        "did not come back to the browser",
+    ),
+    (
+        "new-window continuation secret wrong",
+        without_state_cookie(lti_continuation="guessed"),
+        401,
+        "did not come back to the browser",
+    ),
     ("wrong LTI version", tampered("wrong_version"), 400, "Unsupported LTI version"),
     ("unknown message type", tampered("unknown_message_type"), 400, "Unsupported LTI message type"),
     ("missing roles", tampered("missing_roles"), 400, "lacks required claims"),

@@ -36,7 +36,9 @@ def itslearning(lti) -> Registration:
 
 
 def test_add_registers_an_lms_from_its_values(lti):
-    result = lti("registration", "add", *ITSLEARNING, "--algorithm", "RS256", "--algorithm", "ES256", "--policy", "hold_pending")
+    result = lti(
+        "registration", "add", *ITSLEARNING, "--algorithm", "RS256", "--algorithm", "ES256", "--policy", "hold_pending"
+    )
 
     assert result.exit_code == 0, result.output
     registration = db.session.scalars(select(Registration)).one()
@@ -127,7 +129,9 @@ def test_edit_sets_the_default_organisation_by_name(lti, itslearning):
     db.session.add(Organisation(name="Omnia"))
     db.session.commit()
 
-    result = lti("registration", "edit", str(itslearning.id), "--default-organisation", "Omnia", "--policy", "hold_pending")
+    result = lti(
+        "registration", "edit", str(itslearning.id), "--default-organisation", "Omnia", "--policy", "hold_pending"
+    )
 
     assert result.exit_code == 0, result.output
     assert itslearning.default_organisation.name == "Omnia"

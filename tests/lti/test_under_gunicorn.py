@@ -10,8 +10,8 @@ from app.extensions import db
 from app.lti.dynamic_registration import create_invitation
 from app.lti.models import RegistrationInvitation
 from app.tenancy.models import Organisation
-from tests.support.http_servers import dripping, serve, stop
 from tests.support.gunicorn import LINK, tool_under_gunicorn
+from tests.support.http_servers import dripping, serve, stop
 from tests.support.lti_browser import LtiBrowser
 
 
@@ -21,8 +21,8 @@ def test_replayed_id_token_is_refused_by_every_worker_and_jwks_is_fetched_once(g
     forms = [browser.open_launch(LINK, "learner") for browser in browsers]
 
     with ThreadPoolExecutor(max_workers=6) as pool:  # both workers meet the unknown key set at once
-        first_launches = list(pool.map(lambda pair: pair[0].post_id_token(pair[1]), zip(browsers, forms)))
-    replays = [browser.post_id_token(form) for browser, form in zip(browsers, forms) for _ in range(3)]
+        first_launches = list(pool.map(lambda pair: pair[0].post_id_token(pair[1]), zip(browsers, forms, strict=True)))
+    replays = [browser.post_id_token(form) for browser, form in zip(browsers, forms, strict=True) for _ in range(3)]
 
     assert [response.status_code for response in first_launches] == [200] * 6
     assert [response.status_code for response in replays] == [401] * 18

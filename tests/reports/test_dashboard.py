@@ -137,11 +137,23 @@ def test_self_assessments_show_only_where_the_organisation_allows_it(client, clo
 
 
 def test_a_failed_grade_shows_why_and_can_be_sent_again(client, clock, instructor, world):
-    sync = GradeSync(organisation_id=world.organisation.id, person_id=world.learner.id, deployment_id=world.deployment.id,
-                     course_id=world.course.id, line_item_key="https://lms/li/1", line_item_url="https://lms/li/1",
-                     resource_id="mobility-basics", label="Mobility basics", user_id=world.learner.subject,
-                     activity_progress="Completed", grading_progress="FullyGraded", scored_at=clock.now(),
-                     status=GradeSync.FAILED, reason="The LMS refused the score: HTTP 404", updated_at=clock.now())
+    sync = GradeSync(
+        organisation_id=world.organisation.id,
+        person_id=world.learner.id,
+        deployment_id=world.deployment.id,
+        course_id=world.course.id,
+        line_item_key="https://lms/li/1",
+        line_item_url="https://lms/li/1",
+        resource_id="mobility-basics",
+        label="Mobility basics",
+        user_id=world.learner.subject,
+        activity_progress="Completed",
+        grading_progress="FullyGraded",
+        scored_at=clock.now(),
+        status=GradeSync.FAILED,
+        reason="The LMS refused the score: HTTP 404",
+        updated_at=clock.now(),
+    )
     db.session.add(sync)
     db.session.flush()
 
@@ -190,9 +202,17 @@ def test_a_row_says_the_same_whether_the_page_was_chosen_by_name_or_by_progress(
     # aggregates them: both must tell each member's row alike.
     roster(world, clock, 30)
     for number, module_id in enumerate(("mobility-basics", "mobility-next")):
-        db.session.add(ModuleProgress(organisation_id=world.organisation.id, person_id=world.learner.id,
-                                      module_id=module_id, started_at=clock.now(), updated_at=clock.now(),
-                                      completed_at=clock.now() if number == 0 else None, score=100 if number == 0 else None))
+        db.session.add(
+            ModuleProgress(
+                organisation_id=world.organisation.id,
+                person_id=world.learner.id,
+                module_id=module_id,
+                started_at=clock.now(),
+                updated_at=clock.now(),
+                completed_at=clock.now() if number == 0 else None,
+                score=100 if number == 0 else None,
+            )
+        )
     db.session.flush()
 
     def rows(page: str) -> dict[str, str]:
@@ -203,7 +223,10 @@ def test_a_row_says_the_same_whether_the_page_was_chosen_by_name_or_by_progress(
     by_activity = rows(client.get(dashboard_url(world, sort="activity", state="in-progress")).get_data(as_text=True))
 
     assert by_name == by_progress
-    assert list(by_activity) == [str(world.learner.id)] and by_activity[str(world.learner.id)] == by_name[str(world.learner.id)]
+    assert (
+        list(by_activity) == [str(world.learner.id)]
+        and by_activity[str(world.learner.id)] == by_name[str(world.learner.id)]
+    )
     assert "1 completed, 1 in progress" in by_name[str(world.learner.id)]
 
 
@@ -260,16 +283,27 @@ def test_people_no_longer_listed_by_the_lms_are_hidden_unless_asked_for(client, 
 
 def test_the_badges_column_lists_the_badges_each_member_holds(client, clock, instructor, world):
     def award(badge_id, index, revoked=False):
-        db.session.add(BadgeAward(public_id=f"award-{index}", organisation_id=world.organisation.id,
-                                  person_id=world.learner.id, badge_id=badge_id, awarded_at=clock.now(),
-                                  recipient_salt="salt", status_index=index, revoked_at=clock.now() if revoked else None))
+        db.session.add(
+            BadgeAward(
+                public_id=f"award-{index}",
+                organisation_id=world.organisation.id,
+                person_id=world.learner.id,
+                badge_id=badge_id,
+                awarded_at=clock.now(),
+                recipient_salt="salt",
+                status_index=index,
+                revoked_at=clock.now() if revoked else None,
+            )
+        )
 
     award("mobility-first-steps", 0)
     award("revoked-one", 1, revoked=True)
     db.session.flush()
 
     page = client.get(dashboard_url(world)).get_data(as_text=True)
-    cell = re.search(rf'<tr data-person="{world.learner.id}">.*?<td data-testid="badges">(.*?)</td>', page, re.S).group(1)
+    cell = re.search(rf'<tr data-person="{world.learner.id}">.*?<td data-testid="badges">(.*?)</td>', page, re.S).group(
+        1
+    )
 
     assert "mobility-first-steps" in cell and "revoked-one" not in cell  # not in this path's catalogue: shown by id
 
@@ -295,5 +329,7 @@ def test_the_dashboard_says_what_the_lms_gradebook_shows_for_each_link(client, c
             "each completed module; 100 when all are done.") in shown.replace("&#39;", "'")
     assert "the module's score, from 0 to 100, once the learner has completed the module" in shown.replace("&#39;", "'")
     assert "“Receive a passing grade” with “Grade to pass” 100" in shown
-    grade_cell = " ".join(re.sub(r"<[^>]+>", " ", page.split('data-testid="grade-state">')[1].split("</td>")[0]).split())
+    grade_cell = " ".join(
+        re.sub(r"<[^>]+>", " ", page.split('data-testid="grade-state">')[1].split("</td>")[0]).split()
+    )
     assert "REX VET Path: 50 / 100 in the LMS" in grade_cell and ": 80 / 100 in the LMS" in grade_cell

@@ -9,11 +9,11 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from app.extensions import db
+from app.reports.periods import MONTH, Period
 from app.reports.population import population
 from app.reports.skills_map import protected_map
-from app.reports.periods import MONTH, Period
-from tests.support.reports import generate_organisation
 from tests.support.factories import ORG_ADMIN_ROLE, make_launch, sign_in
+from tests.support.reports import generate_organisation
 
 FILTERS = "?by=month&period=2026-10&compare=2026-06"
 
@@ -44,9 +44,12 @@ def test_csv_and_xlsx_open_and_match_the_page(client, clock, generated):
 
     csv_tables = [block.splitlines() for block in csv_text.split("\r\n\r\n")]
     assert len(page) == len(csv_tables) == len(workbook.sheetnames) == 3  # map, movement, activity
-    for page_table, csv_lines, sheet in zip(page, csv_tables, workbook.worksheets):
+    for page_table, csv_lines, sheet in zip(page, csv_tables, workbook.worksheets, strict=True):
         csv_rows = list(csv.reader(csv_lines))[1:]  # the first row is the table's title
-        sheet_rows = [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(min_row=2, values_only=True)]
+        sheet_rows = [
+            ["" if value is None else str(value) for value in row]
+            for row in sheet.iter_rows(min_row=2, values_only=True)
+        ]
         width = len(page_table[0])
         assert [row[:width] for row in csv_rows] == page_table
         assert [row[:width] for row in sheet_rows] == page_table

@@ -58,7 +58,9 @@ def test_export_as_json_holds_everything_about_the_person(admin_client, person):
 
 
 def test_export_as_csv_has_the_same_values_one_per_row(admin_client, person):
-    rows = list(csv.DictReader(io.StringIO(admin_client.get(f"/reports/people/{person.id}/data.csv").get_data(as_text=True))))
+    rows = list(
+        csv.DictReader(io.StringIO(admin_client.get(f"/reports/people/{person.id}/data.csv").get_data(as_text=True)))
+    )
 
     assert {"section": "person", "item": "1", "field": "name", "value": person.name} in rows
     assert any(row["field"].endswith("reflection") and row["value"] == "My own reflection" for row in rows)
@@ -86,10 +88,17 @@ def test_erasure_leaves_nothing_of_the_person_in_data_reports_or_exports(admin_c
 
     assert response.status_code == 303
     for model in (SelfAssessment, ModuleProgress, LaunchRecord, Membership, Launch):
-        assert db.session.scalar(select(func.count()).select_from(model).where(model.person_id == person.id)) == 0, model
+        assert db.session.scalar(select(func.count()).select_from(model).where(model.person_id == person.id)) == 0, (
+            model
+        )
     assert db.session.scalar(select(func.count()).select_from(SelfRating)
                              .join(SelfAssessment).where(SelfAssessment.person_id == person.id)) == 0
-    assert db.session.scalar(select(func.count()).select_from(ActivityResponse).where(ActivityResponse.text == "My own reflection")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(ActivityResponse).where(ActivityResponse.text == "My own reflection")
+        )
+        == 0
+    )
     erased = db.session.get(Person, person.id)
     assert (erased.name, erased.email, erased.locale) == (None, None, None) and erased.subject != subject
     assert population(organisation_id).size == before - 1, "an erased person no longer counts in any figure"
@@ -106,7 +115,10 @@ def test_another_organisations_person_cannot_be_exported_or_erased(admin_client,
     assert admin_client.get(f"/reports/people/{theirs.learner.id}/data.json").status_code == 404
     assert admin_client.get(f"/reports/people/{theirs.learner.id}/erase").status_code == 404
     app.config["WTF_CSRF_ENABLED"] = False
-    assert admin_client.post(f"/reports/people/{theirs.learner.id}/erase", data={"confirmation": "ERASE"}).status_code == 404
+    assert (
+        admin_client.post(f"/reports/people/{theirs.learner.id}/erase", data={"confirmation": "ERASE"}).status_code
+        == 404
+    )
     assert db.session.get(Person, theirs.learner.id).erased_at is None
 
 

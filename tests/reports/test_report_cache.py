@@ -24,8 +24,8 @@ from app.shared_cache import RedisCache
 from app.tenancy.models import Person
 from app.tenancy.services import merge_people
 from tests.support.badges import complete_module
-from tests.support.reports import generate_organisation
 from tests.support.factories import LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
+from tests.support.reports import generate_organisation
 
 FILTERS = {"granularity": "month", "period": "2026-11", "compare": "2026-06"}
 
@@ -196,7 +196,9 @@ def test_another_organisation_never_sees_this_ones_cached_figures(app, path, gen
     db.session.commit()
 
     assert theirs != mine
-    assert _figures(app, other.world.organisation, clock) == theirs == _fresh_figures(app, other.world.organisation, clock)
+    assert (
+        _figures(app, other.world.organisation, clock) == theirs == _fresh_figures(app, other.world.organisation, clock)
+    )
     assert current_version(other.world.organisation.id) == their_version  # a change here leaves theirs cached
 
 
@@ -209,7 +211,7 @@ def test_the_page_shows_the_cached_figures_and_then_the_changed_ones(app, client
     statements = _statements_during(lambda: client.get("/reports/skills-map"))
     counted = ("module_progress", "self_assessments", "report_launches", "people", "badge_awards")
     figures_read = [statement for statement in statements
-                    if re.search(r"\b(FROM|JOIN) (%s)\b" % "|".join(counted), statement)
+                    if re.search(rf"\b(FROM|JOIN) ({'|'.join(counted)})\b", statement)
                     and "FROM lti_launches" not in statement]  # the session's launch, loaded with its person
     assert not figures_read
     assert len(statements) <= 6  # launch, deployment, organisation; the version, the report; the content version

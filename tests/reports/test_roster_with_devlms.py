@@ -16,9 +16,14 @@ def test_an_instructor_launch_reads_the_whole_roster_in_pages_and_the_dashboard_
         assert db.session.scalars(select(Job.kind)).all() == ["roster.sync"]
         Worker(worker_id="test").run_until_idle()
         course = db.session.scalars(select(Course)).one()
-        members = {person.subject: (membership.role, membership.lms_status) for membership, person in db.session.execute(
-            select(Membership, Person).join(Person, Person.id == Membership.person_id)
-            .where(Membership.course_id == course.id))}
+        members = {
+            person.subject: (membership.role, membership.lms_status)
+            for membership, person in db.session.execute(
+                select(Membership, Person)
+                .join(Person, Person.id == Membership.person_id)
+                .where(Membership.course_id == course.id)
+            )
+        }
         assert course.roster_synced_at is not None and course.roster_error is None
 
     assert members["learner-et"] == ("learner", "Active")  # never launched the tool

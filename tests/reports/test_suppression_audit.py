@@ -5,7 +5,7 @@ the end of every month — quarter ends are month ends — and the movement betw
 end) × tables (map, movement, activity per measure with months and quarters). Each table family is rebuilt as
 an integer programme from its meaning alone (tests/reports/audit.py) and solved for every "fewer than 5" figure.
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import combinations
 
 import pytest
@@ -18,7 +18,7 @@ from app.reports.skills_map import NOT_UP, UP, level_orders, protected_map, prot
 from tests.reports.audit import Model
 from tests.support.reports import NOW, generate_organisation
 
-START = datetime(2026, 7, 1, tzinfo=timezone.utc)
+START = datetime(2026, 7, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_no_count_below_5_can_be_worked_out_from_the_activity_figures(app, audit
         rows = ["organisation"]
         x = {(row, month.slug): model.variable(("x", row, month.slug)) for row in rows for month in activity.months}
 
-        def total(row_keys, months):
+        def total(row_keys, months, x=x):
             return {x[(row, month.slug)]: 1 for row in row_keys for month in months}
 
         columns = [(month.slug, [month]) for month in activity.months]

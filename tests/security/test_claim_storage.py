@@ -19,8 +19,8 @@ import json
 import jwt
 import pytest
 import sqlalchemy as sa
-from flask import current_app
 from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import current_app
 
 from app.clock import current_clock
 from app.errors import AppError
@@ -144,7 +144,7 @@ def values_too_long_for_their_columns() -> list[str]:
     for table in db.metadata.sorted_tables:
         limited = [column for column in table.columns if isinstance(column.type, sa.String) and column.type.length]
         for row in db.session.execute(sa.select(*limited)) if limited else ():
-            found += [f"{table.name}.{column.name}" for column, value in zip(limited, row)
+            found += [f"{table.name}.{column.name}" for column, value in zip(limited, row, strict=True)
                       if isinstance(value, str) and len(value) > column.type.length]
     return found
 

@@ -12,8 +12,8 @@ from app.extensions import db
 from app.grades.models import GradeSync
 from app.tenancy.models import Course, Deployment, Organisation, Person
 from app.tenancy.services import record_person
-from tests.support.badges import complete_module
 from tests.security.routes import is_public_by_design, url_of
+from tests.support.badges import complete_module
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 
 INT_IDS = {"deployment_id": Deployment, "course_id": Course, "person_id": Person, "grade_sync_id": GradeSync}
@@ -21,10 +21,21 @@ CONTENT_IDS = {"module_id": "erasmus-plus-for-vet", "section_id": "why", "activi
 
 
 def _grade(world, clock):
-    grade = GradeSync(organisation_id=world.organisation.id, person_id=world.learner.id, deployment_id=world.deployment.id,
-                      course_id=world.course.id, line_item_key="k", resource_id="m", label="m", user_id="u",
-                      activity_progress="Completed", grading_progress="FullyGraded", scored_at=clock.now(),
-                      status=GradeSync.FAILED, updated_at=clock.now())
+    grade = GradeSync(
+        organisation_id=world.organisation.id,
+        person_id=world.learner.id,
+        deployment_id=world.deployment.id,
+        course_id=world.course.id,
+        line_item_key="k",
+        resource_id="m",
+        label="m",
+        user_id="u",
+        activity_progress="Completed",
+        grading_progress="FullyGraded",
+        scored_at=clock.now(),
+        status=GradeSync.FAILED,
+        updated_at=clock.now(),
+    )
     db.session.add(grade)
     return grade
 
@@ -64,8 +75,11 @@ def test_every_id_route_refuses_every_id_but_the_callers_own(app, client, two_or
     ours, theirs, intruder_launch = two_organisations
     sign_in(client, intruder_launch)
     rules = list(_id_rules(app))
-    assert {rule.rule for rule in rules} >= {"/courses/<int:course_id>/dashboard", "/reports/people/<int:person_id>/erase",
-                                              "/courses/<int:course_id>/grades/<int:grade_sync_id>/retry"}
+    assert {rule.rule for rule in rules} >= {
+        "/courses/<int:course_id>/dashboard",
+        "/reports/people/<int:person_id>/erase",
+        "/courses/<int:course_id>/grades/<int:grade_sync_id>/retry",
+    }
     tried = 0
     for rule in rules:
         for name in rule.arguments & set(INT_IDS):
@@ -83,7 +97,9 @@ def test_every_id_route_refuses_every_id_but_the_callers_own(app, client, two_or
                     tried += 1
                     assert response.status_code in (403, 404), f"{method} {url} answered {response.status_code}"
     assert tried > 20
-    assert db.session.scalar(select(Deployment.status).where(Deployment.deployment_id == "pending")) == Deployment.PENDING
+    assert (
+        db.session.scalar(select(Deployment.status).where(Deployment.deployment_id == "pending")) == Deployment.PENDING
+    )
     assert db.session.get(Person, ours.learner.id) is not None  # not erased
 
 
@@ -117,7 +133,9 @@ def test_organisation_admins_cannot_use_the_installation_admins_report_urls(app,
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or "organisation_id" not in rule.arguments:
             continue
-        values = {name: ours.organisation.id if name == "organisation_id" else ours.learner.id for name in rule.arguments}
+        values = {
+            name: ours.organisation.id if name == "organisation_id" else ours.learner.id for name in rule.arguments
+        }
         url = rule.build(values, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method)

@@ -6,8 +6,8 @@ state, nonce and the id_token's signature protect them instead (tests/lti/test_l
 """
 import pytest
 
-from tests.support.factories import INSTRUCTOR_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 from tests.security.routes import url_of
+from tests.support.factories import INSTRUCTOR_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 from tests.support.forms import csrf_token_from
 
 pytestmark = pytest.mark.sqlite

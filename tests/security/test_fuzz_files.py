@@ -16,12 +16,46 @@ MODULE = "erasmus-plus-for-vet"
 REAL_MODULE = (PROJECT / "modules" / MODULE / "module.md").read_text(encoding="utf-8")
 REAL_BADGE = (PROJECT / "badge_templates" / "erasmus-plus-starter.yaml").read_text(encoding="utf-8")
 PATH_YAML = (PROJECT / "modules" / "path.yaml").read_text(encoding="utf-8")
-SNIPPETS = st.sampled_from([
-    "---", "```", "```activity", "~~~", "## ", "## Title {#", "{#x}", "id:", "type: reflection", "options:", "- ",
-    "  - id: a", "correct: true", ": ", "[", "{", "&anchor", "*alias", "!!python/object:os.system", "\t", "\x00", "\ufeff",
-    "title: ", "completion: {min_score: 500}", "minutes: -1", "area: nowhere", "level: ", "name:", "rule:", "type:",
-    "module_completed", "image: ../../etc/passwd", "colour: red", "valid_for_days: true", "alignment:", "tags: {}",
-])
+SNIPPETS = st.sampled_from(
+    [
+        "---",
+        "```",
+        "```activity",
+        "~~~",
+        "## ",
+        "## Title {#",
+        "{#x}",
+        "id:",
+        "type: reflection",
+        "options:",
+        "- ",
+        "  - id: a",
+        "correct: true",
+        ": ",
+        "[",
+        "{",
+        "&anchor",
+        "*alias",
+        "!!python/object:os.system",
+        "\t",
+        "\x00",
+        "\ufeff",
+        "title: ",
+        "completion: {min_score: 500}",
+        "minutes: -1",
+        "area: nowhere",
+        "level: ",
+        "name:",
+        "rule:",
+        "type:",
+        "module_completed",
+        "image: ../../etc/passwd",
+        "colour: red",
+        "valid_for_days: true",
+        "alignment:",
+        "tags: {}",
+    ]
+)
 
 
 def mutated(text: str):

@@ -56,7 +56,8 @@ def test_any_form_posted_to_the_launch_url_gets_a_clear_4xx(launch_app, fields):
 
 
 @given(header=st.dictionaries(st.sampled_from(["alg", "kid", "typ", "x"]), JSON, max_size=4),
-       body=st.dictionaries(st.sampled_from(["iss", "aud", "azp", "sub", "nonce", "exp", "iat", "x"]), JSON, max_size=7),
+       body=st.dictionaries(
+           st.sampled_from(["iss", "aud", "azp", "sub", "nonce", "exp", "iat", "x"]), JSON, max_size=7),
        registered_issuer=st.booleans())
 def test_any_jwt_shaped_id_token_gets_a_clear_4xx(launch_app, header, body, registered_issuer):
     world = getattr(launch_app, "_fuzz_world", None) or make_world()

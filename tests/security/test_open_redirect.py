@@ -8,16 +8,48 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.support.admin import ADMIN_PASSWORD, log_in
 from tests.security.routes import url_of
+from tests.support.admin import ADMIN_PASSWORD, log_in
 from tests.support.factories import INSTRUCTOR_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 from tests.support.forms import csrf_token_from
 
-EVIL = ["https://evil.example/phish", "//evil.example/", "/\\evil.example", "/\t/evil.example", "\\\\evil.example",
-        "javascript:alert(1)", "https:evil.example", "/%2F%2Fevil.example", " //evil.example", "%0d%0aLocation: //evil.example"]
-PARAMETERS = ["next", "return", "return_to", "return_url", "redirect", "redirect_uri", "url", "target", "back", "continue"]
-VALUES = {"module_id": "erasmus-plus-for-vet", "section_id": "why", "activity_id": "a", "award_id": "x", "kind": "ob2.png",
-          "issuer_id": "x", "badge_id": "x", "thumbprint": "x", "number": 1, "target_id": "x", "filename": "x"}
+EVIL = [
+    "https://evil.example/phish",
+    "//evil.example/",
+    "/\\evil.example",
+    "/\t/evil.example",
+    "\\\\evil.example",
+    "javascript:alert(1)",
+    "https:evil.example",
+    "/%2F%2Fevil.example",
+    " //evil.example",
+    "%0d%0aLocation: //evil.example",
+]
+PARAMETERS = [
+    "next",
+    "return",
+    "return_to",
+    "return_url",
+    "redirect",
+    "redirect_uri",
+    "url",
+    "target",
+    "back",
+    "continue",
+]
+VALUES = {
+    "module_id": "erasmus-plus-for-vet",
+    "section_id": "why",
+    "activity_id": "a",
+    "award_id": "x",
+    "kind": "ob2.png",
+    "issuer_id": "x",
+    "badge_id": "x",
+    "thumbprint": "x",
+    "number": 1,
+    "target_id": "x",
+    "filename": "x",
+}
 
 
 def assert_stays_here(response, what):
@@ -57,7 +89,9 @@ def test_no_route_redirects_to_another_site(app, client, clock, admin_user, who)
 @pytest.mark.parametrize("evil", EVIL)
 def test_admin_login_returns_only_to_a_page_of_this_site(app, client, admin_user, evil):
     login_page = client.get("/admin/login", query_string={"next": evil})
-    kept = re.search(r'name="next"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="next"', login_page.get_data(as_text=True))
+    kept = re.search(
+        r'name="next"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="next"', login_page.get_data(as_text=True)
+    )
     assert kept is None or not any(kept.groups()) or (kept.group(1) or kept.group(2)).startswith("/%2F")
 
     response = client.post("/admin/login", data={"csrf_token": csrf_token_from(login_page), "username": "ops",
@@ -73,8 +107,15 @@ def test_admin_login_returns_only_to_a_page_of_this_site(app, client, admin_user
 def test_login_initiation_refuses_a_target_link_uri_of_another_site(app, client, target):
     world = make_world()
 
-    response = client.get("/lti/login", query_string={"iss": world.registration.issuer, "login_hint": "x",
-                                                      "target_link_uri": target, "client_id": world.registration.client_id})
+    response = client.get(
+        "/lti/login",
+        query_string={
+            "iss": world.registration.issuer,
+            "login_hint": "x",
+            "target_link_uri": target,
+            "client_id": world.registration.client_id,
+        },
+    )
 
     assert response.status_code == 400
     assert "target link is not on this tool" in response.get_data(as_text=True)

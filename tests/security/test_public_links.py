@@ -10,8 +10,8 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from app.badges.awarding import awards_of
 from app.extensions import db
 from app.lti.session import is_public_endpoint
-from tests.support.badges import complete_module
 from tests.security.routes import is_public_by_design
+from tests.support.badges import complete_module
 from tests.support.factories import LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_world, sign_in
 from tests.support.forms import post_form
 
@@ -113,5 +113,7 @@ def test_an_organisation_admin_s_export_links_award_pages_without_the_token(app,
 
 def test_every_route_public_by_design_is_declared_public_and_no_other(app):
     declared = {rule.rule for rule in app.url_map.iter_rules() if is_public_endpoint(rule.endpoint)}
-    by_design = {rule.rule for rule in app.url_map.iter_rules() if is_public_by_design(rule) and rule.endpoint != "static"}
+    by_design = {
+        rule.rule for rule in app.url_map.iter_rules() if is_public_by_design(rule) and rule.endpoint != "static"
+    }
     assert declared == by_design

@@ -9,6 +9,7 @@ invitation, so that the address check, not the invitation gate, is what refuses.
 import socket
 import threading
 import time
+from datetime import UTC
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -365,7 +366,7 @@ def test_production_calls_no_private_address_unless_listed(monkeypatch):
 
 def self_signed_certificate(directory, name: str):
     """A certificate for `name` (its own CA), written as PEM files: (certificate, key)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -374,7 +375,7 @@ def self_signed_certificate(directory, name: str):
 
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     certificate = (
         x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))

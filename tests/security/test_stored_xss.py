@@ -33,7 +33,9 @@ def test_a_reflection_is_shown_as_text(app, client, clock, world):
     launch = make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now())
     sign_in(client, launch)
     module = app.extensions["path_model"].module("centres-of-vocational-excellence")
-    section = next(section for section in module.sections if any(a.id == "priority-at-home" for a in section.activities))
+    section = next(
+        section for section in module.sections if any(a.id == "priority-at-home" for a in section.activities)
+    )
     page = f"/modules/{module.id}/sections/{section.id}"
 
     saved = post_form(client, f"{page}/activities/priority-at-home", {"text": PAYLOAD}, page=page)

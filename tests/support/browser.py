@@ -45,7 +45,11 @@ def chromium(tmp_path):
             (profile / "Default").mkdir(parents=True)
             (profile / "Default" / "Preferences").write_text(json.dumps(preferences or {}))
             context = driver.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport={"width": 1100, "height": 1000}
+                profile,
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport={"width": 1100, "height": 1000},
             )
             contexts.append(context)
             return context

@@ -29,8 +29,10 @@ def small_path() -> PathModel:
 
     def area(area_id, titles, counts):
         statements = {
-            level: tuple(Statement(f"{area_id}.{level}.{n}", area_id, level, english(f"{area_id} {level} statement {n}"))
-                         for n in range(1, count + 1))
+            level: tuple(
+                Statement(f"{area_id}.{level}.{n}", area_id, level, english(f"{area_id} {level} statement {n}"))
+                for n in range(1, count + 1)
+            )
             for level, count in counts.items()
         }
         return Area(area_id, Text(titles), english(f"About {titles['en']}."), statements)

@@ -47,9 +47,21 @@ def make_world(name: str = "College", **registration_values) -> World:
     )
     db.session.add_all([organisation, deployment])
     db.session.flush()
-    course = Course(organisation_id=organisation.id, deployment_id=deployment.id, context_id=f"course-{next(_numbers)}", title=f"{name} course")
-    learner = Person(organisation_id=organisation.id, issuer=registration.issuer, subject=f"learner-{next(_numbers)}", name="Lea Learner")
-    instructor = Person(organisation_id=organisation.id, issuer=registration.issuer, subject=f"teacher-{next(_numbers)}")
+    course = Course(
+        organisation_id=organisation.id,
+        deployment_id=deployment.id,
+        context_id=f"course-{next(_numbers)}",
+        title=f"{name} course",
+    )
+    learner = Person(
+        organisation_id=organisation.id,
+        issuer=registration.issuer,
+        subject=f"learner-{next(_numbers)}",
+        name="Lea Learner",
+    )
+    instructor = Person(
+        organisation_id=organisation.id, issuer=registration.issuer, subject=f"teacher-{next(_numbers)}"
+    )
     db.session.add_all([course, learner, instructor])
     db.session.flush()
     for person, role in ((learner, "learner"), (instructor, "instructor")):

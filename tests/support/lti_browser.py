@@ -8,7 +8,6 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1"}
 _standard_return_ok_secure = DefaultCookiePolicy.return_ok_secure
 

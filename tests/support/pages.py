@@ -26,7 +26,9 @@ class Page:
             if action_contains in html.unescape(action):
                 token = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
                 url = urljoin(self.response.url, html.unescape(action))
-                return Page(self.browser, self.browser.session.post(url, data={"csrf_token": token, **fields}, timeout=30))
+                return Page(
+                    self.browser, self.browser.session.post(url, data={"csrf_token": token, **fields}, timeout=30)
+                )
         raise AssertionError(f"no form posting to {action_contains!r} on {self.response.url}")
 
 

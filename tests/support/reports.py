@@ -2,7 +2,7 @@
 over the year and modules started and completed — all random but seeded, so every run sees the same world."""
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 
@@ -12,8 +12,8 @@ from app.reports.models import LaunchRecord
 from app.tenancy.models import Course, Membership, Person
 from tests.support.factories import World, make_world
 
-YEAR_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # the FrozenClock's start
+YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # the FrozenClock's start
 
 
 @dataclass
@@ -51,8 +51,10 @@ def generate_organisation(path, *, name="Generated College", staff=300, seed=15,
          "name": f"Staff {index}", "created_at": start + timedelta(days=rng.uniform(0, days))}
         for index in range(staff)
     ]
-    person_ids = list(db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), people_rows))
-    created = {person_id: row["created_at"] for person_id, row in zip(person_ids, people_rows)}
+    person_ids = list(
+        db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), people_rows)
+    )
+    created = {person_id: row["created_at"] for person_id, row in zip(person_ids, people_rows, strict=True)}
     weights = list(course_sizes) + [max(0.0, 1 - sum(course_sizes))]
     memberships, launches, assessments, progress = [], [], [], []
     statements = [statement.id for statement in path.statements]
@@ -96,13 +98,18 @@ def generate_organisation(path, *, name="Generated College", staff=300, seed=15,
     if progress:
         db.session.execute(insert(ModuleProgress), progress)
     if assessments:
-        assessment_ids = list(db.session.scalars(insert(SelfAssessment).returning(SelfAssessment.id, sort_by_parameter_order=True), [
-            {"organisation_id": organisation_id, "person_id": person_id, "taken_at": taken}
-            for person_id, taken, _ in assessments
-        ]))
+        assessment_ids = list(
+            db.session.scalars(
+                insert(SelfAssessment).returning(SelfAssessment.id, sort_by_parameter_order=True),
+                [
+                    {"organisation_id": organisation_id, "person_id": person_id, "taken_at": taken}
+                    for person_id, taken, _ in assessments
+                ],
+            )
+        )
         ratings = [
             {"self_assessment_id": assessment_id, "statement_id": statement_id, "rating": rating}
-            for assessment_id, (_, _, chosen) in zip(assessment_ids, assessments)
+            for assessment_id, (_, _, chosen) in zip(assessment_ids, assessments, strict=True)
             for statement_id, rating in chosen.items()
         ]
         db.session.execute(insert(SelfRating), ratings)

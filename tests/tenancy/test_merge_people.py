@@ -18,11 +18,22 @@ pytestmark = pytest.mark.sqlite
 def same_teacher_twice(app, clock):
     """One world; the learner also came in through a second LMS, with an email the first one did not send."""
     world = make_world()
-    other_lms_record = record_person(world.organisation.id, "https://its.example", "its-42", email="lea@college.example")
+    other_lms_record = record_person(
+        world.organisation.id, "https://its.example", "its-42", email="lea@college.example"
+    )
     db.session.flush()
     make_launch(world, other_lms_record, [LEARNER_ROLE], now=clock.now())
-    db.session.add(SelfAssessment(organisation_id=world.organisation.id, person_id=other_lms_record.id, taken_at=clock.now()))
-    db.session.add(Membership(organisation_id=world.organisation.id, course_id=world.course.id, person_id=other_lms_record.id, role="learner"))
+    db.session.add(
+        SelfAssessment(organisation_id=world.organisation.id, person_id=other_lms_record.id, taken_at=clock.now())
+    )
+    db.session.add(
+        Membership(
+            organisation_id=world.organisation.id,
+            course_id=world.course.id,
+            person_id=other_lms_record.id,
+            role="learner",
+        )
+    )
     db.session.flush()
     return world, other_lms_record
 
@@ -38,7 +49,9 @@ def test_merge_moves_launches_assessments_and_memberships_into_the_kept_record(s
     assert kept.email == "lea@college.example" and kept.name == "Lea Learner"
     assert {launch.person_id for launch in db.session.scalars(select(Launch))} == {kept.id}
     assert db.session.scalars(select(SelfAssessment.person_id)).all() == [kept.id]
-    memberships = db.session.scalars(select(Membership).where(Membership.course_id == world.course.id, Membership.person_id == kept.id)).all()
+    memberships = db.session.scalars(
+        select(Membership).where(Membership.course_id == world.course.id, Membership.person_id == kept.id)
+    ).all()
     assert len(memberships) == 1  # both were in the course: one membership remains
 
 

@@ -163,8 +163,12 @@ def test_the_move_leaves_no_person_or_row_in_the_wrong_organisation(wrongly_plac
     assert db.session.get(Course, data["own_course"].id).organisation_id == college_a.id
     # Lea came only through the site: she moved, with her progress, self-assessment and badges.
     assert db.session.get(Person, lea.id).organisation_id == college_b.id
-    assert db.session.scalars(select(ModuleProgress.organisation_id).where(ModuleProgress.person_id == lea.id)).all() == [college_b.id]
-    assert db.session.scalars(select(SelfAssessment.organisation_id).where(SelfAssessment.person_id == lea.id)).all() == [college_b.id]
+    assert db.session.scalars(
+        select(ModuleProgress.organisation_id).where(ModuleProgress.person_id == lea.id)
+    ).all() == [college_b.id]
+    assert db.session.scalars(
+        select(SelfAssessment.organisation_id).where(SelfAssessment.person_id == lea.id)
+    ).all() == [college_b.id]
     assert db.session.get(Launch, data["launch"].id).organisation_id == college_b.id
     assert db.session.scalars(select(GradeSync.organisation_id)).all() == [college_b.id]
     # Her badge is re-issued by College B (signed again at its next use); the revoked one stays revoked in College A.
@@ -178,10 +182,16 @@ def test_the_move_leaves_no_person_or_row_in_the_wrong_organisation(wrongly_plac
         data["course"].id, data["b_course"].id}
     # Sam also teaches on College A's own site: he stays there; the site's course knows his College B record.
     assert db.session.get(Person, sam.id).organisation_id == college_a.id
-    assert db.session.scalars(select(Membership.course_id).where(Membership.person_id == sam.id)).all() == [data["own_course"].id]
-    sam_in_b = db.session.scalars(select(Person).where(Person.organisation_id == college_b.id, Person.subject == "sam")).one()
+    assert db.session.scalars(select(Membership.course_id).where(Membership.person_id == sam.id)).all() == [
+        data["own_course"].id
+    ]
+    sam_in_b = db.session.scalars(
+        select(Person).where(Person.organisation_id == college_b.id, Person.subject == "sam")
+    ).one()
     assert sam_in_b.name == "Sam Both"
-    assert db.session.scalars(select(Membership.course_id).where(Membership.person_id == sam_in_b.id)).all() == [data["course"].id]
+    assert db.session.scalars(select(Membership.course_id).where(Membership.person_id == sam_in_b.id)).all() == [
+        data["course"].id
+    ]
     assert {(record.person_id, record.organisation_id) for record in db.session.scalars(select(LaunchRecord))} == {
         (lea.id, college_b.id), (sam_in_b.id, college_b.id), (sam.id, college_a.id)}
     # College A's admin sees only College A's people; its reporting course left with the site.
@@ -219,7 +229,9 @@ def test_choosing_the_organisation_again_repairs_what_an_old_move_left_behind(wr
     site.organisation_id = college_b.id
     # Lea launched again: the old launch made her a College B record, in the course College A kept.
     lea_again = person(college_b.id, lea.issuer, lea.subject, "Lea (launched after the move)")
-    db.session.add(Membership(organisation_id=college_b.id, course_id=course.id, person_id=lea_again.id, role="learner"))
+    db.session.add(
+        Membership(organisation_id=college_b.id, course_id=course.id, person_id=lea_again.id, role="learner")
+    )
     # The roster job wrote a College B learner into College A, the course's organisation.
     leaked = person(college_a.id, lea.issuer, "ron-of-college-b", "Ron")
     member_of(course, leaked)

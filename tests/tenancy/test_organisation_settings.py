@@ -18,7 +18,9 @@ def test_instructors_do_not_see_self_assessments_until_the_organisation_admin_al
     sign_in(client, make_launch(world, world.instructor, [ORG_ADMIN_ROLE], now=clock.now()))
     sites = client.get("/organisation/sites").get_data(as_text=True)
     assert 'id="instructors-see" name="instructors_see_self_assessments" value="yes">' in sites  # unchecked
-    response = post_form(client, SETTING, {"instructors_see_self_assessments": ["no", "yes"]}, page="/organisation/sites")
+    response = post_form(
+        client, SETTING, {"instructors_see_self_assessments": ["no", "yes"]}, page="/organisation/sites"
+    )
 
     assert response.status_code == 303
     assert world.organisation.instructors_see_self_assessments is True

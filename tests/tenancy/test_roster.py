@@ -10,7 +10,7 @@ from app.jobs.models import Job
 from app.jobs.runner import Worker
 from app.lti import roster as roster_module
 from app.lti.nrps import Member
-from app.lti.roster import request_roster, record_roster
+from app.lti.roster import record_roster, request_roster
 from app.tenancy.models import Course, Membership, Person
 from tests.support.factories import INSTRUCTOR_ROLE, make_launch, sign_in
 

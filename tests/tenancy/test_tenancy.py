@@ -5,10 +5,16 @@ from app.extensions import db
 from app.grades.models import GradeSync
 from app.tenancy.models import Deployment, Organisation, Registration
 from app.tenancy.services import find_or_create_deployment, record_person
-from tests.support.forms import post_form
 from tests.support.factories import (
-    INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, make_registration, make_world, sign_in,
+    INSTRUCTOR_ROLE,
+    LEARNER_ROLE,
+    ORG_ADMIN_ROLE,
+    make_launch,
+    make_registration,
+    make_world,
+    sign_in,
 )
+from tests.support.forms import post_form
 
 pytestmark = pytest.mark.sqlite
 
@@ -67,7 +73,12 @@ def test_person_without_name_or_email_and_literal_substitutions(app):
 def test_organisation_admin_approves_a_pending_site_of_their_organisation(app, client, clock):
     world = make_world(default_organisation_approves=True)
     world.registration.default_organisation = world.organisation
-    pending = Deployment(registration=world.registration, deployment_id="new-site", organisation=world.organisation, status=Deployment.PENDING)
+    pending = Deployment(
+        registration=world.registration,
+        deployment_id="new-site",
+        organisation=world.organisation,
+        status=Deployment.PENDING,
+    )
     db.session.add(pending)
     admin = record_person(world.organisation.id, world.registration.issuer, "admin-1")
     db.session.flush()
@@ -102,7 +113,9 @@ def _routes_with_ids(app):
 
 def test_every_route_refuses_another_organisations_ids(app, client, clock):
     ours, theirs = make_world("Ours"), make_world("Theirs")
-    their_pending = Deployment(registration=theirs.registration, deployment_id="x", organisation=theirs.organisation, status=Deployment.PENDING)
+    their_pending = Deployment(
+        registration=theirs.registration, deployment_id="x", organisation=theirs.organisation, status=Deployment.PENDING
+    )
     db.session.add(their_pending)
     admin = record_person(ours.organisation.id, ours.registration.issuer, "admin")
     their_grade = GradeSync(organisation_id=theirs.organisation.id, person_id=theirs.learner.id,
