@@ -28,8 +28,9 @@ test-postgresql:
 test-sqlite:
 	TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider -m sqlite --durations=5 $(PYTEST_ARGS)
 
-lint: $(STAMP)  ## ruff (configuration in pyproject.toml) over app/, devlms/, tests/ and bench/
+lint: $(STAMP)  ## ruff over app/, devlms/, tests/ and bench/, then the layer contracts (both configured in pyproject.toml)
 	$(VENV)/bin/ruff check app devlms tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(STAMP) services  ## benchmarks (docs/benchmarks.md): launch, memory, pages, grade passback, badges; BENCH_ARGS="--parts pages"; not in `make test`
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -28,6 +28,8 @@ people_merge_finished = signals.signal("people-merge-finished")
 module_started = signals.signal("module-started")
 section_completed = signals.signal("section-completed")
 module_completed = signals.signal("module-completed")  # once per person and module; `progress.score` is set
+# A later attempt (or a later first answer in the completing attempt) raised the module's result, `progress.score`.
+module_result_improved = signals.signal("module-result-improved")
 # Sent by app.learning.self_assessment inside the transaction that records a taking, with `assessment`.
 self_assessment_recorded = signals.signal("self-assessment-recorded")
 # Sent by app.lti.roster inside the transaction that records a course's roster as the LMS listed it, with `course`.

@@ -5,6 +5,7 @@ def init_app(app):
     from app.events import (
         launch_completed,
         module_completed,
+        module_result_improved,
         module_started,
         people_merge_finished,
         people_merged,
@@ -19,6 +20,7 @@ def init_app(app):
         move_grade_syncs,
         on_launch,
         on_module_completed,
+        on_module_result_improved,
         on_module_started,
         on_section_completed,
         rescore_after_merge,
@@ -28,6 +30,7 @@ def init_app(app):
     module_started.connect(on_module_started)
     section_completed.connect(on_section_completed)
     module_completed.connect(on_module_completed)
+    module_result_improved.connect(on_module_result_improved)
     people_merged.connect(move_grade_syncs)
     people_merge_finished.connect(rescore_after_merge)
     person_erased.connect(erase_grade_syncs)

@@ -146,7 +146,7 @@ def on_launch(sender, *, launch: Launch) -> None:
             progress = find_progress(launch.organisation_id, launch.person_id, module.id)
             record_score(launch, target, module_score(
                 completed=bool(progress and progress.is_completed), score=progress.score if progress else None,
-                sections_seen=len(progress.sections_seen) if progress else 0), now=now)
+                gone_through_a_section=bool(progress and progress.has_gone_through_a_section)), now=now)
         return
     target = path_target(launch)
     completed = completed_module_ids(launch.organisation_id, launch.person_id) if target is not None else None
@@ -157,7 +157,7 @@ def on_launch(sender, *, launch: Launch) -> None:
 def on_module_started(sender, *, launch: Launch, module, progress) -> None:
     target = module_target(launch, module)
     if target is not None:
-        record_score(launch, target, module_score(completed=False, score=None, sections_seen=0),
+        record_score(launch, target, module_score(completed=False, score=None, gone_through_a_section=False),
                      now=current_clock().now())
 
 
@@ -167,16 +167,24 @@ def on_section_completed(sender, *, launch: Launch, module, progress, section) -
         record_score(
             launch,
             target,
-            module_score(completed=False, score=None, sections_seen=len(progress.sections_seen)),
+            module_score(completed=False, score=None, gone_through_a_section=progress.has_gone_through_a_section),
             now=current_clock().now(),
         )
+
+
+def on_module_result_improved(sender, *, launch: Launch, module, progress) -> None:
+    """A later attempt raised the module's result: the LMS gets the better score (FullyGraded again)."""
+    target = module_target(launch, module)
+    if target is not None:
+        record_score(launch, target, module_score(completed=True, score=progress.score),
+                     now=current_clock().now())
 
 
 def on_module_completed(sender, *, launch: Launch, module, progress) -> None:
     now = current_clock().now()
     target = module_target(launch, module)
     if target is not None:
-        record_score(launch, target, module_score(completed=True, score=progress.score, sections_seen=0), now=now)
+        record_score(launch, target, module_score(completed=True, score=progress.score), now=now)
     path = path_target(launch)
     if path is not None:
         record_score(
@@ -230,7 +238,7 @@ def rescore_after_merge(sender, *, organisation_id: int, kept) -> None:
             if progress is None:
                 continue  # a module no longer on the path, or no progress (cannot happen for a row that exists)
             score = module_score(completed=progress.is_completed, score=progress.score,
-                                 sections_seen=len(progress.sections_seen))
+                                 gone_through_a_section=progress.has_gone_through_a_section)
         unsendable = sync.line_item_url is None and sync.line_items_url is None
         _want(sync, score, now=now, not_sent_reason=sync.reason if sync.status == GradeSync.NOT_SENT else None,
               problem=sync.reason if unsendable else None)

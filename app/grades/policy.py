@@ -105,11 +105,12 @@ def path_target(launch: Launch) -> Target | None:
     return None
 
 
-def module_score(*, completed: bool, score: int | None, sections_seen: int) -> Score:
-    """Started when opened, InProgress once a section is gone through, Completed with the module's score."""
+def module_score(*, completed: bool, score: int | None, gone_through_a_section: bool = False) -> Score:
+    """Started when opened, InProgress once a section is gone through (no score: before completion nothing is
+    graded yet), Completed with the module's result (its best completed attempt)."""
     if completed:
         return Score(COMPLETED, FULLY_GRADED, float(score), 100.0, f"Module completed with {score} %.")
-    return Score(IN_PROGRESS if sections_seen else STARTED, NOT_READY)
+    return Score(IN_PROGRESS if gone_through_a_section else STARTED, NOT_READY)
 
 
 def path_score(path: PathModel, completed_module_ids: frozenset[str]) -> Score:

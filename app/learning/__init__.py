@@ -4,6 +4,7 @@
 def init_app(app):
     from app.events import people_merged, person_erased, person_moved
     from app.learning import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
+    from app.learning.attempts import choice_feedback, ordered_options
     from app.learning.cli import content_cli
     from app.learning.content import follow_content_reloads, init_content
     from app.learning.content.rendering import render_markdown
@@ -18,6 +19,7 @@ def init_app(app):
     app.register_blueprint(bp)
     app.cli.add_command(content_cli)
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals.update(ordered_options=ordered_options, choice_feedback=choice_feedback)
     people_merged.connect(move_self_assessments)
     people_merged.connect(move_progress)
     person_moved.connect(move_self_assessments_to_organisation)

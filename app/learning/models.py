@@ -44,8 +44,9 @@ class SelfRating(db.Model):
 class ModuleProgress(db.Model):
     """A person's way through one module, shared by every course and launch of their organisation.
 
-    Keyed by module id (a retired module's progress stays in history). `completed_at` and `score` are set
-    once, when the completion rule is first met, and never taken back: badges and grades rest on them.
+    Keyed by module id (a retired module's progress stays in history). The module is taken in attempts
+    (ModuleAttempt); `completed_at` is set when an attempt first meets the completion rule and never taken back,
+    and `score` is the module's result: the best score of a completed attempt. Badges and grades rest on them.
     """
 
     __tablename__ = "module_progress"
@@ -62,13 +63,62 @@ class ModuleProgress(db.Model):
     last_section_id: Mapped[str | None] = mapped_column(String(200))  # where the learner resumes
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    score: Mapped[int | None] = mapped_column(SmallInteger)  # % of scored answers right when completed
+    score: Mapped[int | None] = mapped_column(SmallInteger)  # the best completed attempt's score
 
+    attempts: Mapped[list["ModuleAttempt"]] = relationship(
+        back_populates="progress", cascade="all, delete-orphan", order_by="ModuleAttempt.number"
+    )
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def current_attempt(self) -> "ModuleAttempt | None":
+        return self.attempts[-1] if self.attempts else None
+
+    @property
+    def seen_section_ids(self) -> set[str]:
+        """The sections gone through in the current attempt."""
+        attempt = self.current_attempt
+        return attempt.seen_section_ids if attempt else set()
+
+    @property
+    def has_gone_through_a_section(self) -> bool:
+        return any(attempt.sections_seen for attempt in self.attempts)
+
+    def response(self, activity_id: str) -> "ActivityResponse | None":
+        """The answer to an activity in the current attempt."""
+        attempt = self.current_attempt
+        return attempt.response(activity_id) if attempt else None
+
+
+class ModuleAttempt(db.Model):
+    """One attempt at a module: the versions of its questions drawn for it, the sections gone through and the
+    answers. The first answer to each scored activity is the one that counts (docs/content.md, "Attempts")."""
+
+    __tablename__ = "module_attempts"
+    __table_args__ = (
+        UniqueConstraint("progress_id", "number"),
+        CheckConstraint("score BETWEEN 0 AND 100", name="attempt_score_is_a_percentage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_id: Mapped[int] = mapped_column(ForeignKey("module_progress.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()  # 1, 2, … within the progress
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    versions: Mapped[dict] = mapped_column(JSONType, default=dict)  # activity id → version id drawn for it
+    shuffle_seed: Mapped[int] = mapped_column()  # orders the options of this attempt, the same on every reload
+    score: Mapped[int] = mapped_column(SmallInteger, default=0)  # % of scored activities right at the first answer
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # when it met the rule
+    summary_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # then it may be restarted
+
+    progress: Mapped[ModuleProgress] = relationship(back_populates="attempts")
     sections_seen: Mapped[list["SectionSeen"]] = relationship(
-        back_populates="progress", cascade="all, delete-orphan", order_by="SectionSeen.id"
+        back_populates="attempt", cascade="all, delete-orphan", order_by="SectionSeen.id"
     )
     responses: Mapped[list["ActivityResponse"]] = relationship(
-        back_populates="progress", cascade="all, delete-orphan", order_by="ActivityResponse.id"
+        back_populates="attempt", cascade="all, delete-orphan", order_by="ActivityResponse.id"
     )
 
     @property
@@ -82,37 +132,46 @@ class ModuleProgress(db.Model):
     def response(self, activity_id: str) -> "ActivityResponse | None":
         return next((response for response in self.responses if response.activity_id == activity_id), None)
 
+    def version_id(self, activity_id: str) -> str:
+        """The version of the activity this attempt shows (the activity itself unless a variant was drawn)."""
+        return self.versions.get(activity_id, activity_id)
+
 
 class SectionSeen(db.Model):
-    """A section the learner went through (pressed "Continue" on)."""
+    """A section the learner went through (pressed "Continue" on) in an attempt."""
 
     __tablename__ = "sections_seen"
-    __table_args__ = (UniqueConstraint("progress_id", "section_id"),)
+    __table_args__ = (UniqueConstraint("attempt_id", "section_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    progress_id: Mapped[int] = mapped_column(ForeignKey("module_progress.id", ondelete="CASCADE"))
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("module_attempts.id", ondelete="CASCADE"))
     section_id: Mapped[str] = mapped_column(String(200))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    progress: Mapped[ModuleProgress] = relationship(back_populates="sections_seen")
+    attempt: Mapped[ModuleAttempt] = relationship(back_populates="sections_seen")
 
 
 class ActivityResponse(db.Model):
-    """The learner's latest answer to one activity: chosen options, ticked checklist items or reflection text.
+    """The learner's answer to one activity in one attempt: chosen options, ticked checklist items or a reflection.
 
-    Retries overwrite the answer and count an attempt; the score uses the latest answer.
+    For a scored activity the first answer is kept apart and is the one that counts (`first_correct`); a retry
+    replaces only the latest answer, which the feedback shows.
     """
 
     __tablename__ = "activity_responses"
-    __table_args__ = (UniqueConstraint("progress_id", "activity_id"),)
+    __table_args__ = (UniqueConstraint("attempt_id", "activity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    progress_id: Mapped[int] = mapped_column(ForeignKey("module_progress.id", ondelete="CASCADE"))
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("module_attempts.id", ondelete="CASCADE"))
     activity_id: Mapped[str] = mapped_column(String(200))
-    chosen_ids: Mapped[list] = mapped_column(JSONType, default=list)  # options chosen or checklist items ticked
+    version_id: Mapped[str] = mapped_column(String(200))  # the activity's id, or a variant's (`ka1-who.v2`)
+    first_chosen_ids: Mapped[list] = mapped_column(JSONType, default=list)
+    first_correct: Mapped[bool | None] = mapped_column()  # what counts; None: not a scored activity
+    first_answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    chosen_ids: Mapped[list] = mapped_column(JSONType, default=list)  # latest: options chosen or items ticked
     text: Mapped[str | None] = mapped_column(Text)  # a reflection, kept for the learner to revisit
-    is_correct: Mapped[bool | None] = mapped_column()  # None: not a scored activity
-    attempts: Mapped[int] = mapped_column(default=1)
+    is_correct: Mapped[bool | None] = mapped_column()  # the latest answer's
+    tries: Mapped[int] = mapped_column(default=1)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    progress: Mapped[ModuleProgress] = relationship(back_populates="responses")
+    attempt: Mapped[ModuleAttempt] = relationship(back_populates="responses")

@@ -1,4 +1,4 @@
-"""Progress through modules: opening, sections gone through, answers, and completion (docs/path.md).
+"""Progress through modules: opening, attempts, sections gone through, answers, and completion (docs/path.md).
 
 Every change goes through these functions. They lock the person's progress row for the module, so two tabs
 or two launches cannot both complete it, and they send the learning signals of app.events inside the
@@ -6,18 +6,22 @@ transaction, so grade passback and badges record their work together with the pr
 Progress belongs to the person in their organisation, not to a course: it resumes in any launch or course.
 """
 import logging
+import random
+import secrets
 from collections.abc import Collection
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.errors import AppError
-from app.events import module_completed, module_started, section_completed
+from app.events import module_completed, module_result_improved, module_started, section_completed
 from app.extensions import db
+from app.learning.attempts import PastAttempt, draw_versions, may_restart_at
 from app.learning.content.model import Activity, Module, Section
-from app.learning.models import ActivityResponse, ModuleProgress, SectionSeen
+from app.learning.models import ActivityResponse, ModuleAttempt, ModuleProgress, SectionSeen
 from app.learning.scoring import InvalidAnswer, check_choices, is_correct, meets_completion_rule, module_score
 from app.lti.models import Launch
 from app.models_base import upsert_insert
@@ -26,6 +30,16 @@ from app.tenancy.services import scoped
 log = logging.getLogger(__name__)
 
 REFLECTION_MAX_CHARACTERS = 10_000
+
+
+class StaleAnswer(AppError):
+    """An answer from a page of an earlier attempt or version (a second tab, the back button, a replayed form)."""
+
+    status = 409
+
+
+class RestartRefused(AppError):
+    status = 409
 
 
 def _app():
@@ -57,7 +71,7 @@ def completed_module_ids(organisation_id: int, person_id: int) -> frozenset[str]
 
 
 def open_module(launch: Launch, module: Module, *, now: datetime) -> ModuleProgress:
-    """The person's progress in the module, started (and announced) the first time they open it."""
+    """The person's progress in the module, started (and announced) the first time they open it, with attempt 1."""
     values = dict(organisation_id=launch.organisation_id, person_id=launch.person_id, module_id=module.id)
     progress = find_progress(launch.organisation_id, launch.person_id, module.id)
     if progress is not None:
@@ -67,11 +81,54 @@ def open_module(launch: Launch, module: Module, *, now: datetime) -> ModuleProgr
         .values(**values, started_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=list(values))
     ).rowcount
-    progress = find_progress(launch.organisation_id, launch.person_id, module.id)
+    progress = find_progress(launch.organisation_id, launch.person_id, module.id, lock=bool(inserted))
     if inserted:  # another request may have started it a moment ago: only the one that did announces it
+        _new_attempt(module, progress, now=now)
         log.info("person %s of organisation %s started module %s", launch.person_id, launch.organisation_id, module.id)
         module_started.send(_app(), launch=launch, module=module, progress=progress)
     return progress
+
+
+def _new_attempt(module: Module, progress: ModuleProgress, *, now: datetime) -> ModuleAttempt:
+    earlier = [attempt.versions for attempt in progress.attempts]
+    attempt = ModuleAttempt(
+        number=len(progress.attempts) + 1, started_at=now, shuffle_seed=secrets.randbelow(2**31), score=0,
+        versions=draw_versions(module, earlier, random.Random(secrets.randbits(64))),
+    )
+    progress.attempts.append(attempt)
+    db.session.flush()
+    return attempt
+
+
+def start_new_attempt(launch: Launch, module: Module, *, now: datetime) -> ModuleAttempt:
+    """A new attempt, all scored activities fresh, once the learner has seen the current one's summary; after the
+    second failed attempt, only when the waiting time is over (app.learning.attempts)."""
+    progress = _locked_progress(launch, module, now=now)
+    current = progress.current_attempt
+    if current.summary_seen_at is None:
+        raise RestartRefused(_("Finish this attempt first: go through the sections to the module's summary."))
+    starts_at = may_restart_at(module, [PastAttempt(a.is_completed, a.summary_seen_at) for a in progress.attempts])
+    if starts_at is not None and now < starts_at:
+        raise RestartRefused(
+            _("You can start a new attempt at %(time)s. Use the time to read the sections again.",
+              time=_time_of_day(starts_at)),
+        )
+    attempt = _new_attempt(module, progress, now=now)
+    progress.last_section_id, progress.updated_at = module.sections[0].id, now
+    log.info("person %s of organisation %s started attempt %s of module %s",
+             launch.person_id, launch.organisation_id, attempt.number, module.id)
+    return attempt
+
+
+def _time_of_day(moment: datetime) -> str:
+    return format_datetime(moment, "short")  # in the learner's locale
+
+
+def see_summary(launch: Launch, module: Module, progress: ModuleProgress, *, now: datetime) -> None:
+    """The learner reached the summary of the current attempt: from now on it may be restarted."""
+    attempt = progress.current_attempt
+    if attempt is not None and attempt.summary_seen_at is None:
+        attempt.summary_seen_at = now
 
 
 def resume_section(module: Module, progress: ModuleProgress | None) -> Section:
@@ -96,8 +153,9 @@ def visit_section(launch: Launch, module: Module, section: Section, *, now: date
 def complete_section(launch: Launch, module: Module, section: Section, *, now: datetime) -> ModuleProgress:
     """The learner went through the section ("Continue"); completes the module if that meets its rule."""
     progress = _locked_progress(launch, module, now=now)
-    if section.id not in progress.seen_section_ids:
-        progress.sections_seen.append(SectionSeen(section_id=section.id, seen_at=now))
+    attempt = progress.current_attempt
+    if section.id not in attempt.seen_section_ids:
+        attempt.sections_seen.append(SectionSeen(section_id=section.id, seen_at=now))
         progress.updated_at = now
         db.session.flush()
         section_completed.send(_app(), launch=launch, module=module, progress=progress, section=section)
@@ -107,9 +165,14 @@ def complete_section(launch: Launch, module: Module, section: Section, *, now: d
 
 def answer_activity(
     launch: Launch, module: Module, activity: Activity, *, chosen_ids: Collection[str] = (), text: str | None = None,
-    now: datetime,
+    attempt_number: int | None = None, version_id: str | None = None, now: datetime,
 ) -> ActivityResponse:
-    """Keep the learner's latest answer (a retry replaces it) and complete the module if the rule is now met."""
+    """Keep the learner's answer in the current attempt and complete the module if the rule is now met.
+
+    The first answer to a scored activity is kept apart and counts; a retry replaces only the latest answer (the
+    feedback). `attempt_number` and `version_id` come from the page the answer was given on: an answer from a page
+    of another attempt or version is refused, so a second tab or a replayed form records nothing.
+    """
     if activity.type == "reflection":
         text = (text or "").strip()
         if not text:
@@ -117,11 +180,23 @@ def answer_activity(
         if len(text) > REFLECTION_MAX_CHARACTERS:
             raise AppError(_("Your reflection is too long: keep it under %(count)s characters.",
                              count=REFLECTION_MAX_CHARACTERS))
-        choices = []
     else:
         text = None
+    progress = _locked_progress(launch, module, now=now)
+    attempt = progress.current_attempt
+    shown = activity.version(attempt.version_id(activity.id)) or activity
+    if (attempt_number is not None and attempt_number != attempt.number) or (
+        version_id is not None and version_id != shown.id
+    ):
+        raise StaleAnswer(
+            _("That answer was given on a page of another attempt at this module, so it was not recorded. You are on "
+              "attempt %(number)s: here is the question as this attempt asks it.", number=attempt.number),
+            detail=f"attempt {attempt_number}, version {version_id}; current {attempt.number}, {shown.id}",
+        )
+    choices = []
+    if activity.type != "reflection":
         try:
-            choices = check_choices(activity, chosen_ids)
+            choices = check_choices(shown, chosen_ids)
         except InvalidAnswer as problem:
             raise AppError(
                 _("Choose one answer before checking it.") if activity.type in ("single_choice", "scenario")
@@ -129,24 +204,29 @@ def answer_activity(
                 else _("That answer is not one of this activity's choices."),
                 detail=str(problem),
             ) from None
-    progress = _locked_progress(launch, module, now=now)
-    response = progress.response(activity.id)
+    correct = is_correct(shown, choices)
+    response = attempt.response(activity.id)
     if response is None:
-        response = ActivityResponse(activity_id=activity.id, attempts=0)
-        progress.responses.append(response)
-    response.chosen_ids, response.text = choices, text
-    response.is_correct = is_correct(activity, choices)
-    response.attempts += 1
+        response = ActivityResponse(
+            activity_id=activity.id, version_id=shown.id, first_chosen_ids=choices, first_correct=correct,
+            first_answered_at=now, tries=0,
+        )
+        attempt.responses.append(response)
+    elif response.chosen_ids == choices and response.text == text:
+        return response  # the same answer again (a replayed form): nothing new to record
+    response.chosen_ids, response.text, response.is_correct = choices, text, correct
+    response.tries += 1
     response.answered_at = progress.updated_at = now
+    attempt.score = module_score(module, {answer.activity_id: answer.first_correct for answer in attempt.responses})
     db.session.flush()
     _complete_if_due(launch, module, progress, now=now)
     return response
 
 
 def current_score(module: Module, progress: ModuleProgress | None) -> int:
-    """The score the learner's latest answers give now (the stored score is the one at completion)."""
-    responses = progress.responses if progress else []
-    return module_score(module, {response.activity_id: response.is_correct for response in responses})
+    """The current attempt's score so far (first answers); the module's result is `progress.score`."""
+    attempt = progress.current_attempt if progress else None
+    return attempt.score if attempt else 0
 
 
 def _locked_progress(launch: Launch, module: Module, *, now: datetime) -> ModuleProgress:
@@ -157,23 +237,30 @@ def _locked_progress(launch: Launch, module: Module, *, now: datetime) -> Module
 
 
 def _complete_if_due(launch: Launch, module: Module, progress: ModuleProgress, *, now: datetime) -> None:
-    if progress.is_completed:
-        return  # completion is recorded once; later retries change answers, not the completion
-    score = current_score(module, progress)
-    if not meets_completion_rule(module, progress.seen_section_ids, score):
-        return
-    progress.completed_at, progress.score = now, score
-    db.session.flush()
-    log.info("person %s of organisation %s completed module %s with score %s",
-             launch.person_id, launch.organisation_id, module.id, score)
-    module_completed.send(_app(), launch=launch, module=module, progress=progress)
+    """Completion is recorded once and never taken back; the module's result is the best completed attempt."""
+    attempt = progress.current_attempt
+    if not attempt.is_completed:
+        if not meets_completion_rule(module, attempt.seen_section_ids, attempt.score):
+            return
+        attempt.completed_at = now
+    if not progress.is_completed:
+        progress.completed_at, progress.score = now, attempt.score
+        db.session.flush()
+        log.info("person %s of organisation %s completed module %s with score %s (attempt %s)",
+                 launch.person_id, launch.organisation_id, module.id, attempt.score, attempt.number)
+        module_completed.send(_app(), launch=launch, module=module, progress=progress)
+    elif attempt.score > (progress.score or 0):
+        progress.score = attempt.score
+        db.session.flush()
+        module_result_improved.send(_app(), launch=launch, module=module, progress=progress)
 
 
 def move_progress(sender, *, organisation_id: int, kept, merged) -> None:
     """When two records of a person are merged, their progress joins up: nothing either of them did is lost.
 
-    A module only the merged person opened moves as it is. A module both opened keeps the kept person's row,
-    gains the sections and answers only the merged one has, and is completed at the earlier completion.
+    A module only the merged person opened moves as it is. A module both opened keeps the kept person's row and
+    gains the merged one's attempts: all attempts in the order they started, the latest one current. It is
+    completed at the earlier completion, with the better result.
     """
     kept_progress = progress_by_module(organisation_id, kept.id)
     for module_id, progress in progress_by_module(organisation_id, merged.id).items():
@@ -181,19 +268,19 @@ def move_progress(sender, *, organisation_id: int, kept, merged) -> None:
         if target is None:
             progress.person_id = kept.id
             continue
-        seen = target.seen_section_ids
-        for section in list(progress.sections_seen):
-            if section.section_id not in seen:
-                target.sections_seen.append(SectionSeen(section_id=section.section_id, seen_at=section.seen_at))
-        answered = {response.activity_id for response in target.responses}
-        for response in list(progress.responses):
-            if response.activity_id not in answered:
-                target.responses.append(ActivityResponse(
-                    activity_id=response.activity_id, chosen_ids=response.chosen_ids, text=response.text,
-                    is_correct=response.is_correct, attempts=response.attempts, answered_at=response.answered_at,
-                ))
+        attempts = sorted([*target.attempts, *progress.attempts], key=lambda attempt: (attempt.started_at, attempt.id))
+        for attempt in attempts:
+            attempt.number = -attempt.id  # out of the way of the unique (progress, number) while renumbering
+        db.session.flush()
+        for number, attempt in enumerate(attempts, start=1):
+            attempt.progress_id, attempt.number = target.id, number
+        db.session.flush()
+        db.session.expire(target, ["attempts"])
+        db.session.expire(progress, ["attempts"])
         if progress.completed_at and (target.completed_at is None or progress.completed_at < target.completed_at):
-            target.completed_at, target.score = progress.completed_at, progress.score
+            target.completed_at = progress.completed_at
+        if progress.score is not None:
+            target.score = max(target.score or 0, progress.score)
         target.started_at = min(target.started_at, progress.started_at)
         db.session.delete(progress)
     db.session.flush()

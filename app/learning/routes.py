@@ -4,16 +4,20 @@ from flask_babel import gettext as _
 
 from app.clock import current_clock
 from app.errors import AppError, NotFound
+from app.learning.attempts import PastAttempt, answers_needed, may_restart_at
 from app.learning.content import path_model
 from app.learning.content.model import Module, Section
 from app.learning.placement import learner_path
 from app.learning.progress import (
+    RestartRefused,
+    StaleAnswer,
     answer_activity,
     complete_section,
-    current_score,
     find_progress,
     progress_by_module,
     resume_section,
+    see_summary,
+    start_new_attempt,
     visit_section,
 )
 from app.learning.self_assessment import SCALE, latest_ratings, record_self_assessment
@@ -23,6 +27,7 @@ from app.lti.session import current_launch, launch_required
 bp = Blueprint("learning", __name__)
 
 RATING_FIELD = "rating-"  # form field per statement: rating-<statement id>
+COMPLETED = "module-completed"  # the flash category of the completion banner (learning/_completion_banner.html)
 
 
 @bp.get("/")
@@ -121,7 +126,7 @@ def section(module_id, section_id):
     section = _section_or_404(module, section_id)
     progress = visit_section(launch, module, section, now=current_clock().now())
     return render_template("learning/section.html", module=module, section=section, progress=progress,
-                           path=path_model())
+                           attempt=progress.current_attempt, path=path_model(), needed=answers_needed(module))
 
 
 @bp.post("/modules/<module_id>/sections/<section_id>/done")
@@ -131,7 +136,7 @@ def section_done(module_id, section_id):
     launch = current_launch()
     module = _module_or_404(module_id)
     section = _section_or_404(module, section_id)
-    complete_section(launch, module, section, now=current_clock().now())
+    _announcing_completion(module, lambda: complete_section(launch, module, section, now=current_clock().now()))
     following = module.sections.index(section) + 1
     if following < len(module.sections):
         return redirect(url_for("learning.section", module_id=module.id, section_id=module.sections[following].id))
@@ -148,23 +153,60 @@ def answer(module_id, section_id, activity_id):
     activity = next((activity for activity in section.activities if activity.id == activity_id), None)
     if activity is None:
         raise NotFound(_("This section has no activity “%(activity)s”.", activity=activity_id))
-    answer_activity(launch, module, activity, chosen_ids=request.form.getlist("choice"), text=request.form.get("text"),
-                    now=current_clock().now())
+    try:
+        _announcing_completion(module, lambda: answer_activity(
+            launch, module, activity, chosen_ids=request.form.getlist("choice"), text=request.form.get("text"),
+            attempt_number=request.form.get("attempt", type=int), version_id=request.form.get("version"),
+            now=current_clock().now(),
+        ).attempt.progress)
+    except StaleAnswer as stale:
+        flash(stale.message, "warning")
+        return redirect(url_for("learning.section", module_id=module.id, section_id=section.id,
+                                _anchor=f"activity-{activity.id}"))
     return redirect(url_for("learning.section", module_id=module.id, section_id=section.id,
                             _anchor=f"feedback-{activity.id}"))
+
+
+def _announcing_completion(module: Module, record):
+    """Run `record` (a service call returning the progress); if it completed the module, the next page opens with
+    the completion banner."""
+    launch = current_launch()
+    before = find_progress(launch.organisation_id, launch.person_id, module.id)
+    was_completed = bool(before and before.is_completed)
+    progress = record()
+    if progress.is_completed and not was_completed:
+        flash(module.id, COMPLETED)
+    return progress
+
+
+@bp.post("/modules/<module_id>/attempts")
+@launch_required()
+def new_attempt(module_id):
+    """"Start a new attempt" on the summary: all scored activities fresh, from the first section."""
+    launch = current_launch()
+    module = _module_or_404(module_id)
+    try:
+        start_new_attempt(launch, module, now=current_clock().now())
+    except RestartRefused as refused:
+        flash(refused.message, "warning")
+        return redirect(url_for("learning.module_summary", module_id=module.id))
+    return redirect(url_for("learning.section", module_id=module.id, section_id=module.sections[0].id))
 
 
 @bp.get("/modules/<module_id>/summary")
 @launch_required()
 def module_summary(module_id):
-    """After the last section: completed or what is still missing, the score, badges just earned, the learner's
-    reflections and checklists."""
+    """After the last section: this attempt's score and whether the rule holds, the module's result, every
+    attempt, a new attempt when allowed, badges just earned, and the learner's reflections and checklists."""
     launch = current_launch()
     module = _module_or_404(module_id)
     progress = find_progress(launch.organisation_id, launch.person_id, module.id)
     if progress is None:
         return redirect(url_for("learning.module", module_id=module.id))
+    now = current_clock().now()
+    see_summary(launch, module, progress, now=now)
+    restart_at = may_restart_at(module, [PastAttempt(a.is_completed, a.summary_seen_at) for a in progress.attempts])
     # The badges this completion earned come from the badges feature's template hook (new_badges(), app.badges).
-    page = render_template("learning/summary.html", module=module, progress=progress, path=path_model(),
-                           score=current_score(module, progress))
-    return page
+    return render_template("learning/summary.html", module=module, progress=progress, path=path_model(),
+                           attempt=progress.current_attempt, needed=answers_needed(module),
+                           restart_at=restart_at if restart_at and restart_at > now else None)

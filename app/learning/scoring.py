@@ -1,10 +1,12 @@
-"""Marking answers and the module's score: pure rules over the content model, shared by the pages and the tests.
+"""Marking answers and an attempt's score: pure rules over the content model, shared by the pages and the tests.
 
-A module's score is the percentage of its scored activities (docs/content.md) whose latest answer is right;
-an unanswered one counts as wrong. A module without scored activities scores 100 once its rule is met.
+An attempt's score is the percentage of the module's scored activities (docs/content.md) whose first answer in
+that attempt is right; an unanswered one counts as wrong. A module without scored activities scores 100 once its
+rule is met.
 """
 from collections.abc import Collection, Mapping
 
+from app.learning.attempts import attempt_score
 from app.learning.content.model import Activity, Module
 
 
@@ -33,12 +35,10 @@ def is_correct(activity: Activity, chosen_ids: Collection[str]) -> bool | None:
 
 
 def module_score(module: Module, correctness: Mapping[str, bool | None]) -> int:
-    """The percentage of scored activities answered right, from activity id → latest correctness."""
+    """The percentage of scored activities answered right, from activity id → first answer's correctness."""
     scored = [activity for activity in module.activities if activity.is_scored]
-    if not scored:
-        return 100
     right = sum(1 for activity in scored if correctness.get(activity.id))
-    return round(100 * right / len(scored))
+    return attempt_score(right, len(scored))
 
 
 def meets_completion_rule(module: Module, seen_section_ids: Collection[str], score: int) -> bool:

@@ -106,19 +106,32 @@ def person_data(organisation_id: int, person_id: int) -> dict:
                 "last_section": progress.last_section_id,
                 "completed_at": _time(progress.completed_at),
                 "score": progress.score,
-                "sections_seen": [
-                    {"section": seen.section_id, "at": _time(seen.seen_at)} for seen in progress.sections_seen
-                ],
-                "answers": [
+                "attempts": [
                     {
-                        "activity": response.activity_id,
-                        "chosen": response.chosen_ids,
-                        "reflection": response.text,
-                        "correct": response.is_correct,
-                        "attempts": response.attempts,
-                        "at": _time(response.answered_at),
+                        "number": attempt.number,
+                        "started_at": _time(attempt.started_at),
+                        "score": attempt.score,
+                        "completed_at": _time(attempt.completed_at),
+                        "sections_seen": [
+                            {"section": seen.section_id, "at": _time(seen.seen_at)} for seen in attempt.sections_seen
+                        ],
+                        "answers": [
+                            {
+                                "activity": response.activity_id,
+                                "version": response.version_id,
+                                "first_answer": response.first_chosen_ids,
+                                "first_answer_correct": response.first_correct,
+                                "first_answered_at": _time(response.first_answered_at),
+                                "latest_answer": response.chosen_ids,
+                                "latest_answer_correct": response.is_correct,
+                                "reflection": response.text,
+                                "tries": response.tries,
+                                "at": _time(response.answered_at),
+                            }
+                            for response in attempt.responses
+                        ],
                     }
-                    for response in progress.responses
+                    for attempt in progress.attempts
                 ],
             }
             for progress in db.session.scalars(

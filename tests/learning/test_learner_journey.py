@@ -53,7 +53,7 @@ def test_a_learner_assesses_gets_a_reasoned_recommendation_and_completes_a_modul
     before = before.submit("/activities/documents", choice=["agreement", "card"])
     assert 'data-testid="module-completed"' in before.text
     summary = before.follow(r'href="([^"]*/sections/after\?[^"]*)"').submit("/sections/after/done")
-    assert "You completed this module" in summary.text and "with a score of 100 %" in summary.text
+    assert "You completed this module" in summary.text and "Your result is 100 %" in summary.text
     assert "Start the paperwork a month earlier." in summary.text
 
     path = summary.follow(r'href="([^"]*/\?launch_token=[^"]*)"')

@@ -35,13 +35,14 @@ MODULE_KEYS = {"id", "title", "area", "level", "minutes", "outcomes", "completio
 TRANSLATION_KEYS = {"id", "title", "outcomes"}
 COMPLETION_KEYS = {"all_sections_seen", "min_score"}
 ACTIVITY_KEYS = {
-    "single_choice": {"id", "type", "prompt", "options"},
-    "multiple_choice": {"id", "type", "prompt", "options"},
-    "scenario": {"id", "type", "prompt", "options"},
+    "single_choice": {"id", "type", "prompt", "options", "variants"},
+    "multiple_choice": {"id", "type", "prompt", "options", "variants"},
+    "scenario": {"id", "type", "prompt", "options", "variants"},
     "reflection": {"id", "type", "prompt"},
     "checklist": {"id", "type", "prompt", "items"},
 }
-OPTION_KEYS = {"id", "text", "correct", "feedback"}
+VARIANT_KEYS = {"id", "prompt", "options"}
+OPTION_KEYS = {"id", "text", "correct", "feedback", "keep_place"}
 ITEM_KEYS = {"id", "text"}
 
 HEADING = re.compile(r"^##(?!#)\s*(?P<title>.*?)\s*(?:\{#(?P<id>[^}\s]*)\})?\s*$")
@@ -604,9 +605,28 @@ class _PathReader(ContentReader):
             items = tuple(item for item in (
                 self._checklist_item(item, line, file) for item, line in self._list(raw, "items", file)
             ) if item)
+        variants = ()
+        if kind in CHOICE_TYPES and activity_id is not None:
+            variants = tuple(variant for variant in (
+                self._variant(item, line, file, kind, activity_id) for item, line in self._list(raw, "variants", file)
+            ) if variant)
         if activity_id is None or prompt is None:
             return None
-        return Activity(activity_id, kind, english(prompt), options, items, Source(file, raw.line))
+        return Activity(activity_id, kind, english(prompt), options, items, Source(file, raw.line), variants)
+
+    def _variant(self, raw, line: int, file: str, kind: str, activity_id: str) -> Activity | None:
+        """Another version of a question: `id` (e.g. v2, giving `<activity>.v2`), `prompt` and `options`."""
+        if not self.check_mapping(raw, file, line, "a variant"):
+            return None
+        self.unknown_keys(raw, VARIANT_KEYS, file, "a variant (its type is the activity's)")
+        variant_id = self.read_id(raw, file, "variant")
+        prompt = self.plain_text(raw, "prompt", file, f"variant {variant_id!r} of {activity_id!r}", required=True)
+        options = tuple(option for option in (
+            self._option(item, item_line, file) for item, item_line in self._list(raw, "options", file)
+        ) if option)
+        if variant_id is None or prompt is None:
+            return None
+        return Activity(f"{activity_id}.{variant_id}", kind, english(prompt), options, (), Source(file, raw.line))
 
     def _list(self, raw: LineDict, key: str, file: str):
         value = raw.get(key)
@@ -633,9 +653,17 @@ class _PathReader(ContentReader):
                 "write `correct: true` on the right answers; leave it out on the others",
             )
             correct = False
+        keep_place = raw.get("keep_place", False)
+        if not isinstance(keep_place, bool):
+            self.problems.error(
+                Source(file, raw.key_lines["keep_place"]),
+                f"option {option_id!r}: `keep_place` must be true or false",
+                "write `keep_place: true` on an option such as “none of the above” that must stay where it is",
+            )
+            keep_place = False
         if option_id is None or text is None:
             return None
-        return Option(option_id, english(text), correct, english(feedback), Source(file, raw.line))
+        return Option(option_id, english(text), correct, english(feedback), Source(file, raw.line), keep_place)
 
     def _checklist_item(self, raw, line: int, file: str) -> ChecklistItem | None:
         if not self.check_mapping(raw, file, line, "a checklist item"):
@@ -760,7 +788,45 @@ class _PathReader(ContentReader):
             activity.id, activity.options, raw, "options", locale, file, ("text", "feedback")
         )
         items = self._translate_entries(activity.id, activity.items, raw, "items", locale, file, ("text",))
-        return replace(activity, prompt=activity.prompt.with_locale(locale, prompt), options=options, items=items)
+        variants = self._translate_variants(activity, raw, locale, file)
+        return replace(activity, prompt=activity.prompt.with_locale(locale, prompt), options=options, items=items,
+                       variants=variants)
+
+    def _translate_variants(self, activity: Activity, raw: LineDict, locale: str, file: str) -> tuple[Activity, ...]:
+        language = LOCALE_NAMES.get(locale, locale)
+        translated = {}
+        for item, line in self._list(raw, "variants", file):
+            if not self.check_mapping(item, file, line, "a variant"):
+                continue
+            self.unknown_keys(item, VARIANT_KEYS, file, "a variant")
+            full_id = f"{activity.id}.{item.get('id')}"
+            if activity.version(full_id) is None:
+                self.problems.error(
+                    Source(file, item.line),
+                    f"variant {item.get('id')!r} of activity {activity.id!r} does not exist in module.md",
+                    "use the ids of the English variants",
+                )
+                continue
+            translated[full_id] = item
+        result = []
+        for variant in activity.variants:
+            item = translated.get(variant.id)
+            if item is None:
+                self.problems.warning(Source(file, raw.line),
+                                      f"variant {variant.id!r} has no {language} translation; English is shown",
+                                      f"add `variants:` with `- id: {variant.id.rsplit('.', 1)[1]}` and its texts")
+                result.append(variant)
+                continue
+            prompt = self.plain_text(item, "prompt", file, f"variant {variant.id!r}", required=False)
+            if not prompt:
+                self.problems.warning(Source(file, item.line),
+                                      f"variant {variant.id!r} has no {language} prompt; English is shown",
+                                      "add `prompt:`")
+            options = self._translate_entries(
+                variant.id, variant.options, item, "options", locale, file, ("text", "feedback")
+            )
+            result.append(replace(variant, prompt=variant.prompt.with_locale(locale, prompt), options=options))
+        return tuple(result)
 
     def _translate_entries(self, activity_id, entries, raw, key, locale, file, fields):
         language = LOCALE_NAMES.get(locale, locale)

@@ -101,6 +101,7 @@ class Option:
     correct: bool
     feedback: Text
     source: Source = field(compare=False, default=None)
+    keep_place: bool = False  # shown where the file puts it ("none of the above"), not shuffled
 
     def localised(self, locale: str) -> str:
         return self.text.localised(locale)
@@ -118,7 +119,12 @@ class ChecklistItem:
 
 @dataclass(frozen=True)
 class Activity:
-    """A question, scenario, reflection prompt or checklist inside a section."""
+    """A question, scenario, reflection prompt or checklist inside a section.
+
+    A scored activity may carry variants: other versions of the question (the same type and weight, their own
+    prompt, options and feedback) with ids under the activity's, e.g. `ka1-who.v2`. Each attempt at the module
+    shows one version of it (app.learning.attempts); the activity itself is the first version.
+    """
 
     id: str
     type: str
@@ -126,9 +132,21 @@ class Activity:
     options: tuple[Option, ...] = ()
     items: tuple[ChecklistItem, ...] = ()
     source: Source = field(compare=False, default=None)
+    variants: tuple["Activity", ...] = ()
 
     def localised(self, locale: str) -> str:
         return self.prompt.localised(locale)
+
+    @property
+    def versions(self) -> tuple["Activity", ...]:
+        return (self, *self.variants)
+
+    def version(self, version_id: str) -> "Activity | None":
+        return next((version for version in self.versions if version.id == version_id), None)
+
+    @property
+    def correct_option_ids(self) -> frozenset[str]:
+        return frozenset(option.id for option in self.options if option.correct)
 
     @property
     def is_scored(self) -> bool:

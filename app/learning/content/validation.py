@@ -121,7 +121,15 @@ def check_module(module: Module, model: PathModel, problems: Problems, *, strict
     _duplicates([(activity.id, activity.source) for activity in module.activities], "activity", problems,
                 f" in module {module.id!r}")
     for activity in module.activities:
-        _check_activity(activity, problems)
+        _duplicates([(version.id, version.source) for version in activity.versions], "variant", problems,
+                    f" in activity {activity.id!r}")
+        for version in activity.versions:
+            _check_activity(version, problems)
+            if version.is_scored != activity.is_scored:
+                problems.error(version.source,
+                               f"variant {version.id!r} is {'' if version.is_scored else 'not '}scored and "
+                               f"activity {activity.id!r} is {'' if activity.is_scored else 'not '}",
+                               "every version of a scenario marks a best choice with `correct: true`, or none does")
     _check_minimums(module, problems, strict)
 
 
