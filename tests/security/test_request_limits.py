@@ -1,5 +1,5 @@
 """Requests no route was written for: a NUL in the address, ids past any column, too many fields, too large a
-body, a `kid` that is not text. Each gets a clear 4xx page, never a 500 (issue 21's low findings).
+body, a `kid` that is not text. Each gets a clear 4xx page, never a 500.
 
 The routes come from the app's url_map (tests/security/routes.py), so a route added later is covered too.
 """

@@ -1,4 +1,4 @@
-"""Issue 21: moving an LMS site to another organisation moves what it recorded; no write lands in the wrong college.
+"""Moving an LMS site to another organisation moves what it recorded; no write lands in the wrong college.
 
 Before the fix only the site's future launches changed organisation: its courses stayed in the old one, so launches
 after the move joined the old organisation's course and the roster wrote the new college's people into the old
