@@ -17,7 +17,7 @@ from tests.support.forms import post_form
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.usefixtures("world_committed_if_used")]
 
-# Past PostgreSQL's integer (2³¹ − 1), past SQLite's (2⁶³ − 1), and the issue's own example.
+# Past PostgreSQL's integer (2³¹ − 1), past SQLite's (2⁶³ − 1), and a long number typed into an address.
 HUGE_IDS = (LARGEST_ID + 1, 99999999999, 2**63, 10**30)
 NOT_INT = {"module_id": "erasmus-plus-for-vet", "section_id": "why", "activity_id": "a", "kind": "ob2.png"}
 
