@@ -102,7 +102,7 @@ FROM_ENVIRONMENT = {
     "BADGE_ISSUER_DESCRIPTION": ("BADGE_ISSUER_DESCRIPTION", str),
 }
 
-# Request limits (issue 21): from the environment too.
+# Request limits: from the environment too.
 FROM_ENVIRONMENT.update({
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
     "MAX_FORM_PARTS": ("MAX_FORM_PARTS", int),
@@ -166,7 +166,7 @@ class Config:
     JWKS_WAIT_FOR_OTHER_FETCH = 5.0
 
     # Every cookie the tool sets lives inside an LMS iframe of another site: it must be
-    # SameSite=None; Secure; Partitioned (CHIPS) or Chromium drops it (FACTS: browsers).
+    # SameSite=None; Secure; Partitioned (CHIPS) or Chromium drops it.
     SESSION_COOKIE_NAME = "rexvet_session"
     SESSION_COOKIE_SAMESITE = "None"
     SESSION_COOKIE_SECURE = True
@@ -174,7 +174,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     PREFERRED_URL_SCHEME = "https"
 
-    # The installation admin's session (issue 21, docs/configuration.md): a cookie of its own, sent only to /admin
+    # The installation admin's session (docs/configuration.md): a cookie of its own, sent only to /admin
     # pages, SameSite=Lax and not partitioned (admin pages are never framed, so a cross-site page cannot ride on
     # it). It ends after ADMIN_SESSION_IDLE_SECONDS without a request and ADMIN_SESSION_LIFETIME_SECONDS after the
     # login in any case; logging out or a password change ends every session of that admin.
@@ -221,13 +221,13 @@ class Config:
     BADGE_ISSUER_EMAIL = "badges@rexvet.example.org"
     BADGE_ISSUER_DESCRIPTION = "Badges for international skills in vocational education and training (REX VET)."
 
-    # One slow or hostile LMS cannot starve the others (issue 21, docs/grades.md): each `flask worker` process runs
+    # One slow or hostile LMS cannot starve the others (docs/grades.md): each `flask worker` process runs
     # at most this many jobs of one LMS registration at once (of its JOB_WORKER_THREADS), taking another
     # registration's due job instead; and an access-token request gets this long in all (connecting, waiting and
     # reading), after which the score is retried later like any unanswered call.
     JOB_REGISTRATION_CONCURRENCY = 2
     TOKEN_REQUEST_DEADLINE_SECONDS = 5.0
-    # Request limits (issue 21, docs/configuration.md). Flask/Werkzeug refuse a larger body with 413: 1 MiB
+    # Request limits (docs/configuration.md). Flask/Werkzeug refuse a larger body with 413: 1 MiB
     # holds any launch (an id_token of many KiB), the admin's registration file and every form; nothing uploads
     # more. MAX_FORM_PARTS counts the parts of a multipart form (Werkzeug) and, here, the fields of any form or
     # query string (app/http_limits.py). An anonymous /lti/login stores its parameters: each is capped.

@@ -1,4 +1,4 @@
-"""What every request may hold and what every answer says about itself (issue 21's low findings).
+"""What every request may hold and what every answer says about itself.
 
 - Ids in URLs (`<int:…>`) stop at the largest value an id column holds: a larger number names nothing here
   (404), where PostgreSQL would refuse the query ("integer out of range") and SQLite's driver overflow.

@@ -3,7 +3,7 @@
 // It serves the platform's JWKS (counting fetches per tool), and runs full launches against a tool:
 // POST login initiation -> read the 302's Location (state, nonce, redirect_uri) and cookies -> sign an
 // RS256 id_token in-process with the tool's nonce -> POST id_token + state with the cookies -> the tool's 303.
-// Python's threads-and-requests tops out near 90 launches/s here (FACTS); this does not.
+// Python's threads-and-requests tops out near 90 launches/s here; this does not.
 //
 // Controlled by bench/run.py over stdin/stdout, one JSON object per line:
 //   -> {"cmd": "run", "target": {...}, "concurrency": 8, "seconds": 10, "max_launches": 20000}

@@ -17,6 +17,7 @@ from datetime import UTC
 from sqlalchemy import event, func, select, text
 
 from app.extensions import db
+from app.learning.content import path_model
 from app.learning.models import ModuleProgress
 from app.tenancy.models import Membership
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch
@@ -28,7 +29,7 @@ TRIVIAL_PATH = "/bench-no-such-page"  # the 404 page: the base layout and one me
 
 def main(staff: int) -> dict:
     with app.app_context():
-        path = app.extensions["path_model"]
+        path = path_model(app)
         generated = generate_organisation(path, name="Bench pages college", staff=staff,
                                           course_sizes=(0.1, 0.3, 0.2, 0.1, 0.02))
         world, course = generated.world, generated.courses[0]

@@ -1,4 +1,4 @@
-"""`make bench`: the launch benchmark of issue 16, in one run.
+"""`make bench`: the launch benchmark (docs/benchmarks.md), in one run.
 
 Creates a throw-away PostgreSQL database, migrates it, registers the benchmark platform (the Node driver,
 which also serves the platform's JWKS) and a tool key; then, for each server — the do-nothing Flask tool

@@ -1,4 +1,4 @@
-"""Baking credentials into badge images and reading them back (FACTS "Baking"; OB 2.0 and OB 3.0 baking specs).
+"""Baking credentials into badge images and reading them back (the OB 2.0 and OB 3.0 baking specs).
 
 PNG: an uncompressed iTXt chunk (keyword `openbadges` for OB 2.0, `openbadgecredential` for OB 3.0), written
 and read by Pillow. SVG: the namespace on the root and the assertion/credential element right after it.

@@ -107,7 +107,8 @@ def shown_name(award: BadgeAward) -> str | None:
 
 
 def linkedin_url(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile) -> str:
-    """LinkedIn's "add to profile" link for a certification (parameters: FACTS)."""
+    """LinkedIn's "add to profile" link for a certification: startTask=CERTIFICATION_NAME with the name, the
+    issuing organisation, the year and month issued, and the award page as certUrl (its public id as certId)."""
     awarded = as_utc(award.awarded_at)
     return "https://www.linkedin.com/profile/add?" + urlencode({
         "startTask": "CERTIFICATION_NAME", "name": badge.name.english, "organizationName": issuer.name,

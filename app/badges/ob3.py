@@ -1,5 +1,5 @@
 """Open Badges 3.0: the OpenBadgeCredential of an award, its VC-JWT, the issuer Profile and the Bitstring Status
-List credential (the only place that knows their shape; FACTS "Open Badges 3.0" and the OB 3.0 spec)."""
+List credential (the only place that knows their shape, as the OB 3.0 spec defines it)."""
 import base64
 import gzip
 from datetime import UTC, datetime

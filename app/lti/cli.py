@@ -300,7 +300,8 @@ def deployment_disable_command(deployment_id):
 @deployment_cli.command("settle")
 @click.argument("deployment_id", type=int, required=False)
 def deployment_settle_command(deployment_id):
-    """Bring what a deployment recorded into its organisation (repairs a move made before issue 21).
+    """Bring what a deployment recorded into its organisation (repairs a move by an older version of the tool,
+    which moved only the site's future launches).
 
     Without DEPLOYMENT_ID: every deployment with a course or launch kept in another organisation, each in its own
     transaction.

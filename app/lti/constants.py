@@ -61,7 +61,7 @@ SUPPORTED_MESSAGE_TYPES = tuple(REQUIRED_CLAIMS)
 # Algorithms a registration may allow: asymmetric only (never `none`, never HS*: the key set is public).
 SUPPORTED_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "PS256")
 
-# The longest AGS URLs a launch may carry (issue 21: a longer one is refused at launch). The grades feature sizes
+# The longest AGS URLs a launch may carry (a longer one is refused at launch). The grades feature sizes
 # its columns from these; a line item found in a container is keyed "<lineitems URL>#resource=<resource id>".
 LINE_ITEM_URL_MAX_LENGTH = 1000
 RESOURCE_ID_MAX_LENGTH = 200

@@ -329,7 +329,7 @@ class ToolMessageLaunch:
                     "An administrator of your organisation or of REX VET Path must approve this LMS site "
                     "(deployment %(deployment_id)s). Try again after approval.",
                     deployment_id=repr(deployment_id),
-                ) if deployment.organisation_id is not None else _(  # a shared registration's site (issue 21)
+                ) if deployment.organisation_id is not None else _(  # a shared registration's site: in no organisation
                     "An administrator of REX VET Path must approve this LMS site (deployment %(deployment_id)s). "
                     "Try again after approval.",
                     deployment_id=repr(deployment_id),
@@ -462,7 +462,7 @@ def _roster_url(body: dict) -> str | None:
     return url if isinstance(url, str) and url else None
 
 
-# --- claims that end up in columns of limited size (issue 21) ------------------------------------------------
+# --- claims that end up in columns of limited size -----------------------------------------------------------
 #
 # Identifiers and service URLs must be text (anything else is refused with the other claims of the wrong type)
 # and fit their columns: a longer one is refused, as cutting it would merge two people, courses or links, or

@@ -197,7 +197,7 @@ def _import_deployment(registration: Registration, entry: dict) -> str:
         deployment = Deployment(registration=registration, deployment_id=entry["deployment_id"])
         db.session.add(deployment)
     if entry.get("organisation"):
-        # An existing site named in another organisation moves there with what it recorded (issue 21).
+        # An existing site named in another organisation moves there with what it recorded.
         place_deployment(deployment, _organisation_named(entry["organisation"]))
     elif deployment.organisation is None:
         deployment.organisation = create_organisation(f"{registration.name} · {entry['deployment_id']}")

@@ -164,7 +164,7 @@ def record_roster(course: Course, members: list[Member], *, now: datetime) -> No
 
 def _lock_in_its_organisation(course: Course) -> None:
     """Lock the course, so a move of its site (app.tenancy.moves) waits for this roster or this roster for the move,
-    and refuse it unless it is in its site's organisation as both stand now (issue 21)."""
+    and refuse it unless it is in its site's organisation as both stand now."""
     db.session.refresh(course, attribute_names=["organisation_id"], with_for_update=True)
     site_organisation = db.session.scalar(
         select(Deployment.organisation_id).where(Deployment.id == course.deployment_id)

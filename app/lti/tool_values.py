@@ -1,5 +1,5 @@
 """The values an LMS admin types into their LMS to register this tool by hand, computed from BASE_URL and the
-tool's current key (FACTS: itslearning takes them through its App Library form; Moodle, Canvas, Blackboard
+tool's current key (itslearning takes them through its App Library form; Moodle, Canvas, Blackboard
 and Brightspace through their own forms)."""
 import json
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Who may read an organisation's reports (issue: skills map): its organisation admins (an institution or system
+"""Who may read an organisation's reports (the skills map): its organisation admins (an institution or system
 Administrator launch), the instructors of the course those admins designate as the reporting course, and
 the installation admin. A course-level Administrator is an instructor, and only of the reporting course counts.
 """

@@ -62,7 +62,7 @@ def approve_deployment(
     else:
         organisation = get_organisation(organisation_id)
     deployment.status = Deployment.ACTIVE
-    # A disabled site approved into another organisation takes what it recorded along (issue 21).
+    # A disabled site approved into another organisation takes what it recorded along.
     summary = place_deployment(deployment, organisation)
     # After the move: the people it brought get the badges held while the organisation waited, too.
     activate_organisation(organisation)

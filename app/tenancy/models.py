@@ -26,7 +26,8 @@ class Organisation(TimestampMixin, db.Model):
 
 
 class Registration(TimestampMixin, db.Model):
-    """One LMS's registration of the tool, keyed by (issuer, client_id); not a college (FACTS: itslearning)."""
+    """One LMS's registration of the tool, keyed by (issuer, client_id); not a college (one itslearning
+    registration serves many colleges)."""
 
     __tablename__ = "registrations"
     __table_args__ = (UniqueConstraint("issuer", "client_id"),)
@@ -43,7 +44,7 @@ class Registration(TimestampMixin, db.Model):
     key_set_url: Mapped[str] = mapped_column(String(1000))
     allowed_algorithms: Mapped[list] = mapped_column(JSONType, default=lambda: ["RS256"])
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
-    # What a launch with a deployment_id we have not seen does (FACTS: one registration, many colleges).
+    # What a launch with a deployment_id we have not seen does (one registration may serve many colleges).
     new_deployment_policy: Mapped[str] = mapped_column(String(30), default=POLICY_NEW_ORGANISATION)
     # With the hold-pending policy, new deployments wait under this organisation for its admin's approval.
     default_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
@@ -59,7 +60,7 @@ class Registration(TimestampMixin, db.Model):
     # Whether the default organisation's admin (asserted by the LMS) may approve new sites: only for an LMS that
     # organisation owns alone. Off (the default) on a registration several colleges share (itslearning, Blackboard,
     # Canvas cloud): another college's new site would be approved into the wrong organisation, so new sites wait,
-    # in no organisation, for the installation admin (issue 21).
+    # in no organisation, for the installation admin.
     default_organisation_approves: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     deployments: Mapped[list["Deployment"]] = relationship(back_populates="registration")

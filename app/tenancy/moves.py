@@ -1,4 +1,4 @@
-"""Moving an LMS site (deployment) to another organisation: what the site recorded goes with it (issue 21).
+"""Moving an LMS site (deployment) to another organisation: what the site recorded goes with it.
 
 Before, only the site's future launches changed organisation: its courses kept the old one, so launches after the
 move joined the old organisation's courses and the roster wrote the new college's people into the old
@@ -85,7 +85,8 @@ def settle_deployment(deployment: Deployment) -> MoveSummary:
 
 
 def unsettled_deployments() -> list[Deployment]:
-    """Deployments with a course or a launch kept in another organisation than theirs (a move before issue 21)."""
+    """Deployments with a course or a launch kept in another organisation than theirs (left by a move in an older
+    version of the tool, which moved only the site's future launches)."""
     stray_course = exists().where(Course.deployment_id == Deployment.id,
                                   Course.organisation_id != Deployment.organisation_id)
     stray_records = [exists().where(record.deployment_id == Deployment.id,

@@ -113,7 +113,7 @@ def find_or_create_deployment(registration: Registration, deployment_id: str, pl
             status=Deployment.PENDING,
         )
     else:
-        # A long deployment id must not overflow the organisation's name (a 500 on the launch, issue 21).
+        # A long deployment id must not overflow the organisation's name (the launch would fail with a 500).
         organisation = create_organisation(
             (platform_name or f"{registration.name} · {deployment_id}")[: Organisation.name.type.length]
         )

@@ -1,4 +1,4 @@
-"""Issue 21: the installation admin's session ends at logout, at a password change and after a while, everywhere;
+"""The installation admin's session ends at logout, at a password change and after a while, everywhere;
 its cookie is SameSite=Lax and only for /admin, while the LMS iframe's cookies stay SameSite=None; Partitioned.
 
 Before, the session was a signed cookie with no server state, valid for 31 days and sent cross-site: a copy of it

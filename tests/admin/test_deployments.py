@@ -170,7 +170,7 @@ def test_a_disabled_deployment_can_be_approved_again(in_request, make_deployment
 
 @pytest.mark.sqlite
 def test_moving_a_deployment_on_its_page_takes_its_courses_and_people_along(admin_client, make_organisation):
-    """Issue 21: the admin's "Organisation" form moves what the site recorded, not only its future launches."""
+    """The admin's "Organisation" form moves what the site recorded, not only its future launches."""
     from tests.support.factories import make_world
 
     world = make_world("College A")

@@ -82,7 +82,7 @@ def _b64(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def test_the_ob3_credential_is_valid_against_1edtechs_schema_and_says_what_facts_require(served):
+def test_the_ob3_credential_is_valid_against_1edtechs_schema_and_says_what_the_spec_requires(served):
     award = served.award()
     credential = served.get(f"/badges/credentials/{award}").json()
     errors = sorted(Draft201909Validator(SCHEMA).iter_errors(credential), key=str)

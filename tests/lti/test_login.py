@@ -86,7 +86,7 @@ def test_login_without_client_id_needs_an_unambiguous_issuer(client, registratio
 def test_a_second_registration_waiting_for_approval_does_not_break_the_lms_logins_without_client_id(
     client, registration
 ):
-    """Issue 21: a Dynamic Registration claiming a known LMS's issuer is held pending; that LMS's logins go on."""
+    """A Dynamic Registration claiming a known LMS's issuer is held pending; that LMS's logins go on."""
     from app.tenancy.models import Registration
 
     make_registration(issuer="https://moodle.example.org", client_id="attacker", status=Registration.PENDING)
@@ -109,7 +109,7 @@ def test_jwks_publishes_the_tools_public_key_only(client, app):
     assert "d" not in keys[0] and keys[0]["alg"] == "RS256"
 
 
-# Anyone may start a login, and a login stores its parameters: each is capped (issue 21: 1.4 MB were stored per
+# Anyone may start a login, and a login stores its parameters: each is capped (uncapped, 1.4 MB were stored per
 # anonymous request). The limits: LTI_LOGIN_PARAMETER_MAX_LENGTH (2,048), LTI_MESSAGE_HINT_MAX_LENGTH (8,192),
 # and the columns of target_link_uri (2,000) and lti_storage_target (200).
 LIMITS = {"iss": 2048, "login_hint": 2048, "client_id": 2048, "lti_deployment_id": 2048, "lti_message_hint": 8192,

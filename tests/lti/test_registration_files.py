@@ -61,7 +61,7 @@ def test_invalid_json_names_file_and_line(runner, tmp_path):
 
 
 def test_a_file_naming_another_organisation_moves_the_site_with_its_courses(runner, tmp_path):
-    """Issue 21: importing a file that puts a known site in another organisation moves what the site recorded."""
+    """Importing a file that puts a known site in another organisation moves what the site recorded."""
     runner.invoke(args=["lti", "registration", "import", DEVLMS_FILE])
     site = db.session.scalars(select(Deployment).where(Deployment.deployment_id == "devlms-site-1")).one()
     course = Course(organisation_id=site.organisation_id, deployment_id=site.id, context_id="c-1")

@@ -1,8 +1,8 @@
 """Correctly signed launches with claims no column was made for: too long, holding a NUL, of the wrong JSON type.
 
 Every claim the launch stores (in a column, or in the JSON kept with the launch) × each kind of bad value is
-either refused with a clear 400 or accepted and stored so that it fits: never a database error (issue 21: 16 of
-31 such launches answered 500). The table says which, so it is the policy as well as its proof:
+either refused with a clear 400 or accepted and stored so that it fits: never a database error (before these rules, 16
+of 31 such launches answered 500). The table says which, so it is the policy as well as its proof:
 
 - a NUL (or other text no column can hold) anywhere in the token: refused;
 - identifiers and service URLs (and roles, AGS scopes) of the wrong JSON type, or too long: refused (cutting

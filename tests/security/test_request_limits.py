@@ -1,5 +1,5 @@
 """Requests no route was written for: a NUL in the address, ids past any column, too many fields, too large a
-body, a `kid` that is not text. Each gets a clear 4xx page, never a 500 (issue 21's low findings).
+body, a `kid` that is not text. Each gets a clear 4xx page, never a 500.
 
 The routes come from the app's url_map (tests/security/routes.py), so a route added later is covered too.
 """
@@ -17,7 +17,7 @@ from tests.support.forms import post_form
 
 pytestmark = [pytest.mark.sqlite, pytest.mark.usefixtures("world_committed_if_used")]
 
-# Past PostgreSQL's integer (2³¹ − 1), past SQLite's (2⁶³ − 1), and the issue's own example.
+# Past PostgreSQL's integer (2³¹ − 1), past SQLite's (2⁶³ − 1), and a long number typed into an address.
 HUGE_IDS = (LARGEST_ID + 1, 99999999999, 2**63, 10**30)
 NOT_INT = {"module_id": "erasmus-plus-for-vet", "section_id": "why", "activity_id": "a", "kind": "ob2.png"}
 

@@ -1,5 +1,5 @@
 """Every answer says `X-Content-Type-Options: nosniff`; every page and export says `Cache-Control: no-store`
-unless its view chose a caching policy of its own on purpose (issue 21).
+unless its view chose a caching policy of its own on purpose.
 
 Pages and exports hold personal data (names, progress, a person's whole record): no browser or shared cache
 may keep them. The routes come from the app's url_map, each tried with every method as the widest launch

@@ -1,4 +1,4 @@
-"""Server-side request forgery (issue 21, findings 1 and 2): whatever URL a registration or a launch names, the
+"""Server-side request forgery: whatever URL a registration or a launch names, the
 tool calls no address of its own network except those LMS_PRIVATE_HOSTS lists, and nothing such an address
 answers reaches a page, a log line or the database.
 
@@ -141,7 +141,7 @@ def spellings(url: str) -> list[str]:
     return [url, f"http://2130706434:{port}", f"http://[::ffff:127.0.0.2]:{port}"]
 
 
-# Finding 1: Dynamic Registration -----------------------------------------------------------------------------
+# Dynamic Registration ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spelling", range(3))
 def test_a_configuration_url_on_the_tools_network_is_never_fetched(tool, client, internal, invitation, caplog,

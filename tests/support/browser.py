@@ -36,7 +36,8 @@ def playwright():
 
 @pytest.fixture
 def chromium(tmp_path):
-    """Start Chromium with a profile whose Preferences the test writes first (FACTS: the only switches that work)."""
+    """Start Chromium with a profile whose Preferences the test writes first: cookie blocking is set there
+    (block_every_cookie_of), in the profile, before Chromium starts."""
     with playwright().sync_playwright() as driver:
         contexts = []
 

@@ -13,7 +13,7 @@ _standard_return_ok_secure = DefaultCookiePolicy.return_ok_secure
 
 
 def _return_ok_secure_like_chromium(policy, cookie, request):
-    """Chromium sends Secure cookies over plain http to localhost and 127.0.0.1 (FACTS: browsers).
+    """Chromium sends Secure cookies over plain http to localhost and 127.0.0.1.
 
     Patched on the class because requests copies the session's cookies into a fresh jar, with the
     default policy, for every request.

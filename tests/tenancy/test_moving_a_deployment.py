@@ -1,4 +1,4 @@
-"""Issue 21: moving an LMS site to another organisation moves what it recorded; no write lands in the wrong college.
+"""Moving an LMS site to another organisation moves what it recorded; no write lands in the wrong college.
 
 Before the fix only the site's future launches changed organisation: its courses stayed in the old one, so launches
 after the move joined the old organisation's course and the roster wrote the new college's people into the old
@@ -236,7 +236,7 @@ def test_choosing_the_organisation_again_repairs_what_an_old_move_left_behind(wr
     leaked = person(college_a.id, lea.issuer, "ron-of-college-b", "Ron")
     member_of(course, leaked)
     db.session.flush()
-    assert rows_in_the_wrong_organisation()  # the leak this issue is about
+    assert rows_in_the_wrong_organisation()  # the leak these moves prevent
 
     deployments.assign_organisation(site.id, organisation_id=college_b.id)  # the admin chooses it again
     db.session.flush()

@@ -1,4 +1,4 @@
-"""Issue 21: on a registration several colleges share (itslearning), a new site waits for the installation admin.
+"""On a registration several colleges share (itslearning), a new site waits for the installation admin.
 
 The LMS asserts who is an institution administrator; on a shared registration the default organisation's admin
 is only one college's admin, so they must not be able to pull another college's new site into their organisation.
