@@ -75,6 +75,8 @@ def open_module(launch: Launch, module: Module, *, now: datetime) -> ModuleProgr
     values = dict(organisation_id=launch.organisation_id, person_id=launch.person_id, module_id=module.id)
     progress = find_progress(launch.organisation_id, launch.person_id, module.id)
     if progress is not None:
+        if not progress.attempts:  # a row written without one (imported or generated data): attempt 1 now
+            _new_attempt(module, progress, now=now)
         return progress
     inserted = db.session.execute(
         upsert_insert(ModuleProgress)
@@ -92,7 +94,8 @@ def open_module(launch: Launch, module: Module, *, now: datetime) -> ModuleProgr
 def _new_attempt(module: Module, progress: ModuleProgress, *, now: datetime) -> ModuleAttempt:
     earlier = [attempt.versions for attempt in progress.attempts]
     attempt = ModuleAttempt(
-        number=len(progress.attempts) + 1, started_at=now, shuffle_seed=secrets.randbelow(2**31), score=0,
+        number=len(progress.attempts) + 1, started_at=now, shuffle_seed=secrets.randbelow(2**31),
+        score=module_score(module, {}),  # 0, or 100 for a module without scored activities
         versions=draw_versions(module, earlier, random.Random(secrets.randbits(64))),
     )
     progress.attempts.append(attempt)

@@ -115,7 +115,7 @@ def test_a_module_resumes_where_the_learner_left_off_in_a_later_launch_from_anot
     assert response.location.startswith(section_url("during") + "?")
 
 
-def test_a_wrong_answer_gets_its_feedback_and_a_retry_replaces_it(client, learner):
+def test_a_wrong_answer_gets_its_feedback_and_a_retry_shows_its_own_while_the_first_answer_counts(client, learner):
     wrong = answer(client, "before", "first", choice="travel")
 
     assert wrong.status_code == 302
@@ -128,8 +128,12 @@ def test_a_wrong_answer_gets_its_feedback_and_a_retry_replaces_it(client, learne
 
     page = page_of(client.get(section_url("before")))
     assert "Right." in page and "Right, everything starts with preparing." in page
-    response = find_progress(learner.organisation_id, learner.person_id, "mobility-basics").response("first")
-    assert (response.chosen_ids, response.is_correct, response.attempts) == (["prepare"], True, 2)
+    assert "Counted towards this attempt: your first answer, which was not right." in page
+    progress = find_progress(learner.organisation_id, learner.person_id, "mobility-basics")
+    response = progress.response("first")
+    assert (response.chosen_ids, response.is_correct, response.tries) == (["prepare"], True, 2)
+    assert (response.first_chosen_ids, response.first_correct) == (["travel"], False)
+    assert progress.current_attempt.score == 0  # a retry never raises the attempt's score
 
 
 @pytest.mark.parametrize("chosen, correct", [
@@ -221,27 +225,37 @@ def test_completion_needs_every_section_and_the_minimum_score_and_is_announced_o
         ("module-completed", "mobility-basics", learner.id, 100, None),
     ]
     summary = page_of(client.get(f"{BASICS}/summary"))
-    assert "You completed this module" in summary and "with a score of 100 %" in summary
+    assert "You completed this module" in summary and "Your result is 100 %" in summary
 
 
-def test_below_the_minimum_score_the_summary_says_which_questions_to_try_again(client, learner):
+def test_below_the_minimum_score_a_retry_does_not_complete_and_a_new_attempt_can(client, learner):
     answer(client, "before", "first", choice="prepare")
-    answer(client, "before", "documents", choice=["agreement"])  # wrong
+    answer(client, "before", "documents", choice=["agreement"])  # wrong at the first try
     for section_id in SECTIONS:
         go_through(client, section_id)
 
     summary = page_of(client.get(f"{BASICS}/summary"))
 
-    assert not find_progress(learner.organisation_id, learner.person_id, "mobility-basics").is_completed
     assert "Not completed yet" in summary
-    assert "Your score is 33 %; the module asks for 80 %." in summary  # homesick unanswered counts as wrong
-    assert "Which documents does the learner need?" in summary and "The learner calls, homesick" in summary
+    assert "Score of this attempt: 33 % (first answers)." in summary  # homesick unanswered counts as wrong
+    assert "Questions you have not answered in this attempt:" in summary and "The learner calls, homesick" in summary
     assert "What comes first?" not in summary
 
-    answer(client, "before", "documents", choice=["agreement", "card"])
+    answer(client, "before", "documents", choice=["agreement", "card"])  # right now, but not at the first try
     answer(client, "during", "homesick", choice="listen")
+    progress = find_progress(learner.organisation_id, learner.person_id, "mobility-basics")
+    assert not progress.is_completed and progress.current_attempt.score == 67
+    summary = page_of(client.get(f"{BASICS}/summary"))
+    assert "This attempt's first answers score 67 %; the module asks for 80 %." in summary
 
-    assert find_progress(learner.organisation_id, learner.person_id, "mobility-basics").score == 100
+    restarted = post_form(client, f"{BASICS}/attempts", {}, page=f"{BASICS}/summary")
+    assert restarted.location.startswith(section_url("welcome"))
+    answer_everything_right(client)
+    for section_id in SECTIONS:
+        go_through(client, section_id)
+
+    progress = find_progress(learner.organisation_id, learner.person_id, "mobility-basics")
+    assert progress.is_completed and progress.score == 100 and len(progress.attempts) == 2
 
 
 def test_a_module_without_questions_completes_with_full_score_when_every_section_is_seen(client, learner):
@@ -309,8 +323,9 @@ def test_merging_two_records_of_a_person_joins_their_progress(client, clock, lea
     db.session.flush()
 
     basics = find_progress(world.organisation.id, learner.person_id, "mobility-basics")
-    assert {response.activity_id for response in basics.responses} == {"first", "homesick"}
-    assert basics.seen_section_ids == {"welcome"}
+    assert [[response.activity_id for response in attempt.responses] for attempt in basics.attempts] == [
+        ["first"], ["homesick"]]  # both records' attempts, in the order they started
+    assert [attempt.seen_section_ids for attempt in basics.attempts] == [{"welcome"}, set()]
     assert completed_module_ids(world.organisation.id, learner.person_id) == {"mobility-next"}
     assert db.session.scalars(select(ModuleProgress).where(ModuleProgress.person_id == twin.id)).all() == []
 
@@ -344,9 +359,10 @@ def test_the_summary_after_a_completion_says_once_which_badge_it_earned(app, cli
     for section_id in SECTIONS:
         finished = go_through(client, section_id)
 
-    notice = re.search(r'<section[^>]*data-testid="earned-badges".*?</section>', page_of(client.get(finished.location)),
-                       re.S).group(0)
-    assert 'role="status"' in notice and "data-focus-on-load" in notice  # read out at once (app.js focuses it)
+    banner = re.search(r'<section[^>]*data-testid="completion-banner".*?</section>.*?</section>',
+                       page_of(client.get(finished.location)), re.S).group(0)
+    assert 'role="alert"' in banner and "data-focus-on-load" in banner  # read out at once (app.js focuses it)
+    notice = re.search(r'<section[^>]*data-testid="earned-badges".*?</section>', banner, re.S).group(0)
     assert "1 new badge" in notice
     assert "You earned the badge Badge basics" in notice and 'alt="Badge image: Badge basics"' in notice
     assert "/badges/awards/" in notice and "/badges/mine?launch_token=" in notice

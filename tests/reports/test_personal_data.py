@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.learning.models import ActivityResponse, ModuleProgress, SectionSeen, SelfAssessment, SelfRating
+from app.learning.models import ActivityResponse, ModuleAttempt, ModuleProgress, SectionSeen, SelfAssessment, SelfRating
 from app.lti.models import Launch
 from app.reports.models import LaunchRecord
 from app.reports.population import population
@@ -26,9 +26,12 @@ def person(generated, clock):
         .join(SelfAssessment, SelfAssessment.person_id == ModuleProgress.person_id).limit(1)
     )
     progress = db.session.scalars(select(ModuleProgress).where(ModuleProgress.person_id == person_id)).first()
-    progress.sections_seen.append(SectionSeen(section_id="intro", seen_at=clock.now()))
-    progress.responses.append(ActivityResponse(activity_id="reflect", chosen_ids=[], text="My own reflection",
-                                               attempts=1, answered_at=clock.now()))
+    attempt = ModuleAttempt(number=1, started_at=clock.now(), versions={}, shuffle_seed=7, score=0)
+    progress.attempts.append(attempt)
+    attempt.sections_seen.append(SectionSeen(section_id="intro", seen_at=clock.now()))
+    attempt.responses.append(ActivityResponse(
+        activity_id="reflect", version_id="reflect", first_chosen_ids=[], first_answered_at=clock.now(),
+        chosen_ids=[], text="My own reflection", tries=1, answered_at=clock.now()))
     person = db.session.get(Person, person_id)
     person.email = "=cmd|' /C calc'!A0"  # a formula-like value must not run in a spreadsheet
     db.session.flush()
@@ -51,9 +54,12 @@ def test_export_as_json_holds_everything_about_the_person(admin_client, person):
     assert len(data["self_assessments"]) == db.session.scalar(
         select(func.count()).select_from(SelfAssessment).where(SelfAssessment.person_id == person.id))
     assert data["self_assessments"][0]["ratings"], "every rating is in the export"
-    answers = [answer for progress in data["module_progress"] for answer in progress["answers"]]
-    assert {"activity": "reflect", "chosen": [], "reflection": "My own reflection", "correct": None, "attempts": 1,
-            "at": answers[0]["at"]} in answers
+    answers = [answer for progress in data["module_progress"] for attempt in progress["attempts"]
+               for answer in attempt["answers"]]
+    at = answers[0]["at"]
+    assert {"activity": "reflect", "version": "reflect", "first_answer": [], "first_answer_correct": None,
+            "first_answered_at": at, "latest_answer": [], "latest_answer_correct": None,
+            "reflection": "My own reflection", "tries": 1, "at": at} in answers
     assert data["memberships"] and data["launches"]
 
 
