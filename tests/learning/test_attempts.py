@@ -183,7 +183,8 @@ def test_an_option_that_does_not_exist_is_refused(learner, two_versions, clock):
 
 def test_the_completion_rule_is_said_before_the_start_and_completion_is_announced(client, learner, two_versions):
     first = text_of(client.get(f"{MODULE}/sections/only").get_data(as_text=True))
-    assert "To complete: go through all 1 sections and answer at least 2 of 2 questions right at the first try." in first
+    rule = "To complete: go through all 1 sections and answer at least 2 of 2 questions right at the first try."
+    assert rule in first
 
     attempt = find_progress(learner.organisation_id, learner.person_id, "two-versions").current_attempt
     for activity in two_versions.activities:
@@ -192,7 +193,8 @@ def test_the_completion_rule_is_said_before_the_start_and_completion_is_announce
     finished = post_form(client, f"{MODULE}/sections/only/done", {}, page=f"{MODULE}/sections/only")
 
     summary = client.get(finished.location).get_data(as_text=True)
-    banner = re.search(r'<section[^>]*data-testid="completion-banner".*?</section>.*?</section>', summary, re.S).group(0)
+    banner = re.search(r'<section[^>]*data-testid="completion-banner".*?</section>.*?</section>', summary,
+                       re.S).group(0)
     assert 'role="alert"' in banner and "data-focus-on-load" in banner
     assert "with a score of 100 % in attempt 1." in text_of(banner)
     assert "See what to do next on your path" in banner
