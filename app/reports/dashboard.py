@@ -19,7 +19,7 @@ from app.badges.models import BadgeAward
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.learning.content.model import PathModel
-from app.learning.models import ModuleProgress, SelfAssessment
+from app.learning.models import ModuleAttempt, ModuleProgress, SelfAssessment
 from app.learning.placement import Placement, place
 from app.learning.self_assessment import self_rated_level
 from app.lti.tool_values import PATH_RESOURCE_ID
@@ -98,11 +98,20 @@ class MemberRow:
     assessed_at: datetime | None
     grades: GradeState
     badges: list[str] = field(default_factory=list)  # badge ids held (not revoked)
+    attempts: dict[str, "ModuleAttempts"] = field(default_factory=dict)  # module id → its attempts and result
 
     @property
     def levels_reached(self) -> Counter:
         """Level id → in how many areas the member stands at it."""
         return Counter(placement.level.id for placement in self.placements if placement.level)
+
+
+@dataclass(frozen=True)
+class ModuleAttempts:
+    """How a member took one module: the attempts so far and the result (the best completed attempt's score)."""
+
+    count: int
+    result: int | None
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,7 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
                 assessment.taken_at if assessment else None,
                 _grade_state(grades[person.id]),
                 badges[person.id],
+                {p.module_id: ModuleAttempts(p.attempts, p.score) for p in progress[person.id]},
             )
         )
     return Dashboard(course, filters, rows, total, shows_self_assessments,
@@ -235,8 +245,10 @@ def _members_query(course: Course, filters: Filters):
 
 
 def _progress_by_person(organisation_id: int, person_ids: list[int]) -> dict[int, list]:
-    """Per person, (module_id, completed_at, updated_at) of each module: only what the rows show."""
+    """Per person, (module_id, completed_at, updated_at, score, attempts) of each module: only what the rows show."""
     found = defaultdict(list)
+    attempts = (select(func.count()).where(ModuleAttempt.progress_id == ModuleProgress.id)
+                .correlate(ModuleProgress).scalar_subquery())
     if person_ids:
         for progress in db.session.execute(
             select(
@@ -244,6 +256,8 @@ def _progress_by_person(organisation_id: int, person_ids: list[int]) -> dict[int
                 ModuleProgress.module_id,
                 ModuleProgress.completed_at,
                 ModuleProgress.updated_at,
+                ModuleProgress.score,
+                attempts.label("attempts"),
             ).where(ModuleProgress.organisation_id == organisation_id, ModuleProgress.person_id.in_(person_ids))
         ):
             found[progress.person_id].append(progress)

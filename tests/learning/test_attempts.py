@@ -5,7 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from app.extensions import db
+from app.grades.models import GradeSync
 from app.learning.attempts import PastAttempt, draw_versions, may_restart_at, ordered_options
 from app.learning.content import path_model
 from app.learning.progress import (
@@ -18,12 +21,15 @@ from app.learning.progress import (
     see_summary,
     start_new_attempt,
 )
+from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE, CUSTOM
 from tests.support.content import load_fixture_content
+from tests.support.factories import LEARNER_ROLE, make_launch
 from tests.support.forms import post_form
 
 pytestmark = pytest.mark.sqlite
 
 MODULE = "/modules/two-versions"
+LINE_ITEM = "https://lms.example/lineitems/7"
 
 
 @pytest.fixture
@@ -50,11 +56,14 @@ def shown(attempt, activity):
     return activity.version(attempt.version_id(activity.id))
 
 
-def take_attempt(launch, module, clock, *, right: bool):
-    """Answer every question of the current attempt (all right, or all wrong) and go through to the summary."""
+def take_attempt(launch, module, clock, *, right: bool, right_first: int | None = None):
+    """Answer every question of the current attempt (all right, all wrong, or only the first `right_first` right) and
+    go through to the summary."""
     progress = open_module(launch, module, now=clock.now())
     attempt = progress.current_attempt
-    for activity in module.activities:
+    for number, activity in enumerate(module.activities):
+        if right_first is not None:
+            right = number < right_first
         version = shown(attempt, activity)
         wrong = [option.id for option in version.options if not option.correct][:1]
         answer_activity(launch, module, activity, chosen_ids=right_choices(version) if right else wrong,
@@ -183,7 +192,7 @@ def test_an_option_that_does_not_exist_is_refused(learner, two_versions, clock):
 
 def test_the_completion_rule_is_said_before_the_start_and_completion_is_announced(client, learner, two_versions):
     first = text_of(client.get(f"{MODULE}/sections/only").get_data(as_text=True))
-    rule = "To complete: go through all 1 sections and answer at least 2 of 2 questions right at the first try."
+    rule = "To complete: go through all 1 sections and answer at least 1 of 2 questions right at the first try."
     assert rule in first
 
     attempt = find_progress(learner.organisation_id, learner.person_id, "two-versions").current_attempt
@@ -207,3 +216,41 @@ def test_stale_answer_is_a_clear_conflict(learner, two_versions, clock):
         answer_activity(learner, two_versions, two_versions.activities[0], chosen_ids=["a"], attempt_number=2,
                         now=clock.now())
     assert refused.value.status == 409
+
+
+def test_the_lms_gets_no_score_before_completion_then_the_result_and_again_when_an_attempt_raises_it(
+    app, world, clock, two_versions
+):
+    launch = make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now())
+    launch.claims, launch.resource_link_id = {
+        CUSTOM: {"module": "two-versions"},
+        AGS_ENDPOINT: {"scope": [AGS_SCOPE_SCORE, AGS_SCOPE_LINE_ITEM], "lineitem": LINE_ITEM},
+    }, "link-1"
+    db.session.flush()
+
+    def sent():
+        return [(sync.activity_progress, sync.grading_progress, sync.score_given)
+                for sync in db.session.scalars(select(GradeSync).order_by(GradeSync.id))]
+
+    take_attempt(launch, two_versions, clock, right=False)
+    assert sent() == [("InProgress", "NotReady", None)]  # a failed attempt: no score
+    start_new_attempt(launch, two_versions, now=clock.now())
+    take_attempt(launch, two_versions, clock, right=False, right_first=1)
+    assert sent() == [("Completed", "FullyGraded", 50.0)]
+    start_new_attempt(launch, two_versions, now=clock.now())
+    take_attempt(launch, two_versions, clock, right=True)
+    assert sent() == [("Completed", "FullyGraded", 100.0)]  # the better attempt replaces the score
+    start_new_attempt(launch, two_versions, now=clock.now())
+    take_attempt(launch, two_versions, clock, right=False)
+    assert sent() == [("Completed", "FullyGraded", 100.0)]  # a worse practice attempt takes nothing back
+
+
+def test_the_instructor_dashboard_shows_each_members_attempts_and_result(client, launch_as, two_versions, world,
+                                                                         clock):
+    learner = launch_as("learner")
+    take_attempt(learner, two_versions, clock, right=False)
+    start_new_attempt(learner, two_versions, now=clock.now())
+    launch_as("instructor")
+
+    page = text_of(client.get(f"/courses/{world.course.id}/dashboard").get_data(as_text=True))
+    assert "In progress: Two versions of each question (attempt 2; no score goes to the LMS until the module" in page
