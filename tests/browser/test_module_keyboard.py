@@ -34,7 +34,11 @@ def test_a_learner_goes_through_a_module_with_the_keyboard_and_hears_the_feedbac
     page.keyboard.press("Enter")
     expect(tool.get_by_role("heading", level=2)).to_have_text("Before")
 
-    tab_to(page, frame, "element.name === 'choice' && element.value === 'prepare'")
+    tab_to(page, frame, "element.name === 'choice'")  # the radio group (its options in this attempt's order)
+    for _ in range(4):  # the arrow keys move through the group, choosing as they go
+        if frame.evaluate("document.activeElement.value") == "prepare":
+            break
+        page.keyboard.press("ArrowDown")
     page.keyboard.press("Space")
     tab_to(page, frame, "element.textContent.trim() === 'Check my answer'")
     page.keyboard.press("Enter")
@@ -58,3 +62,34 @@ def test_a_section_fits_a_phone_screen(module_world, chromium):
     expect(page.get_by_test_id("module-title")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
     keep_screenshot(page, "module-on-a-phone")
+
+
+def test_completing_a_module_with_the_keyboard_announces_the_banner_with_the_score_and_the_next_step(module_world,
+                                                                                                       chromium):
+    page = chromium().new_page()
+    page.goto(f"{module_world.devlms.url}/launch/{MODULE_LINK}?user=learner")
+    page.wait_for_url(f"{module_world.tool.url}/modules/**", timeout=15000)
+    expect(page.get_by_test_id("completion-rule")).to_contain_text(
+        "go through all 4 sections and answer at least 3 of 3 questions right at the first try")
+    page.get_by_test_id("continue").click()
+    page.locator("input[name=choice][value=prepare]").check()
+    page.get_by_role("button", name="Check my answer").first.click()
+    page.locator("input[name=choice][value=agreement]").check()
+    page.locator("input[name=choice][value=card]").check()
+    page.get_by_role("button", name="Check my answer").nth(1).click()
+    page.get_by_test_id("continue").click()
+    page.locator("input[name=choice][value=listen]").check()
+    page.get_by_role("button", name="Choose").first.click()
+    page.get_by_test_id("continue").click()
+
+    tab_to(page, page.main_frame, "element.dataset.testid === 'continue'")  # "Finish the module"
+    page.keyboard.press("Enter")
+
+    banner = page.get_by_role("alert")  # read out by screen readers as it appears
+    expect(banner).to_contain_text("Module completed")
+    expect(banner).to_contain_text("with a score of 100 % in attempt 1")
+    expect(banner).to_be_focused()
+    page.keyboard.press("Tab")
+    next_step = banner.get_by_role("link", name="See what to do next on your path")
+    expect(next_step).to_be_focused()  # the next step is the next stop of the keyboard
+    keep_screenshot(page, "module-completed-banner")
