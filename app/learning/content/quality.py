@@ -11,8 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from app.learning.attempts import attempt_score
-from app.learning.content.model import DEFAULT_LOCALE, Activity, Module, PathModel, Source
+from app.learning.content.model import DEFAULT_LOCALE, Activity, Module, PathModel, Source, attempt_score
 
 # A rule of thumb ("pick the longest/shortest option") is useless when the right answer is the longest or the
 # shortest no more often than the other options are: with three or four options that is 25–33 % of the items;
