@@ -476,6 +476,23 @@ def badges_part(env: dict, log_dir: Path, args) -> str:
     return "\n".join(lines)
 
 
+def assessment_part(env: dict, log_dir: Path, args) -> str:
+    """bench/assessment.py: in-process on its own throw-away SQLite file (the bench database is not used). A module
+    breaking a bound is reported in the table (exit 1 of the script), not a failure of the run."""
+    with open(log_dir / "assessment.py.log", "w") as log:
+        completed = subprocess.run([sys.executable, str(BENCH / "assessment.py"), "--json",
+                                    "--seeds", str(args.assessment_seeds)], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=log, text=True, timeout=900)
+    if completed.returncode not in (0, 1) or not completed.stdout.strip():
+        raise RuntimeError("assessment.py failed:\n" + (log_dir / "assessment.py.log").read_text()[-3000:])
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    broken = [row["module"] for row in result["rows"] if not row["ok"]]
+    return (f"### Assessment: a random guesser and a remembering bot per module, {result['seeds']} seeds each "
+            f"({result['seconds']:.0f} s; bounds: guesser ≤ 5 %, bot's median ≥ 3 attempts and ≥ the module's "
+            "minutes)\n\n" + result["table"]
+            + ("\n\nBreaking a bound: " + ", ".join(broken) if broken else "\n\nEvery module within the bounds."))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=lambda text: [int(n) for n in text.split(",")], default=[1, 8, 32])
@@ -495,8 +512,9 @@ def main() -> int:
         action="store_true",
         help="diagnosis: run our tool as bench/counted_wsgi.py and print its SQL round trips per launch",
     )
-    parser.add_argument("--parts", default="launch,memory,pages,passback,badges",
-                        help="which parts to run, comma-separated (launch, memory, pages, passback, badges)")
+    parser.add_argument("--parts", default="launch,memory,pages,passback,badges,assessment",
+                        help="which parts to run, comma-separated (launch, memory, pages, passback, badges, "
+                             "assessment)")
     parser.add_argument("--memory-launches", type=int, default=10000)
     parser.add_argument("--memory-seconds", type=float, default=150, help="the memory run's time bound")
     parser.add_argument("--pages-staff", type=int, default=5000)
@@ -510,13 +528,13 @@ def main() -> int:
     parser.add_argument("--badges-seconds", type=float, default=120, help="the award loop's time bound")
     parser.add_argument("--baked", type=int, default=10, help="awards whose four baked images are timed")
     parser.add_argument("--profile-badges", metavar="FILE", help="write a cProfile of the award loop to FILE")
+    parser.add_argument("--assessment-seeds", type=int, default=20, help="remembering-bot runs per module")
     args = parser.parse_args()
     parts = args.parts.split(",")
-    unknown = set(parts) - {"launch", "memory", "pages", "passback", "badges"}
+    unknown = set(parts) - {"launch", "memory", "pages", "passback", "badges", "assessment"}
     if unknown:
-        parser.error(
-            f"unknown parts {', '.join(sorted(unknown))}: choose among launch, memory, pages, passback, badges"
-        )
+        parser.error(f"unknown parts {', '.join(sorted(unknown))}: choose among launch, memory, pages, passback, "
+                     "badges, assessment")
 
     all_servers = {
         "floor": Server("floor", "floor", "floor_tool:app", BENCH, "/login", "/launch"),
@@ -583,7 +601,8 @@ def main() -> int:
         for part, run_part in (("memory", lambda: memory_part(ours, driver, env, log_dir, args)),
                                ("pages", lambda: pages_part(ours, env, log_dir, args)),
                                ("passback", lambda: passback_part(env, log_dir, args)),
-                               ("badges", lambda: badges_part(env, log_dir, args))):
+                               ("badges", lambda: badges_part(env, log_dir, args)),
+                               ("assessment", lambda: assessment_part(env, log_dir, args))):
             if part in parts:
                 began = time.monotonic()
                 print(f"bench: {part} …", file=sys.stderr, flush=True)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.learning.content.model import Activity, Module, Option
+from app.learning.content.model import Activity, Module, Option, attempt_score
 
 FAILED_ATTEMPTS_BEFORE_WAITING = 2
 
@@ -58,11 +58,6 @@ def answers_needed(module: Module) -> tuple[int, int]:
         return 0, scored
     needed = next(right for right in range(scored + 1) if right == scored or attempt_score(right, scored) >= minimum)
     return needed, scored
-
-
-def attempt_score(right: int, scored: int) -> int:
-    """The percentage an attempt scores: scored activities right at the first answer, of all scored ones."""
-    return round(100 * right / scored) if scored else 100
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 from app.learning.content import load_content
 from app.learning.content.model import ACTIVITY_TYPES, PathModel
+from app.learning.content.quality import (
+    MAX_GUESSER_PROBABILITY,
+    cued_items,
+    cueing_figures,
+    guesser_breaches,
+    guesser_probability,
+)
 from app.learning.content.validation import count_words
 from app.learning.retired import retired_references
 
@@ -50,16 +57,52 @@ def check(strict: bool, directory: str | None, badges_directory: str | None) -> 
     retired = _retired_references(loaded.model)
     for reference in retired:
         click.echo(f"{directory}: warning: {reference.message()}")
+    quality_errors, quality_warnings = _check_quality(loaded.model, directory, strict)
     modules = len(loaded.model.modules) if loaded.model else 0
-    click.echo(f"{modules} module(s) loaded; {len(loaded.errors)} error(s), {len(loaded.warnings) + len(retired)} "
-               "warning(s)" + (" (strict)" if strict else ""))
+    errors = len(loaded.errors) + quality_errors
+    warnings = len(loaded.warnings) + len(retired) + quality_warnings
+    click.echo(f"{modules} module(s) loaded; {errors} error(s), {warnings} warning(s)"
+               + (" (strict)" if strict else ""))
     if directory != _directory(None) and badges_directory is None:  # another content dir: its own badges, if any
         click.echo("note: badges not checked against this content directory (add --badges-dir to check them)")
         badge_errors = 0
     else:
         badge_errors = _check_badges(loaded.model, badges_directory)
-    if loaded.errors or badge_errors:
+    if errors or badge_errors:
         raise SystemExit(1)
+
+
+def _check_quality(model: PathModel | None, directory: str, strict: bool) -> tuple[int, int]:
+    """The cueing figures per locale and the random guesser's chance per module (app.learning.content.quality):
+    a bound broken is a warning, with --strict an error; a cued item is always a warning (a quarter of honest items
+    has its right answer longest, so one item is a hint to look at, not a fault). (errors, warnings) printed."""
+    if model is None or not model.modules:
+        return 0, 0
+    severity = "error" if strict else "warning"
+    errors = warnings = 0
+    locales = current_app.config["LANGUAGES"]
+    click.echo("cueing figures (scored single-answer and multiple-choice versions, per locale):")
+    for locale in locales:
+        figures = cueing_figures(model, locale)
+        if not figures.single_items and not figures.multi_items:
+            continue
+        click.echo(f"  {figures.summary()}")
+        for message, fix in figures.breaches():
+            click.echo(f"{directory}: {severity}: cueing ({locale}): {message} — {fix}")
+            errors, warnings = errors + strict, warnings + (not strict)
+    for item in cued_items(model, locales):
+        where = f"{directory}/{item.source.file}:{item.source.line}"
+        also = f" (also {', '.join(item.files)})" if item.files else ""
+        click.echo(f"{where}: warning: the right answer of {item.version_id!r} is the {item.cue} option in "
+                   f"{', '.join(item.locales)}{also} — rewrite an option so length gives nothing away")
+        warnings += 1
+    for module, chance in guesser_breaches(model):
+        source = module.source_of("completion")
+        click.echo(f"{directory}/{source.file}:{source.line}: {severity}: module {module.id!r}: a random guesser "
+                   f"completes an attempt with probability {float(chance):.1%} (at most "
+                   f"{float(MAX_GUESSER_PROBABILITY):.0%}) — add scored activities or options, or raise `min_score`")
+        errors, warnings = errors + strict, warnings + (not strict)
+    return errors, warnings
 
 
 def register_badge_check(app, check: Callable[[PathModel | None, str], int]) -> None:
@@ -91,7 +134,8 @@ def _retired_references(model) -> list:
 @content_cli.command("stats")
 @dir_option
 def stats(directory: str | None) -> None:
-    """A table per module: area, level, sections, words, activities by type, minutes and translations."""
+    """A table per module: area, level, sections, words, activities by type, the chance a random guesser completes
+    an attempt, minutes and translations."""
     directory = _directory(directory)
     loaded = load_content(directory, locales=current_app.config["LANGUAGES"])
     if loaded.model is None:
@@ -110,6 +154,7 @@ def stats(directory: str | None) -> None:
         "sections",
         "words",
         *(short[kind] for kind in ACTIVITY_TYPES),
+        "guess",
         "minutes",
         "translations",
     ]
@@ -118,7 +163,8 @@ def stats(directory: str | None) -> None:
         types = Counter(activity.type for activity in module.activities)
         words = sum(count_words(section.body.english) for section in module.sections)
         rows.append([module.id, module.area, module.level, str(len(module.sections)), str(words),
-                     *(str(types[kind]) for kind in ACTIVITY_TYPES), str(module.minutes),
+                     *(str(types[kind]) for kind in ACTIVITY_TYPES), _percent(guesser_probability(module)),
+                     str(module.minutes),
                      ", ".join(module.translations) or "-"])
     widths = [max(len(row[index]) for row in [header, *rows]) for index in range(len(header))]
     for row in [header, *rows]:
@@ -129,3 +175,7 @@ def stats(directory: str | None) -> None:
                f"{len(levels)} of {len(loaded.model.levels)} levels")
     if loaded.rejected_modules:
         click.echo(f"left out for errors (see `flask content check`): {', '.join(loaded.rejected_modules)}")
+
+
+def _percent(chance) -> str:
+    return "-" if chance is None else f"{float(chance):.1%}"

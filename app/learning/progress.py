@@ -16,6 +16,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from app.clock import as_utc
 from app.errors import AppError
 from app.events import module_completed, module_result_improved, module_started, section_completed
 from app.extensions import db
@@ -110,7 +111,9 @@ def start_new_attempt(launch: Launch, module: Module, *, now: datetime) -> Modul
     current = progress.current_attempt
     if current.summary_seen_at is None:
         raise RestartRefused(_("Finish this attempt first: go through the sections to the module's summary."))
-    starts_at = may_restart_at(module, [PastAttempt(a.is_completed, a.summary_seen_at) for a in progress.attempts])
+    starts_at = may_restart_at(
+        module, [PastAttempt(a.is_completed, as_utc(a.summary_seen_at)) for a in progress.attempts]
+    )  # as_utc: SQLite hands the stored time back naive
     if starts_at is not None and now < starts_at:
         raise RestartRefused(
             _("You can start a new attempt at %(time)s. Use the time to read the sections again.",

@@ -67,7 +67,7 @@ def test_stats_prints_a_row_per_module(runner, app):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["module", "area", "level", "sections", "words", "single", "multi", "scen", "refl",
-                                "check", "minutes", "translations"]
+                                "check", "guess", "minutes", "translations"]
     for module in app.extensions["path_model"].modules:
         assert any(line.startswith(module.id + " ") for line in lines), module.id
     mobility = next(line for line in lines if line.startswith("preparing-learners-for-mobility "))
@@ -78,7 +78,8 @@ def test_stats_counts_sections_words_and_activities(runner, content_dir):
     result = runner.invoke(args=["content", "stats", "--dir", str(content_dir("good"))])
 
     row = next(line for line in result.output.splitlines() if line.startswith("first-steps"))
-    assert row.split() == ["first-steps", "mobility", "rookie", "3", "13", "1", "0", "0", "1", "1", "5", "fi"]
+    assert row.split() == ["first-steps", "mobility", "rookie", "3", "13", "1", "0", "0", "1", "1", "50.0%", "5",
+                           "fi"]
 
 
 def test_the_app_loads_the_content_at_start(app):

@@ -179,6 +179,14 @@ class CompletionRule:
     min_score: int | None = None
 
 
+def attempt_score(right: int, scored: int) -> int:
+    """The percentage an attempt scores: scored activities right at the first answer, of all scored ones.
+
+    Here, with the completion rule it is compared with, so the content checks (quality.py) and the attempt rules
+    (app.learning.attempts, which re-exports it) share it without importing each other."""
+    return round(100 * right / scored) if scored else 100
+
+
 @dataclass(frozen=True)
 class Module:
     id: str
