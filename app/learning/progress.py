@@ -111,9 +111,7 @@ def start_new_attempt(launch: Launch, module: Module, *, now: datetime) -> Modul
     current = progress.current_attempt
     if current.summary_seen_at is None:
         raise RestartRefused(_("Finish this attempt first: go through the sections to the module's summary."))
-    starts_at = may_restart_at(
-        module, [PastAttempt(a.is_completed, as_utc(a.summary_seen_at)) for a in progress.attempts]
-    )  # as_utc: SQLite hands the stored time back naive
+    starts_at = restart_time(module, progress)
     if starts_at is not None and now < starts_at:
         raise RestartRefused(
             _("You can start a new attempt at %(time)s. Use the time to read the sections again.",
@@ -124,6 +122,13 @@ def start_new_attempt(launch: Launch, module: Module, *, now: datetime) -> Modul
     log.info("person %s of organisation %s started attempt %s of module %s",
              launch.person_id, launch.organisation_id, attempt.number, module.id)
     return attempt
+
+
+def restart_time(module: Module, progress: ModuleProgress) -> datetime | None:
+    """When the next attempt may start by the waiting rule (app.learning.attempts.may_restart_at); None: at once."""
+    return may_restart_at(
+        module, [PastAttempt(a.is_completed, as_utc(a.summary_seen_at)) for a in progress.attempts]
+    )  # as_utc: SQLite hands the stored time back naive
 
 
 def _time_of_day(moment: datetime) -> str:

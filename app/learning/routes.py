@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 
 from app.clock import current_clock
 from app.errors import AppError, NotFound
-from app.learning.attempts import PastAttempt, answers_needed, may_restart_at
+from app.learning.attempts import answers_needed
 from app.learning.content import path_model
 from app.learning.content.model import Module, Section
 from app.learning.placement import learner_path
@@ -15,6 +15,7 @@ from app.learning.progress import (
     complete_section,
     find_progress,
     progress_by_module,
+    restart_time,
     resume_section,
     see_summary,
     start_new_attempt,
@@ -205,7 +206,7 @@ def module_summary(module_id):
         return redirect(url_for("learning.module", module_id=module.id))
     now = current_clock().now()
     see_summary(launch, module, progress, now=now)
-    restart_at = may_restart_at(module, [PastAttempt(a.is_completed, a.summary_seen_at) for a in progress.attempts])
+    restart_at = restart_time(module, progress)
     # The badges this completion earned come from the badges feature's template hook (new_badges(), app.badges).
     return render_template("learning/summary.html", module=module, progress=progress, path=path_model(),
                            attempt=progress.current_attempt, needed=answers_needed(module),

@@ -110,13 +110,16 @@ def test_options_are_shuffled_per_attempt_stable_on_reload_and_keep_place_stays(
     assert choices.findall(first_load) == choices.findall(again)
 
 
-def test_after_the_second_failed_attempt_the_next_one_waits_the_modules_minutes(learner, two_versions, clock):
+def test_after_the_second_failed_attempt_the_next_one_waits_the_modules_minutes(learner, two_versions, clock,
+                                                                                client):
     take_attempt(learner, two_versions, clock, right=False)
     start_new_attempt(learner, two_versions, now=clock.now())  # after one failed attempt: at once
     take_attempt(learner, two_versions, clock, right=False)
 
     with pytest.raises(RestartRefused, match="You can start a new attempt at"):
         start_new_attempt(learner, two_versions, now=clock.now() + timedelta(minutes=11))
+    summary = client.get(f"{MODULE}/summary").get_data(as_text=True)
+    assert "You can start a new attempt at" in text_of(summary) and 'data-testid="new-attempt"' not in summary
     third = start_new_attempt(learner, two_versions, now=clock.now() + timedelta(minutes=12))
     assert third.number == 3
 
