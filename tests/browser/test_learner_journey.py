@@ -11,6 +11,7 @@ from app.jobs.runner import Worker
 from tests.support.browser import (
     COURSE,
     block_every_cookie_of,
+    choose_radio,
     expect_path_page,
     keep_screenshot,
     launch_in_course_page,
@@ -64,7 +65,7 @@ def test_a_learner_s_journey_from_the_lms_to_a_grade_and_a_verified_badge(journe
     expect(tool.get_by_test_id("module-title")).to_have_text("Mobility basics")
     press_on(page, frame, CONTINUE)
     expect(tool.get_by_role("heading", level=2)).to_have_text("Before")
-    press_on(page, frame, choice("prepare"), "Space")
+    choose_radio(page, frame, "first", "prepare")
     press_on(page, frame, button_of("first"))
     expect(tool.get_by_test_id("feedback-first")).to_be_focused()
     press_on(page, frame, choice("agreement"), "Space")
@@ -74,15 +75,16 @@ def test_a_learner_s_journey_from_the_lms_to_a_grade_and_a_verified_badge(journe
     keep_screenshot(page, "journey-3-module-section")
     press_on(page, frame, CONTINUE)
     expect(tool.get_by_role("heading", level=2)).to_have_text("During")
-    press_on(page, frame, choice("listen"), "Space")
+    choose_radio(page, frame, "homesick", "listen")
     press_on(page, frame, button_of("homesick"))
     expect(tool.get_by_test_id("feedback-homesick")).to_be_focused()
     press_on(page, frame, CONTINUE)
     expect(tool.get_by_role("heading", level=2)).to_have_text("After")
     press_on(page, frame, CONTINUE)  # "Finish the module"
-    expect(tool.get_by_text("You completed this module")).to_be_visible()
-    earned = tool.get_by_test_id("earned-badges")  # the badge this completion earned, read out at once
-    expect(earned).to_be_focused()
+    banner = tool.get_by_role("alert")  # the completion, read out at once, with the badge it earned
+    expect(banner).to_contain_text("Module completed")
+    expect(banner).to_be_focused()
+    earned = banner.get_by_test_id("earned-badges")
     expect(earned).to_contain_text("You earned the badge Mobility starter")
     expect(earned.get_by_role("img", name="Badge image: Mobility starter")).to_be_visible()
     keep_screenshot(page, "journey-4-module-summary")

@@ -2,7 +2,7 @@
 feedback takes focus, the LMS asked to fit its frame (lti.frameResize), and a phone-sized screen."""
 import pytest
 
-from tests.support.browser import keep_screenshot, tab_to
+from tests.support.browser import choose_radio, keep_screenshot, tab_to
 from tests.support.content import add_module_link, serve_fixture_content
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -34,12 +34,7 @@ def test_a_learner_goes_through_a_module_with_the_keyboard_and_hears_the_feedbac
     page.keyboard.press("Enter")
     expect(tool.get_by_role("heading", level=2)).to_have_text("Before")
 
-    tab_to(page, frame, "element.name === 'choice'")  # the radio group (its options in this attempt's order)
-    for _ in range(4):  # the arrow keys move through the group, choosing as they go
-        if frame.evaluate("document.activeElement.value") == "prepare":
-            break
-        page.keyboard.press("ArrowDown")
-    page.keyboard.press("Space")
+    choose_radio(page, frame, "first", "prepare")
     tab_to(page, frame, "element.textContent.trim() === 'Check my answer'")
     page.keyboard.press("Enter")
 

@@ -99,3 +99,14 @@ def tab_to(page, frame, matches: str, *, presses: int = 40) -> None:
         if frame.evaluate(f"(element => {matches})(document.activeElement)"):
             return
     pytest.fail(f"Tab never reached an element where {matches}")
+
+
+def choose_radio(page, frame, activity_id: str, value: str) -> None:
+    """Choose an option of a single-choice activity with the keyboard: Tab reaches the radio group once (its options
+    come in the attempt's shuffled order), then the arrow keys move through it, choosing as they go."""
+    tab_to(page, frame, f"element.type === 'radio' && element.id.startsWith('activity-{activity_id}-')", presses=80)
+    for _ in range(10):
+        if frame.evaluate("document.activeElement.value") == value:
+            break
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
