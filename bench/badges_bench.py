@@ -15,16 +15,14 @@ import time
 from datetime import UTC, datetime
 
 import jwt
-from cryptography.hazmat.primitives import serialization
 from sqlalchemy import event, insert, text
 
 from app.badges import ob3
 from app.badges.awarding import award_badge
 from app.badges.catalogue import badge_catalogue
 from app.badges.credentials import BAKED_KINDS, baked_image, ob2_assertion, signed_credential
-from app.badges.keys import ALGORITHM, active_badge_key
+from app.badges.keys import ALGORITHM, active_badge_key, active_private_key
 from app.badges.models import BadgeAward
-from app.crypto import key_encryption
 from app.extensions import db
 from app.tenancy.models import Organisation, Person
 from wsgi import app
@@ -78,8 +76,7 @@ def main(awards: int, baked: int, profile: str | None, seconds: float = 120) -> 
             profiler.disable()
             profiler.dump_stats(profile)
 
-        key = active_badge_key()
-        private = serialization.load_pem_private_key(key_encryption().decrypt(key.private_key_encrypted), None)
+        private = active_private_key()
         claims = [ob3.jwt_claims(document) for document in tokens]
         started = time.perf_counter()
         for claim_set in claims:

@@ -89,7 +89,7 @@ def run(args) -> None:
     from sqlalchemy import event, select
 
     from app.extensions import db
-    from app.shared_cache import shared_cache
+    from app.lti.platform_keys import remember_key_set
     from app.tenancy.models import Registration
     from wsgi import app
 
@@ -102,7 +102,7 @@ def run(args) -> None:
     with app.app_context():
         registration = db.session.scalars(select(Registration)).one()
         registration.issuer = ISSUER
-        shared_cache().set(f"platform-jwks:{registration.id}", {"keys": [public_jwk]})
+        remember_key_set(registration, {"keys": [public_jwk]})
         db.session.commit()
         engine = db.engine
 

@@ -65,6 +65,12 @@ def published_keys() -> list[BadgeKey]:
     return list(db.session.scalars(select(BadgeKey).order_by(BadgeKey.created_at, BadgeKey.id)))
 
 
+def active_private_key() -> rsa.RSAPrivateKey:
+    """The active badge key's private half, parsed: what sign_jwt signs with (a benchmark's floor signs with it)."""
+    row = active_badge_key()
+    return _private_key(row.private_key_encrypted, current_app.config["KEY_ENCRYPTION_KEYS"])
+
+
 def sign_jwt(payload: dict, active_thumbprint: str | None = None) -> tuple[str, str]:
     """A compact JWS of the payload with the active badge key: (token, kid URL). Headers: alg, kid, typ only.
 

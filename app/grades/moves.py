@@ -1,4 +1,4 @@
-"""Grade passback rows when an LMS site moves to another organisation (app.tenancy.moves, issue 21)."""
+"""Grade passback rows when an LMS site moves to another organisation (app.tenancy.moves)."""
 from sqlalchemy import select
 
 from app.extensions import db

@@ -29,6 +29,12 @@ def _keyset_cache_key(registration: Registration) -> str:
     return f"platform-jwks:{registration.id}"
 
 
+def remember_key_set(registration: Registration, keyset: dict) -> None:
+    """Keep a key set the LMS published as this registration's (as a fetch would): for tools that already hold it,
+    such as a benchmark that must not time the fetch."""
+    shared_cache().set(_keyset_cache_key(registration), keyset)
+
+
 def platform_signing_key(registration: Registration, kid: str | None, algorithm: str) -> jwt.PyJWK:
     """The registration's public key with this kid, fetching the key set only when the kid is new."""
     if kid is not None and not isinstance(kid, str):

@@ -11,8 +11,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 LINK = re.compile(r"\[[^\]]+\]\((https?://[^)\s]+)[^)]*\)|<(https?://[^>\s]+)>")
 WORD = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
 
-# The training-content minimums (issue 12). Without --strict they are warnings: a college's own shorter
-# module may run; with --strict (CI on the shipped modules) they are errors.
+# The training-content minimums a module must meet to be worth a teacher's time. Without --strict they are
+# warnings: a college's own shorter module may run; with --strict (CI on the shipped modules) they are errors.
 MIN_MINUTES, MAX_MINUTES = 10, 20
 MIN_SECTIONS, MAX_SECTIONS = 5, 8
 MAX_SECTION_WORDS = 250
