@@ -21,7 +21,9 @@ def init_app(app):
     app.jinja_env.globals["path_badges"] = _path_badges
     app.jinja_env.globals["announce_new_badges"] = _announce_new_badges
     app.cli.add_command(badges_cli)
-    register_badge_check(app, lambda path, directory: check_badge_files(path, directory)[0])  # `flask content check`
+    register_badge_check(  # `flask content check`
+        app, lambda path, directory, strict: check_badge_files(path, directory, strict=strict)[0]
+    )
     module_completed.connect(on_module_completed)
     organisation_activated.connect(on_organisation_activated)
     person_erased.connect(revoke_person_awards)

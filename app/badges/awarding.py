@@ -149,7 +149,7 @@ def _due(path: PathModel, completed_at: dict[str, datetime], held: set[str]) -> 
         (badge, [{"module": module.id, "title": module.title.english,
                   "completed_at": completed_at[module.id].isoformat() if module.id in completed_at else None}
                  for module in evidence_modules(badge, path, completed)])
-        for badge in badge_catalogue().badges
+        for badge in badge_catalogue().participation
         if badge.id not in held and is_met(badge, path, completed)
     ]
 

@@ -12,10 +12,11 @@ from app.learning.content import path_model
 badges_cli = AppGroup("badges", help="Open Badges: re-evaluate awards, rotate the badge signing key.")
 
 
-def check_badge_files(path, directory: str | None = None) -> tuple[int, int]:
-    """Print the badge files' problems like content problems; (errors, warnings). Called by `flask content check`."""
+def check_badge_files(path, directory: str | None = None, *, strict: bool = False) -> tuple[int, int]:
+    """Print the badge files' problems like content problems; (errors, warnings). Called by `flask content check`;
+    with strict, a missing micro-credential fact or translation is an error."""
     directory = directory or current_app.config["BADGE_TEMPLATES_DIR"]
-    catalogue, problems = load_badges(directory, path, locales=current_app.config["LANGUAGES"])
+    catalogue, problems = load_badges(directory, path, locales=current_app.config["LANGUAGES"], strict=strict)
     for problem in problems:
         click.echo(problem.format(directory))
     errors = len(problems.errors)

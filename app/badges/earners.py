@@ -54,7 +54,7 @@ def my_badges(organisation_id: int, person_id: int, path: PathModel | None) -> M
     if path is not None:
         completed = completed_module_ids(organisation_id, person_id)
         candidates = [ReachableBadge(badge, rule_progress(badge.rule, path, completed))
-                      for badge in catalogue.badges if badge.id not in held]
+                      for badge in catalogue.participation if badge.id not in held]
         candidates = [candidate for candidate in candidates if candidate.progress.missing]
         # Closest first: fewest modules missing, then the larger share done.
         candidates.sort(key=lambda c: (len(c.progress.missing), -c.progress.done))

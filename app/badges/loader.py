@@ -8,12 +8,20 @@ from pathlib import Path
 
 from app.badges.definitions import (
     AREA_LEVEL_COMPLETED,
+    DEMONSTRATED,
+    KINDS,
     LEVEL_IN_AREAS,
     MODULE_COMPLETED,
+    PARTICIPATION,
     PATH_COMPLETED,
+    REVIEWER_CHOICES,
+    REVIEWERS_ORGANISATION,
     RULE_TYPES,
     BadgeCatalogue,
     BadgeDefinition,
+    Brief,
+    BriefCriterion,
+    CredentialFacts,
     Rule,
 )
 from app.learning.content.loader import DEFAULT_LOCALES, ContentReader, LineDict, parse_yaml
@@ -21,7 +29,12 @@ from app.learning.content.model import PathModel, Source
 from app.learning.content.validation import Problems
 
 IMAGES_FOLDER = "images"
-BADGE_KEYS = {"id", "name", "description", "criteria", "rule", "image", "colour", "tags", "alignment", "valid_for_days"}
+BADGE_KEYS = {"id", "name", "description", "criteria", "rule", "image", "colour", "tags", "alignment", "valid_for_days",
+              "kind", "prerequisites", "brief", "reviewers", "facts"}
+BRIEF_KEYS = {"title", "task", "situation", "expected_hours", "criteria"}
+CRITERION_KEYS = {"id", "text", "meets"}
+FACTS_KEYS = {"outcomes", "participation", "quality_assurance", "eqf_level"}
+MIN_CRITERIA, MAX_CRITERIA = 3, 5  # enough to judge an artefact by, few enough for a colleague to apply
 RULE_KEYS = {
     MODULE_COMPLETED: {"type", "module"},
     AREA_LEVEL_COMPLETED: {"type", "area", "level"},
@@ -31,8 +44,12 @@ RULE_KEYS = {
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def load_badges(directory, path: PathModel | None, *, locales=DEFAULT_LOCALES) -> tuple[BadgeCatalogue, Problems]:
-    """Every badge file of the directory; badges with errors are left out of the catalogue and reported."""
+def load_badges(directory, path: PathModel | None, *, locales=DEFAULT_LOCALES,
+                strict: bool = False) -> tuple[BadgeCatalogue, Problems]:
+    """Every badge file of the directory; badges with errors are left out of the catalogue and reported.
+
+    With strict (CI on the shipped badges), a badge without its micro-credential facts, or a fact or brief text
+    missing a language of the package, is an error; otherwise a warning."""
     directory = Path(directory)
     problems = Problems()
     if not directory.is_dir():
@@ -40,6 +57,7 @@ def load_badges(directory, path: PathModel | None, *, locales=DEFAULT_LOCALES) -
                        "set BADGE_TEMPLATES_DIR to the folder holding the badge .yaml files and images/")
         return BadgeCatalogue(), problems
     reader = _BadgeReader(directory, tuple(locales), problems)
+    reader.strict = strict
     badges = []
     for file in sorted(directory.glob("*.yaml")):
         before = len(problems.errors)
@@ -89,7 +107,33 @@ class _BadgeReader(ContentReader):
         name = self.localised_text(raw, "name", file, owner)
         description = self.localised_text(raw, "description", file, owner)
         criteria = self.localised_text(raw, "criteria", file, owner)
-        rule = self._rule(raw, file, owner, path)
+        kind = raw.get("kind", PARTICIPATION)
+        if kind not in KINDS:
+            self.problems.error(Source(file, raw.key_lines["kind"]), f"{owner}: kind {kind!r} is not known",
+                                f"write `kind: {PARTICIPATION}` (awarded when modules are completed) or "
+                                f"`kind: {DEMONSTRATED}` (awarded when a reviewer accepts the learner's work)")
+            return None
+        rule = prerequisites = brief = None
+        reviewers = REVIEWERS_ORGANISATION
+        if kind == PARTICIPATION:
+            for key in ("prerequisites", "brief", "reviewers"):
+                if key in raw:
+                    self.problems.error(Source(file, raw.key_lines[key]), f"{owner}: a participation badge has no "
+                                        f"`{key}:`", f"write `kind: {DEMONSTRATED}` for a badge a reviewer awards")
+            rule = self._rule(raw, file, owner, path)
+        else:
+            if "rule" in raw:
+                self.problems.error(Source(file, raw.key_lines["rule"]), f"{owner}: a demonstrated badge has no "
+                                    "`rule:`: a reviewer awards it", "write what must hold before the learner may "
+                                    "submit as `prerequisites:` (the same rule types)")
+            prerequisites = self._rule(raw, file, owner, path, key="prerequisites")
+            brief = self._brief(raw, file, owner)
+            reviewers = raw.get("reviewers", REVIEWERS_ORGANISATION)
+            if reviewers not in REVIEWER_CHOICES:
+                self.problems.error(Source(file, raw.key_lines["reviewers"]),
+                                    f"{owner}: reviewers {reviewers!r} is not known",
+                                    f"write one of: {', '.join(REVIEWER_CHOICES)}")
+        facts = self._facts(raw, file, owner)
         image = self._image(raw, file, owner)
         colour = raw.get("colour", "#1f5f8b")
         if not isinstance(colour, str) or not COLOUR.match(colour):
@@ -99,7 +143,7 @@ class _BadgeReader(ContentReader):
                 'write the badge\'s main colour as `colour: "#rrggbb"` (quoted: # starts a YAML comment)',
             )
         tags = tuple(text for text, _ in self.text_list(raw, "tags", file))
-        align_area, align_level = self._alignment(raw, file, owner, rule, path)
+        align_area, align_level = self._alignment(raw, file, owner, rule or prerequisites, path)
         valid_for_days = raw.get("valid_for_days")
         if valid_for_days is not None and (not isinstance(valid_for_days, int) or isinstance(valid_for_days, bool)
                                            or valid_for_days <= 0):
@@ -109,22 +153,116 @@ class _BadgeReader(ContentReader):
                 "write e.g. `valid_for_days: 1095` (three years), or leave it out for a badge that does not expire",
             )
             valid_for_days = None
-        if not (badge_id and name and description and criteria and rule and image):
+        if not (badge_id and name and description and criteria and image):
+            return None
+        if (kind == PARTICIPATION and not rule) or (kind == DEMONSTRATED and not (prerequisites and brief)):
             return None
         return BadgeDefinition(
             id=badge_id, name=name, description=description, criteria=criteria, rule=rule, image=image,
             colour=colour, tags=tags, align_area=align_area, align_level=align_level, valid_for_days=valid_for_days,
-            source=Source(file, raw.key_lines.get("id", raw.line)),
+            source=Source(file, raw.key_lines.get("id", raw.line)), kind=kind, prerequisites=prerequisites,
+            brief=brief, reviewers=reviewers, facts=facts,
         )
 
-    def _rule(self, raw: LineDict, file: str, owner: str, path: PathModel | None) -> Rule | None:
-        value = raw.get("rule")
-        line = raw.key_lines.get("rule", raw.line)
+    def _complete_text(self, raw: LineDict, key: str, file: str, owner: str):
+        """A text of a brief or of the facts: English required; each language of the package expected (a warning,
+        an error with strict): an employer in any partner country reads these."""
+        text = self.localised_text(raw, key, file, owner)
+        if text is not None:
+            missing = [locale for locale in self.locales if not text.has(locale)]
+            if missing:
+                self.problems.minimum(Source(file, raw.key_lines.get(key, raw.line)),
+                                      f"{owner}: `{key}` has no {', '.join(missing)} text",
+                                      f"add `{missing[0]}: …` (every language of the package)", self.strict)
+        return text
+
+    def _brief(self, raw: LineDict, file: str, owner: str) -> Brief | None:
+        value = raw.get("brief")
+        if not isinstance(value, LineDict):
+            self.problems.error(Source(file, raw.key_lines.get("brief", raw.line)),
+                                f"{owner}: a demonstrated badge needs a `brief:` mapping",
+                                "write `brief:` with `title`, `task`, `situation`, `expected_hours` and `criteria` "
+                                "(docs/badges.md)")
+            return None
+        self.unknown_keys(value, BRIEF_KEYS, file, "`brief:`")
+        texts = {
+            key: self._complete_text(value, key, file, f"{owner}'s brief") for key in ("title", "task", "situation")
+        }
+        hours = value.get("expected_hours")
+        if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 40:
+            self.problems.error(Source(file, value.key_lines.get("expected_hours", value.line)),
+                                f"{owner}: `expected_hours` must be a whole number of hours from 1 to 40",
+                                "write the hours a teacher needs to produce the artefact, e.g. `expected_hours: 3`")
+            hours = None
+        criteria = []
+        for item, line in self.entries(value, "criteria", file):
+            if not self.check_mapping(item, file, line, "a criterion"):
+                continue
+            self.unknown_keys(item, CRITERION_KEYS, file, "a criterion")
+            criterion_id = self.read_id(item, file, "criterion")
+            text = self._complete_text(item, "text", file, f"{owner}'s criterion {criterion_id!r}")
+            meets = self._complete_text(item, "meets", file, f"{owner}'s criterion {criterion_id!r}")
+            if criterion_id and text and meets:
+                criteria.append(BriefCriterion(criterion_id, text, meets, Source(file, item.line)))
+        seen = set()
+        for criterion in criteria:
+            if criterion.id in seen:
+                self.problems.error(criterion.source, f"{owner}: duplicate criterion id {criterion.id!r}",
+                                    "give each criterion its own id; ids are stable (reviews refer to them)")
+            seen.add(criterion.id)
+        if not MIN_CRITERIA <= len(criteria) <= MAX_CRITERIA:
+            self.problems.error(Source(file, value.key_lines.get("criteria", value.line)),
+                                f"{owner}: the brief has {len(criteria)} criteria",
+                                f"write {MIN_CRITERIA}–{MAX_CRITERIA} criteria, each with `id`, `text` and `meets`")
+            return None
+        if None in texts.values() or hours is None or len(seen) != len(criteria):
+            return None
+        return Brief(texts["title"], texts["task"], texts["situation"], hours, tuple(criteria))
+
+    def _facts(self, raw: LineDict, file: str, owner: str) -> CredentialFacts | None:
+        value = raw.get("facts")
+        if value is None:
+            self.problems.minimum(Source(file, raw.line), f"{owner} states no micro-credential facts",
+                                  "add `facts:` with `outcomes`, `participation` and `quality_assurance` "
+                                  "(docs/badges.md)", self.strict)
+            return None
+        if not isinstance(value, LineDict):
+            self.problems.error(Source(file, raw.key_lines["facts"]), f"{owner}: `facts:` must be a mapping",
+                                "write `facts:` with `outcomes`, `participation` and `quality_assurance`")
+            return None
+        self.unknown_keys(value, FACTS_KEYS, file, "`facts:`")
+        outcomes = []
+        for item, line in self.entries(value, "outcomes", file):
+            holder = LineDict({"outcome": item})
+            holder.line, holder.key_lines = line, {"outcome": line}
+            text = self._complete_text(holder, "outcome", file, f"{owner}'s outcome")
+            if text is not None:
+                outcomes.append(text)
+        if not outcomes:
+            self.problems.error(Source(file, value.key_lines.get("outcomes", value.line)),
+                                f"{owner} states no learning outcomes",
+                                "list 2–4 outcomes under `facts: outcomes:`, each “The earner can …”")
+        participation = self._complete_text(value, "participation", file, owner)
+        quality = self._complete_text(value, "quality_assurance", file, owner)
+        eqf_level = value.get("eqf_level")
+        if eqf_level is not None and (not isinstance(eqf_level, int) or isinstance(eqf_level, bool)
+                                      or not 1 <= eqf_level <= 8):
+            self.problems.error(Source(file, value.key_lines["eqf_level"]),
+                                f"{owner}: `eqf_level` must be a whole number from 1 to 8",
+                                "write the EQF level the college claims, or leave it out")
+            eqf_level = None
+        if not outcomes or participation is None or quality is None:
+            return None
+        return CredentialFacts(tuple(outcomes), participation, quality, eqf_level)
+
+    def _rule(self, raw: LineDict, file: str, owner: str, path: PathModel | None, key: str = "rule") -> Rule | None:
+        value = raw.get(key)
+        line = raw.key_lines.get(key, raw.line)
         if not isinstance(value, LineDict):
             self.problems.error(
                 Source(file, line),
-                f"{owner} has no `rule:` mapping" if value is None else f"{owner}: `rule:` must be a mapping",
-                "write e.g. `rule: {type: module_completed, module: erasmus-plus-for-vet}` (docs/badges.md)",
+                f"{owner} has no `{key}:` mapping" if value is None else f"{owner}: `{key}:` must be a mapping",
+                f"write e.g. `{key}: {{type: module_completed, module: erasmus-plus-for-vet}}` (docs/badges.md)",
             )
             return None
         kind = value.get("type")

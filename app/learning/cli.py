@@ -67,7 +67,7 @@ def check(strict: bool, directory: str | None, badges_directory: str | None) -> 
         click.echo("note: badges not checked against this content directory (add --badges-dir to check them)")
         badge_errors = 0
     else:
-        badge_errors = _check_badges(loaded.model, badges_directory)
+        badge_errors = _check_badges(loaded.model, badges_directory, strict)
     if errors or badge_errors:
         raise SystemExit(1)
 
@@ -105,17 +105,17 @@ def _check_quality(model: PathModel | None, directory: str, strict: bool) -> tup
     return errors, warnings
 
 
-def register_badge_check(app, check: Callable[[PathModel | None, str], int]) -> None:
+def register_badge_check(app, check: Callable[[PathModel | None, str, bool], int]) -> None:
     """The badges feature's check of its files against the content just read (printing problems; errors counted)."""
     app.extensions[BADGE_CHECK] = check
 
 
-def _check_badges(model, directory: str | None) -> int:
+def _check_badges(model, directory: str | None, strict: bool) -> int:
     """The badge definitions (badge_templates/) are content too: their rules name this path's modules."""
     check = current_app.extensions.get(BADGE_CHECK)
     if check is None:  # no badges feature in this app
         return 0
-    return check(model, _directory(directory or current_app.config["BADGE_TEMPLATES_DIR"]))
+    return check(model, _directory(directory or current_app.config["BADGE_TEMPLATES_DIR"]), strict)
 
 
 def _retired_references(model) -> list:

@@ -336,6 +336,17 @@ class ContentReader:
 
     # small readers
 
+    def entries(self, raw: LineDict, key: str, file: str) -> list[tuple[object, int]]:
+        """The entries of the list under `key` with their lines (none if absent; an error if not a list)."""
+        value = raw.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, LineList):
+            self.problems.error(Source(file, raw.key_lines[key]), f"`{key}:` must be a list",
+                                f"write each entry of `{key}:` on its own line starting with `- id: …`")
+            return []
+        return list(zip(value, value.item_lines, strict=True))
+
     def check_mapping(self, raw, file: str, line: int, what: str) -> bool:
         if isinstance(raw, LineDict):
             return True
@@ -598,17 +609,17 @@ class _PathReader(ContentReader):
         options = ()
         if kind in CHOICE_TYPES:
             options = tuple(option for option in (
-                self._option(item, line, file) for item, line in self._list(raw, "options", file)
+                self._option(item, line, file) for item, line in self.entries(raw, "options", file)
             ) if option)
         items = ()
         if kind == "checklist":
             items = tuple(item for item in (
-                self._checklist_item(item, line, file) for item, line in self._list(raw, "items", file)
+                self._checklist_item(item, line, file) for item, line in self.entries(raw, "items", file)
             ) if item)
         variants = ()
         if kind in CHOICE_TYPES and activity_id is not None:
             variants = tuple(variant for variant in (
-                self._variant(item, line, file, kind, activity_id) for item, line in self._list(raw, "variants", file)
+                self._variant(item, line, file, kind, activity_id) for item, line in self.entries(raw, "variants", file)
             ) if variant)
         if activity_id is None or prompt is None:
             return None
@@ -622,21 +633,11 @@ class _PathReader(ContentReader):
         variant_id = self.read_id(raw, file, "variant")
         prompt = self.plain_text(raw, "prompt", file, f"variant {variant_id!r} of {activity_id!r}", required=True)
         options = tuple(option for option in (
-            self._option(item, item_line, file) for item, item_line in self._list(raw, "options", file)
+            self._option(item, item_line, file) for item, item_line in self.entries(raw, "options", file)
         ) if option)
         if variant_id is None or prompt is None:
             return None
         return Activity(f"{activity_id}.{variant_id}", kind, english(prompt), options, (), Source(file, raw.line))
-
-    def _list(self, raw: LineDict, key: str, file: str):
-        value = raw.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, LineList):
-            self.problems.error(Source(file, raw.key_lines[key]), f"`{key}:` must be a list",
-                                f"write each entry of `{key}:` on its own line starting with `- id: …`")
-            return []
-        return list(zip(value, value.item_lines, strict=True))
 
     def _option(self, raw, line: int, file: str) -> Option | None:
         if not self.check_mapping(raw, file, line, "an option"):
@@ -795,7 +796,7 @@ class _PathReader(ContentReader):
     def _translate_variants(self, activity: Activity, raw: LineDict, locale: str, file: str) -> tuple[Activity, ...]:
         language = LOCALE_NAMES.get(locale, locale)
         translated = {}
-        for item, line in self._list(raw, "variants", file):
+        for item, line in self.entries(raw, "variants", file):
             if not self.check_mapping(item, file, line, "a variant"):
                 continue
             self.unknown_keys(item, VARIANT_KEYS, file, "a variant")
@@ -831,7 +832,7 @@ class _PathReader(ContentReader):
     def _translate_entries(self, activity_id, entries, raw, key, locale, file, fields):
         language = LOCALE_NAMES.get(locale, locale)
         translated = {}
-        for item, line in self._list(raw, key, file):
+        for item, line in self.entries(raw, key, file):
             if not self.check_mapping(item, file, line, f"an entry of `{key}:`"):
                 continue
             if item.get("id") not in {entry.id for entry in entries}:
