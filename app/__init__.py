@@ -13,6 +13,7 @@ from app.config import PROJECT_ROOT, Config, config_from_environment
 from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.http_limits import init_http_limits
+from app.notices import waiting_notices
 from app.shared_cache import init_shared_cache
 
 FEATURES = (tenancy, lti, learning, deep_linking, grades, badges, reports, admin, jobs)
@@ -85,6 +86,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     register_error_handlers(app)
     init_http_limits(app)  # before the features: their <int:…> routes take its id converter
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["waiting_notices"] = waiting_notices  # what features registered (app.notices)
     _nest_admin_pages()
     for feature in FEATURES:
         feature.init_app(app)

@@ -56,7 +56,21 @@ def too_large(error: RequestEntityTooLarge | None = None):
     ))
 
 
+def accepts_upload(max_bytes: int):
+    """Marks a view that takes a file upload: its request may be up to `max_bytes` (instead of MAX_CONTENT_LENGTH).
+    Applied before anything reads the form (CSRF's check reads every field)."""
+
+    def mark(view):
+        view.upload_limit = max_bytes
+        return view
+
+    return mark
+
+
 def refuse_too_many_fields() -> None:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, "upload_limit", None):
+        request.max_content_length = view.upload_limit
     limit = current_app.config["MAX_FORM_PARTS"]
     if limit is None:
         return

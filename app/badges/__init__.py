@@ -13,13 +13,24 @@ def init_app(app):
     from app.badges.catalogue import badge_catalogue
     from app.badges.cli import badges_cli, check_badge_files
     from app.badges.routes import bp
+    from app.badges.submissions import (
+        erase_submissions,
+        move_submissions,
+        move_submissions_to_organisation,
+        waiting_counts,
+    )
+    from app.badges.work_routes import bp as work_bp
     from app.events import module_completed, organisation_activated, people_merged, person_erased, person_moved
     from app.learning.cli import register_badge_check
     from app.learning.content import path_model
+    from app.notices import register_notices
 
     app.register_blueprint(bp)
+    app.register_blueprint(work_bp)
     app.jinja_env.globals["path_badges"] = _path_badges
     app.jinja_env.globals["announce_new_badges"] = _announce_new_badges
+    app.jinja_env.globals["demonstrated_badges"] = _demonstrated_badges
+    app.jinja_env.globals["may_review_badges"] = _may_review_badges
     app.cli.add_command(badges_cli)
     register_badge_check(  # `flask content check`
         app, lambda path, directory, strict: check_badge_files(path, directory, strict=strict)[0]
@@ -27,10 +38,59 @@ def init_app(app):
     module_completed.connect(on_module_completed)
     organisation_activated.connect(on_organisation_activated)
     person_erased.connect(revoke_person_awards)
+    person_erased.connect(erase_submissions)
     people_merged.connect(move_awards)
+    people_merged.connect(move_submissions)
     person_moved.connect(move_awards_to_organisation)
+    person_moved.connect(move_submissions_to_organisation)
+    register_notices(app, _badge_notices(waiting_counts))
     if path_model(app) is not None:
         badge_catalogue(app)  # read at start, so errors show in the log now, not at the first award
+
+
+def _badge_notices(waiting_counts):
+    """What waits for the person in the badges feature, for the navigation (app.notices): work to review, and
+    their own submissions returned with feedback."""
+    from flask import url_for
+    from flask_babel import ngettext
+
+    from app.lti.session import launch_if_any
+    from app.notices import Notice
+
+    def notices():
+        launch = launch_if_any()
+        if launch is None:
+            return []
+        counts = waiting_counts(launch.organisation_id, launch.person_id)
+        found = []
+        if counts["to_review"]:
+            found.append(Notice(ngettext("%(num)d submission to review", "%(num)d submissions to review",
+                                         counts["to_review"]), url_for("badge_work.review_queue"), counts["to_review"]))
+        if counts["returned"]:
+            found.append(Notice(ngettext("%(num)d submission returned with feedback",
+                                         "%(num)d submissions returned with feedback", counts["returned"]),
+                                url_for("badges.mine"), counts["returned"]))
+        return found
+
+    return notices
+
+
+def _demonstrated_badges():
+    """The demonstrated badges as the current learner stands with them (templates/badges/_demonstrated.html)."""
+    from app.badges.submissions import demonstrated_for
+    from app.learning.content import path_model
+    from app.lti.session import current_launch
+
+    launch = current_launch()
+    return demonstrated_for(launch.organisation_id, launch.person_id, path_model())
+
+
+def _may_review_badges() -> bool:
+    from app.badges.submissions import reviewable_badges
+    from app.lti.session import current_launch
+
+    launch = current_launch()
+    return bool(reviewable_badges(launch.organisation_id, launch.person_id))
 
 
 def _path_badges():

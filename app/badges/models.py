@@ -1,8 +1,21 @@
-"""Badge data: each organisation's issuer, the awards, the earners' choices, the badge signing keys, baked images."""
+"""Badge data: each organisation's issuer, the awards, the earners' choices, the badge signing keys, baked images;
+for demonstrated badges, the reviewers an organisation names, the learners' submissions with their files, and every
+review decision with its criteria results (docs/badges.md)."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
 from app.models_base import JSONType, TimestampMixin
@@ -38,7 +51,7 @@ class BadgeAward(db.Model):
         UniqueConstraint("organisation_id", "person_id", "badge_id"),
         UniqueConstraint("organisation_id", "status_index"),
     )
-    AUTOMATIC, MANUAL = "automatic", "manual"
+    AUTOMATIC, MANUAL, REVIEWED = "automatic", "manual", "reviewed"  # REVIEWED: a demonstrated badge, accepted
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)  # unguessable: the award's public URLs
@@ -110,3 +123,115 @@ class BakedImage(db.Model):
     kind: Mapped[str] = mapped_column(String(20))  # ob2.png, ob2.svg, ob3.png, ob3.svg
     carries: Mapped[str] = mapped_column(String(64))  # sha256 of the baked-in payload and image
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BadgeReviewer(db.Model):
+    """A person of the organisation named reviewer, for one demonstrated badge or (badge_id None) for all."""
+
+    __tablename__ = "badge_reviewers"
+    __table_args__ = (UniqueConstraint("organisation_id", "person_id", "badge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    badge_id: Mapped[str | None] = mapped_column(String(200))
+    named_by: Mapped[str] = mapped_column(String(300))  # who named them (an admin's name or LMS id), for the record
+    named_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewerInvitation(db.Model):
+    """A one-time link an organisation admin sends a colleague: opened from their own LMS launch, it names them
+    reviewer. Only the token's hash is kept."""
+
+    __tablename__ = "badge_reviewer_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    badge_id: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class Submission(db.Model):
+    """A learner's work for one demonstrated badge: draft → submitted → returned (revise, submit again) or
+    accepted (the badge is awarded). One per person and badge; its revisions are counted in `revision`."""
+
+    __tablename__ = "badge_submissions"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "person_id", "badge_id"),
+        Index("ix_badge_submissions_queue", "organisation_id", "state", "submitted_at"),
+    )
+    DRAFT, SUBMITTED, RETURNED, ACCEPTED = "draft", "submitted", "returned", "accepted"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)  # in URLs: never a guessable number
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    badge_id: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20), default=DRAFT)
+    text: Mapped[str] = mapped_column(Text, default="")  # Markdown, rendered sanitised as the modules are
+    links: Mapped[list] = mapped_column(JSONType, default=list)  # http(s) URLs
+    revision: Mapped[int] = mapped_column(Integer, default=1)  # 1, then +1 each time a returned one is revised
+    evidence_public: Mapped[bool] = mapped_column(default=False)  # the earner lets the evidence page show it
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    files: Mapped[list["SubmissionFile"]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionFile.id"
+    )
+    reviews: Mapped[list["Review"]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Review.id"
+    )
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (self.DRAFT, self.RETURNED)
+
+    @property
+    def latest_review(self) -> "Review | None":
+        return self.reviews[-1] if self.reviews else None
+
+
+class SubmissionFile(db.Model):
+    """A file attached to a submission, kept in the database (PostgreSQL or SQLite alike)."""
+
+    __tablename__ = "badge_submission_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("badge_submissions.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))  # as uploaded, cleaned; shown and used for the download
+    media_type: Mapped[str] = mapped_column(String(100))  # found from the content, never taken from the upload
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))  # loaded only to download
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    submission: Mapped[Submission] = relationship(back_populates="files")
+
+
+class Review(db.Model):
+    """A reviewer's decision on one revision of a submission: each criterion meets / not yet with a comment, and
+    accepted or returned with feedback. Kept for the record, never changed."""
+
+    __tablename__ = "badge_reviews"
+    ACCEPTED, RETURNED = "accepted", "returned"
+    MEETS, NOT_YET = "meets", "not_yet"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("badge_submissions.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    reviewer_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    reviewer_role: Mapped[str] = mapped_column(String(40))  # "named" (by the admin) or "peer" (holds the badge)
+    decision: Mapped[str] = mapped_column(String(20))
+    criteria: Mapped[list] = mapped_column(JSONType)  # [{"id", "result": meets|not_yet, "comment"}], brief order
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    submission: Mapped[Submission] = relationship(back_populates="reviews")

@@ -180,6 +180,11 @@ def protect_launch_pages(response):
     return response
 
 
+def launch_if_any() -> Launch | None:
+    """The launch behind this request, if it has one (public and admin pages have none)."""
+    return getattr(g, "launch", None)
+
+
 def current_launch() -> Launch:
     """The launch behind this request, or a page telling the user to launch from the LMS."""
     launch = getattr(g, "launch", None)

@@ -4,6 +4,7 @@ the instructor's course dashboard (docs/dashboard.md)."""
 
 def init_app(app):
     from app.badges.reporting import awards_of_person, badge_events, badge_labels
+    from app.badges.submissions import submissions_of_person
     from app.events import (
         badge_awarded,
         deployment_moved,
@@ -40,6 +41,7 @@ def init_app(app):
     # above badges, so it reads them from app.badges.reporting; badges never imports reports).
     register_activity_source(app, ActivitySource("badges", badge_events, badge_labels))
     register_personal_data(app, "badges", awards_of_person)
+    register_personal_data(app, "badge_submissions", submissions_of_person)
     person_erased.connect(erase_launch_records)
     people_merged.connect(move_launch_records)
     person_moved.connect(move_launch_records_to_organisation)
