@@ -46,6 +46,17 @@ def badge_yaml(badge_id: str, rule: str, **extra) -> str:
     return "\n".join(lines) + "\n"
 
 
+def demonstrated_yaml(badge_id: str, prerequisites: str, *, reviewers: str = "organisation") -> str:
+    """A valid demonstrated badge: a brief with three criteria (a, b, c), these prerequisites and reviewers."""
+    criteria = "".join(f"    - {{id: {c}, text: Criterion {c}., meets: What {c} looks like.}}\n" for c in "abc")
+    return (f"id: {badge_id}\nkind: demonstrated\nname: Shown {badge_id}\ndescription: Work shown for {badge_id}.\n"
+            f"criteria: A reviewer accepted the work for {badge_id}.\nprerequisites: {prerequisites}\n"
+            f"reviewers: {reviewers}\nimage: module.svg\nbrief:\n  title: The {badge_id} artefact\n"
+            f"  task: Produce the artefact.\n  situation: For your own college.\n  expected_hours: 3\n"
+            f"  criteria:\n{criteria}facts:\n  outcomes: [The earner can produce the artefact.]\n"
+            f"  participation: Online, self-paced, individual\n  quality_assurance: Reviewed by a named colleague.\n")
+
+
 @pytest.fixture
 def use_badges(app, tmp_path):
     """use_badges({"x.yaml": text, …}): the app serves exactly these badges."""
