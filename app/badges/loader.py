@@ -164,7 +164,7 @@ class _BadgeReader(ContentReader):
             brief=brief, reviewers=reviewers, facts=facts,
         )
 
-    def _complete_text(self, raw: LineDict, key: str, file: str, owner: str):
+    def _complete_text(self, raw: LineDict, key: str, file: str, owner: str, label: str | None = None):
         """A text of a brief or of the facts: English required; each language of the package expected (a warning,
         an error with strict): an employer in any partner country reads these."""
         text = self.localised_text(raw, key, file, owner)
@@ -172,7 +172,7 @@ class _BadgeReader(ContentReader):
             missing = [locale for locale in self.locales if not text.has(locale)]
             if missing:
                 self.problems.minimum(Source(file, raw.key_lines.get(key, raw.line)),
-                                      f"{owner}: `{key}` has no {', '.join(missing)} text",
+                                      f"{owner}: {label or f'`{key}`'} has no {', '.join(missing)} text",
                                       f"add `{missing[0]}: …` (every language of the package)", self.strict)
         return text
 
@@ -235,7 +235,7 @@ class _BadgeReader(ContentReader):
         for item, line in self.entries(value, "outcomes", file):
             holder = LineDict({"outcome": item})
             holder.line, holder.key_lines = line, {"outcome": line}
-            text = self._complete_text(holder, "outcome", file, f"{owner}'s outcome")
+            text = self._complete_text(holder, "outcome", file, owner, label="a learning outcome")
             if text is not None:
                 outcomes.append(text)
         if not outcomes:

@@ -3,7 +3,7 @@ import pytest
 
 from app.badges.definitions import RULE_TYPES
 from app.badges.loader import load_badges
-from tests.support.badges import PROJECT, badge_yaml, write_badges
+from tests.support.badges import FACTS, PROJECT, badge_yaml, demonstrated_yaml, write_badges
 
 pytestmark = pytest.mark.sqlite
 
@@ -17,7 +17,8 @@ def test_shipped_badges_are_valid_and_cover_every_rule_type(app):
     catalogue, problems = load_badges(PROJECT / "badge_templates", app.extensions["path_model"])
     assert not problems.errors, [problem.format() for problem in problems.errors]
     assert len(catalogue.badges) >= 8
-    assert {badge.rule.type for badge in catalogue.badges} == set(RULE_TYPES)
+    assert {badge.rule.type for badge in catalogue.participation} == set(RULE_TYPES)
+    assert len({badge.align_area for badge in catalogue.demonstrated}) >= 8  # a demonstrated badge in every area
 
 
 def test_every_shipped_badge_has_its_name_in_the_six_languages(app):
@@ -29,7 +30,7 @@ def test_every_shipped_badge_has_its_name_in_the_six_languages(app):
 def test_a_rule_naming_an_unknown_module_is_an_error_at_its_line(app, tmp_path):
     text = (
         "id: x\nname: X\ndescription: D\ncriteria: C\n"
-        "rule:\n  type: module_completed\n  module: no-such-module\nimage: module.svg\n"
+        "rule:\n  type: module_completed\n  module: no-such-module\nimage: module.svg\n" + FACTS
     )
     [problem] = problems_of(app, tmp_path, {"x.yaml": text})
     assert problem.startswith("x.yaml:7: error: badge 'x': the rule names unknown module 'no-such-module'")
@@ -95,4 +96,46 @@ def test_content_check_also_checks_the_badges_and_fails_on_their_errors(app, run
 def test_content_check_passes_with_the_shipped_badges(runner):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
-    assert "10 badge(s) loaded; 0 error(s), 0 warning(s)" in result.output
+    assert "18 badge(s) loaded; 0 error(s), 0 warning(s)" in result.output
+
+
+def test_a_demonstrated_badge_needs_a_brief_with_three_to_five_criteria_and_no_rule(app, tmp_path):
+    text = demonstrated_yaml("shown", "{type: module_completed, module: erasmus-plus-for-vet}")
+    two_criteria = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("    - {id: c,"))
+    criteria_line = text.splitlines().index("  criteria:") + 1
+    with_rule = text + "rule: {type: path_completed}\n"
+    without_brief = text[:text.index("brief:")] + text[text.index("facts:"):]
+
+    assert any(problem.startswith(f"shown.yaml:{criteria_line}: error: badge 'shown': the brief has 2 criteria")
+               for problem in problems_of(app, tmp_path / "a", {"shown.yaml": two_criteria}))
+    assert any("a demonstrated badge has no `rule:`: a reviewer awards it" in problem
+               for problem in problems_of(app, tmp_path / "b", {"shown.yaml": with_rule}))
+    assert any(problem.startswith("shown.yaml:1: error: badge 'shown': a demonstrated badge needs a `brief:`")
+               for problem in problems_of(app, tmp_path / "c", {"shown.yaml": without_brief}))
+
+
+def test_a_demonstrated_badge_with_a_valid_brief_loads_with_its_criteria_and_facts(app, tmp_path):
+    catalogue, problems = load_badges(write_badges(tmp_path / "b", {"shown.yaml": demonstrated_yaml(
+        "shown", "{type: area_level_completed, area: learner-mobility, level: explorer}")}),
+        app.extensions["path_model"])
+
+    assert not problems, [problem.format() for problem in problems]
+    [badge] = catalogue.demonstrated
+    assert [criterion.id for criterion in badge.brief.criteria] == ["a", "b", "c"]
+    assert badge.brief.expected_hours == 3 and badge.prerequisites.area == "learner-mobility"
+    assert (badge.align_area, badge.align_level) == ("learner-mobility", "explorer")
+    assert badge.facts.outcomes[0].localised("fi") == "The earner can explain what the modules teach (fi)"
+
+
+def test_missing_facts_or_languages_warn_and_fail_with_strict(app, tmp_path):
+    directory = write_badges(tmp_path / "b", {"x.yaml": badge_yaml("x", "{type: path_completed}", facts=(
+        "\n  outcomes: [The earner can explain it.]\n  participation: Online\n  quality_assurance: Reviewed\n"
+        "  eqf_level: 11"))})
+    _catalogue, lenient = load_badges(directory, app.extensions["path_model"])
+    _catalogue, strict = load_badges(directory, app.extensions["path_model"], strict=True)
+
+    assert "x.yaml:11: error: badge 'x': `eqf_level` must be a whole number from 1 to 8" in [
+        problem.format().split(" — ")[0] for problem in lenient]
+    assert any(problem.format().startswith("x.yaml:8: warning: badge 'x': a learning outcome has no fi, et")
+               for problem in lenient)
+    assert sum(problem.is_error for problem in strict) == 4  # the level, and three texts without their languages

@@ -43,18 +43,31 @@ def badge_yaml(badge_id: str, rule: str, **extra) -> str:
     lines = [f"id: {badge_id}", f"name: Badge {badge_id}", f"description: About {badge_id}.",
              f"criteria: Earned by {badge_id}.", f"rule: {rule}", "image: module.svg"]
     lines += [f"{key}: {value}" for key, value in extra.items()]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + ("" if "facts" in extra else FACTS)
+
+
+# The micro-credential facts every badge states, in the six languages of the package.
+def _in_six(text: str) -> str:
+    return "{" + ", ".join(f"{locale}: {text} ({locale})" for locale in ("en", "fi", "et", "it", "nl", "es")) + "}"
+
+
+FACTS = (f"facts:\n  outcomes:\n    - {_in_six('The earner can explain what the modules teach')}\n"
+         f"  participation: {_in_six('Online self-paced individual')}\n"
+         f"  quality_assurance: {_in_six('Questions reviewed by the partners')}\n")
 
 
 def demonstrated_yaml(badge_id: str, prerequisites: str, *, reviewers: str = "organisation") -> str:
-    """A valid demonstrated badge: a brief with three criteria (a, b, c), these prerequisites and reviewers."""
-    criteria = "".join(f"    - {{id: {c}, text: Criterion {c}., meets: What {c} looks like.}}\n" for c in "abc")
+    """A valid demonstrated badge: a brief with three criteria (a, b, c), these prerequisites and reviewers; its
+    brief and facts in the six languages."""
+    criteria = "".join(
+        f"    - {{id: {c}, text: {_in_six(f'Criterion {c}')}, meets: {_in_six(f'What {c} looks like')}}}\n"
+        for c in "abc"
+    )
     return (f"id: {badge_id}\nkind: demonstrated\nname: Shown {badge_id}\ndescription: Work shown for {badge_id}.\n"
             f"criteria: A reviewer accepted the work for {badge_id}.\nprerequisites: {prerequisites}\n"
-            f"reviewers: {reviewers}\nimage: module.svg\nbrief:\n  title: The {badge_id} artefact\n"
-            f"  task: Produce the artefact.\n  situation: For your own college.\n  expected_hours: 3\n"
-            f"  criteria:\n{criteria}facts:\n  outcomes: [The earner can produce the artefact.]\n"
-            f"  participation: Online, self-paced, individual\n  quality_assurance: Reviewed by a named colleague.\n")
+            f"reviewers: {reviewers}\nimage: module.svg\nbrief:\n  title: {_in_six(f'The {badge_id} artefact')}\n"
+            f"  task: {_in_six('Produce the artefact')}\n  situation: {_in_six('For your own college')}\n"
+            f"  expected_hours: 3\n  criteria:\n{criteria}{FACTS}")
 
 
 @pytest.fixture
