@@ -33,7 +33,7 @@ def test_the_path_page_lists_the_earned_badges_with_their_images_and_public_page
     award = the_award(world)
     page = client.get("/").get_data(as_text=True)
     strip = page.split('data-testid="path-earned-badges"')[1].split("</ul>")[0]
-    assert "Erasmus+ Starter" in strip and f"/badges/awards/{award.public_id}" in strip
+    assert "Completed: Erasmus+ in VET" in strip and f"/badges/awards/{award.public_id}" in strip
     image = strip.split('src="')[1].split('"')[0]
     assert image.split("?")[0].endswith("/erasmus-plus-starter.png") and client.get(image).mimetype == "image/png"
 
@@ -59,9 +59,9 @@ def test_my_badges_shows_earned_badges_and_the_next_ones_within_reach_with_what_
     complete_module(app, signed_in, "vet-systems-at-a-glance", now=clock.now())
     page = client.get("/badges/mine").get_data(as_text=True)
     earned = page.split('data-testid="earned-badges"')[1].split("</section>")[0]
-    assert "Erasmus+ Starter" in earned and f"/badges/awards/{the_award(world).public_id}" in earned
+    assert "Completed: Erasmus+ in VET" in earned and f"/badges/awards/{the_award(world).public_id}" in earned
     reach = page.split('data-testid="within-reach"')[1].split("</section>")[0]
-    assert "International Rookie" in reach  # two of three rookie areas done: one module away
+    assert "Completed: Rookie level in three areas" in reach  # two of three rookie areas done: one module away
     assert "2 of 3 modules completed" in reach
 
 
@@ -86,7 +86,7 @@ def test_my_badges_is_translated(app, client, clock, world):
     sign_in(client, launch)
     complete_module(app, launch, "erasmus-plus-for-vet", now=clock.now())
     page = client.get("/badges/mine").get_data(as_text=True)
-    assert "Erasmus+ -aloittaja" in page and "Badges you have earned" not in page
+    assert "Suoritettu: Erasmus+ ammatillisessa koulutuksessa" in page and "Badges you have earned" not in page
 
 
 def test_the_award_page_shows_a_valid_badge_with_its_evidence_and_open_graph_tags(app, client, signed_in, clock, world):
@@ -94,7 +94,7 @@ def test_the_award_page_shows_a_valid_badge_with_its_evidence_and_open_graph_tag
     page = client.get(f"/badges/awards/{the_award(world).public_id}").get_data(as_text=True)
     assert 'data-testid="valid"' in page and "verified with the issuer" in page
     assert "Erasmus+ in VET: what it offers you and your learners" in page
-    assert '<meta property="og:title" content="Erasmus+ Starter">' in page
+    assert '<meta property="og:title" content="Completed: Erasmus+ in VET">' in page
     assert "linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in page
     assert "Lea Learner" not in page  # the earner did not choose to show their name
 
@@ -153,13 +153,13 @@ def test_the_module_summary_names_only_the_badges_not_announced_before(app, clie
     complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
     db.session.commit()
     first = client.get("/modules/erasmus-plus-for-vet/summary").get_data(as_text=True)
-    assert "You earned the badge Erasmus+ Starter" in first
+    assert "You earned the badge Completed: Erasmus+ in VET" in first
 
     complete_module(app, signed_in, "skills-competitions", now=clock.now())
     db.session.commit()
     notice = client.get("/modules/skills-competitions/summary").get_data(as_text=True).split(
         'data-testid="earned-badges"')[1].split("</section>")[0]
-    assert 'data-badge="skills-competitions"' in notice and "Erasmus+ Starter" not in notice
+    assert 'data-badge="skills-competitions"' in notice and "Completed: Erasmus+ in VET" not in notice
     assert all(award.announced_at is not None for award in awards_of(world.organisation.id, world.learner.id))
 
 
@@ -179,4 +179,4 @@ def test_the_badge_announcement_is_translated(app, client, clock, world):
     db.session.commit()
     notice = client.get("/modules/erasmus-plus-for-vet/summary").get_data(as_text=True).split(
         'data-testid="earned-badges"')[1].split("</section>")[0]
-    assert "Erasmus+ -aloittaja" in notice and "You earned" not in notice and "My badges" not in notice
+    assert "Suoritettu: Erasmus+ ammatillisessa koulutuksessa" in notice and "You earned" not in notice and "My badges" not in notice

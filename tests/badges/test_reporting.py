@@ -14,7 +14,7 @@ def test_each_badge_is_an_activity_measure_with_its_name(app, world, learner_lau
         labels = source.labels(world.organisation.id)
         events = db.session.execute(source.events(world.organisation.id)).all()
 
-    assert labels["badge:erasmus-plus-starter"] == "Erasmus+ Starter"
+    assert labels["badge:erasmus-plus-starter"] == "Completed: Erasmus+ in VET"
     assert [(person_id, measure) for person_id, _, measure in events] == [
         (world.learner.id, "badge:erasmus-plus-starter")
     ]
