@@ -367,14 +367,25 @@ def waiting_counts(organisation_id: int, person_id: int) -> dict[str, int]:
     return {"to_review": len(review_queue(organisation_id, person_id)), "returned": returned}
 
 
+def waiting_in_course(organisation_id: int, course_id: int) -> int:
+    """Submissions of the course's members waiting for a reviewer (the instructor's dashboard shows the count)."""
+    from app.tenancy.models import Membership
+
+    members = select(Membership.person_id).where(Membership.organisation_id == organisation_id,
+                                                 Membership.course_id == course_id)
+    return db.session.scalar(select(db.func.count()).select_from(Submission).where(
+        Submission.organisation_id == organisation_id, Submission.state == Submission.SUBMITTED,
+        Submission.person_id.in_(members))) or 0
+
+
 # --- people's data -------------------------------------------------------------------------------------------------
 
 
 def erase_submissions(sender, *, organisation_id: int, person) -> None:
     """Erasure deletes the person's submissions with their files and reviews, and their reviewer roles; reviews
     they gave stay with the submissions (anonymous: the reviewer is unlinked)."""
-    db.session.execute(delete(Submission).where(Submission.organisation_id == organisation_id,
-                                                Submission.person_id == person.id))
+    for submission in submissions_of(organisation_id, person.id).values():
+        db.session.delete(submission)  # with its files and reviews (the ORM's cascade: SQLite may not enforce FKs)
     db.session.execute(delete(BadgeReviewer).where(BadgeReviewer.organisation_id == organisation_id,
                                                    BadgeReviewer.person_id == person.id))
     db.session.execute(update(Review).where(Review.reviewer_person_id == person.id)

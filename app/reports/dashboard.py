@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.badges.models import BadgeAward
+from app.badges.submissions import waiting_in_course
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.learning.content.model import PathModel
@@ -134,6 +135,7 @@ class Dashboard:
     total: int
     shows_self_assessments: bool
     links: list[GradebookLink] = field(default_factory=list)  # what the LMS gradebook shows, per link
+    waiting_submissions: int = 0  # the course's members' work for demonstrated badges, waiting for a reviewer
 
     @property
     def pages(self) -> int:
@@ -183,7 +185,8 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
             )
         )
     return Dashboard(course, filters, rows, total, shows_self_assessments,
-                     [] if everything else _gradebook_links(course))
+                     [] if everything else _gradebook_links(course),
+                     0 if everything else waiting_in_course(course.organisation_id, course.id))
 
 
 def _gradebook_links(course: Course) -> list[GradebookLink]:

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from app.badges.models import BadgeAward, BadgeReviewer, Review, Submission
+from app.badges.models import BadgeAward, BadgeReviewer, Review, Submission, SubmissionFile
 from app.badges.submissions import SubmissionRefused, decide, name_reviewer
 from app.extensions import db
 from app.tenancy.models import Membership
@@ -90,6 +90,8 @@ def test_the_whole_flow_submit_return_revise_accept_awards_the_badge_with_its_ev
     assert submission(world).state == "submitted"
 
     as_reviewer(client, world, clock)
+    dashboard = page(client.get(f"/courses/{world.course.id}/dashboard"))
+    assert "1 piece of work by this course's members waits for a badge reviewer." in dashboard
     queue = page(client.get("/badges/work/reviews"))
     assert "The placement-plan artefact" in queue and "0 days" in queue
     review_url = f"/badges/work/reviews/{saved.public_id}"
@@ -283,3 +285,19 @@ def test_two_reviewers_accepting_at_once_award_the_badge_once(committed_app, clo
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(BadgeAward)) == 1
     assert db.session.scalar(select(func.count()).select_from(Review)) == 1
+
+
+def test_the_persons_data_export_holds_their_submissions_and_erasure_deletes_them(client, world, clock, learner):
+    from app.events import person_erased
+    from app.reports.personal_data import person_data
+
+    upload(client, {"text": "My plan.", "links": "", "action": "submit"})
+    [exported] = person_data(world.organisation.id, world.learner.id)["badge_submissions"]
+    assert exported["text"] == "My plan." and exported["state"] == "submitted"
+    assert [item["name"] for item in exported["files"]] == ["plan.pdf"] and "sha256" in exported["files"][0]
+
+    person_erased.send(client.application, organisation_id=world.organisation.id, person=world.learner)
+    db.session.flush()
+
+    assert db.session.scalars(select(Submission)).all() == []
+    assert db.session.scalar(select(func.count()).select_from(SubmissionFile)) == 0
