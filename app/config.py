@@ -100,6 +100,8 @@ FROM_ENVIRONMENT = {
     "BADGE_ISSUER_URL": ("BADGE_ISSUER_URL", str),
     "BADGE_ISSUER_EMAIL": ("BADGE_ISSUER_EMAIL", str),
     "BADGE_ISSUER_DESCRIPTION": ("BADGE_ISSUER_DESCRIPTION", str),
+    "SMTP_URL": ("SMTP_URL", str),
+    "MAIL_FROM": ("MAIL_FROM", str),
 }
 
 # Request limits: from the environment too.
@@ -219,6 +221,10 @@ class Config:
     BADGE_ISSUER_NAME = "REX VET Path"
     BADGE_ISSUER_URL = None  # None: BASE_URL
     BADGE_ISSUER_EMAIL = "badges@rexvet.example.org"
+    # E-mail (app/jobs/mail.py): smtp://[user:password@]host[:port] (STARTTLS when the server offers it) or
+    # smtps://…; unset, nobody is e-mailed and the tool's own notices are all there is.
+    SMTP_URL = None
+    MAIL_FROM = "REX VET Path <no-reply@rexvet.example.org>"
     BADGE_ISSUER_DESCRIPTION = "Badges for international skills in vocational education and training (REX VET)."
 
     # One slow or hostile LMS cannot starve the others (docs/grades.md): each `flask worker` process runs

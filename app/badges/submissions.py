@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
 
@@ -22,6 +23,7 @@ from app.badges.evidence_files import MAX_FILES, FileRefused, check_file
 from app.badges.models import BadgeAward, BadgeReviewer, Review, ReviewerInvitation, Submission, SubmissionFile
 from app.errors import AppError, Forbidden, NotFound
 from app.extensions import db
+from app.jobs.mail import queue_email
 from app.learning.content.model import PathModel
 from app.learning.progress import completed_module_ids
 from app.tenancy.services import scoped
@@ -153,6 +155,7 @@ def submit(submission: Submission, badge: BadgeDefinition, path: PathModel, *, n
         submission.revision += 1
     submission.state, submission.submitted_at, submission.updated_at = Submission.SUBMITTED, now, now
     log.info("submission %s for badge %s submitted (revision %s)", submission.id, badge.id, submission.revision)
+    _email_reviewers(submission, badge)
 
 
 def _editable(submission: Submission) -> None:
@@ -243,6 +246,7 @@ def decide(organisation_id: int, reviewer_person_id: int, public_id: str, *, res
     if accept:
         award_badge(organisation_id, submission.person_id, badge, now=now, how=BadgeAward.REVIEWED,
                     evidence=[_evidence(submission, badge, review)], narrative=_narrative(badge, review))
+    _email_learner(submission, badge, accepted=accept)
     log.info("submission %s for badge %s %s by person %s", submission.id, badge.id, review.decision,
              reviewer_person_id)
     return review
@@ -265,6 +269,45 @@ def _narrative(badge: BadgeDefinition, review: Review) -> str:
 def _state_word(submission: Submission) -> str:
     return {Submission.ACCEPTED: _("accepted"), Submission.RETURNED: _("returned"),
             Submission.DRAFT: _("draft"), Submission.SUBMITTED: _("submitted")}[submission.state]
+
+
+# --- e-mail (only where the installation sets SMTP_URL; the notices in the tool are always there) -----------------
+
+
+def _email_reviewers(submission: Submission, badge: BadgeDefinition) -> None:
+    """Each named reviewer of the badge with an e-mail address hears that work waits, in their own language."""
+    from app.tenancy.models import Person
+
+    reviewers = db.session.scalars(select(Person).join(BadgeReviewer, BadgeReviewer.person_id == Person.id).where(
+        BadgeReviewer.organisation_id == submission.organisation_id, Person.id != submission.person_id,
+        or_(BadgeReviewer.badge_id.is_(None), BadgeReviewer.badge_id == badge.id)).distinct())
+    for reviewer in reviewers:
+        with force_locale(reviewer.locale or "en"):
+            queue_email(reviewer.email, _("Work to review: %(title)s", title=badge.brief.title.localised(
+                str(get_locale()))), _(
+                "A colleague submitted work for the badge “%(badge)s” and it waits for a reviewer.\n\n"
+                "Open REX VET Path from your course in the LMS: the submissions to review are linked at the top of "
+                "every page.", badge=badge.localised(str(get_locale()))), organisation_id=submission.organisation_id)
+
+
+def _email_learner(submission: Submission, badge: BadgeDefinition, *, accepted: bool) -> None:
+    from app.badges.recipients import chosen_email, earner_settings
+    from app.tenancy.models import Person
+
+    learner = db.session.get(Person, submission.person_id)
+    earner = earner_settings(submission.organisation_id, submission.person_id)
+    address = chosen_email(earner.email if earner else None, learner.email if learner else None)
+    with force_locale((learner.locale if learner else None) or "en"):
+        name = badge.localised(str(get_locale()))
+        if accepted:
+            subject, body = _("Your badge “%(badge)s” is awarded", badge=name), _(
+                "A reviewer accepted your work and the badge “%(badge)s” is yours. Open REX VET Path from your "
+                "course in the LMS and go to My badges to keep and share it.", badge=name)
+        else:
+            subject, body = _("Your work for “%(badge)s” was returned with feedback", badge=name), _(
+                "A reviewer read your work for the badge “%(badge)s” and returned it with feedback. Open REX VET "
+                "Path from your course in the LMS to read it, revise your work and submit it again.", badge=name)
+        queue_email(address, subject, body, organisation_id=submission.organisation_id)
 
 
 # --- naming reviewers (organisation admins) ------------------------------------------------------------------------

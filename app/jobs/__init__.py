@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from app.jobs import models, purge  # noqa: F401  (the jobs table, and the purge handler registered)
+    from app.jobs import mail, models, purge  # noqa: F401  (the jobs table; the purge and mail handlers registered)
     from app.jobs.cli import worker_command
 
     app.cli.add_command(worker_command)
