@@ -14,6 +14,7 @@ def init_app(app):
     from app.badges.cli import badges_cli, check_badge_files
     from app.badges.routes import bp
     from app.badges.submissions import (
+        demonstrated_levels,
         erase_submissions,
         move_submissions,
         move_submissions_to_organisation,
@@ -23,6 +24,7 @@ def init_app(app):
     from app.events import module_completed, organisation_activated, people_merged, person_erased, person_moved
     from app.learning.cli import register_badge_check
     from app.learning.content import path_model
+    from app.learning.placement import register_demonstrated_levels
     from app.notices import register_notices
 
     app.register_blueprint(bp)
@@ -44,6 +46,7 @@ def init_app(app):
     person_moved.connect(move_awards_to_organisation)
     person_moved.connect(move_submissions_to_organisation)
     register_notices(app, _badge_notices(waiting_counts))
+    register_demonstrated_levels(app, demonstrated_levels)
     if path_model(app) is not None:
         badge_catalogue(app)  # read at start, so errors show in the log now, not at the first award
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from app.badges.awarding import award_badge
 from app.badges.catalogue import badge_catalogue
@@ -403,11 +403,31 @@ def _hash(token: str) -> str:
 
 
 def waiting_counts(organisation_id: int, person_id: int) -> dict[str, int]:
-    """For the navigation: submissions waiting for this reviewer, and the learner's returned ones."""
-    returned = db.session.scalar(select(db.func.count()).select_from(Submission).where(
+    """For the navigation on every page: submissions waiting for this reviewer (never their own), and the person's
+    own returned with feedback. One statement: it runs on every page of a launch."""
+    catalogue = badge_catalogue()
+    demonstrated = [badge.id for badge in catalogue.demonstrated]
+    if not demonstrated:
+        return {"to_review": 0, "returned": 0}
+    peer_badges = [badge.id for badge in catalogue.demonstrated if badge.reviewers == REVIEWERS_WITH_PEERS]
+    work = Submission.__table__.alias("work")
+    named = select(BadgeReviewer.id).where(
+        BadgeReviewer.organisation_id == organisation_id, BadgeReviewer.person_id == person_id,
+        or_(BadgeReviewer.badge_id.is_(None), BadgeReviewer.badge_id == work.c.badge_id)).exists()
+    may_review = named
+    if peer_badges:
+        holds = select(BadgeAward.id).where(
+            BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id,
+            BadgeAward.badge_id == work.c.badge_id, BadgeAward.revoked_at.is_(None)).exists()
+        may_review = or_(named, and_(work.c.badge_id.in_(peer_badges), holds))
+    to_review = select(db.func.count()).select_from(work).where(
+        work.c.organisation_id == organisation_id, work.c.state == Submission.SUBMITTED,
+        work.c.person_id != person_id, work.c.badge_id.in_(demonstrated), may_review).scalar_subquery()
+    returned = select(db.func.count()).select_from(Submission).where(
         Submission.organisation_id == organisation_id, Submission.person_id == person_id,
-        Submission.state == Submission.RETURNED)) or 0
-    return {"to_review": len(review_queue(organisation_id, person_id)), "returned": returned}
+        Submission.state == Submission.RETURNED).scalar_subquery()
+    counts = db.session.execute(select(to_review.label("to_review"), returned.label("returned"))).one()
+    return {"to_review": counts.to_review, "returned": counts.returned}
 
 
 def waiting_in_course(organisation_id: int, course_id: int) -> int:
@@ -495,3 +515,22 @@ def demonstrated_for(organisation_id: int, person_id: int, path: PathModel) -> l
     mine = submissions_of(organisation_id, person_id)
     return [DemonstratedBadge(badge, rule_progress(badge.prerequisites, path, completed).met, mine.get(badge.id))
             for badge in badge_catalogue().demonstrated]
+
+
+def demonstrated_levels_by_person(organisation_id: int, person_ids) -> dict[int, dict[str, set[str]]]:
+    """person id → area id → the levels their accepted work shows (valid awards of demonstrated badges)."""
+    aligned = {badge.id: (badge.align_area, badge.align_level) for badge in badge_catalogue().demonstrated
+               if badge.align_area and badge.align_level}
+    found: dict[int, dict[str, set[str]]] = {}
+    if not aligned or not person_ids:
+        return found
+    for person_id, badge_id in db.session.execute(select(BadgeAward.person_id, BadgeAward.badge_id).where(
+            BadgeAward.organisation_id == organisation_id, BadgeAward.person_id.in_(list(person_ids)),
+            BadgeAward.badge_id.in_(list(aligned)), BadgeAward.revoked_at.is_(None))):
+        area, level = aligned[badge_id]
+        found.setdefault(person_id, {}).setdefault(area, set()).add(level)
+    return found
+
+
+def demonstrated_levels(organisation_id: int, person_id: int) -> dict[str, set[str]]:
+    return demonstrated_levels_by_person(organisation_id, [person_id]).get(person_id, {})

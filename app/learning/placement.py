@@ -1,13 +1,17 @@
 """Placement: where a learner stands in each area, and the one module recommended next (docs/path.md).
 
-The level of an area is the higher of the self-rated level (app.learning.self_assessment) and the
-completed level: the highest level at which the area has modules and the learner completed all of them.
+The level of an area is the highest of the self-rated level (app.learning.self_assessment), the
+completed level (the highest level at which the area has modules and the learner completed all of them) and the
+demonstrated level (work a reviewer accepted for a demonstrated badge aligned to the area and level; the badges
+feature fills it in through `register_demonstrated_levels`, since learning never imports badges).
 Placement drives the path page, recommendations and the skills map — never badges, which count completed
 modules only. Completed modules come in as ids, so the module player can feed them; ids the path no
 longer has (retired) are ignored, as are ratings of retired statements.
 """
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+
+from flask import current_app
 
 from app.learning.content.model import Area, Level, Module, PathModel
 from app.learning.models import SelfAssessment
@@ -21,11 +25,17 @@ class Placement:
     area: Area
     self_rated: Level | None
     completed: Level | None
+    demonstrated: Level | None = None  # by reviewed work (a demonstrated badge aligned to this area)
 
     @property
     def level(self) -> Level | None:
-        """The higher of the two; None: not started in this area."""
-        return max((self.self_rated, self.completed), key=lambda level: level.order if level else 0)
+        """The highest of the three; None: not started in this area."""
+        return max((self.self_rated, self.completed, self.demonstrated), key=lambda level: level.order if level else 0)
+
+    @property
+    def by_demonstration(self) -> bool:
+        """Reviewed work, not a rating or modules alone, puts the learner where they are."""
+        return self.demonstrated is not None and self.demonstrated.order >= self.order
 
     @property
     def order(self) -> int:
@@ -35,6 +45,20 @@ class Placement:
     def by_completion(self) -> bool:
         """The completed modules, not the self-rating, put the learner where they are."""
         return self.completed is not None and (self.self_rated is None or self.completed.order > self.self_rated.order)
+
+
+DemonstratedLevels = Mapping[str, Collection[str]]  # area id → level ids shown by accepted work
+DEMONSTRATED_SOURCE = "demonstrated_levels"
+
+
+def register_demonstrated_levels(app, source: Callable[[int, int], DemonstratedLevels]) -> None:
+    """The badges feature's reader of a person's demonstrated levels (organisation id, person id → levels)."""
+    app.extensions[DEMONSTRATED_SOURCE] = source
+
+
+def demonstrated_levels(organisation_id: int, person_id: int) -> DemonstratedLevels:
+    source = current_app.extensions.get(DEMONSTRATED_SOURCE)
+    return source(organisation_id, person_id) if source else {}
 
 
 @dataclass(frozen=True)
@@ -60,7 +84,7 @@ def learner_path(
     """The person's path; no recommendation before their first self-assessment (the page asks for it instead)."""
     assessment = latest_self_assessment(organisation_id, person_id)
     ratings = {rating.statement_id: rating.rating for rating in assessment.ratings} if assessment else {}
-    placements = place(path, ratings, completed_module_ids)
+    placements = place(path, ratings, completed_module_ids, demonstrated_levels(organisation_id, person_id))
     recommendation = recommend(path, placements, completed_module_ids) if assessment else None
     return LearnerPath(assessment, placements, recommendation)
 
@@ -76,12 +100,20 @@ def completed_level(path: PathModel, area: Area, completed_module_ids: Collectio
     return done
 
 
-def place(path: PathModel, ratings: Mapping[str, int], completed_module_ids: Collection[str]) -> list[Placement]:
+def place(path: PathModel, ratings: Mapping[str, int], completed_module_ids: Collection[str],
+          demonstrated: DemonstratedLevels | None = None) -> list[Placement]:
     """The learner's placement in every area, in path order."""
+    demonstrated = demonstrated or {}
     return [
-        Placement(area, self_rated_level(area, path.levels, ratings), completed_level(path, area, completed_module_ids))
+        Placement(area, self_rated_level(area, path.levels, ratings), completed_level(path, area, completed_module_ids),
+                  _highest(path, demonstrated.get(area.id, ())))
         for area in path.areas
     ]
+
+
+def _highest(path: PathModel, level_ids: Collection[str]) -> Level | None:
+    levels = [level for level in path.levels if level.id in level_ids]
+    return max(levels, key=lambda level: level.order) if levels else None
 
 
 def recommend(

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.badges.models import BadgeAward
-from app.badges.submissions import waiting_in_course
+from app.badges.submissions import demonstrated_levels_by_person, waiting_in_course
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.learning.content.model import PathModel
@@ -160,6 +160,7 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
     assessments = _latest_assessments(course.organisation_id, person_ids) if shows_self_assessments else {}
     grades = _grades_by_person(course, person_ids)
     badges = _badges_by_person(course.organisation_id, person_ids)
+    demonstrated = demonstrated_levels_by_person(course.organisation_id, person_ids)
     rows = []
     for membership, person, *_progress_figures in found:
         completed = [p.module_id for p in progress[person.id] if p.completed_at]
@@ -174,7 +175,7 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
                 completed,
                 in_progress,
                 last_activity,
-                place(path, ratings, frozenset(completed)),
+                place(path, ratings, frozenset(completed), demonstrated.get(person.id)),
                 {area.id: self_rated_level(area, path.levels, ratings) for area in path.areas}
                 if shows_self_assessments and assessment
                 else None,

@@ -2,8 +2,9 @@
 
 Placement is the path's rule (docs/path.md, app.learning.placement) computed in SQL for everyone at once:
 the self-rated level of the latest self-assessment taken before the date (levels reached without a gap, every
-statement rated "on my own" or higher), or the highest level whose modules were all completed before it,
-whichever is higher. The database returns one count per course, area and level: a map of 5,000 people is
+statement rated "on my own" or higher), the highest level whose modules were all completed before it, or the
+highest level shown by reviewed work (a demonstrated badge aligned to the area, awarded before it and not
+revoked), whichever is highest. The database returns one count per course, area and level: a map of 5,000 people is
 three queries and a few hundred rows. Everything shown goes through app.reports.privacy first.
 """
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, and_, case, func, literal, select, union_all
+from sqlalchemy import Integer, String, and_, case, func, literal, or_, select, union_all
 
+from app.badges.catalogue import badge_catalogue
+from app.badges.models import BadgeAward
 from app.extensions import db
 from app.learning.content.model import PathModel
 from app.learning.models import ModuleProgress, SelfAssessment, SelfRating
@@ -53,6 +56,11 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
          for area in path.areas for level in levels for module in path.modules_for(area.id, level.id)],
     )
     areas = _literal_rows("path_areas", [("area_id", String)], [(area.id,) for area in path.areas])
+    demonstrated_badges = _literal_rows(
+        "path_demonstrated", [("badge_id", String), ("area_id", String), ("level_order", Integer)],
+        [(badge.id, badge.align_area, path.level(badge.align_level).order) for badge in badge_catalogue().demonstrated
+         if badge.align_area and badge.align_level and path.level(badge.align_level)],
+    )
     people = people.subquery("people")
 
     latest = (
@@ -108,16 +116,27 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         .group_by(done_steps.c.person_id, done_steps.c.area_id)
         .subquery("completed")
     )
-    self_level, done_level = (
+    shown = (
+        select(BadgeAward.person_id, demonstrated_badges.c.area_id,
+               func.max(demonstrated_badges.c.level_order).label("level"))
+        .join(demonstrated_badges, demonstrated_badges.c.badge_id == BadgeAward.badge_id)
+        .where(BadgeAward.organisation_id == organisation_id, BadgeAward.awarded_at < at,
+               or_(BadgeAward.revoked_at.is_(None), BadgeAward.revoked_at >= at))
+        .group_by(BadgeAward.person_id, demonstrated_badges.c.area_id)
+        .subquery("shown")
+    )
+    self_level, done_level, shown_level = (
         func.coalesce(self_rated.c.level, NOT_STARTED),
         func.coalesce(completed.c.level, NOT_STARTED),
+        func.coalesce(shown.c.level, NOT_STARTED),
     )
+    higher = case((done_level > self_level, done_level), else_=self_level)
     return (
         select(
             people.c.person_id,
             people.c.course_id,
             areas.c.area_id,
-            case((done_level > self_level, done_level), else_=self_level).label("level"),
+            case((shown_level > higher, shown_level), else_=higher).label("level"),
         )
         .select_from(people)
         .join(areas, literal(True))
@@ -125,6 +144,7 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
             self_rated, and_(self_rated.c.person_id == people.c.person_id, self_rated.c.area_id == areas.c.area_id)
         )
         .outerjoin(completed, and_(completed.c.person_id == people.c.person_id, completed.c.area_id == areas.c.area_id))
+        .outerjoin(shown, and_(shown.c.person_id == people.c.person_id, shown.c.area_id == areas.c.area_id))
         .subquery(name)
     )
 
