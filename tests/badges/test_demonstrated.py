@@ -301,3 +301,22 @@ def test_the_persons_data_export_holds_their_submissions_and_erasure_deletes_the
 
     assert db.session.scalars(select(Submission)).all() == []
     assert db.session.scalar(select(func.count()).select_from(SubmissionFile)) == 0
+
+
+def test_with_peer_review_a_colleague_who_holds_the_badge_reviews_and_one_who_does_not_cannot(app, use_badges,
+                                                                                                  player_path, world,
+                                                                                                  clock):
+    from app.badges.awarding import award_badge
+    from app.badges.catalogue import badge_catalogue
+    from app.badges.submissions import NAMED, PEER, reviewer_role
+
+    use_badges({"peer-plan.yaml": demonstrated_yaml("peer-plan", "{type: module_completed, module: mobility-basics}",
+                                                    reviewers="organisation-and-peers")})
+    badge = badge_catalogue().badge("peer-plan")
+    holder, newcomer = colleague(world, clock, "holder"), colleague(world, clock, "newcomer")
+    award_badge(world.organisation.id, holder.id, badge, now=clock.now(), evidence=[])
+    name_reviewer(world.organisation.id, world.instructor.id, "peer-plan", named_by="Admin", now=clock.now())
+
+    assert reviewer_role(world.organisation.id, holder.id, badge) == PEER
+    assert reviewer_role(world.organisation.id, world.instructor.id, badge) == NAMED
+    assert reviewer_role(world.organisation.id, newcomer.id, badge) is None
