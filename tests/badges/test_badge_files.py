@@ -10,7 +10,7 @@ pytestmark = pytest.mark.sqlite
 
 def problems_of(app, tmp_path, files):
     _catalogue, problems = load_badges(write_badges(tmp_path / "b", files), app.extensions["path_model"])
-    return [problem.format() for problem in problems]
+    return [problem.format() for problem in problems.errors]  # the minimal files state no facts: a warning
 
 
 def test_shipped_badges_are_valid_and_cover_every_rule_type(app):
@@ -71,7 +71,7 @@ def test_a_misspelt_placeholder_in_an_image_template_is_an_error(app, tmp_path):
     (directory / "images" / "module.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg">\n<text>{{ nmae }}</text></svg>', encoding="utf-8")
     _catalogue, problems = load_badges(directory, app.extensions["path_model"])
-    [problem] = [problem.format() for problem in problems]
+    [problem] = [problem.format() for problem in problems.errors]
     assert problem.startswith("images/module.svg") and "'nmae' is undefined" in problem
 
 
@@ -95,4 +95,5 @@ def test_content_check_also_checks_the_badges_and_fails_on_their_errors(app, run
 def test_content_check_passes_with_the_shipped_badges(runner):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
-    assert "10 badge(s) loaded; 0 error(s), 0 warning(s)" in result.output
+    # Without --strict a badge stating no micro-credential facts yet is a warning (the shipped files gain theirs)
+    assert "10 badge(s) loaded; 0 error(s)" in result.output
