@@ -44,6 +44,19 @@ def _positive_seconds(value: str) -> int:
     return seconds
 
 
+def country_code(value: str | None) -> str | None:
+    """BADGE_ISSUER_COUNTRY: an ISO 3166-1 alpha-2 code ("FI"), upper-cased; empty: none."""
+    if not value or not value.strip():
+        return None
+    code = value.strip().upper()
+    from babel import Locale
+
+    if len(code) != 2 or not code.isascii() or not code.isalpha() or code not in Locale("en").territories:
+        raise UnsafeConfiguration(
+            f"BADGE_ISSUER_COUNTRY must be an ISO 3166-1 alpha-2 country code such as FI, not {value!r}.")
+    return code
+
+
 def _timeouts(value: str) -> tuple[float, float]:
     connect, _, read = value.partition(",")
     return float(connect), float(read or connect)
@@ -100,6 +113,7 @@ FROM_ENVIRONMENT = {
     "BADGE_ISSUER_URL": ("BADGE_ISSUER_URL", str),
     "BADGE_ISSUER_EMAIL": ("BADGE_ISSUER_EMAIL", str),
     "BADGE_ISSUER_DESCRIPTION": ("BADGE_ISSUER_DESCRIPTION", str),
+    "BADGE_ISSUER_COUNTRY": ("BADGE_ISSUER_COUNTRY", country_code),
     "SMTP_URL": ("SMTP_URL", str),
     "MAIL_FROM": ("MAIL_FROM", str),
 }
@@ -226,6 +240,8 @@ class Config:
     SMTP_URL = None
     MAIL_FROM = "REX VET Path <no-reply@rexvet.example.org>"
     BADGE_ISSUER_DESCRIPTION = "Badges for international skills in vocational education and training (REX VET)."
+    # The awarding body's country (ISO 3166-1 alpha-2, e.g. "FI"): the issuer Profile's address; None: not stated.
+    BADGE_ISSUER_COUNTRY = None
 
     # One slow or hostile LMS cannot starve the others (docs/grades.md): each `flask worker` process runs
     # at most this many jobs of one LMS registration at once (of its JOB_WORKER_THREADS), taking another

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.badges.definitions import BadgeCatalogue
+from app.badges.definitions import BadgeCatalogue, BadgeDefinition
+from app.badges.facts import BadgeFacts, badge_facts
 from app.badges.loader import load_badges
 from app.learning.content import path_model
 
@@ -31,3 +32,15 @@ def badge_catalogue(app=None) -> BadgeCatalogue:
         log.error("badges: %s", problem.format(str(badge_directory(app))))
     app.extensions["badge_catalogue"] = (path, catalogue)
     return catalogue
+
+
+def facts_of(badge: BadgeDefinition, app=None) -> BadgeFacts:
+    """The badge's micro-credential facts against the current path and catalogue (worked out once per catalogue)."""
+    app = app or current_app._get_current_object()
+    catalogue = badge_catalogue(app)
+    cached = app.extensions.get("badge_facts")
+    if cached is None or cached[0] is not catalogue:
+        cached = app.extensions["badge_facts"] = (catalogue, {})
+    if badge.id not in cached[1]:
+        cached[1][badge.id] = badge_facts(badge, path_model(app), catalogue)
+    return cached[1][badge.id]

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.badges import ob2, ob3
 from app.badges.baking import OB2_PNG_KEYWORD, OB3_PNG_KEYWORD, bake_png, bake_svg_ob2, bake_svg_ob3
-from app.badges.catalogue import badge_catalogue, badge_directory
+from app.badges.catalogue import badge_catalogue, badge_directory, facts_of
 from app.badges.definitions import BadgeDefinition
 from app.badges.images import render_png, render_svg
 from app.badges.issuers import IssuerProfile, issuer_for, issuer_profile
@@ -92,7 +92,8 @@ def _context_query():
 def sign(award: BadgeAward, badge: BadgeDefinition, context: CredentialContext) -> dict:
     """The award's OB 3.0 credential built from what is in hand and signed: the values of the award's credential
     columns (`award` may be one not stored yet)."""
-    document = ob3.credential(award, badge, context.issuer, context.subject, context.email, path_model())
+    document = ob3.credential(award, badge, context.issuer, context.subject, context.email, path_model(),
+                              facts_of(badge))
     token, kid = ob3.sign(document, context.key_thumbprint)
     return {"credential": document, "credential_jwt": token, "signed_with_kid": kid}
 
@@ -122,7 +123,9 @@ def reissue(award: BadgeAward) -> None:
 def ob2_assertion(award: BadgeAward) -> dict | None:
     """The hosted OB 2.0 assertion, or None when there is no email to name the recipient by."""
     context = credential_context(award.organisation_id, award.person_id)
-    return ob2.assertion(award, context.issuer, context.email) if context.email else None
+    if not context.email:
+        return None
+    return ob2.assertion(award, context.issuer, context.email, badge_catalogue().badge(award.badge_id))
 
 
 def status_list_jwt(issuer: IssuerProfile, organisation_id: int, number: int, *, now: datetime) -> str:

@@ -80,3 +80,21 @@ def evidence_modules(badge: BadgeDefinition, path: PathModel, completed: Collect
     else:
         relevant = path.modules
     return tuple(module for module in relevant if module and module.id in completed)
+
+
+def rule_modules(rule: Rule, path: PathModel) -> tuple[Module, ...]:
+    """Every module a rule counts (LEVEL_IN_AREAS: those of every area with modules at the level), in path order."""
+    if rule.type == MODULE_COMPLETED:
+        return tuple(module for module in path.modules if module.id == rule.module)
+    if rule.type == AREA_LEVEL_COMPLETED:
+        return tuple(path.modules_for(rule.area, rule.level))
+    if rule.type == LEVEL_IN_AREAS:
+        return tuple(module for area_id in areas_with_modules_at(path, rule.level)
+                     for module in path.modules_for(area_id, rule.level))
+    return tuple(module for level in path.levels for area in path.areas
+                 for module in path.modules_for(area.id, level.id))
+
+
+def modules_needed(rule: Rule, path: PathModel) -> tuple[Module, ...]:
+    """The fewest modules that meet the rule from nothing done (LEVEL_IN_AREAS: the smallest N areas' modules)."""
+    return rule_progress(rule, path, ()).missing

@@ -34,6 +34,7 @@ class IssuerProfile:
     email: str
     description: str
     image_url: str | None
+    country: str | None = None  # the awarding body's ISO 3166-1 alpha-2 code (BADGE_ISSUER_COUNTRY)
 
 
 def issuer_for(organisation_id: int) -> BadgeIssuer:
@@ -58,6 +59,7 @@ def issuer_profile(issuer: BadgeIssuer, organisation_name: str | None = None) ->
         email=issuer.email or config["BADGE_ISSUER_EMAIL"],
         description=issuer.description or config["BADGE_ISSUER_DESCRIPTION"],
         image_url=issuer.image_url or None,
+        country=config.get("BADGE_ISSUER_COUNTRY") or None,
     )
 
 

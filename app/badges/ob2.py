@@ -3,6 +3,7 @@ knows their shape). Recipients are salted SHA-256 hashes of an email; no email, 
 from datetime import UTC, datetime
 
 from app.badges.definitions import BadgeDefinition
+from app.badges.facts import BadgeFacts
 from app.badges.issuers import IssuerProfile
 from app.badges.keys import external_url
 from app.badges.models import BadgeAward
@@ -30,7 +31,7 @@ def issuer_url(issuer: IssuerProfile) -> str:
     return external_url("badges.ob2_issuer", issuer_id=issuer.public_id)
 
 
-def assertion(award: BadgeAward, issuer: IssuerProfile, email: str) -> dict:
+def assertion(award: BadgeAward, issuer: IssuerProfile, email: str, badge: BadgeDefinition | None = None) -> dict:
     """The hosted Assertion of an award for this email (verification: hosted, at its own URL)."""
     document = {
         "@context": CONTEXT,
@@ -45,7 +46,7 @@ def assertion(award: BadgeAward, issuer: IssuerProfile, email: str) -> dict:
     }
     if award.expires_at:
         document["expires"] = iso(award.expires_at)
-    evidence = evidence_items(award)
+    evidence = evidence_items(award, badge)
     if evidence:
         document["evidence"] = [{"type": "Evidence", **item} for item in evidence]
     if award.narrative:
@@ -59,17 +60,27 @@ def revoked_assertion(award: BadgeAward) -> dict:
             "revocationReason": award.revocation_reason or "revoked"}
 
 
-def badge_class(badge: BadgeDefinition, issuer: IssuerProfile, path: PathModel | None) -> dict:
+def badge_class(badge: BadgeDefinition, issuer: IssuerProfile, path: PathModel | None,
+                facts: BadgeFacts | None = None) -> dict:
+    """The BadgeClass; OB 2.0 has no fields for the micro-credential facts: they follow the description as text
+    (a demonstrated badge's criteria follow the criteria narrative) and add tags."""
+    description = badge.description.english
+    narrative = badge.criteria.english
+    if facts is not None:
+        description += "\n\n" + facts.english_summary()
+    if badge.is_demonstrated and badge.brief:
+        narrative += "\n\n" + "\n".join(f"- {criterion.text.english} Meets: {criterion.meets.english}"
+                                          for criterion in badge.brief.criteria)
     document = {
         "@context": CONTEXT,
         "type": "BadgeClass",
         "id": badge_class_url(issuer, badge.id),
         "name": badge.name.english,
-        "description": badge.description.english,
+        "description": description,
         "image": external_url("badges.badge_image", issuer_id=issuer.public_id, badge_id=badge.id),
-        "criteria": {"narrative": badge.criteria.english},
+        "criteria": {"narrative": narrative},
         "issuer": issuer_url(issuer),
-        "tags": list(badge.tags),
+        "tags": list(badge.tags) + (facts.tags() if facts is not None else []),
     }
     alignment = alignments(badge, path)
     if alignment:
@@ -122,12 +133,43 @@ def revocation_list(issuer: IssuerProfile, revoked: list[BadgeAward]) -> dict:
     }
 
 
-def evidence_items(award: BadgeAward) -> list[dict]:
-    """The award's evidence as name + narrative pairs (the completed modules; a manual award's narrative)."""
+REVIEWED_SUBMISSION = "reviewed_submission"
+
+
+def reviewed_submissions(award: BadgeAward) -> list[dict]:
+    """The evidence entries of a demonstrated award: a reviewer's decision on the earner's submission."""
+    return [entry for entry in award.evidence or [] if entry.get("type") == REVIEWED_SUBMISSION]
+
+
+def evidence_items(award: BadgeAward, badge: BadgeDefinition | None = None) -> list[dict]:
+    """The award's evidence as name + narrative pairs: the completed modules; a reviewed submission with each
+    criterion's result and comment, the reviewer's role, and its public page only if the earner agreed."""
     items = []
     for entry in award.evidence or []:
+        if entry.get("type") == REVIEWED_SUBMISSION:
+            items.append(_reviewed_item(award, entry, badge))
+            continue
         when = (entry.get("completed_at") or "")[:10]
         items.append({"name": entry.get("title") or entry.get("module"),
                       "narrative": f"Completed the module \"{entry.get('title') or entry.get('module')}\""
                                    + (f" on {when}." if when else ".")})
     return items
+
+
+def _reviewed_item(award: BadgeAward, entry: dict, badge: BadgeDefinition | None) -> dict:
+    lines = []
+    for result in entry.get("criteria") or []:
+        criterion = badge.brief.criterion(result.get("id")) if badge and badge.brief else None
+        line = f"- {criterion.text.english if criterion else result.get('id')}: {result.get('result')}"
+        if result.get("comment"):
+            line += f" — {result['comment']}"
+        lines.append(line)
+    narrative = "\n".join(([entry["narrative"], ""] if entry.get("narrative") else []) + lines)
+    when = (entry.get("reviewed_at") or "")[:10]
+    item = {"name": "Submission reviewed against the criteria" + (f" on {when}" if when else ""),
+            "narrative": narrative or "Reviewed against the criteria."}
+    if entry.get("reviewer_role"):
+        item["description"] = f"Reviewed by: {entry['reviewer_role']}"
+    if entry.get("public_page"):
+        item["id"] = external_url("badges.evidence", award_id=award.public_id)
+    return item

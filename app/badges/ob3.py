@@ -5,11 +5,12 @@ import gzip
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
-from app.badges.definitions import BadgeDefinition
+from app.badges.definitions import BadgeDefinition, BriefCriterion
+from app.badges.facts import BadgeFacts
 from app.badges.issuers import IssuerProfile
 from app.badges.keys import external_url, kid_url, sign_jwt
 from app.badges.models import BadgeAward, BadgeKey
-from app.badges.ob2 import alignments, evidence_items, iso
+from app.badges.ob2 import alignments, evidence_items, iso, reviewed_submissions
 from app.badges.recipients import identity_hash
 from app.learning.content.model import PathModel
 
@@ -44,6 +45,8 @@ def profile(issuer: IssuerProfile, *, with_context: bool = False) -> dict:
                 "email": issuer.email, "description": issuer.description}
     if issuer.image_url:
         document["image"] = {"id": issuer.image_url, "type": "Image"}
+    if issuer.country:
+        document["address"] = {"type": ["Address"], "addressCountryCode": issuer.country}
     return {"@context": CONTEXTS, **document} if with_context else document
 
 
@@ -86,27 +89,79 @@ def did_document(issuer: IssuerProfile, keys: list[BadgeKey]) -> dict:
     }
 
 
-def achievement(badge: BadgeDefinition, issuer: IssuerProfile, path: PathModel | None) -> dict:
+def achievement(badge: BadgeDefinition, issuer: IssuerProfile, path: PathModel | None,
+                facts: BadgeFacts | None = None) -> dict:
+    """The badge as an OB 3.0 Achievement: a participation badge is a "Badge", a demonstrated one a
+    "MicroCredential" with one ResultDescription (a rubric criterion with the levels "not yet" and "meets") per
+    criterion of its brief. The micro-credential facts OB 3.0 has no field for (workload, assessment, supervision,
+    prerequisites, quality assurance, EQF level) follow the description as a Markdown list, and as tags."""
+    url = achievement_url(issuer, badge.id)
+    description = badge.description.english
+    if facts is not None:
+        description += "\n\n" + facts.english_summary()
     document = {
-        "id": achievement_url(issuer, badge.id),
+        "id": url,
         "type": ["Achievement"],
-        "achievementType": "Badge",
+        "achievementType": "MicroCredential" if badge.is_demonstrated else "Badge",
         "name": badge.name.english,
-        "description": badge.description.english,
+        "description": description,
         "criteria": {"narrative": badge.criteria.english},
         "image": {"id": external_url("badges.badge_image", issuer_id=issuer.public_id, badge_id=badge.id),
                   "type": "Image", "caption": badge.name.english},
         "creator": profile(issuer),
-        "tag": list(badge.tags),
+        "tag": list(badge.tags) + (facts.tags() if facts is not None else []),
+        "inLanguage": "en",
     }
+    if badge.is_demonstrated and badge.brief:
+        document["resultDescription"] = [result_description(url, criterion) for criterion in badge.brief.criteria]
     alignment = [{"type": ["Alignment"], **target} for target in alignments(badge, path)]
     if alignment:
         document["alignment"] = alignment
     return document
 
 
+# The two levels of every criterion of a brief, low to high; an accepted submission meets every criterion.
+RUBRIC_LEVELS = (("not-yet", "not yet"), ("meets", "meets"))
+MEETS = "meets"
+
+
+def result_description_url(achievement_id: str, criterion_id: str) -> str:
+    return f"{achievement_id}#criterion-{criterion_id}"
+
+
+def level_url(achievement_id: str, criterion_id: str, level: str) -> str:
+    return f"{result_description_url(achievement_id, criterion_id)}-{level}"
+
+
+def result_description(achievement_id: str, criterion: BriefCriterion) -> dict:
+    """A criterion of the brief as a rubric criterion with the levels "not yet" and "meets" (what meets looks like)."""
+    return {
+        "id": result_description_url(achievement_id, criterion.id),
+        "type": ["ResultDescription"],
+        "name": criterion.text.english,
+        "resultType": "RubricCriterionLevel",
+        "rubricCriterionLevel": [
+            {"id": level_url(achievement_id, criterion.id, level), "type": ["RubricCriterionLevel"], "name": name,
+             **({"description": criterion.meets.english} if level == MEETS else {})}
+            for level, name in RUBRIC_LEVELS
+        ],
+        "requiredLevel": level_url(achievement_id, criterion.id, MEETS),
+    }
+
+
+def results(award: BadgeAward, achievement_id: str) -> list[dict]:
+    """The reviewer's result for each criterion of a reviewed submission, pointing at the rubric level reached."""
+    levels = {level for level, _name in RUBRIC_LEVELS}
+    return [
+        {"type": ["Result"], "resultDescription": result_description_url(achievement_id, entry["id"]),
+         "achievedLevel": level_url(achievement_id, entry["id"], entry.get("result"))}
+        for review in reviewed_submissions(award) for entry in review.get("criteria") or []
+        if entry.get("id") and entry.get("result") in levels
+    ]
+
+
 def credential(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile, subject: str | None,
-               email: str | None, path: PathModel | None) -> dict:
+               email: str | None, path: PathModel | None, facts: BadgeFacts | None = None) -> dict:
     """The award as an OpenBadgeCredential (unsigned); the earner only as salted hashes of their LTI user id
     (`subject`; None once erased) and email."""
     identifiers = []
@@ -131,7 +186,7 @@ def credential(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile,
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": identifiers,
-            "achievement": achievement(badge, issuer, path),
+            "achievement": achievement(badge, issuer, path, facts),
         },
         "credentialSchema": CREDENTIAL_SCHEMA,
         "credentialStatus": {
@@ -142,9 +197,12 @@ def credential(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile,
             "statusListCredential": status_list_url(issuer, status_list),
         },
     }
+    result = results(award, achievement_url(issuer, badge.id))
+    if result:
+        document["credentialSubject"]["result"] = result
     if award.expires_at:
         document["validUntil"] = iso(award.expires_at)
-    evidence = evidence_items(award)
+    evidence = evidence_items(award, badge)
     if award.narrative:
         evidence.append({"name": "Evidence", "narrative": award.narrative})
     if evidence:

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 
 from app.badges import earners, ob2, ob3, portfolio
-from app.badges.catalogue import badge_catalogue
+from app.badges.catalogue import badge_catalogue, facts_of
 from app.badges.credentials import (
     award_by_public_id,
     badge_for,
@@ -76,7 +76,7 @@ def ob2_issuer(issuer_id):
 @answers_json
 def ob2_badge_class(issuer_id, badge_id):
     badge = _badge_or_404(badge_id)
-    return _document(ob2.badge_class(badge, issuer_profile(_issuer_or_404(issuer_id)), path_model()))
+    return _document(ob2.badge_class(badge, issuer_profile(_issuer_or_404(issuer_id)), path_model(), facts_of(badge)))
 
 
 @bp.get("/ob2/issuers/<issuer_id>/revocations")
@@ -154,7 +154,7 @@ def issuer_keys(issuer_id):
 @answers_json
 def achievement(issuer_id, badge_id):
     badge = _badge_or_404(badge_id)
-    document = ob3.achievement(badge, issuer_profile(_issuer_or_404(issuer_id)), path_model())
+    document = ob3.achievement(badge, issuer_profile(_issuer_or_404(issuer_id)), path_model(), facts_of(badge))
     return _document({"@context": ob3.CONTEXTS, **document}, mimetype=JSON_LD)
 
 
@@ -230,13 +230,61 @@ def award_page(award_id):
         raise NotFound(_("There is no badge award at this address."))
     badge = badge_for(award)
     verification = verify_award(award, now=current_clock().now())
+    issuer = issuer_of(award)
     return render_template(
-        "badges/award.html", award=award, badge=badge, issuer=issuer_of(award), verification=verification,
+        "badges/award.html", award=award, badge=badge, issuer=issuer, verification=verification,
+        facts=facts_of(badge), country=_country_name(issuer.country), reviews=_reviews(award, badge),
         earner_name=earners.shown_name(award), has_ob2=ob2_assertion(award) is not None,
         linkedin_url=earners.linkedin_url(award, badge, issuer_of(award)), title=badge.localised(_locale()),
         urls={"page": external_url("badges.award_page", award_id=award.public_id),
               "image": external_url("badges.badge_image", issuer_id=issuer_of(award).public_id, badge_id=badge.id)},
     )
+
+
+@bp.get("/evidence/<award_id>", endpoint="evidence")
+@public_endpoint
+def evidence_page(award_id):
+    """A demonstrated award's evidence: the reviewer's decision on each criterion and the submission's narrative,
+    only where the earner agreed to a public page (and the award is public); 404 otherwise."""
+    award = award_by_public_id(award_id)
+    reviews = [review for review in ob2.reviewed_submissions(award) if review.get("public_page")]
+    if award.is_private or not reviews:
+        raise NotFound(_("There is no public evidence at this address."))
+    badge = badge_for(award)
+    response = current_app.make_response(render_template(
+        "badges/evidence.html", award=award, badge=badge, reviews=_reviews(award, badge, public_only=True),
+        title=_("Evidence for %(badge)s", badge=badge.localised(_locale()))))
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _reviews(award, badge, *, public_only: bool = False) -> list[dict]:
+    """The award's reviewed submissions with each criterion's text (in the page's language) and result."""
+    locale = _locale()
+    reviews = []
+    for review in ob2.reviewed_submissions(award):
+        if public_only and not review.get("public_page"):
+            continue
+        criteria = []
+        for entry in review.get("criteria") or []:
+            criterion = badge.brief.criterion(entry.get("id")) if badge.brief else None
+            criteria.append({"text": criterion.text.localised(locale) if criterion else entry.get("id"),
+                             "meets": entry.get("result") == ob3.MEETS, "comment": entry.get("comment")})
+        reviews.append({"reviewed_at": (review.get("reviewed_at") or "")[:10], "criteria": criteria,
+                        "narrative": review.get("narrative"), "reviewer_role": review.get("reviewer_role"),
+                        "public": bool(review.get("public_page"))})
+    return reviews
+
+
+def _country_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    from babel import Locale
+
+    try:
+        return Locale.parse(_locale()).territories.get(code, code)
+    except (ValueError, LookupError):
+        return code
 
 
 # --- the learner, inside the LMS --------------------------------------------------------------------------------

@@ -283,3 +283,44 @@ def test_1edtechs_ob2_validator_refuses_a_revoked_assertion(served):
     assert response.json()["revoked"] is True and response.json()["revocationReason"] == "awarded by mistake"
     code, report = ob2_validate(f"{served.url}/badges/ob2/assertions/{award}")
     assert code == 1 and report["valid"] is False
+
+
+def demonstrated_award(served, tmp_path, *, public_page: bool) -> str:
+    """The demonstrated badge `plan` awarded after a colleague's review (the review flow's evidence shape)."""
+    from app.badges.awarding import award_badge
+    from app.badges.catalogue import badge_catalogue
+    from tests.badges.test_micro_credential_facts import PLAN_FILES, review
+    from tests.support.badges import write_badges
+
+    served.app.config["BADGE_TEMPLATES_DIR"] = str(write_badges(tmp_path / "badges", PLAN_FILES))
+    served.app.config["BADGE_ISSUER_COUNTRY"] = "FI"
+    served.app.extensions.pop("badge_catalogue", None)
+    with served.app.app_context():
+        world = make_world()
+        world.learner.email = EMAIL
+        award = award_badge(world.organisation.id, world.learner.id, badge_catalogue().badge("plan"),
+                            now=served.clock.now(), evidence=review(public_page=public_page), how="reviewed")
+        db.session.commit()
+        return award.public_id
+
+
+def test_a_reviewed_awards_credential_is_valid_against_1edtechs_schema_with_its_results_and_evidence(
+        served, tmp_path):
+    award = demonstrated_award(served, tmp_path, public_page=True)
+    credential = served.get(f"/badges/credentials/{award}").json()
+    errors = sorted(Draft201909Validator(SCHEMA).iter_errors(credential), key=str)
+    assert not errors, [error.message for error in errors]
+    assert credential["credentialSubject"]["achievement"]["achievementType"] == "MicroCredential"
+    assert len(credential["credentialSubject"]["result"]) == 3
+    assert credential["issuer"]["address"]["addressCountryCode"] == "FI"
+    [evidence] = credential["evidence"]
+    assert served.get(evidence["id"]).status_code == 200  # the public evidence page the earner agreed to
+
+
+@ob2_validator
+@pytest.mark.timeout(600)
+def test_1edtechs_ob2_validator_accepts_a_reviewed_awards_assertion_with_its_evidence(served, tmp_path):
+    award = demonstrated_award(served, tmp_path, public_page=True)
+    assert served.get(f"/badges/ob2/assertions/{award}").json()["evidence"][0]["id"]
+    code, report = ob2_validate(f"{served.url}/badges/ob2/assertions/{award}")
+    assert code == 0, report

@@ -22,7 +22,8 @@ def url_of(rule, known: dict) -> str:
 # unguessable public id in the URL, never by the caller's organisation; and the LTI endpoints platforms call.
 PUBLIC_PREFIXES = ("/badges/ob2/", "/badges/credentials/", "/badges/issuers/", "/badges/achievements/",
                    "/badges/status/", "/badges/keys/", "/badges/images/", "/badges/path/",
-                   "/badges/shared/")  # an earner's share link: public by design, an unguessable token
+                   "/badges/shared/",  # an earner's share link: public by design, an unguessable token
+                   "/badges/evidence/")  # a reviewed submission's evidence, only where the earner agreed
 PUBLIC_RULES = {"/badges/awards/<award_id>", "/badges/awards/<award_id>/<kind>", "/lti/login", "/lti/launch",
                 "/lti/register", "/lti/jwks.json", "/static/<path:filename>"}
 

@@ -77,3 +77,44 @@ def use_badges(app, tmp_path):
         app.config["BADGE_TEMPLATES_DIR"] = str(write_badges(tmp_path / "badges", files))
         app.extensions.pop("badge_catalogue", None)
     return use
+
+
+FACTS_YAML = """facts:
+  outcomes:
+    - en: The earner can plan a learner mobility.
+      fi: Suorittaja osaa suunnitella opiskelijaliikkuvuuden.
+    - en: The earner can explain Erasmus+ funding.
+  participation:
+    en: Online, self-paced, individual.
+    fi: Verkossa, omaan tahtiin, yksin.
+  quality_assurance:
+    en: Reviewed yearly by the REX VET partners.
+"""
+
+CRITERIA = (("plan", "The plan names the learners and dates.", "Every learner and date is named."),
+            ("budget", "The budget follows the Erasmus+ unit costs.", "Each cost matches a unit cost."),
+            ("risks", "The plan says what could go wrong.", "Two risks with a response each."))
+
+
+def facts_yaml(eqf_level: int | None = None) -> str:
+    """The `facts:` block of a badge file (outcomes, participation, quality assurance, an EQF level if given)."""
+    return FACTS_YAML + (f"  eqf_level: {eqf_level}\n" if eqf_level else "")
+
+
+def mobility_plan_yaml(badge_id: str, prerequisites: str, *, expected_hours: int = 3, criteria=CRITERIA,
+                      eqf_level: int | None = None) -> str:
+    """A demonstrated badge with a realistic brief (a mobility plan: plan, budget, risks) and facts partly in Finnish,
+    for the credential tests; demonstrated_yaml above is the plain one in six languages."""
+    lines = [f"id: {badge_id}", f"name: Badge {badge_id}", f"description: About {badge_id}.",
+             f"criteria: A colleague accepted the plan for {badge_id}.", "kind: demonstrated",
+             f"prerequisites: {prerequisites}", "image: module.svg", "brief:", "  title: A mobility plan",
+             "  task: Write a mobility plan for your next group.", "  situation: Your own college's next mobility.",
+             f"  expected_hours: {expected_hours}", "  criteria:"]
+    for criterion_id, text, meets in criteria:
+        lines += [f"    - id: {criterion_id}", f"      text: {text}", f"      meets: {meets}"]
+    return "\n".join(lines) + "\n" + facts_yaml(eqf_level)
+
+
+def participation_yaml(badge_id: str, rule: str, *, eqf_level: int | None = None, **extra) -> str:
+    """badge_yaml with the micro-credential facts."""
+    return badge_yaml(badge_id, rule, **extra) + facts_yaml(eqf_level)
