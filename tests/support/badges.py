@@ -116,5 +116,5 @@ def mobility_plan_yaml(badge_id: str, prerequisites: str, *, expected_hours: int
 
 
 def participation_yaml(badge_id: str, rule: str, *, eqf_level: int | None = None, **extra) -> str:
-    """badge_yaml with the micro-credential facts."""
-    return badge_yaml(badge_id, rule, **extra) + facts_yaml(eqf_level)
+    """badge_yaml with the credential tests' own facts (partly Finnish, an EQF level if given)."""
+    return badge_yaml(badge_id, rule, **extra).replace(FACTS, "") + facts_yaml(eqf_level)
