@@ -69,3 +69,11 @@ def test_recommendation_is_the_next_module_in_the_lowest_area(path_model, rating
     recommendation = recommend(path_model, place(path_model, ratings, completed), completed)
 
     assert (recommendation.module.id if recommendation else None) == expected
+
+
+def test_work_accepted_for_a_demonstrated_badge_places_the_learner_at_its_level(path_model):
+    mobility, languages = place(path_model, ROOKIE_MOBILITY, set(), {"mobility": {"practitioner"}, "x": {"rookie"}})
+
+    assert mobility.level.id == "practitioner" and mobility.by_demonstration and not mobility.by_completion
+    assert languages.level is None  # an area the path does not have is ignored
+    assert not place(path_model, PRACTITIONER_MOBILITY, set(), {"mobility": {"rookie"}})[0].by_demonstration
