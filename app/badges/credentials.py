@@ -63,7 +63,8 @@ def credential_context(organisation_id: int, person_id: int | None) -> Credentia
     row = db.session.connection().execute(
         _context_query(), {"organisation_id": organisation_id, "person_id": person_id}).one()
     issuer = row if row.public_id is not None else issuer_for(organisation_id)
-    return CredentialContext(issuer=issuer_profile(issuer, row.organisation_name or ""), subject=row.subject,
+    return CredentialContext(issuer=issuer_profile(issuer, row.organisation_name or "", row.organisation_country),
+                             subject=row.subject,
                              email=chosen_email(row.chosen, row.lms_email), key_thumbprint=row.key_thumbprint)
 
 
@@ -74,7 +75,7 @@ def _context_query():
                   .order_by(BadgeKey.created_at, BadgeKey.id).limit(1).scalar_subquery())
     organisation_id = bindparam("organisation_id")  # in each join, so PostgreSQL finds the person by primary key
     return (
-        select(Organisation.name.label("organisation_name"),
+        select(Organisation.name.label("organisation_name"), Organisation.country.label("organisation_country"),
                # the issuer's columns under their own names: issuer_profile reads the row as it reads a BadgeIssuer
                BadgeIssuer.public_id, BadgeIssuer.name, BadgeIssuer.url, BadgeIssuer.email, BadgeIssuer.description,
                BadgeIssuer.image_url,

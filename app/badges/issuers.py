@@ -46,12 +46,15 @@ def issuer_by_public_id(public_id: str) -> BadgeIssuer | None:
     return db.session.scalars(select(BadgeIssuer).where(BadgeIssuer.public_id == public_id)).first()
 
 
-def issuer_profile(issuer: BadgeIssuer, organisation_name: str | None = None) -> IssuerProfile:
-    """The issuer's profile; `organisation_name` when the caller read it already (else it is read here). `issuer`:
-    the row, or anything with its public_id, name, url, email, description and image_url."""
+def issuer_profile(issuer: BadgeIssuer, organisation_name: str | None = None,
+                   organisation_country: str | None = None) -> IssuerProfile:
+    """The issuer's profile; `organisation_name` and `organisation_country` when the caller read them already (else
+    they are read here). `issuer`: the row, or anything with its public_id, name, url, email, description and
+    image_url. The country is the one the organisation's admin states, else BADGE_ISSUER_COUNTRY."""
     config = current_app.config
     if organisation_name is None:
-        organisation_name = db.session.get(Organisation, issuer.organisation_id).name
+        organisation = db.session.get(Organisation, issuer.organisation_id)
+        organisation_name, organisation_country = organisation.name, organisation.country
     return IssuerProfile(
         public_id=issuer.public_id,
         name=issuer.name or organisation_name or config["BADGE_ISSUER_NAME"],
@@ -59,7 +62,7 @@ def issuer_profile(issuer: BadgeIssuer, organisation_name: str | None = None) ->
         email=issuer.email or config["BADGE_ISSUER_EMAIL"],
         description=issuer.description or config["BADGE_ISSUER_DESCRIPTION"],
         image_url=issuer.image_url or None,
-        country=config.get("BADGE_ISSUER_COUNTRY") or None,
+        country=organisation_country or config.get("BADGE_ISSUER_COUNTRY") or None,
     )
 
 

@@ -21,6 +21,7 @@ class Organisation(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
     # Off by default: a person's self-ratings are theirs; the organisation sees only aggregates.
     instructors_see_self_assessments: Mapped[bool] = mapped_column(default=False, server_default=false())
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2: the awarding body's, on badges
 
     deployments: Mapped[list["Deployment"]] = relationship(back_populates="organisation")
 

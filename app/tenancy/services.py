@@ -5,7 +5,7 @@ from functools import cache
 from flask_babel import gettext as _
 from sqlalchemy import DateTime, Select, bindparam, select, text
 
-from app.errors import AppError, Forbidden, NotFound
+from app.errors import AppError, Forbidden, InvalidInput, NotFound
 from app.events import deployment_created, people_merge_finished, people_merged
 from app.extensions import db
 from app.models_base import JSONType, utcnow
@@ -296,6 +296,20 @@ def merge_records(organisation_id: int, kept: Person, merged: Person) -> Person:
     log.info("organisation %s merged person %s into %s", organisation_id, merged.id, kept.id)
     return kept
 
+
+
+def set_organisation_country(organisation_id: int, code: str | None) -> Organisation:
+    """The organisation admin's statement of their college's country (ISO 3166-1 alpha-2), which its badges
+    name as the awarding body's; empty: not stated. InvalidInput for anything that is not a country code."""
+    from babel import Locale
+
+    code = (code or "").strip().upper() or None
+    if code is not None and (len(code) != 2 or not code.isascii() or code not in Locale("en").territories):
+        raise InvalidInput(_("Choose your college's country from the list."))
+    organisation = db.session.get(Organisation, organisation_id)
+    organisation.country = code
+    log.info("organisation %s: country %s", organisation_id, code or "not stated")
+    return organisation
 
 
 def set_instructors_see_self_assessments(organisation_id: int, allowed: bool) -> Organisation:

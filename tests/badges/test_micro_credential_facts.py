@@ -307,3 +307,17 @@ def test_the_evidence_page_is_public_only_where_the_earner_agreed(client, plan_a
     db.session.commit()
     assert client.get(f"/badges/evidence/{award.public_id}").status_code == 404
     assert client.get("/badges/evidence/no-such-award").status_code == 404
+
+
+def test_the_awarding_body_is_named_with_the_country_its_organisation_admin_states(app, client, clock, world):
+    from app.badges.issuers import issuer_for, issuer_profile
+    from tests.support.factories import ORG_ADMIN_ROLE, make_launch, sign_in
+    from tests.support.forms import post_form
+
+    sign_in(client, make_launch(world, world.instructor, [ORG_ADMIN_ROLE], now=clock.now()))
+    wrong = post_form(client, "/organisation/settings/country", {"country": "XX"}, page="/organisation/sites")
+    assert wrong.status_code == 400 and "Choose your college" in wrong.get_data(as_text=True)
+    post_form(client, "/organisation/settings/country", {"country": "ee"}, page="/organisation/sites")
+
+    assert issuer_profile(issuer_for(world.organisation.id)).country == "EE"
+    assert '<option value="EE" selected>Estonia</option>' in client.get("/organisation/sites").get_data(as_text=True)
