@@ -132,6 +132,7 @@ def test_the_new_pages_in_finnish_on_a_phone(demonstrated_world, chromium):
     visit(learner, world.tool.url, WORK, token)
     expect(learner.get_by_role("heading", level=1)).to_have_text("The placement-plan artefact (fi)")
     audit.check(learner, "demonstrated-brief-fi-phone")
+    learner.wait_for_load_state("networkidle")
     assert learner.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
     learner.get_by_test_id("submit-work").click()  # an empty submission: the page says what to do, in Finnish
     expect(learner.locator("html")).to_have_attribute("lang", "fi")
@@ -142,5 +143,9 @@ def test_the_new_pages_in_finnish_on_a_phone(demonstrated_world, chromium):
     admin, admin_token = open_as(chromium, world, "orgadmin", locale="fi", viewport=PHONE)
     visit(admin, world.tool.url, "/badges/work/reviewers", admin_token)
     audit.check(admin, "badge-reviewers-fi-phone")
-    assert admin.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+    admin.wait_for_load_state("networkidle")  # the stylesheet and fonts in place before measuring
+    wide = admin.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >
+        document.documentElement.clientWidth + 1 && !e.closest('.table-scroll')).map(e => e.tagName + '.' + e.className
+        + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 5)""")
+    assert admin.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"), wide
     audit.assert_no_serious_violations()
