@@ -342,11 +342,11 @@ def reviewers_of(organisation_id: int) -> list[BadgeReviewer]:
     return list(db.session.scalars(scoped(BadgeReviewer, organisation_id).order_by(BadgeReviewer.named_at)))
 
 
-def name_reviewer(organisation_id: int, person_id: int, badge_id: str | None, *, named_by: str,
+def name_reviewer(organisation_id: int, person_id: int | None, badge_id: str | None, *, named_by: str,
                   now: datetime) -> BadgeReviewer:
     from app.tenancy.models import Person
 
-    person = db.session.get(Person, person_id)
+    person = db.session.get(Person, person_id) if person_id else None
     if person is None or person.organisation_id != organisation_id:
         raise NotFound(_("There is no such person in your organisation."))
     if badge_id is not None:

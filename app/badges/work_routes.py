@@ -2,7 +2,7 @@
 organisation admin's reviewers (docs/badges.md). The rules are app.badges.submissions'; these views are thin."""
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.badges import submissions
@@ -12,9 +12,9 @@ from app.badges.models import Review, Submission, SubmissionFile
 from app.clock import as_utc, current_clock
 from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.http_limits import accepts_upload
+from app.http_limits import accepts_upload, database_id
 from app.learning.content import path_model
-from app.lti.session import current_launch, launch_required
+from app.lti.session import current_launch, launch_required, organisation_admin_launch
 
 bp = Blueprint("badge_work", __name__, url_prefix="/badges/work")
 
@@ -139,19 +139,11 @@ def decide(submission_id):
 # --- the organisation admin's reviewers -----------------------------------------------------------------------------
 
 
-def _organisation_admin_launch():
-    launch = current_launch()
-    if not launch.is_organisation_admin:
-        raise Forbidden(_("This page is for your organisation's administrators."),
-                        hint=_("Organisation admins launch with an institution administrator role in the LMS."))
-    return launch
-
-
 @bp.get("/reviewers")
 @launch_required()
 def reviewers():
     """Who reviews which demonstrated badge; name someone from the people list, or send a one-time link."""
-    launch = _organisation_admin_launch()
+    launch = organisation_admin_launch()
     return _reviewers_page(launch, invitation=None)
 
 
@@ -165,13 +157,10 @@ def _reviewers_page(launch, *, invitation: str | None):
 @bp.post("/reviewers")
 @launch_required()
 def name_reviewer():
-    launch = _organisation_admin_launch()
-    try:
-        person_id = int(request.form.get("person", ""))
-    except ValueError:
-        abort(400)
-    submissions.name_reviewer(launch.organisation_id, person_id, request.form.get("badge") or None,
-                              named_by=_admin_name(launch), now=current_clock().now())
+    launch = organisation_admin_launch()
+    submissions.name_reviewer(launch.organisation_id, request.form.get("person", type=database_id),
+                              request.form.get("badge") or None, named_by=_admin_name(launch),
+                              now=current_clock().now())
     flash(_("The reviewer is named."), "success")
     return redirect(url_for("badge_work.reviewers"))
 
@@ -179,7 +168,7 @@ def name_reviewer():
 @bp.post("/reviewers/<int:reviewer_id>/remove")
 @launch_required()
 def remove_reviewer(reviewer_id):
-    launch = _organisation_admin_launch()
+    launch = organisation_admin_launch()
     submissions.remove_reviewer(launch.organisation_id, reviewer_id)
     flash(_("The reviewer is removed."), "success")
     return redirect(url_for("badge_work.reviewers"))
@@ -189,7 +178,7 @@ def remove_reviewer(reviewer_id):
 @launch_required()
 def invite_reviewer():
     """A one-time reviewer code, shown once: the colleague enters it on My badges in their own launch of the tool."""
-    launch = _organisation_admin_launch()
+    launch = organisation_admin_launch()
     token = submissions.invite_reviewer(launch.organisation_id, request.form.get("badge") or None,
                                         created_by=_admin_name(launch), now=current_clock().now())
     return _reviewers_page(launch, invitation=token)

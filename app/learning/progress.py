@@ -279,7 +279,8 @@ def move_progress(sender, *, organisation_id: int, kept, merged) -> None:
         if target is None:
             progress.person_id = kept.id
             continue
-        attempts = sorted([*target.attempts, *progress.attempts], key=lambda attempt: (attempt.started_at, attempt.id))
+        attempts = sorted([*target.attempts, *progress.attempts],
+                          key=lambda attempt: (as_utc(attempt.started_at), attempt.id))  # SQLite: naive on read
         for attempt in attempts:
             attempt.number = -attempt.id  # out of the way of the unique (progress, number) while renumbering
         db.session.flush()
@@ -288,11 +289,12 @@ def move_progress(sender, *, organisation_id: int, kept, merged) -> None:
         db.session.flush()
         db.session.expire(target, ["attempts"])
         db.session.expire(progress, ["attempts"])
-        if progress.completed_at and (target.completed_at is None or progress.completed_at < target.completed_at):
+        if progress.completed_at and (target.completed_at is None
+                                      or as_utc(progress.completed_at) < as_utc(target.completed_at)):
             target.completed_at = progress.completed_at
         if progress.score is not None:
             target.score = max(target.score or 0, progress.score)
-        target.started_at = min(target.started_at, progress.started_at)
+        target.started_at = min(as_utc(target.started_at), as_utc(progress.started_at))
         db.session.delete(progress)
     db.session.flush()
 

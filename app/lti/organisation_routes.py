@@ -6,10 +6,10 @@ organisation admin's role); the work is tenancy's services.
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.errors import AppError, Forbidden
+from app.errors import AppError
 from app.extensions import db
 from app.http_limits import database_id
-from app.lti.session import current_launch
+from app.lti.session import organisation_admin_launch
 from app.tenancy.models import Deployment, Person
 from app.tenancy.services import (
     approve_deployment_of_organisation,
@@ -23,20 +23,10 @@ from app.tenancy.services import (
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
 
 
-def _organisation_admin_launch():
-    launch = current_launch()
-    if not launch.is_organisation_admin:
-        raise Forbidden(
-            _("This page is for your organisation's administrators."),
-            hint=_("Organisation admins launch with an institution administrator role in the LMS."),
-        )
-    return launch
-
-
 @bp.get("/sites")
 def sites():
     """The organisation's LMS sites (deployments), pending ones first."""
-    launch = _organisation_admin_launch()
+    launch = organisation_admin_launch()
     deployments = db.session.scalars(
         scoped(Deployment, launch.organisation_id).order_by(Deployment.status.desc(), Deployment.created_at)
     ).all()
@@ -63,7 +53,7 @@ EUROPEAN = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "G
 @bp.post("/settings/country")
 def country_setting():
     """The college's country, which its badges name as the awarding body's (EU micro-credentials, Annex I)."""
-    launch = _organisation_admin_launch()
+    launch = organisation_admin_launch()
     set_organisation_country(launch.organisation_id, request.form.get("country"))
     flash(_("Your college's country is saved; badges issued from now on name it."), "success")
     return redirect(url_for("organisation.sites", _anchor="country-title"), 303)
@@ -72,7 +62,7 @@ def country_setting():
 @bp.post("/settings/self-assessments")
 def self_assessment_setting():
     """Let instructors see their course members' self-assessment summaries, or not (the default)."""
-    launch = _organisation_admin_launch()
+    launch = organisation_admin_launch()
     allowed = "yes" in request.form.getlist("instructors_see_self_assessments")
     set_instructors_see_self_assessments(launch.organisation_id, allowed)
     flash(_("Instructors now see their course members' self-assessment summaries.") if allowed
@@ -84,7 +74,7 @@ def self_assessment_setting():
 @bp.post("/sites/<int:deployment_id>/approve")
 def approve_site(deployment_id: int):
     """Approve a pending LMS site of the organisation."""
-    launch = _organisation_admin_launch()
+    launch = organisation_admin_launch()
     deployment = approve_deployment_of_organisation(launch.organisation_id, deployment_id)
     flash(_("LMS site %(site)s approved.", site=deployment.deployment_id), "success")
     return redirect(url_for("organisation.sites"), 303)
@@ -93,7 +83,7 @@ def approve_site(deployment_id: int):
 @bp.get("/people")
 def people():
     """The organisation's people, to find two records of one person."""
-    launch = _organisation_admin_launch()
+    launch = organisation_admin_launch()
     people = db.session.scalars(scoped(Person, launch.organisation_id).where(Person.erased_at.is_(None))
                                 .order_by(Person.name, Person.id)).all()
     return render_template("tenancy/people.html", people=people, title=_("People"))
@@ -102,7 +92,7 @@ def people():
 @bp.post("/people/merge")
 def merge():
     """Merge one person's record into another's (the same teacher seen through two LMSs)."""
-    launch = _organisation_admin_launch()
+    launch = organisation_admin_launch()
     kept_id, merged_id = (request.form.get(name, type=database_id) for name in ("kept_id", "merged_id"))
     if kept_id is None or merged_id is None:  # missing, or no id at all (99999999999 would overflow the query)
         raise AppError(_("Choose two people of your organisation to merge."),

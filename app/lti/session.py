@@ -196,6 +196,17 @@ def current_launch() -> Launch:
     return launch
 
 
+def organisation_admin_launch() -> Launch:
+    """The launch behind this request, which must be an organisation admin's (the LMS asserts the role)."""
+    launch = current_launch()
+    if not launch.is_organisation_admin:
+        raise Forbidden(
+            _("This page is for your organisation's administrators."),
+            hint=_("Organisation admins launch with an institution administrator role in the LMS."),
+        )
+    return launch
+
+
 def launch_required(role: str | None = None):
     """Views that need a launch; role="instructor" also refuses learners."""
 
