@@ -22,8 +22,10 @@ setup: $(STAMP) translations runtime-deps  ## database under instance/, migratio
 test: $(STAMP) translations system-deps $(AXE) services lint  ## ruff and the layer contracts first, then the whole suite on PostgreSQL, then the marked subset on SQLite
 	$(MAKE) --no-print-directory test-postgresql test-sqlite
 
+PYTEST_WORKERS ?= 2  # processes for the PostgreSQL suite (pytest-xdist; each makes its own database); 0: one process
+
 test-postgresql:
-	$(PY) -m pytest -p no:cacheprovider --durations=15 $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 test-sqlite:
 	TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider -m sqlite --durations=5 $(PYTEST_ARGS)

@@ -144,8 +144,9 @@ def test_the_new_pages_in_finnish_on_a_phone(demonstrated_world, chromium):
     visit(admin, world.tool.url, "/badges/work/reviewers", admin_token)
     audit.check(admin, "badge-reviewers-fi-phone")
     admin.wait_for_load_state("networkidle")  # the stylesheet and fonts in place before measuring
-    wide = admin.evaluate("""[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >
-        document.documentElement.clientWidth + 1 && !e.closest('.table-scroll')).map(e => e.tagName + '.' + e.className
-        + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 5)""")
+    wide = admin.evaluate("""[document.documentElement.scrollWidth, document.documentElement.clientWidth,
+        ...[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >
+        document.documentElement.clientWidth + 1).map(e => e.tagName + '.' + e.className + '#' + e.id
+        + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)]""")
     assert admin.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"), wide
     audit.assert_no_serious_violations()
