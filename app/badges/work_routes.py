@@ -45,15 +45,19 @@ def save(badge_id):
     submissions.save_draft(submission, text=request.form.get("text", ""),
                            links=request.form.get("links", "").split(),
                            evidence_public=request.form.get("evidence_public") == "yes", now=now)
-    upload = request.files.get("file")
-    if upload is not None and upload.filename:
-        submissions.add_file(submission, upload.filename, upload.read(MAX_FILE_BYTES + 1), now=now)
-    if request.form.get("action") == "submit":
-        submissions.submit(submission, badge, path_model(), now=now)
-        flash(_("Your work is submitted. A reviewer of your organisation will look at it; you will see their "
-                "decision here."), "success")
-    else:
-        flash(_("Your draft is saved."), "success")
+    try:  # a refused file or submission keeps the text just saved: the learner loses nothing they typed
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            submissions.add_file(submission, upload.filename, upload.read(MAX_FILE_BYTES + 1), now=now)
+        if request.form.get("action") == "submit":
+            submissions.submit(submission, badge, path_model(), now=now)
+            flash(_("Your work is submitted. A reviewer of your organisation will look at it; you will see their "
+                    "decision here."), "success")
+        else:
+            flash(_("Your draft is saved."), "success")
+    except submissions.SubmissionRefused as refused:
+        flash(refused.message, "error")
+        flash(_("Your text and links are saved as a draft."), "success")
     return redirect(url_for("badge_work.brief", badge_id=badge.id))
 
 

@@ -166,12 +166,15 @@ def test_a_submission_before_the_prerequisites_hold_is_refused_and_nothing_is_ke
     ("empty.png", b"", "is empty"),
     ("fake.docx", b"PK\x03\x04not really a zip", "is not a PDF, ODT, DOCX, PNG or JPEG file"),
 ])
-def test_a_wrong_file_is_refused_with_what_to_do_and_the_draft_keeps_nothing_of_it(client, world, learner,
-                                                                                    filename, content, message):
-    response = upload(client, {"text": "Text", "links": "", "action": "save"}, filename=filename, content=content)
+def test_a_wrong_file_is_refused_with_what_to_do_and_the_text_typed_with_it_is_kept(client, world, learner,
+                                                                                     filename, content, message):
+    response = upload(client, {"text": "My text.", "links": "", "action": "submit"}, filename=filename,
+                      content=content)
 
-    assert response.status_code == 400 and message in page(response)
-    assert db.session.scalars(select(Submission)).all() == []  # the request rolled back: nothing half-saved
+    shown = page(client.get(response.location))
+    assert message in shown and "Your text and links are saved as a draft." in shown
+    kept = submission(world)
+    assert (kept.state, kept.text, kept.files) == ("draft", "My text.", [])  # not submitted, nothing half-attached
 
 
 def test_a_docx_is_recognised_from_its_content_and_downloaded_only_as_an_attachment(client, world, clock, learner,
