@@ -18,7 +18,6 @@ def init_app(app):
         erase_submissions,
         move_submissions,
         move_submissions_to_organisation,
-        waiting_counts,
     )
     from app.badges.work_routes import bp as work_bp
     from app.events import module_completed, organisation_activated, people_merged, person_erased, person_moved
@@ -45,37 +44,35 @@ def init_app(app):
     people_merged.connect(move_submissions)
     person_moved.connect(move_awards_to_organisation)
     person_moved.connect(move_submissions_to_organisation)
-    register_notices(app, _badge_notices(waiting_counts))
+    register_notices(app, _badge_notices)
     register_demonstrated_levels(app, demonstrated_levels)
     if path_model(app) is not None:
         badge_catalogue(app)  # read at start, so errors show in the log now, not at the first award
 
 
-def _badge_notices(waiting_counts):
+def _badge_notices():
     """What waits for the person in the badges feature, for the navigation (app.notices): work to review, and
     their own submissions returned with feedback."""
     from flask import url_for
     from flask_babel import ngettext
 
+    from app.badges.submissions import waiting_counts
     from app.lti.session import launch_if_any
     from app.notices import Notice
 
-    def notices():
-        launch = launch_if_any()
-        if launch is None:
-            return []
-        counts = waiting_counts(launch.organisation_id, launch.person_id)
-        found = []
-        if counts["to_review"]:
-            found.append(Notice(ngettext("%(num)d submission to review", "%(num)d submissions to review",
-                                         counts["to_review"]), url_for("badge_work.review_queue"), counts["to_review"]))
-        if counts["returned"]:
-            found.append(Notice(ngettext("%(num)d submission returned with feedback",
-                                         "%(num)d submissions returned with feedback", counts["returned"]),
-                                url_for("badges.mine"), counts["returned"]))
-        return found
-
-    return notices
+    launch = launch_if_any()
+    if launch is None:
+        return []
+    counts = waiting_counts(launch.organisation_id, launch.person_id)
+    found = []
+    if counts["to_review"]:
+        found.append(Notice(ngettext("%(num)d submission to review", "%(num)d submissions to review",
+                                     counts["to_review"]), url_for("badge_work.review_queue"), counts["to_review"]))
+    if counts["returned"]:
+        found.append(Notice(ngettext("%(num)d submission returned with feedback",
+                                     "%(num)d submissions returned with feedback", counts["returned"]),
+                            url_for("badges.mine"), counts["returned"]))
+    return found
 
 
 def _demonstrated_badges():

@@ -8,6 +8,7 @@ one decision per submitted revision (the row is locked, so two reviewers accepti
 import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -169,33 +170,54 @@ def _editable(submission: Submission) -> None:
 # --- reviewers ---------------------------------------------------------------------------------------------------
 
 
+def reviewer_roles(organisation_id: int, person_id: int) -> dict[str, str]:
+    """Badge id → NAMED or PEER, for every demonstrated badge the person may review in their organisation (two
+    queries, whatever the number of badges)."""
+    demonstrated = badge_catalogue().demonstrated
+    named = set(db.session.scalars(select(BadgeReviewer.badge_id).where(
+        BadgeReviewer.organisation_id == organisation_id, BadgeReviewer.person_id == person_id)))
+    roles = {badge.id: NAMED for badge in demonstrated if None in named or badge.id in named}
+    peer_badges = [badge.id for badge in demonstrated if badge.reviewers == REVIEWERS_WITH_PEERS
+                   and badge.id not in roles]
+    if peer_badges:
+        roles.update((badge_id, PEER) for badge_id in db.session.scalars(select(BadgeAward.badge_id).where(
+            BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id,
+            BadgeAward.badge_id.in_(peer_badges), BadgeAward.revoked_at.is_(None))))
+    return roles
+
+
 def reviewer_role(organisation_id: int, person_id: int, badge: BadgeDefinition) -> str | None:
     """NAMED, PEER or None: whether the person may review this badge's submissions in their organisation."""
-    named = db.session.scalar(select(BadgeReviewer.id).where(
-        BadgeReviewer.organisation_id == organisation_id, BadgeReviewer.person_id == person_id,
-        or_(BadgeReviewer.badge_id.is_(None), BadgeReviewer.badge_id == badge.id)).limit(1))
-    if named is not None:
-        return NAMED
-    if badge.reviewers == REVIEWERS_WITH_PEERS and db.session.scalar(select(BadgeAward.id).where(
-            BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id,
-            BadgeAward.badge_id == badge.id, BadgeAward.revoked_at.is_(None)).limit(1)) is not None:
-        return PEER
-    return None
+    return reviewer_roles(organisation_id, person_id).get(badge.id)
 
 
 def reviewable_badges(organisation_id: int, person_id: int) -> list[BadgeDefinition]:
-    return [badge for badge in badge_catalogue().demonstrated
-            if reviewer_role(organisation_id, person_id, badge) is not None]
+    roles = reviewer_roles(organisation_id, person_id)
+    return [badge for badge in badge_catalogue().demonstrated if badge.id in roles]
+
+
+def _to_review(organisation_id: int, person_id: int):
+    """SQL condition on Submission: submitted work for a demonstrated badge that the person may review (named for
+    it or for all, or a peer holding it), never their own. The queue lists it; the navigation counts it."""
+    demonstrated = badge_catalogue().demonstrated
+    may_review = select(BadgeReviewer.id).where(
+        BadgeReviewer.organisation_id == organisation_id, BadgeReviewer.person_id == person_id,
+        or_(BadgeReviewer.badge_id.is_(None), BadgeReviewer.badge_id == Submission.badge_id)).exists()
+    peer_badges = [badge.id for badge in demonstrated if badge.reviewers == REVIEWERS_WITH_PEERS]
+    if peer_badges:
+        holds = select(BadgeAward.id).where(
+            BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id,
+            BadgeAward.badge_id == Submission.badge_id, BadgeAward.revoked_at.is_(None)).exists()
+        may_review = or_(may_review, and_(Submission.badge_id.in_(peer_badges), holds))
+    return and_(Submission.organisation_id == organisation_id, Submission.state == Submission.SUBMITTED,
+                Submission.person_id != person_id,
+                Submission.badge_id.in_([badge.id for badge in demonstrated]), may_review)
 
 
 def review_queue(organisation_id: int, person_id: int) -> list[Submission]:
     """Submitted work the person may review, oldest first; never their own."""
-    badge_ids = [badge.id for badge in reviewable_badges(organisation_id, person_id)]
-    if not badge_ids:
-        return []
-    return list(db.session.scalars(scoped(Submission, organisation_id).where(
-        Submission.state == Submission.SUBMITTED, Submission.badge_id.in_(badge_ids),
-        Submission.person_id != person_id).order_by(Submission.submitted_at, Submission.id)))
+    return list(db.session.scalars(select(Submission).where(_to_review(organisation_id, person_id))
+                                   .order_by(Submission.submitted_at, Submission.id)))
 
 
 def submission_for_review(organisation_id: int, person_id: int, public_id: str, *,
@@ -313,14 +335,14 @@ def _email_learner(submission: Submission, badge: BadgeDefinition, *, accepted: 
 # --- naming reviewers (organisation admins) ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
 class PersonChoice:
     """A person as the reviewers page lists them: the LMS name, or where the LMS sends none (itslearning's default)
     their roles and courses in the LMS and their last launch, so the admin can tell people apart."""
 
-    def __init__(self, person, roles: list[str], courses: list[str]):
-        self.id, self.name, self.subject, self.last_launch_at = person.id, person.name, person.subject, \
-            person.last_launch_at
-        self.roles, self.courses = roles, courses
+    person: object  # app.tenancy.models.Person
+    roles: list[str]
+    courses: list[str]
 
 
 def people_to_choose(organisation_id: int) -> list[PersonChoice]:
@@ -403,26 +425,12 @@ def _hash(token: str) -> str:
 
 
 def waiting_counts(organisation_id: int, person_id: int) -> dict[str, int]:
-    """For the navigation on every page: submissions waiting for this reviewer (never their own), and the person's
-    own returned with feedback. One statement: it runs on every page of a launch."""
-    catalogue = badge_catalogue()
-    demonstrated = [badge.id for badge in catalogue.demonstrated]
-    if not demonstrated:
+    """For the navigation on every page: submissions waiting for this reviewer, and the person's own returned
+    with feedback. One statement: it runs on every page of a launch."""
+    if not badge_catalogue().demonstrated:
         return {"to_review": 0, "returned": 0}
-    peer_badges = [badge.id for badge in catalogue.demonstrated if badge.reviewers == REVIEWERS_WITH_PEERS]
-    work = Submission.__table__.alias("work")
-    named = select(BadgeReviewer.id).where(
-        BadgeReviewer.organisation_id == organisation_id, BadgeReviewer.person_id == person_id,
-        or_(BadgeReviewer.badge_id.is_(None), BadgeReviewer.badge_id == work.c.badge_id)).exists()
-    may_review = named
-    if peer_badges:
-        holds = select(BadgeAward.id).where(
-            BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id,
-            BadgeAward.badge_id == work.c.badge_id, BadgeAward.revoked_at.is_(None)).exists()
-        may_review = or_(named, and_(work.c.badge_id.in_(peer_badges), holds))
-    to_review = select(db.func.count()).select_from(work).where(
-        work.c.organisation_id == organisation_id, work.c.state == Submission.SUBMITTED,
-        work.c.person_id != person_id, work.c.badge_id.in_(demonstrated), may_review).scalar_subquery()
+    to_review = select(db.func.count()).select_from(Submission).where(
+        _to_review(organisation_id, person_id)).scalar_subquery()
     returned = select(db.func.count()).select_from(Submission).where(
         Submission.organisation_id == organisation_id, Submission.person_id == person_id,
         Submission.state == Submission.RETURNED).scalar_subquery()
@@ -499,11 +507,13 @@ def submissions_of_person(organisation_id: int, person_id: int) -> list[dict]:
 # --- what the learner sees on My badges and the path page ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
 class DemonstratedBadge:
     """A demonstrated badge as one learner stands with it: may they submit yet, and their submission if any."""
 
-    def __init__(self, badge: BadgeDefinition, ready: bool, submission: Submission | None):
-        self.badge, self.ready, self.submission = badge, ready, submission
+    badge: BadgeDefinition
+    ready: bool
+    submission: Submission | None
 
     @property
     def state(self) -> str:

@@ -3,6 +3,7 @@ organisation admin's reviewers (docs/badges.md). The rules are app.badges.submis
 from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.badges import submissions
@@ -30,7 +31,7 @@ def brief(badge_id):
     submission = submissions.submission_of(launch.organisation_id, launch.person_id, badge.id)
     ready = submissions.prerequisites_met(path_model(), badge, launch.organisation_id, launch.person_id)
     return render_template("badges/work.html", badge=badge, submission=submission, ready=ready, path=path_model(),
-                           max_files=MAX_FILES, title=badge.brief.title.localised(str(_locale())))
+                           max_files=MAX_FILES, title=badge.brief.title.localised(str(get_locale())))
 
 
 @bp.post("/<badge_id>")
@@ -122,7 +123,7 @@ def review(submission_id):
     submission, badge, _role = submissions.submission_for_review(launch.organisation_id, launch.person_id,
                                                                  submission_id)
     return render_template("badges/review.html", submission=submission, badge=badge, review_kinds=Review,
-                           title=_("Review: %(title)s", title=badge.brief.title.localised(str(_locale()))))
+                           title=_("Review: %(title)s", title=badge.brief.title.localised(str(get_locale()))))
 
 
 @bp.post("/reviews/<submission_id>")
@@ -154,7 +155,7 @@ def reviewers():
 def _reviewers_page(launch, *, invitation: str | None):
     people = submissions.people_to_choose(launch.organisation_id)
     return render_template("badges/reviewers.html", reviewers=submissions.reviewers_of(launch.organisation_id),
-                           people=people, people_by_id={person.id: person for person in people},
+                           people=people, people_by_id={choice.person.id: choice for choice in people},
                            badges=badge_catalogue().demonstrated, invitation=invitation, title=_("Badge reviewers"))
 
 
@@ -205,7 +206,3 @@ def _admin_name(launch) -> str:
     return (person.name or person.subject) if person else "organisation admin"
 
 
-def _locale():
-    from flask_babel import get_locale
-
-    return get_locale()
