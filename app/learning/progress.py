@@ -115,7 +115,7 @@ def start_new_attempt(launch: Launch, module: Module, *, now: datetime) -> Modul
     if starts_at is not None and now < starts_at:
         raise RestartRefused(
             _("You can start a new attempt at %(time)s. Use the time to read the sections again.",
-              time=_time_of_day(starts_at)),
+              time=format_datetime(starts_at, "short")),  # in the learner's locale
         )
     attempt = _new_attempt(module, progress, now=now)
     progress.last_section_id, progress.updated_at = module.sections[0].id, now
@@ -129,10 +129,6 @@ def restart_time(module: Module, progress: ModuleProgress) -> datetime | None:
     return may_restart_at(
         module, [PastAttempt(a.is_completed, as_utc(a.summary_seen_at)) for a in progress.attempts]
     )  # as_utc: SQLite hands the stored time back naive
-
-
-def _time_of_day(moment: datetime) -> str:
-    return format_datetime(moment, "short")  # in the learner's locale
 
 
 def see_summary(launch: Launch, module: Module, progress: ModuleProgress, *, now: datetime) -> None:
