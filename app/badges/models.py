@@ -33,7 +33,11 @@ class BadgeIssuer(TimestampMixin, db.Model):
     url: Mapped[str | None] = mapped_column(String(500))
     email: Mapped[str | None] = mapped_column(String(320))
     description: Mapped[str | None] = mapped_column(Text)
-    image_url: Mapped[str | None] = mapped_column(String(500))
+    image_url: Mapped[str | None] = mapped_column(String(500))  # an outside logo URL (installation admin only)
+    # The logo the organisation admin uploads, re-encoded (PNG), served at the issuer's logo URL; its hash names the
+    # version in that URL, so a new logo is a new URL and verifiers never see a stale cached one.
+    logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    logo_sha256: Mapped[str | None] = mapped_column(String(64))
     # The first bit of the issuer's revocation status lists no process has reserved yet (one bit per award, never
     # reused; reserved in blocks, so some bits stay unused: app/badges/issuers.py).
     next_status_index: Mapped[int] = mapped_column(Integer, default=0)
@@ -76,6 +80,13 @@ class BadgeAward(db.Model):
     credential: Mapped[dict | None] = mapped_column(JSONType)  # the signed OB 3.0 credential's payload
     credential_jwt: Mapped[str | None] = mapped_column(Text)
     signed_with_kid: Mapped[str | None] = mapped_column(String(500))
+    # The same credential as JSON with an embedded eddsa-rdfc-2022 proof: made after the award commits (a job) or
+    # at first use, never while a learner's completion waits (RDF canonicalisation costs milliseconds).
+    credential_signed_json: Mapped[dict | None] = mapped_column(JSONType)
+    revoked_by: Mapped[str | None] = mapped_column(String(300))  # who revoked (an admin's name or LMS id)
+    revocation_reason_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the earner was shown that the badge was revoked (the notice on every page until then).
+    revocation_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     person = relationship("Person")
 
@@ -96,18 +107,29 @@ class BadgeEarner(TimestampMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(320))
     show_name: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     share_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # revocable link to all their badges
+    # The earner's id in this organisation's credentials (credentialSubject.id and the VC-JWT's `sub`): a
+    # `urn:uuid:` kept for good, or the earner's own DID when they give one on "My badges".
+    subject_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    did: Mapped[str | None] = mapped_column(String(500))
 
 
 class BadgeKey(TimestampMixin, db.Model):
-    """A badge signing key (never an LTI key). Retired keys lose their private half but stay published by kid."""
+    """An organisation's badge signing key (never an LTI key): RS256 for the VC-JWT, Ed25519 for the embedded
+    proof. A retired key signs no new credential, but keeps its (encrypted) private half to re-sign its own status
+    list, which verifiers check with the key that signed the credential (docs/badges.md). Keys without an
+    organisation are the installation's from before keys were per organisation: still published, still signing
+    their lists."""
 
     __tablename__ = "badge_keys"
     ACTIVE, RETIRED = "active", "retired"
+    RS256, ED25519 = "RS256", "Ed25519"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    algorithm: Mapped[str] = mapped_column(String(20), default=RS256, server_default=RS256)
     thumbprint: Mapped[str] = mapped_column(String(100), unique=True)  # RFC 7638; the kid URL ends with it
     private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
-    public_jwk: Mapped[dict] = mapped_column(JSONType)  # kty, n, e only
+    public_jwk: Mapped[dict] = mapped_column(JSONType)  # RSA: kty, n, e; Ed25519: kty OKP, crv, x
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
