@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.support.worlds",  # world, launch_as(role)
     "tests.support.content",  # player_path
     "tests.support.badges",  # use_badges
+    "tests.support.mail",  # smtp: a real SMTP server (aiosmtpd) and its inbox
     "tests.support.admin",  # admin_user, admin_client, make_registration, make_deployment, make_organisation
     "tests.support.live_lms",  # lti_world, unregistered_lti_world: the tool and the development LMS on real HTTP
     "tests.support.gunicorn",  # gunicorn_tool

@@ -12,6 +12,7 @@ def init_app(app):
     )
     from app.badges.catalogue import badge_catalogue
     from app.badges.cli import badges_cli, check_badge_files
+    from app.badges.revocation_routes import bp as revocation_bp
     from app.badges.routes import bp
     from app.badges.submissions import (
         demonstrated_levels,
@@ -28,6 +29,7 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.register_blueprint(work_bp)
+    app.register_blueprint(revocation_bp)
     app.jinja_env.globals["path_badges"] = _path_badges
     app.jinja_env.globals["announce_new_badges"] = _announce_new_badges
     app.jinja_env.globals["demonstrated_badges"] = _demonstrated_badges
@@ -51,11 +53,14 @@ def init_app(app):
 
 
 def _badge_notices():
-    """What waits for the person in the badges feature, for the navigation (app.notices): work to review, and
-    their own submissions returned with feedback."""
+    """What waits for the person in the badges feature, for the navigation (app.notices): work to review, their
+    own submissions returned with feedback, and their badges revoked since they last opened My badges."""
     from flask import url_for
-    from flask_babel import ngettext
+    from flask_babel import get_locale, ngettext
+    from flask_babel import gettext as _
 
+    from app.badges.catalogue import badge_catalogue
+    from app.badges.revocation import unseen_revocations
     from app.badges.submissions import waiting_counts
     from app.lti.session import launch_if_any
     from app.notices import Notice
@@ -72,6 +77,16 @@ def _badge_notices():
         found.append(Notice(ngettext("%(num)d submission returned with feedback",
                                      "%(num)d submissions returned with feedback", counts["returned"]),
                             url_for("badges.mine"), counts["returned"]))
+    revoked = unseen_revocations(launch.organisation_id, launch.person_id)
+    if len(revoked) == 1:
+        badge = badge_catalogue().badge(revoked[0].badge_id)
+        name = badge.localised(str(get_locale())) if badge else revoked[0].badge_id
+        found.append(Notice(_("Your badge “%(badge)s” was revoked by your organisation", badge=name),
+                            url_for("badges.mine", _anchor="revoked"), 1))
+    elif revoked:
+        found.append(Notice(ngettext("%(num)d of your badges was revoked by your organisation",
+                                     "%(num)d of your badges were revoked by your organisation", len(revoked)),
+                            url_for("badges.mine", _anchor="revoked"), len(revoked)))
     return found
 
 

@@ -3,7 +3,7 @@ revoke, re-issue. create_app nests this blueprint in the admin one, whose login 
 no-framing rule apply to it; this module imports nothing of app.admin."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from app.badges import administration
@@ -18,8 +18,11 @@ admin_bp = Blueprint("badge_awards", __name__, url_prefix="/organisations/<int:o
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField("Reason (the earner and anyone verifying the badge see it)",
+    reason = TextAreaField("Reason (the earner always sees it)",
                            validators=[InputRequired(), Length(max=1000)], render_kw={"maxlength": 1000, "rows": 3})
+    shown_to = RadioField("Who else reads the reason", default="earner", choices=[
+        SelectChoice("earner", "Only the earner: verifiers read \"Revoked by the issuer\""),
+        SelectChoice("public", "Also verifiers: the OB 2.0 revocation and the public award page show it")])
 
 
 class ReissueForm(FlaskForm):
@@ -58,7 +61,7 @@ def revoke(organisation_id: int, award_id: int):
         return _award_page(organisation_id, award_id, revoke_form=form), 400
     try:
         administration.revoke(organisation_id, award_id, form.reason.data, now=current_clock().now(),
-                              by=g.admin_user.username)
+                              by=g.admin_user.username, reason_public=form.shown_to.data == "public")
     except AppError as error:
         db.session.rollback()
         form.form_errors.append(f"{error.message} {error.hint}".strip())

@@ -81,15 +81,15 @@ def organisation_award(organisation_id: int, award_id: int) -> BadgeAward:
     return award
 
 
-def revoke(organisation_id: int, award_id: int, reason: str, *, now: datetime, by: str) -> BadgeAward:
-    """Revoke one of the organisation's awards with a reason (the earner and verifiers see it)."""
+def revoke(organisation_id: int, award_id: int, reason: str, *, now: datetime, by: str,
+           reason_public: bool) -> BadgeAward:
+    """Revoke one of the organisation's awards with a reason (the earner sees it; verifiers only if public)."""
     award = organisation_award(organisation_id, award_id)
     if award.is_revoked:
         raise AppError(
             "This award is already revoked.", hint="A revocation cannot be undone; award the badge anew instead."
         )
-    revoke_award(award, reason, now=now)
-    log.info("award %s revoked by admin %s", award.id, by)
+    revoke_award(award, reason, now=now, revoked_by=f"installation admin {by}", reason_public=reason_public)
     return award
 
 

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy import TextClause, bindparam, delete, select, text, update
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -21,7 +23,7 @@ from app.badges.criteria import evidence_modules, is_met
 from app.badges.definitions import BadgeDefinition
 from app.badges.issuers import take_status_index
 from app.badges.models import BadgeAward, BadgeEarner
-from app.badges.recipients import earner_settings
+from app.badges.recipients import chosen_email, earner_settings
 from app.clock import current_clock
 from app.errors import AppError
 from app.events import badge_awarded
@@ -65,7 +67,7 @@ def award_badges(organisation_id: int, person_id: int, due: list[tuple[BadgeDefi
             expires_at=now + timedelta(days=badge.valid_for_days) if badge.valid_for_days else None,
             how=how, awarded_by=awarded_by, evidence=evidence, narrative=narrative,
             recipient_salt=secrets.token_hex(16), status_index=take_status_index(context.issuer, organisation_id),
-            revoked_at=None, revocation_reason=None, is_private=False,
+            revoked_at=None, revocation_reason=None, revocation_reason_public=False, is_private=False,
         )
         for column, value in _signed_if_possible(award, badge, context).items():
             setattr(award, column, value)
@@ -209,24 +211,62 @@ def on_organisation_activated(organisation: Organisation, **_) -> None:
     award_held_badges(organisation.id, now=current_clock().now())
 
 
-def revoke_award(award: BadgeAward, reason: str, *, now: datetime) -> BadgeAward:
-    """Revoke with a reason: the OB 2.0 assertion answers "revoked" and the OB 3.0 status bit is set, at once."""
+REASON_MAX = 1000  # characters; the forms say so too
+
+
+def revoke_award(award: BadgeAward, reason: str, *, now: datetime, revoked_by: str, reason_public: bool,
+                 tell_earner: bool = True) -> BadgeAward:
+    """Revoke with a reason, for good: the OB 2.0 assertion and revocation list and the OB 3.0 status bit say so
+    from this transaction's commit on (they are read from the award's row, never cached). The earner sees a notice
+    until they open My badges and, where SMTP_URL is set, gets an e-mail; verifiers read the reason only when it is
+    public (else a neutral one: ob2.revocation_reason). An award already revoked is left as it was."""
     reason = (reason or "").strip()
     if not reason:
-        raise AppError("Give a reason for the revocation: the earner and anyone verifying the badge see it.")
+        raise AppError(_("Give a reason for the revocation."),
+                       hint=_("The earner always reads it; verifiers read it only if you make it public."))
+    if len(reason) > REASON_MAX:
+        raise AppError(_("The reason is too long."), hint=_("Write at most %(max)d characters.", max=REASON_MAX))
     if award.is_revoked:
         return award
-    award.revoked_at, award.revocation_reason = now, reason[:1000]
-    log.info("badge award %s (%s) of organisation %s revoked", award.id, award.badge_id, award.organisation_id)
+    award.revoked_at, award.revocation_reason = now, reason
+    award.revoked_by, award.revocation_reason_public = revoked_by[:300], reason_public
+    award.revocation_seen_at = None if tell_earner else now
+    log.info("badge award %s (%s) of organisation %s revoked by %s", award.id, award.badge_id, award.organisation_id,
+             revoked_by)
+    if tell_earner and award.person_id is not None:
+        _email_revocation(award)
     return award
 
 
+def _email_revocation(award: BadgeAward) -> None:
+    """The earner hears of the revocation by e-mail (only where SMTP_URL is set), in their own language."""
+    from flask_babel import force_locale, get_locale
+
+    from app.jobs.mail import queue_email
+    from app.tenancy.models import Person
+
+    badge = badge_catalogue().badge(award.badge_id)
+    person = db.session.get(Person, award.person_id)
+    settings = earner_settings(award.organisation_id, award.person_id)
+    address = chosen_email(settings.email if settings else None, person.email if person else None)
+    with force_locale((person.locale if person else None) or "en"):
+        name = badge.localised(str(get_locale())) if badge else award.badge_id
+        queue_email(address, _("Your badge “%(badge)s” was revoked", badge=name), _(
+            "Your organisation revoked your badge “%(badge)s” on %(date)s. It no longer verifies anywhere: its "
+            "credentials and the badge images you downloaded now show it as revoked.\n\nReason: %(reason)s\n\n"
+            "Open REX VET Path from your course in the LMS and go to My badges to see it.",
+            badge=name, date=format_date(award.revoked_at), reason=award.revocation_reason),
+            organisation_id=award.organisation_id)
+
+
 def revoke_person_awards(sender=None, *, organisation_id: int, person, **_) -> None:
-    """person_erased: their awards are revoked (not deleted), so anyone checking an exported copy learns it."""
+    """person_erased: their awards are revoked (not deleted), so anyone checking an exported copy learns it; the
+    reason stays private (verifiers read the neutral one) and nobody is told: the person is gone."""
     from app.clock import current_clock
 
     for award in awards_of(organisation_id, person.id):
-        revoke_award(award, ERASED_REASON, now=current_clock().now())
+        revoke_award(award, ERASED_REASON, now=current_clock().now(), revoked_by="erasure", reason_public=False,
+                     tell_earner=False)
         award.is_private, award.person_id = True, None
         award.evidence, award.narrative = [], None
     db.session.execute(delete(BadgeEarner).where(BadgeEarner.organisation_id == organisation_id,

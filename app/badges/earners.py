@@ -39,7 +39,8 @@ class ReachableBadge:
 
 @dataclass(frozen=True)
 class MyBadges:
-    earned: list[EarnedBadge]
+    earned: list[EarnedBadge]  # not revoked (expired ones included)
+    revoked: list[EarnedBadge]  # newest revocation first: shown apart, without downloads or sharing
     within_reach: list[ReachableBadge]
     email: str | None  # the email OB 2.0 versions name (None: no OB 2.0 version)
     settings: BadgeEarner | None
@@ -49,7 +50,9 @@ def my_badges(organisation_id: int, person_id: int, path: PathModel | None) -> M
     catalogue = badge_catalogue()
     awards = awards_of(organisation_id, person_id)
     held = {award.badge_id for award in awards}
-    earned = [EarnedBadge(award, catalogue.badge(award.badge_id)) for award in awards]
+    earned = [EarnedBadge(award, catalogue.badge(award.badge_id)) for award in awards if not award.is_revoked]
+    revoked = sorted((EarnedBadge(award, catalogue.badge(award.badge_id)) for award in awards if award.is_revoked),
+                     key=lambda item: (as_utc(item.award.revoked_at), item.award.id), reverse=True)
     within_reach = []
     if path is not None:
         completed = completed_module_ids(organisation_id, person_id)
@@ -60,7 +63,7 @@ def my_badges(organisation_id: int, person_id: int, path: PathModel | None) -> M
         candidates.sort(key=lambda c: (len(c.progress.missing), -c.progress.done))
         within_reach = candidates[:WITHIN_REACH]
     email = recipient_email(awards[0]) if awards else _email_of(organisation_id, person_id)
-    return MyBadges(earned, within_reach, email, earner_settings(organisation_id, person_id))
+    return MyBadges(earned, revoked, within_reach, email, earner_settings(organisation_id, person_id))
 
 
 def _email_of(organisation_id: int, person_id: int) -> str | None:

@@ -57,7 +57,18 @@ def assertion(award: BadgeAward, issuer: IssuerProfile, email: str, badge: Badge
 def revoked_assertion(award: BadgeAward) -> dict:
     """What a revoked assertion's URL answers (with 410 Gone): OB 2.0 hosted revocation."""
     return {"@context": CONTEXT, "type": "Assertion", "id": assertion_url(award), "revoked": True,
-            "revocationReason": award.revocation_reason or "revoked"}
+            "revocationReason": revocation_reason(award)}
+
+
+NEUTRAL_REASON = "Revoked by the issuer"
+
+
+def revocation_reason(award: BadgeAward) -> str:
+    """What verifiers read: the issuer's reason only where it chose to make it public (the earner always reads it
+    on My badges); otherwise a neutral sentence, so a private reason never leaves the tool."""
+    if award.revocation_reason_public and award.revocation_reason:
+        return award.revocation_reason
+    return NEUTRAL_REASON
 
 
 def badge_class(badge: BadgeDefinition, issuer: IssuerProfile, path: PathModel | None,
@@ -128,7 +139,7 @@ def revocation_list(issuer: IssuerProfile, revoked: list[BadgeAward]) -> dict:
         "type": "RevocationList",
         "id": external_url("badges.ob2_revocations", issuer_id=issuer.public_id),
         "issuer": issuer_url(issuer),
-        "revokedAssertions": [{"id": assertion_url(award), "revocationReason": award.revocation_reason or "revoked"}
+        "revokedAssertions": [{"id": assertion_url(award), "revocationReason": revocation_reason(award)}
                               for award in revoked],
     }
 

@@ -3,6 +3,7 @@ the learner's "My badges" inside the LMS."""
 import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.badges import earners, ob2, ob3, portfolio
@@ -20,8 +21,9 @@ from app.badges.credentials import (
 )
 from app.badges.issuers import issuer_by_public_id, issuer_profile
 from app.badges.keys import external_url, key_by_thumbprint, kid_url, published_keys
+from app.badges.revocation import mark_revocations_seen
 from app.clock import current_clock
-from app.errors import NotFound, answers_json
+from app.errors import AppError, NotFound, answers_json
 from app.extensions import db, limiter
 from app.learning.content import path_model
 from app.lti.session import current_launch, launch_required, public_endpoint
@@ -102,6 +104,8 @@ def ob2_revocations(issuer_id):
 def credential(award_id):
     """The award's OpenBadgeCredential as JSON (the signed payload; its VC-JWT is at .jwt)."""
     award = award_by_public_id(award_id)
+    if request.args.get("download"):
+        _refuse_download_if_revoked(award)
     document, _token = signed_credential(award)
     response = _document(document, mimetype="application/json")
     if request.args.get("download"):
@@ -114,6 +118,8 @@ def credential(award_id):
 @answers_json
 def credential_jwt(award_id):
     award = award_by_public_id(award_id)
+    if request.args.get("download"):
+        _refuse_download_if_revoked(award)
     _document_, token = signed_credential(award)
     response = Response(token, mimetype="application/vc+jwt")
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -212,8 +218,9 @@ def path_target(kind, target_id):
 @bp.get("/awards/<award_id>/<kind>")
 @public_endpoint
 def download(award_id, kind):
-    """The badge image with the award baked in: ob2.png, ob2.svg, ob3.png or ob3.svg."""
+    """The badge image with the award baked in: ob2.png, ob2.svg, ob3.png or ob3.svg; 410 once revoked."""
     award = award_by_public_id(award_id)
+    _refuse_download_if_revoked(award)
     data = baked_image(award, kind)
     mimetype = "image/png" if kind.endswith(".png") else "image/svg+xml"
     response = Response(data, mimetype=mimetype)
@@ -293,9 +300,12 @@ def _country_name(code: str | None) -> str | None:
 @bp.get("/mine")
 @launch_required()
 def mine():
-    """My badges: earned ones with their links, and the next ones within reach with what is missing."""
+    """My badges: earned ones with their links, revoked ones apart (which stops their notice), and the next ones
+    within reach with what is missing."""
     launch = current_launch()
     summary = earners.my_badges(launch.organisation_id, launch.person_id, path_model())
+    if summary.revoked:
+        mark_revocations_seen(launch.organisation_id, launch.person_id, now=current_clock().now())
     token = portfolio.share_token_of(launch.organisation_id, launch.person_id)
     share_url = external_url("badges.shared", token=token) if token else None
     return render_template("badges/mine.html", summary=summary, share_url=share_url, title=_("My badges"))
@@ -361,6 +371,15 @@ def shared(token):
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"  # the token must not leak to the pages it links to
     return response
+
+
+def _refuse_download_if_revoked(award) -> None:
+    """A revoked award is no longer handed out to keep or share (verifiers still read its credential and status)."""
+    if award.is_revoked:
+        raise AppError(_("This badge was revoked on %(date)s and can no longer be downloaded.",
+                         date=format_date(award.revoked_at)),
+                       hint=_("Its earlier copies no longer verify. My badges shows the reason to its earner."),
+                       status=410)
 
 
 def _badge_or_404(badge_id: str):

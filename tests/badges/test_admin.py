@@ -77,7 +77,7 @@ def test_the_award_list_shows_every_award_of_the_organisation_and_filters_by_ear
     by_badge = listed(admin_client.get(awards_url(world, badge=awarded.badge_id)).get_data(as_text=True))
     assert "Lea Learner" in by_badge and "Mia Moilanen" not in by_badge
 
-    revoke_award(awarded, "awarded by mistake", now=clock.now())
+    revoke_award(awarded, "awarded by mistake", now=clock.now(), revoked_by="test", reason_public=True)
     db.session.commit()
     revoked = listed(admin_client.get(awards_url(world, status="revoked")).get_data(as_text=True))
     valid = listed(admin_client.get(awards_url(world, status="valid")).get_data(as_text=True))
@@ -120,7 +120,8 @@ def test_revoking_from_the_page_makes_the_ob2_assertion_revoked_and_sets_the_ob3
         return bit_is_set(decode_bitstring(encoded), int(status["statusListIndex"]))
 
     assert status_bit() is False
-    response = post_form(admin_client, f"{page}/revoke", {"reason": "The assessment was not the learner's own work."},
+    response = post_form(admin_client, f"{page}/revoke", {"reason": "The assessment was not the learner's own work.",
+                                                          "shown_to": "public"},
                          page=page)
     assert response.status_code == 302
     assert "revoked" in admin_client.get(page).get_data(as_text=True)
@@ -161,7 +162,7 @@ def test_re_issuing_signs_the_credential_again_with_the_same_id_and_status_bit(a
 
 
 def test_a_revoked_award_is_not_re_issued(admin_client, world, awarded, clock):
-    revoke_award(awarded, "awarded by mistake", now=clock.now())
+    revoke_award(awarded, "awarded by mistake", now=clock.now(), revoked_by="test", reason_public=True)
     db.session.commit()
     page = f"{awards_url(world)}{awarded.id}"
     response = post_form(admin_client, f"{page}/reissue", {}, page=page)

@@ -54,7 +54,8 @@ class Served:
         from app.badges.credentials import award_by_public_id
 
         with self.app.app_context():
-            revoke_award(award_by_public_id(public_id), reason, now=self.clock.now())
+            revoke_award(award_by_public_id(public_id), reason, now=self.clock.now(), revoked_by="test",
+                         reason_public=True)
             db.session.commit()
 
 

@@ -1,12 +1,7 @@
 """E-mail about demonstrated badges, where the installation sets SMTP_URL: reviewers hear that work waits, learners
 hear the decision, each in their own language; messages are outbox jobs sent after the work commits and retried
 while the mail server is down. A real SMTP server (aiosmtpd) receives them."""
-import socket
-from email import message_from_bytes
-from email.policy import default as default_policy
-
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app.badges.catalogue import badge_catalogue
@@ -18,34 +13,9 @@ from app.jobs.runner import Worker
 from app.learning.content import path_model
 from tests.support.badges import complete_module, demonstrated_yaml
 from tests.support.factories import LEARNER_ROLE, make_launch
+from tests.support.mail import free_port
 
 pytestmark = pytest.mark.sqlite
-
-
-class Inbox:
-    """aiosmtpd's handler: every message the server accepted."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy)))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 @pytest.fixture

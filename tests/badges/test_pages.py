@@ -43,7 +43,7 @@ def test_the_path_page_leaves_out_revoked_badges_and_links_a_private_one_to_my_b
     complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
     complete_module(app, signed_in, "skills-competitions", now=clock.now())
     starter, competitions = sorted(awards_of(world.organisation.id, world.learner.id), key=lambda a: a.badge_id)
-    revoke_award(competitions, "awarded by mistake", now=clock.now())
+    revoke_award(competitions, "awarded by mistake", now=clock.now(), revoked_by="test", reason_public=True)
     starter.is_private = True
     db.session.commit()
     strip = client.get("/").get_data(as_text=True).split('data-testid="path-earned-badges"')[1].split("</ul>")[0]
@@ -108,7 +108,7 @@ def test_the_award_page_shows_the_name_only_when_the_earner_chose_it(app, client
 
 def test_the_award_page_shows_a_revoked_badge_as_revoked_with_the_reason(app, client, signed_in, clock, world):
     complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
-    revoke_award(the_award(world), "awarded by mistake", now=clock.now())
+    revoke_award(the_award(world), "awarded by mistake", now=clock.now(), revoked_by="test", reason_public=True)
     page = client.get(f"/badges/awards/{the_award(world).public_id}").get_data(as_text=True)
     assert 'data-testid="revoked"' in page and "awarded by mistake" in page
     assert 'data-testid="valid"' not in page and "linkedin" not in page
@@ -165,7 +165,7 @@ def test_the_module_summary_names_only_the_badges_not_announced_before(app, clie
 
 def test_a_revoked_badge_is_never_announced(app, client, signed_in, clock, world):
     complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
-    revoke_award(the_award(world), "awarded by mistake", now=clock.now())
+    revoke_award(the_award(world), "awarded by mistake", now=clock.now(), revoked_by="test", reason_public=True)
     db.session.commit()
     assert 'data-testid="earned-badges"' not in client.get("/modules/erasmus-plus-for-vet/summary").get_data(
         as_text=True

@@ -64,7 +64,8 @@ def test_with_an_email_the_zip_has_the_ob2_versions_too(client, signed_in, two_b
 
 
 def test_revoked_awards_are_left_out_of_the_zip(client, signed_in, two_badges, clock):
-    revoke_award(two_badges["skills-competitions"], "awarded by mistake", now=clock.now())
+    revoke_award(two_badges["skills-competitions"], "awarded by mistake", now=clock.now(), revoked_by="test",
+                 reason_public=True)
     db.session.commit()
     names = archive(client).namelist()
     assert any(name.startswith("erasmus-plus-starter-") for name in names)
@@ -126,7 +127,8 @@ def test_a_new_link_replaces_the_old_one_and_stopping_withdraws_it(app, client, 
 
 def test_revoked_badges_are_not_shown_on_the_shared_page(app, client, signed_in, two_badges, clock):
     path = make_link(client)
-    revoke_award(two_badges["erasmus-plus-starter"], "awarded by mistake", now=clock.now())
+    revoke_award(two_badges["erasmus-plus-starter"], "awarded by mistake", now=clock.now(), revoked_by="test",
+                 reason_public=True)
     db.session.commit()
     page = app.test_client().get(path).get_data(as_text=True)
     assert two_badges["erasmus-plus-starter"].public_id not in page

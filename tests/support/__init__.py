@@ -7,4 +7,5 @@ content.py   fixture content, the small path   badges.py     complete_module, ba
 admin.py     the admin account and the admin's registrations, deployments and organisations
 live_lms.py  the tool and the development LMS on real HTTP (lti_world)   gunicorn.py  the tool under gunicorn
 browser.py   Chromium (chromium, journey_world)  pages.py  the tool's pages over real HTTP
+mail.py      smtp: a real SMTP server (aiosmtpd) and its inbox
 """
