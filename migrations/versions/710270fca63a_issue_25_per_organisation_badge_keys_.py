@@ -21,7 +21,7 @@ def upgrade():
     with op.batch_alter_table('badge_awards', schema=None) as batch_op:
         batch_op.add_column(sa.Column('credential_signed_json', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('revoked_by', sa.String(length=300), nullable=True))
-        batch_op.add_column(sa.Column('revocation_reason_public', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('revocation_reason_public', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('revocation_seen_at', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('badge_earners', schema=None) as batch_op:

@@ -6,6 +6,7 @@ exists is guessed, badge awards are tried, and each route without a launch is re
 """
 import pytest
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from app.badges.models import BadgeAward
 from app.extensions import db
@@ -116,6 +117,29 @@ def test_a_badge_award_of_another_organisation_cannot_be_made_private_or_public(
 
     assert response.status_code == 404
     assert db.session.get(BadgeAward, award.id).is_private is False
+
+
+def test_every_route_taking_an_award_s_public_id_refuses_another_organisations_award(app, client,
+                                                                                    two_organisations):
+    """Routes outside the public badge documents that name an award by its public id (My badges' privacy, the
+    organisation admin's revocation) answer 404 to another organisation's admin and change nothing."""
+    ours, _theirs, intruder_launch = two_organisations
+    award = db.session.scalars(select(BadgeAward).where(BadgeAward.organisation_id == ours.organisation.id)).one()
+    sign_in(client, intruder_launch)
+    rules = [rule for rule in app.url_map.iter_rules()
+             if "award_id" in rule.arguments and not is_public_by_design(rule)
+             and not rule.endpoint.startswith("admin.")
+             and not isinstance(rule._converters["award_id"], IntegerConverter)]
+    assert {rule.rule for rule in rules} >= {"/badges/mine/awards/<award_id>/privacy",
+                                              "/organisation/badges/<award_id>/revoke"}
+    for rule in rules:
+        url = url_of(rule, {"award_id": award.public_id})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"reason": "not yours", "shown_to": "public",
+                                                             "private": "yes"})
+            assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+    db.session.refresh(award)
+    assert not award.is_revoked and not award.is_private
 
 
 def test_reports_name_only_the_callers_organisation(app, client, two_organisations):
