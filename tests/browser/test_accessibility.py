@@ -1,6 +1,7 @@
 """Every page type passes axe-core without a serious or critical violation: the learner's whole path, the
 instructor's, the organisation admin's and the installation admin's pages in English, the launch pages in the
-LMS's frame, the error page, and the path page and self-assessment in each other locale on a phone-sized screen.
+LMS's frame, the error page, the path page and self-assessment in each other locale on a phone-sized screen, and
+the revocation pages (organisation admin's and earner's) in English on a desktop and in Finnish on a phone.
 Screenshots and findings (minor ones and axe's "needs review" too): test-results/browser/a11y-*.png, axe-*.json."""
 import pytest
 from sqlalchemy import select
@@ -163,7 +164,7 @@ def test_the_organisation_admin_s_pages_have_no_serious_accessibility_violation(
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     audit.check(page, "skills-map")
     for path, name in [("/organisation/sites", "organisation-sites"), ("/organisation/people", "organisation-people"),
-                       ("/reports/settings", "report-settings")]:
+                       ("/reports/settings", "report-settings"), ("/organisation/badges", "organisation-badges")]:
         visit(page, journey_world.tool.url, path, token)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         audit.check(page, name)
@@ -174,6 +175,56 @@ def test_the_organisation_admin_s_pages_have_no_serious_accessibility_violation(
     page.get_by_role("link", name="Erase…").first.click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     audit.check(page, "erase-confirmation")
+
+    audit.assert_no_serious_violations()
+
+
+def award_to_latest_launch_s_person(journey_world) -> str:
+    """The journey's badge, awarded to the person of the latest launch (as their completion would): its public id."""
+    from app.badges.awarding import award_badge
+    from app.badges.catalogue import badge_catalogue
+    from app.clock import current_clock
+    from app.extensions import db
+    from app.lti.models import Launch
+
+    with journey_world.app.app_context():
+        launch = db.session.scalars(select(Launch).order_by(Launch.id.desc())).first()
+        award = award_badge(launch.organisation_id, launch.person_id, badge_catalogue().badge("mobility-starter"),
+                            now=current_clock().now(), evidence=[])
+        db.session.commit()
+        return award.public_id
+
+
+@pytest.mark.parametrize("locale, viewport", [("en", None), ("fi", PHONE)], ids=["en-desktop", "fi-phone"])
+def test_the_revocation_pages_have_no_serious_accessibility_violation(journey_world, browser, locale, viewport):
+    """The organisation admin's award list and revoke confirmation; then the earner's notice, My badges with the
+    badge under Revoked, and the revoked award's public page."""
+    learner_page, page, audit = browser(viewport), browser(viewport), AccessibilityAudit()
+    learner_token = launch(learner_page, journey_world, "learner", locale=locale)
+    public_id = award_to_latest_launch_s_person(journey_world)
+    token = launch(page, journey_world, "orgadmin", locale=locale)
+
+    page.get_by_test_id("organisation-badges-link").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    audit.check(page, f"organisation-badges-{locale}")
+    visit(page, journey_world.tool.url, f"/organisation/badges/{public_id}/revoke", token)
+    expect(page.get_by_test_id("revoke-consequences")).to_be_visible()
+    audit.check(page, f"revoke-confirmation-{locale}")
+    page.locator("#reason").fill("Awarded by mistake.")
+    page.locator("#shown-to-public").check()
+    page.locator("button.danger").click()
+    expect(page.locator(f'tr[data-award="{public_id}"] .status-revoked')).to_be_visible()
+    audit.check(page, f"organisation-badges-after-revocation-{locale}")
+
+    visit(learner_page, journey_world.tool.url, "/", learner_token)
+    expect(learner_page.get_by_test_id("notices")).to_be_visible()
+    audit.check(learner_page, f"path-page-with-revocation-notice-{locale}")
+    visit(learner_page, journey_world.tool.url, "/badges/mine", learner_token)
+    expect(learner_page.get_by_test_id("revoked-badges")).to_be_visible()
+    audit.check(learner_page, f"my-badges-revoked-{locale}")
+    learner_page.goto(f"{journey_world.tool.url}/badges/awards/{public_id}")
+    expect(learner_page.get_by_test_id("revoked")).to_be_visible()
+    audit.check(learner_page, f"award-page-revoked-{locale}")
 
     audit.assert_no_serious_violations()
 
