@@ -42,7 +42,9 @@ def assertion(award: BadgeAward, issuer: IssuerProfile, email: str, badge: Badge
         "badge": badge_class_url(issuer, award.badge_id),
         "verification": {"type": "HostedBadge"},
         "issuedOn": iso(award.awarded_at),
-        "image": external_url("badges.badge_image", issuer_id=issuer.public_id, badge_id=award.badge_id),
+        # The baked image (OB 2.0 Assertion: "image … an image representing this user's achievement", baked with this
+        # assertion), not the BadgeClass's plain one: a backpack showing it then offers the earner's own copy.
+        "image": external_url("badges.download", award_id=award.public_id, kind="ob2.png"),
     }
     if award.expires_at:
         document["expires"] = iso(award.expires_at)

@@ -5,6 +5,7 @@ import json
 import struct
 import subprocess
 from dataclasses import dataclass
+from urllib.parse import urlparse
 from xml.etree import ElementTree
 
 import pytest
@@ -239,6 +240,16 @@ def test_baked_ob2_images_carry_the_hosted_assertion(served):
     root = ElementTree.fromstring(served.get(f"/badges/awards/{award}/ob2.svg").content)
     assert root[0].tag == "{http://openbadges.org}assertion"
     assert json.loads(root[0].text) == assertion
+
+
+def test_the_ob2_assertion_s_image_is_its_own_baked_png(served):
+    award = served.award()
+    assertion = served.get(f"/badges/ob2/assertions/{award}").json()
+    assert urlparse(assertion["image"]).path == f"/badges/awards/{award}/ob2.png"
+    image = served.get(assertion["image"])
+    assert image.headers["Content-Type"] == "image/png"
+    _flag, text = png_text_chunks(image.content)["openbadges"]
+    assert json.loads(text) == assertion  # the image a backpack shows carries the assertion itself
 
 
 def test_without_an_email_there_is_no_ob2_version_but_ob3_is_issued(served):
