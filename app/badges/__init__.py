@@ -77,7 +77,7 @@ def _badge_notices():
         found.append(Notice(ngettext("%(num)d submission returned with feedback",
                                      "%(num)d submissions returned with feedback", counts["returned"]),
                             url_for("badges.mine"), counts["returned"]))
-    revoked = unseen_revocations(launch.organisation_id, launch.person_id)
+    revoked = unseen_revocations(launch.organisation_id, launch.person_id) if counts["revoked"] else []
     if len(revoked) == 1:
         badge = badge_catalogue().badge(revoked[0].badge_id)
         name = badge.localised(str(get_locale())) if badge else revoked[0].badge_id

@@ -82,6 +82,14 @@ def revoke_for_organisation(organisation_id: int, public_id: str, reason: str, *
     return revoke_award(award, reason, now=now, revoked_by=revoked_by, reason_public=reason_public)
 
 
+def unseen_revocations_count(organisation_id: int, person_id: int):
+    """How many of the person's awards were revoked since they last opened My badges, as a scalar subquery: the
+    navigation counts it with the other notices in one statement (submissions.waiting_counts)."""
+    return select(func.count()).select_from(BadgeAward).where(
+        BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id,
+        BadgeAward.revoked_at.is_not(None), BadgeAward.revocation_seen_at.is_(None)).scalar_subquery()
+
+
 def unseen_revocations(organisation_id: int, person_id: int) -> list[BadgeAward]:
     """The person's awards revoked since they last opened My badges, oldest first."""
     return list(db.session.scalars(scoped(BadgeAward, organisation_id).where(

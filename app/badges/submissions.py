@@ -425,17 +425,20 @@ def _hash(token: str) -> str:
 
 
 def waiting_counts(organisation_id: int, person_id: int) -> dict[str, int]:
-    """For the navigation on every page: submissions waiting for this reviewer, and the person's own returned
-    with feedback. One statement: it runs on every page of a launch."""
-    if not badge_catalogue().demonstrated:
-        return {"to_review": 0, "returned": 0}
-    to_review = select(db.func.count()).select_from(Submission).where(
-        _to_review(organisation_id, person_id)).scalar_subquery()
-    returned = select(db.func.count()).select_from(Submission).where(
-        Submission.organisation_id == organisation_id, Submission.person_id == person_id,
-        Submission.state == Submission.RETURNED).scalar_subquery()
-    counts = db.session.execute(select(to_review.label("to_review"), returned.label("returned"))).one()
-    return {"to_review": counts.to_review, "returned": counts.returned}
+    """For the navigation on every page: submissions waiting for this reviewer, the person's own returned with
+    feedback, and their badges revoked since they last opened My badges. One statement: it runs on every page of
+    a launch."""
+    from app.badges.revocation import unseen_revocations_count
+
+    counts = {"revoked": unseen_revocations_count(organisation_id, person_id).label("revoked")}
+    if badge_catalogue().demonstrated:
+        counts["to_review"] = select(db.func.count()).select_from(Submission).where(
+            _to_review(organisation_id, person_id)).scalar_subquery().label("to_review")
+        counts["returned"] = select(db.func.count()).select_from(Submission).where(
+            Submission.organisation_id == organisation_id, Submission.person_id == person_id,
+            Submission.state == Submission.RETURNED).scalar_subquery().label("returned")
+    row = db.session.execute(select(*counts.values())).one()._mapping
+    return {"to_review": 0, "returned": 0, **{name: row[name] for name in counts}}
 
 
 def waiting_in_course(organisation_id: int, course_id: int) -> int:
