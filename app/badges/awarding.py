@@ -65,7 +65,7 @@ def award_badges(organisation_id: int, person_id: int, due: list[tuple[BadgeDefi
             expires_at=now + timedelta(days=badge.valid_for_days) if badge.valid_for_days else None,
             how=how, awarded_by=awarded_by, evidence=evidence, narrative=narrative,
             recipient_salt=secrets.token_hex(16), status_index=take_status_index(context.issuer, organisation_id),
-            revoked_at=None, revocation_reason=None, is_private=False,
+            revoked_at=None, revocation_reason=None, revocation_reason_public=False, is_private=False,
         )
         for column, value in _signed_if_possible(award, badge, context).items():
             setattr(award, column, value)

@@ -4,7 +4,7 @@ validator against the app served on 127.0.0.1; baked images give back the same c
 import json
 import struct
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 import pytest
@@ -14,7 +14,7 @@ from joserfc.jwk import RSAKey
 from jsonschema import Draft201909Validator
 
 from app.badges.awarding import awards_of, revoke_award
-from app.badges.keys import rotate_badge_key
+from app.badges.keys import rotate_badge_keys
 from app.badges.ob3 import bit_is_set, decode_bitstring
 from app.extensions import db
 from tests.support.badges import SPEC, complete_module
@@ -32,19 +32,42 @@ class Served:
     url: str
     world: object
     clock: object
+    worlds: dict = field(default_factory=dict)  # organisation id → its world, as merged into the app's session
 
-    def award(self, module_id: str = "erasmus-plus-for-vet", *, email: str | None = EMAIL, subject: str | None = None):
-        """A learner completes a module (and earns its badge); the award's public id."""
+    def award(self, module_id: str = "erasmus-plus-for-vet", *, email: str | None = EMAIL, subject: str | None = None,
+              colleague_of: str | None = None):
+        """A learner of a new college completes a module (and earns its badge), or (`colleague_of`: an award's public
+        id) the instructor of that award's college does; the award's public id."""
+        from app.badges.credentials import award_by_public_id
+
         with self.app.app_context():
-            world = make_world()
-            world.learner.email = email
+            if colleague_of:
+                world = self.worlds[award_by_public_id(colleague_of).organisation_id]
+                earner = world.instructor
+            else:
+                world = make_world()
+                self.worlds[world.organisation.id] = world
+                earner = world.learner
+            earner.email = email
             if subject:
-                world.learner.subject = subject
-            launch = make_launch(world, world.learner, [LEARNER_ROLE], now=self.clock.now())
+                earner.subject = subject
+            launch = make_launch(world, earner, [LEARNER_ROLE], now=self.clock.now())
             complete_module(self.app, launch, module_id, now=self.clock.now())
-            [award] = awards_of(world.organisation.id, world.learner.id)
+            [award] = awards_of(world.organisation.id, earner.id)
             db.session.commit()
             return award.public_id
+
+    def organisation_of(self, public_id: str) -> int:
+        from app.badges.credentials import award_by_public_id
+
+        with self.app.app_context():
+            return award_by_public_id(public_id).organisation_id
+
+    def rotate_keys(self, public_id: str) -> None:
+        """`flask badges rotate-key` for the college of that award."""
+        with self.app.app_context():
+            rotate_badge_keys(self.organisation_of(public_id), self.clock.now())
+            db.session.commit()
 
     def get(self, path_or_url: str, **kwargs):
         url = path_or_url if path_or_url.startswith("http") else self.url + path_or_url
@@ -138,10 +161,8 @@ def awards_around_a_key_rotation(served) -> tuple[str, str, str, str]:
     """An award signed before `flask badges rotate-key` and one after: (before, its VC-JWT, after, its VC-JWT)."""
     before = served.award()
     old_token = served.get(f"/badges/credentials/{before}.jwt").text
-    with served.app.app_context():
-        rotate_badge_key(served.clock.now())
-        db.session.commit()
-    after = served.award()
+    served.rotate_keys(before)
+    after = served.award(colleague_of=before)
     return before, old_token, after, served.get(f"/badges/credentials/{after}.jwt").text
 
 
@@ -177,7 +198,8 @@ def test_the_issuer_profile_carries_its_public_keys_and_they_verify_its_credenti
         assert method["controller"] == issuer_url and method["type"] == "JsonWebKey"
         assert method["publicKeyJwk"] == served.get(kid).json()
         jose_jwt.decode(token, RSAKey.import_key(method["publicKeyJwk"]), algorithms=["RS256"])
-    assert all(set(method["publicKeyJwk"]) == {"kty", "n", "e"} for method in methods.values())  # no private parts
+    jwk_methods = [method for method in methods.values() if method["type"] == "JsonWebKey"]
+    assert all(set(method["publicKeyJwk"]) == {"kty", "n", "e"} for method in jwk_methods)  # no private parts
 
 
 def test_the_issuer_has_a_did_web_that_resolves_to_a_document_with_the_same_keys(served):
@@ -194,10 +216,12 @@ def test_the_issuer_has_a_did_web_that_resolves_to_a_document_with_the_same_keys
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("application/did+json")
     document = response.json()
     assert document["id"] == did and document["alsoKnownAs"] == [issuer_url]
-    [method] = document["verificationMethod"]
-    assert method["id"].startswith(did + "#") and method["controller"] == did
-    assert document["assertionMethod"] == [method["id"]]
-    jose_jwt.decode(token, RSAKey.import_key(method["publicKeyJwk"]), algorithms=["RS256"])
+    rsa_method, ed25519_method = document["verificationMethod"]  # the VC-JWT's key and the embedded proofs' key
+    assert all(method["id"].startswith(did + "#") and method["controller"] == did
+               for method in (rsa_method, ed25519_method))
+    assert document["assertionMethod"] == [rsa_method["id"], ed25519_method["id"]]
+    assert ed25519_method["publicKeyJwk"]["crv"] == "Ed25519"
+    jose_jwt.decode(token, RSAKey.import_key(rsa_method["publicKeyJwk"]), algorithms=["RS256"])
 
 
 def png_text_chunks(png: bytes) -> dict[str, tuple[int, str]]:
