@@ -28,6 +28,9 @@ PROOF_TYPE = "DataIntegrityProof"
 PROOF_PURPOSE = "assertionMethod"
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3P0_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# Defines 1EdTechJsonSchemaValidator2019 (a credentialSchema's type), which neither context above does: without it
+# RDF canonicalisation drops that type (pyld silently; strict verifiers refuse the credential).
+OB_V3P0_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 ED25519_MULTICODEC = b"\xed\x01"  # the multicodec varint of ed25519-pub (0xed)
 
@@ -36,6 +39,7 @@ _CONTEXT_DIRECTORY = Path(__file__).parent / "contexts"
 BUNDLED = {
     CREDENTIALS_V2: PYLD_BUNDLED_CONTEXTS[CREDENTIALS_V2],  # pyld's own copy of the W3C VC 2.0 context
     OB_V3P0_CONTEXT: _CONTEXT_DIRECTORY / "ob-v3p0-context-3.0.3.json",  # see contexts/README.md
+    OB_V3P0_EXTENSIONS: _CONTEXT_DIRECTORY / "ob-v3p0-extensions.json",
 }
 
 
@@ -64,7 +68,10 @@ def document_loader(url: str, options=None) -> dict:
 
 
 def _canonical(document: dict) -> str:
-    return jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads",
+    # "base": None keeps a relative IRI relative, so RDF conversion drops it as every JSON-LD processor does; by
+    # default pyld 3.3 would resolve it against "http://example.org/base/" and sign a statement no other verifier
+    # reads. (pyld has no "safe mode": a term no context defines is dropped, not refused; strict verifiers refuse it.)
+    return jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads", "base": None,
                                        "documentLoader": document_loader})
 
 
