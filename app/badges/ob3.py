@@ -15,7 +15,10 @@ from app.badges.ob2 import alignments, evidence_items, iso, reviewed_submissions
 from app.badges.recipients import identity_hash
 from app.learning.content.model import PathModel
 
-CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+# The third context defines `1EdTechJsonSchemaValidator2019` (credentialSchema's type): without it an RDF
+# canonicaliser drops that term, and verifiers of the embedded proof refuse the credential.
+CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"]
 CREDENTIAL_SCHEMA = [{
     "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
     "type": "1EdTechJsonSchemaValidator2019",
@@ -61,9 +64,12 @@ def profile(issuer: IssuerProfile, *, with_context: bool = False) -> dict:
     return {"@context": CONTEXTS, **document} if with_context else document
 
 
-# The terms of the keys (verificationMethod, assertionMethod, controller, JsonWebKey, publicKeyJwk) come from the
-# W3C Controlled Identifiers context: the OB 3.0 context has none for a Profile's keys.
-KEYS_CONTEXT = "https://www.w3.org/ns/cid/v1"
+# The terms of the keys (Multikey and publicKeyMultibase; JsonWebKey2020 and publicKeyJwk; verificationMethod,
+# assertionMethod, controller) come from these contexts: the OB 3.0 context has none for a Profile's keys, and
+# verifiers of embedded proofs (Digital Bazaar's) read the Profile as a controller document framed with Security v2,
+# refusing any term no context defines (W3C's newer "JsonWebKey" is in none of these).
+KEYS_CONTEXTS = ["https://w3id.org/security/multikey/v1", "https://w3id.org/security/suites/jws-2020/v1",
+                 "https://w3id.org/security/v2"]
 DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"]
 
 
@@ -76,11 +82,11 @@ def did_web(issuer: IssuerProfile) -> str:
 
 def verification_method(key: BadgeKey, controller: str, *, with_context: bool = False) -> dict:
     """A published key as the Profile lists it: the Ed25519 key that makes embedded proofs as a Multikey (what
-    eddsa-rdfc-2022 verifiers resolve; its kid URL answers this with its @context), an RSA key as a JsonWebKey."""
+    eddsa-rdfc-2022 verifiers resolve; its kid URL answers this with its @context), an RSA key as a JsonWebKey2020."""
     if key.algorithm == BadgeKey.ED25519:
         document = multikey_document(kid_url(key), controller, public_key(key))
         return document if with_context else {name: value for name, value in document.items() if name != "@context"}
-    return {"id": kid_url(key), "type": "JsonWebKey", "controller": controller, "publicKeyJwk": key.public_jwk}
+    return {"id": kid_url(key), "type": "JsonWebKey2020", "controller": controller, "publicKeyJwk": key.public_jwk}
 
 
 def published_profile(issuer: IssuerProfile, keys: list[BadgeKey]) -> dict:
@@ -89,7 +95,7 @@ def published_profile(issuer: IssuerProfile, keys: list[BadgeKey]) -> dict:
     document = profile(issuer)
     methods = [verification_method(key, document["id"]) for key in keys]
     return {
-        "@context": [*CONTEXTS, KEYS_CONTEXT], **document,
+        "@context": [*CONTEXTS[:2], *KEYS_CONTEXTS], **document,
         "otherIdentifier": [{"type": "IdentifierEntry", "identifier": did_web(issuer), "identifierType": "identifier"}],
         "verificationMethod": methods,
         "assertionMethod": [method["id"] for method in methods],

@@ -26,6 +26,14 @@ def bundled_contexts() -> dict[str, dict]:
     return {url: json.loads((SPEC / name).read_text(encoding="utf-8")) for url, name in CONTEXT_FILES.items()}
 
 
+def jws_2020_context() -> dict[str, dict]:
+    """The JsonWebKey2020 context the issuer Profile names for its RSA keys, from pyld's bundled copy."""
+    import pyld
+
+    path = Path(pyld.__file__).parent / "documentloader" / "frozen" / "bundled" / "security-jws-2020-v1.jsonld"
+    return {"https://w3id.org/security/suites/jws-2020/v1": json.loads(path.read_text(encoding="utf-8"))}
+
+
 def verify_with_digital_bazaar(credential: dict, documents: dict[str, dict]) -> dict:
     """{"verified": bool, "error": str} from @digitalbazaar/vc's verifyCredential with the eddsa-rdfc-2022 suite.
 
