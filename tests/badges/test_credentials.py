@@ -4,110 +4,30 @@ validator against the app served on 127.0.0.1; baked images give back the same c
 import json
 import struct
 import subprocess
-from dataclasses import dataclass, field, fields
 from xml.etree import ElementTree
 
 import pytest
-import requests
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import RSAKey
 from jsonschema import Draft201909Validator
 
-from app.badges.awarding import awards_of, revoke_award
-from app.badges.keys import rotate_badge_keys
 from app.badges.ob3 import bit_is_set, decode_bitstring
 from app.extensions import db
-from tests.support.badges import SPEC, complete_module
-from tests.support.factories import LEARNER_ROLE, World, make_launch, make_world
-from tests.support.live_server import LiveServer
+from tests.support.badges import SPEC
+from tests.support.factories import make_world
+from tests.support.served_badges import EMAIL, jwt_header
 
 OB2_VALIDATE = SPEC.parents[1] / "tools" / "ob2-validate"
 SCHEMA = json.loads((SPEC / "ob_v3p0_achievementcredential_schema.json").read_text())
-EMAIL = "lea.learner@college.example.org"
-
-
-@dataclass
-class Served:
-    app: object
-    url: str
-    world: object
-    clock: object
-    worlds: dict = field(default_factory=dict)  # organisation id → its world (detached: merged back to use it)
-
-    def award(self, module_id: str = "erasmus-plus-for-vet", *, email: str | None = EMAIL, subject: str | None = None,
-              colleague_of: str | None = None):
-        """A learner of a new college completes a module (and earns its badge), or (`colleague_of`: an award's public
-        id) the instructor of that award's college does; the award's public id."""
-        from app.badges.credentials import award_by_public_id
-
-        with self.app.app_context():
-            if colleague_of:
-                world = self.worlds[award_by_public_id(colleague_of).organisation_id]
-                world = World(*(db.session.merge(part, load=False) for part in astuple_shallow(world)))
-                earner = world.instructor
-            else:
-                world = make_world()
-                self.worlds[world.organisation.id] = world
-                earner = world.learner
-            earner.email = email
-            if subject:
-                earner.subject = subject
-            launch = make_launch(world, earner, [LEARNER_ROLE], now=self.clock.now())
-            complete_module(self.app, launch, module_id, now=self.clock.now())
-            [award] = awards_of(world.organisation.id, earner.id)
-            db.session.commit()
-            return award.public_id
-
-    def organisation_of(self, public_id: str) -> int:
-        from app.badges.credentials import award_by_public_id
-
-        with self.app.app_context():
-            return award_by_public_id(public_id).organisation_id
-
-    def rotate_keys(self, public_id: str) -> None:
-        """`flask badges rotate-key` for the college of that award."""
-        with self.app.app_context():
-            rotate_badge_keys(self.organisation_of(public_id), self.clock.now())
-            db.session.commit()
-
-    def get(self, path_or_url: str, **kwargs):
-        url = path_or_url if path_or_url.startswith("http") else self.url + path_or_url
-        return requests.get(url, timeout=10, **kwargs)
-
-    def revoke(self, public_id: str, reason: str = "awarded by mistake"):
-        from app.badges.credentials import award_by_public_id
-
-        with self.app.app_context():
-            revoke_award(award_by_public_id(public_id), reason, now=self.clock.now())
-            db.session.commit()
-
-
-@pytest.fixture
-def served(committed_app, clock):
-    server = LiveServer("127.0.0.1")
-    committed_app.config["BASE_URL"] = server.url
-    server.start(committed_app)
-    yield Served(committed_app, server.url, None, clock)
-    server.stop()
-
-
-def astuple_shallow(world: World) -> tuple:
-    return tuple(getattr(world, name.name) for name in fields(world))
 
 
 def verify_with_joserfc(served, token: str) -> dict:
     """What an independent verifier does: read the kid, fetch the public key there, check the RS256 signature."""
-    header = json.loads(_b64(token.split(".")[0]))
+    header = jwt_header(token)
     assert set(header) <= {"alg", "kid", "typ"} and header["alg"] == "RS256"
     jwk = served.get(header["kid"]).json()
     assert set(jwk) == {"kty", "n", "e"}  # a bare public key: no private parts
     return jose_jwt.decode(token, RSAKey.import_key(jwk), algorithms=["RS256"]).claims
-
-
-def _b64(part: str) -> bytes:
-    import base64
-
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
 def test_the_ob3_credential_is_valid_against_1edtechs_schema_and_says_what_the_spec_requires(served):
@@ -174,7 +94,7 @@ def awards_around_a_key_rotation(served) -> tuple[str, str, str, str]:
 
 def test_old_awards_still_verify_after_the_badge_key_is_rotated(served):
     before, old_token, after, new_token = awards_around_a_key_rotation(served)
-    assert json.loads(_b64(old_token.split(".")[0]))["kid"] != json.loads(_b64(new_token.split(".")[0]))["kid"]
+    assert jwt_header(old_token)["kid"] != jwt_header(new_token)["kid"]
     assert verify_with_joserfc(served, old_token)["id"].endswith(before)
     assert verify_with_joserfc(served, new_token)["id"].endswith(after)
     assert served.get(f"/badges/credentials/{before}.jwt").text == old_token  # signed once, served as signed
@@ -199,7 +119,7 @@ def test_the_issuer_profile_carries_its_public_keys_and_they_verify_its_credenti
     methods = {method["id"]: method for method in profile["verificationMethod"]}
     assert profile["assertionMethod"] == list(methods)
     for token in (old_token, new_token):  # the retired key stays, so the old credential still verifies
-        kid = json.loads(_b64(token.split(".")[0]))["kid"]
+        kid = jwt_header(token)["kid"]
         method = methods[kid]
         assert method["controller"] == issuer_url and method["type"] == "JsonWebKey2020"
         assert method["publicKeyJwk"] == served.get(kid).json()

@@ -12,8 +12,11 @@ from openbadgeslib.ob3 import OB3LdpVerifier, OB3VerificationError, OB3Verifier
 from openbadgeslib.verify import verify_badge
 
 from app.badges.data_integrity import public_key_from_multibase
-from tests.badges.test_credentials import SCHEMA, Served, _b64, served  # noqa: F401  (the live-server fixture)
+from tests.support.badges import SPEC
 from tests.support.independent_verifiers import NODE, jws_2020_context, verify_with_digital_bazaar
+from tests.support.served_badges import Served, jwt_header, jwt_payload
+
+SCHEMA = json.loads((SPEC / "ob_v3p0_achievementcredential_schema.json").read_text())
 
 
 def download(url: str) -> bytes:
@@ -21,10 +24,6 @@ def download(url: str) -> bytes:
     response = requests.get(url, timeout=10)
     response.raise_for_status()
     return response.content
-
-
-def jwt_header(token: str) -> dict:
-    return json.loads(_b64(token.split(".")[0]))
 
 
 def rsa_pem(served: Served, token: str) -> bytes:
@@ -58,7 +57,7 @@ def test_every_credential_names_its_earner_by_an_id_and_the_vc_jwt_maps_its_clai
     first = served.award()
     second = served.award("skills-competitions", colleague_of=first)  # the college's other member
     token = served.get(f"/badges/credentials/{first}.jwt").text
-    payload = json.loads(_b64(token.split(".")[1]))
+    payload = jwt_payload(token)
     subject_id = payload["credentialSubject"]["id"]
     assert subject_id.startswith("urn:uuid:") and payload["sub"] == subject_id
     assert payload["iss"] == payload["issuer"]["id"] and payload["jti"] == payload["id"]
@@ -67,10 +66,10 @@ def test_every_credential_names_its_earner_by_an_id_and_the_vc_jwt_maps_its_clai
     assert signed["credentialSubject"]["id"] == subject_id  # the JSON names the same earner
     assert [item["identityType"] for item in signed["credentialSubject"]["identifier"]] == ["ltiUserId",
                                                                                             "emailAddress"]
-    other = json.loads(_b64(served.get(f"/badges/credentials/{second}.jwt").text.split(".")[1]))
+    other = jwt_payload(served.get(f"/badges/credentials/{second}.jwt").text)
     assert other["sub"].startswith("urn:uuid:") and other["sub"] != subject_id  # another earner, another id
     again = served.award("skills-competitions", colleague_of=None)
-    assert json.loads(_b64(served.get(f"/badges/credentials/{again}.jwt").text.split(".")[1]))["sub"] != subject_id
+    assert jwt_payload(served.get(f"/badges/credentials/{again}.jwt").text)["sub"] != subject_id
     # openbadgeslib's command line matches the holder through credentialSubject.id
     assert verified_jwt(served, token, expected_recipient=subject_id).recipient_id == subject_id
 
@@ -161,7 +160,7 @@ def test_each_organisation_signs_with_its_own_keys_and_status_lists(served):
     assert jwt_header(first_jwt)["kid"] in listed and first_json["proof"][0]["verificationMethod"] in listed
     assert jwt_header(second_jwt)["kid"] not in listed
     # a status list URL names its key; another college's key has no list at this issuer
-    status_url = json.loads(_b64(first_jwt.split(".")[1]))["credentialStatus"]["statusListCredential"]
+    status_url = jwt_payload(first_jwt)["credentialStatus"]["statusListCredential"]
     foreign = jwt_header(second_jwt)["kid"].rsplit("/", 1)[1]
     parts = status_url.split("/")
     parts[-2] = foreign
