@@ -13,6 +13,7 @@ import copy
 import functools
 import hashlib
 import json
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,7 +68,18 @@ def document_loader(url: str, options=None) -> dict:
     return {"contextUrl": None, "documentUrl": url, "document": copy.deepcopy(_context(url)), "tag": "static"}
 
 
+# pyld keeps its processed contexts in a process-wide cache that is not made for concurrent threads (gunicorn's
+# gthread workers share a process): one canonicalisation at a time per process. A few milliseconds each, and only
+# at a credential's first JSON download, so the wait is negligible.
+_CANONICALISING = threading.Lock()
+
+
 def _canonical(document: dict) -> str:
+    with _CANONICALISING:
+        return _normalize(document)
+
+
+def _normalize(document: dict) -> str:
     # "base": None keeps a relative IRI relative, so RDF conversion drops it as every JSON-LD processor does; by
     # default pyld 3.3 would resolve it against "http://example.org/base/" and sign a statement no other verifier
     # reads. (pyld has no "safe mode": a term no context defines is dropped, not refused; strict verifiers refuse it.)

@@ -7,11 +7,15 @@ import json
 import pytest
 import requests
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from joserfc import jwt as jose_jwt
+from joserfc.jwk import RSAKey
 from jsonschema import Draft201909Validator
 from openbadgeslib.ob3 import OB3LdpVerifier, OB3VerificationError, OB3Verifier
 from openbadgeslib.verify import verify_badge
 
 from app.badges.data_integrity import public_key_from_multibase
+from app.badges.ob3 import bit_is_set, decode_bitstring
+from app.extensions import db
 from tests.support.badges import SPEC
 from tests.support.independent_verifiers import NODE, jws_2020_context, verify_with_digital_bazaar
 from tests.support.served_badges import Served, jwt_header, jwt_payload
@@ -175,3 +179,41 @@ def test_nothing_unsigned_is_offered_as_a_credential(served):
     download_json = served.get(f"/badges/credentials/{award}?download=1")
     assert download_json.json() == credential and credential["proof"]
     assert "attachment" in download_json.headers["Content-Disposition"]
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_a_reviewed_awards_json_with_its_results_and_evidence_verifies_in_both_verifiers(served, tmp_path):
+    """Every term of the richest credential is defined by its contexts: a term none defines would be dropped from
+    the signed statements (pyld) or refused (Digital Bazaar's safe mode)."""
+    from tests.badges.test_credentials import demonstrated_award
+
+    award = demonstrated_award(served, tmp_path, public_page=True)
+    credential = served.get(f"/badges/credentials/{award}").json()
+    assert credential["credentialSubject"]["result"] and credential["evidence"]
+    verified_json(served, credential)
+    [proof] = credential["proof"]
+    issuer_url = credential["issuer"]["id"]
+    documents = {proof["verificationMethod"]: served.get(proof["verificationMethod"]).json(),
+                 issuer_url: served.get(issuer_url, headers={"Accept": "application/ld+json"}).json(),
+                 **jws_2020_context()}
+    assert verify_with_digital_bazaar(credential, documents)["verified"] is True
+
+
+def test_copies_signed_before_keys_were_per_organisation_keep_a_status_list_signed_by_their_key(served):
+    """Credentials exported before this version name /badges/status/<issuer>/<n> and the installation's key."""
+    from app.badges.credentials import award_by_public_id
+    from app.badges.keys import create_badge_key, kid_url
+
+    award = served.award()
+    with served.app.app_context():
+        installation_key = create_badge_key(None)  # as the migration left it: no organisation, retired
+        installation_key.status = "retired"
+        kid = kid_url(installation_key)
+        issuer_id = jwt_payload(served.get(f"/badges/credentials/{award}.jwt").text)["issuer"]["id"].rsplit("/", 1)[1]
+        status_index = award_by_public_id(award).status_index
+        db.session.commit()
+    served.revoke(award)
+    token = served.get(f"/badges/status/{issuer_id}/0").text
+    assert jwt_header(token)["kid"] == kid
+    claims = jose_jwt.decode(token, RSAKey.import_key(served.get(kid).json()), algorithms=["RS256"]).claims
+    assert bit_is_set(decode_bitstring(claims["credentialSubject"]["encodedList"]), status_index)
