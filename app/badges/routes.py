@@ -329,10 +329,10 @@ def mine():
 @bp.post("/mine/settings")
 @launch_required()
 def save_settings():
-    """The earner's email for OB 2.0 and whether award pages show their name."""
+    """The earner's email for OB 2.0, whether award pages show their name, and their own DID (optional)."""
     launch = current_launch()
     earners.save_settings(launch.organisation_id, launch.person_id, email=request.form.get("email", ""),
-                          show_name=request.form.get("show_name") == "yes")
+                          show_name=request.form.get("show_name") == "yes", did=request.form.get("did", ""))
     flash(_("Your badge settings are saved."), "success")
     return redirect(url_for("badges.mine"))
 
