@@ -304,6 +304,8 @@ def _status_bit(award: BadgeAward, document: dict, *, now: datetime) -> bool:
     """The award's bit in the status list as published now (the list a verifier would fetch)."""
     status = document["credentialStatus"]
     number = award.status_index // ob3.STATUS_LIST_SIZE
+    # …/status/<issuer>/<key thumbprint>/<n>; a copy signed before keys were per organisation names
+    # …/status/<issuer>/<n>, whose second-to-last part is no key (None: the legacy list)
     key = key_by_thumbprint(status["statusListCredential"].rstrip("/").split("/")[-2])
     token = status_list_jwt(issuer_of(award), award.organisation_id, key, number, now=now)
     subject = jwt.decode(token, options={"verify_signature": False})["credentialSubject"]
