@@ -34,6 +34,7 @@
     });
   }
   if (document.querySelector("[data-preview-text]")) {
+    updatePreview();  // a form shown again after a refusal holds what was typed, not what is saved
     document.addEventListener("input", updatePreview);
     document.addEventListener("change", updatePreview);
   }

@@ -285,7 +285,7 @@ def test_a_revoked_award_keeps_its_credential(app, client, clock, world, launch_
 
 @pytest.fixture
 def issuer_url(client, admin, world):
-    active_badge_key()  # the key badges are signed with, made at the first award otherwise
+    active_badge_key(world.organisation.id)  # the key its badges are signed with, else made at the first award
     post_form(client, PAGE, PROFILE, page=PAGE)
     upload(client, image_bytes("PNG"), "logo.png")
     return f"/badges/issuers/{issuer_for(world.organisation.id).public_id}"

@@ -206,7 +206,7 @@ def test_the_badge_issuer_profile_and_the_public_issuer_page_have_no_serious_acc
     expect(page.locator("#issuer-url")).to_have_value("https://www.esimerkki.example")
     page.locator("#issuer-logo").set_input_files(
         files=[{"name": "logo.gif", "mimeType": "image/gif", "buffer": b"GIF89a" + b"\0" * 40}])
-    page.locator("#issuer-logo").locator("xpath=ancestor::form").get_by_role("button").click()
+    page.locator("#issuer-logo").locator("xpath=ancestor::form").locator("button[type=submit]").click()
     expect(page.get_by_test_id("logo-error")).to_be_visible()
     audit.check(page, f"issuer-profile-logo-refused-{locale}-{width}")
 
