@@ -12,6 +12,7 @@ def init_app(app):
     )
     from app.badges.catalogue import badge_catalogue
     from app.badges.cli import badges_cli, check_badge_files
+    from app.badges.issuer_routes import bp as issuer_bp
     from app.badges.routes import bp
     from app.badges.submissions import (
         demonstrated_levels,
@@ -28,6 +29,7 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.register_blueprint(work_bp)
+    app.register_blueprint(issuer_bp)
     app.jinja_env.globals["path_badges"] = _path_badges
     app.jinja_env.globals["announce_new_badges"] = _announce_new_badges
     app.jinja_env.globals["demonstrated_badges"] = _demonstrated_badges

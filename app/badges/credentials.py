@@ -99,7 +99,7 @@ def _context_query():
         select(Organisation.name.label("organisation_name"), Organisation.country.label("organisation_country"),
                # the issuer's columns under their own names: issuer_profile reads the row as it reads a BadgeIssuer
                BadgeIssuer.public_id, BadgeIssuer.name, BadgeIssuer.url, BadgeIssuer.email, BadgeIssuer.description,
-               BadgeIssuer.image_url,
+               BadgeIssuer.image_url, BadgeIssuer.logo_sha256,
                Person.subject, Person.email.label("lms_email"), BadgeEarner.email.label("chosen"),
                BadgeEarner.subject_uuid, BadgeEarner.did, active_key.label("key_thumbprint"))
         .select_from(Organisation)

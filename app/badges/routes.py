@@ -19,6 +19,7 @@ from app.badges.credentials import (
     status_list_jwt,
     verify_award,
 )
+from app.badges.issuer_routes import issuer_page, varies_by_accept, wants_issuer_page
 from app.badges.issuers import issuer_by_public_id, issuer_for, issuer_profile
 from app.badges.keys import JWS_ALGORITHMS, external_url, key_by_thumbprint, kid_url, published_keys
 from app.badges.models import BadgeKey
@@ -126,10 +127,14 @@ def credential_jwt(award_id):
 @bp.get("/issuers/<issuer_id>", endpoint="issuer_profile")
 @public_endpoint
 @answers_json
+@varies_by_accept
 def issuer_profile_document(issuer_id):
-    """The OB 3.0 issuer Profile with its public signing keys (also at /jwks, and each at its kid URL)."""
+    """The OB 3.0 issuer Profile with its public signing keys (also at /jwks, and each at its kid URL); a browser
+    gets the issuer's page instead (issuer_routes.issuer_page)."""
     issuer_row = _issuer_or_404(issuer_id)
     issuer = issuer_profile(issuer_row)
+    if wants_issuer_page():
+        return issuer_page(issuer, published_keys(issuer_row.organisation_id))
     return _document(ob3.published_profile(issuer, published_keys(issuer_row.organisation_id)), mimetype=JSON_LD)
 
 
