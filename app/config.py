@@ -233,8 +233,10 @@ class Config:
     # Open Badges (docs/badges.md): the badge classes, and the issuer an organisation's blank fields fall back to.
     BADGE_TEMPLATES_DIR = str(PROJECT_ROOT / "badge_templates")
     BADGE_ISSUER_NAME = "REX VET Path"
-    BADGE_ISSUER_URL = None  # None: BASE_URL
-    BADGE_ISSUER_EMAIL = "badges@rexvet.example.org"
+    BADGE_ISSUER_URL = None  # None: the issuer's own public profile page (an organisation's web site comes first)
+    # None: badges@<BASE_URL's host> (OB 2.0 requires an issuer email: app/badges/issuers.py); each organisation
+    # states its own on its "Badge issuer profile" page.
+    BADGE_ISSUER_EMAIL = None
     # E-mail (app/jobs/mail.py): smtp://[user:password@]host[:port] (STARTTLS when the server offers it) or
     # smtps://…; unset, nobody is e-mailed and the tool's own notices are all there is.
     SMTP_URL = None

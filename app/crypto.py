@@ -14,6 +14,7 @@ def key_encryption() -> MultiFernet:
 
 
 def jwk_thumbprint(public_jwk: dict) -> str:
-    """The RFC 7638 thumbprint of an RSA public JWK: the key's id (kid)."""
-    canonical = json.dumps({k: public_jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":"), sort_keys=True)
+    """The RFC 7638 thumbprint of an RSA or (RFC 8037) OKP public JWK: the key's id (kid)."""
+    members = ("crv", "kty", "x") if public_jwk["kty"] == "OKP" else ("e", "kty", "n")
+    canonical = json.dumps({k: public_jwk[k] for k in members}, separators=(",", ":"), sort_keys=True)
     return base64url_encode(hashlib.sha256(canonical.encode()).digest()).decode()

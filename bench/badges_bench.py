@@ -44,7 +44,7 @@ def main(awards: int, baked: int, profile: str | None, seconds: float = 120) -> 
         people = list(db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), [
             {"organisation_id": organisation.id, "issuer": "https://bench.invalid", "subject": f"earner-{n}",
              "name": f"Earner {n}", "email": f"earner-{n}@bench.invalid"} for n in range(awards)]))
-        active_badge_key()
+        active_badge_key(organisation.id)
         db.session.commit()
         organisation_id = organisation.id  # as a completion has it at hand (the ORM would reload it after each commit)
         badge = badge_catalogue().badges[0]
@@ -76,7 +76,7 @@ def main(awards: int, baked: int, profile: str | None, seconds: float = 120) -> 
             profiler.disable()
             profiler.dump_stats(profile)
 
-        private = active_private_key()
+        private = active_private_key(organisation_id)
         claims = [ob3.jwt_claims(document) for document in tokens]
         started = time.perf_counter()
         for claim_set in claims:

@@ -12,6 +12,7 @@ def init_app(app):
     )
     from app.badges.catalogue import badge_catalogue
     from app.badges.cli import badges_cli, check_badge_files
+    from app.badges.issuer_routes import bp as issuer_bp
     from app.badges.revocation_routes import bp as revocation_bp
     from app.badges.routes import bp
     from app.badges.submissions import (
@@ -29,6 +30,7 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.register_blueprint(work_bp)
+    app.register_blueprint(issuer_bp)
     app.register_blueprint(revocation_bp)
     app.jinja_env.globals["path_badges"] = _path_badges
     app.jinja_env.globals["announce_new_badges"] = _announce_new_badges

@@ -40,10 +40,23 @@ def reevaluate() -> None:
 
 
 @badges_cli.command("rotate-key")
-def rotate_key() -> None:
-    """A new badge signing key from now on; earlier keys stay published so their credentials still verify."""
-    from app.badges.keys import rotate_badge_key
+@click.option("--organisation", "organisation_ids", type=int, multiple=True,
+              help="The organisation whose keys to rotate (repeatable); without it, every organisation's.")
+def rotate_key(organisation_ids: tuple[int, ...]) -> None:
+    """New badge signing keys (RS256 and Ed25519) from now on; earlier keys stay published, so their credentials
+    still verify, and keep signing their own status lists."""
+    from sqlalchemy import select
 
-    key = rotate_badge_key(current_clock().now())
+    from app.badges.keys import rotate_badge_keys
+    from app.tenancy.models import Organisation
+
+    known = set(db.session.scalars(select(Organisation.id)))
+    unknown = [str(number) for number in organisation_ids if number not in known]
+    if unknown:
+        raise click.ClickException(f"No organisation with id {', '.join(unknown)}: the installation admin's "
+                                   "Organisations page shows each one's id.")
+    for organisation_id in organisation_ids or sorted(known):
+        keys = rotate_badge_keys(organisation_id, current_clock().now())
+        click.echo(f"organisation {organisation_id}: badge keys {', '.join(key.thumbprint for key in keys)} "
+                   "sign from now on")
     db.session.commit()
-    click.echo(f"badge key {key.thumbprint} signs from now on")

@@ -22,6 +22,9 @@ from app.tenancy.models import Person
 from app.tenancy.services import scoped
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# W3C DID Core §3.1: did:<method>:<method-specific id>, idchar = ALPHA / DIGIT / "." / "-" / "_" / pct-encoded, and
+# the id may hold ":" but not end with one.
+DID = re.compile(r"^did:[a-z0-9]+:(?:[A-Za-z0-9._:-]|%[0-9A-Fa-f]{2})*(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})$")
 WITHIN_REACH = 3  # how many unearned badges "My badges" suggests
 
 
@@ -72,23 +75,28 @@ def _email_of(organisation_id: int, person_id: int) -> str | None:
     return (settings.email if settings and settings.email else None) or (person.email if person else None)
 
 
-def save_settings(organisation_id: int, person_id: int, *, email: str, show_name: bool) -> BadgeEarner:
-    """Keep the earner's email for OB 2.0 (a backpack checks they own it on import) and the name choice."""
+def save_settings(organisation_id: int, person_id: int, *, email: str, show_name: bool,
+                  did: str = "") -> BadgeEarner:
+    """Keep the earner's email for OB 2.0 (a backpack checks they own it on import), the name choice, and their own
+    DID if they give one (their OB 3.0 credentials then name them by it instead of the tool's urn:uuid)."""
     from flask_babel import gettext as _
 
     from app.badges.credentials import reissue
 
-    email = email.strip()
+    email, did = email.strip(), did.strip()
     if email and (len(email) > 320 or not EMAIL.match(email)):
         raise AppError(_("“%(email)s” is not an email address.", email=email),
                        hint=_("Write the address your badge backpack knows, like name@example.org, or leave it empty."))
+    if did and (len(did) > 500 or not DID.match(did)):
+        raise AppError(_("“%(did)s” is not a DID.", did=did[:100]),
+                       hint=_("Copy the DID your digital wallet shows, like did:key:z6Mk…, or leave it empty."))
     settings = earner_settings(organisation_id, person_id)
     if settings is None:
         settings = BadgeEarner(organisation_id=organisation_id, person_id=person_id)
         db.session.add(settings)
-    changed_email = (settings.email or None) != (email or None)
-    settings.email, settings.show_name = email or None, show_name
-    if changed_email:  # the credentials name the earner by it: sign them again at their next use
+    changed_email = (settings.email or None) != (email or None) or (settings.did or None) != (did or None)
+    settings.email, settings.show_name, settings.did = email or None, show_name, did or None
+    if changed_email:  # the credentials name the earner by these: sign them again at their next use
         for award in awards_of(organisation_id, person_id):
             if not award.is_revoked:
                 reissue(award)

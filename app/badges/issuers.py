@@ -1,4 +1,5 @@
-"""Each organisation issues its own badges; what it leaves blank comes from the installation's defaults.
+"""Each organisation issues its own badges; what it leaves blank comes from the installation's defaults (its admin
+edits the profile on the "Badge issuer profile" page: app/badges/issuer_settings.py).
 
 Status-list indexes are reserved in blocks: one UPDATE of the issuer's counter (under its row lock) takes
 STATUS_INDEX_BLOCK indexes, which this process then hands out one per award without touching the database.
@@ -11,11 +12,13 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from app.badges.keys import external_url
 from app.badges.models import BadgeIssuer
 from app.extensions import db
 from app.models_base import find_or_insert
@@ -33,7 +36,7 @@ class IssuerProfile:
     url: str
     email: str
     description: str
-    image_url: str | None
+    image_url: str | None  # the uploaded logo's URL, else the installation admin's outside URL
     country: str | None = None  # the awarding body's ISO 3166-1 alpha-2 code (BADGE_ISSUER_COUNTRY)
 
 
@@ -49,8 +52,11 @@ def issuer_by_public_id(public_id: str) -> BadgeIssuer | None:
 def issuer_profile(issuer: BadgeIssuer, organisation_name: str | None = None,
                    organisation_country: str | None = None) -> IssuerProfile:
     """The issuer's profile; `organisation_name` and `organisation_country` when the caller read them already (else
-    they are read here). `issuer`: the row, or anything with its public_id, name, url, email, description and
-    image_url. The country is the one the organisation's admin states, else BADGE_ISSUER_COUNTRY."""
+    they are read here). `issuer`: the row, or anything with its public_id, name, url, email, description,
+    image_url and logo_sha256. The country is the one the organisation's admin states, else BADGE_ISSUER_COUNTRY.
+
+    Its url is a page a stranger can open: the organisation's web site, else the installation's, else the issuer's
+    own public profile page (never BASE_URL, which answers a visitor without a launch "your session has ended")."""
     config = current_app.config
     if organisation_name is None:
         organisation = db.session.get(Organisation, issuer.organisation_id)
@@ -58,12 +64,30 @@ def issuer_profile(issuer: BadgeIssuer, organisation_name: str | None = None,
     return IssuerProfile(
         public_id=issuer.public_id,
         name=issuer.name or organisation_name or config["BADGE_ISSUER_NAME"],
-        url=issuer.url or config["BADGE_ISSUER_URL"] or config["BASE_URL"],
-        email=issuer.email or config["BADGE_ISSUER_EMAIL"],
+        url=issuer.url or config["BADGE_ISSUER_URL"] or external_url("badges.issuer_profile",
+                                                                      issuer_id=issuer.public_id),
+        email=issuer.email or config["BADGE_ISSUER_EMAIL"] or fallback_email(),
         description=issuer.description or config["BADGE_ISSUER_DESCRIPTION"],
-        image_url=issuer.image_url or None,
+        image_url=(logo_url(issuer.public_id, issuer.logo_sha256) if issuer.logo_sha256
+                   else issuer.image_url or None),
         country=organisation_country or config.get("BADGE_ISSUER_COUNTRY") or None,
     )
+
+
+def logo_url(public_id: str, logo_sha256: str) -> str:
+    """The uploaded logo's public URL: its version (the hash's start) changes with each logo, so it caches for good."""
+    return external_url("badge_issuer.logo", issuer_id=public_id, version=logo_version(logo_sha256))
+
+
+def logo_version(logo_sha256: str) -> str:
+    return logo_sha256[:16]
+
+
+def fallback_email() -> str:
+    """The issuer's email when neither the organisation nor BADGE_ISSUER_EMAIL gives one: badges@ the installation's
+    own host. OB 2.0 requires an Issuer's email (1EdTech's validator refuses a Profile without one; OB 3.0 does
+    not), so there is always one, at the domain of whoever runs the installation rather than a made-up one."""
+    return "badges@" + (urlsplit(current_app.config["BASE_URL"]).hostname or "localhost")
 
 
 def take_status_index(issuer: IssuerProfile, organisation_id: int) -> int:

@@ -1,6 +1,7 @@
 """Badge data: each organisation's issuer, the awards, the earners' choices, the badge signing keys, baked images;
 for demonstrated badges, the reviewers an organisation names, the learners' submissions with their files, and every
 review decision with its criteria results (docs/badges.md)."""
+import uuid
 from datetime import datetime
 
 from sqlalchemy import (
@@ -82,7 +83,7 @@ class BadgeAward(db.Model):
     signed_with_kid: Mapped[str | None] = mapped_column(String(500))
     # The same credential as JSON with an embedded eddsa-rdfc-2022 proof: made after the award commits (a job) or
     # at first use, never while a learner's completion waits (RDF canonicalisation costs milliseconds).
-    credential_signed_json: Mapped[dict | None] = mapped_column(JSONType)
+    credential_signed_json: Mapped[dict | None] = mapped_column(JSONType(none_as_null=True))  # SQL NULL: not yet
     revoked_by: Mapped[str | None] = mapped_column(String(300))  # who revoked (an admin's name or LMS id)
     revocation_reason_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # When the earner was shown that the badge was revoked (the notice on every page until then).
@@ -109,7 +110,7 @@ class BadgeEarner(TimestampMixin, db.Model):
     share_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # revocable link to all their badges
     # The earner's id in this organisation's credentials (credentialSubject.id and the VC-JWT's `sub`): a
     # `urn:uuid:` kept for good, or the earner's own DID when they give one on "My badges".
-    subject_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    subject_uuid: Mapped[str | None] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     did: Mapped[str | None] = mapped_column(String(500))
 
 

@@ -5,16 +5,20 @@ import gzip
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
+from app.badges.data_integrity import multikey_document
 from app.badges.definitions import BadgeDefinition, BriefCriterion
 from app.badges.facts import BadgeFacts
 from app.badges.issuers import IssuerProfile
-from app.badges.keys import external_url, kid_url, sign_jwt
+from app.badges.keys import external_url, kid_url, public_key, sign_jwt
 from app.badges.models import BadgeAward, BadgeKey
 from app.badges.ob2 import alignments, evidence_items, iso, reviewed_submissions
 from app.badges.recipients import identity_hash
 from app.learning.content.model import PathModel
 
-CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+# The third context defines `1EdTechJsonSchemaValidator2019` (credentialSchema's type): without it an RDF
+# canonicaliser drops that term, and verifiers of the embedded proof refuse the credential.
+CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"]
 CREDENTIAL_SCHEMA = [{
     "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
     "type": "1EdTechJsonSchemaValidator2019",
@@ -35,8 +39,18 @@ def achievement_url(issuer: IssuerProfile, badge_id: str) -> str:
     return external_url("badges.achievement", issuer_id=issuer.public_id, badge_id=badge_id)
 
 
-def status_list_url(issuer: IssuerProfile, number: int) -> str:
-    return external_url("badges.status_list", issuer_id=issuer.public_id, number=number)
+def status_list_url(issuer: IssuerProfile, key_thumbprint: str, number: int) -> str:
+    """The status list `number` as signed by one key: every key has its own copy of the issuer's lists, because a
+    verifier checks the list with the key that signed the credential (docs/badges.md)."""
+    return external_url("badges.status_list", issuer_id=issuer.public_id, thumbprint=key_thumbprint, number=number)
+
+
+def status_entry(issuer: IssuerProfile, key_thumbprint: str, status_index: int) -> dict:
+    """The credential's BitstringStatusListEntry: its bit in the list that the signing key signs."""
+    url = status_list_url(issuer, key_thumbprint, status_index // STATUS_LIST_SIZE)
+    position = status_index % STATUS_LIST_SIZE
+    return {"id": f"{url}#{position}", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+            "statusListIndex": str(position), "statusListCredential": url}
 
 
 def profile(issuer: IssuerProfile, *, with_context: bool = False) -> dict:
@@ -50,9 +64,12 @@ def profile(issuer: IssuerProfile, *, with_context: bool = False) -> dict:
     return {"@context": CONTEXTS, **document} if with_context else document
 
 
-# The terms of the keys (verificationMethod, assertionMethod, controller, JsonWebKey, publicKeyJwk) come from the
-# W3C Controlled Identifiers context: the OB 3.0 context has none for a Profile's keys.
-KEYS_CONTEXT = "https://www.w3.org/ns/cid/v1"
+# The terms of the keys (Multikey and publicKeyMultibase; JsonWebKey2020 and publicKeyJwk; verificationMethod,
+# assertionMethod, controller) come from these contexts: the OB 3.0 context has none for a Profile's keys, and
+# verifiers of embedded proofs (Digital Bazaar's) read the Profile as a controller document framed with Security v2,
+# refusing any term no context defines (W3C's newer "JsonWebKey" is in none of these).
+KEYS_CONTEXTS = ["https://w3id.org/security/multikey/v1", "https://w3id.org/security/suites/jws-2020/v1",
+                 "https://w3id.org/security/v2"]
 DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"]
 
 
@@ -63,14 +80,22 @@ def did_web(issuer: IssuerProfile) -> str:
     return ":".join(["did:web", quote(parts.netloc, safe="")] + [quote(segment, safe="") for segment in segments])
 
 
+def verification_method(key: BadgeKey, controller: str, *, with_context: bool = False) -> dict:
+    """A published key as the Profile lists it: the Ed25519 key that makes embedded proofs as a Multikey (what
+    eddsa-rdfc-2022 verifiers resolve; its kid URL answers this with its @context), an RSA key as a JsonWebKey2020."""
+    if key.algorithm == BadgeKey.ED25519:
+        document = multikey_document(kid_url(key), controller, public_key(key))
+        return document if with_context else {name: value for name, value in document.items() if name != "@context"}
+    return {"id": kid_url(key), "type": "JsonWebKey2020", "controller": controller, "publicKeyJwk": key.public_jwk}
+
+
 def published_profile(issuer: IssuerProfile, keys: list[BadgeKey]) -> dict:
     """The Profile served at the issuer's URL: what credentials embed, plus its did:web and every published
     signing key (retired ones too: old credentials still verify), each with the id the credentials' kid names."""
     document = profile(issuer)
-    methods = [{"id": kid_url(key), "type": "JsonWebKey", "controller": document["id"], "publicKeyJwk": key.public_jwk}
-               for key in keys]
+    methods = [verification_method(key, document["id"]) for key in keys]
     return {
-        "@context": [*CONTEXTS, KEYS_CONTEXT], **document,
+        "@context": [*CONTEXTS[:2], *KEYS_CONTEXTS], **document,
         "otherIdentifier": [{"type": "IdentifierEntry", "identifier": did_web(issuer), "identifierType": "identifier"}],
         "verificationMethod": methods,
         "assertionMethod": [method["id"] for method in methods],
@@ -160,10 +185,12 @@ def results(award: BadgeAward, achievement_id: str) -> list[dict]:
     ]
 
 
-def credential(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile, subject: str | None,
-               email: str | None, path: PathModel | None, facts: BadgeFacts | None = None) -> dict:
-    """The award as an OpenBadgeCredential (unsigned); the earner only as salted hashes of their LTI user id
-    (`subject`; None once erased) and email."""
+def credential(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile, *, subject_id: str,
+               subject: str | None, email: str | None, status_key: str, path: PathModel | None,
+               facts: BadgeFacts | None = None) -> dict:
+    """The award as an OpenBadgeCredential (unsigned) for the key `status_key` (thumbprint) to sign. The earner is
+    `subject_id` (credentialSubject.id: their urn:uuid or DID, which names no person) and salted hashes of their LTI
+    user id (`subject`; None once erased) and email."""
     identifiers = []
     if subject:
         identifiers.append({"type": "IdentityObject", "identityType": "ltiUserId", "hashed": True,
@@ -171,7 +198,6 @@ def credential(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile,
     if email:
         identifiers.append({"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
                             "identityHash": identity_hash(email, award.recipient_salt), "salt": award.recipient_salt})
-    status_list = award.status_index // STATUS_LIST_SIZE
     document = {
         "@context": CONTEXTS,
         "id": credential_url(award),
@@ -184,18 +210,13 @@ def credential(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile,
         "image": {"id": external_url("badges.badge_image", issuer_id=issuer.public_id, badge_id=badge.id),
                   "type": "Image"},
         "credentialSubject": {
+            "id": subject_id,
             "type": ["AchievementSubject"],
             "identifier": identifiers,
             "achievement": achievement(badge, issuer, path, facts),
         },
         "credentialSchema": CREDENTIAL_SCHEMA,
-        "credentialStatus": {
-            "id": f"{status_list_url(issuer, status_list)}#{award.status_index % STATUS_LIST_SIZE}",
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
-            "statusListIndex": str(award.status_index % STATUS_LIST_SIZE),
-            "statusListCredential": status_list_url(issuer, status_list),
-        },
+        "credentialStatus": status_entry(issuer, status_key, award.status_index),
     }
     result = results(award, achievement_url(issuer, badge.id))
     if result:
@@ -213,28 +234,26 @@ def credential(award: BadgeAward, badge: BadgeDefinition, issuer: IssuerProfile,
 def jwt_claims(document: dict) -> dict:
     """VC-JWT: the credential itself plus the registered claims mapped from it (OB 3.0 §8.2.4)."""
     claims = {**document, "iss": document["issuer"]["id"], "jti": document["id"],
-              "nbf": _timestamp(document["validFrom"])}
-    subject_id = document.get("credentialSubject", {}).get("id")
-    if subject_id:
-        claims["sub"] = subject_id
+              "sub": document["credentialSubject"]["id"], "nbf": _timestamp(document["validFrom"])}
     if document.get("validUntil"):
         claims["exp"] = _timestamp(document["validUntil"])
     return claims
 
 
-def sign(document: dict, active_thumbprint: str | None = None) -> tuple[str, str]:
-    """(compact JWS, kid URL) of the credential, signed with the active badge key (keys.sign_jwt)."""
-    return sign_jwt(jwt_claims(document), active_thumbprint)
+def sign(document: dict, organisation_id: int, key_thumbprint: str | None) -> tuple[str, str]:
+    """(compact JWS, kid URL) of the credential, signed with the organisation's RS256 key (keys.sign_jwt)."""
+    return sign_jwt(jwt_claims(document), organisation_id, key_thumbprint)
 
 
-def status_list_credential(issuer: IssuerProfile, number: int, revoked_indices: list[int], *, now) -> dict:
-    """The issuer's status list `number`: bit i set = the award with status index number*SIZE+i is revoked."""
+def status_list_credential(issuer: IssuerProfile, url: str, number: int, revoked_indices: list[int], *,
+                           now) -> dict:
+    """The issuer's status list `number` at `url`: bit i set = the award with status index number*SIZE+i is
+    revoked."""
     bits = bytearray(STATUS_LIST_SIZE // 8)
     for index in revoked_indices:
         position = index - number * STATUS_LIST_SIZE
         if 0 <= position < STATUS_LIST_SIZE:
             bits[position // 8] |= 0x80 >> (position % 8)  # bit 0 is the first bit of the first byte
-    url = status_list_url(issuer, number)
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": url,

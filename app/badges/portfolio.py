@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.badges.awarding import awards_of
 from app.badges.catalogue import badge_catalogue
-from app.badges.credentials import baked_image, ob2_assertion, signed_credential
+from app.badges.credentials import baked_image, ob2_assertion, signed_credential, signed_json
 from app.badges.earners import EarnedBadge
 from app.badges.issuers import issuer_for
 from app.badges.models import BadgeEarner
@@ -37,8 +37,9 @@ def awards_archive(organisation_id: int, person_id: int) -> bytes:
             if award.is_revoked or badge_catalogue().badge(award.badge_id) is None:
                 continue
             folder = f"{award.badge_id}-{award.public_id[:8]}"
-            document, token = signed_credential(award)
-            archive.writestr(f"{folder}/ob3-credential.json", json.dumps(document, indent=2, ensure_ascii=False))
+            _document, token = signed_credential(award)
+            archive.writestr(f"{folder}/ob3-credential.json",
+                             json.dumps(signed_json(award), indent=2, ensure_ascii=False))  # with its proof
             archive.writestr(f"{folder}/ob3-credential.jwt", token)
             for kind in ("ob3.png", "ob3.svg"):
                 archive.writestr(f"{folder}/{kind.replace('.', '-badge.')}", baked_image(award, kind))

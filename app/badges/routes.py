@@ -16,11 +16,14 @@ from app.badges.credentials import (
     issuer_of,
     ob2_assertion,
     signed_credential,
+    signed_json,
     status_list_jwt,
     verify_award,
 )
-from app.badges.issuers import issuer_by_public_id, issuer_profile
-from app.badges.keys import external_url, key_by_thumbprint, kid_url, published_keys
+from app.badges.issuer_routes import issuer_page, varies_by_accept, wants_issuer_page
+from app.badges.issuers import issuer_by_public_id, issuer_for, issuer_profile
+from app.badges.keys import JWS_ALGORITHMS, external_url, key_by_thumbprint, kid_url, published_keys
+from app.badges.models import BadgeKey
 from app.badges.revocation import mark_revocations_seen
 from app.clock import current_clock
 from app.errors import AppError, NotFound, answers_json
@@ -102,12 +105,11 @@ def ob2_revocations(issuer_id):
 @public_endpoint
 @answers_json
 def credential(award_id):
-    """The award's OpenBadgeCredential as JSON (the signed payload; its VC-JWT is at .jwt)."""
+    """The award's OpenBadgeCredential as JSON with its embedded eddsa-rdfc-2022 proof (its VC-JWT is at .jwt)."""
     award = award_by_public_id(award_id)
     if request.args.get("download"):
         _refuse_download_if_revoked(award)
-    document, _token = signed_credential(award)
-    response = _document(document, mimetype="application/json")
+    response = _document(signed_json(award), mimetype="application/json")
     if request.args.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="{award.badge_id}-credential.json"'
     return response
@@ -131,10 +133,15 @@ def credential_jwt(award_id):
 @bp.get("/issuers/<issuer_id>", endpoint="issuer_profile")
 @public_endpoint
 @answers_json
+@varies_by_accept
 def issuer_profile_document(issuer_id):
-    """The OB 3.0 issuer Profile with its public signing keys (also at /jwks, and each at its kid URL)."""
-    issuer = issuer_profile(_issuer_or_404(issuer_id))
-    return _document(ob3.published_profile(issuer, published_keys()), mimetype=JSON_LD)
+    """The OB 3.0 issuer Profile with its public signing keys (also at /jwks, and each at its kid URL); a browser
+    gets the issuer's page instead (issuer_routes.issuer_page)."""
+    issuer_row = _issuer_or_404(issuer_id)
+    issuer = issuer_profile(issuer_row)
+    if wants_issuer_page():
+        return issuer_page(issuer, published_keys(issuer_row.organisation_id))
+    return _document(ob3.published_profile(issuer, published_keys(issuer_row.organisation_id)), mimetype=JSON_LD)
 
 
 @bp.get("/issuers/<issuer_id>/did.json")
@@ -142,17 +149,18 @@ def issuer_profile_document(issuer_id):
 @answers_json
 def issuer_did(issuer_id):
     """The issuer's did:web document (did:web:<host>:badges:issuers:<id> resolves here)."""
-    issuer = issuer_profile(_issuer_or_404(issuer_id))
-    return _document(ob3.did_document(issuer, published_keys()), mimetype="application/did+json")
+    issuer_row = _issuer_or_404(issuer_id)
+    return _document(ob3.did_document(issuer_profile(issuer_row), published_keys(issuer_row.organisation_id)),
+                     mimetype="application/did+json")
 
 
 @bp.get("/issuers/<issuer_id>/jwks")
 @public_endpoint
 @answers_json
 def issuer_keys(issuer_id):
-    _issuer_or_404(issuer_id)
-    return _document({"keys": [{**key.public_jwk, "kid": kid_url(key), "alg": "RS256", "use": "sig"}
-                               for key in published_keys()]})
+    issuer = _issuer_or_404(issuer_id)
+    return _document({"keys": [{**key.public_jwk, "kid": kid_url(key), "alg": JWS_ALGORITHMS[key.algorithm],
+                                "use": "sig"} for key in published_keys(issuer.organisation_id)]})
 
 
 @bp.get("/achievements/<issuer_id>/<badge_id>")
@@ -164,13 +172,31 @@ def achievement(issuer_id, badge_id):
     return _document({"@context": ob3.CONTEXTS, **document}, mimetype=JSON_LD)
 
 
-@bp.get("/status/<issuer_id>/<int:number>")
+@bp.get("/status/<issuer_id>/<thumbprint>/<int:number>")
 @public_endpoint
 @answers_json
-def status_list(issuer_id, number):
-    """The issuer's Bitstring Status List credential, signed, as it is now (a revocation shows at once)."""
+def status_list(issuer_id, thumbprint, number):
+    """The issuer's Bitstring Status List credential as one of its keys signs it, as it is now (a revocation shows
+    at once in every key's copy)."""
     issuer = _issuer_or_404(issuer_id)
-    token = status_list_jwt(issuer_profile(issuer), issuer.organisation_id, number, now=current_clock().now())
+    key = key_by_thumbprint(thumbprint)
+    if key is None or key.organisation_id != issuer.organisation_id:
+        raise NotFound(_("This issuer has no status list signed by that key."))
+    return _status_list_response(status_list_jwt(issuer_profile(issuer), issuer.organisation_id, key, number,
+                                                 now=current_clock().now()))
+
+
+@bp.get("/status/<issuer_id>/<int:number>", endpoint="legacy_status_list")
+@public_endpoint
+@answers_json
+def legacy_status_list(issuer_id, number):
+    """The status list that credentials signed before keys were per organisation name (signed by that key)."""
+    issuer = _issuer_or_404(issuer_id)
+    return _status_list_response(status_list_jwt(issuer_profile(issuer), issuer.organisation_id, None, number,
+                                                 now=current_clock().now()))
+
+
+def _status_list_response(token: str) -> Response:
     response = Response(token, mimetype="application/vc+jwt")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "no-cache"
@@ -181,10 +207,14 @@ def status_list(issuer_id, number):
 @public_endpoint
 @answers_json
 def public_key(thumbprint):
-    """A badge key's public JWK (bare: kty, n, e), for as long as any credential it signed is valid: for good."""
+    """A badge key, for as long as any credential it signed is valid (for good): an RSA key as its bare public JWK
+    (kty, n, e: what a VC-JWT's kid dereferences to), an Ed25519 key as the Multikey its embedded proofs name."""
     key = key_by_thumbprint(thumbprint)
     if key is None:
         raise NotFound(_("There is no badge signing key with this id."))
+    if key.algorithm == BadgeKey.ED25519:
+        controller = ob3.profile_url(issuer_profile(issuer_for(key.organisation_id)))
+        return _document(ob3.verification_method(key, controller, with_context=True), mimetype=JSON_LD)
     return _document(key.public_jwk)
 
 
@@ -314,10 +344,10 @@ def mine():
 @bp.post("/mine/settings")
 @launch_required()
 def save_settings():
-    """The earner's email for OB 2.0 and whether award pages show their name."""
+    """The earner's email for OB 2.0, whether award pages show their name, and their own DID (optional)."""
     launch = current_launch()
     earners.save_settings(launch.organisation_id, launch.person_id, email=request.form.get("email", ""),
-                          show_name=request.form.get("show_name") == "yes")
+                          show_name=request.form.get("show_name") == "yes", did=request.form.get("did", ""))
     flash(_("Your badge settings are saved."), "success")
     return redirect(url_for("badges.mine"))
 

@@ -1,4 +1,5 @@
 """The organisation admin's pages: their organisation's LMS sites (approving new ones) and its people (merging two).
+Its badge issuer profile, with the college's country, is app/badges/issuer_routes.py.
 
 They live in lti, not tenancy, because they are reached through a launch (`current_launch`: the LMS asserts the
 organisation admin's role); the work is tenancy's services.
@@ -17,7 +18,6 @@ from app.tenancy.services import (
     organisation_admin_may_approve,
     scoped,
     set_instructors_see_self_assessments,
-    set_organisation_country,
 )
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
@@ -33,30 +33,7 @@ def sites():
     approvable = {deployment.id for deployment in deployments
                   if organisation_admin_may_approve(deployment, launch.organisation_id)}
     return render_template("tenancy/sites.html", deployments=deployments, organisation=launch.organisation,
-                           approvable=approvable, countries=_countries(), title=_("LMS sites"))
-
-
-def _countries() -> list[tuple[str, str]]:
-    """(code, name in the page's language), the countries of Europe first: the partner colleges' own."""
-    from flask_babel import get_locale
-
-    names = get_locale().territories
-    codes = sorted((code for code in names if len(code) == 2 and code.isalpha()), key=lambda code: names[code])
-    european = [code for code in EUROPEAN if code in names]
-    return [(code, names[code]) for code in european] + [(code, names[code]) for code in codes if code not in european]
-
-
-EUROPEAN = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IS", "IE", "IT", "LV",
-            "LI", "LT", "LU", "MT", "NL", "NO", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "CH", "TR", "GB")
-
-
-@bp.post("/settings/country")
-def country_setting():
-    """The college's country, which its badges name as the awarding body's (EU micro-credentials, Annex I)."""
-    launch = organisation_admin_launch()
-    set_organisation_country(launch.organisation_id, request.form.get("country"))
-    flash(_("Your college's country is saved; badges issued from now on name it."), "success")
-    return redirect(url_for("organisation.sites", _anchor="country-title"), 303)
+                           approvable=approvable, title=_("LMS sites"))
 
 
 @bp.post("/settings/self-assessments")

@@ -12,6 +12,33 @@
     if (message) { message.focus(); }
   }
 
+  // The badge issuer profile's preview follows the form as it is typed in (badges/issuer_settings.html): each
+  // [data-preview-text] shows its field's value and each [data-preview-href] links to it; an empty or unusable
+  // value shows what the profile falls back to. Without script the preview shows what is saved.
+  function previewValue(id) {
+    var field = document.getElementById(id);
+    if (!field) { return null; }
+    if (field.tagName === "SELECT") { return field.value ? field.options[field.selectedIndex].text : ""; }
+    return field.value.trim();
+  }
+  function updatePreview() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-preview-text]"), function (element) {
+      element.textContent = previewValue(element.getAttribute("data-preview-text")) ||
+        element.getAttribute("data-fallback-text") || "";
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-preview-href]"), function (element) {
+      var value = previewValue(element.getAttribute("data-preview-href"));
+      var prefix = element.getAttribute("data-href-prefix") || "";
+      var usable = prefix ? /^[^@\s]+@[^@\s]+$/.test(value) : /^https?:\/\/\S+$/.test(value);
+      element.setAttribute("href", usable ? prefix + value : element.getAttribute("data-fallback-href"));
+    });
+  }
+  if (document.querySelector("[data-preview-text]")) {
+    updatePreview();  // a form shown again after a refusal holds what was typed, not what is saved
+    document.addEventListener("input", updatePreview);
+    document.addEventListener("change", updatePreview);
+  }
+
   // Ask the LMS to fit its iframe to the page (lti.frameResize; Canvas, D2L and others honour it, the rest
   // ignore it). Only when framed, and never more than the height actually changes.
   if (window.parent === window) { return; }

@@ -298,14 +298,35 @@ def merge_records(organisation_id: int, kept: Person, merged: Person) -> Person:
 
 
 
-def set_organisation_country(organisation_id: int, code: str | None) -> Organisation:
-    """The organisation admin's statement of their college's country (ISO 3166-1 alpha-2), which its badges
-    name as the awarding body's; empty: not stated. InvalidInput for anything that is not a country code."""
+def country_code(code: str | None) -> str | None:
+    """An organisation's country as stated in a form: an ISO 3166-1 alpha-2 code, upper-cased; empty: None.
+    InvalidInput for anything that is not a country code."""
     from babel import Locale
 
     code = (code or "").strip().upper() or None
     if code is not None and (len(code) != 2 or not code.isascii() or code not in Locale("en").territories):
         raise InvalidInput(_("Choose your college's country from the list."))
+    return code
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name in the page's language), the countries of Europe first: the partner colleges' own."""
+    from flask_babel import get_locale
+
+    names = get_locale().territories
+    codes = sorted((code for code in names if len(code) == 2 and code.isalpha()), key=lambda code: names[code])
+    european = [code for code in EUROPEAN if code in names]
+    return [(code, names[code]) for code in european] + [(code, names[code]) for code in codes if code not in european]
+
+
+EUROPEAN = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IS", "IE", "IT", "LV",
+            "LI", "LT", "LU", "MT", "NL", "NO", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "CH", "TR", "GB")
+
+
+def set_organisation_country(organisation_id: int, code: str | None) -> Organisation:
+    """The organisation admin's statement of their college's country (ISO 3166-1 alpha-2), which its badges
+    name as the awarding body's; empty: not stated. InvalidInput for anything that is not a country code."""
+    code = country_code(code)
     organisation = db.session.get(Organisation, organisation_id)
     organisation.country = code
     log.info("organisation %s: country %s", organisation_id, code or "not stated")

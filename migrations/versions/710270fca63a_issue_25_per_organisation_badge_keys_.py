@@ -5,6 +5,8 @@ Revises: 861b3ce0bd8b
 Create Date: 2026-12-06 23:51:49.951785
 
 """
+import uuid
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -45,6 +47,11 @@ def upgrade():
     # that signed them stay published and keep signing the status lists those copies name.
     op.execute("UPDATE badge_awards SET credential = NULL, credential_jwt = NULL, signed_with_kid = NULL")
     op.execute("DELETE FROM badge_baked_images")
+    # Every earner gets the uuid their credentials name them by (credentialSubject.id), kept from now on.
+    connection = op.get_bind()
+    for (earner_id,) in connection.execute(sa.text("SELECT id FROM badge_earners WHERE subject_uuid IS NULL")).all():
+        connection.execute(sa.text("UPDATE badge_earners SET subject_uuid = :uuid WHERE id = :id"),
+                           {"uuid": str(uuid.uuid4()), "id": earner_id})
     # The installation-wide keys sign nothing new: each organisation makes its own at its next award.
     op.execute("UPDATE badge_keys SET status = 'retired', retired_at = CURRENT_TIMESTAMP WHERE status = 'active'")
 

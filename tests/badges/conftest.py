@@ -2,6 +2,7 @@
 import pytest
 
 from tests.support.factories import LEARNER_ROLE, make_launch
+from tests.support.served_badges import served  # noqa: F401  (the app on 127.0.0.1, for the credential tests)
 
 
 @pytest.fixture

@@ -253,7 +253,7 @@ def test_a_forked_process_does_not_hand_out_its_parents_status_bits():
 
 
 @pytest.mark.sqlite
-def test_an_award_is_stored_signed_in_two_statements_once_the_block_is_reserved(app, world, clock):
+def test_a_persons_first_award_is_stored_signed_in_three_statements_once_the_block_is_reserved(app, world, clock):
     from sqlalchemy import event
 
     _award_to(world, "first", clock)  # reserves the block, parses the key
@@ -273,8 +273,10 @@ def test_an_award_is_stored_signed_in_two_statements_once_the_block_is_reserved(
         assert award.credential_jwt and award.credential["credentialStatus"]["statusListIndex"] == "1"
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
-    assert len(statements) == 2, statements  # what the credential needs (issuer, earner, key); the INSERT
-    assert statements[1].lstrip().upper().startswith("INSERT INTO BADGE_AWARDS")
+    # What the credential needs (issuer, earner, key); the earner's subject id (made once, with their first
+    # credential); the INSERT.
+    assert len(statements) == 3, statements
+    assert statements[2].lstrip().upper().startswith("INSERT INTO BADGE_AWARDS")
 
 
 @pytest.mark.sqlite
@@ -296,7 +298,7 @@ def test_reevaluation_reads_everyone_at_once_and_makes_each_persons_new_badges_i
     for person in people:  # completions recorded without the event, as before a change of rules
         launch = make_launch(world, person, [LEARNER_ROLE], now=clock.now())
         open_module(launch, path.module("erasmus-plus-for-vet"), now=clock.now()).completed_at = clock.now()
-    issuer_for(world.organisation.id), active_badge_key()  # made once per organisation and installation
+    issuer_for(world.organisation.id), active_badge_key(world.organisation.id)  # made once per organisation
     db.session.flush()
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
@@ -309,9 +311,9 @@ def test_reevaluation_reads_everyone_at_once_and_makes_each_persons_new_badges_i
         (person.id, badge) for person in people for badge in ("first", "second"))
     inserts = [sql for sql in statements if sql.lstrip().upper().startswith("INSERT INTO BADGE_AWARDS")]
     assert len(inserts) == len(people)  # one per person, both badges in it
-    # everyone read at once; per person what the credentials need and the INSERT; once: a status-index block
-    # reserved and the new key read (then kept parsed by the process)
-    assert len(statements) == 2 + 2 * len(people) + 2, "\n".join(sql[:90] for sql in statements)
+    # everyone read at once; per person what the credentials need, their subject id (first credential) and the
+    # INSERT; once: a status-index block reserved and the new key read (then kept parsed by the process)
+    assert len(statements) == 2 + 3 * len(people) + 2, "\n".join(sql[:90] for sql in statements)
 
 
 def test_a_badge_that_cannot_be_signed_now_is_still_awarded_and_signed_at_its_first_use(

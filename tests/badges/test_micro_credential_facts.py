@@ -315,9 +315,9 @@ def test_the_awarding_body_is_named_with_the_country_its_organisation_admin_stat
     from tests.support.forms import post_form
 
     sign_in(client, make_launch(world, world.instructor, [ORG_ADMIN_ROLE], now=clock.now()))
-    wrong = post_form(client, "/organisation/settings/country", {"country": "XX"}, page="/organisation/sites")
+    wrong = post_form(client, "/organisation/issuer", {"country": "XX"}, page="/organisation/issuer")
     assert wrong.status_code == 400 and "Choose your college" in wrong.get_data(as_text=True)
-    post_form(client, "/organisation/settings/country", {"country": "ee"}, page="/organisation/sites")
+    post_form(client, "/organisation/issuer", {"country": "ee"}, page="/organisation/issuer")
 
     assert issuer_profile(issuer_for(world.organisation.id)).country == "EE"
-    assert '<option value="EE" selected>Estonia</option>' in client.get("/organisation/sites").get_data(as_text=True)
+    assert '<option value="EE" selected>Estonia</option>' in client.get("/organisation/issuer").get_data(as_text=True)

@@ -6,6 +6,7 @@ from app.extensions import db
 from tests.support.badges import complete_module
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world, sign_in
 from tests.support.forms import post_form
+from tests.support.served_badges import jwt_payload
 
 pytestmark = pytest.mark.sqlite
 
@@ -79,6 +80,30 @@ def test_an_invalid_email_is_refused_with_what_to_write(client, signed_in):
     response = post_form(client, "/badges/mine/settings", {"email": "not an address"}, page="/badges/mine")
     assert response.status_code == 400
     assert "is not an email address" in response.get_data(as_text=True)
+
+
+def test_an_earner_who_gives_their_own_did_is_named_by_it_in_every_credential_from_then_on(
+        app, client, signed_in, clock, world):
+    complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
+    award = the_award(world)
+    before = client.get(f"/badges/credentials/{award.public_id}").get_json()["credentialSubject"]["id"]
+    assert before.startswith("urn:uuid:")
+    did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    post_form(client, "/badges/mine/settings", {"did": did}, page="/badges/mine")
+    assert f'value="{did}"' in client.get("/badges/mine").get_data(as_text=True)
+    assert client.get(f"/badges/credentials/{award.public_id}").get_json()["credentialSubject"]["id"] == did
+    jwt_claims = client.get(f"/badges/credentials/{award.public_id}.jwt").get_data(as_text=True)
+    assert jwt_payload(jwt_claims)["sub"] == did
+    post_form(client, "/badges/mine/settings", {"did": ""}, page="/badges/mine")  # given back: the uuid again
+    assert client.get(f"/badges/credentials/{award.public_id}").get_json()["credentialSubject"]["id"] == before
+
+
+@pytest.mark.parametrize("did", ["did:key", "did:Key:z6Mk", "did:key:z6Mk:", "did:key:z6 Mk", "urn:uuid:1234",
+                                 "did:web:" + "a" * 500])
+def test_something_that_is_not_a_did_is_refused_with_what_to_write(client, signed_in, did):
+    response = post_form(client, "/badges/mine/settings", {"did": did}, page="/badges/mine")
+    assert response.status_code == 400
+    assert "is not a DID" in response.get_data(as_text=True) and "did:key:z6Mk" in response.get_data(as_text=True)
 
 
 def test_my_badges_is_translated(app, client, clock, world):

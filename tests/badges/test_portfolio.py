@@ -1,6 +1,7 @@
 """The earner's whole collection: all awards in one ZIP, and a personal share link that works outside the LMS
 (unguessable, replaceable, revocable) and shows only their public, unrevoked badges."""
 import io
+import json
 import zipfile
 from urllib.parse import urlparse
 
@@ -51,6 +52,8 @@ def test_the_zip_holds_each_awards_signed_credential_and_baked_images(client, si
     assert not any("ob2" in name for name in names)  # no email: no OB 2.0 versions
     token = files.read(f"{folder}/ob3-credential.jwt").decode()
     assert token == client.get(f"/badges/credentials/{starter.public_id}.jwt").get_data(as_text=True)
+    signed = json.loads(files.read(f"{folder}/ob3-credential.json"))
+    assert signed == client.get(f"/badges/credentials/{starter.public_id}").get_json() and signed["proof"]
     assert token.encode() in files.read(f"{folder}/ob3-badge.png")  # baked as an uncompressed iTXt chunk
     assert token in files.read(f"{folder}/ob3-badge.svg").decode()
     assert files.read(f"{folder}/ob3-badge.png") == client.get(f"/badges/awards/{starter.public_id}/ob3.png").data

@@ -229,6 +229,51 @@ def test_the_revocation_pages_have_no_serious_accessibility_violation(journey_wo
     audit.assert_no_serious_violations()
 
 
+@pytest.mark.parametrize("locale", ["en", "fi"])
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_the_badge_issuer_profile_and_the_public_issuer_page_have_no_serious_accessibility_violation(
+        journey_world, browser, locale, viewport):
+    """The organisation admin's form (with a refused field and a refused logo shown too) and the page the issuer's
+    id URL shows a browser, which has no launch and speaks the browser's language."""
+    width = "phone" if viewport else "desktop"
+    page, audit = browser(viewport), AccessibilityAudit()
+    token = launch(page, journey_world, "orgadmin", locale=locale)
+    page.get_by_test_id("issuer-profile-link").click()
+    expect(page.get_by_test_id("profile-form")).to_be_visible()
+    audit.check(page, f"issuer-profile-{locale}-{width}")
+
+    page.locator("#issuer-name").fill("Ammattiopisto Esimerkki")
+    page.locator("#issuer-url").fill("www.esimerkki.example")  # no https://: refused, what was typed kept
+    expect(page.get_by_test_id("preview")).to_contain_text("Ammattiopisto Esimerkki")  # the live preview
+    page.get_by_test_id("profile-form").get_by_role("button").click()
+    expect(page.get_by_test_id("error-url")).to_be_visible()
+    expect(page.locator("#issuer-name")).to_have_value("Ammattiopisto Esimerkki")
+    audit.check(page, f"issuer-profile-refused-{locale}-{width}")
+
+    page.locator("#issuer-url").fill("https://www.esimerkki.example")
+    page.locator("#issuer-description").fill("A vocational college.")
+    page.locator("#issuer-country").select_option("FI")
+    page.get_by_test_id("profile-form").get_by_role("button").click()
+    expect(page.locator("#issuer-url")).to_have_value("https://www.esimerkki.example")
+    page.locator("#issuer-logo").set_input_files(
+        files=[{"name": "logo.gif", "mimeType": "image/gif", "buffer": b"GIF89a" + b"\0" * 40}])
+    page.locator("#issuer-logo").locator("xpath=ancestor::form").locator("button[type=submit]").click()
+    expect(page.get_by_test_id("logo-error")).to_be_visible()
+    audit.check(page, f"issuer-profile-logo-refused-{locale}-{width}")
+
+    public_link = {"en": "Your public issuer page", "fi": "Julkinen myöntäjäsivusi"}[locale]
+    public_url = page.get_by_role("link", name=public_link).get_attribute("href")
+    visitor = browser(viewport)
+    visitor.set_extra_http_headers({"Accept-Language": locale})
+    response = visitor.goto(public_url)
+    assert response.status == 200 and "launch_token" not in visitor.url and token not in visitor.content()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Ammattiopisto Esimerkki")
+    assert visitor.evaluate("document.documentElement.lang").startswith(locale)
+    audit.check(visitor, f"issuer-public-page-{locale}-{width}")
+
+    audit.assert_no_serious_violations()
+
+
 def test_the_installation_admin_s_pages_have_no_serious_accessibility_violation(journey_world, browser):
     from app.admin import accounts
     from app.extensions import db

@@ -15,10 +15,12 @@ from tests.support.forms import post_form
 pytestmark = [pytest.mark.sqlite, pytest.mark.usefixtures("world_committed_if_used")]
 
 # Answers whose views set Cache-Control deliberately, and what they set: the tool's public keys (platforms
-# cache them), a badge status list (verifiers revalidate), static files (Flask: revalidate by ETag).
+# cache them), a badge status list (verifiers revalidate), static files (Flask: revalidate by ETag), an issuer's
+# logo (its URL names its version).
 DELIBERATE = {
     "/lti/jwks.json": "public, max-age=300",
     "/badges/status/<issuer_id>/<int:number>": "no-cache",
+    "/badges/issuers/<issuer_id>/logo/<version>.png": "public, max-age=31536000, immutable",  # a new logo: new URL
     "/static/<path:filename>": "no-cache",
 }
 # Personal data leaves the tool through these: each must have answered 200 (with no-store) in the sweep.
