@@ -86,9 +86,8 @@ def revoke(organisation_id: int, award_id: int, reason: str, *, now: datetime, b
     """Revoke one of the organisation's awards with a reason (the earner sees it; verifiers only if public)."""
     award = organisation_award(organisation_id, award_id)
     if award.is_revoked:
-        raise AppError(
-            "This award is already revoked.", hint="A revocation cannot be undone; award the badge anew instead."
-        )
+        raise AppError("This award is already revoked.",
+                       hint="A revocation cannot be undone, and the badge cannot be awarded to this person again.")
     revoke_award(award, reason, now=now, revoked_by=f"installation admin {by}", reason_public=reason_public)
     return award
 

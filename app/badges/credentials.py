@@ -251,7 +251,7 @@ def baked_image(award: BadgeAward, kind: str) -> bytes:
     elif kind == "ob3.png":
         data = bake_png(badge_png(badge), OB3_PNG_KEYWORD, payload)
     elif kind == "ob2.svg":
-        data = bake_svg_ob2(svg, payload).encode("utf-8")
+        data = bake_svg_ob2(svg, assertion["id"], payload).encode("utf-8")
     else:
         data = bake_svg_ob3(svg, payload).encode("utf-8")
     if cached is None:

@@ -78,7 +78,7 @@ def revoke_for_organisation(organisation_id: int, public_id: str, reason: str, *
     award = award_of_organisation(organisation_id, public_id, now=now).award
     if award.is_revoked:
         raise AppError(_("This badge is already revoked."),
-                       hint=_("A revocation cannot be undone; to give the badge back, award it anew."))
+                       hint=_("A revocation cannot be undone, and the badge cannot be awarded to this person again."))
     return revoke_award(award, reason, now=now, revoked_by=revoked_by, reason_public=reason_public)
 
 
