@@ -106,7 +106,7 @@ def test_the_organisation_admin_revokes_after_a_confirmation_and_the_badge_stops
     assert confirmation.status_code == 200
     said = text(confirmation)
     assert "stops verifying everywhere at once" in said and "cannot be undone" in said
-    assert "The earner is told" in said and "award it anew" in said
+    assert "The earner is told" in said and "cannot be awarded this badge again" in said
     db.session.refresh(award)
     assert not award.is_revoked  # the confirmation page changes nothing
 
