@@ -11,6 +11,7 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -18,6 +19,7 @@ from jsonschema import Draft201909Validator
 from openbadgeslib.ob3.verifier import OB3VerificationError
 from pyld import jsonld
 
+from app.badges import data_integrity
 from app.badges.data_integrity import (
     ProofInvalid,
     add_proof,
@@ -273,3 +275,10 @@ def test_a_credential_naming_an_unbundled_context_cannot_be_canonicalised():
     document = {**unsigned_vector(), "@context": [*SIGNED_VECTOR["@context"], "https://example.org/evil-context"]}
     with pytest.raises(jsonld.JsonLdError):
         canonical_document(document)
+
+
+@pytest.mark.parametrize("name", ["ob-v3p0-context-3.0.3.json", "ob-v3p0-extensions.json"])
+def test_the_shipped_contexts_are_1edtechs_as_published(name):
+    """The app signs with its own copies (it fetches nothing); they say exactly what 1EdTech publishes."""
+    shipped = json.loads((Path(data_integrity.__file__).parent / "contexts" / name).read_text(encoding="utf-8"))
+    assert shipped == json.loads((SPEC / name).read_text(encoding="utf-8"))
