@@ -41,6 +41,8 @@ class FakeOb3Host(BaseHTTPRequestHandler):
     def _send(self, status: int, body, content_type="application/json", headers=()):
         data = body if isinstance(body, bytes) else (
             body.encode() if isinstance(body, str) else json.dumps(body).encode())
+        if self.server.received:
+            self.server.received[-1].setdefault("status", status)  # the answer to the request just recorded
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
