@@ -6,11 +6,11 @@ import json
 import pytest
 from sqlalchemy import select
 
+from tests.browser.accessibility import AccessibilityAudit, load_axe
 from tests.support.browser import (
     ARTEFACTS,
     block_every_cookie_of,
     expect_path_page,
-    keep_screenshot,
     launch_in_course_page,
 )
 from tests.support.fake_ob3_host import serve_fake_ob3_host
@@ -62,7 +62,8 @@ def test_connect_allow_send_and_send_again_then_deny_inside_the_lms_iframe_with_
     journey_world, chromium, backpack_host
 ):
     world, host = journey_world, backpack_host
-    context = chromium(block_every_cookie_of(world.tool.url))
+    context, audit = chromium(block_every_cookie_of(world.tool.url)), AccessibilityAudit()
+    load_axe(context)
     page = context.new_page()
     tool = launch_in_course_page(page, world)
     expect_path_page(tool, "Learner")
@@ -72,7 +73,7 @@ def test_connect_allow_send_and_send_again_then_deny_inside_the_lms_iframe_with_
 
     consent = connect_and_answer(context, tool, host.url, "Allow")
     expect(consent.get_by_role("heading", level=1)).to_have_text("Connected — return to your LMS tab")
-    keep_screenshot(consent, "backpack-connected")
+    audit.check(consent, "backpack-connected")
     consent.close()
     tool.get_by_role("link", name="I have allowed it: show my backpacks").click()
     expect(tool.get_by_test_id("backpack-connections")).to_contain_text(host.url)
@@ -80,7 +81,7 @@ def test_connect_allow_send_and_send_again_then_deny_inside_the_lms_iframe_with_
     tool.get_by_role("button", name="Send to Fake OB3 Backpack").click()
     expect(tool.locator(".flashes")).to_contain_text(f"The badge is now in your backpack at {host.url}.")
     expect(tool.get_by_test_id("backpack-connections")).to_contain_text("last sent on")
-    keep_screenshot(page, "backpack-sent")
+    audit.check(page, "backpack-sent", frame=page.frames[1])
     tool.get_by_role("button", name="Send to Fake OB3 Backpack").click()
     expect(tool.locator(".flashes")).to_contain_text(f"The badge in your backpack at {host.url} is updated.")
     assert len(host.credentials) == 1
@@ -98,5 +99,6 @@ def test_connect_allow_send_and_send_again_then_deny_inside_the_lms_iframe_with_
     expect(tool.get_by_test_id("backpack")).to_be_visible()
     expect(tool.get_by_test_id("backpack-connections")).to_have_count(0)
 
+    audit.assert_no_serious_violations()
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     (ARTEFACTS / "backpack-host-received.json").write_text(json.dumps(host.received, indent=1))
