@@ -77,6 +77,7 @@ FROM_ENVIRONMENT = {
     "LMS_ANSWER_MAX_BYTES": ("LMS_ANSWER_MAX_BYTES", int),
     "LMS_ANSWER_DEADLINE_SECONDS": ("LMS_ANSWER_DEADLINE_SECONDS", float),
     "LMS_PRIVATE_HOSTS": ("LMS_PRIVATE_HOSTS", str),
+    "BACKPACK_PRIVATE_HOSTS": ("BACKPACK_PRIVATE_HOSTS", str),
     "REGISTRATION_DEADLINE_SECONDS": ("REGISTRATION_DEADLINE_SECONDS", float),
     "REGISTRATIONS_AT_ONCE": ("REGISTRATIONS_AT_ONCE", int),
     "REGISTRATION_RATE_LIMIT": ("REGISTRATION_RATE_LIMIT", str),
@@ -155,6 +156,9 @@ class Config:
     # campus Moodle "moodle.campus.local,10.1.2.3". Empty in production unless set; development adds the
     # development LMS's host (docs/security.md: server-side request forgery).
     LMS_PRIVATE_HOSTS = ""
+    # The same for the earners' Open Badges 3.0 backpacks ("Send to my backpack"): a host not public is called,
+    # and may be typed with http://, only if listed here (docs/badges.md).
+    BACKPACK_PRIVATE_HOSTS = ""
     DEVELOPMENT_LMS_HOSTS = "localhost,127.0.0.1,::1"
     # Dynamic Registration calls an LMS from inside the registration request: it must end quickly, only a few may
     # run at once in a process (the rest answer "busy"), and each address may start only a few.
@@ -288,6 +292,7 @@ class TestConfig(Config):
     # The tests' LMSs (the development LMS, fake AGS/NRPS servers) listen on 127.0.0.1; the SSRF tests aim at
     # 127.0.0.2, which must stay refused.
     LMS_PRIVATE_HOSTS = "127.0.0.1,localhost"
+    BACKPACK_PRIVATE_HOSTS = "127.0.0.1,localhost"  # the fake Open Badges 3.0 host; 127.0.0.2 stays refused
     REGISTRATION_RATE_LIMIT = "600 per minute"
 
 

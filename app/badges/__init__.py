@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from app.badges import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
+    from app.badges import backpack_models, models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
     from app.badges.awarding import (
         move_awards,
         move_awards_to_organisation,
@@ -10,6 +10,8 @@ def init_app(app):
         on_organisation_activated,
         revoke_person_awards,
     )
+    from app.badges.backpack import erase_backpack_connections
+    from app.badges.backpack_routes import bp as backpack_bp
     from app.badges.catalogue import badge_catalogue
     from app.badges.cli import badges_cli, check_badge_files
     from app.badges.issuer_routes import bp as issuer_bp
@@ -32,10 +34,12 @@ def init_app(app):
     app.register_blueprint(work_bp)
     app.register_blueprint(issuer_bp)
     app.register_blueprint(revocation_bp)
+    app.register_blueprint(backpack_bp)
     app.jinja_env.globals["path_badges"] = _path_badges
     app.jinja_env.globals["announce_new_badges"] = _announce_new_badges
     app.jinja_env.globals["demonstrated_badges"] = _demonstrated_badges
     app.jinja_env.globals["may_review_badges"] = _may_review_badges
+    app.jinja_env.globals["backpack_panel"] = _backpack_panel
     app.cli.add_command(badges_cli)
     register_badge_check(  # `flask content check`
         app, lambda path, directory, strict: check_badge_files(path, directory, strict=strict)[0]
@@ -44,6 +48,7 @@ def init_app(app):
     organisation_activated.connect(on_organisation_activated)
     person_erased.connect(revoke_person_awards)
     person_erased.connect(erase_submissions)
+    person_erased.connect(erase_backpack_connections)
     people_merged.connect(move_awards)
     people_merged.connect(move_submissions)
     person_moved.connect(move_awards_to_organisation)
@@ -100,6 +105,22 @@ def _demonstrated_badges():
 
     launch = current_launch()
     return demonstrated_for(launch.organisation_id, launch.person_id, path_model())
+
+
+def _backpack_panel():
+    """The learner's backpack connections and the authorization link waiting to be opened, once
+    (templates/badges/_backpack.html)."""
+    from types import SimpleNamespace
+
+    from flask import session
+
+    from app.badges.backpack import connections_of
+    from app.badges.backpack_routes import PENDING
+    from app.lti.session import current_launch
+
+    launch = current_launch()
+    return SimpleNamespace(connections=connections_of(launch.organisation_id, launch.person_id),
+                           authorization_url=session.pop(PENDING, None))
 
 
 def _may_review_badges() -> bool:

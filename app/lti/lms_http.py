@@ -36,6 +36,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 READ_SIZE = 64 * 1024
+LMS_ALLOW_LIST = "LMS_PRIVATE_HOSTS"
 _per_thread = threading.local()
 
 
@@ -85,9 +86,11 @@ def _normal_name(host: str) -> str:
     return host.strip("[]").rstrip(".").lower()
 
 
-def vetted_address(host: str, port: int) -> str:
-    """The address to connect to for host: resolved once, and refused unless every address it has may be called."""
-    allowed = private_hosts(current_app.config["LMS_PRIVATE_HOSTS"])
+def vetted_address(host: str, port: int, setting: str | None = None) -> str:
+    """The address to connect to for host: resolved once, and refused unless every address it has may be called
+    (the non-global ones only if `setting`, the running call's allow-list, LMS_PRIVATE_HOSTS by default, names them)."""
+    setting = setting or getattr(_per_thread, "allow_list", None) or LMS_ALLOW_LIST
+    allowed = private_hosts(current_app.config[setting])
     try:
         found = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as error:
@@ -99,8 +102,8 @@ def vetted_address(host: str, port: int) -> str:
         for address in addresses:
             if not may_call(ipaddress.ip_address(address.split("%")[0]), allowed):
                 raise AddressRefused(
-                    f"{host} is {address}, which is not a public address; the tool calls an LMS on a private "
-                    "network only if LMS_PRIVATE_HOSTS lists it"
+                    f"{host} is {address}, which is not a public address; the tool calls a host on a private "
+                    f"network only if {setting} lists it"
                 )
     return addresses[0]
 
@@ -214,9 +217,13 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
 
 # The call --------------------------------------------------------------------------------------------------
 
-def request(method: str, url: str, *, timeout=None, deadline: float | None = None, **kwargs) -> requests.Response:
+def request(method: str, url: str, *, timeout=None, deadline: float | None = None, allow_list: str = LMS_ALLOW_LIST,
+            **kwargs) -> requests.Response:
     """One call to an LMS with the tool's limits: a vetted address, no redirects, the body read in full within
-    the deadline (LMS_ANSWER_DEADLINE_SECONDS, or the caller's if shorter) and LMS_ANSWER_MAX_BYTES."""
+    the deadline (LMS_ANSWER_DEADLINE_SECONDS, or the caller's if shorter) and LMS_ANSWER_MAX_BYTES.
+
+    `allow_list` names the setting that lists the non-global hosts this call may reach: an earner's backpack
+    (BACKPACK_PRIVATE_HOSTS) is not an LMS, and an LMS's private address must not open to it."""
     config = current_app.config
     limit = config["LMS_ANSWER_MAX_BYTES"]
     # A caller's deadline may only shorten the general one: LMS_ANSWER_DEADLINE_SECONDS bounds every call.
@@ -227,6 +234,7 @@ def request(method: str, url: str, *, timeout=None, deadline: float | None = Non
     session.cookies.clear()  # an LMS's cookies last one call, as before: never sent to another registration
     started = time.monotonic()
     watchdog = _per_thread.watchdog = _Watchdog(allowed)
+    _per_thread.allow_list = allow_list
     try:
         try:
             response = session.request(
@@ -243,7 +251,7 @@ def request(method: str, url: str, *, timeout=None, deadline: float | None = Non
             response.close()
     finally:
         watchdog.cancel()
-        _per_thread.watchdog = None
+        _per_thread.watchdog = _per_thread.allow_list = None
     return response
 
 

@@ -25,7 +25,8 @@ PUBLIC_PREFIXES = ("/badges/ob2/", "/badges/credentials/", "/badges/issuers/", "
                    "/badges/shared/",  # an earner's share link: public by design, an unguessable token
                    "/badges/evidence/")  # a reviewed submission's evidence, only where the earner agreed
 PUBLIC_RULES = {"/badges/awards/<award_id>", "/badges/awards/<award_id>/<kind>", "/lti/login", "/lti/launch",
-                "/lti/register", "/lti/jwks.json", "/static/<path:filename>"}
+                "/lti/register", "/lti/jwks.json", "/static/<path:filename>",
+                "/badges/backpack/callback"}  # a backpack host's redirect, in a tab of its own: matched by its state
 
 
 def is_public_by_design(rule) -> bool:
