@@ -1,6 +1,7 @@
 """Send to my backpack in a real browser: the learner in the development LMS's iframe on another site, with every
 cookie of the tool blocked, connects an Open Badges 3.0 host (the fake one, tests/support/fake_ob3_host.py), allows
-it in a new tab, sends a badge (201 at the host), sends it again (200: replaced); Deny connects nothing."""
+it in a new tab, sends a badge (201 at the host), sends it again (200: replaced), sends once more after the host
+ended the access token (refreshed, then 200); Deny connects nothing; a host on 127.0.0.2 is refused unasked."""
 import json
 
 import pytest
@@ -13,7 +14,7 @@ from tests.support.browser import (
     expect_path_page,
     launch_in_course_page,
 )
-from tests.support.fake_ob3_host import serve_fake_ob3_host
+from tests.support.fake_ob3_host import expire_access_tokens, serve_fake_ob3_host
 from tests.support.http_servers import stop
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -84,9 +85,15 @@ def test_connect_allow_send_and_send_again_then_deny_inside_the_lms_iframe_with_
     audit.check(page, "backpack-sent", frame=page.frames[1])
     tool.get_by_role("button", name="Send to Fake OB3 Backpack").click()
     expect(tool.locator(".flashes")).to_contain_text(f"The badge in your backpack at {host.url} is updated.")
+    expire_access_tokens(host)  # the host ends the access token early: the send refreshes it and tries once more
+    tool.get_by_role("button", name="Send to Fake OB3 Backpack").click()
+    expect(tool.locator(".flashes")).to_contain_text(f"The badge in your backpack at {host.url} is updated.")
+    assert [r["fields"]["grant_type"] for r in host.received if r["path"] == "/token"] == [
+        "authorization_code", "refresh_token"]
     assert len(host.credentials) == 1
     upserts = [r for r in host.received if r["path"] == "/ims/ob/v3p0/credentials"]
-    assert [(r["status"], r["content_type"]) for r in upserts] == [(201, "text/plain"), (200, "text/plain")]
+    assert [(r["status"], r["content_type"]) for r in upserts] == [
+        (201, "text/plain"), (200, "text/plain"), (401, "text/plain"), (200, "text/plain")]
     assert not [cookie for cookie in context.cookies() if cookie["domain"] == "127.0.0.1"]
 
     tool.get_by_role("button", name="Disconnect").click()
@@ -98,6 +105,15 @@ def test_connect_allow_send_and_send_again_then_deny_inside_the_lms_iframe_with_
     tool.get_by_role("link", name="I have allowed it: show my backpacks").click()
     expect(tool.get_by_test_id("backpack")).to_be_visible()
     expect(tool.get_by_test_id("backpack-connections")).to_have_count(0)
+
+    private = serve_fake_ob3_host("127.0.0.2")  # not in BACKPACK_PRIVATE_HOSTS: refused before any request
+    try:
+        tool.get_by_label("Your backpack's address").fill(private.url.replace("http://", "https://"))
+        tool.get_by_role("button", name="Connect a backpack").click()
+        expect(tool.get_by_text("The tool does not call 127.0.0.2: it is not a public address.")).to_be_visible()
+    finally:
+        stop(private)
+    assert private.received == []
 
     audit.assert_no_serious_violations()
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
