@@ -145,9 +145,12 @@ def _announce_new_badges():
 
     Any not yet announced are marked announced, so a later visit does not repeat them (the page's request commits).
     """
+    from flask_babel import get_locale
+
     from app.badges.earners import announce_new_badges
     from app.clock import current_clock
     from app.lti.session import current_launch
 
     launch = current_launch()
-    return announce_new_badges(launch.organisation_id, launch.person_id, now=current_clock().now())
+    return announce_new_badges(launch.organisation_id, launch.person_id, now=current_clock().now(),
+                               locale=str(get_locale()))

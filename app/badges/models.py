@@ -112,6 +112,8 @@ class BadgeEarner(TimestampMixin, db.Model):
     # `urn:uuid:` kept for good, or the earner's own DID when they give one on "My badges".
     subject_uuid: Mapped[str | None] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     did: Mapped[str | None] = mapped_column(String(500))
+    # When they answered "show my name?" (the question on "My badges" or the settings form); None: never asked.
+    name_chosen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class BadgeKey(TimestampMixin, db.Model):

@@ -261,20 +261,25 @@ def download(award_id, kind):
 @bp.get("/awards/<award_id>")
 @public_endpoint
 def award_page(award_id):
-    """The public verification page: issuer, criteria, evidence, status and a live check; none for a private award."""
+    """The public verification page: issuer, criteria, evidence, skills, status and a live check (again with
+    ?verify=1, "Verify now", which shows when it checked); none for a private award."""
     award = award_by_public_id(award_id)
     if award.is_private:
         raise NotFound(_("There is no badge award at this address."))
     badge = badge_for(award)
-    verification = verify_award(award, now=current_clock().now())
+    checked_at = current_clock().now()
+    verification = verify_award(award, now=checked_at)
     issuer = issuer_of(award)
     return render_template(
         "badges/award.html", award=award, badge=badge, issuer=issuer, verification=verification,
         facts=facts_of(badge), country=_country_name(issuer.country), reviews=_reviews(award, badge),
         earner_name=earners.shown_name(award), has_ob2=ob2_assertion(award) is not None,
-        linkedin_url=earners.linkedin_url(award, badge, issuer_of(award)), title=badge.localised(_locale()),
+        share=earners.share_links(award, badge, issuer, _locale()), title=badge.localised(_locale()),
+        skills=earners.skills_of(badge, path_model()),
+        verified_now=checked_at if request.args.get("verify") == "1" else None,
         urls={"page": external_url("badges.award_page", award_id=award.public_id),
-              "image": external_url("badges.badge_image", issuer_id=issuer_of(award).public_id, badge_id=badge.id)},
+              "issuer": external_url("badges.issuer_profile", issuer_id=issuer.public_id),
+              "image": external_url("badges.badge_image", issuer_id=issuer.public_id, badge_id=badge.id)},
     )
 
 
@@ -333,7 +338,8 @@ def mine():
     """My badges: earned ones with their links, revoked ones apart (which stops their notice), and the next ones
     within reach with what is missing."""
     launch = current_launch()
-    summary = earners.my_badges(launch.organisation_id, launch.person_id, path_model())
+    summary = earners.my_badges(launch.organisation_id, launch.person_id, path_model(), now=current_clock().now(),
+                                locale=_locale())
     if summary.revoked:
         mark_revocations_seen(launch.organisation_id, launch.person_id, now=current_clock().now())
     token = portfolio.share_token_of(launch.organisation_id, launch.person_id)
@@ -347,8 +353,22 @@ def save_settings():
     """The earner's email for OB 2.0, whether award pages show their name, and their own DID (optional)."""
     launch = current_launch()
     earners.save_settings(launch.organisation_id, launch.person_id, email=request.form.get("email", ""),
-                          show_name=request.form.get("show_name") == "yes", did=request.form.get("did", ""))
+                          show_name=request.form.get("show_name") == "yes", did=request.form.get("did", ""),
+                          now=current_clock().now())
     flash(_("Your badge settings are saved."), "success")
+    return redirect(url_for("badges.mine"))
+
+
+@bp.post("/mine/name")
+@launch_required()
+def choose_name():
+    """The answer to "show your name on the public pages of your badges?", asked at the first badge."""
+    launch = current_launch()
+    show_name = request.form.get("show_name") == "yes"
+    earners.choose_name_shown(launch.organisation_id, launch.person_id, show_name=show_name,
+                              now=current_clock().now())
+    flash(_("The public pages of your badges now show your name.") if show_name
+          else _("The public pages of your badges do not show your name."), "success")
     return redirect(url_for("badges.mine"))
 
 
