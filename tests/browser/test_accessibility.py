@@ -229,6 +229,55 @@ def test_the_revocation_pages_have_no_serious_accessibility_violation(journey_wo
     audit.assert_no_serious_violations()
 
 
+SHARE_TEXTS = {
+    "en": {"share": "Share", "copy": "Copy the public link", "copied": "Link copied", "yes": "Yes, show my name",
+           "verify": "Verify now"},
+    "fi": {"share": "Jaa", "copy": "Kopioi julkinen linkki", "copied": "Linkki kopioitu", "yes": "Kyllä, näytä nimeni",
+           "verify": "Tarkista nyt"},
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "fi"])
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_my_badges_with_the_share_menu_open_and_the_award_page_after_verify_now_have_no_serious_violation(
+        journey_world, browser, locale, viewport):
+    """My badges with the first badge's name question, then with the share menu opened by keyboard and the link
+    copied (announced in the row's status region); the award page after "Verify now", showing the result."""
+    width = "phone" if viewport else "desktop"
+    texts = SHARE_TEXTS[locale]
+    page, audit = browser(viewport), AccessibilityAudit()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    token = launch(page, journey_world, "learner", locale=locale)
+    public_id = award_to_latest_launch_s_person(journey_world)
+
+    visit(page, journey_world.tool.url, "/badges/mine", token)
+    expect(page.get_by_test_id("name-question")).to_be_visible()
+    audit.check(page, f"my-badges-name-question-{locale}-{width}")
+    page.get_by_role("button", name=texts["yes"]).click()
+    expect(page.get_by_test_id("name-question")).to_have_count(0)
+
+    card = page.locator("[data-badge=mobility-starter]")
+    summary = card.get_by_test_id("share-menu").locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")  # a native disclosure: the keyboard opens it
+    expect(card.get_by_test_id("share-linkedin")).to_be_visible()
+    expect(card.get_by_test_id("share-link")).to_have_value(f"{journey_world.tool.url}/badges/awards/{public_id}")
+    card.get_by_role("button", name=texts["copy"]).click()
+    expect(card.locator("[data-copy-status]")).to_have_text(texts["copied"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth")
+    audit.check(page, f"my-badges-share-open-{locale}-{width}")
+
+    visitor = browser(viewport)
+    visitor.set_extra_http_headers({"Accept-Language": locale})
+    visitor.goto(f"{journey_world.tool.url}/badges/awards/{public_id}")
+    visitor.get_by_role("button", name=texts["verify"]).click()
+    expect(visitor.get_by_test_id("verify-result").locator("[data-result=valid]")).to_be_visible()
+    expect(visitor.get_by_test_id("skills")).to_be_visible()
+    audit.check(visitor, f"award-page-verified-{locale}-{width}")
+
+    audit.assert_no_serious_violations()
+
+
 @pytest.mark.parametrize("locale", ["en", "fi"])
 @pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
 def test_the_badge_issuer_profile_and_the_public_issuer_page_have_no_serious_accessibility_violation(

@@ -120,6 +120,7 @@ def test_a_learner_s_journey_from_the_lms_to_a_grade_and_a_verified_badge(journe
     expect(verification.get_by_role("heading", level=1)).to_have_text("Mobility starter")
     expect(verification.get_by_test_id("valid")).to_have_text("This badge is valid.")
     expect(verification.get_by_test_id("signature")).to_have_text("verified with the issuer's published key")
-    expect(verification.get_by_role("link", name="Development College")).to_be_visible()  # the issuer: the college
+    issuer = verification.get_by_test_id("award-issuer")  # the issuer: the college, linking to its profile page
+    expect(issuer.get_by_role("link", name="Development College")).to_be_visible()
     expect(verification.get_by_test_id("earner")).to_have_count(0)  # no name unless the learner chooses to show it
     keep_screenshot(verification, "journey-7-badge-verification")
