@@ -213,3 +213,24 @@ def test_verify_now_checks_again_and_says_when_then_shows_a_revocation(app, clie
     db.session.commit()
     result = part(client.get(url + "?verify=1"), "verify-result")
     assert 'data-result="revoked"' in result and "this badge is revoked" in result
+
+
+def test_a_private_badge_has_no_share_menu_but_keeps_its_downloads(app, client, signed_in, clock, world):
+    complete_module(app, signed_in, "erasmus-plus-for-vet", now=clock.now())
+    award = award_of(world, "erasmus-plus-starter")
+    post_form(client, f"/badges/mine/awards/{award.public_id}/privacy", {"private": "yes"}, page="/badges/mine")
+    item = card(client.get("/badges/mine").get_data(as_text=True), "erasmus-plus-starter")
+    assert 'data-testid="share-menu"' not in item and "linkedin" not in item
+    assert 'data-testid="download-png"' in item and "Make this badge public" in item
+
+
+def test_the_share_menu_and_verify_now_speak_finnish(app, client, clock, world):
+    launch = make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now(), locale="fi")
+    sign_in(client, launch)
+    complete_module(app, launch, "erasmus-plus-for-vet", now=clock.now())
+    item = card(client.get("/badges/mine").get_data(as_text=True), "erasmus-plus-starter")
+    assert "Jaa<" in item and "Lisää LinkedIn-profiiliin" in item and "Lataa osaamismerkki (PNG)" in item
+    assert 'data-copied-message="Linkki kopioitu"' in item
+    url = f"/badges/awards/{award_of(world, 'erasmus-plus-starter').public_id}?verify=1"
+    page = client.get(url, headers={"Accept-Language": "fi"}).get_data(as_text=True)
+    assert "Tarkista nyt" in page and "Tarkistettu " in page
