@@ -4,10 +4,16 @@ from flask_babel import gettext as _
 
 from app.badges import backpack
 from app.clock import current_clock
+from app.http_limits import database_id
 from app.lti.session import current_launch, launch_required, public_endpoint
 
 bp = Blueprint("backpack", __name__, url_prefix="/badges/backpack")
 PENDING = "backpack_authorization"  # in the launch's server-side session: the host's URL to open in a new tab
+
+
+def _connection_id() -> int:
+    """The form's connection id; 0 (no connection of anyone's) when it is missing or no id at all."""
+    return request.form.get("connection", type=database_id) or 0
 
 
 def _back_to_my_badges():
@@ -49,10 +55,7 @@ def callback():
 def send():
     """Send one earned badge to one connected backpack; the host's refusal is shown, nothing is lost."""
     launch = current_launch()
-    try:
-        connection_id = int(request.form.get("connection", ""))
-    except ValueError:
-        connection_id = 0
+    connection_id = _connection_id()
     try:
         new = backpack.send_award(launch.organisation_id, launch.person_id, connection_id,
                                   request.form.get("award", ""), now=current_clock().now())
@@ -70,10 +73,7 @@ def send():
 def disconnect():
     """Forget a backpack connection and its tokens."""
     launch = current_launch()
-    try:
-        connection_id = int(request.form.get("connection", ""))
-    except ValueError:
-        connection_id = 0
+    connection_id = _connection_id()
     host = backpack.disconnect(launch.organisation_id, launch.person_id, connection_id)
     flash(_("Your backpack at %(host)s is disconnected. The badges already there stay.", host=host.base_url),
           "success")
