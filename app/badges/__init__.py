@@ -10,7 +10,11 @@ def init_app(app):
         on_organisation_activated,
         revoke_person_awards,
     )
-    from app.badges.backpack import erase_backpack_connections
+    from app.badges.backpack import (
+        erase_backpack_connections,
+        move_backpack_connections,
+        move_backpack_connections_to_organisation,
+    )
     from app.badges.backpack_routes import bp as backpack_bp
     from app.badges.catalogue import badge_catalogue
     from app.badges.cli import badges_cli, check_badge_files
@@ -51,8 +55,10 @@ def init_app(app):
     person_erased.connect(erase_backpack_connections)
     people_merged.connect(move_awards)
     people_merged.connect(move_submissions)
+    people_merged.connect(move_backpack_connections)
     person_moved.connect(move_awards_to_organisation)
     person_moved.connect(move_submissions_to_organisation)
+    person_moved.connect(move_backpack_connections_to_organisation)
     register_notices(app, _badge_notices)
     register_demonstrated_levels(app, demonstrated_levels)
     if path_model(app) is not None:

@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from app.badges.backpack_models import BackpackAuthorization, BackpackConnection, BackpackHost
 from app.badges.earners import own_award
@@ -322,3 +322,33 @@ def erase_backpack_connections(sender=None, *, organisation_id: int, person, **_
     for model in (BackpackConnection, BackpackAuthorization):
         db.session.execute(delete(model).where(model.organisation_id == organisation_id,
                                                model.person_id == person.id))
+
+
+def move_backpack_connections(sender=None, *, organisation_id: int, kept, merged, **_) -> None:
+    """people_merged: the merged record's connections go to the kept one (one person, seen through two LMSs),
+    except to a host the kept one is connected to already."""
+    _hand_over(organisation_id, merged.id, organisation_id, kept.id)
+
+
+def move_backpack_connections_to_organisation(sender=None, *, source_organisation_id: int,
+                                              target_organisation_id: int, person, into_id: int,
+                                              deployment_id: int | None, **_) -> None:
+    """person_moved: a person who moves wholly takes their connections along (as their awards go); a site move
+    alone (deployment_id set) leaves them."""
+    if deployment_id is None:
+        _hand_over(source_organisation_id, person.id, target_organisation_id, into_id)
+
+
+def _hand_over(from_organisation: int, from_person: int, to_organisation: int, to_person: int) -> None:
+    """Connections pass to the other record, but never two to one host (the connection is unique per host);
+    pending authorizations (minutes long) are dropped."""
+    def of(model, organisation_id, person_id):
+        return (model.organisation_id == organisation_id, model.person_id == person_id)
+
+    held = select(BackpackConnection.host_id).where(*of(BackpackConnection, to_organisation, to_person))
+    db.session.execute(delete(BackpackConnection).where(*of(BackpackConnection, from_organisation, from_person),
+                                                        BackpackConnection.host_id.in_(held.scalar_subquery())))
+    db.session.execute(update(BackpackConnection).where(*of(BackpackConnection, from_organisation, from_person))
+                       .values(organisation_id=to_organisation, person_id=to_person))
+    db.session.execute(delete(BackpackAuthorization).where(*of(BackpackAuthorization, from_organisation, from_person)))
+

@@ -210,3 +210,27 @@ def test_another_earner_cannot_send_through_or_disconnect_my_connection(app, cli
     response = post_form(client, "/badges/backpack/disconnect", {"connection": connection.id}, page=MINE)
     assert response.status_code == 404
     assert db.session.scalars(select(BackpackConnection)).one()
+
+
+def test_merging_two_records_keeps_one_connection_per_host_and_moves_the_others(app, world, clock):
+    """The same teacher seen through two LMSs, connected to one host from both records and to another from one."""
+    from app.tenancy.models import Person
+    from app.tenancy.services import merge_people
+
+    shared, own = (BackpackHost(base_url=f"https://{name}.example", registration_url="r", authorization_url="a",
+                                token_url="t", scopes=[]) for name in ("shared", "own"))
+    other = Person(organisation_id=world.organisation.id, issuer=world.learner.issuer, subject="second-record")
+    db.session.add_all([shared, own, other])
+    db.session.flush()
+
+    def connection(person, backpack_host):
+        return BackpackConnection(organisation_id=world.organisation.id, person_id=person.id, host=backpack_host,
+                                  access_token_encrypted=b"x", scope=UPSERT, connected_at=clock.now())
+
+    db.session.add_all([connection(world.learner, shared), connection(other, shared), connection(other, own)])
+    db.session.flush()
+    merge_people(world.organisation.id, world.learner.id, other.id)
+    db.session.flush()
+    kept = db.session.scalars(select(BackpackConnection).order_by(BackpackConnection.id)).all()
+    assert [(row.person_id, row.host.base_url) for row in kept] == [
+        (world.learner.id, "https://shared.example"), (world.learner.id, "https://own.example")]
