@@ -75,6 +75,9 @@ def test_connect_allow_send_and_send_again_then_deny_inside_the_lms_iframe_with_
     consent = connect_and_answer(context, tool, host.url, "Allow")
     expect(consent.get_by_role("heading", level=1)).to_have_text("Connected — return to your LMS tab")
     audit.check(consent, "backpack-connected")
+    consent.set_viewport_size({"width": 390, "height": 844})  # the earner's phone
+    audit.check(consent, "backpack-connected-390")
+    assert consent.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # nothing sideways
     consent.close()
     tool.get_by_role("link", name="I have allowed it: show my backpacks").click()
     expect(tool.get_by_test_id("backpack-connections")).to_contain_text(host.url)
@@ -83,6 +86,9 @@ def test_connect_allow_send_and_send_again_then_deny_inside_the_lms_iframe_with_
     expect(tool.locator(".flashes")).to_contain_text(f"The badge is now in your backpack at {host.url}.")
     expect(tool.get_by_test_id("backpack-connections")).to_contain_text("last sent on")
     audit.check(page, "backpack-sent", frame=page.frames[1])
+    page.set_viewport_size({"width": 390, "height": 844})
+    audit.check(page, "backpack-sent-390", frame=page.frames[1])
+    page.set_viewport_size({"width": 1100, "height": 1000})  # back to the desktop the test began on
     tool.get_by_role("button", name="Send to Fake OB3 Backpack").click()
     expect(tool.locator(".flashes")).to_contain_text(f"The badge in your backpack at {host.url} is updated.")
     expire_access_tokens(host)  # the host ends the access token early: the send refreshes it and tries once more
