@@ -31,7 +31,7 @@ MODULE_FILE = "module.md"
 DEFAULT_LOCALES = ("en", "fi", "et", "it", "nl", "es")
 LOCALE_NAMES = {"en": "English", "fi": "Finnish", "et": "Estonian", "it": "Italian", "nl": "Dutch", "es": "Spanish"}
 
-MODULE_KEYS = {"id", "title", "area", "level", "minutes", "outcomes", "completion"}
+MODULE_KEYS = {"id", "title", "area", "level", "minutes", "outcomes", "completion", "teaches", "sources", "checked"}
 TRANSLATION_KEYS = {"id", "title", "outcomes"}
 COMPLETION_KEYS = {"all_sections_seen", "min_score"}
 ACTIVITY_KEYS = {
