@@ -19,7 +19,7 @@ from app.learning.content.quality import (
     guesser_breaches,
     guesser_probability,
 )
-from app.learning.content.validation import count_words
+from app.learning.content.validation import count_words, measured_minutes, words_read
 from app.learning.retired import retired_references
 
 BADGE_CHECK = "content_badge_check"  # filled by app.badges (register_badge_check): learning never imports badges
@@ -134,8 +134,9 @@ def _retired_references(model) -> list:
 @content_cli.command("stats")
 @dir_option
 def stats(directory: str | None) -> None:
-    """A table per module: area, level, sections, words, activities by type, the chance a random guesser completes
-    an attempt, minutes and translations."""
+    """A table per module: area, level, sections, words of section text, activities by type, scored activities and
+    their variants, the chance a random guesser completes an attempt, the words a learner reads (activities too), the
+    minutes that measures (validation.measured_minutes), the minutes the module says, and its translations."""
     directory = _directory(directory)
     loaded = load_content(directory, locales=current_app.config["LANGUAGES"])
     if loaded.model is None:
@@ -154,7 +155,11 @@ def stats(directory: str | None) -> None:
         "sections",
         "words",
         *(short[kind] for kind in ACTIVITY_TYPES),
+        "scored",
+        "variants",
         "guess",
+        "read",
+        "measured",
         "minutes",
         "translations",
     ]
@@ -162,9 +167,11 @@ def stats(directory: str | None) -> None:
     for module in loaded.model.modules:
         types = Counter(activity.type for activity in module.activities)
         words = sum(count_words(section.body.english) for section in module.sections)
+        scored = [activity for activity in module.activities if activity.is_scored]
         rows.append([module.id, module.area, module.level, str(len(module.sections)), str(words),
-                     *(str(types[kind]) for kind in ACTIVITY_TYPES), _percent(guesser_probability(module)),
-                     str(module.minutes),
+                     *(str(types[kind]) for kind in ACTIVITY_TYPES), str(len(scored)),
+                     str(sum(len(activity.variants) for activity in scored)), _percent(guesser_probability(module)),
+                     str(words_read(module)), f"{measured_minutes(module):.0f}", str(module.minutes),
                      ", ".join(module.translations) or "-"])
     widths = [max(len(row[index]) for row in [header, *rows]) for index in range(len(header))]
     for row in [header, *rows]:

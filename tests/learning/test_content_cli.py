@@ -67,19 +67,20 @@ def test_stats_prints_a_row_per_module(runner, app):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["module", "area", "level", "sections", "words", "single", "multi", "scen", "refl",
-                                "check", "guess", "minutes", "translations"]
+                                "check", "scored", "variants", "guess", "read", "measured", "minutes", "translations"]
     for module in app.extensions["path_model"].modules:
         assert any(line.startswith(module.id + " ") for line in lines), module.id
     mobility = next(line for line in lines if line.startswith("preparing-learners-for-mobility "))
     assert mobility.split()[-1] == "fi"
 
 
-def test_stats_counts_sections_words_and_activities(runner, content_dir):
+def test_stats_counts_sections_words_activities_and_the_measured_minutes(runner, content_dir):
     result = runner.invoke(args=["content", "stats", "--dir", str(content_dir("good"))])
 
     row = next(line for line in result.output.splitlines() if line.startswith("first-steps"))
-    assert row.split() == ["first-steps", "mobility", "rookie", "3", "13", "1", "0", "0", "1", "1", "50.0%", "5",
-                           "fi"]
+    # 13 words of section text; 1 scored activity without variants; 29 words read in all, measuring 3 minutes
+    assert row.split() == ["first-steps", "mobility", "rookie", "3", "13", "1", "0", "0", "1", "1", "1", "0", "50.0%",
+                           "29", "3", "5", "fi"]
 
 
 def test_the_app_loads_the_content_at_start(app):

@@ -1,4 +1,5 @@
 """Read `path.yaml` and the module folders into a PathModel, reporting every problem with its file and line."""
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -546,6 +547,9 @@ class _PathReader(ContentReader):
             minutes = 0
         outcomes = self.text_list(front, "outcomes", file)
         completion = self._completion(front, file)
+        teaches = self._teaches(front, file)
+        sources = self._sources(front, file)
+        checked = self._checked(front, file)
         sections = tuple(
             section for section in (self._section(raw_section, file) for raw_section in raw.sections) if section
         )
@@ -554,12 +558,68 @@ class _PathReader(ContentReader):
         module = Module(
             id=module_id, title=english(title), area=area, level=level, minutes=minutes,
             outcomes=tuple(english(outcome) for outcome, _ in outcomes), completion=completion,
-            sections=sections, source=Source(file, front.key_lines.get("id", front.line)),
+            sections=sections, teaches=teaches, sources=sources, checked=checked, source=Source(file, front.key_lines.get("id", front.line)),
             key_lines=dict(front.key_lines),
         )
         for locale_path in sorted(folder.glob("module.*.md")):
             module = self._translate(module, folder, locale_path, outcomes)
         return module
+
+    def _teaches(self, front: LineDict, file: str) -> tuple[str, ...]:
+        """The ids of the can-do statements the module teaches; whether they are in its cell is checked with the path
+        (validation.py)."""
+        value = front.get("teaches")
+        if value is None:
+            return ()
+        if not isinstance(value, LineList):
+            self.problems.error(Source(file, front.key_lines["teaches"]), "`teaches:` must be a list of statement ids",
+                                "write `teaches: [area.level.1, area.level.2]` with ids from path.yaml")
+            return ()
+        ids = []
+        for item, line in zip(value, value.item_lines, strict=True):
+            if isinstance(item, str) and ID_PATTERN.match(item):
+                ids.append(item)
+            else:
+                self.problems.error(Source(file, line), f"{item!r} in `teaches:` is not a statement id",
+                                    "write the id of a can-do statement of path.yaml, e.g. `learner-mobility.rookie.1`")
+        return tuple(ids)
+
+    def _sources(self, front: LineDict, file: str) -> tuple[str, ...]:
+        value = front.get("sources")
+        if value is None:
+            return ()
+        if not isinstance(value, LineList):
+            self.problems.error(Source(file, front.key_lines["sources"]), "`sources:` must be a list of addresses",
+                                "write each page the module's facts come from on its own line: `- https://…`")
+            return ()
+        addresses = []
+        for item, line in zip(value, value.item_lines, strict=True):
+            if isinstance(item, str) and re.fullmatch(r"https?://\S+", item.strip()):
+                addresses.append(item.strip())
+            else:
+                self.problems.error(Source(file, line), f"{item!r} in `sources:` is not a web address",
+                                    "write the address of the published page, starting with https://")
+        return tuple(addresses)
+
+    def _checked(self, front: LineDict, file: str) -> datetime.date | None:
+        value = front.get("checked")
+        if value is None:
+            return None
+        line = Source(file, front.key_lines["checked"])
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+            self.problems.error(line, "`checked:` must be a date",
+                                "write the day the facts were last verified against the sources: `checked: 2026-12-07`")
+            return None
+        if value > datetime.date.today():
+            self.problems.error(line, f"`checked:` is {value.isoformat()}, a day still to come",
+                                "write the day the facts were actually verified")
+            return None
+        return value
 
     def _completion(self, front: LineDict, file: str) -> CompletionRule:
         raw = front.get("completion")

@@ -3,6 +3,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from types import MappingProxyType
 
@@ -198,6 +199,9 @@ class Module:
     completion: CompletionRule
     sections: tuple[Section, ...]
     translations: tuple[str, ...] = ()  # locales with a translation file
+    teaches: tuple[str, ...] = ()  # ids of the can-do statements of its cell it teaches
+    sources: tuple[str, ...] = ()  # the published pages its facts come from
+    checked: date | None = None  # the day its facts were last verified against those pages
     source: Source = field(compare=False, default=None)
     key_lines: Mapping[str, int] = field(compare=False, default_factory=dict)  # front-matter key → line
 

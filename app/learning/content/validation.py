@@ -13,7 +13,12 @@ WORD = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?")
 
 # The training-content minimums a module must meet to be worth a teacher's time. Without --strict they are
 # warnings: a college's own shorter module may run; with --strict (CI on the shipped modules) they are errors.
-MIN_MINUTES, MAX_MINUTES = 10, 20
+MIN_MINUTES, MAX_MINUTES = 10, 25
+# Honest time: a non-native reader reads about 150 words a minute; a reflection asks for about 3 minutes of
+# thought and writing. `minutes:` may differ from that measure by at most 30 %.
+READING_WORDS_PER_MINUTE = 150
+REFLECTION_MINUTES = 3
+MINUTES_TOLERANCE = 0.3
 MIN_SECTIONS, MAX_SECTIONS = 5, 8
 MAX_SECTION_WORDS = 250
 MIN_ACTIVITIES, MIN_ACTIVITY_TYPES = 3, 2
@@ -65,6 +70,32 @@ def count_words(markdown_text: str) -> int:
     return len(WORD.findall(without_urls))
 
 
+def words_read(module: Module) -> int:
+    """The English words a learner reads going once through the module: every section's text and, of each activity
+    as first shown (variants replace it, they do not add to it), its prompt, option and item texts and the feedback
+    a learner who answers right reads: one option's (the mean of its options') and, for a multiple choice, as many
+    as it has right options (the player shows the feedback of the options picked)."""
+    words = 0
+    for section in module.sections:
+        words += count_words(section.body.english)
+        for activity in section.activities:
+            words += count_words(activity.prompt.english)
+            words += sum(count_words(option.text.english) for option in activity.options)
+            words += sum(count_words(item.text.english) for item in activity.items)
+            if activity.options:
+                mean_feedback = sum(count_words(option.feedback.english) for option in activity.options) / len(
+                    activity.options)
+                picked = len(activity.correct_option_ids) if activity.type == "multiple_choice" else 1
+                words += round(mean_feedback * picked)
+    return words
+
+
+def measured_minutes(module: Module) -> float:
+    """The module's time as measured from its text: reading at 150 words a minute plus 3 minutes per reflection."""
+    reflections = sum(activity.type == "reflection" for activity in module.activities)
+    return words_read(module) / READING_WORDS_PER_MINUTE + REFLECTION_MINUTES * reflections
+
+
 def resource_links(markdown_text: str) -> list[str]:
     return [match.group(1) or match.group(2) for match in LINK.finditer(markdown_text)]
 
@@ -75,6 +106,19 @@ def check_model(model: PathModel, problems: Problems, *, strict: bool = False) -
     _check_module_ids(model, problems)
     for module in model.modules:
         check_module(module, model, problems, strict=strict)
+    _check_every_statement_taught(model, problems, strict)
+
+
+def _check_every_statement_taught(model: PathModel, problems: Problems, strict: bool) -> None:
+    """A statement no module teaches is a level a learner can be placed at and sent to with nothing to learn from."""
+    taught = {statement_id for module in model.modules for statement_id in module.teaches}
+    for statement in model.statements:
+        if statement.id not in taught:
+            modules = model.modules_for(statement.area, statement.level)
+            where = (f"add {statement.id!r} to `teaches:` of {_names(repr(module.id) for module in modules)} and teach "
+                     "it there" if modules else f"write a module for area {statement.area!r} at level {statement.level!r}")
+            problems.minimum(statement.source, f"can-do statement {statement.id!r} is taught by no module", where,
+                             strict)
 
 
 def _check_path(model: PathModel, problems: Problems) -> None:
@@ -130,7 +174,24 @@ def check_module(module: Module, model: PathModel, problems: Problems, *, strict
                                f"variant {version.id!r} is {'' if version.is_scored else 'not '}scored and "
                                f"activity {activity.id!r} is {'' if activity.is_scored else 'not '}",
                                "every version of a scenario marks a best choice with `correct: true`, or none does")
+    if area and level:
+        _check_teaches(module, area, model, problems)
     _check_minimums(module, problems, strict)
+
+
+def _check_teaches(module: Module, area, model: PathModel, problems: Problems) -> None:
+    """A module claims only statements of its own cell: placement sends a learner to it for those."""
+    cell = area.statements_at(module.level)
+    cell_ids = {statement.id for statement in cell}
+    for statement_id in module.teaches:
+        if statement_id in cell_ids:
+            continue
+        statement = next((statement for statement in model.statements if statement.id == statement_id), None)
+        where = (f"statement {statement_id!r} of {statement.area!r} at level {statement.level!r}" if statement
+                 else f"unknown statement {statement_id!r}")
+        problems.error(module.source_of("teaches"),
+                       f"module {module.id!r} ({module.area!r} at level {module.level!r}) claims to teach {where}",
+                       f"list only statements of its cell: {_names(statement.id for statement in cell)}")
 
 
 def _check_activity(activity, problems: Problems) -> None:
@@ -194,6 +255,24 @@ def _check_minimums(module: Module, problems: Problems, strict: bool) -> None:
     if not any(resource_links(section.body.english) for section in module.sections):
         minimum(module.source, f"module {module.id!r} links to no resource",
                 "link at least one real public resource: [name](https://…)")
+    if not module.teaches:
+        minimum(module.source, f"module {module.id!r} names no can-do statement it teaches",
+                "add `teaches: [...]` with the ids of its cell's statements (path.yaml) that it teaches")
+    if not module.sources:
+        minimum(module.source, f"module {module.id!r} names no sources",
+                "add `sources:`, the published pages its facts come from, one `- https://…` per line")
+    if module.checked is None:
+        minimum(module.source, f"module {module.id!r} does not say when its facts were checked",
+                "add `checked: YYYY-MM-DD`, the day you verified its facts against its sources")
+    measured = measured_minutes(module)
+    if module.minutes and abs(module.minutes - measured) > MINUTES_TOLERANCE * measured:
+        minimum(module.source_of("minutes"),
+                f"module {module.id!r} says {module.minutes} minutes; its text measures {measured:.0f} "
+                f"({words_read(module)} words at {READING_WORDS_PER_MINUTE} a minute, {REFLECTION_MINUTES} per "
+                "reflection)",
+                "add content to a module that reads shorter than it says (a section, a case, an activity); "
+                "set `minutes:` to the measure if it reads longer" if measured < module.minutes else
+                f"set `minutes:` within 30 % of {measured:.0f}, or cut")
 
 
 def _duplicates(entries: list[tuple[str, Source]], kind: str, problems: Problems, where: str = "") -> None:
