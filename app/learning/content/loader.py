@@ -558,7 +558,8 @@ class _PathReader(ContentReader):
         module = Module(
             id=module_id, title=english(title), area=area, level=level, minutes=minutes,
             outcomes=tuple(english(outcome) for outcome, _ in outcomes), completion=completion,
-            sections=sections, teaches=teaches, sources=sources, checked=checked, source=Source(file, front.key_lines.get("id", front.line)),
+            sections=sections, teaches=teaches, sources=sources, checked=checked,
+            source=Source(file, front.key_lines.get("id", front.line)),
             key_lines=dict(front.key_lines),
         )
         for locale_path in sorted(folder.glob("module.*.md")):

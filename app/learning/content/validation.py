@@ -115,8 +115,9 @@ def _check_every_statement_taught(model: PathModel, problems: Problems, strict: 
     for statement in model.statements:
         if statement.id not in taught:
             modules = model.modules_for(statement.area, statement.level)
-            where = (f"add {statement.id!r} to `teaches:` of {_names(repr(module.id) for module in modules)} and teach "
-                     "it there" if modules else f"write a module for area {statement.area!r} at level {statement.level!r}")
+            where = (f"add {statement.id!r} to `teaches:` of {_names(repr(module.id) for module in modules)} and "
+                     "teach it there" if modules
+                     else f"write a module for area {statement.area!r} at level {statement.level!r}")
             problems.minimum(statement.source, f"can-do statement {statement.id!r} is taught by no module", where,
                              strict)
 
