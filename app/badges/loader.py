@@ -325,7 +325,20 @@ class _BadgeReader(ContentReader):
         if rule.type == PATH_COMPLETED and not path.modules:
             self.problems.error(where("type"), f"{owner}: the path has no modules to complete", "add modules first")
             return False
+        if rule.type == PATH_COMPLETED:
+            self._claims_every_cell(path, owner, where("type"))
         return True
+
+    def _claims_every_cell(self, path: PathModel, owner: str, source: Source) -> None:
+        """A badge for the whole path tells an employer "every area at every level": true only when every cell has
+        a module (a warning, an error with strict)."""
+        empty = [f"{area.id} × {level_id}" for area in path.areas for level_id in area.statements
+                 if not path.modules_for(area.id, level_id)]
+        if empty:
+            self.problems.minimum(
+                source, f"{owner}: certifies the whole path, and {len(empty)} area × level cell(s) have no module "
+                f"({_names(empty)})", "write the missing modules, or say in the badge's texts what it does not cover",
+                self.strict)
 
     def _alignment(self, raw: LineDict, file: str, owner: str, rule: Rule | None, path: PathModel | None):
         """The area and level the badge aligns to: written out, or what the rule names."""

@@ -139,3 +139,26 @@ def test_missing_facts_or_languages_warn_and_fail_with_strict(app, tmp_path):
     assert any(problem.format().startswith("x.yaml:8: warning: badge 'x': a learning outcome has no fi, et")
                for problem in lenient)
     assert sum(problem.is_error for problem in strict) == 4  # the level, and three texts without their languages
+
+
+def test_a_badge_for_the_whole_path_warns_while_a_cell_has_no_module_and_fails_strict(tmp_path):
+    from tests.support.content import small_path
+
+    directory = write_badges(tmp_path / "b", {"x.yaml": badge_yaml("x", "{type: path_completed}")})
+    _catalogue, lenient = load_badges(directory, small_path())
+    _catalogue, strict = load_badges(directory, small_path(), strict=True)
+
+    message = ("badge 'x': certifies the whole path, and 1 area × level cell(s) have no module "
+               "(languages × explorer)")
+    assert [(problem.severity, problem.line) for problem in lenient if problem.message == message] == [("warning", 5)]
+    assert [problem.severity for problem in strict if problem.message == message] == ["error"]
+
+
+def test_the_whole_path_badge_states_the_number_of_modules_it_certifies_in_every_language(app):
+    catalogue, _ = load_badges(PROJECT / "badge_templates", app.extensions["path_model"])
+    [whole_path] = [badge for badge in catalogue.participation if badge.rule.type == "path_completed"]
+    modules = len(app.extensions["path_model"].modules)
+
+    for text in (whole_path.description, whole_path.criteria):
+        for locale, value in text.values.items():
+            assert f" {modules} " in value, (locale, value)
