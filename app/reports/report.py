@@ -12,6 +12,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.clock import as_utc
 from app.errors import AppError
 from app.extensions import db
 from app.learning.content.model import Area, Module, PathModel
@@ -100,9 +101,9 @@ class SkillsReport:
 
 
 def _first_activity(organisation_id: int) -> datetime | None:
-    return db.session.scalar(
+    return as_utc(db.session.scalar(
         select(func.min(Person.created_at)).where(Person.organisation_id == organisation_id, Person.erased_at.is_(None))
-    )
+    ))
 
 
 def parse_filters(people: Population, *, group: str | None, granularity: str | None, period: str | None,

@@ -9,6 +9,7 @@ COURSE_ADMINISTRATOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Admini
 PAGES = ["/reports/skills-map", "/reports/skills-map/print", "/reports/skills-map.csv", "/reports/skills-map.xlsx"]
 
 
+@pytest.mark.sqlite  # the default `make run` database: SQLite hands back naive datetimes
 def test_organisation_admin_reads_the_skills_map(client, clock, generated):
     world = generated.world
     sign_in(client, make_launch(world, world.instructor, [ORG_ADMIN_ROLE], now=clock.now()))
