@@ -78,6 +78,28 @@ def test_twenty_items_with_the_right_answer_longest_break_the_bounds_and_say_how
     assert all(fix for _, fix in breaches)
 
 
+def test_items_whose_right_answer_is_never_the_longest_or_the_shortest_cue_it_by_ruling_those_out():
+    # the habit of an author who avoids the longest-answer cue: the right answer always sits between the extremes
+    inner = [question(f"q{n}", "the right one", "no", "a wrong one here", "the other wrong one", right=0)
+             for n in range(20)]
+
+    figures = cueing_figures(path_of(module_of(*inner)), "en")
+
+    assert (figures.correct_longest, figures.correct_shortest) == (0, 0)
+    assert figures.inner_score == pytest.approx(0.5)  # two options left of four, one of them right
+    [(message, fix)] = [(message, fix) for message, fix in figures.breaches() if "neither" in message]
+    assert message == ("always picking an option that is neither the longest nor the shortest scores 50 %, chance is "
+                       "25 % (at most 10 points more)")
+    assert fix.startswith("let the right answer be the longest or the shortest option")
+
+
+def test_ruling_out_the_extremes_picks_among_all_options_when_nothing_else_is_left():
+    figures = cueing_figures(path_of(module_of(question("q", "same", "same", right=1),
+                                               question("q2", "aa", "b", "cccc", right=2))), "en")
+
+    assert figures.inner_score == pytest.approx((1 / 2 + 0) / 2)
+
+
 def test_a_handful_of_items_is_shown_but_not_judged():
     figures = cueing_figures(path_of(module_of(question("q", "the long right answer", "no", "nope"))), "en")
 
@@ -154,9 +176,9 @@ def test_check_warns_on_each_cued_item_with_its_file_and_line_and_fails_with_str
     strict = runner.invoke(args=["content", "check", "--strict", "--dir", str(directory)])
 
     assert relaxed.exit_code == 0, relaxed.output
-    assert (f"{directory}/cued/module.md:17: warning: the right answer of 'q1' is the longest option in en — rewrite "
+    assert (f"{directory}/cued/module.md:20: warning: the right answer of 'q1' is the longest option in en — rewrite "
             "an option so length gives nothing away") in relaxed.output
-    variant = f"{directory}/cued/module.md:32: warning: the right answer of 'q1.v2' is the longest option"
+    variant = f"{directory}/cued/module.md:35: warning: the right answer of 'q1.v2' is the longest option"
     assert variant in relaxed.output
     assert "  en: 20 single-answer items: right answer longest 100 %" in relaxed.output
     assert (f"{directory}: warning: cueing (en): the right answer is the longest option in 100 % of 20 "
@@ -164,7 +186,7 @@ def test_check_warns_on_each_cued_item_with_its_file_and_line_and_fails_with_str
     assert strict.exit_code == 1
     assert (f"{directory}: error: cueing (en): the right answer is the longest option in 100 % of 20 "
             "single-answer items (at most 40 %)") in strict.output
-    assert f"{directory}/cued/module.md:17: warning: the right answer of 'q1'" in strict.output
+    assert f"{directory}/cued/module.md:20: warning: the right answer of 'q1'" in strict.output
 
 
 def test_check_flags_a_module_a_guesser_completes_too_often(runner, content_dir):

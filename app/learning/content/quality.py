@@ -21,6 +21,9 @@ MAX_CORRECT_SHORTEST_SHARE = 0.40
 # A length strategy may beat blind guessing by at most 10 percentage points: less is noise in a few dozen items,
 # more is a strategy worth learning instead of the content.
 MAX_STRATEGY_ADVANTAGE = 0.10
+# The reverse habit is a cue too: authors who avoid making the right answer the longest or the shortest leave it
+# among the middle-length options, and a learner who rules out the longest and the shortest then guesses among two
+# of four options. That strategy is bounded like the others (the "inner" score).
 # The options are shuffled per attempt, but a keep_place option and the order in the file (which translators and
 # reviewers see) should not favour a position either: no position holds more than 40 % of the right answers.
 MAX_POSITION_SHARE = 0.40
@@ -49,6 +52,7 @@ class LocaleFigures:
     longest_score: float  # expected score of "always pick the longest" (ties split evenly)
     shortest_score: float
     middle_score: float  # "always pick the option of middle length" (the lower median)
+    inner_score: float  # "rule out the longest and the shortest, pick at random among the rest"
     position_shares: tuple[float, ...]  # share of right answers at each position in the file (0 = first)
     multi_items: int  # scored multiple-choice versions with right and wrong options
     multi_correct_longer: float  # share whose right options are longer on average than the wrong ones
@@ -66,12 +70,16 @@ class LocaleFigures:
                 found.append((f"the right answer is the shortest option in {_pct(self.correct_shortest)} of "
                               f"{self.single_items} single-answer items (at most {_pct(MAX_CORRECT_SHORTEST_SHARE)})",
                               fix_lengths))
-            for name, score in (("longest", self.longest_score), ("shortest", self.shortest_score),
-                                ("middle-length", self.middle_score)):
+            for name, score in (("the longest option", self.longest_score),
+                                ("the shortest option", self.shortest_score),
+                                ("the middle-length option", self.middle_score),
+                                ("an option that is neither the longest nor the shortest", self.inner_score)):
                 if score > self.chance + MAX_STRATEGY_ADVANTAGE:
-                    found.append((f"always picking the {name} option scores {_pct(score)}, chance is "
+                    found.append((f"always picking {name} scores {_pct(score)}, chance is "
                                   f"{_pct(self.chance)} (at most {round(100 * MAX_STRATEGY_ADVANTAGE)} points more)",
-                                  fix_lengths))
+                                  fix_lengths if score is not self.inner_score else
+                                  "let the right answer be the longest or the shortest option about as often as "
+                                  "chance makes it (a quarter of four-option items each)"))
             for position, share in enumerate(self.position_shares):
                 if share > MAX_POSITION_SHARE:
                     found.append((f"{_pct(share)} of the right answers are option {position + 1} in the file "
@@ -94,7 +102,8 @@ class LocaleFigures:
             f"{self.locale}: {self.single_items} single-answer items: right answer longest "
             f"{_pct(self.correct_longest)}, shortest {_pct(self.correct_shortest)}",
             f"picking longest {_pct(self.longest_score)}, shortest {_pct(self.shortest_score)}, "
-            f"middle {_pct(self.middle_score)} vs chance {_pct(self.chance)}",
+            f"middle {_pct(self.middle_score)}, neither longest nor shortest {_pct(self.inner_score)} vs chance "
+            f"{_pct(self.chance)}",
             f"by position {positions}",
             f"{self.multi_items} multiple-choice items: right options longer {_pct(self.multi_correct_longer)}",
         ]
@@ -139,6 +148,14 @@ def _pick_score(lengths: Sequence[int], correct: int, chosen_length: int) -> flo
     return 1 / len(tied) if correct in tied else 0.0
 
 
+def _inner_score(lengths: Sequence[int], correct: int) -> float:
+    """Expected score of ruling out the options of the longest and of the shortest length and picking at random
+    among the rest (all options when nothing would be left)."""
+    inner = [index for index, length in enumerate(lengths) if min(lengths) < length < max(lengths)]
+    inner = inner or list(range(len(lengths)))
+    return 1 / len(inner) if correct in inner else 0.0
+
+
 def cue_of(version: Activity, locale: str = DEFAULT_LOCALE) -> str | None:
     """"longest" or "shortest" when a single-answer version's right option is strictly that; None otherwise."""
     if version.type not in SINGLE_TYPES or len(version.options) < 2:
@@ -162,7 +179,7 @@ def cueing_figures(model: PathModel, locale: str) -> LocaleFigures:
             if len(version.options) < 2:
                 continue
             (singles if version.type in SINGLE_TYPES else multis).append(version)
-    longest = shortest = chance = longest_score = shortest_score = middle_score = 0.0
+    longest = shortest = chance = longest_score = shortest_score = middle_score = inner_score = 0.0
     positions: dict[int, int] = {}
     counted = 0
     for version in singles:
@@ -179,6 +196,7 @@ def cueing_figures(model: PathModel, locale: str) -> LocaleFigures:
         longest_score += _pick_score(lengths, right, max(lengths))
         shortest_score += _pick_score(lengths, right, min(lengths))
         middle_score += _pick_score(lengths, right, sorted(lengths)[(len(lengths) - 1) // 2])
+        inner_score += _inner_score(lengths, right)
         positions[right] = positions.get(right, 0) + 1
     multi_longer = multi_counted = 0
     for version in multis:
@@ -196,7 +214,7 @@ def cueing_figures(model: PathModel, locale: str) -> LocaleFigures:
     return LocaleFigures(
         locale=locale, single_items=counted, correct_longest=share(longest), correct_shortest=share(shortest),
         chance=share(chance), longest_score=share(longest_score), shortest_score=share(shortest_score),
-        middle_score=share(middle_score),
+        middle_score=share(middle_score), inner_score=share(inner_score),
         position_shares=tuple(share(positions.get(index, 0)) for index in range(max(positions, default=-1) + 1)),
         multi_items=multi_counted, multi_correct_longer=multi_longer / multi_counted if multi_counted else 0.0,
     )
