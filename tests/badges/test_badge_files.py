@@ -4,6 +4,7 @@ import pytest
 from app.badges.definitions import RULE_TYPES
 from app.badges.loader import load_badges
 from tests.support.badges import FACTS, PROJECT, badge_yaml, demonstrated_yaml, write_badges
+from tests.support.content import small_path
 
 pytestmark = pytest.mark.sqlite
 
@@ -37,17 +38,23 @@ def test_a_rule_naming_an_unknown_module_is_an_error_at_its_line(app, tmp_path):
     assert "erasmus-plus-for-vet" in problem  # the fix lists the module ids
 
 
-def test_a_cell_without_modules_is_refused_because_nobody_could_earn_it(app, tmp_path):
-    [problem] = problems_of(app, tmp_path, {"x.yaml": badge_yaml(
-        "x", "{type: area_level_completed, area: strategy, level: rookie}")})
-    assert "area 'strategy' has no module at level 'rookie', so nobody could earn this badge" in problem
+def errors_on_the_small_path(tmp_path, files):
+    """The shipped path fills every cell: these rules are checked on a path with a cell left empty."""
+    _catalogue, problems = load_badges(write_badges(tmp_path / "b", files), small_path())
+    return [problem.format() for problem in problems.errors]
 
 
-def test_asking_for_more_areas_than_have_modules_at_the_level_is_an_error(app, tmp_path):
-    [problem] = problems_of(
-        app, tmp_path, {"x.yaml": badge_yaml("x", "{type: level_in_areas, level: expert, areas: 3}")}
+def test_a_cell_without_modules_is_refused_because_nobody_could_earn_it(tmp_path):
+    [problem] = errors_on_the_small_path(tmp_path, {"x.yaml": badge_yaml(
+        "x", "{type: area_level_completed, area: languages, level: explorer}")})
+    assert "area 'languages' has no module at level 'explorer', so nobody could earn this badge" in problem
+
+
+def test_asking_for_more_areas_than_have_modules_at_the_level_is_an_error(tmp_path):
+    [problem] = errors_on_the_small_path(
+        tmp_path, {"x.yaml": badge_yaml("x", "{type: level_in_areas, level: explorer, areas: 2}")}
     )
-    assert "only 2 area(s) have modules at level 'expert', so 3 can never be reached" in problem
+    assert "only 1 area(s) have modules at level 'explorer', so 2 can never be reached" in problem
 
 
 def test_an_unknown_rule_type_lists_the_known_ones(app, tmp_path):
@@ -142,8 +149,6 @@ def test_missing_facts_or_languages_warn_and_fail_with_strict(app, tmp_path):
 
 
 def test_a_badge_for_the_whole_path_warns_while_a_cell_has_no_module_and_fails_strict(tmp_path):
-    from tests.support.content import small_path
-
     directory = write_badges(tmp_path / "b", {"x.yaml": badge_yaml("x", "{type: path_completed}")})
     _catalogue, lenient = load_badges(directory, small_path())
     _catalogue, strict = load_badges(directory, small_path(), strict=True)
@@ -162,3 +167,13 @@ def test_the_whole_path_badge_states_the_number_of_modules_it_certifies_in_every
     for text in (whole_path.description, whole_path.criteria):
         for locale, value in text.values.items():
             assert f" {modules} " in value, (locale, value)
+
+
+def test_a_badge_for_one_module_names_it_by_its_current_title(app):
+    catalogue, _ = load_badges(PROJECT / "badge_templates", app.extensions["path_model"])
+    path = app.extensions["path_model"]
+
+    for badge in catalogue.participation:
+        if badge.rule.type == "module_completed" and "“" in badge.criteria.english:
+            title = path.module(badge.rule.module).title.english
+            assert f"“{title}”" in badge.criteria.english and f"“{title}”" in badge.description.english, badge.id
