@@ -118,6 +118,17 @@ def test_multiple_choice_counts_items_whose_right_options_are_longer_on_average(
     assert any("multiple choice are longer on average" in message for message, _ in figures.breaches())
 
 
+def test_multiple_choice_counts_items_whose_right_options_are_shorter_on_average_too():
+    shorter = [question(f"q{n}", "short", "brief", "a much longer wrong option", "another long wrong one",
+                        right=(0, 1), kind="multiple_choice") for n in range(20)]
+
+    figures = cueing_figures(path_of(module_of(*shorter)), "en")
+
+    assert (figures.multi_correct_longer, figures.multi_correct_shorter) == (0.0, 1.0)
+    assert ("the right options of a multiple choice are shorter on average than the wrong ones in 100 % of 20 items "
+            "(at most 60 %)") in [message for message, _ in figures.breaches()]
+
+
 def test_a_locale_counts_only_the_modules_translated_into_it():
     translated = question("q", "right", "wrong one", "wrong two")
     translated = Activity("q", "single_choice", english("?"), tuple(

@@ -30,6 +30,9 @@ MAX_POSITION_SHARE = 0.40
 # Multiple choice: the right options longer on average than the wrong ones in at most 60 % of the items (half is
 # what chance gives; a little more is tolerated, a habit of writing the right options more carefully is not).
 MAX_MULTI_CORRECT_LONGER_SHARE = 0.60
+# … and shorter in at most 60 % too: an author who trims the right options to avoid the first habit teaches
+# "tick the short ones".
+MAX_MULTI_CORRECT_SHORTER_SHARE = 0.60
 # Below this many items a locale's shares are printed but not judged: one item moves a share of a translated
 # handful by 20-50 points, and even honest content breaks a 40 % bound by chance in a sample of ten about one time
 # in thirteen.
@@ -56,6 +59,7 @@ class LocaleFigures:
     position_shares: tuple[float, ...]  # share of right answers at each position in the file (0 = first)
     multi_items: int  # scored multiple-choice versions with right and wrong options
     multi_correct_longer: float  # share whose right options are longer on average than the wrong ones
+    multi_correct_shorter: float = 0.0  # … shorter on average
 
     def breaches(self) -> list[tuple[str, str]]:
         """(what is wrong, how to fix it) for each bound this locale breaks."""
@@ -89,6 +93,10 @@ class LocaleFigures:
             found.append((f"the right options of a multiple choice are longer on average than the wrong ones in "
                           f"{_pct(self.multi_correct_longer)} of {self.multi_items} items "
                           f"(at most {_pct(MAX_MULTI_CORRECT_LONGER_SHARE)})", fix_lengths))
+        if self.multi_items >= MIN_ITEMS_JUDGED and self.multi_correct_shorter > MAX_MULTI_CORRECT_SHORTER_SHARE:
+            found.append((f"the right options of a multiple choice are shorter on average than the wrong ones in "
+                          f"{_pct(self.multi_correct_shorter)} of {self.multi_items} items "
+                          f"(at most {_pct(MAX_MULTI_CORRECT_SHORTER_SHARE)})", fix_lengths))
         return found
 
     @property
@@ -105,7 +113,8 @@ class LocaleFigures:
             f"middle {_pct(self.middle_score)}, neither longest nor shortest {_pct(self.inner_score)} vs chance "
             f"{_pct(self.chance)}",
             f"by position {positions}",
-            f"{self.multi_items} multiple-choice items: right options longer {_pct(self.multi_correct_longer)}",
+            f"{self.multi_items} multiple-choice items: right options longer {_pct(self.multi_correct_longer)}, "
+            f"shorter {_pct(self.multi_correct_shorter)}",
         ]
         return "; ".join(parts) + ("" if self.judged else " (too few items to judge)")
 
@@ -198,7 +207,7 @@ def cueing_figures(model: PathModel, locale: str) -> LocaleFigures:
         middle_score += _pick_score(lengths, right, sorted(lengths)[(len(lengths) - 1) // 2])
         inner_score += _inner_score(lengths, right)
         positions[right] = positions.get(right, 0) + 1
-    multi_longer = multi_counted = 0
+    multi_longer = multi_shorter = multi_counted = 0
     for version in multis:
         lengths = _lengths(version, locale)
         right = [length for length, option in zip(lengths, version.options, strict=True) if option.correct]
@@ -207,6 +216,7 @@ def cueing_figures(model: PathModel, locale: str) -> LocaleFigures:
             continue
         multi_counted += 1
         multi_longer += sum(right) / len(right) > sum(wrong) / len(wrong)
+        multi_shorter += sum(right) / len(right) < sum(wrong) / len(wrong)
 
     def share(value):
         return value / counted if counted else 0.0
@@ -217,6 +227,7 @@ def cueing_figures(model: PathModel, locale: str) -> LocaleFigures:
         middle_score=share(middle_score), inner_score=share(inner_score),
         position_shares=tuple(share(positions.get(index, 0)) for index in range(max(positions, default=-1) + 1)),
         multi_items=multi_counted, multi_correct_longer=multi_longer / multi_counted if multi_counted else 0.0,
+        multi_correct_shorter=multi_shorter / multi_counted if multi_counted else 0.0,
     )
 
 
