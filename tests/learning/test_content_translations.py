@@ -76,3 +76,29 @@ def test_path_texts_fall_back_to_english(content_dir):
     assert model.level("rookie").localised("fi") == "Aloittelija"
     assert model.level("rookie").localised("it") == "Rookie"
     assert model.area("mobility").statements_at("rookie")[1].localised("fi") == "Tiedän, keneltä kysyä."
+
+
+def test_a_module_the_readers_language_lacks_is_marked_in_english_on_the_path_and_in_the_module(
+        app, client, launch_as, content_dir):
+    import shutil
+    directory = content_dir("good")
+    shutil.copytree(directory / "first-steps", directory / "english-only")
+    (directory / "english-only" / "module.fi.md").unlink()
+    english_only = directory / "english-only" / "module.md"
+    english_only.write_text(english_only.read_text().replace("id: first-steps", "id: english-only")
+                            .replace("title: First steps", "title: Only in English"))
+    app.extensions["path_model"] = load_content(directory).model
+    launch_as("learner", locale="fi")
+
+    path_page = client.get("/").get_data(as_text=True)
+    module_page = client.get("/modules/english-only/sections/before").get_data(as_text=True)
+    translated_page = client.get("/modules/first-steps/sections/before").get_data(as_text=True)
+
+    marked = ('<span lang="en">Only in English</span> '
+              '<span class="in-english" data-testid="in-english">(englanniksi)</span>')
+    assert marked in path_page
+    assert path_page.count('data-testid="in-english"') == 1  # first-steps has its Finnish translation
+    assert '<span lang="en">Only in English</span>' in module_page
+    assert '<div class="section-text" lang="en">' in module_page  # a screen reader reads the English text as English
+    assert 'data-testid="in-english"' not in translated_page
+    assert '<div class="section-text">' in translated_page

@@ -40,7 +40,7 @@ def small_path() -> PathModel:
     def module(module_id, area_id, level):
         return Module(module_id, Text({"en": f"Module {module_id}", "fi": f"Moduuli {module_id}"}), area_id, level,
                       minutes=15, outcomes=(english(f"You can do what {module_id} teaches."),),
-                      completion=CompletionRule(), sections=())
+                      completion=CompletionRule(), sections=(), translations=("fi",))
 
     return PathModel(
         levels=levels,

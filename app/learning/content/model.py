@@ -208,6 +208,10 @@ class Module:
     def localised(self, locale: str) -> str:
         return self.title.localised(locale)
 
+    def is_in(self, locale: str) -> bool:
+        """Whether a reader of `locale` gets the module in their language (English is the source)."""
+        return locale == DEFAULT_LOCALE or locale in self.translations
+
     def source_of(self, key: str) -> Source:
         """Where a front-matter key is written, so a problem with it points at its own line."""
         return Source(self.source.file, self.key_lines.get(key, self.source.line))
