@@ -3,8 +3,7 @@ import functools
 import logging
 from itertools import chain
 
-from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import get_locale
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import admin, badges, deep_linking, grades, jobs, learning, lti, reports, tenancy
@@ -13,23 +12,11 @@ from app.config import PROJECT_ROOT, Config, config_from_environment
 from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.http_limits import init_http_limits
+from app.i18n import current_language, select_locale
 from app.notices import waiting_notices
 from app.shared_cache import init_shared_cache
 
 FEATURES = (tenancy, lti, learning, deep_linking, grades, badges, reports, admin, jobs)
-
-
-def select_locale() -> str:
-    """The locale the LMS sent at launch (kept for the session), else the browser's preference."""
-    if not has_request_context():  # CLI, worker, services outside a request
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    languages = current_app.config["LANGUAGES"]
-    launch_locale = getattr(g, "locale", None)
-    if launch_locale:
-        for candidate in (launch_locale, launch_locale.replace("_", "-").split("-")[0]):
-            if candidate in languages:
-                return candidate
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 class Tool(Flask):
@@ -85,7 +72,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     init_shared_cache(app)
     register_error_handlers(app)
     init_http_limits(app)  # before the features: their <int:…> routes take its id converter
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["current_locale"] = current_language
     app.jinja_env.globals["waiting_notices"] = waiting_notices  # what features registered (app.notices)
     _nest_admin_pages()
     for feature in FEATURES:

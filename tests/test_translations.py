@@ -157,3 +157,27 @@ def test_refused_launch_stays_english_without_a_known_language(client, compiled_
     page = response.get_data(as_text=True)
     assert "The id_token is not a well-formed JWT." in page
     assert "The launch from your LMS could not be accepted" in page
+
+
+@pytest.mark.parametrize(("launch_locale", "formats", "language", "date"), [
+    ("en", "en_GB", "en", "7 Dec 2026"),  # a bare English locale writes dates the European way
+    ("en-GB", "en_GB", "en", "7 Dec 2026"),
+    ("en-US", "en_US", "en", "Dec 7, 2026"),
+    ("fi-FI", "fi", "fi", "7.12.2026"),
+    ("es", "es", "es", "7 dic 2026"),
+])
+def test_dates_follow_the_readers_locale_and_english_is_written_the_european_way(
+        app, launch_locale, formats, language, date):
+    from datetime import date as day
+
+    from flask import g
+    from flask_babel import format_date, refresh
+
+    from app.i18n import current_language, select_locale
+
+    with app.test_request_context("/"):
+        g.locale = launch_locale
+        refresh()
+        assert select_locale() == formats
+        assert current_language() == language
+        assert format_date(day(2026, 12, 7), "medium") == date

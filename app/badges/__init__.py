@@ -69,12 +69,13 @@ def _badge_notices():
     """What waits for the person in the badges feature, for the navigation (app.notices): work to review, their
     own submissions returned with feedback, and their badges revoked since they last opened My badges."""
     from flask import url_for
-    from flask_babel import get_locale, ngettext
     from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     from app.badges.catalogue import badge_catalogue
     from app.badges.revocation import unseen_revocations
     from app.badges.submissions import waiting_counts
+    from app.i18n import current_language
     from app.lti.session import launch_if_any
     from app.notices import Notice
 
@@ -93,7 +94,7 @@ def _badge_notices():
     revoked = unseen_revocations(launch.organisation_id, launch.person_id) if counts["revoked"] else []
     if len(revoked) == 1:
         badge = badge_catalogue().badge(revoked[0].badge_id)
-        name = badge.localised(str(get_locale())) if badge else revoked[0].badge_id
+        name = badge.localised(current_language()) if badge else revoked[0].badge_id
         found.append(Notice(_("Your badge “%(badge)s” was revoked by your organisation", badge=name),
                             url_for("badges.mine", _anchor="revoked"), 1))
     elif revoked:
@@ -151,12 +152,11 @@ def _announce_new_badges():
 
     Any not yet announced are marked announced, so a later visit does not repeat them (the page's request commits).
     """
-    from flask_babel import get_locale
-
     from app.badges.earners import announce_new_badges
     from app.clock import current_clock
+    from app.i18n import current_language
     from app.lti.session import current_launch
 
     launch = current_launch()
     return announce_new_badges(launch.organisation_id, launch.person_id, now=current_clock().now(),
-                               locale=str(get_locale()))
+                               locale=current_language())

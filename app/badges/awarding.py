@@ -28,6 +28,7 @@ from app.clock import current_clock
 from app.errors import AppError
 from app.events import badge_awarded
 from app.extensions import db
+from app.i18n import current_language
 from app.learning.content import path_model
 from app.learning.content.model import PathModel
 from app.learning.models import ModuleProgress
@@ -240,7 +241,7 @@ def revoke_award(award: BadgeAward, reason: str, *, now: datetime, revoked_by: s
 
 def _email_revocation(award: BadgeAward) -> None:
     """The earner hears of the revocation by e-mail (only where SMTP_URL is set), in their own language."""
-    from flask_babel import force_locale, get_locale
+    from flask_babel import force_locale
 
     from app.jobs.mail import queue_email
     from app.tenancy.models import Person
@@ -250,7 +251,7 @@ def _email_revocation(award: BadgeAward) -> None:
     settings = earner_settings(award.organisation_id, award.person_id)
     address = chosen_email(settings.email if settings else None, person.email if person else None)
     with force_locale((person.locale if person else None) or "en"):
-        name = badge.localised(str(get_locale())) if badge else award.badge_id
+        name = badge.localised(current_language()) if badge else award.badge_id
         queue_email(address, _("Your badge “%(badge)s” was revoked", badge=name), _(
             "Your organisation revoked your badge “%(badge)s” on %(date)s. It no longer verifies anywhere: its "
             "credentials and the badge images you downloaded now show it as revoked.\n\nReason: %(reason)s\n\n"

@@ -1,12 +1,12 @@
 """What the badges feature gives the organisation's reports: badges issued per badge and month (activity), and a
 person's awards in their data export. Registered from init_app; the reports never import this package."""
-from flask_babel import get_locale
 from sqlalchemy import Select, func, literal, select
 
 from app.badges.catalogue import badge_catalogue
 from app.badges.keys import external_url
 from app.badges.models import BadgeAward
 from app.extensions import db
+from app.i18n import current_language
 
 MEASURE_PREFIX = "badge:"
 
@@ -20,7 +20,7 @@ def badge_events(organisation_id: int) -> Select:
 
 def badge_labels(organisation_id: int) -> dict[str, str]:
     """One column per badge of the catalogue, then any retired badge that still has awards here."""
-    locale = str(get_locale() or "en")
+    locale = current_language()
     labels = {MEASURE_PREFIX + badge.id: badge.name.localised(locale) for badge in badge_catalogue().badges}
     awarded = db.session.scalars(select(func.distinct(BadgeAward.badge_id)).where(
         BadgeAward.organisation_id == organisation_id))

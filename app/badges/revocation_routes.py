@@ -81,6 +81,6 @@ def _page_number(text: str) -> int:
 
 
 def _locale() -> str:
-    from flask_babel import get_locale
+    from app.i18n import current_language
 
-    return str(get_locale())
+    return current_language()

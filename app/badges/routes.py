@@ -440,6 +440,6 @@ def _badge_or_404(badge_id: str):
 
 
 def _locale() -> str:
-    from flask_babel import get_locale
+    from app.i18n import current_language
 
-    return str(get_locale())
+    return current_language()

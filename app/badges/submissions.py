@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, or_, select, update
 
@@ -24,6 +24,7 @@ from app.badges.evidence_files import MAX_FILES, FileRefused, check_file
 from app.badges.models import BadgeAward, BadgeReviewer, Review, ReviewerInvitation, Submission, SubmissionFile
 from app.errors import AppError, Forbidden, NotFound
 from app.extensions import db
+from app.i18n import current_language
 from app.jobs.mail import queue_email
 from app.learning.content.model import PathModel
 from app.learning.progress import completed_module_ids
@@ -306,10 +307,10 @@ def _email_reviewers(submission: Submission, badge: BadgeDefinition) -> None:
     for reviewer in reviewers:
         with force_locale(reviewer.locale or "en"):
             queue_email(reviewer.email, _("Work to review: %(title)s", title=badge.brief.title.localised(
-                str(get_locale()))), _(
+                current_language())), _(
                 "A colleague submitted work for the badge “%(badge)s” and it waits for a reviewer.\n\n"
                 "Open REX VET Path from your course in the LMS: the submissions to review are linked at the top of "
-                "every page.", badge=badge.localised(str(get_locale()))), organisation_id=submission.organisation_id)
+                "every page.", badge=badge.localised(current_language())), organisation_id=submission.organisation_id)
 
 
 def _email_learner(submission: Submission, badge: BadgeDefinition, *, accepted: bool) -> None:
@@ -320,7 +321,7 @@ def _email_learner(submission: Submission, badge: BadgeDefinition, *, accepted: 
     earner = earner_settings(submission.organisation_id, submission.person_id)
     address = chosen_email(earner.email if earner else None, learner.email if learner else None)
     with force_locale((learner.locale if learner else None) or "en"):
-        name = badge.localised(str(get_locale()))
+        name = badge.localised(current_language())
         if accepted:
             subject, body = _("Your badge “%(badge)s” is awarded", badge=name), _(
                 "A reviewer accepted your work and the badge “%(badge)s” is yours. Open REX VET Path from your "

@@ -3,7 +3,6 @@ organisation admin's reviewers (docs/badges.md). The rules are app.badges.submis
 from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.badges import submissions
@@ -14,6 +13,7 @@ from app.clock import as_utc, current_clock
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.http_limits import accepts_upload, database_id
+from app.i18n import current_language
 from app.learning.content import path_model
 from app.lti.session import current_launch, launch_required, organisation_admin_launch
 
@@ -31,7 +31,7 @@ def brief(badge_id):
     submission = submissions.submission_of(launch.organisation_id, launch.person_id, badge.id)
     ready = submissions.prerequisites_met(path_model(), badge, launch.organisation_id, launch.person_id)
     return render_template("badges/work.html", badge=badge, submission=submission, ready=ready, path=path_model(),
-                           max_files=MAX_FILES, title=badge.brief.title.localised(str(get_locale())))
+                           max_files=MAX_FILES, title=badge.brief.title.localised(current_language()))
 
 
 @bp.post("/<badge_id>")
@@ -123,7 +123,7 @@ def review(submission_id):
     submission, badge, _role = submissions.submission_for_review(launch.organisation_id, launch.person_id,
                                                                  submission_id)
     return render_template("badges/review.html", submission=submission, badge=badge, review_kinds=Review,
-                           title=_("Review: %(title)s", title=badge.brief.title.localised(str(get_locale()))))
+                           title=_("Review: %(title)s", title=badge.brief.title.localised(current_language())))
 
 
 @bp.post("/reviews/<submission_id>")

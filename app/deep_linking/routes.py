@@ -2,7 +2,6 @@
 from collections.abc import Callable
 
 from flask import Blueprint, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.clock import current_clock
@@ -18,6 +17,7 @@ from app.deep_linking.services import (
     picker_page,
 )
 from app.errors import AppError
+from app.i18n import current_language
 from app.learning.content import path_model
 from app.lti.deep_linking import deep_linking_settings
 from app.lti.session import current_launch, launch_required
@@ -29,7 +29,7 @@ CHOICE_FIELD = "item"  # "path" or "module:<module id>", once per ticked box
 
 
 def _locale() -> str:
-    return str(get_locale())
+    return current_language()
 
 
 def _search(values) -> Search:

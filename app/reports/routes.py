@@ -52,9 +52,9 @@ def report_urls():
 
 
 def _locale() -> str:
-    from flask_babel import get_locale
+    from app.i18n import current_language
 
-    return str(get_locale())
+    return current_language()
 
 
 def _report(organisation: Organisation):

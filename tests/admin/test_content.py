@@ -31,7 +31,7 @@ def reload(client):
 def test_the_page_lists_each_problem_with_its_file_and_line(admin_client, content_files):
     page = admin_client.get("/admin/content").get_data(as_text=True)
 
-    assert "Running now: 1 module(s) in 2 areas and 2 levels." in page
+    assert "Running now: 1 module in 2 areas and 2 levels." in page
     assert "<code>first-steps/module.md:6</code>" in page  # the 5-minute module is under the minimums: a warning
     assert "module &#39;first-steps&#39; takes 5 minutes" in page
 
