@@ -183,11 +183,18 @@ def _safe_cell(value):
     return value
 
 
+def erase_word() -> str:
+    """The word an organisation admin types to confirm an erasure, in their language."""
+    # TRANSLATORS: the one word, in capitals, a person types to confirm erasing someone's data (e.g. POISTA)
+    return _("ERASE")
+
+
 def erase_person(organisation_id: int, person_id: int, *, confirmation: str, now: datetime) -> Person:
-    """Erase the person's data in their organisation; `confirmation` must be the word ERASE."""
+    """Erase the person's data in their organisation; `confirmation` must be the erase word of the admin's language
+    (or the English ERASE, which scripts and the docs use), in any case."""
     person = get_scoped_or_404(Person, person_id, organisation_id)
-    if confirmation.strip() != "ERASE":
-        raise AppError(_("The data was not erased: type ERASE in the box to confirm."))
+    if confirmation.strip().upper() not in {erase_word().upper(), "ERASE"}:
+        raise AppError(_("The data was not erased: type %(word)s in the box to confirm.", word=erase_word()))
     if person.erased_at is not None:
         raise AppError(_("This person's data was already erased."), status=409)
     person_erased.send(current_app._get_current_object(), organisation_id=organisation_id, person=person)

@@ -167,7 +167,8 @@ def confirm_erase(person_id: int, **_ids):
     """Ask before erasing: what goes, and that it cannot be undone."""
     organisation = _reader(data_rights=True)
     person = get_scoped_or_404(Person, person_id, organisation.id)
-    return render_template("reports/erase.html", person=person, title=_("Erase a person's data"))
+    return render_template("reports/erase.html", person=person, erase_word=personal_data.erase_word(),
+                           title=_("Erase a person's data"))
 
 
 def erase(person_id: int, **_ids):

@@ -133,3 +133,18 @@ def test_a_learner_cannot_reach_peoples_data(client, clock):
     sign_in(client, make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now()))
 
     assert client.get(f"/reports/people/{world.learner.id}/data.json").status_code == 403
+
+
+def test_the_erase_confirmation_is_typed_in_the_admins_language(client, clock, generated, person):
+    world = generated.world
+    sign_in(client, make_launch(world, world.instructor, [ORG_ADMIN_ROLE], now=clock.now(), locale="fi"))
+    page = f"/reports/people/{person.id}/erase"
+
+    form = client.get(page).get_data(as_text=True)
+    refused = post_form(client, page, {"confirmation": "ERASE it"}, page=page)
+    erased = post_form(client, page, {"confirmation": " poista "}, page=page)
+
+    assert "Kirjoita POISTA vahvistaaksesi" in form
+    assert refused.status_code == 400 and "kirjoita ruutuun POISTA" in refused.get_data(as_text=True)
+    assert erased.status_code == 303
+    assert db.session.get(type(person), person.id).erased_at is not None
