@@ -23,7 +23,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]")
 PATH_HEADINGS = {
     "fi": "Kansainvälisen osaamisen polkusi",
     "et": "Teie rahvusvaheliste oskuste arengutee",
-    "it": "Il suo percorso nelle competenze internazionali",
+    "it": "Il tuo percorso nelle competenze internazionali",
     "nl": "Uw leerpad internationale vaardigheden",
     "es": "Su itinerario de competencias internacionales",
 }
