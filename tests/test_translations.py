@@ -25,7 +25,7 @@ PATH_HEADINGS = {
     "et": "Teie rahvusvaheliste oskuste arengutee",
     "it": "Il tuo percorso nelle competenze internazionali",
     "nl": "Uw leerpad internationale vaardigheden",
-    "es": "Su itinerario de competencias internacionales",
+    "es": "Tu itinerario de competencias internacionales",
 }
 
 
@@ -144,7 +144,7 @@ def test_refused_launch_is_explained_in_the_browsers_language(client, compiled_c
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert '<html lang="es">' in page
-    assert "No se ha podido aceptar el inicio desde su LMS" in page
+    assert "No se ha podido aceptar el inicio desde tu LMS" in page
     assert "El id_token no es un JWT bien formado." in page
     assert "Referencia para el soporte técnico:" in page
 
