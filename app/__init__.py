@@ -12,7 +12,7 @@ from app.config import PROJECT_ROOT, Config, config_from_environment
 from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.http_limits import init_http_limits
-from app.i18n import current_language, select_locale
+from app.i18n import current_language, format_time, language_name, select_locale, select_time_zone
 from app.notices import waiting_notices
 from app.shared_cache import init_shared_cache
 
@@ -67,12 +67,14 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
     limiter.init_app(app)
     init_shared_cache(app)
     register_error_handlers(app)
     init_http_limits(app)  # before the features: their <int:…> routes take its id converter
     app.jinja_env.globals["current_locale"] = current_language
+    app.jinja_env.globals["language_name"] = language_name
+    app.jinja_env.filters["datetimeformat"] = format_time  # times name their zone (the organisation's)
     app.jinja_env.globals["waiting_notices"] = waiting_notices  # what features registered (app.notices)
     _nest_admin_pages()
     for feature in FEATURES:

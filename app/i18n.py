@@ -1,13 +1,20 @@
 """The reader's language, and the locale their dates and numbers are written in (Flask-Babel's locale).
 
+Times are shown in the reader's organisation's time zone (its admin's setting; UTC without one), and say which.
+
 The language is what the LMS sent at launch (kept for the session), else the browser's preference: one of
 config LANGUAGES, and what texts are looked up by (`current_language()`). English is written for European
 readers: a bare `en` formats dates and numbers as en_GB (7 December 2026, not December 7, 2026); a launch that
 says en-US gets en_US.
 """
-from flask import current_app, g, has_request_context, request
-from flask_babel import get_locale
+from collections.abc import Callable
+from datetime import datetime
 
+from babel import Locale
+from flask import current_app, g, has_request_context, request
+from flask_babel import format_datetime, get_locale, get_timezone
+
+TIME_ZONE_SOURCE = "time_zone_source"  # app.extensions key: the feature that knows the request's organisation
 ENGLISH_FORMATS = {"US": "en_US"}  # the English regions formatted otherwise than en_GB
 DEFAULT_ENGLISH_FORMAT = "en_GB"
 
@@ -36,3 +43,26 @@ def _with_formats(language: str, region: str | None) -> str:
 def current_language() -> str:
     """The reader's language code (`en`, `fi`, …): what module, path and badge texts are looked up by."""
     return get_locale().language
+
+
+def register_time_zone_source(app, source: Callable[[], str | None]) -> None:
+    """The feature that knows the request's organisation (lti: the launch) tells which time zone it chose."""
+    app.extensions[TIME_ZONE_SOURCE] = source
+
+
+def select_time_zone() -> str | None:
+    """Flask-Babel's time zone selector: the organisation's zone, else None (BABEL_DEFAULT_TIMEZONE, UTC)."""
+    source = current_app.extensions.get(TIME_ZONE_SOURCE)
+    return source() if source is not None and has_request_context() else None
+
+
+def format_time(moment: datetime, width: str = "short") -> str:
+    """A date and time in the reader's locale and time zone, with the zone named: "07/12/2026, 14:05 (Europe/Helsinki)"
+    (Babel's long and full formats name it themselves). The `datetimeformat` filter of the pages."""
+    written = format_datetime(moment, width)
+    return written if width in ("long", "full") else f"{written} ({get_timezone().zone})"  # long and full name it
+
+
+def language_name(code: str) -> str:
+    """A language's own name for itself (suomi, eesti, italiano …): how a reader finds theirs in a list."""
+    return Locale.parse(code).get_display_name(code)

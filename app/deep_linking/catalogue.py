@@ -1,4 +1,5 @@
-"""The modules an instructor browses in the picker: filtered by area and level, searched by title and outcomes."""
+"""The modules an instructor browses in the picker: filtered by area, level and language, searched by title and
+outcomes."""
 import unicodedata
 from dataclasses import dataclass
 
@@ -12,10 +13,11 @@ class Search:
     query: str = ""
     area_id: str = ""
     level_id: str = ""
+    language: str = ""  # only modules a reader of this language gets in it ("" or an unknown code: all)
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.query or self.area_id or self.level_id)
+        return bool(self.query or self.area_id or self.level_id or self.language)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def find_modules(path: PathModel, search: Search, *, locale: str) -> Catalogue:
         level_groups = []
         for each_level in levels:
             found = tuple(module for module in path.modules_for(each_area.id, each_level.id)
-                          if matches(module, query, locale))
+                          if matches(module, query, locale) and (not search.language or module.is_in(search.language)))
             if found:
                 level_groups.append(LevelGroup(each_level, found))
         if level_groups:

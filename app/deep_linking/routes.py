@@ -1,7 +1,7 @@
 """The module picker an instructor sees in the LMS's "add content" dialog (LTI Deep Linking), and its answers."""
 from collections.abc import Callable
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
 from app.clock import current_clock
@@ -13,6 +13,7 @@ from app.deep_linking.services import (
     answer_refused,
     answer_with_selection,
     claim_the_answer,
+    link_title_language,
     may_add_content,
     picker_page,
 )
@@ -33,14 +34,23 @@ def _locale() -> str:
 
 
 def _search(values) -> Search:
+    language = values.get("language", "").strip()
     return Search(query=values.get("q", "").strip(), area_id=values.get("area", "").strip(),
-                  level_id=values.get("level", "").strip())
+                  level_id=values.get("level", "").strip(),
+                  language=language if language in current_app.config["LANGUAGES"] else "")
+
+
+def _titles_language(values) -> str:
+    return link_title_language(current_launch(), values.get("titles"), languages=current_app.config["LANGUAGES"],
+                               page_locale=_locale())
 
 
 def _picker(values, *, problem: AppError | None = None, status: int = 200):
     page = picker_page(current_launch(), path_model(), _search(values), values.getlist(CHOICE_FIELD), locale=_locale())
     return render_template("deep_linking/picker.html", page=page, path=path_model(), problem=problem,
-                           choice_field=CHOICE_FIELD, title=_("Add REX VET Path to your course")), status
+                           choice_field=CHOICE_FIELD, languages=current_app.config["LANGUAGES"],
+                           titles_language=_titles_language(values),
+                           title=_("Add REX VET Path to your course")), status
 
 
 def _to_the_lms(answer: Callable[[], ResponseForm], message: str):
@@ -106,8 +116,9 @@ def add():
                                    accept_multiple=settings.accept_multiple)
     except InvalidSelection as problem:
         return _picker(request.form, problem=problem, status=problem.status)
+    titles = _titles_language(request.form)
     return _to_the_lms(lambda: answer_with_selection(
-        launch, selection, path_model(), locale=_locale(), launch_url=ToolUrls.configured().launch_url,
+        launch, selection, path_model(), locale=titles, launch_url=ToolUrls.configured().launch_url,
         now=current_clock().now()), _("Adding your choice to the course…"))
 
 

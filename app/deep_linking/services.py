@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import update
 
@@ -41,6 +42,15 @@ def may_add_content(launch: Launch) -> bool:
     return launch.course_role == INSTRUCTOR or launch.is_organisation_admin
 
 
+def link_title_language(launch: Launch, chosen: str | None, *, languages: list[str], page_locale: str) -> str:
+    """The language of the titles of the links added to the course: the instructor's choice, else the organisation's
+    language, else the page's (LTI sends no course language)."""
+    for candidate in (chosen, launch.organisation.language, page_locale):
+        if candidate in languages:
+            return candidate
+    return page_locale
+
+
 def picker_page(launch: Launch, path: PathModel, search: Search, choices: list[str], *, locale: str) -> PickerPage:
     """What the picker shows: the LMS's settings, the modules found, and what is already ticked."""
     return PickerPage(deep_linking_settings(launch), search, find_modules(path, search, locale=locale),
@@ -51,7 +61,8 @@ def answer_with_selection(
     launch: Launch, selection: Selection, path: PathModel, *, locale: str, launch_url: str, now: datetime,
 ) -> ResponseForm:
     """The signed response that adds the chosen modules (or the whole path) to the course."""
-    items = content_items(selection, path, locale=locale, launch_url=launch_url)
+    with force_locale(locale):  # the titles' language, which may differ from the page's: the whole path's too
+        items = content_items(selection, path, locale=locale, launch_url=launch_url)
     return ResponseForm(*deep_linking_response(launch, items, now=now))
 
 

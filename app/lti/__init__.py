@@ -3,6 +3,7 @@
 
 def init_app(app):
     from app.events import launch_completed, people_merged, person_erased, person_moved
+    from app.i18n import register_time_zone_source
     from app.jobs.purge import register_purge
     from app.lti import jobs, models, organisation_routes  # noqa: F401  (tables, and the periodic jobs the worker runs)
     from app.lti.cleanup import purge_expired_lti_data
@@ -16,6 +17,7 @@ def init_app(app):
         load_launch_session,
         move_launches,
         move_launches_to_organisation,
+        organisation_time_zone,
         protect_launch_pages,
         raise_session_error,
     )
@@ -30,6 +32,7 @@ def init_app(app):
     app.after_request(protect_launch_pages)
     app.url_defaults(add_launch_token)
     app.session_interface = ToolSessionInterface()
+    register_time_zone_source(app, organisation_time_zone)
     register_purge(purge_expired_lti_data)
     people_merged.connect(move_launches)
     person_moved.connect(move_launches_to_organisation)

@@ -4,7 +4,7 @@ Its badge issuer profile, with the college's country, is app/badges/issuer_route
 They live in lti, not tenancy, because they are reached through a launch (`current_launch`: the LMS asserts the
 organisation admin's role); the work is tenancy's services.
 """
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.errors import AppError
@@ -14,10 +14,12 @@ from app.lti.session import organisation_admin_launch
 from app.tenancy.models import Deployment, Person
 from app.tenancy.services import (
     approve_deployment_of_organisation,
+    available_time_zones,
     merge_people,
     organisation_admin_may_approve,
     scoped,
     set_instructors_see_self_assessments,
+    set_language_and_time_zone,
 )
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
@@ -33,7 +35,19 @@ def sites():
     approvable = {deployment.id for deployment in deployments
                   if organisation_admin_may_approve(deployment, launch.organisation_id)}
     return render_template("tenancy/sites.html", deployments=deployments, organisation=launch.organisation,
-                           approvable=approvable, title=_("LMS sites"))
+                           approvable=approvable, languages=current_app.config["LANGUAGES"],
+                           time_zones=available_time_zones(), title=_("LMS sites"))
+
+
+@bp.post("/settings/language-and-time")
+def language_and_time_setting():
+    """The college's language (the default of link titles in its courses) and the time zone of its people's times."""
+    launch = organisation_admin_launch()
+    organisation = set_language_and_time_zone(launch.organisation_id, request.form.get("language", ""),
+                                              request.form.get("time_zone", ""),
+                                              languages=current_app.config["LANGUAGES"])
+    flash(_("Saved: times are shown in %(zone)s.", zone=organisation.time_zone or "UTC"), "success")
+    return redirect(url_for("organisation.sites", _anchor="language-title"), 303)
 
 
 @bp.post("/settings/self-assessments")

@@ -185,6 +185,12 @@ def launch_if_any() -> Launch | None:
     return getattr(g, "launch", None)
 
 
+def organisation_time_zone() -> str | None:
+    """The time zone the launch's organisation chose for its people's times (None: UTC)."""
+    launch = launch_if_any()
+    return launch.organisation.time_zone if launch is not None else None
+
+
 def current_launch() -> Launch:
     """The launch behind this request, or a page telling the user to launch from the LMS."""
     launch = getattr(g, "launch", None)

@@ -22,6 +22,11 @@ class Organisation(TimestampMixin, db.Model):
     # Off by default: a person's self-ratings are theirs; the organisation sees only aggregates.
     instructors_see_self_assessments: Mapped[bool] = mapped_column(default=False, server_default=false())
     country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2: the awarding body's, on badges
+    # The college's own language (one of config LANGUAGES): the default language of the titles of links added to
+    # its courses (LTI sends no course language). None: the launch's locale.
+    language: Mapped[str | None] = mapped_column(String(8))
+    # The IANA time zone its people's times are shown in (e.g. Europe/Helsinki). None: UTC.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     deployments: Mapped[list["Deployment"]] = relationship(back_populates="organisation")
 

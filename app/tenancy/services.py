@@ -1,5 +1,6 @@
 """Tenancy rules: which organisation a launch belongs to, who the person is, and the one scoping helper."""
 import logging
+import zoneinfo
 from functools import cache
 
 from flask_babel import gettext as _
@@ -331,6 +332,30 @@ def set_organisation_country(organisation_id: int, code: str | None) -> Organisa
     organisation.country = code
     log.info("organisation %s: country %s", organisation_id, code or "not stated")
     return organisation
+
+
+def set_language_and_time_zone(organisation_id: int, language: str, time_zone: str, *,
+                               languages: list[str]) -> Organisation:
+    """The organisation admin's choice of the college's language (the default of link titles in its courses) and
+    the time zone its people's times are shown in. An empty value clears the choice."""
+    language, time_zone = (language or "").strip(), (time_zone or "").strip()
+    if language and language not in languages:
+        raise InvalidInput(_("“%(value)s” is not a language of REX VET Path.", value=language),
+                           hint=_("Choose one of the languages in the list."))
+    if time_zone and time_zone not in available_time_zones():
+        raise InvalidInput(_("“%(value)s” is not a time zone.", value=time_zone),
+                           hint=_("Choose the time zone of your college in the list, e.g. Europe/Helsinki."))
+    organisation = db.session.get(Organisation, organisation_id)
+    organisation.language, organisation.time_zone = language or None, time_zone or None
+    log.info("organisation %s: language %s, time zone %s", organisation_id, organisation.language,
+             organisation.time_zone)
+    return organisation
+
+
+@cache
+def available_time_zones() -> tuple[str, ...]:
+    """The IANA zones a college may choose: Europe's and UTC (the partners and any college in Europe)."""
+    return ("UTC", *sorted(zone for zone in zoneinfo.available_timezones() if zone.startswith("Europe/")))
 
 
 def set_instructors_see_self_assessments(organisation_id: int, allowed: bool) -> Organisation:

@@ -263,3 +263,41 @@ def test_picker_speaks_the_launchs_language(client, open_picker):
     assert '<html lang="fi">' in page
     assert "<h2>Opiskelijoiden liikkuvuus</h2>" in page and "Moduuli mobility-basics" in page
     assert "Add REX VET Path to your course" not in page and "Search" not in page
+
+
+def test_the_picker_filters_modules_by_the_language_they_are_available_in(app, client, open_picker, path):
+    from dataclasses import replace
+    english_only = replace(path.module("languages-email"), translations=())
+    app.extensions["path_model"] = replace(path, modules=tuple(
+        english_only if module.id == "languages-email" else module for module in path.modules))
+    open_picker([INSTRUCTOR_ROLE])
+
+    in_finnish = picker(client, language="fi")
+    in_estonian = picker(client, language="et")
+    all_languages = picker(client, language="")
+
+    def modules(response):
+        return set(module_ids_shown(response)) - {"path"}  # the whole path is offered whatever the filter
+
+    assert modules(in_finnish) == {"mobility-basics", "mobility-abroad", "mobility-guide"}
+    assert modules(in_estonian) == set()
+    assert modules(all_languages) == {"mobility-basics", "mobility-abroad", "mobility-guide", "languages-email"}
+    assert '<option value="fi" selected>Available in suomi</option>' in in_finnish.get_data(as_text=True)
+
+
+def test_link_titles_default_to_the_organisations_language_and_the_instructor_may_choose_another(
+        client, open_picker, world):
+    world.organisation.language = "fi"
+    db.session.flush()
+    open_picker([INSTRUCTOR_ROLE], locale="en")  # the instructor reads the picker in English
+
+    page = picker(client).get_data(as_text=True)
+    in_finnish = posted_answer(submit(client, "add", ["path", "module:mobility-basics"]))[1][CONTENT_ITEMS]
+    open_picker([INSTRUCTOR_ROLE], locale="en")
+    in_english = posted_answer(submit(client, "add", ["module:mobility-basics"], titles="en"))[1][CONTENT_ITEMS]
+
+    assert '<option value="fi" lang="fi" selected>suomi</option>' in page
+    assert [item["title"] for item in in_finnish] == ["REX VET Path: kansainvälisen osaamisen polkusi",
+                                                       "Moduuli mobility-basics"]
+    assert in_finnish[1]["lineItem"]["label"] == "Moduuli mobility-basics"
+    assert [item["title"] for item in in_english] == ["Module mobility-basics"]

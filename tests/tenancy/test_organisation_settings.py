@@ -46,3 +46,48 @@ def test_only_an_organisation_admin_may_change_it(client, clock, world):
 
     assert response.status_code == 403
     assert world.organisation.instructors_see_self_assessments is False
+
+
+LANGUAGE_AND_TIME = "/organisation/settings/language-and-time"
+
+
+def test_the_organisation_admin_sets_the_colleges_language_and_time_zone_and_times_are_shown_in_it(
+        app, client, clock, world):
+    from datetime import UTC, datetime
+
+    from flask import g
+    from flask_babel import refresh
+
+    from app.i18n import format_time
+
+    admin = make_launch(world, world.instructor, [ORG_ADMIN_ROLE], now=clock.now())
+    sign_in(client, admin)
+    assert '<option value="UTC" selected>UTC</option>' in client.get("/organisation/sites").get_data(as_text=True)
+
+    response = post_form(client, LANGUAGE_AND_TIME, {"language": "fi", "time_zone": "Europe/Helsinki"},
+                         page="/organisation/sites")
+
+    assert response.status_code == 303
+    assert (world.organisation.language, world.organisation.time_zone) == ("fi", "Europe/Helsinki")
+    sites = client.get("/organisation/sites").get_data(as_text=True)
+    assert '<option value="fi" lang="fi" selected>suomi</option>' in sites
+    assert '<option value="Europe/Helsinki" selected>Europe/Helsinki</option>' in sites
+    with app.test_request_context("/"):
+        g.launch, g.locale = admin, "en"
+        refresh()
+        assert format_time(datetime(2026, 12, 7, 12, 0, tzinfo=UTC)) == "07/12/2026, 14:00 (Europe/Helsinki)"
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"language": "xx", "time_zone": "UTC"}, "“xx” is not a language of REX VET Path."),
+    ({"language": "fi", "time_zone": "Mars/Olympus"}, "“Mars/Olympus” is not a time zone."),
+])
+def test_a_language_or_time_zone_that_does_not_exist_is_refused_and_nothing_changes(client, clock, world, fields,
+                                                                                     message):
+    sign_in(client, make_launch(world, world.instructor, [ORG_ADMIN_ROLE], now=clock.now()))
+
+    response = post_form(client, LANGUAGE_AND_TIME, fields, page="/organisation/sites")
+
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert (world.organisation.language, world.organisation.time_zone) == (None, None)
