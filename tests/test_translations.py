@@ -24,7 +24,7 @@ PATH_HEADINGS = {
     "fi": "Kansainvälisen osaamisen polkusi",
     "et": "Teie rahvusvaheliste oskuste arengutee",
     "it": "Il tuo percorso nelle competenze internazionali",
-    "nl": "Uw leerpad internationale vaardigheden",
+    "nl": "Jouw leerpad internationale vaardigheden",
     "es": "Tu itinerario de competencias internacionales",
 }
 
