@@ -22,7 +22,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]")
 
 PATH_HEADINGS = {
     "fi": "Kansainvälisen osaamisen polkusi",
-    "et": "Teie rahvusvaheliste oskuste arengutee",
+    "et": "Sinu rahvusvaheliste oskuste arengutee",
     "it": "Il tuo percorso nelle competenze internazionali",
     "nl": "Jouw leerpad internationale vaardigheden",
     "es": "Tu itinerario de competencias internacionales",
