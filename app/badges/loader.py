@@ -104,9 +104,9 @@ class _BadgeReader(ContentReader):
                 f"name the file {badge_id}.yaml (ids are stable: awards refer to them)",
             )
         owner = f"badge {badge_id!r}"
-        name = self.localised_text(raw, "name", file, owner)
-        description = self.localised_text(raw, "description", file, owner)
-        criteria = self.localised_text(raw, "criteria", file, owner)
+        name = self._complete_text(raw, "name", file, owner)
+        description = self._complete_text(raw, "description", file, owner)
+        criteria = self._complete_text(raw, "criteria", file, owner)
         kind = raw.get("kind", PARTICIPATION)
         if kind not in KINDS:
             self.problems.error(Source(file, raw.key_lines["kind"]), f"{owner}: kind {kind!r} is not known",
@@ -165,8 +165,9 @@ class _BadgeReader(ContentReader):
         )
 
     def _complete_text(self, raw: LineDict, key: str, file: str, owner: str, label: str | None = None):
-        """A text of a brief or of the facts: English required; each language of the package expected (a warning,
-        an error with strict): an employer in any partner country reads these."""
+        """A badge's name, description and criteria, a text of its brief or facts: English required; each language
+        of the package expected (a warning, an error with strict): earners and employers in every partner country
+        read these."""
         text = self.localised_text(raw, key, file, owner)
         if text is not None:
             missing = [locale for locale in self.locales if not text.has(locale)]

@@ -83,9 +83,20 @@ def load_content(directory, *, locales=DEFAULT_LOCALES, strict: bool = False) ->
     broken = {problem.file.split("/", 1)[0] for problem in problems.errors if "/" in problem.file}
     rejected = [module.id for module in modules if module.source.file.split("/", 1)[0] in broken]
     model = replace(model, modules=tuple(module for module in modules if module.id not in rejected))
+    for source, message, fix in reader.language_gaps + _untranslated_modules(modules, locales):
+        problems.minimum(source, message, fix, strict)
     if levels is None:
         model = None
     return LoadedContent(model, problems, rejected)
+
+
+def _untranslated_modules(modules, locales) -> list[tuple[Source, str, str]]:
+    """A module without its `module.<locale>.md` for a language of the installation (docs/translation.md)."""
+    return [
+        (module.source, f"module {module.id!r} has no {LOCALE_NAMES.get(locale, locale)} translation; English is shown",
+         f"write {module.id}/module.{locale}.md with the same ids (docs/content.md, docs/translation.md)")
+        for module in modules for locale in locales if locale != DEFAULT_LOCALE and locale not in module.translations
+    ]
 
 
 def _module_folders(directory: Path) -> list[Path]:
@@ -304,6 +315,12 @@ class ContentReader:
         self.locales = locales
         self.problems = problems
         self.missing_locales: dict[str, list[int]] = {}  # locale → lines of texts lacking it (English is shown)
+        self.language_gaps: list[tuple[Source, str, str]] = []  # what a language lacks: load_content reports it
+
+    def language_gap(self, source: Source, message: str, fix: str = "") -> None:
+        """A text a language of the installation lacks (English is shown): a warning, an error with strict, and never
+        a reason to leave a module out (it works, in English)."""
+        self.language_gaps.append((source, message, fix))
 
     def localised_text(self, raw: LineDict, key: str, file: str, owner: str) -> Text | None:
         """`key: English text` or `key: {en: …, fi: …}`; English is required, other locales optional."""
@@ -436,7 +453,7 @@ class _PathReader(ContentReader):
             area for area in (self._area(raw, file, line) for raw, line in self._items(data, "areas", file)) if area
         ]
         for locale, lines in missing_locales.items():
-            self.problems.warning(Source(file, lines[0]),
+            self.language_gap(Source(file, lines[0]),
                                   f"{len(lines)} texts have no {LOCALE_NAMES.get(locale, locale)} ({locale}) version; "
                                   "English is shown", f"add `{locale}:` next to `en:` (first one here)")
         return sorted(levels, key=lambda level: level.order), areas
@@ -764,7 +781,7 @@ class _PathReader(ContentReader):
                                 f"write `id: {module.id}`")
         title = self.plain_text(front, "title", file, "the translation", required=False)
         if not title:
-            self.problems.warning(Source(file, front.line), f"no {language} title; English is shown", "add `title:`")
+            self.language_gap(Source(file, front.line), f"no {language} title; English is shown", "add `title:`")
         outcomes = module.outcomes
         translated_outcomes = self.text_list(front, "outcomes", file) if "outcomes" in front else []
         if len(translated_outcomes) == len(outcomes):
@@ -772,7 +789,7 @@ class _PathReader(ContentReader):
                 text.with_locale(locale, value) for text, (value, _) in zip(outcomes, translated_outcomes, strict=True)
             )
         else:
-            self.problems.warning(
+            self.language_gap(
                 Source(file, front.key_lines.get("outcomes", front.line)),
                 f"{len(translated_outcomes)} {language} outcomes for {len(outcomes)} English ones; "
                 "the English outcomes are shown",
@@ -802,7 +819,7 @@ class _PathReader(ContentReader):
         for section in module.sections:
             translated = translated_sections.get(section.id)
             if translated is None:
-                self.problems.warning(
+                self.language_gap(
                     Source(file, 1),
                     f"section {section.id!r} has no {language} translation; English is shown",
                     f"add `## … {{#{section.id}}}` with its {language} text",
@@ -813,7 +830,7 @@ class _PathReader(ContentReader):
             for activity in section.activities:
                 data = translated_activities.get(activity.id)
                 if data is None:
-                    self.problems.warning(Source(file, translated.line),
+                    self.language_gap(Source(file, translated.line),
                                           f"activity {activity.id!r} has no {language} translation; English is shown",
                                           f"add a ```activity block with `id: {activity.id}` in this section")
                     activities.append(activity)
@@ -841,7 +858,7 @@ class _PathReader(ContentReader):
             )
         prompt = self.plain_text(raw, "prompt", file, f"activity {activity.id!r}", required=False)
         if not prompt:
-            self.problems.warning(
+            self.language_gap(
                 Source(file, raw.line),
                 f"activity {activity.id!r} has no {language} prompt; English is shown",
                 "add `prompt:`",
@@ -874,14 +891,14 @@ class _PathReader(ContentReader):
         for variant in activity.variants:
             item = translated.get(variant.id)
             if item is None:
-                self.problems.warning(Source(file, raw.line),
+                self.language_gap(Source(file, raw.line),
                                       f"variant {variant.id!r} has no {language} translation; English is shown",
                                       f"add `variants:` with `- id: {variant.id.rsplit('.', 1)[1]}` and its texts")
                 result.append(variant)
                 continue
             prompt = self.plain_text(item, "prompt", file, f"variant {variant.id!r}", required=False)
             if not prompt:
-                self.problems.warning(Source(file, item.line),
+                self.language_gap(Source(file, item.line),
                                       f"variant {variant.id!r} has no {language} prompt; English is shown",
                                       "add `prompt:`")
             options = self._translate_entries(
@@ -923,7 +940,7 @@ class _PathReader(ContentReader):
                 if isinstance(value, str) and value.strip():
                     changes[name] = getattr(entry, name).with_locale(locale, value.strip())
                 elif getattr(entry, name).english:
-                    self.problems.warning(
+                    self.language_gap(
                         Source(file, item.line if item else raw.line),
                         f"{key[:-1]} {entry.id!r} of activity {activity_id!r} has no {language} `{name}`; "
                         "English is shown",
