@@ -16,7 +16,7 @@ def test_instructor_searches_ticks_two_modules_and_the_lms_adds_them(lti_world, 
     tool = page.frame_locator("iframe")
 
     expect(tool.get_by_role("heading", level=1)).to_have_text("Lisää REX VET Path kurssillesi", timeout=15000)
-    search = tool.get_by_label("Hae otsikoista ja osaamistavoitteista")
+    search = tool.get_by_label("Hae otsikoista ja oppimistuloksista")
     search.fill("virtual exchange")
     search.press("Enter")  # "Hae" (search) is the form's first button, so Enter searches
     expect(tool.get_by_test_id("modules-found")).to_have_text("1 moduuli löytyi.")
