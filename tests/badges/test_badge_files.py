@@ -145,7 +145,8 @@ def test_missing_facts_or_languages_warn_and_fail_with_strict(app, tmp_path):
         problem.format().split(" — ")[0] for problem in lenient]
     assert any(problem.format().startswith("x.yaml:8: warning: badge 'x': a learning outcome has no fi, et")
                for problem in lenient)
-    assert sum(problem.is_error for problem in strict) == 4  # the level, and three texts without their languages
+    # the level, three facts without their languages, and the name, description and criteria (English only)
+    assert sum(problem.is_error for problem in strict) == 7
 
 
 def test_a_badge_for_the_whole_path_warns_while_a_cell_has_no_module_and_fails_strict(tmp_path):

@@ -194,7 +194,7 @@ def test_the_page_takes_the_same_few_queries_for_50_or_500_members(client, clock
         page = client.get(dashboard_url(world)).get_data(as_text=True)
 
     assert "501 members match." in page
-    assert len(large) == len(small) <= 12, large
+    assert len(large) == len(small) <= 13, large  # 13: the organisation's time zone, read once for the page's times
 
 
 def test_a_row_says_the_same_whether_the_page_was_chosen_by_name_or_by_progress(client, clock, instructor, world):

@@ -58,13 +58,14 @@ FACTS = (f"facts:\n  outcomes:\n    - {_in_six('The earner can explain what the 
 
 def demonstrated_yaml(badge_id: str, prerequisites: str, *, reviewers: str = "organisation") -> str:
     """A valid demonstrated badge: a brief with three criteria (a, b, c), these prerequisites and reviewers; its
-    brief and facts in the six languages."""
+    texts, brief and facts in the six languages."""
     criteria = "".join(
         f"    - {{id: {c}, text: {_in_six(f'Criterion {c}')}, meets: {_in_six(f'What {c} looks like')}}}\n"
         for c in "abc"
     )
-    return (f"id: {badge_id}\nkind: demonstrated\nname: Shown {badge_id}\ndescription: Work shown for {badge_id}.\n"
-            f"criteria: A reviewer accepted the work for {badge_id}.\nprerequisites: {prerequisites}\n"
+    return (f"id: {badge_id}\nkind: demonstrated\nname: {_in_six(f'Shown {badge_id}')}\n"
+            f"description: {_in_six(f'Work shown for {badge_id}')}\n"
+            f"criteria: {_in_six(f'A reviewer accepted the work for {badge_id}')}\nprerequisites: {prerequisites}\n"
             f"reviewers: {reviewers}\nimage: module.svg\nbrief:\n  title: {_in_six(f'The {badge_id} artefact')}\n"
             f"  task: {_in_six('Produce the artefact')}\n  situation: {_in_six('For your own college')}\n"
             f"  expected_hours: 3\n  criteria:\n{criteria}{FACTS}")
