@@ -20,13 +20,13 @@ def test_instructor_searches_ticks_two_modules_and_the_lms_adds_them(lti_world, 
     search.fill("virtual exchange")
     search.press("Enter")  # "Hae" (search) is the form's first button, so Enter searches
     expect(tool.get_by_test_id("modules-found")).to_have_text("1 moduuli löytyi.")
-    tool.get_by_role("checkbox", name="Running a virtual exchange with a partner class").check()
+    tool.get_by_role("checkbox", name="Virtuaalivaihto kumppaniluokan kanssa").check()
 
     search.fill("")
     tool.get_by_label("Taso").select_option("explorer")
     tool.get_by_role("button", name="Hae", exact=True).click()
     kept = tool.get_by_role("group", name="Myös valittu (ei tässä haussa)")
-    expect(kept.get_by_role("checkbox", name="Running a virtual exchange with a partner class")).to_be_checked()
+    expect(kept.get_by_role("checkbox", name="Virtuaalivaihto kumppaniluokan kanssa")).to_be_checked()
     tool.get_by_role("group", name="Moduulit").get_by_role("checkbox").first.check()
     keep_screenshot(page, "deep-linking-picker")
     tool.get_by_role("button", name="Lisää kurssille").click()
