@@ -586,38 +586,36 @@ class _PathReader(ContentReader):
     def _teaches(self, front: LineDict, file: str) -> tuple[str, ...]:
         """The ids of the can-do statements the module teaches; whether they are in its cell is checked with the path
         (validation.py)."""
-        value = front.get("teaches")
-        if value is None:
-            return ()
-        if not isinstance(value, LineList):
-            self.problems.error(Source(file, front.key_lines["teaches"]), "`teaches:` must be a list of statement ids",
-                                "write `teaches: [area.level.1, area.level.2]` with ids from path.yaml")
-            return ()
-        ids = []
-        for item, line in zip(value, value.item_lines, strict=True):
-            if isinstance(item, str) and ID_PATTERN.match(item):
-                ids.append(item)
-            else:
-                self.problems.error(Source(file, line), f"{item!r} in `teaches:` is not a statement id",
-                                    "write the id of a can-do statement of path.yaml, e.g. `learner-mobility.rookie.1`")
-        return tuple(ids)
+        return self._list_of(
+            front, "teaches", file, lambda item: ID_PATTERN.match(item),
+            not_a_list=("`teaches:` must be a list of statement ids",
+                        "write `teaches: [area.level.1, area.level.2]` with ids from path.yaml"),
+            not_an_item=("is not a statement id",
+                         "write the id of a can-do statement of path.yaml, e.g. `learner-mobility.rookie.1`"))
 
     def _sources(self, front: LineDict, file: str) -> tuple[str, ...]:
-        value = front.get("sources")
+        return self._list_of(
+            front, "sources", file, lambda item: re.fullmatch(r"https?://\S+", item),
+            not_a_list=("`sources:` must be a list of addresses",
+                        "write each page the module's facts come from on its own line: `- https://…`"),
+            not_an_item=("is not a web address", "write the address of the published page, starting with https://"))
+
+    def _list_of(self, front: LineDict, key: str, file: str, valid, *, not_a_list, not_an_item) -> tuple[str, ...]:
+        """A front-matter list of texts, each checked by `valid`; every wrong one is an error at its own line."""
+        value = front.get(key)
         if value is None:
             return ()
         if not isinstance(value, LineList):
-            self.problems.error(Source(file, front.key_lines["sources"]), "`sources:` must be a list of addresses",
-                                "write each page the module's facts come from on its own line: `- https://…`")
+            self.problems.error(Source(file, front.key_lines[key]), *not_a_list)
             return ()
-        addresses = []
+        found = []
         for item, line in zip(value, value.item_lines, strict=True):
-            if isinstance(item, str) and re.fullmatch(r"https?://\S+", item.strip()):
-                addresses.append(item.strip())
+            if isinstance(item, str) and valid(item.strip()):
+                found.append(item.strip())
             else:
-                self.problems.error(Source(file, line), f"{item!r} in `sources:` is not a web address",
-                                    "write the address of the published page, starting with https://")
-        return tuple(addresses)
+                message, fix = not_an_item
+                self.problems.error(Source(file, line), f"{item!r} in `{key}:` {message}", fix)
+        return tuple(found)
 
     def _checked(self, front: LineDict, file: str) -> datetime.date | None:
         value = front.get("checked")
