@@ -16,6 +16,8 @@ def test_organisation_admin_reads_the_skills_map(client, clock, generated):
 
     for page in PAGES:
         assert client.get(page).status_code == 200, page
+    # the gaps name the path's third level by its title, as path.yaml writes it
+    assert "at the Practitioner level or above" in client.get(PAGES[0]).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("roles", [[LEARNER_ROLE], [INSTRUCTOR_ROLE], [COURSE_ADMINISTRATOR]])
