@@ -1,5 +1,6 @@
 """The package in the partners' languages (docs/translation.md): every page a learner, an instructor and an
-organisation admin open, every module and every demonstrated badge's brief, rendered in each partner language,
+organisation admin open, every section of every module, an earned badge's page and every demonstrated badge's brief,
+rendered in each partner language,
 shows no English text where a translation belongs: no sentence of the interface's English, and no English title
 or question of a module.
 
@@ -12,8 +13,10 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
+from app.badges.awarding import awards_of
 from app.badges.catalogue import badge_catalogue
 from app.config import PROJECT_ROOT
+from tests.support.badges import complete_module
 
 pytestmark = pytest.mark.sqlite
 
@@ -64,16 +67,19 @@ def interface_english():
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_a_learner_reads_the_path_self_assessment_every_module_and_their_badges_in_their_language(
-        app, client, launch_as, locale, interface_english):
-    launch_as("learner", locale=locale)
+        app, client, clock, launch_as, locale, interface_english):
+    launch = launch_as("learner", locale=locale)
+    complete_module(app, launch, "erasmus-plus-for-vet", now=clock.now())  # a badge earned: its page, My badges
+    [award] = awards_of(launch.organisation_id, launch.person_id)
     path = app.extensions["path_model"]
     catalogue = badge_catalogue(app)
 
     leftovers = {}
-    for url in ["/", "/self-assessment", "/badges/mine"]:
+    for url in ["/", "/self-assessment", "/badges/mine", f"/badges/awards/{award.public_id}",
+                "/modules/erasmus-plus-for-vet/summary"]:
         leftovers[url] = english_in(visible_text(client.get(url)), interface_english[locale])
     for module in path.modules:
-        for section in module.sections[:2]:
+        for section in module.sections:
             url = f"/modules/{module.id}/sections/{section.id}"
             text = visible_text(client.get(url))
             leftovers[url] = english_in(text, interface_english[locale] | module_english(module, section, locale))
