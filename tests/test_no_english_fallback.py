@@ -1,6 +1,6 @@
 """The package in the partners' languages (docs/translation.md): every page a learner, an instructor and an
 organisation admin open, every section of every module, an earned badge's page and every demonstrated badge's brief,
-rendered in each partner language,
+rendered in each partner language (with the issuer's page an earner's badge links to),
 shows no English text where a translation belongs: no sentence of the interface's English, and no English title
 or question of a module.
 
@@ -75,9 +75,13 @@ def test_a_learner_reads_the_path_self_assessment_every_module_and_their_badges_
     catalogue = badge_catalogue(app)
 
     leftovers = {}
+    award_page = client.get(f"/badges/awards/{award.public_id}").get_data(as_text=True)
+    issuer_url = re.search(r'href="(?:https?://[^/"]+)?(/badges/issuers/[^/"?#]+)"', award_page).group(1)
     for url in ["/", "/self-assessment", "/badges/mine", f"/badges/awards/{award.public_id}",
-                "/modules/erasmus-plus-for-vet/summary"]:
-        leftovers[url] = english_in(visible_text(client.get(url)), interface_english[locale])
+                "/modules/erasmus-plus-for-vet/summary", issuer_url]:
+        response = client.get(url, headers={"Accept": "text/html"})  # the issuer's page, not its JSON profile
+        assert (response.status_code, response.mimetype) == (200, "text/html"), url
+        leftovers[url] = english_in(visible_text(response), interface_english[locale])
     for module in path.modules:
         for section in module.sections:
             url = f"/modules/{module.id}/sections/{section.id}"
