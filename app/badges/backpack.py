@@ -16,7 +16,7 @@ import base64
 import hashlib
 import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -27,6 +27,7 @@ from sqlalchemy import delete, select, update
 from app.badges.backpack_models import BackpackAuthorization, BackpackConnection, BackpackHost
 from app.badges.earners import own_award
 from app.badges.keys import external_url
+from app.clock import as_utc
 from app.crypto import key_encryption
 from app.errors import AppError, NotFound
 from app.extensions import db
@@ -207,7 +208,7 @@ def finish_authorization(state: str, *, code: str | None, error: str | None, now
     """The host's redirect back: the pending authorization found by its state, the code exchanged for tokens."""
     pending = db.session.scalars(select(BackpackAuthorization).where(
         BackpackAuthorization.state_hash == _hash(state or ""))).first()
-    if pending is None or _aware(pending.expires_at) < now:
+    if pending is None or as_utc(pending.expires_at) < now:
         raise BackpackError(_("This connection request is unknown or has expired. Start again from My badges."),
                             status=400)
     db.session.delete(pending)  # used once, whatever the answer
@@ -249,10 +250,6 @@ def _keep_tokens(connection: BackpackConnection, tokens: dict, *, now: datetime)
     connection.scope = str(tokens.get("scope") or connection.scope or UPSERT_SCOPE)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 def _refresh(connection: BackpackConnection, *, now: datetime) -> None:
     if connection.refresh_token_encrypted is None:
         raise BackpackError(_("Your backpack's permission has ended: connect it again."))
@@ -291,7 +288,7 @@ def send_award(organisation_id: int, person_id: int, connection_id: int, award_p
     if award.is_revoked:
         raise BackpackError(_("A revoked badge cannot be sent."), status=400)
     token = signed_credential(award)[1]
-    if connection.expires_at is not None and _aware(connection.expires_at) <= now:
+    if connection.expires_at is not None and as_utc(connection.expires_at) <= now:
         _refresh(connection, now=now)
     response = _upsert(connection, token)
     if response.status_code == 401:
