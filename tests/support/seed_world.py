@@ -1,4 +1,4 @@
-"""One organisation after a term of use, made through the tool's own services: a course with an instructor, twelve
+"""One organisation after a term of use, made through the tool's own services: a course with an instructor, fifteen
 learners, a mentor and an organisation admin; self-assessments, module completions and the badges they earn, and a
 demonstrated badge's work submitted, reviewed and accepted (another piece waiting), over four months.
 
@@ -24,7 +24,7 @@ from app.badges.models import BadgeAward, Review
 from app.badges.submissions import add_file, decide, demonstrated_badge, draft_for, name_reviewer, save_draft, submit
 from app.events import launch_completed
 from app.extensions import db
-from app.learning.self_assessment import record_self_assessment
+from app.learning.self_assessment import ON_MY_OWN, record_self_assessment
 from app.lti.keys import ensure_active_tool_key
 from app.tenancy.models import Person
 from app.tenancy.roles import tool_role_for
@@ -36,7 +36,7 @@ from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROL
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # the FrozenClock's start: where the seeded term ends
 MENTOR_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
 ADMIN_USERNAME, ADMIN_PASSWORD = "every-route-ops", "correct horse battery staple"
-LEARNERS = 12  # more than the skills map's smallest shown group (5), so its figures are shown, not suppressed
+LEARNERS = 15  # five per level at the end: the skills map's smallest shown group (5), so figures are shown
 MONTHS = 4  # August to November
 DEMONSTRATED = "first-week-plan-for-an-international-learner"  # needs intercultural rookie and explorer
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -103,9 +103,10 @@ def _person(world: World, subject: str, name: str, roles: list[str], clock) -> P
 
 
 def _ratings(path, month: int, number: int) -> dict[str, int]:
-    """Ratings that rise month by month, different per learner and area: some people move up a level."""
-    areas = [area.id for area in path.areas]
-    return {statement.id: max(0, min(3, month + (number + areas.index(statement.area)) % 3 - 1))
+    """"On my own" up to a level that rises month by month, one level apart for each third of the learners: at the
+    end five people stand at each of Rookie, Explorer and Practitioner, and everyone has moved up since August."""
+    reached = min(len(path.levels), month + number % 3 - 1)
+    return {statement.id: ON_MY_OWN if path.level(statement.level).order <= reached else ON_MY_OWN - 1
             for statement in path.statements}
 
 
