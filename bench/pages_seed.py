@@ -22,12 +22,15 @@ from app.learning.models import ModuleProgress
 from app.tenancy.models import Membership
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch
 from tests.support.reports import generate_organisation
-from wsgi import app
 
 TRIVIAL_PATH = "/bench-no-such-page"  # the 404 page: the base layout and one message, nothing else
 
 
-def main(staff: int) -> dict:
+def main(staff: int, app=None) -> dict:
+    """Seed the organisation in the database of `app` (by default the tool of wsgi.py: DATABASE_URL, PostgreSQL in
+    `make bench`, SQLite as well) and count each page's statements."""
+    if app is None:
+        from wsgi import app
     with app.app_context():
         path = path_model(app)
         generated = generate_organisation(path, name="Bench pages college", staff=staff,

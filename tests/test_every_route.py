@@ -1,8 +1,8 @@
 """Every page type opens without error, on SQLite as on PostgreSQL: each GET route of the url_map, requested as the
 role that may use it with its path parameters taken from one seeded organisation (tests/support/seed_world.py:
 people, self-assessments, completions, badges and reviewed work over four months), answers 200 or its documented
-redirect. A route the test does not request is listed in SKIPPED with the reason; a new route in neither table
-fails the test, and so does a table entry whose route no longer exists.
+redirect, in English and in Finnish. A route the test does not request is listed in SKIPPED with the reason; a new
+route in neither table fails the test, and so does a table entry whose route no longer exists.
 
 Adding a route is one line in ROUTES:
 
@@ -26,7 +26,7 @@ from app.clock import FrozenClock
 from app.extensions import db, limiter
 from tests.support.admin import log_in
 from tests.support.app import BACKEND, make_app, truncate_all
-from tests.support.seed_world import DEMONSTRATED, SeededOrganisation, seed_organisation
+from tests.support.seed_world import DEMONSTRATED, LOCALES, SeededOrganisation, seed_organisation
 
 pytestmark = pytest.mark.sqlite
 
@@ -151,12 +151,14 @@ def get_endpoints(app) -> set[str]:
 
 
 def cases() -> list:
+    """One test per route, case and language (English and Finnish), named endpoint[-role query][-locale]."""
     params = []
     for endpoint, case in sorted(ROUTES.items()):
         several = isinstance(case, tuple)
         for one in case if several else (case,):
             name = f"{endpoint}[{one.role}{' ' + one.query if one.query else ''}]" if several else endpoint
-            params.append(pytest.param(endpoint, one, id=name))
+            for locale in LOCALES:
+                params.append(pytest.param(endpoint, one, locale, id=name if locale == "en" else f"{name}-{locale}"))
     return params
 
 
@@ -182,17 +184,19 @@ def seeded(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
-def browser(app, seed: SeededOrganisation, role: str):
-    """A browser on https signed in as the role: a launch's token on every URL, or the admin's login cookie."""
+def browser(app, seed: SeededOrganisation, role: str, locale: str):
+    """A browser on https, in this language, signed in as the role: a launch's token on every URL (the launch in
+    that language), or the admin's login cookie."""
     assert role in ROLES, f"unknown role {role!r}: choose among {ROLES}"
     client = app.test_client()
     client.environ_base["wsgi.url_scheme"] = "https"
     client.environ_base["HTTP_REFERER"] = "https://localhost/"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = locale
     if role == "installation admin":
         response = log_in(client, seed.admin_username, seed.admin_password)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
     elif role != "public":
-        client.launch_token = seed.tokens[role]
+        client.launch_token = seed.tokens[role, locale]
     return client
 
 
@@ -208,8 +212,8 @@ def test_every_get_route_is_requested_here_or_skipped_with_a_reason(seeded):
     assert all(reason.strip() for reason in SKIPPED.values())
 
 
-@pytest.mark.parametrize(("endpoint", "case"), cases())
-def test_the_route_answers_its_role(seeded, endpoint, case):
+@pytest.mark.parametrize(("endpoint", "case", "locale"), cases())
+def test_the_route_answers_its_role(seeded, endpoint, case, locale):
     """The page (or document) opens for the role that uses it: 200 with a heading and no traceback, or its
     documented redirect."""
     app, seed = seeded
@@ -219,7 +223,7 @@ def test_the_route_answers_its_role(seeded, endpoint, case):
     if case.query:
         url += "?" + case.query.format(**vars(seed), base_url=app.config["BASE_URL"])
     with app.app_context():  # the test client's requests each push their own; this one is the test's
-        response = browser(app, seed, case.role).get(url)
+        response = browser(app, seed, case.role, locale).get(url)
         body = response.get_data().decode("utf-8", "replace")  # images and workbooks too
     if isinstance(case.expect, tuple):
         status, where = case.expect
@@ -229,4 +233,5 @@ def test_the_route_answers_its_role(seeded, endpoint, case):
     assert response.status_code == case.expect, f"{url}: {response.status_code}\n{body[:1500]}"
     if response.mimetype == "text/html":
         assert "<h1" in body, f"{url}: an HTML page without a heading"
+        assert f'<html lang="{locale}"' in body, f"{url}: not in the reader's language {locale}"
         assert "Traceback" not in body

@@ -3,7 +3,8 @@ learners, a mentor and an organisation admin; self-assessments, module completio
 demonstrated badge's work submitted, reviewed and accepted (another piece waiting), over four months.
 
 `seed_organisation(app, clock)` builds it and returns the ids and tokens pages take as path parameters
-(`SeededOrganisation`), with a launch of each role still valid at the clock's end (the FrozenClock's start).
+(`SeededOrganisation`), with a launch of each role in each of LOCALES still valid at the clock's end (the
+FrozenClock's start).
 Only rows no service writes are made directly: the organisation, its LMS registration and course (a real launch
 makes them; `make_world`), and the launches (`make_launch`, as the launch route records them).
 """
@@ -39,6 +40,7 @@ ADMIN_USERNAME, ADMIN_PASSWORD = "every-route-ops", "correct horse battery stapl
 LEARNERS = 15  # five per level at the end: the skills map's smallest shown group (5), so figures are shown
 MONTHS = 4  # August to November
 DEMONSTRATED = "first-week-plan-for-an-international-learner"  # needs intercultural rookie and explorer
+LOCALES = ("en", "fi")  # the source language and one partner language (longer words, other plural rules)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # What each learner completes, one module a month, in this order (the first two open the demonstrated badge;
@@ -57,7 +59,7 @@ class SeededOrganisation:
     issuer: str  # the LMS's issuer (OIDC login)
     client_id: str
     learner_id: int
-    tokens: dict[str, str] = field(default_factory=dict)  # role → launch token
+    tokens: dict[tuple[str, str], str] = field(default_factory=dict)  # (role, locale) → launch token
     award_id: str = ""  # a module badge of the learner (public id)
     award_number: int = 0  # the same award's row id (the installation admin's pages)
     reviewed_award_id: str = ""  # the demonstrated badge, accepted with public evidence
@@ -83,9 +85,9 @@ def _png() -> bytes:
     return out.getvalue()
 
 
-def _launch(app, world: World, person: Person, roles: list[str], clock):
+def _launch(app, world: World, person: Person, roles: list[str], clock, *, locale: str = "en"):
     """A launch as the launch route records it, its listeners told (the launch record the activity figures read)."""
-    launch = make_launch(world, person, roles, now=clock.now())
+    launch = make_launch(world, person, roles, now=clock.now(), locale=locale)
     launch.created_at = clock.now()
     launch_completed.send(app, launch=launch)
     db.session.flush()
@@ -171,13 +173,14 @@ def seed_organisation(app, clock) -> SeededOrganisation:
     accepted = submissions[world.learner.id]
     module = path.module(MODULES[0])
     area = path.area(module.area)
-    tokens = {
-        "learner": _launch(app, world, world.learner, [LEARNER_ROLE], clock).token,
-        "instructor": _launch(app, world, world.instructor, [INSTRUCTOR_ROLE], clock).token,
-        "organisation admin": _launch(app, world, admin, [ORG_ADMIN_ROLE, INSTRUCTOR_ROLE], clock).token,
-        "mentor": _launch(app, world, mentor, [MENTOR_ROLE], clock).token,
-        "deep linking": deep_linking_launch(world, world.instructor, [INSTRUCTOR_ROLE], now=clock.now()).token,
-    }
+    roles = {"learner": (world.learner, [LEARNER_ROLE]), "instructor": (world.instructor, [INSTRUCTOR_ROLE]),
+             "organisation admin": (admin, [ORG_ADMIN_ROLE, INSTRUCTOR_ROLE]), "mentor": (mentor, [MENTOR_ROLE])}
+    tokens = {}
+    for locale in LOCALES:
+        for role, (person, lti_roles) in roles.items():
+            tokens[role, locale] = _launch(app, world, person, lti_roles, clock, locale=locale).token
+        tokens["deep linking", locale] = deep_linking_launch(world, world.instructor, [INSTRUCTOR_ROLE],
+                                                              now=clock.now(), locale=locale).token
     seeded = SeededOrganisation(
         organisation_id=organisation_id, course_id=world.course.id, deployment_id=world.deployment.id,
         registration_id=world.registration.id, issuer=world.registration.issuer,
