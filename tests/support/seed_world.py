@@ -1,6 +1,7 @@
 """One organisation after a term of use, made through the tool's own services: a course with an instructor, fifteen
-learners, a mentor and an organisation admin; self-assessments, module completions and the badges they earn, and a
-demonstrated badge's work submitted, reviewed and accepted (another piece waiting), over four months.
+learners, a mentor and an organisation admin; self-assessments, module completions and the badges they earn, scores
+on their way to the LMS (one failed), a demonstrated badge's work submitted and reviewed (accepted, returned,
+waiting), a revoked award, an erased person and a new site waiting for approval, over four months.
 
 `seed_organisation(app, clock)` builds it and returns the ids and tokens pages take as path parameters
 (`SeededOrganisation`), with a launch of each role in each of LOCALES still valid at the clock's end (the
@@ -22,14 +23,26 @@ from app.badges.issuer_settings import store_logo
 from app.badges.issuers import issuer_for, logo_version
 from app.badges.keys import active_badge_key
 from app.badges.models import BadgeAward, Review
-from app.badges.submissions import add_file, decide, demonstrated_badge, draft_for, name_reviewer, save_draft, submit
+from app.badges.revocation import revoke_for_organisation
+from app.badges.submissions import (
+    add_file,
+    decide,
+    demonstrated_badge,
+    draft_for,
+    invite_reviewer,
+    name_reviewer,
+    save_draft,
+    submit,
+)
 from app.events import launch_completed
 from app.extensions import db
 from app.learning.self_assessment import ON_MY_OWN, record_self_assessment
+from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE
 from app.lti.keys import ensure_active_tool_key
-from app.tenancy.models import Person
+from app.reports.personal_data import erase_person
+from app.tenancy.models import Person, Registration
 from app.tenancy.roles import tool_role_for
-from app.tenancy.services import record_person, upsert_membership
+from app.tenancy.services import find_or_create_deployment, record_person, upsert_membership
 from tests.support.badges import complete_module
 from tests.support.deep_linking import deep_linking_launch
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, World, make_launch, make_world
@@ -64,6 +77,7 @@ class SeededOrganisation:
     award_number: int = 0  # the same award's row id (the installation admin's pages)
     reviewed_award_id: str = ""  # the demonstrated badge, accepted with public evidence
     revocable_award_id: str = ""  # another learner's award, for the revocation page
+    revoked_award_id: str = ""  # an award the organisation revoked
     badge_id: str = ""  # the badge of award_id
     badge_issuer_id: str = ""  # the organisation's badge issuer (public id)
     key_thumbprint: str = ""
@@ -79,16 +93,25 @@ class SeededOrganisation:
     admin_password: str = ADMIN_PASSWORD
 
 
+def _gradebook(number: int) -> dict:
+    """The AGS claim of a learner's launch: the first four send scores (pending: no worker runs here), the fifth's
+    LMS names a malformed line-items URL (the score fails, with its reason on the dashboard), the rest none."""
+    if number >= 5:
+        return {}
+    lineitems = "https://lms.example.org/courses/1/lineitems" if number < 4 else "not a URL"
+    return {AGS_ENDPOINT: {"lineitems": lineitems, "scope": [AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE]}}
+
+
 def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (120, 120), (30, 90, 160)).save(out, format="PNG")
     return out.getvalue()
 
 
-def _launch(app, world: World, person: Person, roles: list[str], clock, *, locale: str = "en"):
+def _launch(app, world: World, person: Person, roles: list[str], clock, *, locale: str = "en", claims=None):
     """A launch as the launch route records it, its listeners told (the launch record the activity figures read)."""
     launch = make_launch(world, person, roles, now=clock.now(), locale=locale)
-    launch.created_at = clock.now()
+    launch.created_at, launch.claims = clock.now(), claims or {}
     launch_completed.send(app, launch=launch)
     db.session.flush()
     return launch
@@ -135,16 +158,18 @@ def seed_organisation(app, clock) -> SeededOrganisation:
     submissions = {}
     for month in range(MONTHS):
         for number, learner in enumerate(learners):
-            launch = _launch(app, world, learner, [LEARNER_ROLE], clock)
+            launch = _launch(app, world, learner, [LEARNER_ROLE], clock, claims=_gradebook(number))
             if (number + month) % 4 != 3:  # most take the self-assessment each month, some skip one
                 record_self_assessment(world.organisation.id, learner.id, _ratings(path, month, number), path=path,
                                        now=clock.now())
             if number < 8:  # four learners never complete a module
                 complete_module(app, launch, MODULES[month], now=clock.now())
+            if number == 0:
+                launch_of_learner = launch
         _launch(app, world, world.instructor, [INSTRUCTOR_ROLE], clock)
         _launch(app, world, admin, [ORG_ADMIN_ROLE, INSTRUCTOR_ROLE], clock)
-        if month == 2:  # two learners submit work for the demonstrated badge; the first is accepted next month
-            for learner in learners[:2]:
+        if month == 2:  # three learners submit work for the demonstrated badge: accepted, waiting, returned
+            for learner in learners[:3]:
                 submission = draft_for(world.organisation.id, learner.id, badge, path, now=clock.now())
                 save_draft(submission, text=f"The first week of **{learner.name}**'s learner, day by day.",
                            links=["https://example.org/first-week"], evidence_public=True, now=clock.now())
@@ -155,6 +180,11 @@ def seed_organisation(app, clock) -> SeededOrganisation:
             decide(world.organisation.id, world.instructor.id, submissions[world.learner.id].public_id,
                    results={criterion.id: (Review.MEETS, "") for criterion in badge.brief.criteria}, accept=True,
                    feedback="Clear and kind.", now=clock.now())
+            decide(world.organisation.id, world.instructor.id, submissions[learners[2].id].public_id,
+                   results={criterion.id: (Review.NOT_YET, "Say who meets the learner.") for criterion in
+                            badge.brief.criteria}, accept=False, feedback="Name the host's contact.", now=clock.now())
+            complete_module(app, launch_of_learner, "skills-competitions", now=clock.now())  # a badge that expires
+            invite_reviewer(world.organisation.id, DEMONSTRATED, created_by="Oona Admin", now=clock.now())
         clock.advance(days=30)
     clock._now = NOW
 
@@ -170,6 +200,16 @@ def seed_organisation(app, clock) -> SeededOrganisation:
     reviewed = awards[DEMONSTRATED]
     other = db.session.scalars(select(BadgeAward).where(BadgeAward.organisation_id == organisation_id,
                                                         BadgeAward.person_id == learners[2].id)).first()
+    revoked = revoke_for_organisation(
+        organisation_id, awards_of(organisation_id, learners[3].id)[0].public_id, "Given by mistake.",
+        reason_public=True, now=clock.now(), revoked_by="Oona Admin")
+    erase_person(organisation_id, learners[-1].id, confirmation="ERASE", now=clock.now())
+    # A new site of the same LMS, waiting for the organisation admin's approval (the registration's settings as
+    # the installation admin's registration page saves them).
+    registration = world.registration
+    registration.new_deployment_policy = Registration.POLICY_HOLD_PENDING
+    registration.default_organisation_id, registration.default_organisation_approves = organisation_id, True
+    find_or_create_deployment(world.registration, "site-waiting", "Second campus")
     accepted = submissions[world.learner.id]
     module = path.module(MODULES[0])
     area = path.area(module.area)
@@ -185,7 +225,8 @@ def seed_organisation(app, clock) -> SeededOrganisation:
         organisation_id=organisation_id, course_id=world.course.id, deployment_id=world.deployment.id,
         registration_id=world.registration.id, issuer=world.registration.issuer,
         client_id=world.registration.client_id, learner_id=world.learner.id, tokens=tokens,
-        award_id=module_award.public_id, award_number=module_award.id, reviewed_award_id=reviewed.public_id,
+        award_id=module_award.public_id, revoked_award_id=revoked.public_id, award_number=module_award.id,
+        reviewed_award_id=reviewed.public_id,
         revocable_award_id=other.public_id, badge_id=module_award.badge_id, badge_issuer_id=issuer.public_id,
         key_thumbprint=key.thumbprint, logo_version=logo_version(issuer.logo_sha256),
         share_token=portfolio.make_share_link(organisation_id, world.learner.id),
