@@ -49,6 +49,8 @@ ORG = lambda s: {"organisation_id": s.organisation_id}  # noqa: E731  (the admin
 PERSON = lambda s: {"person_id": s.learner_id}  # noqa: E731
 ADMIN_PERSON = lambda s: {"organisation_id": s.organisation_id, "person_id": s.learner_id}  # noqa: E731
 AWARD = lambda s: {"award_id": s.award_id}  # noqa: E731
+REVIEWED = lambda s: {"award_id": s.reviewed_award_id}  # noqa: E731
+REVOKED = lambda s: {"award_id": s.revoked_award_id}  # noqa: E731
 ISSUER = lambda s: {"issuer_id": s.badge_issuer_id}  # noqa: E731
 COURSE = lambda s: {"course_id": s.course_id}  # noqa: E731
 BADGE = lambda s: {"issuer_id": s.badge_issuer_id, "badge_id": s.badge_id}  # noqa: E731
@@ -106,6 +108,7 @@ ROUTES: dict[str, Case | tuple[Case, ...]] = {
     "admin.organisation": Case("installation admin", ORG),
     "admin.grade_outbox": (Case("installation admin", ORG), Case("installation admin", ORG, query="status=failed")),
     "admin.badge_awards.awards": (Case("installation admin", ORG),
+                                  Case("installation admin", ORG, query="status=revoked"),
                                   Case("installation admin", ORG, query=f"badge={DEMONSTRATED}&status=valid&q=Lea")),
     "admin.badge_awards.award": Case("installation admin",
                                      lambda s: {"organisation_id": s.organisation_id, "award_id": s.award_number}),
@@ -119,13 +122,14 @@ ROUTES: dict[str, Case | tuple[Case, ...]] = {
     "admin.reports.export_person_json": Case("installation admin", ADMIN_PERSON),
     "admin.reports.confirm_erase": Case("installation admin", ADMIN_PERSON),
     # public pages and documents: award pages, credentials, issuers, keys, images
-    "badges.award_page": (Case("public", AWARD), Case("public", lambda s: {"award_id": s.reviewed_award_id},
-                                                       query="verify=1")),
+    "badges.award_page": (Case("public", AWARD), Case("public", REVIEWED, query="verify=1"),
+                          Case("public", REVOKED)),
     "badges.download": Case("public", lambda s: {"award_id": s.award_id, "kind": "ob3.png"}),
-    "badges.credential": (Case("public", AWARD), Case("public", AWARD, query="download=1")),
+    "badges.credential": (Case("public", AWARD), Case("public", AWARD, query="download=1"),
+                          Case("public", REVOKED)),
     "badges.credential_jwt": Case("public", AWARD),
-    "badges.ob2_assertion": Case("public", AWARD),
-    "badges.evidence": Case("public", lambda s: {"award_id": s.reviewed_award_id}),
+    "badges.ob2_assertion": (Case("public", AWARD), Case("public", REVOKED, expect=410)),  # OB 2.0 revocation
+    "badges.evidence": Case("public", REVIEWED),
     "badges.shared": Case("public", lambda s: {"token": s.share_token}),
     "badges.achievement": Case("public", BADGE),
     "badges.badge_image": Case("public", BADGE),
