@@ -9,6 +9,10 @@ The data is tests/support/reports.py's `generate_organisation` (bulk inserts, se
 course holding about 10 % of them (the instructor dashboard's 500-member course), launches, self-assessments
 and module progress over the year. The launches are made as a launch makes them (`make_launch`: a Launch row and
 its session token), so the pages see what they see after a real launch.
+
+It runs on SQLite too (the default `make run` database): `DATABASE_URL=sqlite:////tmp/bench.sqlite flask db upgrade`,
+then `DATABASE_URL=… PYTHONPATH=. python bench/pages_seed.py --staff 500`; tests/test_bench_pages_seed.py runs it
+with 50 staff in the SQLite subset.
 """
 import json
 import random

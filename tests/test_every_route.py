@@ -1,14 +1,14 @@
 """Every page type opens without error, on SQLite as on PostgreSQL: each GET route of the url_map, requested as the
 role that may use it with its path parameters taken from one seeded organisation (tests/support/seed_world.py:
-people, self-assessments, completions, badges and reviewed work over four months), answers 200 or its documented
-redirect, in English and in Finnish. A route the test does not request is listed in SKIPPED with the reason; a new
-route in neither table fails the test, and so does a table entry whose route no longer exists.
+people, self-assessments, completions, badges, scores, reviewed and revoked work over four months), answers 200
+or its documented redirect, in English and in Finnish. A route the test does not request is listed in SKIPPED with
+the reason; a new route in neither table fails the test, and so does a table entry whose route no longer exists.
 
 Adding a route is one line in ROUTES:
 
     "feature.action": Case("learner", lambda s: {"thing_id": s.thing_id}),
 
-- the role is one of ROLES' keys below (a launch of that person, or the installation admin's login, or nobody);
+- the role is one of ROLES below (a launch of that person, or the installation admin's login, or nobody);
 - the params function takes the SeededOrganisation and returns the route's path parameters (add a field to
   SeededOrganisation, filled in seed_organisation, when the route needs something new);
 - `expect` is 200 (the default) or (status, path prefix) for a redirect, e.g. (302, "/"), or another status
