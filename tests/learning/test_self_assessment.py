@@ -108,7 +108,8 @@ def test_a_taking_in_progress_counts_nowhere_until_it_is_finished(client, learne
     assert latest_self_assessment(world.organisation.id, world.learner.id) is None
     assert "Start with the self-assessment" in client.get("/").get_data(as_text=True)
     history = client.get("/self-assessment/history").get_data(as_text=True)
-    assert "You have a self-assessment in progress" in history and "You have not finished a self-assessment yet." in history
+    assert "You have a self-assessment in progress" in history
+    assert "You have not finished a self-assessment yet." in history
 
 
 def test_an_area_sent_without_a_rating_is_shown_again_with_the_message_at_the_top_and_on_the_area(

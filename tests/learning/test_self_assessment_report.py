@@ -120,7 +120,8 @@ def test_where_no_module_is_left_the_report_says_what_to_practise(client, clock,
         "mobility rookie statement 1", "mobility explorer statement 1", "mobility explorer statement 2",
         "mobility practitioner statement 1"]
     assert "Practise these until you can do them on your own:" in languages
-    assert re.findall(r"<li>(.*?)</li>", languages) == ["languages rookie statement 1", "languages explorer statement 1"]
+    assert re.findall(r"<li>(.*?)</li>", languages) == [
+        "languages rookie statement 1", "languages explorer statement 1"]
 
 
 def test_the_history_lists_the_finished_takings_newest_first_each_opening_its_report(
