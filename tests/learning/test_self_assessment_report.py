@@ -93,16 +93,16 @@ def test_a_second_taking_shows_then_and_now_per_area(client, clock, learner, wor
     page = report_page(client, second)
     mobility, languages = area_card(page, "mobility"), area_card(page, "languages")
     assert (field(mobility, "then"), field(mobility, "now"), field(mobility, "change")) == (
-        "Explorer", "Practitioner", "Moved up")
+        "Explorer", "Practitioner", "You moved up")
     assert (field(languages, "then"), field(languages, "now"), field(languages, "change")) == (
-        "Not started", "Rookie", "Moved up")
+        "Not started", "Rookie", "You moved up")
     assert "You moved up in 2 areas." in page
     assert f"Compared with the one before it, of {first.taken_at:%d/%m/%Y}" in page
     assert "this is an earlier report" in page
 
     latest = report_page(client, third)
-    assert field(area_card(latest, "mobility"), "change") == "Moved down"
-    assert field(area_card(latest, "languages"), "change") == "Same"
+    assert field(area_card(latest, "mobility"), "change") == "You moved down"
+    assert field(area_card(latest, "languages"), "change") == "Same as last time"
     assert "You moved up in 0 areas." in latest and "this is an earlier report" not in latest
 
 
