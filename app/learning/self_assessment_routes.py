@@ -69,7 +69,11 @@ def save_self_assessment_step(area_id):
                   skip=action == SKIP, empty_ok=action == BACK)
         if action == FINISH or (action == SKIP and shown.is_last):
             return _finish(finish_self_assessment(path, launch.organisation_id, launch.person_id, now=now))
-    except (EmptyStep, EmptyTaking) as error:
+    except EmptyStep as empty:
+        # The last step's skip button says "and finish": name it as the learner sees it.
+        last = EmptyStep(_("Rate at least one statement in this area, or choose “Skip this area and finish”."))
+        return _step_page(area_id, last if shown.is_last else empty)
+    except EmptyTaking as error:
         return _step_page(area_id, error)
     if action == BACK and shown.previous:
         return redirect(url_for("learning.self_assessment_step", area_id=shown.previous.id))

@@ -160,6 +160,16 @@ def test_finishing_turns_the_draft_into_a_dated_taking_and_opens_its_report(clie
     assert "Your self-assessment is saved." in client.get(response.location).get_data(as_text=True)
 
 
+def test_the_last_step_sent_empty_names_its_own_skip_button(client, learner, world):
+    step(client, MOBILITY, ROOKIE_MOBILITY)
+
+    response = step(client, LANGUAGES, {}, action="finish")
+
+    assert response.status_code == 422
+    assert "or choose “Skip this area and finish”." in response.get_data(as_text=True)
+    assert assessments_of(world.learner) == []
+
+
 def test_finishing_with_no_rating_in_any_area_shows_the_last_step_again(client, learner, world):
     step(client, MOBILITY, {}, action="skip")
     response = step(client, LANGUAGES, {}, action="skip")
