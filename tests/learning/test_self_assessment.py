@@ -13,6 +13,7 @@ from app.learning.self_assessment import (
     erase_self_assessments,
     latest_self_assessment,
     move_self_assessments,
+    move_self_assessments_to_organisation,
     record_self_assessment,
     save_step,
     self_rated_level,
@@ -335,6 +336,21 @@ def test_merging_people_gives_the_kept_one_the_merged_one_s_draft_unless_they_ha
 
     assert draft_of(world.learner).ratings == {"mobility.rookie.1": 2}
     assert draft_of(other) is None and draft_of(third) is None
+
+
+@pytest.mark.parametrize("deployment_id, moves", [(None, True), (1, False)])
+def test_a_person_who_moves_wholly_takes_their_taking_in_progress_along(app, clock, world, path_model,
+                                                                         deployment_id, moves):
+    save_step(path_model, world.organisation.id, world.learner.id, "mobility", {"mobility.rookie.1": 2},
+              now=clock.now())
+    other = make_world("Other college")
+
+    move_self_assessments_to_organisation(None, source_organisation_id=world.organisation.id,
+                                          target_organisation_id=other.organisation.id, person=world.learner,
+                                          deployment_id=deployment_id)
+    db.session.expire_all()
+
+    assert draft_of(world.learner).organisation_id == (other if moves else world).organisation.id
 
 
 def test_erasing_a_person_deletes_their_taking_in_progress_too(app, clock, world, path_model):
