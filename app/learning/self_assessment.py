@@ -243,6 +243,15 @@ def finish_self_assessment(
     return assessment
 
 
+def draft_of_person(organisation_id: int, person_id: int) -> list[dict]:
+    """The person's taking in progress for their data export (none, or one record)."""
+    draft = current_draft(organisation_id, person_id)
+    if draft is None:
+        return []
+    return [{"started_at": draft.started_at.isoformat(), "updated_at": draft.updated_at.isoformat(),
+             "areas": dict(draft.areas), "ratings": dict(draft.ratings)}]
+
+
 def discard_draft(organisation_id: int, person_id: int) -> None:
     """Start again: the taking in progress goes; finished takings stay."""
     draft = current_draft(organisation_id, person_id)

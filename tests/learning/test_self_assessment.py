@@ -353,6 +353,17 @@ def test_a_person_who_moves_wholly_takes_their_taking_in_progress_along(app, clo
     assert draft_of(world.learner).organisation_id == (other if moves else world).organisation.id
 
 
+def test_a_taking_in_progress_is_in_the_person_s_data_export(app, clock, world, path_model):
+    from app.reports.personal_data import person_data
+
+    assert person_data(world.organisation.id, world.learner.id)["self_assessment_in_progress"] == []
+    save_step(path_model, world.organisation.id, world.learner.id, "mobility", {"mobility.rookie.1": 2},
+              now=clock.now())
+
+    (draft,) = person_data(world.organisation.id, world.learner.id)["self_assessment_in_progress"]
+    assert draft["ratings"] == {"mobility.rookie.1": 2} and draft["areas"] == {"mobility": "rated"}
+
+
 def test_erasing_a_person_deletes_their_taking_in_progress_too(app, clock, world, path_model):
     save_step(path_model, world.organisation.id, world.learner.id, "mobility", {"mobility.rookie.1": 2},
               now=clock.now())
