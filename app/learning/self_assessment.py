@@ -28,6 +28,7 @@ from app.events import self_assessment_recorded
 from app.extensions import db
 from app.learning.content.model import Area, Level, PathModel
 from app.learning.models import SelfAssessment, SelfAssessmentDraft, SelfRating
+from app.models_base import find_or_insert
 from app.tenancy.models import Person
 from app.tenancy.services import get_scoped_or_404, scoped
 
@@ -206,10 +207,9 @@ def save_step(
         if empty_ok:
             return draft
         raise EmptyStep(_("Rate at least one statement in this area, or choose “Skip this area”."))
-    if draft is None:
-        draft = SelfAssessmentDraft(organisation_id=organisation_id, person_id=person_id, started_at=now,
-                                    ratings={}, areas={})
-        db.session.add(draft)
+    if draft is None:  # a double-click's two first steps race: find_or_insert lets one insert and both use it
+        draft = find_or_insert(SelfAssessmentDraft, {"organisation_id": organisation_id, "person_id": person_id},
+                               started_at=now, updated_at=now, ratings={}, areas={})
     # New dicts, not changes in place: a JSON column notices only a new value.
     kept = {statement_id: rating for statement_id, rating in draft.ratings.items() if statement_id not in in_area}
     draft.ratings = kept if skip else {**kept, **ratings}
