@@ -3,7 +3,10 @@
 
 def init_app(app):
     from app.events import people_merged, person_erased, person_moved
-    from app.learning import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
+    from app.learning import (
+        models,  # noqa: F401  (tables known to SQLAlchemy and Alembic)
+        self_assessment_routes,  # noqa: F401  (its views join the blueprint before it is registered)
+    )
     from app.learning.attempts import choice_feedback, ordered_options
     from app.learning.cli import content_cli
     from app.learning.content import follow_content_reloads, init_content

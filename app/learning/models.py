@@ -24,6 +24,23 @@ class SelfAssessment(TimestampMixin, db.Model):
     )
 
 
+class SelfAssessmentDraft(db.Model):
+    """A taking in progress, saved area by area until the person finishes it (then it becomes a SelfAssessment and
+    goes). Kept apart from SelfAssessment so that placement, the skills map, the dashboard and the history, which
+    read SelfAssessment, only ever see finished takings. One per person."""
+
+    __tablename__ = "self_assessment_drafts"
+    __table_args__ = (UniqueConstraint("organisation_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))  # indexed by the unique key
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ratings: Mapped[dict] = mapped_column(JSONType, default=dict)  # statement id → rating on the scale
+    areas: Mapped[dict] = mapped_column(JSONType, default=dict)  # area id → "rated" or "skipped", once saved
+
+
 class SelfRating(db.Model):
     """A rating of one can-do statement (by its id in path.yaml; a retired id stays in history)."""
 

@@ -1,9 +1,10 @@
-"""The learner's pages: the path (where am I, what next), the self-assessment and the module player."""
+"""The learner's pages: the path (where am I, what next) and the module player (the self-assessment's are in
+self_assessment_routes.py, on the same blueprint)."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.clock import current_clock
-from app.errors import AppError, NotFound
+from app.errors import NotFound
 from app.learning.attempts import answers_needed
 from app.learning.content import path_model
 from app.learning.content.model import Module, Section
@@ -21,13 +22,11 @@ from app.learning.progress import (
     start_new_attempt,
     visit_section,
 )
-from app.learning.self_assessment import SCALE, latest_ratings, record_self_assessment
 from app.lti.constants import DEEP_LINKING_REQUEST
 from app.lti.session import current_launch, launch_required
 
 bp = Blueprint("learning", __name__)
 
-RATING_FIELD = "rating-"  # form field per statement: rating-<statement id>
 COMPLETED = "module-completed"  # the flash category of the completion banner (learning/_completion_banner.html)
 
 
@@ -60,36 +59,6 @@ def start():
                 "instead; tell your teacher so they can update the link.", module=module_id), "warning")
         return redirect(url_for("learning.home"))
     return redirect(url_for("learning.module", module_id=module_id))
-
-
-@bp.get("/self-assessment")
-@launch_required()
-def self_assessment():
-    """The can-do statements of every area and level, pre-filled from the latest taking."""
-    launch = current_launch()
-    return render_template(
-        "learning/self_assessment.html", path=path_model(), scale=SCALE, organisation=launch.organisation,
-        ratings=latest_ratings(launch.organisation_id, launch.person_id), title=_("Self-assessment"),
-    )
-
-
-@bp.post("/self-assessment")
-@launch_required()
-def save_self_assessment():
-    """Keep a new taking of the self-assessment and go back to the path."""
-    launch = current_launch()
-    try:
-        ratings = {
-            name.removeprefix(RATING_FIELD): int(value)
-            for name, value in request.form.items() if name.startswith(RATING_FIELD)
-        }
-    except ValueError:
-        raise AppError(_("A rating must be one of the choices on the scale.")) from None
-    record_self_assessment(
-        launch.organisation_id, launch.person_id, ratings, path=path_model(), now=current_clock().now()
-    )
-    flash(_("Your self-assessment is saved."), "success")
-    return redirect(url_for("learning.home"))
 
 
 def _module_or_404(module_id: str) -> Module:

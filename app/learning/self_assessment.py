@@ -7,21 +7,28 @@ every statement of it is rated "on my own" or higher; the self-rated level is th
 the first level that is not (levels the area has no statements at are passed over). None: not started, below
 the first level. Only statements of the current path.yaml count: ratings of retired statements stay in the
 history but are ignored.
+
+A taking is done one area per step (the steps: the path's areas that have statements, in path order). Each step is
+saved to the person's draft (SelfAssessmentDraft) as they go, so they can leave and come back where they left off;
+"Save and finish" turns the draft into a SelfAssessment. Drafts live in their own table, so every reader of
+SelfAssessment (placement, the skills map, the dashboard, the history) sees finished takings only.
 """
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
-from app.errors import AppError
+from app.errors import AppError, InvalidInput, NotFound
 from app.events import self_assessment_recorded
 from app.extensions import db
 from app.learning.content.model import Area, Level, PathModel
-from app.learning.models import SelfAssessment, SelfRating
+from app.learning.models import SelfAssessment, SelfAssessmentDraft, SelfRating
+from app.models_base import find_or_insert
 from app.tenancy.models import Person
 from app.tenancy.services import get_scoped_or_404, scoped
 
@@ -34,11 +41,26 @@ SCALE = {
 }
 ON_MY_OWN = 2
 
+RATED, SKIPPED = "rated", "skipped"  # what the person did with a step, kept in the draft per area
+
 log = logging.getLogger(__name__)
 
 
+class EmptyStep(InvalidInput):
+    """An area step sent with no rating at all (and not skipped): the step is shown again, saying so."""
+
+    status = 422
+
+
+class EmptyTaking(InvalidInput):
+    """"Save and finish" with no rating in any area: a taking needs at least one."""
+
+    status = 422
+
+
 def latest_self_assessment(organisation_id: int, person_id: int) -> SelfAssessment | None:
-    """The person's most recent taking, or None before their first."""
+    """The person's most recent finished taking, or None before their first (a taking in progress is a draft,
+    kept elsewhere)."""
     return db.session.scalars(
         scoped(SelfAssessment, organisation_id)
         .where(SelfAssessment.person_id == person_id)
@@ -57,15 +79,7 @@ def record_self_assessment(
 ) -> SelfAssessment:
     """A new taking with these ratings, beside the earlier ones; statements left unrated are not stored."""
     get_scoped_or_404(Person, person_id, organisation_id)
-    known = {statement.id for statement in path.statements}
-    unknown = sorted(set(ratings) - known)
-    off_scale = sorted(statement_id for statement_id, rating in ratings.items() if rating not in SCALE)
-    if unknown or off_scale:
-        raise AppError(
-            _("The self-assessment could not be saved: it names statements or ratings the path does not have."),
-            hint=_("Open the self-assessment again and rate the statements shown."),
-            detail=f"unknown statements {unknown}, off-scale ratings {off_scale}",
-        )
+    _checked_ratings(ratings, {statement.id for statement in path.statements})
     if not ratings:
         raise AppError(_("Rate at least one statement to save a self-assessment."))
     assessment = SelfAssessment(organisation_id=organisation_id, person_id=person_id, taken_at=now)
@@ -95,13 +109,171 @@ def self_rated_level(area: Area, levels: tuple[Level, ...], ratings: Mapping[str
     return reached
 
 
+@dataclass(frozen=True)
+class Step:
+    """One area of a taking as its step shows it: where it stands among the steps, pre-filled ratings, the draft."""
+
+    area: Area
+    number: int  # 1-based
+    steps: tuple[Area, ...]
+    ratings: Mapping[str, int]  # statement id → rating the step shows checked
+    states: Mapping[str, str]  # area id → RATED or SKIPPED, for the areas saved in the draft
+    reachable: frozenset[str]  # the areas the step list links to: those saved and the first not yet saved
+    draft: SelfAssessmentDraft | None
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def previous(self) -> Area | None:
+        return self.steps[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> Area | None:
+        return self.steps[self.number] if self.number < self.total else None
+
+    @property
+    def is_last(self) -> bool:
+        return self.number == self.total
+
+
+def steps(path: PathModel) -> tuple[Area, ...]:
+    """The areas a taking goes through, one per step: those with statements, in path order."""
+    return tuple(area for area in path.areas if any(area.statements_at(level.id) for level in path.levels))
+
+
+def area_statement_ids(path: PathModel, area: Area) -> set[str]:
+    return {statement.id for level in path.levels for statement in area.statements_at(level.id)}
+
+
+def current_draft(organisation_id: int, person_id: int) -> SelfAssessmentDraft | None:
+    """The person's taking in progress, or None."""
+    return db.session.scalars(
+        scoped(SelfAssessmentDraft, organisation_id).where(SelfAssessmentDraft.person_id == person_id)
+    ).first()
+
+
+def step(path: PathModel, organisation_id: int, person_id: int, area_id: str | None = None) -> Step:
+    """The step of this area; without one, the step where the person resumes: the first area their draft has not
+    saved (the last area once all are). Pre-filled from the draft for an area it saved, else from the latest
+    finished taking."""
+    areas = steps(path)
+    if not areas:
+        raise NotFound(_("The path has no statements to rate yet."))
+    draft = current_draft(organisation_id, person_id)
+    states = {area.id: state for area in areas if (state := (draft.areas if draft else {}).get(area.id))}
+    first_open = next((area for area in areas if area.id not in states), areas[-1])
+    area = first_open if area_id is None else next((area for area in areas if area.id == area_id), None)
+    if area is None:
+        raise NotFound(_("The path has no area “%(area)s”.", area=area_id))
+    in_area = area_statement_ids(path, area)
+    source = draft.ratings if area.id in states else latest_ratings(organisation_id, person_id)
+    return Step(
+        area=area, number=areas.index(area) + 1, steps=areas,
+        ratings={statement_id: rating for statement_id, rating in source.items() if statement_id in in_area},
+        states=states, reachable=frozenset(states) | {first_open.id}, draft=draft,
+    )
+
+
+def _checked_ratings(ratings: Mapping[str, int], allowed: set[str]) -> None:
+    unknown = sorted(set(ratings) - allowed)
+    off_scale = sorted(statement_id for statement_id, rating in ratings.items() if rating not in SCALE)
+    if unknown or off_scale:
+        raise AppError(
+            _("The self-assessment could not be saved: it names statements or ratings the path does not have."),
+            hint=_("Open the self-assessment again and rate the statements shown."),
+            detail=f"unknown statements {unknown}, off-scale ratings {off_scale}",
+        )
+
+
+def save_step(
+    path: PathModel, organisation_id: int, person_id: int, area_id: str, ratings: Mapping[str, int], *,
+    now: datetime, skip: bool = False, empty_ok: bool = False,
+) -> SelfAssessmentDraft | None:
+    """Keep one area's ratings in the person's draft (started on the first step saved), replacing what it had.
+
+    `skip`: the person chose to rate nothing in this area this time. An area sent without a rating is refused
+    (EmptyStep) unless `empty_ok` (going back a step), which keeps the draft as it was.
+    """
+    get_scoped_or_404(Person, person_id, organisation_id)
+    area = next((area for area in steps(path) if area.id == area_id), None)
+    if area is None:
+        raise NotFound(_("The path has no area “%(area)s”.", area=area_id))
+    in_area = area_statement_ids(path, area)
+    _checked_ratings(ratings, in_area)
+    draft = current_draft(organisation_id, person_id)
+    if not ratings and not skip:
+        if empty_ok:
+            return draft
+        raise EmptyStep(_("Rate at least one statement in this area, or choose “Skip this area”."))
+    if draft is None:  # a double-click's two first steps race: find_or_insert lets one insert and both use it
+        draft = find_or_insert(SelfAssessmentDraft, {"organisation_id": organisation_id, "person_id": person_id},
+                               started_at=now, updated_at=now, ratings={}, areas={})
+    # New dicts, not changes in place: a JSON column notices only a new value.
+    kept = {statement_id: rating for statement_id, rating in draft.ratings.items() if statement_id not in in_area}
+    draft.ratings = kept if skip else {**kept, **ratings}
+    draft.areas = {**draft.areas, area.id: SKIPPED if skip else RATED}
+    draft.updated_at = now
+    db.session.flush()
+    return draft
+
+
+def finish_self_assessment(
+    path: PathModel, organisation_id: int, person_id: int, *, now: datetime, ratings: Mapping[str, int] | None = None
+) -> SelfAssessment:
+    """The draft (with these ratings added, if any) becomes a finished taking; the draft goes.
+
+    Areas the draft did not save stay unrated in the taking. Ratings of statements the path has retired since the
+    draft was started are dropped. With no rating at all: EmptyTaking.
+    """
+    get_scoped_or_404(Person, person_id, organisation_id)
+    ratings = dict(ratings or {})
+    known = {statement.id for statement in path.statements}
+    _checked_ratings(ratings, known)
+    draft = current_draft(organisation_id, person_id)
+    taken = {statement_id: rating for statement_id, rating in (draft.ratings if draft else {}).items()
+             if statement_id in known}
+    taken.update(ratings)
+    if not taken:
+        raise EmptyTaking(_("Rate at least one statement in one area to save your self-assessment."))
+    assessment = record_self_assessment(organisation_id, person_id, taken, path=path, now=now)
+    if draft is not None:
+        db.session.delete(draft)
+    return assessment
+
+
+def draft_of_person(organisation_id: int, person_id: int) -> list[dict]:
+    """The person's taking in progress for their data export (none, or one record)."""
+    draft = current_draft(organisation_id, person_id)
+    if draft is None:
+        return []
+    return [{"started_at": draft.started_at.isoformat(), "updated_at": draft.updated_at.isoformat(),
+             "areas": dict(draft.areas), "ratings": dict(draft.ratings)}]
+
+
+def discard_draft(organisation_id: int, person_id: int) -> None:
+    """Start again: the taking in progress goes; finished takings stay."""
+    draft = current_draft(organisation_id, person_id)
+    if draft is not None:
+        db.session.delete(draft)
+
+
 def move_self_assessments(sender, *, organisation_id: int, kept, merged) -> None:
-    """When an organisation admin merges two people, the merged one's self-assessments join the kept one's history."""
+    """When an organisation admin merges two people, the merged one's self-assessments join the kept one's history;
+    the merged one's draft goes to the kept one unless the kept one has a draft of their own (which stays)."""
     db.session.execute(
         update(SelfAssessment)
         .where(SelfAssessment.organisation_id == organisation_id, SelfAssessment.person_id == merged.id)
         .values(person_id=kept.id)
     )
+    merged_draft = current_draft(organisation_id, merged.id)
+    if merged_draft is not None:
+        if current_draft(organisation_id, kept.id) is None:
+            merged_draft.person_id = kept.id
+        else:
+            db.session.delete(merged_draft)
+        db.session.flush()
 
 
 def move_self_assessments_to_organisation(sender, *, source_organisation_id: int, target_organisation_id: int, person,
@@ -109,15 +281,20 @@ def move_self_assessments_to_organisation(sender, *, source_organisation_id: int
     """person_moved: a person who moves wholly takes their self-assessments along; one who stays keeps them."""
     if deployment_id is not None:
         return
-    db.session.execute(
-        update(SelfAssessment)
-        .where(SelfAssessment.organisation_id == source_organisation_id, SelfAssessment.person_id == person.id)
-        .values(organisation_id=target_organisation_id)
-    )
+    for model in (SelfAssessment, SelfAssessmentDraft):
+        db.session.execute(
+            update(model)
+            .where(model.organisation_id == source_organisation_id, model.person_id == person.id)
+            .values(organisation_id=target_organisation_id)
+        )
 
 
 def erase_self_assessments(sender, *, organisation_id: int, person) -> None:
-    """Erasing a person deletes every self-assessment they took (the ratings go with them)."""
+    """Erasing a person deletes every self-assessment they took (the ratings go with them) and their draft."""
+    db.session.execute(
+        delete(SelfAssessmentDraft)
+        .where(SelfAssessmentDraft.organisation_id == organisation_id, SelfAssessmentDraft.person_id == person.id)
+    )
     for assessment in db.session.scalars(
         scoped(SelfAssessment, organisation_id).where(SelfAssessment.person_id == person.id)
     ):

@@ -17,6 +17,7 @@ def init_app(app):
         roster_recorded,
         self_assessment_recorded,
     )
+    from app.learning.self_assessment import draft_of_person
     from app.reports import (
         dashboard_routes,
         figures_version,
@@ -42,6 +43,7 @@ def init_app(app):
     register_activity_source(app, ActivitySource("badges", badge_events, badge_labels))
     register_personal_data(app, "badges", awards_of_person)
     register_personal_data(app, "badge_submissions", submissions_of_person)
+    register_personal_data(app, "self_assessment_in_progress", draft_of_person)  # a draft is theirs too
     person_erased.connect(erase_launch_records)
     people_merged.connect(move_launch_records)
     person_moved.connect(move_launch_records_to_organisation)

@@ -17,7 +17,7 @@ from tests.deploy.processes import Process, flask, free_port, start_gunicorn
 from tests.support.badges import badge_yaml, write_badges
 from tests.support.content import copy_fixture
 from tests.support.lti_browser import LtiBrowser
-from tests.support.pages import Page, complete_mobility_basics
+from tests.support.pages import Page, complete_mobility_basics, take_self_assessment
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -99,9 +99,10 @@ def test_a_learner_s_launch_completion_grade_and_badge_go_through_the_production
 
     path = Page(browser, browser.launch("intl-skills-path", "learner"))
     assert path.response.url.startswith(tool_url)
-    path = path.follow(r'href="([^"]*/self-assessment\?[^"]*)"').submit(
-        "/self-assessment", **{"rating-languages.rookie.1": "2", "rating-languages.rookie.2": "3"})
-    assert "Your self-assessment is saved." in path.text
+    report = take_self_assessment(path.follow(r'href="([^"]*/self-assessment\?[^"]*)"'),
+                                  **{"rating-languages.rookie.1": "2", "rating-languages.rookie.2": "3"})
+    assert "Your self-assessment is saved." in report.text  # on the taking's report, which leads to the path
+    path = report.follow(r'href="([^"]*)" data-testid="to-path"')
     summary = complete_mobility_basics(path.follow(r'href="([^"]*/modules/mobility-basics\?[^"]*)"'))
     assert "Module completed" in summary.text  # the banner announcing the completion
 

@@ -1,4 +1,5 @@
-"""The self-assessment over HTTP and as a service: dated history, the level rule, the path page, tenancy, CSRF."""
+"""The self-assessment over HTTP and as a service: one area per step, saved as a draft and resumable, inline
+validation, finished takings kept as dated history, the level rule, the path page, tenancy, CSRF."""
 import re
 
 import pytest
@@ -6,8 +7,18 @@ from sqlalchemy import select
 
 from app.errors import AppError, NotFound
 from app.extensions import db
-from app.learning.models import SelfAssessment
-from app.learning.self_assessment import latest_self_assessment, record_self_assessment, self_rated_level
+from app.learning.models import SelfAssessment, SelfAssessmentDraft
+from app.learning.self_assessment import (
+    EmptyStep,
+    erase_self_assessments,
+    latest_self_assessment,
+    move_self_assessments,
+    move_self_assessments_to_organisation,
+    record_self_assessment,
+    save_step,
+    self_rated_level,
+)
+from app.tenancy.models import Person
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world, sign_in
 from tests.support.forms import post_form
 
@@ -15,6 +26,7 @@ pytestmark = pytest.mark.sqlite
 
 ROOKIE_MOBILITY = {"rating-mobility.rookie.1": "2", "rating-mobility.rookie.2": "3"}
 EXPLORER_MOBILITY = {**ROOKIE_MOBILITY, "rating-mobility.explorer.1": "2", "rating-mobility.explorer.2": "2"}
+MOBILITY, LANGUAGES = "/self-assessment/areas/mobility", "/self-assessment/areas/languages"
 
 
 @pytest.fixture
@@ -23,7 +35,13 @@ def learner(launch_as, with_small_path):
 
 
 def take(client, ratings: dict):
+    """All ratings posted at once: finishes a taking (as programs and the older one-page form did)."""
     return post_form(client, "/self-assessment", ratings, page="/self-assessment")
+
+
+def step(client, area_url: str, ratings: dict, action: str = "next"):
+    """Press a button of an area's step with these ratings chosen."""
+    return post_form(client, area_url, {**ratings, "action": action}, page=area_url)
 
 
 def checked_values(page: str) -> dict[str, str]:
@@ -39,6 +57,10 @@ def assessments_of(person) -> list[SelfAssessment]:
     )
 
 
+def draft_of(person) -> SelfAssessmentDraft | None:
+    return db.session.scalars(select(SelfAssessmentDraft).where(SelfAssessmentDraft.person_id == person.id)).first()
+
+
 def test_path_page_invites_the_learner_to_take_the_self_assessment_first(client, learner):
     page = client.get("/").get_data(as_text=True)
 
@@ -47,20 +69,120 @@ def test_path_page_invites_the_learner_to_take_the_self_assessment_first(client,
     assert 'data-testid="recommended-module"' not in page
 
 
-def test_self_assessment_lists_every_statement_as_a_labelled_radio_group_and_says_who_sees_it(
+def test_the_first_step_shows_one_area_as_labelled_radio_groups_with_the_progress_and_who_sees_it(
     client, learner, path_model
 ):
     page = client.get("/self-assessment").get_data(as_text=True)
 
-    assert page.count("<fieldset") == len(path_model.statements) == 7
+    mobility = path_model.area("mobility")
+    assert page.count('<fieldset class="rating">') == sum(
+        len(mobility.statements_at(level.id)) for level in path_model.levels) == 5
     assert "<legend>mobility explorer statement 2</legend>" in page
+    assert "languages rookie statement 1" not in page
     assert '<label for="rating-mobility.rookie.1-2">On my own</label>' in page
+    assert "Area 1 of 2" in page
+    assert '<progress id="step-progress" max="2" value="0">' in page and "0 of 2 areas saved" in page
+    assert re.search(r'<a href="/self-assessment/areas/mobility\?[^"]*" aria-current="step">Learner mobility</a>', page)
+    assert "<span>Languages</span>" in page  # not reachable before the first area is saved
     assert "Who sees your ratings: only you." in page
     assert 'name="csrf_token"' in page
     assert checked_values(page) == {}
+    assert 'data-testid="back"' not in page and 'value="next"' in page
 
 
-def test_each_taking_is_kept_and_the_latest_fills_the_form(client, clock, learner, world):
+def test_each_area_is_saved_as_a_draft_and_coming_back_resumes_at_the_first_unsaved_area(client, learner, world):
+    response = step(client, MOBILITY, ROOKIE_MOBILITY)
+
+    assert response.status_code == 302 and response.location.startswith(LANGUAGES)
+    assert assessments_of(world.learner) == []
+    assert draft_of(world.learner).ratings == {"mobility.rookie.1": 2, "mobility.rookie.2": 3}
+    resumed = client.get("/self-assessment").get_data(as_text=True)
+    assert "Area 2 of 2" in resumed and "languages rookie statement 1" in resumed
+    assert "1 of 2 areas saved" in resumed and "Learner mobility</a> <span class=\"step-state\">(saved)" in resumed
+    assert 'data-testid="finish"' in resumed and 'data-testid="back"' in resumed
+    assert checked_values(client.get(MOBILITY).get_data(as_text=True)) == ROOKIE_MOBILITY
+
+
+def test_a_taking_in_progress_counts_nowhere_until_it_is_finished(client, learner, world):
+    step(client, MOBILITY, EXPLORER_MOBILITY)
+
+    assert latest_self_assessment(world.organisation.id, world.learner.id) is None
+    assert "Start with the self-assessment" in client.get("/").get_data(as_text=True)
+    history = client.get("/self-assessment/history").get_data(as_text=True)
+    assert "You have a self-assessment in progress" in history
+    assert "You have not finished a self-assessment yet." in history
+
+
+def test_an_area_sent_without_a_rating_is_shown_again_with_the_message_at_the_top_and_on_the_area(
+    client, learner, world
+):
+    response = step(client, MOBILITY, {})
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 422
+    assert re.search(r'<div class="form-errors step-error" role="alert" tabindex="-1" data-focus-on-load', page)
+    assert "Rate at least one statement in this area, or choose “Skip this area”." in page
+    assert '<fieldset class="area-step" id="area-fieldset" data-area="mobility" aria-invalid="true" ' \
+           'aria-describedby="area-error">' in page
+    assert '<p class="field-error" id="area-error">' in page
+    assert "Area 1 of 2" in page and "Request refused" not in page
+    assert draft_of(world.learner) is None and assessments_of(world.learner) == []
+
+
+def test_a_skipped_area_is_saved_unrated_and_the_next_area_follows(client, learner, world):
+    step(client, MOBILITY, ROOKIE_MOBILITY)
+    step(client, MOBILITY, {}, action="skip")
+
+    assert draft_of(world.learner).areas == {"mobility": "skipped"}
+    assert draft_of(world.learner).ratings == {}
+    assert "(skipped)" in client.get(LANGUAGES).get_data(as_text=True)
+
+
+def test_back_keeps_what_was_rated_and_opens_the_previous_area(client, learner, world):
+    step(client, MOBILITY, ROOKIE_MOBILITY)
+
+    response = step(client, LANGUAGES, {"rating-languages.rookie.1": "1"}, action="back")
+
+    assert response.status_code == 302 and response.location.startswith(MOBILITY)
+    assert draft_of(world.learner).ratings == {"mobility.rookie.1": 2, "mobility.rookie.2": 3, "languages.rookie.1": 1}
+    assert step(client, LANGUAGES, {}, action="back").status_code == 302  # nothing given: nothing to keep, no error
+
+
+def test_finishing_turns_the_draft_into_a_dated_taking_and_opens_its_report(client, clock, learner, world):
+    step(client, MOBILITY, ROOKIE_MOBILITY)
+    response = step(client, LANGUAGES, {"rating-languages.rookie.1": "2"}, action="finish")
+
+    (taking,) = assessments_of(world.learner)
+    assert response.status_code == 302
+    assert response.location.startswith(f"/self-assessment/takings/{taking.id}")
+    assert {r.statement_id: r.rating for r in taking.ratings} == {
+        "mobility.rookie.1": 2, "mobility.rookie.2": 3, "languages.rookie.1": 2}
+    assert draft_of(world.learner) is None
+    assert "Your self-assessment is saved." in client.get(response.location).get_data(as_text=True)
+
+
+def test_the_last_step_sent_empty_names_its_own_skip_button(client, learner, world):
+    step(client, MOBILITY, ROOKIE_MOBILITY)
+
+    response = step(client, LANGUAGES, {}, action="finish")
+
+    assert response.status_code == 422
+    assert "or choose “Skip this area and finish”." in response.get_data(as_text=True)
+    assert assessments_of(world.learner) == []
+
+
+def test_finishing_with_no_rating_in_any_area_shows_the_last_step_again(client, learner, world):
+    step(client, MOBILITY, {}, action="skip")
+    response = step(client, LANGUAGES, {}, action="skip")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 422
+    assert "Rate at least one statement in one area to save your self-assessment." in page
+    assert "Area 2 of 2" in page and 'aria-invalid="true"' in page
+    assert assessments_of(world.learner) == []
+
+
+def test_each_taking_is_kept_and_the_steps_are_pre_filled_from_the_latest(client, clock, learner, world):
     assert take(client, ROOKIE_MOBILITY).status_code == 302
     clock.advance(days=30)
     sign_in(client, make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now()))
@@ -74,6 +196,20 @@ def test_each_taking_is_kept_and_the_latest_fills_the_form(client, clock, learne
         "rating-mobility.rookie.1": "3", "rating-mobility.rookie.2": "3",
         "rating-mobility.explorer.1": "2", "rating-mobility.explorer.2": "2",
     }
+    # A step the draft has saved shows the draft's ratings, not the latest taking's.
+    step(client, MOBILITY, {"rating-mobility.rookie.1": "1"})
+    assert checked_values(client.get(MOBILITY).get_data(as_text=True)) == {"rating-mobility.rookie.1": "1"}
+
+
+def test_starting_again_drops_the_taking_in_progress_and_keeps_the_finished_ones(client, learner, world):
+    take(client, ROOKIE_MOBILITY)
+    step(client, MOBILITY, {"rating-mobility.rookie.1": "0"})
+
+    response = post_form(client, "/self-assessment/restart", {}, page=LANGUAGES)
+
+    assert response.status_code == 302
+    assert draft_of(world.learner) is None and len(assessments_of(world.learner)) == 1
+    assert "Area 1 of 2" in client.get("/self-assessment").get_data(as_text=True)
 
 
 def test_path_page_shows_the_map_and_one_recommended_module_with_its_reason(client, learner):
@@ -81,7 +217,6 @@ def test_path_page_shows_the_map_and_one_recommended_module_with_its_reason(clie
 
     page = client.get("/").get_data(as_text=True)
 
-    assert "Your self-assessment is saved." in page
     assert 'data-testid="role">Learner</dd>' in page
     assert "Your international skills path" in page
     mobility = re.search(r'<tr data-area="mobility">(.*?)</tr>', page, re.S).group(1)
@@ -112,25 +247,45 @@ def test_the_reason_names_the_self_rated_level_and_the_modules_level(client, lea
     assert "You can do what mobility-abroad teaches." in page
 
 
-def test_saving_without_the_csrf_token_is_refused(client, learner, world):
-    response = client.post("/self-assessment", data=ROOKIE_MOBILITY)
+@pytest.mark.parametrize("url", ["/self-assessment", MOBILITY, "/self-assessment/restart"])
+def test_saving_without_the_csrf_token_is_refused(client, learner, world, url):
+    response = client.post(url, data={**ROOKIE_MOBILITY, "action": "next"})
 
     assert response.status_code == 400
-    assert assessments_of(world.learner) == []
+    assert assessments_of(world.learner) == [] and draft_of(world.learner) is None
 
 
 @pytest.mark.parametrize("ratings", [
-    {"rating-mobility.rookie.1": "4"}, {"rating-mobility.rookie.1": "often"}, {"rating-no-such-statement": "2"}, {},
+    {"rating-mobility.rookie.1": "4"}, {"rating-mobility.rookie.1": "often"}, {"rating-no-such-statement": "2"},
+    {"rating-languages.rookie.1": "2"},  # a statement of another area than the step's
 ])
-def test_ratings_off_the_scale_or_of_unknown_statements_are_refused(client, learner, world, ratings):
-    response = take(client, ratings)
+def test_ratings_off_the_scale_or_of_statements_outside_the_area_are_refused(client, learner, world, ratings):
+    response = step(client, MOBILITY, ratings)
 
     assert response.status_code == 400
+    assert assessments_of(world.learner) == [] and draft_of(world.learner) is None
+
+
+@pytest.mark.parametrize("ratings", [{"rating-mobility.rookie.1": "4"}, {"rating-no-such-statement": "2"}])
+def test_ratings_posted_at_once_off_the_scale_or_unknown_are_refused(client, learner, world, ratings):
+    assert take(client, ratings).status_code == 400
     assert assessments_of(world.learner) == []
+
+
+def test_nothing_posted_at_once_shows_the_step_again_instead_of_an_error_page(client, learner, world):
+    response = take(client, {})
+
+    assert response.status_code == 422
+    assert "Rate at least one statement in one area to save your self-assessment." in response.get_data(as_text=True)
+
+
+def test_a_step_of_an_area_the_path_does_not_have_is_not_found(client, learner):
+    assert client.get("/self-assessment/areas/no-such-area").status_code == 404
 
 
 def test_another_organisations_person_cannot_read_or_write_the_ratings(client, clock, learner, world, path_model):
     take(client, ROOKIE_MOBILITY)
+    step(client, MOBILITY, ROOKIE_MOBILITY)
     other = make_world("Other college")
 
     assert latest_self_assessment(other.organisation.id, world.learner.id) is None
@@ -138,11 +293,16 @@ def test_another_organisations_person_cannot_read_or_write_the_ratings(client, c
         record_self_assessment(
             other.organisation.id, world.learner.id, {"mobility.rookie.1": 0}, path=path_model, now=clock.now()
         )
+    with pytest.raises(NotFound):
+        save_step(path_model, other.organisation.id, world.learner.id, "mobility", {"mobility.rookie.1": 0},
+                  now=clock.now())
     sign_in(client, make_launch(other, other.learner, [LEARNER_ROLE], now=clock.now()))
-    assert checked_values(client.get("/self-assessment").get_data(as_text=True)) == {}
+    first_step = client.get("/self-assessment").get_data(as_text=True)
+    assert checked_values(first_step) == {} and "Area 1 of 2" in first_step
     take(client, {"rating-mobility.rookie.1": "0"})
     assert [a.organisation_id for a in assessments_of(world.learner)] == [world.organisation.id]
     assert [a.organisation_id for a in assessments_of(other.learner)] == [other.organisation.id]
+    assert draft_of(world.learner).organisation_id == world.organisation.id
 
 
 def test_unknown_statements_are_refused_by_the_service(app, clock, world, path_model):
@@ -150,6 +310,70 @@ def test_unknown_statements_are_refused_by_the_service(app, clock, world, path_m
         record_self_assessment(
             world.organisation.id, world.learner.id, {"retired.rookie.1": 2}, path=path_model, now=clock.now()
         )
+
+
+def test_the_service_refuses_an_empty_area_unless_it_is_skipped(app, clock, world, path_model):
+    with pytest.raises(EmptyStep):
+        save_step(path_model, world.organisation.id, world.learner.id, "mobility", {}, now=clock.now())
+
+    draft = save_step(path_model, world.organisation.id, world.learner.id, "mobility", {}, now=clock.now(), skip=True)
+
+    assert draft.areas == {"mobility": "skipped"}
+
+
+def test_merging_people_gives_the_kept_one_the_merged_one_s_draft_unless_they_have_their_own(
+    app, clock, world, path_model
+):
+    other = Person(organisation_id=world.organisation.id, issuer="https://other.example", subject="lea-again")
+    third = Person(organisation_id=world.organisation.id, issuer="https://other.example", subject="lea-third")
+    db.session.add_all([other, third])
+    db.session.flush()
+    save_step(path_model, world.organisation.id, other.id, "mobility", {"mobility.rookie.1": 2}, now=clock.now())
+    save_step(path_model, world.organisation.id, third.id, "mobility", {"mobility.rookie.1": 0}, now=clock.now())
+
+    move_self_assessments(None, organisation_id=world.organisation.id, kept=world.learner, merged=other)
+    move_self_assessments(None, organisation_id=world.organisation.id, kept=world.learner, merged=third)
+
+    assert draft_of(world.learner).ratings == {"mobility.rookie.1": 2}
+    assert draft_of(other) is None and draft_of(third) is None
+
+
+@pytest.mark.parametrize("deployment_id, moves", [(None, True), (1, False)])
+def test_a_person_who_moves_wholly_takes_their_taking_in_progress_along(app, clock, world, path_model,
+                                                                         deployment_id, moves):
+    save_step(path_model, world.organisation.id, world.learner.id, "mobility", {"mobility.rookie.1": 2},
+              now=clock.now())
+    other = make_world("Other college")
+
+    move_self_assessments_to_organisation(None, source_organisation_id=world.organisation.id,
+                                          target_organisation_id=other.organisation.id, person=world.learner,
+                                          deployment_id=deployment_id)
+    db.session.expire_all()
+
+    assert draft_of(world.learner).organisation_id == (other if moves else world).organisation.id
+
+
+def test_a_taking_in_progress_is_in_the_person_s_data_export(app, clock, world, path_model):
+    from app.reports.personal_data import person_data
+
+    assert person_data(world.organisation.id, world.learner.id)["self_assessment_in_progress"] == []
+    save_step(path_model, world.organisation.id, world.learner.id, "mobility", {"mobility.rookie.1": 2},
+              now=clock.now())
+
+    (draft,) = person_data(world.organisation.id, world.learner.id)["self_assessment_in_progress"]
+    assert draft["ratings"] == {"mobility.rookie.1": 2} and draft["areas"] == {"mobility": "rated"}
+
+
+def test_erasing_a_person_deletes_their_taking_in_progress_too(app, clock, world, path_model):
+    save_step(path_model, world.organisation.id, world.learner.id, "mobility", {"mobility.rookie.1": 2},
+              now=clock.now())
+    record_self_assessment(world.organisation.id, world.learner.id, {"mobility.rookie.1": 2}, path=path_model,
+                           now=clock.now())
+
+    erase_self_assessments(None, organisation_id=world.organisation.id, person=world.learner)
+    db.session.flush()
+
+    assert draft_of(world.learner) is None and assessments_of(world.learner) == []
 
 
 @pytest.mark.parametrize("ratings, expected", [

@@ -41,3 +41,18 @@ def complete_mobility_basics(section: Page) -> Page:
     section = section.submit("/activities/homesick", choice="listen")
     section = section.submit("/sections/during/done")
     return section.submit("/sections/after/done")
+
+
+def take_self_assessment(first_step: Page, **ratings: str) -> Page:
+    """Through the self-assessment's steps from the one shown: each area's step is sent with the ratings of its own
+    statements (`rating-<area id>.…` fields) and "next", or skipped without any; the last one finishes the taking.
+    Returns the taking's report."""
+    page = first_step
+    while True:
+        area = re.search(r'<fieldset class="area-step" id="area-fieldset" data-area="([^"]+)"', page.text).group(1)
+        given = {name: value for name, value in ratings.items() if name.startswith(f"rating-{area}.")}
+        last = 'data-testid="finish"' in page.text
+        page = page.submit(f"/self-assessment/areas/{area}", action=("finish" if last else "next") if given else "skip",
+                           **given)
+        if last:
+            return page
