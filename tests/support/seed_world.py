@@ -36,7 +36,7 @@ from app.badges.submissions import (
 )
 from app.events import launch_completed
 from app.extensions import db
-from app.learning.self_assessment import ON_MY_OWN, record_self_assessment
+from app.learning.self_assessment import ON_MY_OWN, latest_self_assessment, record_self_assessment
 from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE
 from app.lti.keys import ensure_active_tool_key
 from app.reports.personal_data import erase_person
@@ -88,6 +88,7 @@ class SeededOrganisation:
     module_id: str = MODULES[0]  # a module the learner completed
     section_id: str = ""
     area_id: str = ""
+    assessment_id: int = 0  # the learner's latest finished self-assessment
     level_id: str = ""
     admin_username: str = ADMIN_USERNAME
     admin_password: str = ADMIN_PASSWORD
@@ -232,6 +233,7 @@ def seed_organisation(app, clock) -> SeededOrganisation:
         share_token=portfolio.make_share_link(organisation_id, world.learner.id),
         file_id=accepted.files[0].public_id, waiting_submission_id=submissions[learners[1].id].public_id,
         section_id=module.sections[0].id, area_id=area.id, level_id=module.level,
+        assessment_id=latest_self_assessment(organisation_id, world.learner.id).id,
     )
     db.session.flush()
     return seeded
