@@ -375,7 +375,8 @@ def _latest_ratings(organisation_id: int, person_ids: list[int]) -> dict[int, tu
     for person_id, assessment_id, taken_at, statement_id, rating in db.session.execute(
         select(SelfAssessment.person_id, SelfAssessment.id, SelfAssessment.taken_at, SelfRating.statement_id,
                SelfRating.rating)
-        .join(latest, and_(SelfAssessment.person_id == latest.c.person_id, SelfAssessment.taken_at == latest.c.taken_at))
+        .join(latest, and_(SelfAssessment.person_id == latest.c.person_id,
+                           SelfAssessment.taken_at == latest.c.taken_at))
         .join(SelfRating, SelfRating.self_assessment_id == SelfAssessment.id)
         .where(SelfAssessment.organisation_id == organisation_id)
     ):

@@ -11,8 +11,8 @@
 | anything else, no role                                             | learner view        | no          |
 
 An organisation admin is also whatever their context role makes them in the course. A mentor sees the paths of the
-mentees the launch names (the `role_scope_mentor` claim, LTI 1.3 Core "Role-scope mentor claims"), read-only (docs/dashboard.md);
-someone who is also a learner or an instructor of the course is that instead.
+mentees the launch names (the `role_scope_mentor` claim, LTI 1.3 Core "Role-scope mentor claims"), read-only
+(docs/dashboard.md); someone who is also a learner or an instructor of the course is that instead.
 """
 from dataclasses import dataclass
 

@@ -313,9 +313,8 @@ def test_the_badges_column_lists_the_badges_each_member_holds(client, clock, ins
     db.session.flush()
 
     page = client.get(dashboard_url(world)).get_data(as_text=True)
-    cell = re.search(rf'<tr data-person="{world.learner.id}">.*?<td data-testid="badges"[^>]*>(.*?)</td>', page, re.S).group(
-        1
-    )
+    cell = re.search(rf'<tr data-person="{world.learner.id}">.*?<td data-testid="badges"[^>]*>(.*?)</td>', page,
+                     re.S).group(1)
 
     assert "mobility-first-steps" in cell and "revoked-one" not in cell  # not in this path's catalogue: shown by id
 
