@@ -106,20 +106,18 @@ def _row_words() -> dict[str, Markup]:
         "name_not_shared": _("Name not shared by the LMS"), "inactive": _("inactive in the LMS"),
         "departed": _("no longer in the course"), "position": _("%(level)s in %(areas)s"),
         "not_started": _("Not started"), "modules": _("%(completed)s completed, %(started)s in progress"),
-        "which": _("Which"), "completed": _("Completed:"), "in_progress": _("In progress:"),
         "latest_activity": _("Latest activity %(date)s"), "taken_on": _("Taken on %(date)s"),
-        "no_level": _("not yet at a level"), "not_taken": _("Not taken"), "no_badges": _("None yet"),
+        "no_badges": _("None yet"),
         "grade_sent": _("Up to date"), "grade_pending": _("Waiting to be sent"), "next_try": _("next try %(time)s"),
         "grade_not_sent": _("Not sent"), "grade_failed": _("Failed"), "send_again": _("Send again"),
         "no_grade": _("No grade yet"),
         "completed_attempts": _("result %(score)s %%, %(count)s attempt(s)"),
-        "open_attempts": _("attempt %(count)s; no score goes to the LMS until the module is completed"),
         # What the LMS's gradebook shows for one link: a score of 100, or "–" when it has none yet.
         "lms_shows": _("%(link)s: %(score)s / 100 in the LMS"),
         # How a learner reached their level in an area (a cell of the areas matrix).
         "by_self": _("self-rated: %(level)s"), "by_modules": _("modules: %(level)s"),
         "by_badge": _("demonstrated: %(level)s"), "module_completed": _("Completed"),
-        "module_in_progress": _("In progress"), "score": _("%(score)s %%"), "open_path": _("Path"),
+        "module_in_progress": _("In progress"), "open_path": _("Path"),
     }
     return {name: Markup(escape(text)) for name, text in words.items()}
 
