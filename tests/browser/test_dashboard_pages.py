@@ -16,6 +16,7 @@ expect = playwright.expect
 pytestmark = pytest.mark.browser
 
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
+FIRST_AREA = {"en": "The EU and European VET policy", "fi": "EU ja eurooppalainen ammatillisen koulutuksen politiikka"}
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 
 
@@ -70,7 +71,7 @@ def test_the_instructor_sorts_filters_and_opens_a_learner_s_path(lti_world, brow
     audit.check(page, f"dashboard-areas-{locale}")
     page.screenshot(path=str(ARTEFACTS / f"dashboard-areas-whole-page-{locale}.png"), full_page=True)
 
-    area = "The EU and European VET policy" if locale == "en" else "EU ja eurooppalainen ammatillisen koulutuksen politiikka"
+    area = FIRST_AREA[locale]
     header = page.get_by_role("columnheader").filter(has=page.get_by_role("link", name=area, exact=True))
     if viewport is DESKTOP:
         header.get_by_role("link").click()
