@@ -125,3 +125,14 @@ def test_the_development_lms_s_mentor_lands_on_their_mentee_and_opens_their_path
     assert path.status_code == 200 and "Laura Learner" in path.text and "Back to your mentees" in path.text
     assert "<form" not in path.text.split("<main")[1]  # read-only: nothing to change
     assert refused.status_code == 403 and dashboard.status_code == 403
+
+
+def test_a_mentor_s_data_export_lists_the_mentees_their_launch_named(world):
+    from app.reports.personal_data import person_data
+
+    launch(world, "maria", [MENTOR_ROLE], **{claims.ROLE_SCOPE_MENTOR: [world.learner.subject]})
+    maria = db.session.scalars(select(Person).where(Person.subject == "maria")).one()
+
+    [membership] = person_data(world.organisation.id, maria.id)["memberships"]
+
+    assert membership["role"] == "mentor" and membership["mentees"] == [world.learner.subject]
