@@ -68,7 +68,6 @@ def learner(course_id: int, person_id: int):
     course = get_scoped_or_404(Course, course_id, launch.organisation_id)
     in_course = launch.course_id == course.id
     if in_course and launch.course_role == INSTRUCTOR:
-        course_member_or_404(course, person_id)
         shows_self_assessments = course_shows_self_assessments(course)
     elif in_course and launch.course_role == MENTOR:
         course_member_or_404(course, person_id)
@@ -90,9 +89,11 @@ def learner(course_id: int, person_id: int):
 def mentees():
     """A mentor's mentees in this course, as their launch names them, each linking to their path."""
     launch = current_launch()
-    if launch.course_role != MENTOR or launch.course_id is None:
+    if launch.course_role != MENTOR:
         raise Forbidden(_("This page lists a mentor's mentees."),
                         hint=_("Open REX VET Path from the course in the LMS as a mentor."))
+    if launch.course_id is None:  # a launch from outside any course names no course's mentees: their own path
+        return redirect(url_for("learning.home"))
     found = mentees_in_course(launch.organisation_id, launch.course_id, launch.person_id)
     return render_template("reports/mentees.html", course=launch.course, mentees=found, title=_("Your mentees"))
 

@@ -137,3 +137,15 @@ def test_the_dashboard_links_each_member_to_their_path(client, clock, world, lea
     page = client.get(f"/courses/{world.course.id}/dashboard").get_data(as_text=True)
 
     assert f'href="/courses/{world.course.id}/learners/{world.learner.id}?launch_token=' in page
+
+
+def test_a_mentor_s_launch_from_outside_a_course_lands_on_their_own_path(client, clock, world, player_path):
+    launch = mentor(world, clock, [world.learner.subject])
+    launch.course_id = None
+    db.session.flush()
+    sign_in(client, launch)
+
+    response = client.get("/start")
+
+    assert response.status_code == 302 and response.headers["Location"].startswith("/mentees")
+    assert client.get("/mentees").headers["Location"].startswith("/?")
