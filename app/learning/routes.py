@@ -24,6 +24,7 @@ from app.learning.progress import (
 )
 from app.lti.constants import DEEP_LINKING_REQUEST
 from app.lti.session import current_launch, launch_required
+from app.tenancy.roles import landing_for
 
 bp = Blueprint("learning", __name__)
 
@@ -51,6 +52,8 @@ def start():
     launch = current_launch()
     if launch.message_type == DEEP_LINKING_REQUEST:  # the LMS's "add content" dialog: the module picker
         return redirect(url_for("deep_linking.picker"))
+    if landing := landing_for(launch.course_role):  # a mentor's launch: their mentees (registered by reports)
+        return redirect(url_for(landing))
     module_id = launch.requested_module_id
     if module_id is None:
         return redirect(url_for("learning.home"))

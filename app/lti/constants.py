@@ -8,6 +8,8 @@ TARGET_LINK_URI = LTI + "target_link_uri"
 RESOURCE_LINK = LTI + "resource_link"
 ROLES = LTI + "roles"
 CONTEXT = LTI + "context"
+# The users a Mentor launch is about (LTI 1.3 Core, "Role-scope mentor claims"): their user ids (`sub`).
+ROLE_SCOPE_MENTOR = LTI + "role_scope_mentor"
 TOOL_PLATFORM = LTI + "tool_platform"
 LAUNCH_PRESENTATION = LTI + "launch_presentation"
 CUSTOM = LTI + "custom"

@@ -27,8 +27,9 @@ from app.lti.binding import has_state_cookie, proves_login_by_secret
 from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, StateMismatch, UnknownPlatform
 from app.lti.models import Launch, LoginState
 from app.lti.platform_keys import platform_signing_key
+from app.tenancy.mentors import MAX_MENTEES, record_mentees
 from app.tenancy.models import Course, Deployment, Organisation, Person, Registration
-from app.tenancy.roles import tool_role_for
+from app.tenancy.roles import MENTOR, tool_role_for
 from app.tenancy.services import (
     clean_optional,
     find_or_create_deployment,
@@ -281,6 +282,9 @@ class ToolMessageLaunch:
         ]
         if isinstance(body.get(claims.ROLES), list) and not all(isinstance(role, str) for role in body[claims.ROLES]):
             wrong.append(claims.ROLES)
+        mentees = body.get(claims.ROLE_SCOPE_MENTOR)
+        if mentees is not None and (not isinstance(mentees, list) or not all(isinstance(sub, str) for sub in mentees)):
+            wrong.append(claims.ROLE_SCOPE_MENTOR)  # a list of user ids (LTI 1.3 Core, "Role-scope mentor claims")
         wrong += [name + " id" for name in (claims.CONTEXT, claims.RESOURCE_LINK)
                   if isinstance(body.get(name), dict) and not isinstance(body[name].get("id", ""), str)]
         wrong += [_claim_name(path) for path in _IDENTIFIER_LIMITS
@@ -304,6 +308,7 @@ class ToolMessageLaunch:
         if not isinstance(body[claims.ROLES], list):
             raise InvalidClaim(_("The roles claim must be a list of role URIs."))
         _refuse_identifiers_too_long(body)
+        _refuse_too_many_mentees(body)
         try:
             _validate_with_pylti1p3(body)
         except LtiException as exc:
@@ -434,7 +439,10 @@ def record_launch(validated: ValidatedLaunch, *, now: datetime) -> Launch:
                    "label": _fitted(_display_text(context.get("label")), Course.label)}
     course_id = upsert_course(deployment.organisation_id, deployment.id, context, roster_url=_roster_url(body))
     if course_id is not None:
-        upsert_membership(deployment.organisation_id, course_id, person_id, role, body[claims.ROLES])
+        membership_id = upsert_membership(deployment.organisation_id, course_id, person_id, role, body[claims.ROLES])
+        # Only a mentor's launch (or one naming mentees) writes the list: every other launch costs no statement more.
+        if role.course_role == MENTOR or claims.ROLE_SCOPE_MENTOR in body:
+            record_mentees(membership_id, _mentee_subjects(body) if role.course_role == MENTOR else None)
     launch = Launch(
         id=secrets.token_urlsafe(32),
         organisation_id=deployment.organisation_id,
@@ -509,6 +517,23 @@ def _refuse_identifiers_too_long(body: dict) -> None:
             hint=_("These identifiers and service URLs cannot be shortened without changing what they name; "
                    "the LMS's administrator can check the values it sends."),
         )
+
+
+def _refuse_too_many_mentees(body: dict) -> None:
+    """The mentor claim's user ids are identifiers too: refused rather than cut (a cut list would hide mentees)."""
+    mentees = body.get(claims.ROLE_SCOPE_MENTOR) or []
+    if len(mentees) > MAX_MENTEES:
+        raise InvalidClaim(
+            _("The launch names %(count)s mentees; REX VET Path accepts at most %(limit)s.", count=len(mentees),
+              limit=MAX_MENTEES),
+            hint=_("The LMS's administrator can check the mentor's role scope in the LMS."),
+        )
+
+
+def _mentee_subjects(body: dict) -> list[str]:
+    """The mentor claim's user ids that can name a person here: an id longer than any `sub` kept names nobody."""
+    limit = Person.subject.type.length
+    return [sub for sub in body.get(claims.ROLE_SCOPE_MENTOR) or [] if sub and len(sub) <= limit]
 
 
 def _fitted(value: str | None, column) -> str | None:

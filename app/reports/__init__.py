@@ -33,9 +33,11 @@ def init_app(app):
         release_moved_courses,
     )
     from app.reports.routes import bp
+    from app.tenancy.roles import MENTOR, register_landing
 
     app.register_blueprint(bp)
     app.register_blueprint(dashboard_routes.bp)
+    register_landing(MENTOR, "dashboard.mentees")  # a mentor's launch opens their mentees' paths (learning.start)
     app.jinja_env.globals["may_read_reports"] = may_read_reports  # the path page links readers to the skills map
     launch_completed.connect(record_launch)
     # The badges feature's figures: one activity measure per badge, and a person's awards in their data (reports sits

@@ -1,10 +1,12 @@
-"""The instructor's course dashboard: every member of the course with their position on the path, modules,
-self-assessment summary (where the organisation allows it) and grade sync state.
+"""The instructor's course dashboard: every member of the course as a row of two matrices (their level in each area
+and how they reached it; their state in each module), with badges and grade sync state.
 
 Read-only queries, a fixed number per page whatever the course's size: one for the page of members with the
-total, then one each for the page's progress, self-assessments, grade rows and badges. The members' progress
-figures are aggregated in the members query only when a filter or the sort needs them; otherwise they are counted
-from the page's own progress rows.
+total, then one each for the page's progress, self-assessments, demonstrated levels, grade rows and badges. The
+members' progress figures are aggregated in the members query only when a filter or the sort needs them;
+otherwise they are counted from the page's own progress rows. Sorting by an area's or a module's column, or
+filtering by the level in an area, needs every selected member's placement (the placement rule is not SQL): then
+the same queries read the whole selection, and the page is cut from it in Python.
 """
 import csv
 import io
@@ -13,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
 
 from app.badges.models import BadgeAward
 from app.badges.submissions import demonstrated_levels_by_person, waiting_in_course
 from app.extensions import db
 from app.grades.models import GradeSync
-from app.learning.content.model import PathModel
-from app.learning.models import ModuleAttempt, ModuleProgress, SelfAssessment
+from app.learning.content.model import Area, Level, PathModel
+from app.learning.models import ModuleAttempt, ModuleProgress, SelfAssessment, SelfRating
 from app.learning.placement import Placement, place
 from app.learning.self_assessment import self_rated_level
 from app.lti.tool_values import PATH_RESOURCE_ID
@@ -31,7 +32,9 @@ PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
 ROLES = ("learner", "instructor", "all")
 STATES = ("all", "not-started", "in-progress", "completed")
-SORTS = ("name", "completed", "activity")
+SORTS = ("name", "completed", "activity")  # besides "area:<area id>" and "module:<module id>", the matrices' columns
+VIEWS = ("areas", "modules")
+NOT_STARTED = "none"  # the level filter's value for "not started in this area"
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,13 @@ class Filters:
     sort: str = "name"
     page: int = 1
     show_departed: bool = False
+    view: str = "areas"
+    descending: bool = False
+    level_area: str = ""  # with `level`: only members at that level in this area
+    level: str = ""  # a level id, or NOT_STARTED
 
     @classmethod
-    def from_args(cls, args) -> "Filters":
+    def from_args(cls, args, path: PathModel | None = None) -> "Filters":
         """Filters from a query string; anything unknown falls back to the default (never an error page)."""
         def choice(name, allowed, default):
             value = args.get(name, default)
@@ -55,19 +62,50 @@ class Filters:
             page = min(max(1, int(args.get("page", 1))), MAX_PAGE)
         except ValueError:
             page = 1
+        areas = [area.id for area in path.areas] if path else []
+        columns = ([f"area:{area}" for area in areas] + [f"module:{module.id}" for module in path.modules]
+                   if path else [])
+        sort = choice("sort", (*SORTS, *columns), "name")
+        level_area = choice("level_area", areas, "")
+        level = choice("level", [NOT_STARTED, *(level.id for level in path.levels)] if path else [], "")
+        order = args.get("order")
         return cls(
             choice("role", ROLES, "learner"),
             choice("state", STATES, "all"),
             (args.get("q") or "").strip()[:100],
-            choice("sort", SORTS, "name"),
+            sort,
             page,
             args.get("departed") == "1",
+            choice("view", VIEWS, "areas"),
+            order == "desc" if order in ("asc", "desc") else sort != "name",  # names A–Z, figures highest first
+            level_area if level else "",
+            level if level_area else "",
         )
 
+    @property
+    def computed(self) -> bool:
+        """The sort or a filter needs every selected member's placement or modules, not only the page's."""
+        return self.sort.startswith(("area:", "module:")) or bool(self.level_area)
+
     def query_args(self, **changes) -> dict:
-        values = {"role": self.role, "state": self.state, "q": self.search, "sort": self.sort, "page": self.page,
+        values = {"view": self.view if self.view != "areas" else None, "role": self.role, "state": self.state,
+                  "q": self.search, "sort": self.sort,
+                  "order": ("desc" if self.descending else "asc") if self.descending != (self.sort != "name") else None,
+                  "level_area": self.level_area, "level": self.level, "page": self.page,
                   "departed": "1" if self.show_departed else None, **changes}
         return {name: value for name, value in values.items() if value not in (None, "")}
+
+    def sorted_by(self, sort: str) -> dict:
+        """The query of a column header's link: sorted by that column, the other way round if it already is."""
+        default_descending = sort != "name"
+        descending = not self.descending if self.sort == sort else default_descending
+        return self.query_args(sort=sort, order=None if descending == default_descending else
+                               ("desc" if descending else "asc"), page=None)
+
+    def aria_sort(self, sort: str) -> str | None:
+        if self.sort != sort:
+            return None
+        return "descending" if self.descending else "ascending"
 
 
 @dataclass
@@ -105,6 +143,24 @@ class MemberRow:
     def levels_reached(self) -> Counter:
         """Level id → in how many areas the member stands at it."""
         return Counter(placement.level.id for placement in self.placements if placement.level)
+
+    @property
+    def position(self) -> list[tuple[Level, list[Area]]]:
+        """Each level the member stands at somewhere, highest first, with the areas where: the summary line."""
+        by_level: dict[str, tuple[Level, list[Area]]] = {}
+        for placement in self.placements:
+            if placement.level:
+                by_level.setdefault(placement.level.id, (placement.level, []))[1].append(placement.area)
+        return sorted(by_level.values(), key=lambda found: -found[0].order)
+
+    def placement_in(self, area_id: str) -> Placement | None:
+        return next((placement for placement in self.placements if placement.area.id == area_id), None)
+
+    def module_state(self, module_id: str) -> str:
+        """completed | in_progress | none, for a module's cell."""
+        if module_id in self.completed:
+            return "completed"
+        return "in_progress" if module_id in self.in_progress else "none"
 
 
 @dataclass(frozen=True)
@@ -146,40 +202,51 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
     """One page of the course's members (or all of them, for the CSV export) under the filters."""
     shows_self_assessments = course_shows_self_assessments(course)
     members = _members_query(course, filters)
-    # The total rides along on every row of the page (a window over the whole selection, before the limit).
-    paged = members.add_columns(func.count().over())
-    if not everything:
-        paged = paged.limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
-    found = db.session.execute(paged).all()
-    if found:
-        total = found[0][-1]
-    else:  # a page past the end: count apart
-        total = db.session.scalar(select(func.count()).select_from(members.subquery())) if filters.page > 1 else 0
+    whole = everything or filters.computed
+    if whole:
+        found = db.session.execute(members).all()
+        total = len(found)
+    else:
+        # The total rides along on every row of the page (a window over the whole selection, before the limit).
+        paged = members.add_columns(func.count().over()).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
+        found = db.session.execute(paged).all()
+        if found:
+            total = found[0][-1]
+        else:  # a page past the end: count apart
+            total = db.session.scalar(select(func.count()).select_from(members.subquery())) if filters.page > 1 else 0
     person_ids = [person.id for _, person, *_ in found]
     progress = _progress_by_person(course.organisation_id, person_ids)
-    assessments = _latest_assessments(course.organisation_id, person_ids) if shows_self_assessments else {}
-    grades = _grades_by_person(course, person_ids)
-    badges = _badges_by_person(course.organisation_id, person_ids)
+    assessments = _latest_ratings(course.organisation_id, person_ids) if shows_self_assessments else {}
     demonstrated = demonstrated_levels_by_person(course.organisation_id, person_ids)
+    standings = {}
+    for _membership, person, *_progress_figures in found:
+        completed = [p.module_id for p in progress[person.id] if p.completed_at]
+        taken_at, ratings = assessments.get(person.id, (None, {}))
+        standings[person.id] = (completed, place(path, ratings, frozenset(completed), demonstrated.get(person.id)),
+                                taken_at, ratings)
+    if filters.computed:
+        found = _select_and_sort(found, filters, standings, progress)
+        total = len(found)
+        if not everything:
+            found = found[(filters.page - 1) * PAGE_SIZE:filters.page * PAGE_SIZE]
+    page_ids = [person.id for _, person, *_ in found]
+    grades = _grades_by_person(course, page_ids)
+    badges = _badges_by_person(course.organisation_id, page_ids)
     rows = []
     for membership, person, *_progress_figures in found:
-        completed = [p.module_id for p in progress[person.id] if p.completed_at]
-        in_progress = [p.module_id for p in progress[person.id] if not p.completed_at]
-        last_activity = max((p.updated_at for p in progress[person.id]), default=None)
-        assessment = assessments.get(person.id)
-        ratings = {rating.statement_id: rating.rating for rating in assessment.ratings} if assessment else {}
+        completed, placements, taken_at, ratings = standings[person.id]
         rows.append(
             MemberRow(
                 membership,
                 person,
                 completed,
-                in_progress,
-                last_activity,
-                place(path, ratings, frozenset(completed), demonstrated.get(person.id)),
+                [p.module_id for p in progress[person.id] if not p.completed_at],
+                max((p.updated_at for p in progress[person.id]), default=None),
+                placements,
                 {area.id: self_rated_level(area, path.levels, ratings) for area in path.areas}
-                if shows_self_assessments and assessment
+                if shows_self_assessments and taken_at
                 else None,
-                assessment.taken_at if assessment else None,
+                taken_at,
                 _grade_state(grades[person.id]),
                 badges[person.id],
                 {p.module_id: ModuleAttempts(p.attempts, p.score) for p in progress[person.id]},
@@ -188,6 +255,32 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
     return Dashboard(course, filters, rows, total, shows_self_assessments,
                      [] if everything else _gradebook_links(course),
                      0 if everything else waiting_in_course(course.organisation_id, course.id))
+
+
+def _select_and_sort(found: list, filters: Filters, standings: dict, progress: dict) -> list:
+    """The whole selection (in name order) cut to the level filter and sorted by an area's or a module's column.
+
+    Python's sort is stable, also reversed: members alike in the column keep their name order.
+    """
+    def placement(person_id: int, area_id: str) -> Placement | None:
+        return next((p for p in standings[person_id][1] if p.area.id == area_id), None)
+
+    if filters.level_area:
+        def matches(person_id: int) -> bool:
+            level = placement(person_id, filters.level_area).level
+            return (level.id if level else NOT_STARTED) == filters.level
+        found = [row for row in found if matches(row[1].id)]
+    kind, _, column = filters.sort.partition(":")
+    if kind == "area":
+        return sorted(found, key=lambda row: placement(row[1].id, column).order, reverse=filters.descending)
+    if kind == "module":
+        def state(person_id: int) -> tuple[int, int]:
+            taken = next((p for p in progress[person_id] if p.module_id == column), None)
+            if taken is None:
+                return (0, 0)
+            return (2, taken.score or 0) if taken.completed_at else (1, 0)
+        return sorted(found, key=lambda row: state(row[1].id), reverse=filters.descending)
+    return found
 
 
 def _gradebook_links(course: Course) -> list[GradebookLink]:
@@ -222,7 +315,9 @@ def _members_query(course: Course, filters: Filters):
         pattern = "%" + filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(Person.name.ilike(pattern, escape="\\"), Person.email.ilike(pattern, escape="\\")))
     by_name = (Person.name.is_(None), Person.name, Person.subject)
-    if filters.state == "all" and filters.sort == "name":
+    if filters.sort == "name" and filters.descending:
+        by_name = (Person.name.is_(None), Person.name.desc(), Person.subject.desc())
+    if filters.state == "all" and filters.sort not in ("completed", "activity"):
         return query.order_by(*by_name, Membership.id)  # no progress figures needed to choose the page
     # Counted for the course's members only, not for everyone in the organisation.
     members = select(Membership.person_id).where(Membership.course_id == course.id)
@@ -240,11 +335,12 @@ def _members_query(course: Course, filters: Filters):
         query = query.where(started_count > completed_count)
     elif filters.state == "completed":
         query = query.where(completed_count > 0)
+    ascending = not filters.descending
     order = {
-        "name": by_name,
-        "completed": (completed_count.desc(), *by_name),
-        "activity": (progress.c.last_activity.is_(None), progress.c.last_activity.desc(), Person.name, Person.subject),
-    }[filters.sort]
+        "completed": (completed_count.asc() if ascending else completed_count.desc(), *by_name),
+        "activity": (progress.c.last_activity.is_(None),
+                     progress.c.last_activity.asc() if ascending else progress.c.last_activity.desc(), *by_name),
+    }.get(filters.sort, by_name)
     return query.order_by(*order, Membership.id)
 
 
@@ -268,19 +364,25 @@ def _progress_by_person(organisation_id: int, person_ids: list[int]) -> dict[int
     return found
 
 
-def _latest_assessments(organisation_id: int, person_ids: list[int]) -> dict[int, SelfAssessment]:
+def _latest_ratings(organisation_id: int, person_ids: list[int]) -> dict[int, tuple[datetime, dict[str, int]]]:
+    """Per person, when they last took the self-assessment and its ratings: one query, whatever their number."""
     if not person_ids:
         return {}
     latest = (select(SelfAssessment.person_id, func.max(SelfAssessment.taken_at).label("taken_at"))
               .where(SelfAssessment.organisation_id == organisation_id, SelfAssessment.person_id.in_(person_ids))
               .group_by(SelfAssessment.person_id).subquery())
-    assessments = db.session.scalars(
-        select(SelfAssessment).join(latest, and_(SelfAssessment.person_id == latest.c.person_id,
-                                                 SelfAssessment.taken_at == latest.c.taken_at))
+    takings: dict[int, dict[int, tuple[datetime, dict[str, int]]]] = defaultdict(dict)
+    for person_id, assessment_id, taken_at, statement_id, rating in db.session.execute(
+        select(SelfAssessment.person_id, SelfAssessment.id, SelfAssessment.taken_at, SelfRating.statement_id,
+               SelfRating.rating)
+        .join(latest, and_(SelfAssessment.person_id == latest.c.person_id,
+                           SelfAssessment.taken_at == latest.c.taken_at))
+        .join(SelfRating, SelfRating.self_assessment_id == SelfAssessment.id)
         .where(SelfAssessment.organisation_id == organisation_id)
-        .options(selectinload(SelfAssessment.ratings))
-    ).all()
-    return {assessment.person_id: assessment for assessment in assessments}
+    ):
+        takings[person_id].setdefault(assessment_id, (taken_at, {}))[1][statement_id] = rating
+    # Two takings at the same moment: the later one kept, as latest_self_assessment does.
+    return {person_id: found[max(found)] for person_id, found in takings.items()}
 
 
 def _grades_by_person(course: Course, person_ids: list[int]) -> dict[int, list[GradeSync]]:

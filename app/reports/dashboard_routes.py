@@ -1,7 +1,10 @@
-"""The instructor's course dashboard (/courses/<id>/dashboard), its CSV export, and the roster and grade actions on
-it."""
+"""The instructor's course dashboard (/courses/<id>/dashboard), its CSV export, the roster and grade actions on
+it; one learner's path read-only (/courses/<id>/learners/<person id>) for the course's instructors and the learner's
+mentors; a mentor's list of their mentees (/mentees), where a mentor's launch lands."""
 
+from babel.lists import format_list
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -12,9 +15,11 @@ from app.grades.passback import retry as retry_score
 from app.learning.content import path_model
 from app.lti.roster import request_roster
 from app.lti.session import current_launch
-from app.reports.dashboard import Filters, course_dashboard, dashboard_csv
+from app.reports.dashboard import NOT_STARTED, Filters, course_dashboard, course_shows_self_assessments, dashboard_csv
+from app.reports.learner_view import course_member_or_404, learner_view
+from app.tenancy.mentors import is_mentee, mentees_in_course
 from app.tenancy.models import Course
-from app.tenancy.roles import INSTRUCTOR
+from app.tenancy.roles import INSTRUCTOR, MENTOR
 from app.tenancy.services import get_scoped_or_404
 
 bp = Blueprint("dashboard", __name__)
@@ -37,12 +42,60 @@ def course(course_id: int):
     path = path_model()
     return render_template(
         "reports/dashboard.html",
-        board=course_dashboard(course, path, Filters.from_args(request.args)),
+        board=course_dashboard(course, path, Filters.from_args(request.args, path)),
         path=path,
         badges=badge_catalogue(),
         words=_row_words(),
+        area_list=_area_list,
+        not_started=NOT_STARTED,
         title=_("Course dashboard"),
     )
+
+
+def _area_list(areas, locale: str) -> str:
+    """Areas' titles as one list in the page's language ("A, B and C")."""
+    titles = [area.localised(locale) for area in areas]
+    try:
+        return format_list(titles, locale=str(get_locale()))
+    except (ValueError, LookupError):  # a locale babel lacks list patterns for
+        return ", ".join(titles)
+
+
+@bp.get("/courses/<int:course_id>/learners/<int:person_id>")
+def learner(course_id: int, person_id: int):
+    """One member's path, read-only: for the course's instructors, and for the mentors the LMS names them to."""
+    launch = current_launch()
+    course = get_scoped_or_404(Course, course_id, launch.organisation_id)
+    in_course = launch.course_id == course.id
+    if in_course and launch.course_role == INSTRUCTOR:
+        shows_self_assessments = course_shows_self_assessments(course)
+    elif in_course and launch.course_role == MENTOR:
+        course_member_or_404(course, person_id)
+        if not is_mentee(launch.organisation_id, course.id, launch.person_id, person_id):
+            raise Forbidden(_("You can see the paths of the people your LMS names as your mentees."),
+                            hint=_("Open REX VET Path again from the course in the LMS; it says whom you mentor."))
+        shows_self_assessments = False  # self-ratings are for the person and, where allowed, their instructors
+    else:
+        raise Forbidden(_("A learner's path is for the instructors of the course and the learner's mentors."),
+                        hint=_("Open REX VET Path from this course in the LMS as its teacher."))
+    path = path_model()
+    view = learner_view(course, person_id, path, shows_self_assessments=shows_self_assessments)
+    return render_template("reports/learner_path.html", view=view, path=path, badges=badge_catalogue(),
+                           area_list=_area_list, is_mentor=launch.course_role == MENTOR,
+                           title=view.person.name or _("A learner's path"))
+
+
+@bp.get("/mentees")
+def mentees():
+    """A mentor's mentees in this course, as their launch names them, each linking to their path."""
+    launch = current_launch()
+    if launch.course_role != MENTOR:
+        raise Forbidden(_("This page lists a mentor's mentees."),
+                        hint=_("Open REX VET Path from the course in the LMS as a mentor."))
+    if launch.course_id is None:  # a launch from outside any course names no course's mentees: their own path
+        return redirect(url_for("learning.home"))
+    found = mentees_in_course(launch.organisation_id, launch.course_id, launch.person_id)
+    return render_template("reports/mentees.html", course=launch.course, mentees=found, title=_("Your mentees"))
 
 
 def _row_words() -> dict[str, Markup]:
@@ -52,18 +105,20 @@ def _row_words() -> dict[str, Markup]:
     """
     words = {
         "name_not_shared": _("Name not shared by the LMS"), "inactive": _("inactive in the LMS"),
-        "departed": _("no longer in the course"), "position": _("%(level)s in %(count)s area(s)"),
+        "departed": _("no longer in the course"), "position": _("%(level)s in %(areas)s"),
         "not_started": _("Not started"), "modules": _("%(completed)s completed, %(started)s in progress"),
-        "which": _("Which"), "completed": _("Completed:"), "in_progress": _("In progress:"),
         "latest_activity": _("Latest activity %(date)s"), "taken_on": _("Taken on %(date)s"),
-        "no_level": _("not yet at a level"), "not_taken": _("Not taken"), "no_badges": _("None yet"),
+        "no_badges": _("None yet"),
         "grade_sent": _("Up to date"), "grade_pending": _("Waiting to be sent"), "next_try": _("next try %(time)s"),
         "grade_not_sent": _("Not sent"), "grade_failed": _("Failed"), "send_again": _("Send again"),
         "no_grade": _("No grade yet"),
         "completed_attempts": _("result %(score)s %%, %(count)s attempt(s)"),
-        "open_attempts": _("attempt %(count)s; no score goes to the LMS until the module is completed"),
         # What the LMS's gradebook shows for one link: a score of 100, or "–" when it has none yet.
         "lms_shows": _("%(link)s: %(score)s / 100 in the LMS"),
+        # How a learner reached their level in an area (a cell of the areas matrix).
+        "by_self": _("self-rated: %(level)s"), "by_modules": _("modules: %(level)s"),
+        "by_badge": _("demonstrated: %(level)s"), "module_completed": _("Completed"),
+        "module_in_progress": _("In progress"), "open_path": _("Path"),
     }
     return {name: Markup(escape(text)) for name, text in words.items()}
 
@@ -73,7 +128,7 @@ def export(course_id: int):
     """Every member under the current filters, as CSV."""
     course = _instructors_course(course_id)
     path = path_model()
-    board = course_dashboard(course, path, Filters.from_args(request.args), everything=True)
+    board = course_dashboard(course, path, Filters.from_args(request.args, path), everything=True)
     return Response(dashboard_csv(board, path), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="course-{course.id}-dashboard.csv"'})
 

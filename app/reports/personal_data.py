@@ -75,6 +75,8 @@ def person_data(organisation_id: int, person_id: int) -> dict:
                 "role": membership.role,
                 "lti_roles": membership.lti_roles,
                 "since": _time(membership.created_at),
+                # A mentor's mentees, as the LMS's user ids their latest launch named (docs/dashboard.md).
+                **({"mentees": membership.mentee_subjects} if membership.mentee_subjects else {}),
             }
             for membership in db.session.scalars(
                 scoped(Membership, organisation_id).where(Membership.person_id == person.id).order_by(Membership.id)

@@ -181,6 +181,9 @@ class Membership(TimestampMixin, db.Model):
     # From the roster (NRPS): Active, Inactive or Deleted (no longer listed); None: known from launches only.
     lms_status: Mapped[str | None] = mapped_column(String(20))
     roster_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A mentor's mentees as their latest launch of the course named them (LMS user ids, the `sub`s of the
+    # role_scope_mentor claim, app.tenancy.mentors); None for everyone else.
+    mentee_subjects: Mapped[list | None] = mapped_column(JSONType(none_as_null=True))
 
 
 class InstallationSetting(db.Model):

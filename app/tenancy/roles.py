@@ -7,9 +7,12 @@
 | context ContentDeveloper                                           | instructor          | no          |
 | context Administrator (course-level)                               | instructor          | no          |
 | context Learner and sub-roles                                      | learner             | yes         |
-| context Mentor, anything else, no role                             | learner view        | no          |
+| context Mentor                                                     | mentor              | no          |
+| anything else, no role                                             | learner view        | no          |
 
-An organisation admin is also whatever their context role makes them in the course.
+An organisation admin is also whatever their context role makes them in the course. A mentor sees the paths of the
+mentees the launch names (the `role_scope_mentor` claim, LTI 1.3 Core "Role-scope mentor claims"), read-only
+(docs/dashboard.md); someone who is also a learner or an instructor of the course is that instead.
 """
 from dataclasses import dataclass
 
@@ -22,15 +25,16 @@ ORG_ADMIN_ROLES = {
 }
 INSTRUCTOR_CONTEXT_ROLES = {"Instructor", "ContentDeveloper", "Administrator", "TeachingAssistant", "Grader"}
 LEARNER_CONTEXT_ROLES = {"Learner"}
+MENTOR_CONTEXT_ROLES = {"Mentor"}
 
-INSTRUCTOR, LEARNER, LEARNER_VIEW = "instructor", "learner", "learner_view"
+INSTRUCTOR, LEARNER, MENTOR, LEARNER_VIEW = "instructor", "learner", "mentor", "learner_view"
 
 
 @dataclass(frozen=True)
 class ToolRole:
     """What one launch's roles let the person do."""
 
-    course_role: str  # instructor | learner | learner_view
+    course_role: str  # instructor | learner | mentor | learner_view
     is_organisation_admin: bool
 
     @property
@@ -64,6 +68,22 @@ def tool_role_for(lti_roles: list[str]) -> ToolRole:
         course_role = INSTRUCTOR
     elif context_roles & LEARNER_CONTEXT_ROLES:
         course_role = LEARNER
+    elif context_roles & MENTOR_CONTEXT_ROLES:
+        course_role = MENTOR
     else:
         course_role = LEARNER_VIEW
     return ToolRole(course_role, bool(ORG_ADMIN_ROLES & set(lti_roles)))
+
+
+# Where a launch of a course role lands when its link names no module: a higher layer (reports) registers the
+# endpoint of its page, so learning's `start` can send a mentor there without importing reports.
+_LANDINGS: dict[str, str] = {}
+
+
+def register_landing(course_role: str, endpoint: str) -> None:
+    _LANDINGS[course_role] = endpoint
+
+
+def landing_for(course_role: str) -> str | None:
+    """The endpoint a launch of this course role opens first, or None: the path page."""
+    return _LANDINGS.get(course_role)

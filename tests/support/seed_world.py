@@ -40,7 +40,8 @@ from app.learning.self_assessment import ON_MY_OWN, latest_self_assessment, reco
 from app.lti.constants import AGS_ENDPOINT, AGS_SCOPE_LINE_ITEM, AGS_SCOPE_SCORE
 from app.lti.keys import ensure_active_tool_key
 from app.reports.personal_data import erase_person
-from app.tenancy.models import Person, Registration
+from app.tenancy.mentors import record_mentees
+from app.tenancy.models import Membership, Person, Registration
 from app.tenancy.roles import tool_role_for
 from app.tenancy.services import find_or_create_deployment, record_person, upsert_membership
 from tests.support.badges import complete_module
@@ -216,6 +217,8 @@ def seed_organisation(app, clock) -> SeededOrganisation:
     area = path.area(module.area)
     roles = {"learner": (world.learner, [LEARNER_ROLE]), "instructor": (world.instructor, [INSTRUCTOR_ROLE]),
              "organisation admin": (admin, [ORG_ADMIN_ROLE, INSTRUCTOR_ROLE]), "mentor": (mentor, [MENTOR_ROLE])}
+    record_mentees(db.session.scalars(select(Membership.id).where(Membership.person_id == mentor.id)).one(),
+                   [world.learner.subject])  # as a Mentor launch's role_scope_mentor claim names them
     tokens = {}
     for locale in LOCALES:
         for role, (person, lti_roles) in roles.items():

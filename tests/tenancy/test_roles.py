@@ -1,7 +1,7 @@
 """The role table: LTI roles from a launch → what the person may do in the tool."""
 import pytest
 
-from app.tenancy.roles import INSTRUCTOR, LEARNER, LEARNER_VIEW, tool_role_for
+from app.tenancy.roles import INSTRUCTOR, LEARNER, LEARNER_VIEW, MENTOR, tool_role_for
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 
@@ -18,7 +18,8 @@ ROLE_TABLE = [
     ([LIS + "membership/Learner#NonCreditLearner"], LEARNER, False, True),
     (["Learner"], LEARNER, False, True),
     (["Instructor"], INSTRUCTOR, False, False),
-    ([LIS + "membership#Mentor"], LEARNER_VIEW, False, False),
+    ([LIS + "membership#Mentor"], MENTOR, False, False),
+    ([LIS + "membership#Mentor", LIS + "membership#Learner"], LEARNER, False, True),
     ([LIS + "institution/person#Student"], LEARNER_VIEW, False, False),
     (["http://example.org/unknown#Role"], LEARNER_VIEW, False, False),
     ([], LEARNER_VIEW, False, False),
