@@ -61,5 +61,6 @@ def badges_counting(module_id: str, app=None) -> tuple[BadgeDefinition, ...]:
                 continue
             for module in rule_modules(badge.rule, path):
                 by_module.setdefault(module.id, []).append(badge)
-        cached = app.extensions["badges_by_module"] = (catalogue, {key: tuple(value) for key, value in by_module.items()})
+        cached = app.extensions["badges_by_module"] = (
+            catalogue, {module_id: tuple(badges) for module_id, badges in by_module.items()})
     return cached[1].get(module_id, ())
