@@ -1,12 +1,12 @@
 """The path page in Chromium with the shipped path: the call to action above the fold at 1280×700 and in the
 LMS's 700 px frame, one card per area and no sideways scroll on a 390 px phone, no sideways scroll at 1280 px in
 Finnish, 24 px radio buttons, and axe-core clean on a desktop and a phone in English and Finnish.
-Screenshots: test-results/browser/path-*.png and a11y-path-*.png."""
+Screenshots: test-results/browser/path-*.png (path-phone-*-whole-page.png: the cards) and a11y-path-*.png."""
 import pytest
 from sqlalchemy import select
 
 from tests.browser.accessibility import AccessibilityAudit, launch_token, load_axe, visit
-from tests.support.browser import keep_screenshot, launch_in_course_page
+from tests.support.browser import ARTEFACTS, keep_screenshot, launch_in_course_page
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -120,6 +120,7 @@ def test_on_a_phone_the_map_is_one_card_per_area_without_sideways_scroll(lti_wor
     for link in page.locator("[data-testid=path-map] .cell-modules a").all()[:10]:
         assert link.bounding_box()["height"] >= 24
     keep_screenshot(page, f"path-phone-{locale}")
+    page.screenshot(path=str(ARTEFACTS / f"path-phone-{locale}-whole-page.png"), full_page=True)  # the cards
     audit.check(page, f"path-phone-{locale}")
     audit.assert_no_serious_violations()
 
@@ -140,6 +141,7 @@ def test_in_finnish_at_1280_nothing_scrolls_sideways(lti_world, browser):
              + element.outerHTML.slice(0, 160)).slice(0, 5)""")
     assert wider == []  # no cell or heading overflows its box either
     keep_screenshot(page, "path-desktop-fi")
+    page.screenshot(path=str(ARTEFACTS / "path-desktop-fi-whole-page.png"), full_page=True)  # the map as a table
     audit.check(page, "path-desktop-fi")
     audit.assert_no_serious_violations()
 
