@@ -27,7 +27,7 @@ from app.clock import FrozenClock
 from app.extensions import db, limiter
 from tests.support.admin import log_in
 from tests.support.app import BACKEND, make_app, truncate_all
-from tests.support.seed_world import DEMONSTRATED, LOCALES, SeededOrganisation, seed_organisation
+from tests.support.seed_world import DEMONSTRATED, LOCALES, MODULES, SeededOrganisation, seed_organisation
 
 pytestmark = pytest.mark.sqlite
 
@@ -64,7 +64,9 @@ ROUTES: dict[str, Case | tuple[Case, ...]] = {
                                       Case("mentor", lambda s: {"area_id": s.area_id})),
     "learning.self_assessment_history": (Case("learner"), Case("mentor")),
     "learning.self_assessment_report": Case("learner", lambda s: {"assessment_id": s.assessment_id}),
-    "learning.module": Case("learner", lambda s: {"module_id": s.module_id}, expect=(302, "/modules/")),
+    "learning.module": (Case("learner", lambda s: {"module_id": s.module_id},  # completed: its summary
+                             expect=(302, f"/modules/{MODULES[0]}/summary")),
+                        Case("mentor", lambda s: {"module_id": s.module_id}, expect=(302, "/modules/"))),
     "learning.section": (Case("learner", lambda s: {"module_id": s.module_id, "section_id": s.section_id}),
                          Case("mentor", lambda s: {"module_id": s.module_id, "section_id": s.section_id})),
     "learning.module_summary": (Case("learner", lambda s: {"module_id": s.module_id}),

@@ -44,6 +44,7 @@ def init_app(app):
     app.jinja_env.globals["demonstrated_badges"] = _demonstrated_badges
     app.jinja_env.globals["may_review_badges"] = _may_review_badges
     app.jinja_env.globals["backpack_panel"] = _backpack_panel
+    app.jinja_env.globals["badges_counting"] = _badges_counting
     app.cli.add_command(badges_cli)
     register_badge_check(  # `flask content check`
         app, lambda path, directory, strict: check_badge_files(path, directory, strict=strict)[0]
@@ -136,6 +137,16 @@ def _may_review_badges() -> bool:
 
     launch = current_launch()
     return bool(reviewable_badges(launch.organisation_id, launch.person_id))
+
+
+def _badges_counting(module_id: str) -> list[str]:
+    """The names, in the reader's language, of the badges whose rules count the module (the path, section and
+    summary pages' "Counts towards the badge" line); learning never imports badges, so it asks through this."""
+    from app.badges.catalogue import badges_counting
+    from app.i18n import current_language
+
+    locale = current_language()
+    return [badge.localised(locale) for badge in badges_counting(module_id)]
 
 
 def _path_badges():

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.badges.criteria import rule_modules
 from app.badges.definitions import BadgeCatalogue, BadgeDefinition
 from app.badges.facts import BadgeFacts, badge_facts
 from app.badges.loader import load_badges
@@ -44,3 +45,22 @@ def facts_of(badge: BadgeDefinition, app=None) -> BadgeFacts:
     if badge.id not in cached[1]:
         cached[1][badge.id] = badge_facts(badge, path_model(app), catalogue)
     return cached[1][badge.id]
+
+
+def badges_counting(module_id: str, app=None) -> tuple[BadgeDefinition, ...]:
+    """The participation badges whose rules count the module, in catalogue order (worked out once per catalogue).
+    Demonstrated badges are left out: a reviewer awards them for work, not for modules."""
+    app = app or current_app._get_current_object()
+    catalogue = badge_catalogue(app)
+    cached = app.extensions.get("badges_by_module")
+    if cached is None or cached[0] is not catalogue:
+        path = path_model(app)
+        by_module: dict[str, list[BadgeDefinition]] = {}
+        for badge in catalogue.participation if path is not None else ():
+            if badge.rule is None:
+                continue
+            for module in rule_modules(badge.rule, path):
+                by_module.setdefault(module.id, []).append(badge)
+        cached = app.extensions["badges_by_module"] = (
+            catalogue, {module_id: tuple(badges) for module_id, badges in by_module.items()})
+    return cached[1].get(module_id, ())

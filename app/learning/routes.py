@@ -8,6 +8,7 @@ from app.errors import NotFound
 from app.learning.attempts import answers_needed
 from app.learning.content import path_model
 from app.learning.content.model import Module, Section
+from app.learning.path_progress import path_progress
 from app.learning.placement import learner_path
 from app.learning.progress import (
     RestartRefused,
@@ -34,14 +35,15 @@ COMPLETED = "module-completed"  # the flash category of the completion banner (l
 @bp.get("/")
 @launch_required()
 def home():
-    """The path page: where the learner stands per area and the one module recommended next."""
+    """The path page: first what to do next and how far along the path the learner is, then where they stand
+    per area."""
     launch = current_launch()
     path = path_model()
     progress = progress_by_module(launch.organisation_id, launch.person_id)
     completed = frozenset(module_id for module_id, row in progress.items() if row.is_completed)
     learner = learner_path(path, launch.organisation_id, launch.person_id, completed_module_ids=completed)
     return render_template("learning/home.html", launch=launch, path=path, learner=learner, title=_("Your path"),
-                           progress=progress)
+                           progress=progress, overall=path_progress(path, completed))
 
 
 @bp.get("/start")
@@ -83,10 +85,16 @@ def _section_or_404(module: Module, section_id: str) -> Section:
 @bp.get("/modules/<module_id>")
 @launch_required()
 def module(module_id):
-    """A module opens where the learner left off, in this launch or an earlier one."""
+    """A module opens where the learner left off, in this launch or an earlier one; a completed module opens at
+    its summary (its result and what to do next), unless the learner is in a new attempt."""
     launch = current_launch()
     module = _module_or_404(module_id)
-    section = resume_section(module, find_progress(launch.organisation_id, launch.person_id, module.id))
+    progress = find_progress(launch.organisation_id, launch.person_id, module.id)
+    if progress is not None and progress.is_completed and (
+        progress.current_attempt is None or progress.current_attempt.is_completed
+    ):
+        return redirect(url_for("learning.module_summary", module_id=module.id))
+    section = resume_section(module, progress)
     return redirect(url_for("learning.section", module_id=module.id, section_id=section.id))
 
 

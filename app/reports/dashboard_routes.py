@@ -113,6 +113,7 @@ def _row_words() -> dict[str, Markup]:
         "grade_not_sent": _("Not sent"), "grade_failed": _("Failed"), "send_again": _("Send again"),
         "no_grade": _("No grade yet"),
         "completed_attempts": _("result %(score)s %%, %(count)s attempt(s)"),
+        "open_attempts": _("attempt %(count)s; no score goes to the LMS until the module is completed"),
         # What the LMS's gradebook shows for one link: a score of 100, or "–" when it has none yet.
         "lms_shows": _("%(link)s: %(score)s / 100 in the LMS"),
         # How a learner reached their level in an area (a cell of the areas matrix).

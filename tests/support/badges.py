@@ -18,6 +18,8 @@ def complete_module(app, launch, module_id: str, *, now, score: int = 100):
     module = app.extensions["path_model"].module(module_id)
     progress = open_module(launch, module, now=now)
     progress.completed_at, progress.score = now, score
+    if progress.current_attempt is not None:  # the player completes the attempt that met the rule
+        progress.current_attempt.completed_at, progress.current_attempt.score = now, score
     db.session.flush()
     module_completed.send(app, launch=launch, module=module, progress=progress)
     return progress
