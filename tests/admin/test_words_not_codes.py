@@ -64,7 +64,7 @@ def test_the_overview_reads_in_finnish_without_a_code(two_moodles, admin_client)
     page = text_of(admin_client.get("/admin/", headers={"Accept-Language": "fi"}).get_data(as_text=True))
 
     assert "hold_pending" not in page and "new_organisation" not in page
-    assert "odottaa" in page.lower()  # "each new site waits for approval", in Finnish
+    assert "jokainen uusi sivusto odottaa hyväksyntää" in page  # "each new site waits for approval"
 
 
 def test_every_status_and_policy_code_has_a_word():
