@@ -101,7 +101,7 @@ def test_the_one_time_registration_url_has_a_copy_button(app, admin_client, make
     html = post_form(admin_client, f"/admin/organisations/{college.id}/registration-url", {},
                      page=f"/admin/organisations/{college.id}").get_data(as_text=True)
 
-    field = re.search(r'<input id="invitation-url"[^>]*>', html).group(0)
+    field = re.search(r"<input id=\"invitation-url\"[^>]*>", html).group(0)
     assert "data-copy" in field and "readonly" in field and "/lti/register?invitation=" in field
     assert '<label for="invitation-url">' in html
     assert 'id="copy-labels"' in html and 'data-copied-label="Copied"' in html
