@@ -19,7 +19,7 @@ from app.admin.forms import (
     RegistrationForm,
     organisation_choices,
 )
-from app.admin.overview import installation_overview, page_number
+from app.admin.overview import installation_overview
 from app.admin.registration_forms import (
     NewDeploymentForm,
     NewRegistrationForm,
@@ -40,6 +40,7 @@ from app.lti.tool_urls import ToolUrls
 from app.lti.tool_values import tool_values as values_for_lms
 from app.tenancy import deployments, organisations, settings
 from app.tenancy.labels import register_filters
+from app.tenancy.paging import page_number
 from app.tenancy.services import default_frame_ancestors
 
 log = logging.getLogger(__name__)

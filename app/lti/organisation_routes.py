@@ -13,6 +13,7 @@ from app.http_limits import database_id
 from app.lti.session import organisation_admin_launch
 from app.tenancy.labels import register_filters
 from app.tenancy.models import Deployment
+from app.tenancy.paging import page_number
 from app.tenancy.people_search import find_people, people_page
 from app.tenancy.services import (
     approve_deployment_of_organisation,
@@ -96,7 +97,7 @@ def people():
     merge_candidates = find_people(launch.organisation_id, merge_query or keep_query)
     return render_template("tenancy/people.html", searched=searched, keep=keep, merge=merge_candidates,
                            keep_query=keep_query, merge_query=merge_query,
-                           page=people_page(launch.organisation_id, request.args.get("page", 1, type=int) or 1),
+                           page=people_page(launch.organisation_id, page_number(request.args.get("page"))),
                            title=_("People"))
 
 

@@ -6,10 +6,11 @@ matches than that ask for a narrower search instead of a longer page.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_
 
 from app.extensions import db
 from app.tenancy.models import Person
+from app.tenancy.paging import Page, page_of
 from app.tenancy.services import scoped
 
 SEARCH_LIMIT = 20  # records one search shows; "refine your search" beyond
@@ -25,28 +26,6 @@ class PeopleFound:
     people: list[Person]
     more: bool
     limit: int = SEARCH_LIMIT
-
-
-@dataclass(frozen=True)
-class PeoplePage:
-    """One page of the organisation's people, by name."""
-
-    people: list[Person]
-    number: int
-    size: int
-    total: int
-
-    @property
-    def count(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.count
 
 
 def _like_pattern(text: str) -> str:
@@ -78,10 +57,6 @@ def find_people(organisation_id: int, query: str | None, *, limit: int = SEARCH_
     return PeopleFound(query=text, people=list(found[:limit]), more=len(found) > limit, limit=limit)
 
 
-def people_page(organisation_id: int, number: int, *, size: int = PEOPLE_PAGE_SIZE) -> PeoplePage:
+def people_page(organisation_id: int, number: int, *, size: int = PEOPLE_PAGE_SIZE) -> Page:
     """Page `number` (from 1; past the end: the last page) of the organisation's people, by name."""
-    total = db.session.scalar(select(func.count()).select_from(_present_people(organisation_id).subquery())) or 0
-    number = min(max(1, number), max(1, -(-total // size)))
-    people = db.session.scalars(_present_people(organisation_id).order_by(*_by_name())
-                                .offset((number - 1) * size).limit(size)).all()
-    return PeoplePage(people=list(people), number=number, size=size, total=total)
+    return page_of(_present_people(organisation_id).order_by(*_by_name()), number, size)

@@ -86,10 +86,10 @@ def test_the_list_of_everyone_comes_a_page_at_a_time(college):
 
     first, third, beyond = people_page(org, 1), people_page(org, 3), people_page(org, 99)
 
-    assert first.total == 124 and first.count == 3 and len(first.people) == PEOPLE_PAGE_SIZE  # with the world's 4
-    assert len(third.people) == 124 - 2 * PEOPLE_PAGE_SIZE and not third.has_next and third.has_previous
+    assert first.total == 124 and first.count == 3 and len(first.items) == PEOPLE_PAGE_SIZE  # with the world's 4
+    assert len(third.items) == 124 - 2 * PEOPLE_PAGE_SIZE and not third.has_next and third.has_previous
     assert beyond.number == 3  # past the end: the last page
-    assert {p.id for p in first.people}.isdisjoint({p.id for p in third.people})
+    assert {p.id for p in first.items}.isdisjoint({p.id for p in third.items})
 
 
 def test_with_5000_people_the_people_page_is_small_and_has_no_list_of_everyone(college, admin_client):
