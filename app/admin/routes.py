@@ -39,7 +39,7 @@ from app.lti.dynamic_registration import create_invitation, registration_url
 from app.lti.tool_urls import ToolUrls
 from app.lti.tool_values import tool_values as values_for_lms
 from app.tenancy import deployments, organisations, settings
-from app.tenancy.labels import register_filters
+from app.tenancy.labels import register_filters, registration_label
 from app.tenancy.paging import page_number
 from app.tenancy.services import default_frame_ancestors
 
@@ -362,7 +362,7 @@ def _registration_page(registration_id: int, *, form=None, values_form=None, dep
         values_form=values_form,
         deployment_form=deployment_form,
         approve_form=approve_form,
-        title=registration.name,
+        title=registration_label(registration),
     )
 
 

@@ -106,3 +106,23 @@ def test_the_one_time_registration_url_has_a_copy_button(app, admin_client, make
     assert '<label for="invitation-url">' in html
     assert 'id="copy-labels"' in html and 'data-copied-label="Copied"' in html
     assert '<script src="/static/copy.js" defer></script>' in html
+
+
+def test_the_registration_page_is_headed_with_name_and_issuer(two_moodles, admin_client):
+    first, second, _ = two_moodles
+
+    pages = [admin_client.get(f"/admin/registrations/{r.id}").get_data(as_text=True) for r in (first, second)]
+
+    assert '<h1 class="long-words">Moodle (https://moodle.college.fi)</h1>' in pages[0]
+    assert '<h1 class="long-words">Moodle (https://moodle.other.fi)</h1>' in pages[1]
+
+
+def test_refusing_to_approve_an_active_registration_names_it_and_its_status_in_words(two_moodles, admin_client):
+    _, second, _ = two_moodles
+    page = f"/admin/registrations/{second.id}"
+
+    response = post_form(admin_client, f"{page}/approve", {}, page=page)
+
+    assert response.status_code == 400
+    assert ("Registration Moodle (https://moodle.other.fi) is not waiting for approval (it is active)."
+            in response.get_data(as_text=True))
