@@ -112,4 +112,5 @@ def merge():
                               "results and send the form again."))
     kept = merge_people(launch.organisation_id, kept_id, merged_id)
     flash(_("The two records are now one."), "success")
-    return redirect(url_for("organisation.people", keep=kept.subject, _anchor="merge-title"), 303)
+    # The message at the top, and the kept record found again by its LMS user id below it.
+    return redirect(url_for("organisation.people", keep=kept.subject), 303)
