@@ -11,13 +11,23 @@ LOCALES := fi et it nl es
 
 .PHONY: run test test-postgresql test-sqlite setup services system-deps runtime-deps migration clean translations translations-extract bench lint
 
-run: setup  ## the tool (:5000), the development LMS (:5001) and the worker, under honcho; Ctrl-C stops all
-	$(VENV)/bin/honcho start
+# The two ports of `make run`; every URL of the tool and of the development LMS is derived from them, and the
+# registration the tool imports is written by the LMS from the same ports (so a moved port cannot leave one side
+# talking to whatever answers on the other's old port).
+TOOL_PORT ?= 5000
+LMS_PORT ?= 5001
+DEV_PORTS := TOOL_PORT=$(TOOL_PORT) LMS_PORT=$(LMS_PORT) BASE_URL=http://127.0.0.1:$(TOOL_PORT)
+DEVLMS := $(VENV)/bin/flask --app "devlms:create_devlms_app()"
+DEVLMS_REGISTRATION := instance/devlms-registration.json
 
-setup: $(STAMP) translations runtime-deps  ## database under instance/, migrations, dev secrets, the tool's key, the dev LMS's registration
+run: setup  ## the tool (:TOOL_PORT, 5000), the development LMS (:LMS_PORT, 5001) and the worker, under honcho; Ctrl-C stops all
+	$(DEV_PORTS) $(VENV)/bin/honcho start
+
+setup: $(STAMP) translations runtime-deps  ## database under instance/, migrations, dev secrets, the tool's key, the dev LMS's registration on its ports
 	$(FLASK) db upgrade
 	$(FLASK) lti keys ensure
-	$(FLASK) lti registration import lti_config/devlms.json
+	$(DEV_PORTS) $(DEVLMS) registration-file $(DEVLMS_REGISTRATION)
+	$(DEV_PORTS) $(FLASK) lti registration import $(DEVLMS_REGISTRATION)
 
 test: $(STAMP) translations system-deps $(AXE) services lint  ## ruff and the layer contracts first, then the whole suite on PostgreSQL, then the marked subset on SQLite
 	$(MAKE) --no-print-directory test-postgresql test-sqlite

@@ -17,6 +17,7 @@ from devlms.courses.sample_data import seed_sample_data
 from devlms.deep_linking.routes import bp as deep_linking_routes
 from devlms.errors import register_error_handlers
 from devlms.extensions import db
+from devlms.lti.cli import registration_file_command
 from devlms.lti.keys import ensure_signing_key
 from devlms.lti.routes import bp as lti_routes
 from devlms.nrps.routes import bp as nrps_routes
@@ -33,6 +34,7 @@ def create_devlms_app(config: dict | None = None) -> Flask:
     for blueprint in (courses_routes, lti_routes, ags_routes, nrps_routes, deep_linking_routes, tools_routes):
         app.register_blueprint(blueprint)
     app.add_template_filter(_epoch_time, "epoch_time")
+    app.cli.add_command(registration_file_command)
 
     @app.after_request
     def commit_request(response):

@@ -7,20 +7,45 @@ from pathlib import Path
 
 SECRET_FILE_NAME = "devlms-secret"
 
+# `make run TOOL_PORT=… LMS_PORT=…`: the two ports of a local run. Every URL of either side is derived from them
+# (the tool's login, launch and key set URLs here; the issuer and endpoints the tool imports), so a moved tool port
+# can never leave this LMS posting to whatever else answers on the old one.
+DEFAULT_TOOL_PORT, DEFAULT_LMS_PORT = 5000, 5001
+
 # Values that environment variables (always strings) must be converted to.
 _BOOLEAN_KEYS = {"DEVLMS_ALLOW_TAMPERING"}
 _JSON_KEYS = {"DEVLMS_TOOL_JWKS"}
 
 
-def default_settings(instance_path: str) -> dict:
-    """The settings used when neither the environment nor the caller says otherwise."""
+def development_urls(tool_port: int | str | None = None, lms_port: int | str | None = None) -> dict:
+    """The base URLs of a local run on these ports: this LMS's (its issuer) and the tool's."""
+    tool_port, lms_port = _port(tool_port, DEFAULT_TOOL_PORT), _port(lms_port, DEFAULT_LMS_PORT)
+    if tool_port == lms_port:
+        raise ValueError(f"TOOL_PORT and LMS_PORT must differ (both {tool_port})")
     return {
         # Also the platform issuer (`iss`) of every message.
-        "DEVLMS_BASE_URL": "http://localhost:5001",
-        "DEVLMS_DATABASE_URL": f"sqlite:///{Path(instance_path) / 'devlms.sqlite'}",
+        "DEVLMS_BASE_URL": f"http://localhost:{lms_port}",
         # 127.0.0.1, not localhost: browsers treat them as different sites, so the tool's
         # iframe on a course page is a real cross-site iframe.
-        "DEVLMS_TOOL_BASE_URL": "http://127.0.0.1:5000",
+        "DEVLMS_TOOL_BASE_URL": f"http://127.0.0.1:{tool_port}",
+    }
+
+
+def _port(value, default: int) -> int:
+    if value in (None, ""):
+        return default
+    port = int(value)
+    if not 0 < port < 65536:
+        raise ValueError(f"not a TCP port: {value!r}")
+    return port
+
+
+def default_settings(instance_path: str) -> dict:
+    """The settings used when neither the environment nor the caller says otherwise (the URLs: of TOOL_PORT and
+    LMS_PORT from the environment, as `make run` sets them, else of 5000 and 5001)."""
+    return {
+        **development_urls(os.environ.get("TOOL_PORT"), os.environ.get("LMS_PORT")),
+        "DEVLMS_DATABASE_URL": f"sqlite:///{Path(instance_path) / 'devlms.sqlite'}",
         "DEVLMS_CLIENT_ID": "rexvet-dev-tool",
         "DEVLMS_SECRET_KEY": None,
         # Tests set this to let `tamper=` launch options break messages on purpose.

@@ -53,9 +53,9 @@ class RegistrationForm(FlaskForm):
         _l("When a launch comes from a deployment not seen before"),
         choices=[
             SelectChoice(
-                Registration.POLICY_NEW_ORGANISATION, _l("Create a new organisation for it (new_organisation)")
+                Registration.POLICY_NEW_ORGANISATION, _l("Create a new organisation for it")
             ),
-            SelectChoice(Registration.POLICY_HOLD_PENDING, _l("Hold it until an admin approves it (hold_pending)")),
+            SelectChoice(Registration.POLICY_HOLD_PENDING, _l("Hold it until an admin approves it")),
         ],
         validate_choice=False,
     )

@@ -19,7 +19,7 @@ from app.admin.forms import (
     RegistrationForm,
     organisation_choices,
 )
-from app.admin.overview import installation_overview, page_number
+from app.admin.overview import installation_overview
 from app.admin.registration_forms import (
     NewDeploymentForm,
     NewRegistrationForm,
@@ -29,6 +29,7 @@ from app.admin.registration_forms import (
 from app.clock import current_clock
 from app.errors import InvalidInput
 from app.extensions import db, limiter
+from app.grades.labels import progress_label, sync_status_label
 from app.grades.passback import retry as retry_score
 from app.grades.passback import syncs_of_organisation
 from app.learning.content import reload_content as reload_content_files
@@ -38,12 +39,18 @@ from app.lti.dynamic_registration import create_invitation, registration_url
 from app.lti.tool_urls import ToolUrls
 from app.lti.tool_values import tool_values as values_for_lms
 from app.tenancy import deployments, organisations, settings
+from app.tenancy.labels import register_filters, registration_label
+from app.tenancy.paging import page_number
 from app.tenancy.services import default_frame_ancestors
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # Every page but login and logout, the feature pages create_app nests here included (badge awards, reports).
 bp.before_request(require_admin)
+# Codes (statuses, policies, AGS progress) are shown as words; registrations by name and issuer.
+register_filters(bp)
+bp.add_app_template_filter(sync_status_label, "sync_status_label")
+bp.add_app_template_filter(progress_label, "progress_label")
 
 
 @bp.after_request
@@ -355,7 +362,7 @@ def _registration_page(registration_id: int, *, form=None, values_form=None, dep
         values_form=values_form,
         deployment_form=deployment_form,
         approve_form=approve_form,
-        title=registration.name,
+        title=registration_label(registration),
     )
 
 

@@ -11,7 +11,10 @@ from app.errors import AppError
 from app.extensions import db
 from app.http_limits import database_id
 from app.lti.session import organisation_admin_launch
-from app.tenancy.models import Deployment, Person
+from app.tenancy.labels import register_filters
+from app.tenancy.models import Deployment
+from app.tenancy.paging import page_number
+from app.tenancy.people_search import find_people, people_page
 from app.tenancy.services import (
     approve_deployment_of_organisation,
     available_time_zones,
@@ -23,6 +26,7 @@ from app.tenancy.services import (
 )
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
+register_filters(bp)  # statuses as words, registrations by name and issuer
 
 
 @bp.get("/sites")
@@ -34,9 +38,20 @@ def sites():
     ).all()
     approvable = {deployment.id for deployment in deployments
                   if organisation_admin_may_approve(deployment, launch.organisation_id)}
-    return render_template("tenancy/sites.html", deployments=deployments, organisation=launch.organisation,
+    return render_template("tenancy/sites.html", lms_sites=_by_lms(deployments), organisation=launch.organisation,
                            approvable=approvable, languages=current_app.config["LANGUAGES"],
                            time_zones=available_time_zones(), title=_("LMS sites"))
+
+
+def _by_lms(deployments: list[Deployment]) -> list[dict]:
+    """The sites grouped by their LMS (registration), in the order met: one collapsible section each."""
+    groups: dict[int, dict] = {}
+    for deployment in deployments:
+        group = groups.setdefault(deployment.registration_id,
+                                  {"registration": deployment.registration, "deployments": [], "pending": 0})
+        group["deployments"].append(deployment)
+        group["pending"] += deployment.status == Deployment.PENDING
+    return list(groups.values())
 
 
 @bp.post("/settings/language-and-time")
@@ -73,11 +88,17 @@ def approve_site(deployment_id: int):
 
 @bp.get("/people")
 def people():
-    """The organisation's people, to find two records of one person."""
+    """The organisation's people a page at a time, and the merge form's two searches (`keep`, `merge`)."""
     launch = organisation_admin_launch()
-    people = db.session.scalars(scoped(Person, launch.organisation_id).where(Person.erased_at.is_(None))
-                                .order_by(Person.name, Person.id)).all()
-    return render_template("tenancy/people.html", people=people, title=_("People"))
+    keep_query, merge_query = request.args.get("keep", ""), request.args.get("merge", "")
+    searched = bool(keep_query.strip() or merge_query.strip())
+    # One search for both lists when only one is given: two records of one person usually share a name.
+    keep = find_people(launch.organisation_id, keep_query or merge_query)
+    merge_candidates = find_people(launch.organisation_id, merge_query or keep_query)
+    return render_template("tenancy/people.html", searched=searched, keep=keep, merge=merge_candidates,
+                           keep_query=keep_query, merge_query=merge_query,
+                           page=people_page(launch.organisation_id, page_number(request.args.get("page"))),
+                           title=_("People"))
 
 
 @bp.post("/people/merge")
@@ -87,8 +108,9 @@ def merge():
     kept_id, merged_id = (request.form.get(name, type=database_id) for name in ("kept_id", "merged_id"))
     if kept_id is None or merged_id is None:  # missing, or no id at all (99999999999 would overflow the query)
         raise AppError(_("Choose two people of your organisation to merge."),
-                       hint=_("Pick them in the lists of the merge form and send it again."))
+                       hint=_("Search for each of the two records on the people page, choose one in each list of "
+                              "results and send the form again."))
     kept = merge_people(launch.organisation_id, kept_id, merged_id)
     flash(_("The two records are now one."), "success")
-    return redirect(url_for("organisation.people", _anchor=f"person-{kept.id}"), 303)
-
+    # The message at the top, and the kept record found again by its LMS user id below it.
+    return redirect(url_for("organisation.people", keep=kept.subject), 303)

@@ -27,6 +27,7 @@ from app.errors import AppError, InvalidInput
 from app.extensions import db
 from app.lti.constants import PLATFORM_CONFIGURATION, SUPPORTED_ALGORITHMS, TOOL_CONFIGURATION
 from app.lti.models import RegistrationInvitation
+from app.tenancy.labels import registration_label, status_label
 from app.tenancy.models import Deployment, Organisation, Registration
 from app.tenancy.moves import place_deployment
 from app.tenancy.organisations import (
@@ -613,7 +614,7 @@ def approve_registration(
     if registration.status != Registration.PENDING:
         raise InvalidInput(
             _("Registration %(name)s is not waiting for approval (it is %(status)s).",
-              name=registration.name, status=registration.status)
+              name=registration_label(registration), status=status_label(registration.status))
         )
     if registration.default_organisation is None:
         registration.default_organisation = _attached_organisation(registration, organisation_id, new_organisation_name)
@@ -674,7 +675,8 @@ def apply_proposed_values(registration_id: int) -> Registration:
     """Put in force the key set and endpoints an LMS's Update offered; its organisation and people stay."""
     registration = get_registration(registration_id)
     if not registration.proposed_values:
-        raise InvalidInput(_("Registration %(name)s has no changes waiting for approval.", name=registration.name))
+        raise InvalidInput(_("Registration %(name)s has no changes waiting for approval.",
+                             name=registration_label(registration)))
     for name, value in registration.proposed_values.items():
         setattr(registration, name, value)
     log.info(
@@ -688,7 +690,8 @@ def discard_proposed_values(registration_id: int) -> Registration:
     """Refuse what an LMS's Update offered: the values in force stay, the proposal is forgotten."""
     registration = get_registration(registration_id)
     if not registration.proposed_values:
-        raise InvalidInput(_("Registration %(name)s has no changes waiting for approval.", name=registration.name))
+        raise InvalidInput(_("Registration %(name)s has no changes waiting for approval.",
+                             name=registration_label(registration)))
     log.info(
         "registration %s: the Update's %s refused", registration.id, ", ".join(sorted(registration.proposed_values))
     )

@@ -78,13 +78,15 @@ def test_organisation_admin_merges_on_the_people_page(same_teacher_twice, client
     db.session.flush()
     sign_in(client, make_launch(world, admin, [ORG_ADMIN_ROLE], now=clock.now()))
 
-    page = client.get("/organisation/people")
+    page = client.get("/organisation/people?keep=Lea+Learner&merge=its-42")
     response = post_form(
         client, "/organisation/people/merge", {"kept_id": world.learner.id, "merged_id": duplicate_id},
-        page="/organisation/people",
+        page="/organisation/people?keep=Lea+Learner&merge=its-42",
     )
 
-    assert page.status_code == 200 and "its-42" in page.text
+    assert page.status_code == 200
+    assert f'id="keep-{world.learner.id}" name="kept_id" value="{world.learner.id}"' in page.text
+    assert f'id="merge-{duplicate_id}" name="merged_id" value="{duplicate_id}"' in page.text
     assert response.status_code == 303
     assert db.session.scalars(select(Person).where(Person.id == duplicate_id)).first() is None
 
