@@ -2,8 +2,8 @@
 
 Placement is the path's rule (docs/path.md, app.learning.placement) computed in SQL for everyone at once:
 the self-rated level of the latest self-assessment taken before the date (levels reached without a gap, every
-statement rated "on my own" or higher), the highest level whose modules were all completed before it, or the
-highest level shown by reviewed work (a demonstrated badge aligned to the area, awarded before it and not
+statement rated "on my own" or higher), the highest level whose modules were all completed before it (never above
+Explorer: app.learning.placement.completion_cap), or the highest level shown by reviewed work (a demonstrated badge aligned to the area, awarded before it and not
 revoked), whichever is highest. The database returns one count per course, area and level: a map of 5,000 people is
 three queries and a few hundred rows. Everything shown goes through app.reports.privacy first.
 """
@@ -19,11 +19,14 @@ from app.badges.models import BadgeAward
 from app.extensions import db
 from app.learning.content.model import PathModel
 from app.learning.models import ModuleProgress, SelfAssessment, SelfRating
+from app.learning.placement import completion_cap
 from app.learning.self_assessment import ON_MY_OWN
 from app.reports import privacy
 from app.reports.population import Population
 
 NOT_STARTED = 0  # the level order of "not started"
+WAY_SELF, WAY_MODULES, WAY_BADGE, WAY_NONE = "self_rated", "modules", "badge", "none"
+WAYS = (WAY_SELF, WAY_MODULES, WAY_BADGE)
 
 
 def _literal_rows(name: str, columns: list[tuple[str, type]], rows: list[tuple]):
@@ -111,8 +114,12 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         .having(func.count() >= module_steps.c.needed)
         .subquery("done_steps")
     )
+    highest_done = func.max(done_steps.c.level_order)
+    cap = completion_cap(path)
+    if cap is not None:  # completed modules alone never place above Explorer (app.learning.placement)
+        highest_done = case((highest_done > cap.order, cap.order), else_=highest_done)
     completed = (
-        select(done_steps.c.person_id, done_steps.c.area_id, func.max(done_steps.c.level_order).label("level"))
+        select(done_steps.c.person_id, done_steps.c.area_id, highest_done.label("level"))
         .group_by(done_steps.c.person_id, done_steps.c.area_id)
         .subquery("completed")
     )
@@ -131,12 +138,21 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         func.coalesce(shown.c.level, NOT_STARTED),
     )
     higher = case((done_level > self_level, done_level), else_=self_level)
+    level = case((shown_level > higher, shown_level), else_=higher)
+    # How the level was reached, as Placement.by_demonstration and by_completion say it for one person.
+    way = case(
+        (level == NOT_STARTED, literal(WAY_NONE)),
+        (shown_level >= level, literal(WAY_BADGE)),
+        (done_level > self_level, literal(WAY_MODULES)),
+        else_=literal(WAY_SELF),
+    )
     return (
         select(
             people.c.person_id,
             people.c.course_id,
             areas.c.area_id,
-            case((shown_level > higher, shown_level), else_=higher).label("level"),
+            level.label("level"),
+            way.label("way"),
         )
         .select_from(people)
         .join(areas, literal(True))
