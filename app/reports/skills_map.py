@@ -3,13 +3,14 @@
 Placement is the path's rule (docs/path.md, app.learning.placement) computed in SQL for everyone at once:
 the self-rated level of the latest self-assessment taken before the date (levels reached without a gap, every
 statement rated "on my own" or higher), the highest level whose modules were all completed before it (never above
-Explorer: app.learning.placement.completion_cap), or the highest level shown by reviewed work (a demonstrated badge aligned to the area, awarded before it and not
-revoked), whichever is highest. The database returns one count per course, area and level: a map of 5,000 people is
-three queries and a few hundred rows. Everything shown goes through app.reports.privacy first.
+Explorer: app.learning.placement.completion_cap), or the highest level shown by reviewed work (a demonstrated
+badge aligned to the area, awarded before it and not revoked), whichever is highest. The database returns one
+count per course, area and level: a map of 5,000 people is three queries and a few hundred rows. Everything
+shown goes through app.reports.privacy first.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Integer, String, and_, case, func, literal, or_, select, union_all
@@ -243,53 +244,123 @@ def protect_counts(population: Population, columns: list, cells: dict, *, force_
 
 @dataclass
 class Movement:
-    """Per area: the people who moved up at least one level between two dates, protected (groups × up/not up)."""
+    """Per area (and across all areas): who moved up at least one level between two dates, per line.
+
+    `by_area[area_id]` and `any_area` are networks of the lines shown, (row, UP) and (row, NOT_UP); `reasons`
+    says, for each (area id or ANY_AREA, row) not shown, why (MAP_HIDES or TOO_FEW).
+    """
 
     start: datetime
     end: datetime
     by_area: dict[str, privacy.Network | None]
+    any_area: privacy.Network = field(default_factory=privacy.Network)
+    reasons: dict[tuple, str] = field(default_factory=dict)
 
 
 UP, NOT_UP = "up", "not_up"
+ANY_AREA = "__any_area__"
+MAP_HIDES, TOO_FEW, COMPLEMENT = "map_hides", "too_few", "complement"  # why a line of the movement is not shown
 
 
 def protected_movement(path: PathModel, organisation_id: int, population: Population,
                        before: MapTables, after: MapTables) -> Movement:
-    """How many moved up per area and group, shown only where the two maps and it cannot pin a small figure."""
+    """How many moved up per area and line, and in any area, shown only where no small count can follow.
+
+    Per area, a line is shown only when both maps show that line in full and at least 5 people moved up and 5
+    did not; a small movement is not shown at all, not even as "fewer than 5", since with the two maps it
+    could be worked out exactly. The organisation's line is shown when both maps show the organisation's line
+    in full and, beside its own 5 and 5, the course groups whose lines are not shown add up to at least 5 who
+    moved up and 5 who did not (else the organisation's line minus the shown groups would give them away).
+    "Moved up in any area" counts each person once; it needs no map line in full (a person's areas are not
+    linked in the maps), only the same 5 and 5 per line and for the groups not shown. Where the groups not shown
+    would add up to fewer, more groups are left out (see _movement_lines).
+    """
     first = placements(path, organisation_id, population.people, before.at, "placed_before")
     second = placements(path, organisation_id, population.people, after.at, "placed_after")
     moved_up = case((second.c.level > first.c.level, UP), else_=NOT_UP)
+    joined = and_(second.c.person_id == first.c.person_id, second.c.area_id == first.c.area_id)
     rows = db.session.execute(
         select(first.c.course_id, first.c.area_id, moved_up, func.count())
-        .join(second, and_(second.c.person_id == first.c.person_id, second.c.area_id == first.c.area_id))
+        .join(second, joined)
         .group_by(first.c.course_id, first.c.area_id, moved_up)
     ).all()
+    per_person = (
+        select(first.c.course_id, func.max(case((second.c.level > first.c.level, 1), else_=0)).label("up"))
+        .join(second, joined)
+        .group_by(first.c.person_id, first.c.course_id)
+        .subquery("moved_any")
+    )
+    any_rows = db.session.execute(
+        select(per_person.c.course_id, per_person.c.up, func.count()).group_by(per_person.c.course_id, per_person.c.up)
+    ).all()
     group_of = population.group_of_course()
-    sizes = {group.key: group.size for group in population.groups} | {privacy.ALL: population.size}
-    by_area = {}
+    groups = [group.key for group in population.groups]
+    sizes = {group.key: group.size for group in population.groups}
+    movement = Movement(before.at, after.at, {})
     for area in path.areas:
-        up = {row: 0 for row in sizes}
+        up = dict.fromkeys(groups, 0)
         for course_id, area_id, direction, count in rows:
             if area_id == area.id and direction == UP:
                 up[group_of[course_id]] += count
-                up[privacy.ALL] += count
-        shown = privacy.Network()
-        groups = [group.key for group in population.groups]
-        for row, size in sizes.items():
-            # Shown only when both maps show this line in full (for the organisation's line: every line) and
-            # neither the movers nor the others are fewer than 5; otherwise not shown at all, not even as
-            # "fewer than 5", since with the two maps a small movement could be worked out exactly.
-            lines = groups + [privacy.ALL] if row == privacy.ALL else [row]
-            clear = not any(_line_suppressed(tables, area.id, line) for tables in (before, after) for line in lines)
-            if clear and up[row] >= privacy.THRESHOLD and size - up[row] >= privacy.THRESHOLD:
-                for column, value in ((UP, up[row]), (NOT_UP, size - up[row])):
-                    shown.add(privacy.Figure((row, column), value, value, "S", "T"))
-        by_area[area.id] = shown
-    return Movement(before.at, after.at, by_area)
+        clear = {row: not any(_line_suppressed(tables, area.id, row) for tables in (before, after))
+                 for row in groups + [privacy.ALL]}
+        movement.by_area[area.id] = _movement_lines(area.id, up, sizes, clear, movement.reasons)
+    up = dict.fromkeys(groups, 0)
+    for course_id, moved, count in any_rows:
+        if moved:
+            up[group_of[course_id]] += count
+    movement.any_area = _movement_lines(ANY_AREA, up, sizes, dict.fromkeys(groups + [privacy.ALL], True),
+                                        movement.reasons)
+    return movement
+
+
+def _movement_lines(scope, up: dict, sizes: dict, clear: dict, reasons: dict) -> privacy.Network:
+    """The lines (groups, then the organisation) that may be shown, with the reason for each one that may not.
+
+    When the organisation's line may be shown but the groups not shown add up to fewer than 5 who moved up (or
+    who did not), more groups are left out, the smallest first, until they do (complementary suppression), so
+    that the organisation's line minus the groups shown never gives a small count away.
+    """
+    def enough(moved: int, size: int) -> bool:
+        return moved >= privacy.THRESHOLD and size - moved >= privacy.THRESHOLD
+
+    shown_rows = []
+    for row, size in sizes.items():
+        if not clear[row]:
+            reasons[(scope, row)] = MAP_HIDES
+        elif not enough(up[row], size):
+            reasons[(scope, row)] = TOO_FEW
+        else:
+            shown_rows.append(row)
+    total_up, total = sum(up.values()), sum(sizes.values())
+    if not clear[privacy.ALL]:
+        reasons[(scope, privacy.ALL)] = MAP_HIDES
+    elif not enough(total_up, total):
+        reasons[(scope, privacy.ALL)] = TOO_FEW
+    else:
+        def rest() -> tuple[int, int]:
+            hidden = [row for row in sizes if row not in shown_rows]
+            return sum(up[row] for row in hidden), sum(sizes[row] for row in hidden)
+
+        while len(shown_rows) < len(sizes) and not enough(*rest()):
+            if not shown_rows:
+                break
+            smallest = min(shown_rows, key=lambda row: (sizes[row], str(row)))
+            shown_rows.remove(smallest)
+            reasons[(scope, smallest)] = COMPLEMENT
+        if len(shown_rows) < len(sizes) and not enough(*rest()):
+            reasons[(scope, privacy.ALL)] = TOO_FEW
+        else:
+            shown_rows.append(privacy.ALL)
+    shown = privacy.Network()
+    for row in shown_rows:
+        moved, size = (total_up, total) if row == privacy.ALL else (up[row], sizes[row])
+        for column, value in ((UP, moved), (NOT_UP, size - moved)):
+            shown.add(privacy.Figure((row, column), value, value, "S", "T"))
+    return shown
 
 
 def _line_suppressed(tables: MapTables, area_id: str, row) -> bool:
     network = tables.by_area.get(area_id)
-    if network is None:
-        return True
-    return any(figure.suppressed for (figure_row, _), figure in network.figures.items() if figure_row == row)
+    line = [figure for (figure_row, _), figure in network.figures.items() if figure_row == row] if network else []
+    return not line or any(figure.suppressed for figure in line)  # no line at all: the groups were withheld

@@ -47,6 +47,14 @@ class Model:
             self.constraints.append(({**expression, z: -5}, 0, BIG * 2))
         # withheld: says nothing
 
+    def guard(self, label, expression: dict, value: int) -> None:
+        """A count the page does not show at all (a movement line left out): if it is 1 to 4, it must not be
+        forced either, alone or with another one on its line."""
+        self.small.append((label, expression, value))
+
+    def at_most(self, expression: dict, high: int) -> None:
+        self.constraints.append((expression, -BIG * 100, high))
+
     def equal(self, expression: dict, value: int) -> None:
         self.constraints.append((expression, value, value))
 
@@ -80,7 +88,12 @@ class Model:
                         merged[var] = merged.get(var, 0) + coef
                     candidates.append(((label_a, label_b), merged, value_a + value_b))
         for label, expression, value in candidates:
-            low, high = self._solve(expression, 1), self._solve(expression, -1)
+            if not 0 < value < 5:
+                continue  # a 0 or a count of at least 5 may be worked out: it singles no small group out
+            high = self._solve(expression, -1)
+            if round(high) > value:
+                continue  # another world gives it more: not forced (one solve instead of two)
+            low = self._solve(expression, 1)
             assert low - 1e-6 <= value <= high + 1e-6, f"{label}: the true value {value} is outside [{low}, {high}]"
             if round(high) == round(low) and 0 < value < 5:
                 found.append((label, value))
