@@ -40,7 +40,7 @@ def _figure_cells(shown, total: int, with_percent: bool) -> list:
 
 
 def report_tables(report: SkillsReport, locale: str) -> list[ExportTable]:
-    """The tables of the page, in its order: the map, each comparison (when compared), the activity."""
+    """The tables of the page, in its order: the map, the ways, each comparison (when compared), the activity."""
     filters = report.filters
     scope = filters.group.title if filters.group else _("Whole organisation")
     tables = [ExportTable(
@@ -50,6 +50,14 @@ def report_tables(report: SkillsReport, locale: str) -> list[ExportTable]:
         [[row.area.localised(locale)] + [value for cell in row.cells for value in _figure_cells(cell, row.total, True)]
          + [row.total] for row in report.map_rows],
     )]
+    if report.ways_rows:
+        tables.append(ExportTable(
+            _("How people reached their level at the end of %(period)s: whole organisation",
+              period=filters.period.slug),
+            [_("Area")] + [column for title in report.ways_columns for column in _figure_columns(title, True)],
+            [[label] + [value for cell in cells for value in _figure_cells(cell, report.population.size, True)]
+             for label, cells in report.ways_rows],
+        ))
     for comparison in report.comparisons:
         tables.append(ExportTable(
             f"{comparison.title}: {scope}",

@@ -28,6 +28,8 @@ from app.reports.skills_map import (
     MAP_HIDES,
     NOT_STARTED,
     UP,
+    WAYS,
+    WAYS_ROW,
     level_orders,
     protected_map,
     protected_movement,
@@ -150,6 +152,8 @@ class SkillsReport:
     cap_title: str = ""  # the highest level completed modules alone place anyone at (Explorer)
     map_rows: list[MapRow] = field(default_factory=list)
     comparisons: list[Comparison] = field(default_factory=list)  # the chosen one first, then quarters instead
+    ways_columns: list[str] = field(default_factory=list)  # self-rated, completed modules, demonstrated badge
+    ways_rows: list[tuple[str, list[Shown]]] = field(default_factory=list)  # the organisation's line, per area
     gaps: list[Gap] = field(default_factory=list)
     activity_columns: list[tuple[str, str]] = field(default_factory=list)  # (measure, label)
     activity_rows: list[tuple[str, list[Shown]]] = field(default_factory=list)  # (period label, one per measure)
@@ -218,6 +222,13 @@ def skills_report(path: PathModel, organisation: Organisation, *, now: datetime,
         report.map_rows.append(
             MapRow(area, [shown(network, (row, order), reason) for order in orders], report.group_size)
         )
+    report.ways_columns = [_("Self-rated"), _("Completed modules"), _("Demonstrated badge")]
+    ways_reason = _("Not shown: how people reached their level in this area cannot be shown without giving a "
+                    "small count away.")
+    for area in path.areas:
+        network = tables.by_area.get(area.id)
+        report.ways_rows.append((area.localised(locale), [shown(network, (WAYS_ROW, way), ways_reason)
+                                                          for way in WAYS]))
     if filters.compare is not None:
         maps = {filters.period.end: tables}
         report.comparisons.append(_comparison(path, organisation.id, people, report, locale, maps,

@@ -101,6 +101,8 @@ def _to_json(report: SkillsReport) -> dict:
         },
         "level_titles": report.level_titles,
         "cap_title": report.cap_title,
+        "ways_columns": report.ways_columns,
+        "ways_rows": [[label, [_shown(cell) for cell in cells]] for label, cells in report.ways_rows],
         "map_rows": [[row.area.id, [_shown(cell) for cell in row.cells], row.total] for row in report.map_rows],
         "comparisons": [
             [comparison.title, comparison.columns, [[label, [_shown(cell) for cell in cells]]
@@ -129,6 +131,8 @@ def _from_json(data: dict, path: PathModel, organisation: Organisation) -> Skill
         )
     report.level_titles = data["level_titles"]
     report.cap_title = data["cap_title"]
+    report.ways_columns = data["ways_columns"]
+    report.ways_rows = [(label, [Shown(*cell) for cell in cells]) for label, cells in data["ways_rows"]]
     report.map_rows = [MapRow(path.area(area_id), [Shown(*cell) for cell in cells], total)
                        for area_id, cells, total in data["map_rows"]]
     report.comparisons = [

@@ -179,38 +179,83 @@ class MapTables:
         return network.figures.get((row, level_order)) if network else None
 
 
-def count_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
-    """(course_id, area_id, level order) → people: one SQL aggregation."""
+def count_placements(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
+    """(course_id, area_id, level order, way) → people: one SQL aggregation."""
     placed = placements(path, organisation_id, population.people, at)
     rows = db.session.execute(
-        select(placed.c.course_id, placed.c.area_id, placed.c.level, func.count())
-        .group_by(placed.c.course_id, placed.c.area_id, placed.c.level)
+        select(placed.c.course_id, placed.c.area_id, placed.c.level, placed.c.way, func.count())
+        .group_by(placed.c.course_id, placed.c.area_id, placed.c.level, placed.c.way)
     ).all()
-    return {(course_id, area_id, level): count for course_id, area_id, level, count in rows}
+    return {(course_id, area_id, level, way): count for course_id, area_id, level, way, count in rows}
+
+
+def count_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
+    """(course_id, area_id, level order) → people."""
+    counts: dict = {}
+    for (course_id, area_id, level, _way), count in count_placements(path, organisation_id, population, at).items():
+        counts[(course_id, area_id, level)] = counts.get((course_id, area_id, level), 0) + count
+    return counts
 
 
 def level_orders(path: PathModel) -> list[int]:
     return [NOT_STARTED] + sorted(level.order for level in path.levels)
 
 
+def possible_ways(path: PathModel, area) -> dict[int, list[str]]:
+    """Level order → the ways anyone can reach it in this area, as the path's rules allow (what a reader knows).
+
+    Self-rated: a level with statements; completed modules: a level with modules up to Explorer, or Explorer
+    itself when a higher level has modules (the cap); a demonstrated badge: a level a badge is aligned to.
+    """
+    cap = completion_cap(path)
+    badges = {path.level(badge.align_level).order for badge in badge_catalogue().demonstrated
+              if badge.align_area == area.id and badge.align_level and path.level(badge.align_level)}
+    ways: dict[int, list[str]] = {}
+    for level in sorted(path.levels, key=lambda level: level.order):
+        possible = []
+        if area.statements_at(level.id):
+            possible.append(WAY_SELF)
+        if cap is not None and (
+            (level.order < cap.order and path.modules_for(area.id, level.id))
+            or (level.order == cap.order and any(path.modules_for(area.id, higher.id) for higher in path.levels
+                                                 if higher.order >= cap.order))
+        ):
+            possible.append(WAY_MODULES)
+        if level.order in badges:
+            possible.append(WAY_BADGE)
+        ways[level.order] = possible
+    return ways
+
+
 def protected_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> MapTables:
-    """The map at `at`, every area's groups × levels table protected on its own (the group sizes are shown)."""
-    counts = count_map(path, organisation_id, population, at)
+    """The map at `at`, every area's groups × levels table protected on its own (the group sizes are shown).
+
+    With it, for the organisation's line, how many reached their level by each way: the same network carries
+    them (levels → ways, the links between never shown), so that one audit covers the map and the ways.
+    """
+    counts = count_placements(path, organisation_id, population, at)
     group_of = population.group_of_course()
     orders = level_orders(path)
     by_area = {}
     for area in path.areas:
-        cells = {}
-        for (course_id, area_id, level), count in counts.items():
+        cells, links = {}, {}
+        for (course_id, area_id, level, way), count in counts.items():
             if area_id == area.id:
                 key = (group_of[course_id], level)
                 cells[key] = cells.get(key, 0) + count
-        by_area[area.id] = protect_counts(population, orders, cells)
+                if level != NOT_STARTED:
+                    links[(level, way)] = links.get((level, way), 0) + count
+        by_area[area.id] = protect_counts(population, orders, cells, ways=(possible_ways(path, area), links))
     return MapTables(at, orders, by_area)
 
 
-def protect_counts(population: Population, columns: list, cells: dict, *, force_hidden=()) -> privacy.Network | None:
-    """Protect one groups × columns table of people whose rows add up to the group sizes; None if withheld."""
+def protect_counts(population: Population, columns: list, cells: dict, *, force_hidden=(),
+                   ways: tuple[dict, dict] | None = None) -> privacy.Network | None:
+    """Protect one groups × columns table of people whose rows add up to the group sizes; None if withheld.
+
+    `ways` (possible ways per level, people per (level, way)) adds how the organisation's line reached each
+    level; if that cannot be protected, the table is protected without it.
+    """
     rows = [group.key for group in population.groups]
     table = {(row, column): (cells.get((row, column), 0),) * 2 for row in rows for column in columns}
     margins = {(group.key, privacy.TOTAL): (group.size, group.size) for group in population.groups}
@@ -218,28 +263,69 @@ def protect_counts(population: Population, columns: list, cells: dict, *, force_
         total = sum(table[(row, column)][0] for row in rows)
         margins[(privacy.ALL, column)] = (total, total)
     margins[(privacy.ALL, privacy.TOTAL)] = (population.size, population.size)
-    network = privacy.table_network(rows, columns, table, margins=margins, fixed_row_totals=True)
-    try:
-        return privacy.protect(network, force_hidden=force_hidden)
-    except privacy.TableWithheld:
-        # The groups cannot all be shown: show the organisation's line alone, the groups not at all.
-        alone = privacy.table_network(
-            [privacy.ALL + "-only"], columns,
-            {(privacy.ALL + "-only", column): margins[(privacy.ALL, column)] for column in columns},
-            margins={**{(privacy.ALL, column): margins[(privacy.ALL, column)] for column in columns},
-                     (privacy.ALL + "-only", privacy.TOTAL): (population.size, population.size),
-                     (privacy.ALL, privacy.TOTAL): (population.size, population.size)},
-            fixed_row_totals=True,
-        )
+    for with_ways in ([True, False] if ways else [False]):
+        network = privacy.table_network(rows, columns, table, margins=margins, fixed_row_totals=True)
+        if with_ways:
+            _add_ways(network, *ways)
         try:
-            privacy.protect(alone)
+            return privacy.protect(network, force_hidden=force_hidden)
         except privacy.TableWithheld:
-            return None
-        shown = privacy.Network()  # the organisation's line only: the groups' figures are withheld
-        for key, figure in alone.figures.items():
-            if key[0] == privacy.ALL:
-                shown.add(figure)
-        return shown
+            continue
+    # The groups cannot all be shown: show the organisation's line alone, the groups not at all.
+    alone = privacy.table_network(
+        [privacy.ALL + "-only"], columns,
+        {(privacy.ALL + "-only", column): margins[(privacy.ALL, column)] for column in columns},
+        margins={**{(privacy.ALL, column): margins[(privacy.ALL, column)] for column in columns},
+                 (privacy.ALL + "-only", privacy.TOTAL): (population.size, population.size),
+                 (privacy.ALL, privacy.TOTAL): (population.size, population.size)},
+        fixed_row_totals=True,
+    )
+    try:
+        privacy.protect(alone)
+    except privacy.TableWithheld:
+        return None
+    shown = privacy.Network()  # the organisation's line only: the groups' figures are withheld
+    for key, figure in alone.figures.items():
+        if key[0] == privacy.ALL:
+            shown.add(figure)
+    return shown
+
+
+WAYS_ROW = "__ways__"  # the key's row of a way's total: (WAYS_ROW, way)
+LINK = "__link__"  # the key's row of a link never shown: (LINK, (level, way))
+
+
+def _add_ways(network: privacy.Network, possible: dict[int, list[str]], links: dict) -> None:
+    """Route each level's organisation total through the ways it can be reached by, into one total per way.
+
+    A level reached one way only flows straight into that way; a way fed by one level only takes that level's
+    link as its total. The links in between are never shown (privacy.UNPUBLISHED) and are audited like any
+    "fewer than 5" figure.
+    """
+    feeds: dict[str, list[int]] = {}
+    for level, ways in possible.items():
+        for way in ways:
+            feeds.setdefault(way, []).append(level)
+    for level, ways in possible.items():
+        column_total = network.figures[(privacy.ALL, level)]
+        if not ways:
+            continue  # nobody can stand here: the total is 0 and stays where it is
+        if len(ways) == 1:
+            column_total.head = ("way", ways[0])
+            continue
+        column_total.head = ("level", level)
+        for way in ways:
+            value = links.get((level, way), 0)
+            if len(feeds[way]) == 1:
+                network.add(privacy.Figure((WAYS_ROW, way), value, value, ("level", level), "T", kind="way-total"))
+            else:
+                network.add(privacy.Figure((LINK, (level, way)), value, value, ("level", level), ("way", way),
+                                           state=privacy.UNPUBLISHED, kind="link"))
+    for way, levels in feeds.items():
+        if len(levels) > 1 or len(possible[levels[0]]) == 1:
+            value = sum(links.get((level, way), 0) for level in levels)
+            network.add(privacy.Figure((WAYS_ROW, way), value, value, ("way", way), "T", kind="way-total"))
+    privacy.check_sums(network)
 
 
 @dataclass

@@ -14,7 +14,17 @@ from app.reports import privacy
 from app.reports.activity import protected_activity
 from app.reports.periods import month_range
 from app.reports.population import population
-from app.reports.skills_map import NOT_UP, UP, level_orders, protected_map, protected_movement
+from app.reports.skills_map import (
+    LINK,
+    NOT_UP,
+    UP,
+    WAYS_ROW,
+    count_placements,
+    level_orders,
+    possible_ways,
+    protected_map,
+    protected_movement,
+)
 from tests.reports.audit import Model
 from tests.support.reports import NOW, generate_organisation
 
@@ -34,12 +44,42 @@ def _state(network, key):
     return ("withheld", None) if figure is None else (figure.state, figure.value)
 
 
-def _show_map(model, table, network, people, cell_expression):
+def _show_map(model, table, network, people, cell_expression, ways=None):
+    """The map's figures; with `ways` (possible ways per level, true people per (level, way)), how the
+    organisation's line reached each level: people per (level, way) as variables adding up to the level's
+    total, each way's total as shown, and every (level, way) count guarded (the page never shows it)."""
     rows = [group.key for group in people.groups]
     for level in cell_expression.levels:
         for row in rows:
             model.show((table, row, level), cell_expression(row, level), *_state(network, (row, level)))
         model.show((table, privacy.ALL, level), cell_expression.all(level), *_state(network, (privacy.ALL, level)))
+    if ways is None:
+        return
+    possible, links = ways
+    by_way = {}
+    for level, names in possible.items():
+        parts = {}
+        for way in names:
+            link = model.variable(("y", table, level, way))
+            parts[link] = 1
+            by_way.setdefault(way, {})[link] = 1
+            model.guard((table, LINK, (level, way)), {link: 1}, links.get((level, way), 0))
+        expression = dict(parts)
+        for var, coef in cell_expression.all(level).items():
+            expression[var] = expression.get(var, 0) - coef
+        model.equal(expression, 0)  # a level's people reached it by one of its possible ways
+    for way, expression in by_way.items():
+        model.show((table, WAYS_ROW, way), expression, *_state(network, (WAYS_ROW, way)))
+
+
+def _ways(path, organisation_id, people, at):
+    """Area → (possible ways per level, true people per (level, way)) at `at`, for the reader's model."""
+    links = {}
+    for (_course, area_id, level, way), count in count_placements(path, organisation_id, people, at).items():
+        if level:
+            links.setdefault(area_id, {})
+            links[area_id][(level, way)] = links[area_id].get((level, way), 0) + count
+    return {area.id: (possible_ways(path, area), links.get(area.id, {})) for area in path.areas}
 
 
 class MapCells:
@@ -101,11 +141,15 @@ def test_no_count_below_5_can_be_worked_out_from_any_map_or_movement(app, path, 
     suppressed = sum(figure.suppressed for tables in maps.values() for network in tables.by_area.values() if network
                      for figure in network.figures.values())
     assert suppressed > 20, "the generated organisation should have small figures to protect"
+    ways = {end: _ways(path, organisation_id, people, end) for end in ends}
+    assert any(key[0] == WAYS_ROW for tables in maps.values() for network in tables.by_area.values() if network
+               for key, figure in network.figures.items() if not figure.suppressed), "some ways should be shown"
     leaks = []
     for end, tables in maps.items():
         for area in path.areas:
             model = Model()
-            _show_map(model, ("map", end, area.id), tables.by_area[area.id], people, MapCells(model, people, levels))
+            _show_map(model, ("map", end, area.id), tables.by_area[area.id], people, MapCells(model, people, levels),
+                      ways[end][area.id])
             leaks += model.derivable()
     for before, after in combinations(ends, 2):
         movement = protected_movement(path, organisation_id, people, maps[before], maps[after])
@@ -113,7 +157,8 @@ def test_no_count_below_5_can_be_worked_out_from_any_map_or_movement(app, path, 
             model = Model()
             transitions = Transitions(model, people, levels)
             for end, side in ((before, transitions.side(True)), (after, transitions.side(False))):
-                _show_map(model, ("map", end, area.id), maps[end].by_area[area.id], people, side)
+                _show_map(model, ("map", end, area.id), maps[end].by_area[area.id], people, side,
+                          ways[end][area.id])
             network = movement.by_area[area.id]
             for row in [group.key for group in people.groups] + [privacy.ALL]:
                 for column in (UP, NOT_UP):
@@ -150,7 +195,7 @@ def test_no_count_below_5_can_be_worked_out_from_the_activity_figures(app, audit
     assert leaks == [], "\n".join(map(str, leaks))
 
 
-def _audit_comparison(path, people, levels, maps, before, after, movement) -> list:
+def _audit_comparison(path, people, levels, maps, before, after, movement, ways) -> list:
     """Every map of both dates, every area's movement and "moved up in any area", in one reader's model.
 
     A person's areas are linked only through "in any area": a group's movers in any area are at least its movers
@@ -166,7 +211,7 @@ def _audit_comparison(path, people, levels, maps, before, after, movement) -> li
         transitions = Transitions(model, people, levels)
         per_area[area.id] = transitions
         for end, side in ((before, transitions.side(True)), (after, transitions.side(False))):
-            _show_map(model, ("map", end, area.id), maps[end].by_area[area.id], people, side)
+            _show_map(model, ("map", end, area.id), maps[end].by_area[area.id], people, side, ways[end][area.id])
         network = movement.by_area[area.id]
         for row in groups + [privacy.ALL]:
             for column in (UP, NOT_UP):
@@ -223,6 +268,7 @@ def test_no_count_below_5_can_be_worked_out_from_any_comparison_with_the_organis
     pairs = list(combinations(ends, 2)) if granularity == "quarters" else list(zip(ends, ends[1:], strict=False)) + \
         [(ends[0], ends[-1])]
     maps = {end: protected_map(path, organisation_id, people, end) for pair in pairs for end in pair}
+    ways = {end: _ways(path, organisation_id, people, end) for end in maps}
     leaks, any_area_shown = [], 0
     for before, after in pairs:
         movement = protected_movement(path, organisation_id, people, maps[before], maps[after])
@@ -232,7 +278,7 @@ def test_no_count_below_5_can_be_worked_out_from_any_comparison_with_the_organis
         assert all((scope, row) in movement.reasons for scope in [area.id for area in path.areas] + [ANY_AREA]
                    for row in [group.key for group in people.groups] + [privacy.ALL]
                    if (row, UP) not in (movement.any_area if scope == ANY_AREA else movement.by_area[scope]).figures)
-        leaks += _audit_comparison(path, people, levels, maps, before, after, movement)
+        leaks += _audit_comparison(path, people, levels, maps, before, after, movement, ways)
     assert any_area_shown, "the audit should see shown \"moved up in any area\" lines"
     assert leaks == [], "\n".join(map(str, leaks))
 
