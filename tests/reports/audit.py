@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix
 
 BIG = 10**6
 
@@ -63,16 +64,21 @@ class Model:
         c = np.zeros(n)
         for var, coef in objective.items():
             c[var] = sense * coef
-        rows, low, high = [], [], []
-        for expression, lo, hi in self.constraints:
-            row = np.zeros(n)
-            for var, coef in expression.items():
-                row[var] += coef
-            rows.append(row)
-            low.append(lo)
-            high.append(hi)
-        result = milp(c, constraints=LinearConstraint(np.array(rows), low, high), integrality=np.ones(n),
-                      bounds=Bounds(np.zeros(n), np.array(self.upper, dtype=float)))
+        key = (n, len(self.constraints))
+        if getattr(self, "_built", (None,))[0] != key:  # the constraints are the same for every solve: build once
+            entries, columns, row_of, low, high = [], [], [], [], []
+            for index, (expression, lo, hi) in enumerate(self.constraints):
+                for var, coef in expression.items():
+                    entries.append(coef)
+                    columns.append(var)
+                    row_of.append(index)
+                low.append(lo)
+                high.append(hi)
+            matrix = coo_matrix((entries, (row_of, columns)), shape=(len(self.constraints), n)).tocsr()
+            self._built = (key, LinearConstraint(matrix, low, high),
+                           Bounds(np.zeros(n), np.array(self.upper, dtype=float)))
+        _key, constraint, bounds = self._built
+        result = milp(c, constraints=constraint, integrality=np.ones(n), bounds=bounds)
         assert result.success, f"the reader's model is infeasible: {result.message}"
         return sense * result.fun
 

@@ -252,6 +252,7 @@ def _true_value(model, label):
 _TRUE: dict = {}
 
 
+@pytest.mark.timeout(900)  # one integer programme of all areas per pair of dates
 @pytest.mark.parametrize("granularity", ["months", "quarters"])
 def test_no_count_below_5_can_be_worked_out_from_any_comparison_with_the_organisation_and_any_area(
         app, path, audited, granularity):
