@@ -31,6 +31,9 @@ from app.reports.report import Comparison, Filters, Gap, MapRow, Shown, SkillsRe
 from app.shared_cache import shared_cache
 from app.tenancy.models import Organisation
 
+# Raised when the stored report's shape changes (2: reasons, comparisons, ways): new code never reads old entries.
+CACHE_FORMAT = 2
+
 
 def cached_skills_report(path: PathModel, organisation: Organisation, *, now, locale: str, group=None,
                          granularity=None, period=None, compare=None) -> tuple[SkillsReport, bool]:
@@ -40,8 +43,8 @@ def cached_skills_report(path: PathModel, organisation: Organisation, *, now, lo
     caller commits it).
     """
     key = "reports:skills-map:" + hashlib.sha256(json.dumps([
-        organisation.id, current_version(organisation.id), _content_fingerprint(path), locale, now.strftime("%Y-%m"),
-        group, granularity, period, compare,
+        CACHE_FORMAT, organisation.id, current_version(organisation.id), _content_fingerprint(path), locale,
+        now.strftime("%Y-%m"), group, granularity, period, compare,
     ]).encode()).hexdigest()
     stored = shared_cache().get(key)
     if stored is not None:
