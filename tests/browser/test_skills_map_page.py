@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.browser.accessibility import AccessibilityAudit, launch_token, load_axe, visit
-from tests.support.browser import keep_screenshot
+from tests.support.browser import ARTEFACTS, keep_screenshot
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -37,6 +37,12 @@ def _with_a_generated_college(app, organisation_id: int) -> None:
             db.session.execute(update(model).where(model.organisation_id == source)
                                .values(organisation_id=organisation_id))
         db.session.commit()
+
+
+def _keep_whole_page(page, name: str) -> None:
+    """The whole page, top to bottom, beside the viewport screenshots: for a person to read the tables."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}-whole.png"), full_page=True)
 
 
 def _no_sideways_scroll(page) -> bool:
@@ -70,6 +76,7 @@ def test_the_skills_map_explains_what_it_cannot_show_and_offers_percentages(lti_
     expect(any_area).to_have_text(re.compile(r"^\d+$"))  # moved up in any area: shown
     assert _no_sideways_scroll(page), "the page scrolls sideways"
     audit.check(page, name)
+    _keep_whole_page(page, name)
 
     page.locator(".view-toggle a").click()  # a plain link: the server renders the percent view
     page.wait_for_url("**view=percent**")
@@ -77,10 +84,12 @@ def test_the_skills_map_explains_what_it_cannot_show_and_offers_percentages(lti_
     expect(page.locator(".skills-map-table td").first).to_contain_text(re.compile(r"\d\s?%"))
     assert _no_sideways_scroll(page), "the percent view scrolls sideways"
     audit.check(page, name + "-percent")
+    _keep_whole_page(page, name + "-percent")
 
     if viewport is DESKTOP:  # the same page on a phone: still no sideways scrolling, the reasons still shown
         page.set_viewport_size(PHONE)
         assert _no_sideways_scroll(page), "the page scrolls sideways at 390 pixels"
         expect(reasons.first).to_be_visible()
         keep_screenshot(page, name.replace("1280", "390"))
+        _keep_whole_page(page, name.replace("1280", "390") + "-percent")
     audit.assert_no_serious_violations()
