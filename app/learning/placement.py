@@ -104,15 +104,21 @@ def completion_cap(path: PathModel) -> Level | None:
 
 
 def completed_level(path: PathModel, area: Area, completed_module_ids: Collection[str]) -> Level | None:
-    """The highest level at which the area has modules and every one of them is completed, capped at Explorer."""
+    """The highest level up to Explorer at which the area has modules and every one of them is completed.
+
+    Levels above the cap do not count at all (rather than counting as Explorer), so "you have completed the
+    Explorer modules" stays true of whoever it places.
+    """
+    cap = completion_cap(path)
     done = None
     for level in path.levels:
+        if cap is not None and level.order > cap.order:
+            continue
         modules = path.modules_for(area.id, level.id)
         if modules and all(module.id in completed_module_ids for module in modules):
             if done is None or level.order > done.order:
                 done = level
-    cap = completion_cap(path)
-    return cap if done is not None and cap is not None and done.order > cap.order else done
+    return done
 
 
 def place(path: PathModel, ratings: Mapping[str, int], completed_module_ids: Collection[str],

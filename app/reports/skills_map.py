@@ -54,10 +54,12 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         [(area.id, level.order, len(area.statements_at(level.id))) for area in path.areas for level in levels
          if area.statements_at(level.id)],
     )
+    cap = completion_cap(path)  # completed modules alone never place above Explorer (app.learning.placement)
     module_steps = _literal_rows(
         "path_modules", [("module_id", String), ("area_id", String), ("level_order", Integer), ("needed", Integer)],
         [(module.id, area.id, level.order, len(path.modules_for(area.id, level.id)))
-         for area in path.areas for level in levels for module in path.modules_for(area.id, level.id)],
+         for area in path.areas for level in levels for module in path.modules_for(area.id, level.id)
+         if cap is None or level.order <= cap.order],
     )
     areas = _literal_rows("path_areas", [("area_id", String)], [(area.id,) for area in path.areas])
     demonstrated_badges = _literal_rows(
@@ -115,12 +117,8 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         .having(func.count() >= module_steps.c.needed)
         .subquery("done_steps")
     )
-    highest_done = func.max(done_steps.c.level_order)
-    cap = completion_cap(path)
-    if cap is not None:  # completed modules alone never place above Explorer (app.learning.placement)
-        highest_done = case((highest_done > cap.order, cap.order), else_=highest_done)
     completed = (
-        select(done_steps.c.person_id, done_steps.c.area_id, highest_done.label("level"))
+        select(done_steps.c.person_id, done_steps.c.area_id, func.max(done_steps.c.level_order).label("level"))
         .group_by(done_steps.c.person_id, done_steps.c.area_id)
         .subquery("completed")
     )
@@ -204,8 +202,8 @@ def level_orders(path: PathModel) -> list[int]:
 def possible_ways(path: PathModel, area) -> dict[int, list[str]]:
     """Level order → the ways anyone can reach it in this area, as the path's rules allow (what a reader knows).
 
-    Self-rated: a level with statements; completed modules: a level with modules up to Explorer, or Explorer
-    itself when a higher level has modules (the cap); a demonstrated badge: a level a badge is aligned to.
+    Self-rated: a level with statements; completed modules: a level with modules, up to Explorer (the cap); a
+    demonstrated badge: a level a badge is aligned to.
     """
     cap = completion_cap(path)
     badges = {path.level(badge.align_level).order for badge in badge_catalogue().demonstrated
@@ -215,11 +213,7 @@ def possible_ways(path: PathModel, area) -> dict[int, list[str]]:
         possible = []
         if area.statements_at(level.id):
             possible.append(WAY_SELF)
-        if cap is not None and (
-            (level.order < cap.order and path.modules_for(area.id, level.id))
-            or (level.order == cap.order and any(path.modules_for(area.id, higher.id) for higher in path.levels
-                                                 if higher.order >= cap.order))
-        ):
+        if path.modules_for(area.id, level.id) and (cap is None or level.order <= cap.order):
             possible.append(WAY_MODULES)
         if level.order in badges:
             possible.append(WAY_BADGE)
