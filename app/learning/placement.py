@@ -1,7 +1,8 @@
 """Placement: where a learner stands in each area, and the one module recommended next (docs/path.md).
 
 The level of an area is the highest of the self-rated level (app.learning.self_assessment), the
-completed level (the highest level at which the area has modules and the learner completed all of them) and the
+completed level (the highest level at which the area has modules and the learner completed all of them, never
+above Explorer: `completion_cap`) and the
 demonstrated level (work a reviewer accepted for a demonstrated badge aligned to the area and level; the badges
 feature fills it in through `register_demonstrated_levels`, since learning never imports badges).
 Placement drives the path page, recommendations and the skills map — never badges, which count completed
@@ -89,10 +90,30 @@ def learner_path(
     return LearnerPath(assessment, placements, recommendation)
 
 
+COMPLETION_CAP_POSITION = 2  # the path's second level (Explorer): completed modules alone place no higher
+
+
+def completion_cap(path: PathModel) -> Level | None:
+    """The highest level completed modules alone can place anyone at (docs/path.md): the path's second level.
+
+    Modules teach; reaching Practitioner or Expert takes the learner's own rating or reviewed work, so the path
+    page, the recommendation and the skills map all stop completed modules at this level.
+    """
+    levels = sorted(path.levels, key=lambda level: level.order)
+    return levels[min(COMPLETION_CAP_POSITION, len(levels)) - 1] if levels else None
+
+
 def completed_level(path: PathModel, area: Area, completed_module_ids: Collection[str]) -> Level | None:
-    """The highest level at which the area has modules and every one of them is completed."""
+    """The highest level up to Explorer at which the area has modules and every one of them is completed.
+
+    Levels above the cap do not count at all (rather than counting as Explorer), so "you have completed the
+    Explorer modules" stays true of whoever it places.
+    """
+    cap = completion_cap(path)
     done = None
     for level in path.levels:
+        if cap is not None and level.order > cap.order:
+            continue
         modules = path.modules_for(area.id, level.id)
         if modules and all(module.id in completed_module_ids for module in modules):
             if done is None or level.order > done.order:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 THRESHOLD = 5  # figures describing 1 to THRESHOLD - 1 people are never shown
 PUBLISHED, SMALL, HIDDEN = "published", "small", "hidden"
+UNPUBLISHED = "unpublished"  # a link of the network the page never shows (how many at one level by one way)
 UNBOUNDED = 10**12
 RELAXED = "relaxed"  # a world in which a hidden figure may be anything from 0 up (a quick first test)
 
@@ -53,6 +54,8 @@ class Figure:
         """What a reader of the page knows about this figure; a hidden one is 0 or at least 5, `nonzero` says which."""
         if self.state == PUBLISHED:
             return self.value, self.value
+        if self.state == UNPUBLISHED:
+            return 0, UNBOUNDED
         if self.state == SMALL:
             return 1, (THRESHOLD - 1 if self.counts_people else UNBOUNDED)
         if nonzero is RELAXED:
@@ -93,6 +96,8 @@ class Network:
 def protect(network: Network, *, force_hidden: Iterable[Hashable] = ()) -> Network:
     """Suppress what must not be shown (primary and complementary); raise TableWithheld if nothing works."""
     for figure in network.figures.values():
+        if figure.state == UNPUBLISHED:
+            continue
         if 0 < figure.people < THRESHOLD:
             if figure.fixed:
                 raise TableWithheld(f"fixed figure {figure.key!r} describes fewer than {THRESHOLD} people")
@@ -125,7 +130,9 @@ def _choose(candidates: list[Figure]) -> Figure | None:
 def _partner_lines(network: Network, nodes) -> bool:
     """Hide one more figure at the first node whose suppressed figures are too few or describe too few people."""
     for incident in nodes.values():
-        suppressed = [(figure, sign) for figure, sign in incident if figure.suppressed]
+        # Links never shown are left to the exact audit: worked out, they may be 0 or at least 5 (find_pinned).
+        suppressed = [(figure, sign) for figure, sign in incident
+                      if figure.suppressed and figure.state != UNPUBLISHED]
         if not suppressed:
             continue
         needs_partner = len(suppressed) == 1
@@ -174,7 +181,8 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
     worlds = [{}] + [{key: network.figures[key].value == 0} for key in hidden]
     pinned = []
     for figure in network.figures.values():
-        if figure.state != SMALL:
+        # A link never shown must not be worked out either when it counts 1 to 4 people.
+        if figure.state != SMALL and not (figure.state == UNPUBLISHED and 0 < figure.value < THRESHOLD):
             continue
         low, high = figure.bounds()
         alternatives = [(lo, hi) for lo, hi in ((low, figure.value - 1), (figure.value + 1, high)) if lo <= hi]
@@ -330,6 +338,11 @@ def table_network(
     add((ALL, TOTAL), "T", "S", "grand-total", fixed=fixed_row_totals)
     _check_sums(network)
     return network
+
+
+def check_sums(network: Network) -> None:
+    """Every node adds up (a ValueError says where not): the figures describe one consistent world."""
+    _check_sums(network)
 
 
 def _check_sums(network: Network) -> None:

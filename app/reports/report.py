@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -16,20 +17,37 @@ from app.clock import as_utc
 from app.errors import AppError
 from app.extensions import db
 from app.learning.content.model import Area, Module, PathModel
+from app.learning.placement import completion_cap
 from app.reports import privacy
 from app.reports.activity import ORGANISATION, protected_activity
 from app.reports.periods import MONTH, QUARTER, Period, month_range, parse_period, quarters_of
 from app.reports.population import Group, Population, population
-from app.reports.skills_map import NOT_STARTED, UP, level_orders, protected_map, protected_movement
+from app.reports.skills_map import (
+    ANY_AREA,
+    COMPLEMENT,
+    MAP_HIDES,
+    NOT_STARTED,
+    UP,
+    WAYS,
+    WAYS_ROW,
+    level_orders,
+    protected_map,
+    protected_movement,
+)
 from app.tenancy.models import Organisation, Person
 
 
 @dataclass(frozen=True)
 class Shown:
-    """One figure as the page shows it: the number, or why it is not there."""
+    """One figure as the page shows it: the number, or why it is not there (`reason`, in the reader's words)."""
 
     value: int | None
     state: str  # published | small | hidden | withheld
+    reason: str = ""
+
+    @property
+    def published(self) -> bool:
+        return self.state == privacy.PUBLISHED
 
     @property
     def text(self) -> str:
@@ -41,15 +59,58 @@ class Shown:
             return _("hidden")
         return _("not shown")
 
+    def percent(self, total: int) -> float | None:
+        """The share of `total` (a group's size, itself shown): only for a published figure, never a suppressed one."""
+        return self.value / total if self.state == privacy.PUBLISHED and total else None
+
+    def percent_text(self, total: int) -> str:
+        share = self.percent(total)
+        return self.text if share is None else format_percent(share)
+
 
 WITHHELD = Shown(None, "withheld")
 
 
-def shown(network: privacy.Network | None, key) -> Shown:
+def shown(network: privacy.Network | None, key, reason: str = "") -> Shown:
     figure = network.figures.get(key) if network else None
     if figure is None:
-        return WITHHELD
+        return Shown(None, "withheld", reason)
     return Shown(figure.value if figure.state == privacy.PUBLISHED else None, figure.state)
+
+
+def _map_reason(network: privacy.Network | None) -> str:
+    """Why a map figure is not there at all (a "fewer than 5" or "hidden" figure says so itself)."""
+    if network is None:
+        return _("Not shown: this area's figures cannot be shown for any line without giving a small count away.")
+    return _("Not shown: this area's course groups cannot all be shown without giving a small count away; the "
+             "whole organisation's line is shown instead.")
+
+
+def _movement_reason(reason: str, start: Period, end: Period, row) -> str:
+    if reason == MAP_HIDES:
+        return _("Not shown: the map at the end of %(start)s or %(end)s hides a figure of this line, and a change "
+                 "is shown only where both maps show every level.", start=start.slug, end=end.slug)
+    if reason == COMPLEMENT:
+        return _("Not shown: with the whole organisation's line beside it, this line would let a smaller course "
+                 "group's change be worked out.")
+    if row == privacy.ALL:
+        return _("Not shown: a change is shown only where at least %(threshold)s people moved up and at least "
+                 "%(threshold)s did not, here and in the course groups not shown.", threshold=privacy.THRESHOLD)
+    return _("Not shown: a change is shown only where at least %(threshold)s people moved up and at least "
+             "%(threshold)s did not.", threshold=privacy.THRESHOLD)
+
+
+@dataclass
+class Comparison:
+    """Who moved up between two period ends: one row per area and one for any area; a column per line shown."""
+
+    title: str
+    columns: list[tuple[str, int]]  # (line's title, its people)
+    rows: list[tuple[str, list[Shown]]]  # (area title or "In any area", one per column)
+
+    @property
+    def any_shown(self) -> bool:
+        return any(cell.published for _label, cells in self.rows for cell in cells)
 
 
 @dataclass
@@ -73,6 +134,13 @@ class Gap:
     area: Area
     at_practitioner_or_above: int  # as shown (suppressed figures count as 0)
     modules: list[Module]
+    suppressed: int = 0  # how many of the figures it adds up are not shown
+    total: int = 0  # the line's people (shown)
+
+    @property
+    def percent_text(self) -> str:
+        """The share of the line's people: only said when every figure it adds up is published."""
+        return format_percent(self.at_practitioner_or_above / self.total) if self.total and not self.suppressed else ""
 
 
 @dataclass
@@ -81,8 +149,11 @@ class SkillsReport:
     population: Population
     filters: Filters | None
     level_titles: list[str] = field(default_factory=list)
+    cap_title: str = ""  # the highest level completed modules alone place anyone at (Explorer)
     map_rows: list[MapRow] = field(default_factory=list)
-    movement: list[tuple[Area, Shown, int]] = field(default_factory=list)
+    comparisons: list[Comparison] = field(default_factory=list)  # the chosen one first, then quarters instead
+    ways_columns: list[str] = field(default_factory=list)  # self-rated, completed modules, demonstrated badge
+    ways_rows: list[tuple[str, list[Shown]]] = field(default_factory=list)  # the organisation's line, per area
     gaps: list[Gap] = field(default_factory=list)
     activity_columns: list[tuple[str, str]] = field(default_factory=list)  # (measure, label)
     activity_rows: list[tuple[str, list[Shown]]] = field(default_factory=list)  # (period label, one per measure)
@@ -141,16 +212,31 @@ def skills_report(path: PathModel, organisation: Organisation, *, now: datetime,
     orders = level_orders(path)
     levels = {level.order: level for level in path.levels}
     report.level_titles = [_("Not started")] + [levels[order].localised(locale) for order in orders[1:]]
+    cap = completion_cap(path)
+    report.cap_title = cap.localised(locale) if cap else ""
     tables = protected_map(path, organisation.id, people, filters.period.end)
     row = report.row_key
     for area in path.areas:
         network = tables.by_area.get(area.id)
-        report.map_rows.append(MapRow(area, [shown(network, (row, order)) for order in orders], report.group_size))
+        reason = _map_reason(network)
+        report.map_rows.append(
+            MapRow(area, [shown(network, (row, order), reason) for order in orders], report.group_size)
+        )
+    report.ways_columns = [_("Self-rated"), _("Completed modules"), _("Demonstrated badge")]
+    ways_reason = _("Not shown: how people reached their level in this area cannot be shown without giving a "
+                    "small count away.")
+    for area in path.areas:
+        network = tables.by_area.get(area.id)
+        report.ways_rows.append((area.localised(locale), [shown(network, (WAYS_ROW, way), ways_reason)
+                                                          for way in WAYS]))
     if filters.compare is not None:
-        before = protected_map(path, organisation.id, people, filters.compare.end)
-        movement = protected_movement(path, organisation.id, people, before, tables)
-        report.movement = [(area, shown(movement.by_area.get(area.id), (row, UP)), report.group_size)
-                           for area in path.areas]
+        maps = {filters.period.end: tables}
+        report.comparisons.append(_comparison(path, organisation.id, people, report, locale, maps,
+                                              filters.compare, filters.period))
+        start, end = filters.compare.quarter(), filters.period.quarter()
+        if filters.granularity == MONTH and start < end:
+            # Quarters instead of months: longer spans move more people past the threshold of 5.
+            report.comparisons.append(_comparison(path, organisation.id, people, report, locale, maps, start, end))
     report.gaps = _gaps(path, report, orders)
     months = month_range(first, now)
     activity = protected_activity(organisation.id, people, months)
@@ -166,6 +252,30 @@ def skills_report(path: PathModel, organisation: Organisation, *, now: datetime,
     return report
 
 
+def _comparison(path: PathModel, organisation_id: int, people: Population, report: SkillsReport, locale: str,
+                maps: dict, start: Period, end: Period) -> Comparison:
+    """The change from the end of `start` to the end of `end`: the chosen line, and the organisation's beside it."""
+    for period in (start, end):
+        if period.end not in maps:
+            maps[period.end] = protected_map(path, organisation_id, people, period.end)
+    movement = protected_movement(path, organisation_id, people, maps[start.end], maps[end.end])
+    lines = ([(report.row_key, report.filters.group.title, report.group_size)] if report.filters.group else []) + \
+        [(privacy.ALL, _("Whole organisation"), people.size)]
+
+    def cell(network, scope, row):
+        reason = movement.reasons.get((scope, row))
+        return shown(network, (row, UP), _movement_reason(reason, start, end, row) if reason else "")
+
+    rows = [(area.localised(locale), [cell(movement.by_area.get(area.id), area.id, row) for row, _t, _s in lines])
+            for area in path.areas]
+    rows.append((_("In any area"), [cell(movement.any_area, ANY_AREA, row) for row, _t, _s in lines]))
+    return Comparison(
+        _("Moved up at least one level from the end of %(start)s to the end of %(end)s",
+          start=start.slug, end=end.slug),
+        [(title, size) for _row, title, size in lines], rows,
+    )
+
+
 def _gaps(path: PathModel, report: SkillsReport, orders: list[int], count: int = 3) -> list[Gap]:
     """The areas with the fewest people shown at the third level or above, and the modules that serve them.
 
@@ -175,10 +285,11 @@ def _gaps(path: PathModel, report: SkillsReport, orders: list[int], count: int =
     scored = []
     for position, row in enumerate(report.map_rows):
         at_or_above = sum(row.cells[index].value or 0 for index in upper)
-        scored.append((at_or_above, position, row.area))
+        suppressed = sum(not row.cells[index].published for index in upper)
+        scored.append((at_or_above, position, row.area, suppressed, row.total))
     gaps = []
-    for at_or_above, _position, area in sorted(scored)[:count]:
+    for at_or_above, _position, area, suppressed, total in sorted(scored)[:count]:
         modules = [module for level in sorted(path.levels, key=lambda level: level.order)
                    for module in path.modules_for(area.id, level.id)]
-        gaps.append(Gap(area, at_or_above, modules))
+        gaps.append(Gap(area, at_or_above, modules, suppressed, total))
     return gaps

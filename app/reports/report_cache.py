@@ -27,9 +27,12 @@ from app.learning.content.model import PathModel
 from app.reports.figures_version import current_version
 from app.reports.periods import Period
 from app.reports.population import Group, Population, people_with_course
-from app.reports.report import Filters, Gap, MapRow, Shown, SkillsReport, skills_report
+from app.reports.report import Comparison, Filters, Gap, MapRow, Shown, SkillsReport, skills_report
 from app.shared_cache import shared_cache
 from app.tenancy.models import Organisation
+
+# Raised when the stored report's shape changes (2: reasons, comparisons, ways): new code never reads old entries.
+CACHE_FORMAT = 2
 
 
 def cached_skills_report(path: PathModel, organisation: Organisation, *, now, locale: str, group=None,
@@ -40,8 +43,8 @@ def cached_skills_report(path: PathModel, organisation: Organisation, *, now, lo
     caller commits it).
     """
     key = "reports:skills-map:" + hashlib.sha256(json.dumps([
-        organisation.id, current_version(organisation.id), _content_fingerprint(path), locale, now.strftime("%Y-%m"),
-        group, granularity, period, compare,
+        CACHE_FORMAT, organisation.id, current_version(organisation.id), _content_fingerprint(path), locale,
+        now.strftime("%Y-%m"), group, granularity, period, compare,
     ]).encode()).hexdigest()
     stored = shared_cache().get(key)
     if stored is not None:
@@ -71,7 +74,7 @@ def _content_fingerprint(path: PathModel) -> str:
 # --- a report as JSON and back: areas and modules by id, figures as shown ------------------------------------
 
 def _shown(shown: Shown) -> list:
-    return [shown.value, shown.state]
+    return [shown.value, shown.state, shown.reason]
 
 
 def _period(period: Period | None) -> list | None:
@@ -100,10 +103,18 @@ def _to_json(report: SkillsReport) -> dict:
             "periods": [_period(period) for period in filters.periods],
         },
         "level_titles": report.level_titles,
+        "cap_title": report.cap_title,
+        "ways_columns": report.ways_columns,
+        "ways_rows": [[label, [_shown(cell) for cell in cells]] for label, cells in report.ways_rows],
         "map_rows": [[row.area.id, [_shown(cell) for cell in row.cells], row.total] for row in report.map_rows],
-        "movement": [[area.id, _shown(up), total] for area, up, total in report.movement],
+        "comparisons": [
+            [comparison.title, comparison.columns, [[label, [_shown(cell) for cell in cells]]
+                                                    for label, cells in comparison.rows]]
+            for comparison in report.comparisons
+        ],
         "gaps": [
-            [gap.area.id, gap.at_practitioner_or_above, [module.id for module in gap.modules]] for gap in report.gaps
+            [gap.area.id, gap.at_practitioner_or_above, [module.id for module in gap.modules], gap.suppressed,
+             gap.total] for gap in report.gaps
         ],
         "activity_columns": report.activity_columns,
         "activity_rows": [[label, [_shown(cell) for cell in cells]] for label, cells in report.activity_rows],
@@ -122,11 +133,18 @@ def _from_json(data: dict, path: PathModel, organisation: Organisation) -> Skill
             [Period(*period) for period in stored["periods"]],
         )
     report.level_titles = data["level_titles"]
+    report.cap_title = data["cap_title"]
+    report.ways_columns = data["ways_columns"]
+    report.ways_rows = [(label, [Shown(*cell) for cell in cells]) for label, cells in data["ways_rows"]]
     report.map_rows = [MapRow(path.area(area_id), [Shown(*cell) for cell in cells], total)
                        for area_id, cells, total in data["map_rows"]]
-    report.movement = [(path.area(area_id), Shown(*up), total) for area_id, up, total in data["movement"]]
-    report.gaps = [Gap(path.area(area_id), count, [path.module(module_id) for module_id in module_ids])
-                   for area_id, count, module_ids in data["gaps"]]
+    report.comparisons = [
+        Comparison(title, [tuple(column) for column in columns],
+                   [(label, [Shown(*cell) for cell in cells]) for label, cells in rows])
+        for title, columns, rows in data["comparisons"]
+    ]
+    report.gaps = [Gap(path.area(area_id), count, [path.module(module_id) for module_id in module_ids], suppressed,
+                       total) for area_id, count, module_ids, suppressed, total in data["gaps"]]
     report.activity_columns = [tuple(column) for column in data["activity_columns"]]
     report.activity_rows = [(label, [Shown(*cell) for cell in cells]) for label, cells in data["activity_rows"]]
     return report

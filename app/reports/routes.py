@@ -68,24 +68,37 @@ def _report(organisation: Organisation):
 
 # --- the skills map -------------------------------------------------------------------------------------------
 
+PERCENT = "percent"
+
+
+def _percent_view() -> bool:
+    """The percent view (?view=percent): a presentation of the published counts, so it needs no figures of its own."""
+    return request.args.get("view") == PERCENT
+
+
 def skills_map(**_ids):
-    """The skills map with its charts, change over time, gaps and activity."""
+    """The skills map with its charts, change over time, gaps and activity; counts or percentages."""
     organisation = _reader()
     report = _report(organisation)
+    percent = _percent_view()
     charts = {}
     if report.filters:
         locale = _locale()
         charts["map"] = heatmap([row.area.localised(locale) for row in report.map_rows], report.level_titles,
-                                [row.cells for row in report.map_rows], [row.total for row in report.map_rows])
-        if report.movement:
-            charts["movement"] = bars([area.localised(locale) for area, _up, _total in report.movement],
-                                      [up for _area, up, _total in report.movement])
+                                [row.cells for row in report.map_rows], [row.total for row in report.map_rows],
+                                percent=percent)
+        if report.comparisons:
+            comparison = report.comparisons[0]
+            size = comparison.columns[0][1]
+            charts["movement"] = bars([label for label, _cells in comparison.rows],
+                                      [cells[0] for _label, cells in comparison.rows],
+                                      [size] * len(comparison.rows), percent=percent)
         if report.activity_rows:
             charts["activity"] = bars([label for label, _cells in report.activity_rows[:-1]],
                                       [cells[0] for _label, cells in report.activity_rows[:-1]])
     printable = request.endpoint.endswith("print_map")
     return render_template("reports/skills_map.html", report=report, charts=charts, printable=printable,
-                           title=_("Skills map"))
+                           percent=percent, title=_("Skills map"))
 
 
 def print_map(**_ids):

@@ -2,14 +2,15 @@
 
 Placement is the path's rule (docs/path.md, app.learning.placement) computed in SQL for everyone at once:
 the self-rated level of the latest self-assessment taken before the date (levels reached without a gap, every
-statement rated "on my own" or higher), the highest level whose modules were all completed before it, or the
-highest level shown by reviewed work (a demonstrated badge aligned to the area, awarded before it and not
-revoked), whichever is highest. The database returns one count per course, area and level: a map of 5,000 people is
-three queries and a few hundred rows. Everything shown goes through app.reports.privacy first.
+statement rated "on my own" or higher), the highest level whose modules were all completed before it (never above
+Explorer: app.learning.placement.completion_cap), or the highest level shown by reviewed work (a demonstrated
+badge aligned to the area, awarded before it and not revoked), whichever is highest. The database returns one
+count per course, area and level: a map of 5,000 people is three queries and a few hundred rows. Everything
+shown goes through app.reports.privacy first.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Integer, String, and_, case, func, literal, or_, select, union_all
@@ -19,11 +20,14 @@ from app.badges.models import BadgeAward
 from app.extensions import db
 from app.learning.content.model import PathModel
 from app.learning.models import ModuleProgress, SelfAssessment, SelfRating
+from app.learning.placement import completion_cap
 from app.learning.self_assessment import ON_MY_OWN
 from app.reports import privacy
 from app.reports.population import Population
 
 NOT_STARTED = 0  # the level order of "not started"
+WAY_SELF, WAY_MODULES, WAY_BADGE, WAY_NONE = "self_rated", "modules", "badge", "none"
+WAYS = (WAY_SELF, WAY_MODULES, WAY_BADGE)
 
 
 def _literal_rows(name: str, columns: list[tuple[str, type]], rows: list[tuple]):
@@ -50,10 +54,12 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         [(area.id, level.order, len(area.statements_at(level.id))) for area in path.areas for level in levels
          if area.statements_at(level.id)],
     )
+    cap = completion_cap(path)  # completed modules alone never place above Explorer (app.learning.placement)
     module_steps = _literal_rows(
         "path_modules", [("module_id", String), ("area_id", String), ("level_order", Integer), ("needed", Integer)],
         [(module.id, area.id, level.order, len(path.modules_for(area.id, level.id)))
-         for area in path.areas for level in levels for module in path.modules_for(area.id, level.id)],
+         for area in path.areas for level in levels for module in path.modules_for(area.id, level.id)
+         if cap is None or level.order <= cap.order],
     )
     areas = _literal_rows("path_areas", [("area_id", String)], [(area.id,) for area in path.areas])
     demonstrated_badges = _literal_rows(
@@ -131,12 +137,21 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         func.coalesce(shown.c.level, NOT_STARTED),
     )
     higher = case((done_level > self_level, done_level), else_=self_level)
+    level = case((shown_level > higher, shown_level), else_=higher)
+    # How the level was reached, as Placement.by_demonstration and by_completion say it for one person.
+    way = case(
+        (level == NOT_STARTED, literal(WAY_NONE)),
+        (shown_level >= level, literal(WAY_BADGE)),
+        (done_level > self_level, literal(WAY_MODULES)),
+        else_=literal(WAY_SELF),
+    )
     return (
         select(
             people.c.person_id,
             people.c.course_id,
             areas.c.area_id,
-            case((shown_level > higher, shown_level), else_=higher).label("level"),
+            level.label("level"),
+            way.label("way"),
         )
         .select_from(people)
         .join(areas, literal(True))
@@ -162,38 +177,79 @@ class MapTables:
         return network.figures.get((row, level_order)) if network else None
 
 
-def count_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
-    """(course_id, area_id, level order) → people: one SQL aggregation."""
+def count_placements(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
+    """(course_id, area_id, level order, way) → people: one SQL aggregation."""
     placed = placements(path, organisation_id, population.people, at)
     rows = db.session.execute(
-        select(placed.c.course_id, placed.c.area_id, placed.c.level, func.count())
-        .group_by(placed.c.course_id, placed.c.area_id, placed.c.level)
+        select(placed.c.course_id, placed.c.area_id, placed.c.level, placed.c.way, func.count())
+        .group_by(placed.c.course_id, placed.c.area_id, placed.c.level, placed.c.way)
     ).all()
-    return {(course_id, area_id, level): count for course_id, area_id, level, count in rows}
+    return {(course_id, area_id, level, way): count for course_id, area_id, level, way, count in rows}
+
+
+def count_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
+    """(course_id, area_id, level order) → people."""
+    counts: dict = {}
+    for (course_id, area_id, level, _way), count in count_placements(path, organisation_id, population, at).items():
+        counts[(course_id, area_id, level)] = counts.get((course_id, area_id, level), 0) + count
+    return counts
 
 
 def level_orders(path: PathModel) -> list[int]:
     return [NOT_STARTED] + sorted(level.order for level in path.levels)
 
 
+def possible_ways(path: PathModel, area) -> dict[int, list[str]]:
+    """Level order → the ways anyone can reach it in this area, as the path's rules allow (what a reader knows).
+
+    Self-rated: a level with statements; completed modules: a level with modules, up to Explorer (the cap); a
+    demonstrated badge: a level a badge is aligned to.
+    """
+    cap = completion_cap(path)
+    badges = {path.level(badge.align_level).order for badge in badge_catalogue().demonstrated
+              if badge.align_area == area.id and badge.align_level and path.level(badge.align_level)}
+    ways: dict[int, list[str]] = {}
+    for level in sorted(path.levels, key=lambda level: level.order):
+        possible = []
+        if area.statements_at(level.id):
+            possible.append(WAY_SELF)
+        if path.modules_for(area.id, level.id) and (cap is None or level.order <= cap.order):
+            possible.append(WAY_MODULES)
+        if level.order in badges:
+            possible.append(WAY_BADGE)
+        ways[level.order] = possible
+    return ways
+
+
 def protected_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> MapTables:
-    """The map at `at`, every area's groups × levels table protected on its own (the group sizes are shown)."""
-    counts = count_map(path, organisation_id, population, at)
+    """The map at `at`, every area's groups × levels table protected on its own (the group sizes are shown).
+
+    With it, for the organisation's line, how many reached their level by each way: the same network carries
+    them (levels → ways, the links between never shown), so that one audit covers the map and the ways.
+    """
+    counts = count_placements(path, organisation_id, population, at)
     group_of = population.group_of_course()
     orders = level_orders(path)
     by_area = {}
     for area in path.areas:
-        cells = {}
-        for (course_id, area_id, level), count in counts.items():
+        cells, links = {}, {}
+        for (course_id, area_id, level, way), count in counts.items():
             if area_id == area.id:
                 key = (group_of[course_id], level)
                 cells[key] = cells.get(key, 0) + count
-        by_area[area.id] = protect_counts(population, orders, cells)
+                if level != NOT_STARTED:
+                    links[(level, way)] = links.get((level, way), 0) + count
+        by_area[area.id] = protect_counts(population, orders, cells, ways=(possible_ways(path, area), links))
     return MapTables(at, orders, by_area)
 
 
-def protect_counts(population: Population, columns: list, cells: dict, *, force_hidden=()) -> privacy.Network | None:
-    """Protect one groups × columns table of people whose rows add up to the group sizes; None if withheld."""
+def protect_counts(population: Population, columns: list, cells: dict, *, force_hidden=(),
+                   ways: tuple[dict, dict] | None = None) -> privacy.Network | None:
+    """Protect one groups × columns table of people whose rows add up to the group sizes; None if withheld.
+
+    `ways` (possible ways per level, people per (level, way)) adds how the organisation's line reached each
+    level; if that cannot be protected, the table is protected without it.
+    """
     rows = [group.key for group in population.groups]
     table = {(row, column): (cells.get((row, column), 0),) * 2 for row in rows for column in columns}
     margins = {(group.key, privacy.TOTAL): (group.size, group.size) for group in population.groups}
@@ -201,79 +257,190 @@ def protect_counts(population: Population, columns: list, cells: dict, *, force_
         total = sum(table[(row, column)][0] for row in rows)
         margins[(privacy.ALL, column)] = (total, total)
     margins[(privacy.ALL, privacy.TOTAL)] = (population.size, population.size)
-    network = privacy.table_network(rows, columns, table, margins=margins, fixed_row_totals=True)
-    try:
-        return privacy.protect(network, force_hidden=force_hidden)
-    except privacy.TableWithheld:
-        # The groups cannot all be shown: show the organisation's line alone, the groups not at all.
-        alone = privacy.table_network(
-            [privacy.ALL + "-only"], columns,
-            {(privacy.ALL + "-only", column): margins[(privacy.ALL, column)] for column in columns},
-            margins={**{(privacy.ALL, column): margins[(privacy.ALL, column)] for column in columns},
-                     (privacy.ALL + "-only", privacy.TOTAL): (population.size, population.size),
-                     (privacy.ALL, privacy.TOTAL): (population.size, population.size)},
-            fixed_row_totals=True,
-        )
+    for with_ways in ([True, False] if ways else [False]):
+        network = privacy.table_network(rows, columns, table, margins=margins, fixed_row_totals=True)
+        if with_ways:
+            _add_ways(network, *ways)
         try:
-            privacy.protect(alone)
+            return privacy.protect(network, force_hidden=force_hidden)
         except privacy.TableWithheld:
-            return None
-        shown = privacy.Network()  # the organisation's line only: the groups' figures are withheld
-        for key, figure in alone.figures.items():
-            if key[0] == privacy.ALL:
-                shown.add(figure)
-        return shown
+            continue
+    # The groups cannot all be shown: show the organisation's line alone, the groups not at all.
+    alone = privacy.table_network(
+        [privacy.ALL + "-only"], columns,
+        {(privacy.ALL + "-only", column): margins[(privacy.ALL, column)] for column in columns},
+        margins={**{(privacy.ALL, column): margins[(privacy.ALL, column)] for column in columns},
+                 (privacy.ALL + "-only", privacy.TOTAL): (population.size, population.size),
+                 (privacy.ALL, privacy.TOTAL): (population.size, population.size)},
+        fixed_row_totals=True,
+    )
+    try:
+        privacy.protect(alone)
+    except privacy.TableWithheld:
+        return None
+    shown = privacy.Network()  # the organisation's line only: the groups' figures are withheld
+    for key, figure in alone.figures.items():
+        if key[0] == privacy.ALL:
+            shown.add(figure)
+    return shown
+
+
+WAYS_ROW = "__ways__"  # the key's row of a way's total: (WAYS_ROW, way)
+LINK = "__link__"  # the key's row of a link never shown: (LINK, (level, way))
+
+
+def _add_ways(network: privacy.Network, possible: dict[int, list[str]], links: dict) -> None:
+    """Route each level's organisation total through the ways it can be reached by, into one total per way.
+
+    A level reached one way only flows straight into that way; a way fed by one level only takes that level's
+    link as its total. The links in between are never shown (privacy.UNPUBLISHED) and are audited like any
+    "fewer than 5" figure.
+    """
+    feeds: dict[str, list[int]] = {}
+    for level, ways in possible.items():
+        for way in ways:
+            feeds.setdefault(way, []).append(level)
+    for level, ways in possible.items():
+        column_total = network.figures[(privacy.ALL, level)]
+        if not ways:
+            continue  # nobody can stand here: the total is 0 and stays where it is
+        if len(ways) == 1:
+            column_total.head = ("way", ways[0])
+            continue
+        column_total.head = ("level", level)
+        for way in ways:
+            value = links.get((level, way), 0)
+            if len(feeds[way]) == 1:
+                network.add(privacy.Figure((WAYS_ROW, way), value, value, ("level", level), "T", kind="way-total"))
+            else:
+                network.add(privacy.Figure((LINK, (level, way)), value, value, ("level", level), ("way", way),
+                                           state=privacy.UNPUBLISHED, kind="link"))
+    for way, levels in feeds.items():
+        if len(levels) > 1 or len(possible[levels[0]]) == 1:
+            value = sum(links.get((level, way), 0) for level in levels)
+            network.add(privacy.Figure((WAYS_ROW, way), value, value, ("way", way), "T", kind="way-total"))
+    privacy.check_sums(network)
 
 
 @dataclass
 class Movement:
-    """Per area: the people who moved up at least one level between two dates, protected (groups × up/not up)."""
+    """Per area (and across all areas): who moved up at least one level between two dates, per line.
+
+    `by_area[area_id]` and `any_area` are networks of the lines shown, (row, UP) and (row, NOT_UP); `reasons`
+    says, for each (area id or ANY_AREA, row) not shown, why (MAP_HIDES or TOO_FEW).
+    """
 
     start: datetime
     end: datetime
     by_area: dict[str, privacy.Network | None]
+    any_area: privacy.Network = field(default_factory=privacy.Network)
+    reasons: dict[tuple, str] = field(default_factory=dict)
 
 
 UP, NOT_UP = "up", "not_up"
+ANY_AREA = "__any_area__"
+MAP_HIDES, TOO_FEW, COMPLEMENT = "map_hides", "too_few", "complement"  # why a line of the movement is not shown
 
 
 def protected_movement(path: PathModel, organisation_id: int, population: Population,
                        before: MapTables, after: MapTables) -> Movement:
-    """How many moved up per area and group, shown only where the two maps and it cannot pin a small figure."""
+    """How many moved up per area and line, and in any area, shown only where no small count can follow.
+
+    Per area, a line is shown only when both maps show that line in full and at least 5 people moved up and 5
+    did not; a small movement is not shown at all, not even as "fewer than 5", since with the two maps it
+    could be worked out exactly. The organisation's line is shown when both maps show the organisation's line
+    in full and, beside its own 5 and 5, the course groups whose lines are not shown add up to at least 5 who
+    moved up and 5 who did not (else the organisation's line minus the shown groups would give them away).
+    "Moved up in any area" counts each person once; it needs no map line in full (a person's areas are not
+    linked in the maps), only the same 5 and 5 per line and for the groups not shown. Where the groups not shown
+    would add up to fewer, more groups are left out (see _movement_lines).
+    """
     first = placements(path, organisation_id, population.people, before.at, "placed_before")
     second = placements(path, organisation_id, population.people, after.at, "placed_after")
     moved_up = case((second.c.level > first.c.level, UP), else_=NOT_UP)
+    joined = and_(second.c.person_id == first.c.person_id, second.c.area_id == first.c.area_id)
     rows = db.session.execute(
         select(first.c.course_id, first.c.area_id, moved_up, func.count())
-        .join(second, and_(second.c.person_id == first.c.person_id, second.c.area_id == first.c.area_id))
+        .join(second, joined)
         .group_by(first.c.course_id, first.c.area_id, moved_up)
     ).all()
+    per_person = (
+        select(first.c.course_id, func.max(case((second.c.level > first.c.level, 1), else_=0)).label("up"))
+        .join(second, joined)
+        .group_by(first.c.person_id, first.c.course_id)
+        .subquery("moved_any")
+    )
+    any_rows = db.session.execute(
+        select(per_person.c.course_id, per_person.c.up, func.count()).group_by(per_person.c.course_id, per_person.c.up)
+    ).all()
     group_of = population.group_of_course()
-    sizes = {group.key: group.size for group in population.groups} | {privacy.ALL: population.size}
-    by_area = {}
+    groups = [group.key for group in population.groups]
+    sizes = {group.key: group.size for group in population.groups}
+    movement = Movement(before.at, after.at, {})
     for area in path.areas:
-        up = {row: 0 for row in sizes}
+        up = dict.fromkeys(groups, 0)
         for course_id, area_id, direction, count in rows:
             if area_id == area.id and direction == UP:
                 up[group_of[course_id]] += count
-                up[privacy.ALL] += count
-        shown = privacy.Network()
-        groups = [group.key for group in population.groups]
-        for row, size in sizes.items():
-            # Shown only when both maps show this line in full (for the organisation's line: every line) and
-            # neither the movers nor the others are fewer than 5; otherwise not shown at all, not even as
-            # "fewer than 5", since with the two maps a small movement could be worked out exactly.
-            lines = groups + [privacy.ALL] if row == privacy.ALL else [row]
-            clear = not any(_line_suppressed(tables, area.id, line) for tables in (before, after) for line in lines)
-            if clear and up[row] >= privacy.THRESHOLD and size - up[row] >= privacy.THRESHOLD:
-                for column, value in ((UP, up[row]), (NOT_UP, size - up[row])):
-                    shown.add(privacy.Figure((row, column), value, value, "S", "T"))
-        by_area[area.id] = shown
-    return Movement(before.at, after.at, by_area)
+        clear = {row: not any(_line_suppressed(tables, area.id, row) for tables in (before, after))
+                 for row in groups + [privacy.ALL]}
+        movement.by_area[area.id] = _movement_lines(area.id, up, sizes, clear, movement.reasons)
+    up = dict.fromkeys(groups, 0)
+    for course_id, moved, count in any_rows:
+        if moved:
+            up[group_of[course_id]] += count
+    movement.any_area = _movement_lines(ANY_AREA, up, sizes, dict.fromkeys(groups + [privacy.ALL], True),
+                                        movement.reasons)
+    return movement
+
+
+def _movement_lines(scope, up: dict, sizes: dict, clear: dict, reasons: dict) -> privacy.Network:
+    """The lines (groups, then the organisation) that may be shown, with the reason for each one that may not.
+
+    When the organisation's line may be shown but the groups not shown add up to fewer than 5 who moved up (or
+    who did not), more groups are left out, the smallest first, until they do (complementary suppression), so
+    that the organisation's line minus the groups shown never gives a small count away.
+    """
+    def enough(moved: int, size: int) -> bool:
+        return moved >= privacy.THRESHOLD and size - moved >= privacy.THRESHOLD
+
+    shown_rows = []
+    for row, size in sizes.items():
+        if not clear[row]:
+            reasons[(scope, row)] = MAP_HIDES
+        elif not enough(up[row], size):
+            reasons[(scope, row)] = TOO_FEW
+        else:
+            shown_rows.append(row)
+    total_up, total = sum(up.values()), sum(sizes.values())
+    if not clear[privacy.ALL]:
+        reasons[(scope, privacy.ALL)] = MAP_HIDES
+    elif not enough(total_up, total):
+        reasons[(scope, privacy.ALL)] = TOO_FEW
+    else:
+        def rest() -> tuple[int, int]:
+            hidden = [row for row in sizes if row not in shown_rows]
+            return sum(up[row] for row in hidden), sum(sizes[row] for row in hidden)
+
+        while len(shown_rows) < len(sizes) and not enough(*rest()):
+            if not shown_rows:
+                break
+            smallest = min(shown_rows, key=lambda row: (sizes[row], str(row)))
+            shown_rows.remove(smallest)
+            reasons[(scope, smallest)] = COMPLEMENT
+        if len(shown_rows) < len(sizes) and not enough(*rest()):
+            reasons[(scope, privacy.ALL)] = TOO_FEW
+        else:
+            shown_rows.append(privacy.ALL)
+    shown = privacy.Network()
+    for row in shown_rows:
+        moved, size = (total_up, total) if row == privacy.ALL else (up[row], sizes[row])
+        for column, value in ((UP, moved), (NOT_UP, size - moved)):
+            shown.add(privacy.Figure((row, column), value, value, "S", "T"))
+    return shown
 
 
 def _line_suppressed(tables: MapTables, area_id: str, row) -> bool:
     network = tables.by_area.get(area_id)
-    if network is None:
-        return True
-    return any(figure.suppressed for (figure_row, _), figure in network.figures.items() if figure_row == row)
+    line = [figure for (figure_row, _), figure in network.figures.items() if figure_row == row] if network else []
+    return not line or any(figure.suppressed for figure in line)  # no line at all: the groups were withheld

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_matrix
 
 BIG = 10**6
 
@@ -47,6 +48,14 @@ class Model:
             self.constraints.append(({**expression, z: -5}, 0, BIG * 2))
         # withheld: says nothing
 
+    def guard(self, label, expression: dict, value: int) -> None:
+        """A count the page does not show at all (a movement line left out): if it is 1 to 4, it must not be
+        forced either, alone or with another one on its line."""
+        self.small.append((label, expression, value))
+
+    def at_most(self, expression: dict, high: int) -> None:
+        self.constraints.append((expression, -BIG * 100, high))
+
     def equal(self, expression: dict, value: int) -> None:
         self.constraints.append((expression, value, value))
 
@@ -55,16 +64,21 @@ class Model:
         c = np.zeros(n)
         for var, coef in objective.items():
             c[var] = sense * coef
-        rows, low, high = [], [], []
-        for expression, lo, hi in self.constraints:
-            row = np.zeros(n)
-            for var, coef in expression.items():
-                row[var] += coef
-            rows.append(row)
-            low.append(lo)
-            high.append(hi)
-        result = milp(c, constraints=LinearConstraint(np.array(rows), low, high), integrality=np.ones(n),
-                      bounds=Bounds(np.zeros(n), np.array(self.upper, dtype=float)))
+        key = (n, len(self.constraints))
+        if getattr(self, "_built", (None,))[0] != key:  # the constraints are the same for every solve: build once
+            entries, columns, row_of, low, high = [], [], [], [], []
+            for index, (expression, lo, hi) in enumerate(self.constraints):
+                for var, coef in expression.items():
+                    entries.append(coef)
+                    columns.append(var)
+                    row_of.append(index)
+                low.append(lo)
+                high.append(hi)
+            matrix = coo_matrix((entries, (row_of, columns)), shape=(len(self.constraints), n)).tocsr()
+            self._built = (key, LinearConstraint(matrix, low, high),
+                           Bounds(np.zeros(n), np.array(self.upper, dtype=float)))
+        _key, constraint, bounds = self._built
+        result = milp(c, constraints=constraint, integrality=np.ones(n), bounds=bounds)
         assert result.success, f"the reader's model is infeasible: {result.message}"
         return sense * result.fun
 
@@ -80,7 +94,12 @@ class Model:
                         merged[var] = merged.get(var, 0) + coef
                     candidates.append(((label_a, label_b), merged, value_a + value_b))
         for label, expression, value in candidates:
-            low, high = self._solve(expression, 1), self._solve(expression, -1)
+            if not 0 < value < 5:
+                continue  # a 0 or a count of at least 5 may be worked out: it singles no small group out
+            high = self._solve(expression, -1)
+            if round(high) > value:
+                continue  # another world gives it more: not forced (one solve instead of two)
+            low = self._solve(expression, 1)
             assert low - 1e-6 <= value <= high + 1e-6, f"{label}: the true value {value} is outside [{low}, {high}]"
             if round(high) == round(low) and 0 < value < 5:
                 found.append((label, value))
