@@ -60,7 +60,7 @@ def open_landing(launch: Launch, token: str) -> str:
     reads its session from (`Launch.session_data`), in the launch's language, as its pages will be.
     """
     g.locale = launch.locale  # as load_launch_session does on the launch's pages
-    refresh()  # Flask-Babel chose the request's locale already (from the browser's languages): choose again
+    refresh()  # in case something of this request was translated already (in the browser's languages)
     landing = landing_of(launch)
     if landing.warning:
         launch.session_data = {**(launch.session_data or {}),

@@ -44,12 +44,13 @@ def signed(app, monkeypatch):
     return world
 
 
-def id_token(world, *, sub: str, roles: list[str], module: str | None = None, deep_linking: bool = False) -> str:
+def id_token(world, *, sub: str, roles: list[str], module: str | None = None, deep_linking: bool = False,
+             locale: str = "en") -> str:
     body = {
         "iss": world.registration.issuer, "aud": world.registration.client_id, "nonce": "n", "iat": 0, "exp": 2**31,
         "sub": sub, claims.VERSION: "1.3.0", claims.DEPLOYMENT_ID: world.deployment.deployment_id,
         claims.TARGET_LINK_URI: "https://localhost/", claims.ROLES: roles,
-        claims.CONTEXT: {"id": world.course.context_id}, claims.LAUNCH_PRESENTATION: {"locale": "en"},
+        claims.CONTEXT: {"id": world.course.context_id}, claims.LAUNCH_PRESENTATION: {"locale": locale},
     }
     if deep_linking:
         body[claims.MESSAGE_TYPE] = claims.DEEP_LINKING_REQUEST
@@ -129,6 +130,19 @@ def test_a_link_naming_a_module_the_path_no_longer_has_lands_on_the_path_page_wi
     assert_rendered(page)
     assert "which the path no longer has" in page.get_data(as_text=True)
     assert "gone-module" in page.get_data(as_text=True)
+
+
+def test_the_warning_is_in_the_launch_s_language_and_shown_once(client, signed):
+    """The warning is written at the launch POST, whose browser may prefer another language than the LMS says."""
+    answer = client.post("/lti/launch", headers={"Accept-Language": "en"}, data={"id_token": id_token(
+        signed, sub="lea", roles=[LEARNER_ROLE], module="gone-module", locale="fi-FI"), "state": "s"})
+    location = urlsplit(answer.headers["Location"])
+
+    first = client.get(location.path + "?" + location.query).get_data(as_text=True)
+    again = client.get(location.path + "?" + location.query).get_data(as_text=True)
+
+    assert "Tämä kurssilinkki avaa moduulin" in first
+    assert "Tämä kurssilinkki avaa moduulin" not in again
 
 
 def test_a_deep_linking_request_lands_on_the_picker(client, signed):
