@@ -35,7 +35,7 @@ class Landing:
 Resolver = Callable[[Launch], Landing | None]
 
 
-def register_landing(app: Flask, resolver: Resolver | Callable[[Launch], Landing], *, fallback: bool = False) -> None:
+def register_landing(app: Flask, resolver: Resolver, *, fallback: bool = False) -> None:
     """A higher package claims the launches it opens; the fallback (one per app) answers all the others."""
     landings = app.extensions.setdefault("lti.landings", {"resolvers": [], "fallback": None})
     if fallback:
