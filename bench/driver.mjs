@@ -2,12 +2,15 @@
 //
 // It serves the platform's JWKS (counting fetches per tool), and runs full launches against a tool:
 // POST login initiation -> read the 302's Location (state, nonce, redirect_uri) and cookies -> sign an
-// RS256 id_token in-process with the tool's nonce -> POST id_token + state with the cookies -> the tool's 303.
+// RS256 id_token in-process with the tool's nonce -> POST id_token + state with the cookies -> the tool's 303 ->
+// its redirects followed as a browser follows them (GET, cookies by path) to the first page, which must answer 200.
+// A launch ends when the page the user sees has arrived; `redirects` counts the 3xx answers from the launch POST
+// on (1: the launch POST's 303 names the page itself).
 // Python's threads-and-requests tops out near 90 launches/s here; this does not.
 //
 // Controlled by bench/run.py over stdin/stdout, one JSON object per line:
 //   -> {"cmd": "run", "target": {...}, "concurrency": 8, "seconds": 10, "max_launches": 20000}
-//   <- {"event": "result", "launches": ..., "errors": ..., "latencies_ms": {...}, "driver_cpu_s": ...}
+//   <- {"event": "result", "launches": ..., "errors": ..., "latencies_ms": {...}, "redirects": {...}, "driver_cpu_s": ...}
 //   -> {"cmd": "jwks"}  <- {"event": "jwks", "fetches": {"rexvet": 1, ...}}
 //   -> {"cmd": "quit"}
 import crypto from "node:crypto";
@@ -79,8 +82,35 @@ function claimsFor(target, nonce, n) {
     [LTI + "context"]: { id: course, label: course, title: `Bench course ${course}`, type: ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"] },
     [LTI + "tool_platform"]: { guid: "bench-platform", name: "Bench College", product_family_code: "bench", version: "1" },
     [LTI + "launch_presentation"]: { locale: "en", document_target: "iframe" },
-    [LTI + "custom"]: { module: "intl-skills-path" },
+    // A "whole path" link (as the development LMS's intl-skills-path): ours lands on the path page.
   };
+}
+
+const MAX_REDIRECTS = 10; // a browser's limit is about 20; more than a few already fails the one-redirect rule
+
+// The cookies a browser keeps for the tool: name -> {value, path}; sent to the URLs under their path.
+function keepCookies(jar, setCookie) {
+  for (const line of setCookie || []) {
+    const [pair, ...attributes] = line.split(";");
+    const at = pair.indexOf("=");
+    const name = pair.slice(0, at).trim();
+    const value = pair.slice(at + 1).trim();
+    const attribute = (key) => attributes.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith(key + "="));
+    const path = attribute("path")?.slice(5) || "/";
+    const maxAge = attribute("max-age");
+    const expires = attribute("expires");
+    const gone = (maxAge && Number(maxAge.slice(8)) <= 0) || (expires && Date.parse(expires.slice(8)) < Date.now());
+    if (gone) delete jar[name];
+    else jar[name] = { value, path };
+  }
+}
+
+function cookieHeader(jar, url) {
+  const path = new URL(url).pathname;
+  return Object.entries(jar)
+    .filter(([, cookie]) => path.startsWith(cookie.path.endsWith("/") ? cookie.path : cookie.path + "/") || path === cookie.path)
+    .map(([name, cookie]) => `${name}=${cookie.value}`)
+    .join("; ");
 }
 
 async function launchOnce(target, agent, n) {
@@ -94,10 +124,26 @@ async function launchOnce(target, agent, n) {
   const nonce = authorization.searchParams.get("nonce");
   const redirectUri = authorization.searchParams.get("redirect_uri");
   if (!state || !nonce || !redirectUri) throw new LaunchFailed(`authorization URL lacks state, nonce or redirect_uri: ${authorization}`);
-  const cookie = (login.headers["set-cookie"] || []).map((line) => line.split(";", 1)[0]).join("; ");
+  const jar = {};
+  keepCookies(jar, login.headers["set-cookie"]);
   const idToken = signIdToken(claimsFor(target, nonce, n));
-  const launch = await send(agent, "POST", redirectUri, { ...FORM, cookie }, new URLSearchParams({ id_token: idToken, state }).toString());
+  const launch = await send(agent, "POST", redirectUri, { ...FORM, cookie: cookieHeader(jar, redirectUri) },
+    new URLSearchParams({ id_token: idToken, state }).toString());
   if (launch.status !== 303) throw new LaunchFailed(`launch answered ${launch.status}: ${launch.body.replace(/\s+/g, " ").slice(0, 300)}`);
+  // On to the first page, as the browser in the LMS frame goes.
+  let answer = launch;
+  let url = redirectUri;
+  let redirects = 0;
+  while (answer.status >= 300 && answer.status < 400) {
+    redirects += 1;
+    if (redirects > MAX_REDIRECTS) throw new LaunchFailed(`more than ${MAX_REDIRECTS} redirects after the launch POST`);
+    if (!answer.headers.location) throw new LaunchFailed(`a ${answer.status} without a Location`);
+    keepCookies(jar, answer.headers["set-cookie"]);
+    url = new URL(answer.headers.location, url).toString();
+    answer = await send(agent, "GET", url, { cookie: cookieHeader(jar, url) }, "");
+  }
+  if (answer.status !== 200) throw new LaunchFailed(`first page ${new URL(url).pathname} answered ${answer.status}: ${answer.body.replace(/\s+/g, " ").slice(0, 200)}`);
+  return redirects;
 }
 
 const agents = {};
@@ -112,6 +158,7 @@ async function run({ target, concurrency, seconds, max_launches }) {
   agents[target.name] ||= new http.Agent({ keepAlive: true, maxSockets: 64 });
   const agent = agents[target.name];
   const latencies = [];
+  const redirects = {}; // redirects per launch -> launches
   const errors = {};
   let started = 0;
   const cpuBefore = process.cpuUsage();
@@ -122,7 +169,8 @@ async function run({ target, concurrency, seconds, max_launches }) {
       started += 1;
       const begin = process.hrtime.bigint();
       try {
-        await launchOnce(target, agent, launchCounter++);
+        const hops = await launchOnce(target, agent, launchCounter++);
+        redirects[hops] = (redirects[hops] || 0) + 1;
         latencies.push(Number(process.hrtime.bigint() - begin) / 1e6);
       } catch (error) {
         const reason = (error instanceof LaunchFailed ? error.message : `${error.code || error.message}`).slice(0, 160);
@@ -138,6 +186,7 @@ async function run({ target, concurrency, seconds, max_launches }) {
     event: "result", target: target.name, concurrency, wall_s: wall, launches: latencies.length,
     errors: Object.values(errors).reduce((a, b) => a + b, 0), error_reasons: errors,
     latencies_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+    redirects,
     driver_cpu_s: (cpu.user + cpu.system) / 1e6,
   };
 }

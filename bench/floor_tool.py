@@ -1,7 +1,8 @@
 """The floor: a Flask tool that does nothing but the two HTTP steps of a launch.
 
 Login answers 302 to the platform's authorization URL with a fresh state and nonce (and a state cookie);
-launch accepts the id_token POST whose state cookie came back and answers 303. No validation, no storage:
+launch accepts the id_token POST whose state cookie came back and answers 303 to a page of plain text (the first page
+the driver fetches, as a browser would). No validation, no storage:
 whatever any Flask tool under the same gunicorn costs per launch, this costs too.
 """
 import os
@@ -38,3 +39,9 @@ def launch():
     if not request.form.get("id_token") or request.cookies.get(STATE_COOKIE_PREFIX + state) != state:
         abort(400)
     return redirect("/done", 303)
+
+
+@app.get("/done")
+def done():
+    """The page the launch opens: the driver follows the 303 here, as a browser does."""
+    return "launched"

@@ -1,13 +1,15 @@
 """Diagnosis of our launch's cost in one process, without gunicorn or a network (not part of `make bench`).
 
-    .venv/bin/python bench/profile_launch.py [--launches 2000] [--profile FILE]
+    .venv/bin/python bench/profile_launch.py [--launches 2000] [--module ID] [--profile FILE]
 
 Creates a throw-away PostgreSQL database as bench/run.py does, registers a platform whose key set is put
 straight into the shared cache (no HTTP), then makes launches through Flask's test client exactly as the
-driver does (login initiation → id_token signed with the login's nonce → launch POST → 303) for 500 learners
-in 25 courses. Prints the tool's CPU time per launch (process time spent inside the two requests, the id_token
-signing excluded) and the SQL round trips per launch; `--profile FILE` writes a cProfile of the requests.
-A single thread, so the figures repeat within a few per cent on a quiet machine.
+driver does (login initiation → id_token signed with the login's nonce → launch POST → 303 → its redirects
+followed to the first page, which must answer 200) for 500 learners in 25 courses, of a "whole path" link (the path
+page) or, with `--module`, of a module's link (its current section). Prints the tool's CPU time per launch (process
+time spent inside the requests, the id_token signing excluded), split by step (login, launch POST, each page after
+it), the redirects per launch and the SQL round trips per launch; `--profile FILE` writes a cProfile of the
+requests. A single thread, so the figures repeat within a few per cent on a quiet machine.
 """
 import argparse
 import cProfile
@@ -35,7 +37,7 @@ KID = "profile-key"
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
-def claims_for(n: int, nonce: str, target: str) -> dict:
+def claims_for(n: int, nonce: str, target: str, module: str | None) -> dict:
     now = int(time.time())
     user, course = f"bench-user-{n % USERS}", f"bench-course-{n % COURSES}"
     return {
@@ -49,7 +51,7 @@ def claims_for(n: int, nonce: str, target: str) -> dict:
         LTI + "context": {"id": course, "label": course, "title": f"Bench course {course}"},
         LTI + "tool_platform": {"guid": "bench-platform", "name": "Bench College"},
         LTI + "launch_presentation": {"locale": "en", "document_target": "iframe"},
-        LTI + "custom": {"module": "intl-skills-path"},
+        **({LTI + "custom": {"module": module}} if module else {}),
     }
 
 
@@ -57,6 +59,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--launches", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=600, help="unmeasured launches first (every learner once)")
+    parser.add_argument("--module", help="launch this module's link (default: a whole-path link, the path page)")
     parser.add_argument("--profile", help="write a cProfile of the measured requests to this file")
     args = parser.parse_args()
 
@@ -115,10 +118,10 @@ def run(args) -> None:
     target = app.config["BASE_URL"] + "/lti/launch"
     # CPU time, not wall time: waits on PostgreSQL are not the tool's cost.
     profiler = cProfile.Profile(time.process_time) if args.profile else None
-    spent = 0.0
+    spent: Counter = Counter()  # CPU seconds per step of the launch
+    redirects: Counter = Counter()  # redirects per launch (from the launch POST's answer on) → launches
 
-    def timed(call):
-        nonlocal spent
+    def timed(step: str, call):
         started = time.process_time()
         if profiler:
             profiler.enable()
@@ -127,26 +130,42 @@ def run(args) -> None:
         finally:
             if profiler:
                 profiler.disable()
-            spent += time.process_time() - started
+            spent[step] += time.process_time() - started
 
     def launch(n: int) -> None:
-        login = timed(lambda: client.post("/lti/login", data={
+        login = timed("login", lambda: client.post("/lti/login", data={
             "iss": ISSUER, "login_hint": f"bench-user-{n % USERS}", "target_link_uri": target,
             "client_id": CLIENT_ID, "lti_deployment_id": DEPLOYMENT_ID,
         }))
         assert login.status_code == 302, login.get_data(as_text=True)[:500]
         query = parse_qs(urlsplit(login.headers["Location"]).query)
-        token = jwt.encode(claims_for(n, query["nonce"][0], target), private_key, "RS256", headers={"kid": KID})
-        answer = timed(lambda: client.post("/lti/launch", data={"id_token": token, "state": query["state"][0]}))
+        token = jwt.encode(claims_for(n, query["nonce"][0], target, args.module), private_key, "RS256",
+                           headers={"kid": KID})
+        answer = timed("launch POST", lambda: client.post("/lti/launch", data={"id_token": token,
+                                                                            "state": query["state"][0]}))
         assert answer.status_code == 303, answer.get_data(as_text=True)[:800]
+        hops = 0
+        while answer.status_code in (301, 302, 303, 307, 308):  # on to the first page, as the browser goes
+            hops += 1
+            location = urlsplit(answer.headers["Location"])
+            endpoint = app.url_map.bind("localhost").match(location.path)[0]
+            answer = timed(f"GET {endpoint}", lambda location=location: client.get(
+                location.path, query_string=location.query))
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:800]
+        redirects[hops] += 1
 
     for n in range(args.warmup):
         launch(n)
-    spent = 0.0
+    spent.clear()
+    redirects.clear()
     round_trips.clear()
     for n in range(args.launches):
         launch(n)
-    print(f"{args.launches} launches: tool CPU {spent / args.launches * 1000:.2f} ms/launch; per launch: "
+    total = sum(spent.values())
+    print(f"{args.launches} launches to the first page: tool CPU {total / args.launches * 1000:.2f} ms/launch ("
+          + ", ".join(f"{step} {seconds / args.launches * 1000:.2f}" for step, seconds in spent.items())
+          + "); redirects per launch: " + ", ".join(f"{hops} ({n})" for hops, n in sorted(redirects.items()))
+          + "; per launch: "
           + ", ".join(f"{count / args.launches:.2f} {name}" for name, count in sorted(round_trips.items())))
     if profiler:
         profiler.dump_stats(args.profile)

@@ -5,7 +5,8 @@ which also serves the platform's JWKS) and a tool key; then, for each server —
 (the floor), a minimal pylti1p3 tool (the baseline) and ours (`wsgi:app`) — starts it under gunicorn
 (`-w 2 -k gthread --threads 4`, production config), drives full launches at each concurrency, and reads
 the CPU time of its gunicorn processes and of the database's backends from /proc before and after each
-measured run. Prints one markdown table with ratios to the floor measured in the same run.
+measured run. One launch runs to the first page the user sees (the driver follows the launch's redirects as a
+browser does). Prints one markdown table with ratios to the floor measured in the same run.
 """
 import argparse
 import json
@@ -264,7 +265,8 @@ def measure(server: Server, driver: Driver, admin, database: str, args) -> None:
         )
         server.results.append(result)
         print(f"  {server.label:<10} c={concurrency:<3} {result['launches']:>6} launches "
-              f"{result['launches'] / result['wall_s']:7.1f}/s  errors {result['errors']}"
+              f"{result['launches'] / result['wall_s']:7.1f}/s  redirects {_redirects(result['redirects'])}  "
+              f"errors {result['errors']}"
               + (f"  {result['error_reasons']}" if result["errors"] else ""), file=sys.stderr, flush=True)
 
 
@@ -307,12 +309,22 @@ def _ms(value) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
+def _redirects(counts: dict) -> str:
+    """Redirects per launch, from the launch POST's answer to the first page: "1", or each count with its share."""
+    total = sum(counts.values())
+    if not total:
+        return "–"
+    if len(counts) == 1:
+        return next(iter(counts))
+    return ", ".join(f"{hops} ({100 * n / total:.0f} %)" for hops, n in sorted(counts.items(), key=lambda i: int(i[0])))
+
+
 def table(servers: list[Server], jwks: dict) -> str:
     floor = {result["concurrency"]: result for result in servers[0].results}
     lines = [
-        "| tool | conc. | launches | launches/s | p50 ms | p95 ms | p99 ms | errors | tool CPU ms/launch "
+        "| tool | conc. | launches | launches/s | p50 ms | p95 ms | p99 ms | errors | redirects | tool CPU ms/launch "
         "| PG CPU ms/launch | CPU ÷ floor | launches/s ÷ floor | driver CPU | other CPU | JWKS fetches |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for server in servers:
         for result in server.results:
@@ -327,6 +339,7 @@ def table(servers: list[Server], jwks: dict) -> str:
             lines.append(
                 f"| {server.label} | {result['concurrency']} | {result['launches']} | {rate:.0f} "
                 f"| {_ms(latency['p50'])} | {_ms(latency['p95'])} | {_ms(latency['p99'])} | {result['errors']} "
+                f"| {_redirects(result.get('redirects', {}))} "
                 f"| {tool_ms:.2f} | {pg_ms:.2f} | {(tool_ms + pg_ms) / base_ms:.2f}× | {100 * rate / base_rate:.0f} % "
                 f"| {100 * result['driver_cpu_s'] / result['wall_s']:.0f} % "
                 f"| {100 * max(result['other_cpu_s'], 0) / result['wall_s']:.0f} % "

@@ -6,6 +6,8 @@ what the instructor sees and which items their choice becomes.
 
 
 def init_app(app):
-    from app.deep_linking.routes import bp
+    from app.deep_linking.routes import bp, picker_landing
+    from app.lti.landing import register_landing
 
     app.register_blueprint(bp)
+    register_landing(app, picker_landing)  # the LMS's "add content" dialog opens on the picker

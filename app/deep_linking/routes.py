@@ -20,13 +20,22 @@ from app.deep_linking.services import (
 from app.errors import AppError
 from app.i18n import current_language
 from app.learning.content import path_model
+from app.lti.constants import DEEP_LINKING_REQUEST
 from app.lti.deep_linking import deep_linking_settings
+from app.lti.landing import Landing
+from app.lti.models import Launch
 from app.lti.session import current_launch, launch_required
 from app.lti.tool_urls import ToolUrls
 
 bp = Blueprint("deep_linking", __name__, url_prefix="/deep-linking")
 
 CHOICE_FIELD = "item"  # "path" or "module:<module id>", once per ticked box
+
+
+def picker_landing(launch: Launch) -> Landing | None:
+    """A Deep Linking request (the LMS's "add content" dialog) lands on the picker, whoever sends it (the picker
+    itself says who may add content)."""
+    return Landing("deep_linking.picker") if launch.message_type == DEEP_LINKING_REQUEST else None
 
 
 def _locale() -> str:

@@ -8,6 +8,7 @@ from app.errors import NotFound
 from app.learning.attempts import answers_needed
 from app.learning.content import path_model
 from app.learning.content.model import Module, Section
+from app.learning.landing import module_entry
 from app.learning.path_progress import path_progress
 from app.learning.placement import learner_path
 from app.learning.progress import (
@@ -18,14 +19,12 @@ from app.learning.progress import (
     find_progress,
     progress_by_module,
     restart_time,
-    resume_section,
     see_summary,
     start_new_attempt,
     visit_section,
 )
-from app.lti.constants import DEEP_LINKING_REQUEST
+from app.lti.landing import landing_of
 from app.lti.session import current_launch, launch_required
-from app.tenancy.roles import landing_for
 
 bp = Blueprint("learning", __name__)
 
@@ -49,21 +48,13 @@ def home():
 @bp.get("/start")
 @launch_required()
 def start():
-    """Where a launch lands: the module its course link names (custom parameter `module`), or the path page
-    (a link without `module`, such as a "whole path" link); a Deep Linking request goes to the module picker."""
-    launch = current_launch()
-    if launch.message_type == DEEP_LINKING_REQUEST:  # the LMS's "add content" dialog: the module picker
-        return redirect(url_for("deep_linking.picker"))
-    if landing := landing_for(launch.course_role):  # a mentor's launch: their mentees (registered by reports)
-        return redirect(url_for(landing))
-    module_id = launch.requested_module_id
-    if module_id is None:
-        return redirect(url_for("learning.home"))
-    if path_model().module(module_id) is None:
-        flash(_("This course link opens the module “%(module)s”, which the path no longer has. Here is your path "
-                "instead; tell your teacher so they can update the link.", module=module_id), "warning")
-        return redirect(url_for("learning.home"))
-    return redirect(url_for("learning.module", module_id=module_id))
+    """Where a launch landed before its POST named the page itself (old bookmarks still open it): the page the
+    launch asks for (app.lti.landing: the link's module, the path page, the Deep Linking picker, a mentor's
+    mentees)."""
+    landing = landing_of(current_launch())
+    if landing.warning:
+        flash(landing.warning, "warning")
+    return redirect(landing.url())
 
 
 def _module_or_404(module_id: str) -> Module:
@@ -87,15 +78,7 @@ def _section_or_404(module: Module, section_id: str) -> Section:
 def module(module_id):
     """A module opens where the learner left off, in this launch or an earlier one; a completed module opens at
     its summary (its result and what to do next), unless the learner is in a new attempt."""
-    launch = current_launch()
-    module = _module_or_404(module_id)
-    progress = find_progress(launch.organisation_id, launch.person_id, module.id)
-    if progress is not None and progress.is_completed and (
-        progress.current_attempt is None or progress.current_attempt.is_completed
-    ):
-        return redirect(url_for("learning.module_summary", module_id=module.id))
-    section = resume_section(module, progress)
-    return redirect(url_for("learning.section", module_id=module.id, section_id=section.id))
+    return redirect(module_entry(current_launch(), _module_or_404(module_id)).url())
 
 
 @bp.get("/modules/<module_id>/sections/<section_id>")

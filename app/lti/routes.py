@@ -1,5 +1,5 @@
 """LTI endpoints: login initiation, launch, the tool's public keys, Dynamic Registration."""
-from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, session
 from flask_babel import gettext as _
 
 from app.clock import current_clock
@@ -10,9 +10,10 @@ from app.lti.binding import browser_step_needed
 from app.lti.dynamic_registration import INVITATION_LIFETIME, register_with_platform
 from app.lti.exceptions import InvitationRequired, LaunchError
 from app.lti.keys import published_jwks
+from app.lti.landing import open_landing
 from app.lti.launch import record_launch, validate_launch
 from app.lti.login import STATE_COOKIE_PREFIX, start_login
-from app.lti.session import TOKEN_PARAMETER, issue_session_token, public_endpoint
+from app.lti.session import issue_session_token, public_endpoint
 from app.lti.tool_urls import ToolUrls
 from app.tenancy.settings import registration_approval_required
 
@@ -60,7 +61,8 @@ def login():
 @public_endpoint
 @_public_limit
 def launch():
-    """The LMS's id_token POST: prove the browser, validate, record, open the launch's session."""
+    """The LMS's id_token POST: prove the browser, validate, record, open the launch's session, and answer with the
+    page the launch asked for."""
     now = current_clock().now()
     params = request.form.to_dict()
     step = browser_step_needed(params, request.cookies, request.headers.get("Origin"), now=now)
@@ -71,7 +73,9 @@ def launch():
     token = issue_session_token(launch)
     # Listeners write in the launch's transaction (a grade job exists only if the launch is recorded).
     launch_completed.send(current_app._get_current_object(), launch=launch)
-    response = redirect(url_for("learning.start", **{TOKEN_PARAMETER: token}), 303)
+    # Straight to the page the launch asked for (the path, the module's section, the picker, a mentor's mentees):
+    # no page in between that only redirects (app/lti/landing.py).
+    response = redirect(open_landing(launch, token), 303)
     response.delete_cookie(STATE_COOKIE_PREFIX + params.get("state", ""), **_cookie_options())
     return response
 

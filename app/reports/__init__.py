@@ -18,6 +18,7 @@ def init_app(app):
         self_assessment_recorded,
     )
     from app.learning.self_assessment import draft_of_person
+    from app.lti.landing import Landing, register_landing
     from app.reports import (
         dashboard_routes,
         figures_version,
@@ -33,11 +34,13 @@ def init_app(app):
         release_moved_courses,
     )
     from app.reports.routes import bp
-    from app.tenancy.roles import MENTOR, register_landing
+    from app.tenancy.roles import MENTOR
 
     app.register_blueprint(bp)
     app.register_blueprint(dashboard_routes.bp)
-    register_landing(MENTOR, "dashboard.mentees")  # a mentor's launch opens their mentees' paths (learning.start)
+    # A mentor's launch from a course opens their mentees there (from outside any course: their own path).
+    register_landing(app, lambda launch: Landing("dashboard.mentees") if launch.course_role == MENTOR
+                     and launch.course_id is not None else None)
     app.jinja_env.globals["may_read_reports"] = may_read_reports  # the path page links readers to the skills map
     launch_completed.connect(record_launch)
     # The badges feature's figures: one activity measure per badge, and a person's awards in their data (reports sits

@@ -73,17 +73,3 @@ def tool_role_for(lti_roles: list[str]) -> ToolRole:
     else:
         course_role = LEARNER_VIEW
     return ToolRole(course_role, bool(ORG_ADMIN_ROLES & set(lti_roles)))
-
-
-# Where a launch of a course role lands when its link names no module: a higher layer (reports) registers the
-# endpoint of its page, so learning's `start` can send a mentor there without importing reports.
-_LANDINGS: dict[str, str] = {}
-
-
-def register_landing(course_role: str, endpoint: str) -> None:
-    _LANDINGS[course_role] = endpoint
-
-
-def landing_for(course_role: str) -> str | None:
-    """The endpoint a launch of this course role opens first, or None: the path page."""
-    return _LANDINGS.get(course_role)
