@@ -3,6 +3,8 @@ the instructor's course dashboard (docs/dashboard.md)."""
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
     from app.badges.reporting import awards_of_person, badge_events, badge_labels
     from app.badges.submissions import submissions_of_person
     from app.events import (
@@ -17,10 +19,13 @@ def init_app(app):
         roster_recorded,
         self_assessment_recorded,
     )
+    from app.grades.reporting import grades_of_person
+    from app.navigation import COURSE, ORGANISATION, NavEntry, register_navigation
     from app.reports import (
         dashboard_routes,
         figures_version,
         models,  # noqa: F401  (tables known to SQLAlchemy and Alembic)
+        my_data_routes,
     )
     from app.reports.access import may_read_reports
     from app.reports.activity import ActivitySource, record_launch, register_activity_source
@@ -32,9 +37,24 @@ def init_app(app):
         release_moved_courses,
     )
     from app.reports.routes import bp
+    from app.tenancy.roles import INSTRUCTOR
 
     app.register_blueprint(bp)
     app.register_blueprint(dashboard_routes.bp)
+    app.register_blueprint(my_data_routes.bp)
+    register_navigation(
+        app,
+        NavEntry("my_data.page", _l("My data"), order=40),
+        # The rules of the pages themselves (dashboard_routes._instructors_course, access.py).
+        NavEntry("dashboard.course", _l("Course dashboard"), COURSE, order=10,
+                 shown=lambda launch: launch.course_role == INSTRUCTOR and launch.course_id is not None,
+                 url_values=lambda launch: {"course_id": launch.course_id}),
+        NavEntry("reports.skills_map", _l("Skills map"), ORGANISATION, order=10, shown=may_read_reports,
+                 within=("reports.settings", "reports.save_settings")),
+        NavEntry("reports.people", _l("People and their data"), ORGANISATION, order=20,
+                 shown=lambda launch: launch.is_organisation_admin,
+                 within=("reports.confirm_erase", "organisation.people")),
+    )
     app.jinja_env.globals["may_read_reports"] = may_read_reports  # the path page links readers to the skills map
     launch_completed.connect(record_launch)
     # The badges feature's figures: one activity measure per badge, and a person's awards in their data (reports sits
@@ -42,6 +62,7 @@ def init_app(app):
     register_activity_source(app, ActivitySource("badges", badge_events, badge_labels))
     register_personal_data(app, "badges", awards_of_person)
     register_personal_data(app, "badge_submissions", submissions_of_person)
+    register_personal_data(app, "grades", grades_of_person)
     person_erased.connect(erase_launch_records)
     people_merged.connect(move_launch_records)
     person_moved.connect(move_launch_records_to_organisation)
