@@ -62,8 +62,8 @@
 (function () {
   "use strict";
   var nav = document.querySelector(".site-nav");
-  var toggle = nav && nav.querySelector(".nav-toggle");
-  if (!toggle) { return; }
+  var toggle = document.querySelector(".nav-toggle");
+  if (!nav || !toggle) { return; }
   nav.classList.add("has-menu");
   toggle.hidden = false;
   function setOpen(open) {
@@ -73,8 +73,9 @@
   toggle.addEventListener("click", function () {
     setOpen(toggle.getAttribute("aria-expanded") !== "true");  // focus stays: Tab goes on into the links
   });
-  nav.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true" &&
+  document.addEventListener("keydown", function (event) {
+    var inMenu = nav.contains(document.activeElement) || document.activeElement === toggle;
+    if (event.key === "Escape" && inMenu && toggle.getAttribute("aria-expanded") === "true" &&
         window.getComputedStyle(toggle).display !== "none") {
       setOpen(false);
       toggle.focus();
