@@ -91,10 +91,10 @@ def render_error(error: AppError):
 
 
 def way_on() -> dict:
-    """Where an error page lets the person go on, never a dead end: back to the page they came from (only one of
-    this site: the Referer of another site's page is not ours to link, and the launch's Referrer-Policy sends none),
-    and their path when the request belongs to a launch (its link carries the launch's token). Without a launch the
-    page says to open the tool again from the LMS; the installation admin's pages go back to the admin overview."""
+    """Where an error page lets the person go on, never a dead end: back to the page they came from, only if it is
+    one of this site's (another site's address is not ours to link; the page offers the browser's Back instead), and
+    their path when the request belongs to a launch (its link carries the launch's token). Without a launch the page
+    says to open the tool again from the LMS; the installation admin's pages lead to the admin overview."""
     return {"back_url": _same_origin_referrer(), "home_url": home_url(), "admin_url": _admin_home()}
 
 

@@ -103,6 +103,17 @@ def test_a_page_without_a_launch_has_no_navigation(client):
     assert 'class="site-nav"' not in html
 
 
+def test_a_public_page_opened_inside_a_launch_has_no_navigation(client, launch_as):
+    """Public pages are shared with anyone: none of their links may carry the launch's token."""
+    launch = launch_as("learner")
+
+    response = client.get("/badges/path/levels/rookie")  # sent with the launch's token
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'class="site-nav"' not in html and launch.token not in html
+
+
 def test_the_navigation_has_a_menu_button_for_narrow_screens(client, launch_as):
     """The button is hidden in the page (app.js shows it), so without script every link stays listed."""
     launch_as("learner")

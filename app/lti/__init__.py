@@ -16,7 +16,6 @@ def init_app(app):
         ToolSessionInterface,
         add_launch_token,
         erase_launches,
-        launch_if_any,
         load_launch_session,
         move_launches,
         move_launches_to_organisation,
@@ -38,7 +37,7 @@ def init_app(app):
     app.session_interface = ToolSessionInterface()
     register_time_zone_source(app, organisation_time_zone)
     register_purge(purge_expired_lti_data)
-    register_navigator(app, launch_if_any)  # the header's navigation is the launch's person's (app.navigation)
+    register_navigator(app, _navigating_launch)
     register_navigation(app, NavEntry(
         "organisation.sites", _l("LMS sites and settings"), ORGANISATION, order=30,
         shown=lambda launch: launch.is_organisation_admin,
@@ -46,3 +45,15 @@ def init_app(app):
     people_merged.connect(move_launches)
     person_moved.connect(move_launches_to_organisation)
     person_erased.connect(erase_launches)
+
+
+def _navigating_launch():
+    """Whose navigation the header shows (app.navigation): the launch's, except on public pages, whose links never
+    carry a launch's token (badge pages are shared with anyone; app.lti.session.public_endpoint)."""
+    from flask import request
+
+    from app.lti.session import is_public_endpoint, launch_if_any
+
+    if request.endpoint and is_public_endpoint(request.endpoint):
+        return None
+    return launch_if_any()
