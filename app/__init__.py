@@ -13,6 +13,7 @@ from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.http_limits import init_http_limits
 from app.i18n import current_language, format_time, language_name, select_locale, select_time_zone
+from app.navigation import navigation_groups
 from app.notices import waiting_notices
 from app.shared_cache import init_shared_cache
 
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.filters["datetimeformat"] = format_time  # times name their zone (the organisation's)
     app.jinja_env.globals["waiting_notices"] = waiting_notices  # what features registered (app.notices)
+    app.jinja_env.globals["navigation_groups"] = navigation_groups  # the header's pages, as features registered them
     _nest_admin_pages()
     for feature in FEATURES:
         feature.init_app(app)

@@ -2,13 +2,16 @@
 import logging
 import re
 import secrets
+from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, make_response, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError
 
 from app.extensions import db
+from app.navigation import home_url
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +84,39 @@ def render_error(error: AppError):
         body = {"error": str(error.title), "message": error.message, "reference": error.reference}
         response = make_response(jsonify({**body, "hint": error.hint} if error.hint else body), error.status)
     else:
-        response = make_response(render_template("errors/error.html", error=error, title=str(error.title)),
-                                 error.status)
+        response = make_response(render_template("errors/error.html", error=error, title=str(error.title),
+                                                 way_on=way_on()), error.status)
     response.headers.update(error.headers)
     return response
+
+
+def way_on() -> dict:
+    """Where an error page lets the person go on, never a dead end: back to the page they came from, only if it is
+    one of this site's (another site's address is not ours to link; the page offers the browser's Back instead), and
+    their path when the request belongs to a launch (its link carries the launch's token). Without a launch the page
+    says to open the tool again from the LMS; the installation admin's pages lead to the admin overview."""
+    return {"back_url": _same_origin_referrer(), "home_url": home_url(), "admin_url": _admin_home()}
+
+
+def _same_origin_referrer() -> str | None:
+    referrer = request.referrer
+    if not referrer:
+        return None
+    came_from, here = urlsplit(referrer), urlsplit(request.host_url)
+    if (came_from.scheme, came_from.netloc) != (here.scheme, here.netloc) or came_from.scheme not in ("http", "https"):
+        return None
+    if came_from.path == request.path and came_from.query == request.query_string.decode("latin-1"):
+        return None  # the failing page itself: going "back" to it fails again
+    return referrer
+
+
+def _admin_home() -> str | None:
+    if not (request.path == "/admin" or request.path.startswith("/admin/")):
+        return None
+    try:
+        return url_for("admin.overview")
+    except BuildError:  # an app without the admin pages
+        return None
 
 
 # Connection failures carry no SQLSTATE (the client could not talk to the server); PostgreSQL's own refusals

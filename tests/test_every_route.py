@@ -72,6 +72,9 @@ ROUTES: dict[str, Case | tuple[Case, ...]] = {
     "learning.module_summary": (Case("learner", lambda s: {"module_id": s.module_id}),
                                 Case("mentor", lambda s: {"module_id": s.module_id}, expect=(302, "/modules/"))),
     "badges.mine": (Case("learner"), Case("mentor")),
+    "my_data.page": (Case("learner"), Case("mentor"), Case("organisation admin")),
+    "my_data.download_json": Case("learner"),
+    "my_data.download_csv": Case("learner"),
     "badges.download_all": Case("learner"),
     "badge_work.brief": (Case("learner", lambda s: {"badge_id": DEMONSTRATED}),  # accepted
                          Case("mentor", lambda s: {"badge_id": DEMONSTRATED})),  # prerequisites not met

@@ -2,6 +2,8 @@
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
     from app.badges import backpack_models, models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
     from app.badges.awarding import (
         move_awards,
@@ -32,6 +34,7 @@ def init_app(app):
     from app.learning.cli import register_badge_check
     from app.learning.content import path_model
     from app.learning.placement import register_demonstrated_levels
+    from app.navigation import ORGANISATION, NavEntry, register_navigation
     from app.notices import register_notices
 
     app.register_blueprint(bp)
@@ -61,6 +64,19 @@ def init_app(app):
     person_moved.connect(move_submissions_to_organisation)
     person_moved.connect(move_backpack_connections_to_organisation)
     register_notices(app, _badge_notices)
+
+    def organisation_admin(launch):
+        return launch.is_organisation_admin
+
+    register_navigation(
+        app,
+        NavEntry("badges.mine", _l("My badges"), order=30, within=("badge_work.brief",)),
+        NavEntry("badge_revocation.awards", _l("Badges awarded"), ORGANISATION, order=40, shown=organisation_admin,
+                 within=("badge_revocation.confirm_revoke",)),
+        NavEntry("badge_work.reviewers", _l("Badge reviewers"), ORGANISATION, order=50, shown=organisation_admin),
+        NavEntry("badge_issuer.settings", _l("Badge issuer profile"), ORGANISATION, order=60,
+                 shown=organisation_admin),
+    )
     register_demonstrated_levels(app, demonstrated_levels)
     if path_model(app) is not None:
         badge_catalogue(app)  # read at start, so errors show in the log now, not at the first award

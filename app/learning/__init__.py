@@ -2,6 +2,8 @@
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
     from app.events import people_merged, person_erased, person_moved
     from app.learning import (
         models,  # noqa: F401  (tables known to SQLAlchemy and Alembic)
@@ -20,6 +22,7 @@ def init_app(app):
         move_self_assessments_to_organisation,
     )
     from app.lti.landing import register_landing
+    from app.navigation import NavEntry, register_navigation
 
     app.register_blueprint(bp)
     register_landing(app, launch_landing, fallback=True)  # a launch nobody above claims: its module or the path
@@ -32,5 +35,14 @@ def init_app(app):
     person_moved.connect(move_progress_to_organisation)
     person_erased.connect(erase_self_assessments)
     person_erased.connect(erase_progress)
+    register_navigation(
+        app,
+        NavEntry("learning.home", _l("Your path"), order=10, home=True,
+                 within=("learning.module", "learning.section", "learning.module_summary")),
+        NavEntry("learning.self_assessment", _l("Self-assessment"), order=20,
+                 within=("learning.save_self_assessment", "learning.self_assessment_step",
+                         "learning.save_self_assessment_step", "learning.restart_self_assessment",
+                         "learning.self_assessment_history", "learning.self_assessment_report")),
+    )
     init_content(app)
     app.before_request(lambda: follow_content_reloads(app))

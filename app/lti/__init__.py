@@ -2,6 +2,8 @@
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
     from app.events import launch_completed, people_merged, person_erased, person_moved
     from app.i18n import register_time_zone_source
     from app.jobs.purge import register_purge
@@ -21,6 +23,7 @@ def init_app(app):
         protect_launch_pages,
         raise_session_error,
     )
+    from app.navigation import ORGANISATION, NavEntry, register_navigation, register_navigator
 
     app.register_blueprint(organisation_routes.bp)  # the organisation admin's pages: they need a launch
     launch_completed.connect(refresh_roster_on_instructor_launch)
@@ -34,6 +37,23 @@ def init_app(app):
     app.session_interface = ToolSessionInterface()
     register_time_zone_source(app, organisation_time_zone)
     register_purge(purge_expired_lti_data)
+    register_navigator(app, _navigating_launch)
+    register_navigation(app, NavEntry(
+        "organisation.sites", _l("LMS sites and settings"), ORGANISATION, order=30,
+        shown=lambda launch: launch.is_organisation_admin,
+    ))
     people_merged.connect(move_launches)
     person_moved.connect(move_launches_to_organisation)
     person_erased.connect(erase_launches)
+
+
+def _navigating_launch():
+    """Whose navigation the header shows (app.navigation): the launch's, except on public pages, whose links never
+    carry a launch's token (badge pages are shared with anyone; app.lti.session.public_endpoint)."""
+    from flask import request
+
+    from app.lti.session import is_public_endpoint, launch_if_any
+
+    if request.endpoint and is_public_endpoint(request.endpoint):
+        return None
+    return launch_if_any()

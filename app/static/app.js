@@ -56,3 +56,39 @@
     window.addEventListener("resize", announceHeight);
   }
 }());
+
+// navigation: below 44rem the header's links fold behind a Menu button (base.html). The button is hidden in the
+// page, so without script the links stay listed; Enter or Space on it opens them, Escape closes them again.
+(function () {
+  "use strict";
+  var nav = document.querySelector(".site-nav");
+  var toggle = document.querySelector(".nav-toggle");
+  if (!nav || !toggle) { return; }
+  nav.classList.add("has-menu");
+  toggle.hidden = false;
+  function setOpen(open) {
+    nav.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  toggle.addEventListener("click", function () {
+    setOpen(toggle.getAttribute("aria-expanded") !== "true");  // focus stays: Tab goes on into the links
+  });
+  document.addEventListener("keydown", function (event) {
+    var inMenu = nav.contains(document.activeElement) || document.activeElement === toggle;
+    if (event.key === "Escape" && inMenu && toggle.getAttribute("aria-expanded") === "true" &&
+        window.getComputedStyle(toggle).display !== "none") {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+}());
+
+// An error page without a same-origin page to link back to offers the browser's Back (errors/error.html), shown only
+// when there is a page to go back to.
+(function () {
+  "use strict";
+  var back = document.querySelector("[data-history-back]");
+  if (!back || window.history.length < 2) { return; }
+  back.hidden = false;
+  back.addEventListener("click", function () { window.history.back(); });
+}());

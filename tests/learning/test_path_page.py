@@ -108,18 +108,19 @@ def test_the_welcome_card_is_one_line_of_course_and_role_and_the_recommendation_
     assert 'data-testid="other-pages"' not in page  # a learner has no other pages
 
 
-def test_an_instructor_and_an_organisation_admin_find_their_other_pages_near_the_bottom(client, launch_as,
-                                                                                          with_small_path):
+def test_an_instructor_and_an_organisation_admin_find_their_other_pages_in_the_header_not_on_the_path(
+        client, launch_as, with_small_path):
+    """The path page keeps to the learner's path; the header's navigation (app/navigation.py) lists the pages of the
+    person's other roles."""
     launch_as("organisation admin")
 
     page = page_of(client.get("/"))
 
-    others = re.search(r'<section class="other-pages".*?</section>', page, re.S).group(0)
-    for test_id in ("dashboard-link", "skills-map-link", "organisation-badges-link", "reviewers-link",
-                    "issuer-profile-link"):
-        assert f'data-testid="{test_id}"' in others
-    assert "You administer" in others
-    assert page.index('data-testid="path-map"') < page.index('data-testid="other-pages"')
+    navigation = re.search(r'<nav class="site-nav".*?</nav>', page, re.S).group(0)
+    for label in ("Course dashboard", "Skills map", "Badges awarded", "Badge reviewers", "Badge issuer profile",
+                  "LMS sites and settings", "People and their data"):
+        assert f">{label}</a>" in navigation
+    assert "other-pages" not in page
 
 
 # The map's states
