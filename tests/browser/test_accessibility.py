@@ -17,18 +17,6 @@ PHONE = {"width": 390, "height": 844}
 ADMIN_USERNAME, ADMIN_PASSWORD = "ops", "correct horse battery staple"
 
 
-@pytest.fixture
-def browser(chromium):
-    def start(viewport: dict | None = None):
-        context = chromium()
-        load_axe(context)
-        page = context.new_page()
-        if viewport:
-            page.set_viewport_size(viewport)
-        return page
-    return start
-
-
 def launch(page, journey_world, user: str, locale: str = "en", link: str = "intl-skills-path") -> str:
     """A full-page launch from the development LMS; the launch token of the tool's session."""
     page.goto(f"{journey_world.devlms.url}/launch/{link}?user={user}&locale={locale}")

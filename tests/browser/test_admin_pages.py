@@ -6,7 +6,7 @@ screenshots are kept in test-results/browser/ (a11y-admin-*.png, admin-*.png).""
 import pytest
 from sqlalchemy import select
 
-from tests.browser.accessibility import AccessibilityAudit, launch_token, load_axe, visit
+from tests.browser.accessibility import AccessibilityAudit, launch_token, visit
 from tests.support.browser import keep_screenshot, tab_to
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -22,19 +22,6 @@ WORDS = {
     "en": {"copied": "Copied", "merged": "The two records are now one.", "copy": "Copy"},
     "fi": {"copied": "Kopioitu", "merged": "Henkilötiedot on yhdistetty.", "copy": "Kopioi"},
 }
-
-
-@pytest.fixture
-def browser(chromium):
-    def start(viewport: dict, locale: str = "en"):
-        context = chromium()
-        load_axe(context)
-        context.grant_permissions(["clipboard-read", "clipboard-write"])
-        page = context.new_page()
-        page.set_viewport_size(viewport)
-        page.set_extra_http_headers({"Accept-Language": locale})
-        return page
-    return start
 
 
 def launch(page, world, user: str, locale: str) -> str:
@@ -88,10 +75,10 @@ def choose_by_keyboard(page, field: str, person_id: int) -> None:
 def test_the_organisation_admin_s_sites_and_people_pages(journey_world, browser, locale, viewport):
     width = "phone" if viewport is PHONE else "desktop"
     words = WORDS[locale]
-    learner = browser(viewport, locale)
+    learner = browser(viewport, locale=locale, clipboard=True)
     launch(learner, journey_world, "learner", locale)
     kept_id, merged_id = twin_of_the_learner(journey_world)
-    page, audit = browser(viewport, locale), AccessibilityAudit()
+    page, audit = browser(viewport, locale=locale, clipboard=True), AccessibilityAudit()
     token = launch(page, journey_world, "orgadmin", locale)
 
     visit(page, journey_world.tool.url, "/organisation/sites", token)
@@ -148,7 +135,7 @@ def test_the_installation_admin_s_overview_registration_and_registration_url(jou
         db.session.commit()
         deployment = db.session.scalars(select(Deployment)).first()
         registration_id, organisation_id = deployment.registration_id, deployment.organisation_id
-    page, audit = browser(viewport, locale), AccessibilityAudit()
+    page, audit = browser(viewport, locale=locale, clipboard=True), AccessibilityAudit()
 
     page.goto(f"{journey_world.tool.url}/admin/login")
     page.locator("#username").fill(ADMIN_USERNAME)

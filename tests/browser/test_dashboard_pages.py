@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.browser.accessibility import AccessibilityAudit, launch_token, load_axe, visit
+from tests.browser.accessibility import AccessibilityAudit, launch_token, visit
 from tests.support.browser import ARTEFACTS, keep_screenshot
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -18,17 +18,6 @@ pytestmark = pytest.mark.browser
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
 FIRST_AREA = {"en": "The EU and European VET policy", "fi": "EU ja eurooppalainen ammatillisen koulutuksen politiikka"}
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-
-
-@pytest.fixture
-def browser(chromium):
-    def start(viewport: dict):
-        context = chromium()
-        load_axe(context)
-        page = context.new_page()
-        page.set_viewport_size(viewport)
-        return page
-    return start
 
 
 def launch(page, world, user: str, locale: str) -> str:

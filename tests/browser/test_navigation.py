@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.browser.accessibility import AccessibilityAudit, launch_token, load_axe, visit
+from tests.browser.accessibility import AccessibilityAudit, launch_token, visit
 from tests.support.browser import keep_screenshot
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -22,17 +22,6 @@ LEARNER_PAGES = ["Your path", "Self-assessment", "My badges", "My data"]
 ORGANISATION_ADMIN_PAGES = LEARNER_PAGES + [
     "Course dashboard", "Skills map", "People and their data", "LMS sites and settings", "Badges awarded",
     "Badge reviewers", "Badge issuer profile"]
-
-
-@pytest.fixture
-def browser(chromium):
-    def start(viewport: dict, *, downloads: bool = False):
-        context = chromium()
-        load_axe(context)
-        page = context.new_page()
-        page.set_viewport_size(viewport)
-        return page
-    return start
 
 
 def launch(page, world, user: str, locale: str = "en") -> str:

@@ -5,7 +5,7 @@ Screenshots: test-results/browser/path-*.png (path-phone-*-whole-page.png: the c
 import pytest
 from sqlalchemy import select
 
-from tests.browser.accessibility import AccessibilityAudit, launch_token, load_axe, visit
+from tests.browser.accessibility import AccessibilityAudit, launch_token, visit
 from tests.support.browser import ARTEFACTS, keep_screenshot, launch_in_course_page
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -15,17 +15,6 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 700}
 PHONE = {"width": 390, "height": 844}
 DONE = ("erasmus-plus-for-vet", "supporting-learners-during-mobility")  # two shipped modules, so progress shows
-
-
-@pytest.fixture
-def browser(chromium):
-    def start(viewport: dict):
-        context = chromium()
-        load_axe(context)
-        page = context.new_page()
-        page.set_viewport_size(viewport)
-        return page
-    return start
 
 
 def launch(page, world, locale: str = "en") -> str:

@@ -3,10 +3,9 @@ fixed number of queries whatever the course's size."""
 import csv
 import io
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.badges.models import BadgeAward
 from app.extensions import db
@@ -18,6 +17,7 @@ from app.lti.roster import record_roster
 from app.tenancy.models import Course
 from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch, make_world, sign_in
 from tests.support.forms import post_form
+from tests.support.queries import counted_queries
 
 pytestmark = pytest.mark.sqlite
 
@@ -51,18 +51,6 @@ def roster(world, clock, count: int, *, named: bool = True, extra=()):
     db.session.flush()
 
 
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_a_learner_is_refused(client, clock, world, player_path):

@@ -2,10 +2,9 @@
 area, each member's summary naming the areas, and still a fixed number of queries when the sort needs every
 member's placement."""
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.learning.models import ModuleProgress
@@ -13,6 +12,7 @@ from app.lti.nrps import Member
 from app.lti.roster import record_roster
 from app.tenancy.models import Person
 from tests.support.factories import INSTRUCTOR_ROLE, make_launch, sign_in
+from tests.support.queries import counted_queries
 
 pytestmark = pytest.mark.sqlite
 
@@ -54,18 +54,6 @@ def header(page: str, label: str) -> str:
                      page).group(0)
 
 
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_members_sort_by_an_area_s_column_highest_level_first_and_back(client, clock, instructor, world):
@@ -144,4 +132,4 @@ def test_sorting_by_a_column_takes_the_same_few_queries_for_50_or_500_members(cl
         page = client.get(url(world, sort="area:mobility", level_area="mobility", level="none")).get_data(as_text=True)
 
     assert "501 members match." in page and page.count("<tr data-person=") == 50
-    assert len(large) == len(small) <= 13, large
+    assert len(large) == len(small) <= 14, large  # the header's navigation reads one (is this the reporting course)
