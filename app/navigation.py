@@ -53,6 +53,7 @@ class NavLink:
     url: str
     group: str
     current: str | None  # the aria-current value: "page" on the page itself, "true" on a page within it
+    endpoint: str  # names the link for tests (data-testid="nav-<endpoint>"), whatever the reader's language
 
 
 def register_navigator(app, navigator: Callable[[], Any]) -> None:
@@ -113,7 +114,8 @@ def _link(entry: NavEntry, launch) -> NavLink:
         current = "true"
     else:
         current = None
-    return NavLink(str(entry.label), url_for(entry.endpoint, **entry.url_values(launch)), entry.group, current)
+    return NavLink(str(entry.label), url_for(entry.endpoint, **entry.url_values(launch)), entry.group, current,
+                   entry.endpoint)
 
 
 def navigation_groups() -> list[tuple[str, list[NavLink]]]:

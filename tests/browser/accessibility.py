@@ -43,6 +43,14 @@ def run_axe(target) -> dict:
 
 
 SIDEWAYS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+# The elements reaching past the window's right edge whose children do not (where to look), at most three.
+PAST_THE_EDGE = """() => [...document.body.querySelectorAll('*')]
+    .filter(element => element.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+            && ![...element.children].some(child => child.getBoundingClientRect().right
+                                                     > document.documentElement.clientWidth + 1))
+    .slice(0, 3).map(element => `<${element.tagName.toLowerCase()} class="${element.className}"> ends at `
+                     + `${Math.round(element.getBoundingClientRect().right)} px: `
+                     + (element.textContent || '').trim().slice(0, 60))"""
 
 
 class AccessibilityAudit:
@@ -52,7 +60,7 @@ class AccessibilityAudit:
 
     def __init__(self):
         self.blocking: dict[str, list[dict]] = {}
-        self.sideways: dict[str, tuple[int, int]] = {}  # page → (its scroll width, the window's width)
+        self.sideways: dict[str, tuple[int, int, list[str]]] = {}  # page → its width, the window's, what is wider
         self.checked: list[str] = []
 
     def check(self, page, name: str, *, frame=None) -> list[dict]:
@@ -68,7 +76,7 @@ class AccessibilityAudit:
             self.blocking[name] = blocking
         scroll_width, window_width = (frame or page).evaluate(SIDEWAYS)
         if scroll_width > window_width + 1:
-            self.sideways[name] = (scroll_width, window_width)
+            self.sideways[name] = (scroll_width, window_width, (frame or page).evaluate(PAST_THE_EDGE))
         return found["violations"]
 
     def assert_passed(self) -> None:
@@ -77,7 +85,8 @@ class AccessibilityAudit:
             f"- {page}: [{v['impact']}] {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"])
             for page, violations in self.blocking.items() for v in violations)
         assert not self.sideways, "pages that scroll sideways (scroll width > window width):\n" + "\n".join(
-            f"- {page}: {scroll} px > {window} px" for page, (scroll, window) in self.sideways.items())
+            f"- {page}: {scroll} px > {window} px; " + "; ".join(wider)
+            for page, (scroll, window, wider) in self.sideways.items())
 
 
 def launch_token(page) -> str:
@@ -89,3 +98,12 @@ def visit(page, tool_url: str, path: str, token: str):
     """Open a tool page in the launch whose token the links carry (the tool's session is not a cookie)."""
     separator = "&" if "?" in path else "?"
     return page.goto(f"{tool_url}{path}{separator}launch_token={token}")
+
+
+def open_from_navigation(page, endpoint: str) -> None:
+    """Follow the header's link to a page (named by its endpoint, in any language), as a person would: on a phone
+    the links fold behind the Menu button."""
+    toggle = page.get_by_test_id("nav-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    page.get_by_test_id(f"nav-{endpoint}").click()

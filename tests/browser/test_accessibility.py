@@ -6,7 +6,7 @@ Screenshots and findings (minor ones and axe's "needs review" too): test-results
 import pytest
 from sqlalchemy import select
 
-from tests.browser.accessibility import AccessibilityAudit, launch_token, load_axe, visit
+from tests.browser.accessibility import AccessibilityAudit, launch_token, load_axe, open_from_navigation, visit
 from tests.support.browser import COURSE
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -127,7 +127,7 @@ def test_the_instructor_s_pages_have_no_serious_accessibility_violation(journey_
     learner.get_by_test_id("continue").click()  # someone on the dashboard, in a module
     page, audit = browser(), AccessibilityAudit()
     launch(page, journey_world, "instructor")
-    page.get_by_test_id("site-nav").get_by_role("link", name="Course dashboard", exact=True).click()
+    open_from_navigation(page, "dashboard.course")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_text("Laura", exact=False).first).to_be_visible()
     audit.check(page, "course-dashboard")
@@ -151,7 +151,7 @@ def test_the_instructor_s_pages_have_no_serious_accessibility_violation(journey_
 def test_the_organisation_admin_s_pages_have_no_serious_accessibility_violation(journey_world, browser):
     page, audit = browser(), AccessibilityAudit()
     token = launch(page, journey_world, "orgadmin")
-    page.get_by_test_id("site-nav").get_by_role("link", name="Skills map", exact=True).click()
+    open_from_navigation(page, "reports.skills_map")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     audit.check(page, "skills-map")
     for path, name in [("/organisation/sites", "organisation-sites"), ("/organisation/people", "organisation-people"),
@@ -195,7 +195,7 @@ def test_the_revocation_pages_have_no_serious_accessibility_violation(journey_wo
     public_id = award_to_latest_launch_s_person(journey_world)
     token = launch(page, journey_world, "orgadmin", locale=locale)
 
-    page.get_by_test_id("site-nav").get_by_role("link", name="Badges awarded", exact=True).click()
+    open_from_navigation(page, "badge_revocation.awards")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     audit.check(page, f"organisation-badges-{locale}")
     visit(page, journey_world.tool.url, f"/organisation/badges/{public_id}/revoke", token)
@@ -278,7 +278,7 @@ def test_the_badge_issuer_profile_and_the_public_issuer_page_have_no_serious_acc
     width = "phone" if viewport else "desktop"
     page, audit = browser(viewport), AccessibilityAudit()
     token = launch(page, journey_world, "orgadmin", locale=locale)
-    page.get_by_test_id("site-nav").get_by_role("link", name="Badge issuer profile", exact=True).click()
+    open_from_navigation(page, "badge_issuer.settings")
     expect(page.get_by_test_id("profile-form")).to_be_visible()
     audit.check(page, f"issuer-profile-{locale}-{width}")
 

@@ -77,10 +77,10 @@ def test_the_instructor_sorts_filters_and_opens_a_learner_s_path(lti_world, brow
     rows = page.locator("tr[data-person]")
     expect(rows).to_have_count(50)  # a page of the 62 learners
     assert page.evaluate(NO_SIDEWAYS_SCROLL), "the dashboard scrolls sideways"
+    page.screenshot(path=str(ARTEFACTS / f"dashboard-areas-whole-page-{locale}.png"), full_page=True)
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 9000, height  # a phone's page of 50 members was 12,600 px tall (now about 7,700)
     audit.check(page, f"dashboard-areas-{locale}")
-    page.screenshot(path=str(ARTEFACTS / f"dashboard-areas-whole-page-{locale}.png"), full_page=True)
 
     area = FIRST_AREA[locale]
     header = page.get_by_role("columnheader").filter(has=page.get_by_role("link", name=area, exact=True))
