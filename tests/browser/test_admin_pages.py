@@ -142,7 +142,7 @@ def test_the_installation_admin_s_overview_registration_and_registration_url(jou
     page.locator("#password").fill(ADMIN_PASSWORD)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(f"{journey_world.tool.url}/admin/")
-    expect(page.locator("#registrations-title + ul + table")).to_contain_text(
+    expect(page.locator("[aria-labelledby=registrations-title] table")).to_contain_text(
         {"en": "a new organisation for each new site", "fi": "uusi organisaatio jokaiselle uudelle sivustolle"}[locale])
     expect(page.locator("body")).not_to_contain_text("new_organisation")
     audit.check(page, f"admin-overview-{locale}-{width}")
