@@ -23,7 +23,7 @@ def header_nav(html: str) -> list[tuple[str, str, str | None]]:
     if nav is None:
         return []
     return [(label.strip(), href.replace("&amp;", "&"), current or None) for href, current, label in re.findall(
-        r'<a href="([^"]*)"(?: aria-current="([a-z]+)")?>([^<]*)</a>', nav.group(0))]
+        r'<a href="([^"]*)" data-testid="nav-[^"]*"(?: aria-current="([a-z]+)")?>([^<]*)</a>', nav.group(0))]
 
 
 def labels(html: str) -> list[str]:

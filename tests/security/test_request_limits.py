@@ -164,7 +164,8 @@ def test_a_kid_that_is_not_text_is_refused_clearly(app, client, world, kid):
 def test_ids_past_any_id_column_in_forms_and_query_strings_are_refused_clearly(launch_client, world, huge):
     page = launch_client.get(f"/courses/{world.course.id}/dashboard?page={huge}")
     merge = post_form(launch_client, "/organisation/people/merge",
-                      {"kept_id": str(huge), "merged_id": str(world.learner.id)}, page="/organisation/people")
+                      {"kept_id": str(huge), "merged_id": str(world.learner.id)},
+                      page="/organisation/people?keep=Lea+Learner&merge=Lea+Learner")  # the merge form: a search
 
     assert page.status_code == 200  # an empty page past the last, as for any page number past it
     assert merge.status_code == 400
