@@ -11,11 +11,10 @@ from app.extensions import db
 from app.lti.constants import CONTENT_ITEMS, DATA, ERRORMSG
 from app.tenancy.models import Person
 from tests.support.deep_linking import RETURN_URL, submit
-from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
+from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, MENTOR_ROLE, ORG_ADMIN_ROLE, make_launch, sign_in
 
 pytestmark = pytest.mark.sqlite
 
-MENTOR_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
 
 
 def picker(client, **query):

@@ -1,7 +1,6 @@
 """A Mentor launch names its mentees (LTI 1.3 Core, "Role-scope mentor claims": a list of user ids): the tool keeps the
 latest list on the mentor's membership, refuses a claim of the wrong type or of too many ids, and lands the mentor on
 their mentees, whose paths they open read-only (docs/dashboard.md)."""
-import json
 
 import jwt
 import pytest
@@ -12,27 +11,22 @@ from app.clock import current_clock
 from app.errors import AppError
 from app.extensions import db
 from app.lti import constants as claims
-from app.lti import launch as launch_module
-from app.lti.launch import ToolMessageLaunch, record_launch, validate_launch
+from app.lti.launch import record_launch, validate_launch
 from app.lti.session import issue_session_token
 from app.tenancy.mentors import MAX_MENTEES
 from app.tenancy.models import Membership, Person
-from tests.support.factories import make_world
+from tests.support.factories import MENTOR_ROLE, count_launches_as_signed, make_world
 
 pytestmark = pytest.mark.sqlite
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-MENTOR_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
 LEARNER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 
 
 @pytest.fixture
 def world(app, monkeypatch):
     """A world whose launches count as signed, in time and once (their own tests are test_launch_validation.py)."""
-    public = jwt.PyJWK.from_dict({**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key())), "alg": "RS256"})
-    monkeypatch.setattr(launch_module, "platform_signing_key", lambda registration, kid, alg: public)
-    for check in ("validate_times", "validate_nonce", "validate_state"):
-        monkeypatch.setattr(ToolMessageLaunch, check, lambda self: self)
+    count_launches_as_signed(monkeypatch, KEY)
     return make_world()
 
 

@@ -6,7 +6,6 @@ The landings: the path page (a link without a module), the module the link names
 summary once completed), the Deep Linking picker, a mentor's mentees; a link naming a module the path no longer has
 lands on the path page with its warning. `/start` (old bookmarks) still opens the same pages.
 """
-import json
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -17,16 +16,13 @@ from sqlalchemy import select
 from app.clock import current_clock
 from app.extensions import db
 from app.lti import constants as claims
-from app.lti import launch as launch_module
-from app.lti.launch import ToolMessageLaunch
 from app.lti.models import Launch
 from tests.support.badges import complete_module
-from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_world
+from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, MENTOR_ROLE, count_launches_as_signed, make_world
 
 pytestmark = pytest.mark.sqlite
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-MENTOR_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
 MODULE = "erasmus-plus-for-vet"
 RETURN_URL = "https://lms.example.org/deep-link-return"
 
@@ -34,10 +30,7 @@ RETURN_URL = "https://lms.example.org/deep-link-return"
 @pytest.fixture
 def signed(app, monkeypatch):
     """A world whose launches count as signed, in time and once (their own tests are test_launch_validation.py)."""
-    public = jwt.PyJWK.from_dict({**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key())), "alg": "RS256"})
-    monkeypatch.setattr(launch_module, "platform_signing_key", lambda registration, kid, alg: public)
-    for check in ("validate_times", "validate_nonce", "validate_state"):
-        monkeypatch.setattr(ToolMessageLaunch, check, lambda self: self)
+    count_launches_as_signed(monkeypatch, KEY)
     app.config["LTI_RATE_LIMIT"] = "1000000 per minute"
     world = make_world()
     db.session.commit()

@@ -6,11 +6,10 @@ from app.badges.models import BadgeAward
 from app.extensions import db
 from app.learning.models import ModuleProgress, SelfAssessment, SelfRating
 from app.tenancy.models import Course, Membership, Person
-from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch, make_world, sign_in
+from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, MENTOR_ROLE, make_launch, make_world, sign_in
 
 pytestmark = pytest.mark.sqlite
 
-MENTOR_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
 
 
 def path_url(world, person_id=None) -> str:

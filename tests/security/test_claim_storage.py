@@ -14,7 +14,6 @@ of 31 such launches answered 500). The table says which, so it is the policy as 
 The token's signature, times, nonce and state count as checked here (their own table is
 tests/lti/test_launch_validation.py); the launch is recorded as /lti/launch records it, listeners included.
 """
-import json
 
 import jwt
 import pytest
@@ -27,11 +26,10 @@ from app.errors import AppError
 from app.events import launch_completed
 from app.extensions import db
 from app.lti import constants as claims
-from app.lti import launch as launch_module
-from app.lti.launch import ToolMessageLaunch, record_launch, validate_launch
+from app.lti.launch import record_launch, validate_launch
 from app.lti.session import issue_session_token
 from app.tenancy.models import Course, Organisation, Person
-from tests.support.factories import make_world
+from tests.support.factories import count_launches_as_signed, make_world
 
 pytestmark = pytest.mark.sqlite
 
@@ -45,10 +43,7 @@ AGS, NRPS = claims.AGS_ENDPOINT, claims.NRPS_SERVICE
 @pytest.fixture
 def signed(app, monkeypatch):
     """The world, with the token's signature, times, nonce and state counting as checked."""
-    public = jwt.PyJWK.from_dict({**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key())), "alg": "RS256"})
-    monkeypatch.setattr(launch_module, "platform_signing_key", lambda registration, kid, alg: public)
-    for check in ("validate_times", "validate_nonce", "validate_state"):
-        monkeypatch.setattr(ToolMessageLaunch, check, lambda self: self)
+    count_launches_as_signed(monkeypatch, KEY)
     world = make_world()
     db.session.commit()  # the launch commits as it validates; each case's own writes are rolled back
     return world

@@ -17,10 +17,9 @@ from hypothesis import strategies as st
 from app.clock import current_clock
 from app.errors import AppError
 from app.extensions import db
-from app.lti import launch as launch_module
-from app.lti.launch import ToolMessageLaunch, record_launch, validate_launch
+from app.lti.launch import record_launch, validate_launch
 from app.lti.session import issue_session_token
-from tests.support.factories import make_world
+from tests.support.factories import count_launches_as_signed, make_world
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -101,10 +100,7 @@ ROLE = st.sampled_from(["http://purl.imsglobal.org/vocab/lis/v2/membership#Learn
 @pytest.fixture
 def signature_checks_passed(app, monkeypatch):
     """The token's signature, times, nonce and state count as checked: the claims are what is fuzzed here."""
-    public = jwt.PyJWK.from_dict({**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key())), "alg": "RS256"})
-    monkeypatch.setattr(launch_module, "platform_signing_key", lambda registration, kid, alg: public)
-    for check in ("validate_times", "validate_nonce", "validate_state"):
-        monkeypatch.setattr(ToolMessageLaunch, check, lambda self: self)
+    count_launches_as_signed(monkeypatch, KEY)
     world = make_world()
     db.session.commit()  # the launch commits as it validates; each example's own writes are rolled back
     return world

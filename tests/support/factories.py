@@ -1,8 +1,11 @@
 """Factories that build a world in one line: an organisation with its LMS registration, a course and people."""
 import itertools
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+
+import jwt
 
 from app.extensions import db
 from app.lti.models import Launch
@@ -14,6 +17,7 @@ _numbers = itertools.count(1)
 LEARNER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 ORG_ADMIN_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"
+MENTOR_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
 
 
 def make_registration(**values) -> Registration:
@@ -87,3 +91,14 @@ def make_launch(world: World, person: Person, roles: list[str], *, now, locale: 
 def sign_in(client, launch: Launch) -> None:
     """Let the test client carry the launch's token on every request, as the launch's pages do."""
     client.launch_token = launch.token
+
+
+def count_launches_as_signed(monkeypatch, key) -> None:
+    """id_tokens signed with `key` pass the signature, time, nonce and state checks, so a test can look at what it
+    is about: the claims (those checks have their own tests in tests/lti/test_launch_validation.py)."""
+    from app.lti import launch as launch_module
+
+    public = jwt.PyJWK.from_dict({**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "alg": "RS256"})
+    monkeypatch.setattr(launch_module, "platform_signing_key", lambda registration, kid, alg: public)
+    for check in ("validate_times", "validate_nonce", "validate_state"):
+        monkeypatch.setattr(launch_module.ToolMessageLaunch, check, lambda self: self)

@@ -46,10 +46,17 @@ from app.tenancy.roles import tool_role_for
 from app.tenancy.services import find_or_create_deployment, record_person, upsert_membership
 from tests.support.badges import complete_module
 from tests.support.deep_linking import deep_linking_launch
-from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, ORG_ADMIN_ROLE, World, make_launch, make_world
+from tests.support.factories import (
+    INSTRUCTOR_ROLE,
+    LEARNER_ROLE,
+    MENTOR_ROLE,
+    ORG_ADMIN_ROLE,
+    World,
+    make_launch,
+    make_world,
+)
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # the FrozenClock's start: where the seeded term ends
-MENTOR_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"
 ADMIN_USERNAME, ADMIN_PASSWORD = "every-route-ops", "correct horse battery staple"
 LEARNERS = 15  # five per level at the end: the skills map's smallest shown group (5), so figures are shown
 MONTHS = 4  # August to November
