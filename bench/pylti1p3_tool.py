@@ -4,10 +4,14 @@ FlaskOIDCLogin and FlaskMessageLaunch with a ToolConfDict rebuilt in each route 
 launch data storage (Flask's cookie session); no public-key caching, so the platform's JWKS is fetched on
 every launch, as the README's example does. Only deviation: `enable_check_cookies()` is left off, because
 its JavaScript page cannot be driven without a browser; the login answers pylti1p3's plain 302.
+
+Its first page is as the library's example game has it: one Jinja template (bench/templates/pylti1p3_page.html,
+autoescaped) filled from the launch, which the page reads back from pylti1p3's cache by its launch id. So a
+launch here, as ours, is the id_token POST, one 303, and a rendered page: the same shape the ratio compares.
 """
 import os
 
-from flask import Flask, redirect, url_for
+from flask import Flask, abort, redirect, render_template, request, url_for
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.tool_config import ToolConfDict
 
@@ -49,4 +53,13 @@ def launch():
 
 @app.get("/")
 def home():
-    return "launched"
+    launch_id = request.args.get("launch_id")
+    if not launch_id:
+        return "REX VET bench: pylti1p3 minimal tool"  # the bench's "is it up?" probe
+    message_launch = FlaskMessageLaunch.from_cache(launch_id, FlaskRequest(), tool_conf())
+    if not message_launch:
+        abort(404)
+    launch_data = message_launch.get_launch_data()
+    context = launch_data.get("https://purl.imsglobal.org/spec/lti/claim/context", {})
+    return render_template("pylti1p3_page.html", name=launch_data.get("name", ""), course=context.get("title", ""),
+                           roles=launch_data.get("https://purl.imsglobal.org/spec/lti/claim/roles", []))
