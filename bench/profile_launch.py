@@ -61,6 +61,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=600, help="unmeasured launches first (every learner once)")
     parser.add_argument("--module", help="launch this module's link (default: a whole-path link, the path page)")
     parser.add_argument("--profile", help="write a cProfile of the measured requests to this file")
+    parser.add_argument("--show-statements", action="store_true", help="print the SQL of one more launch, by step")
     args = parser.parse_args()
 
     database = f"rexvet_profile_{secrets.token_hex(4)}"
@@ -114,6 +115,15 @@ def run(args) -> None:
     event.listen(engine, "commit", lambda *a: round_trips.update(["commits"]))
     event.listen(engine.pool, "checkout", lambda *a: round_trips.update(["checkouts"]))
 
+    # Template rendering apart, by Flask's own signals around render_template: "of which rendering" per page.
+    from flask import before_render_template, template_rendered
+
+    rendering: Counter = Counter()
+    render_started: list[float] = []
+    before_render_template.connect(lambda *a, **k: render_started.append(time.process_time()), app, weak=False)
+    template_rendered.connect(lambda _app, template, **k: rendering.update(
+        {template.name: time.process_time() - render_started.pop()}), app, weak=False)
+
     client = app.test_client()
     target = app.config["BASE_URL"] + "/lti/launch"
     # CPU time, not wall time: waits on PostgreSQL are not the tool's cost.
@@ -157,16 +167,25 @@ def run(args) -> None:
     for n in range(args.warmup):
         launch(n)
     spent.clear()
+    rendering.clear()
     redirects.clear()
     round_trips.clear()
     for n in range(args.launches):
         launch(n)
+    if args.show_statements:
+        shown: list[str] = []
+        event.listen(engine, "before_cursor_execute",
+                     lambda _c, _k, statement, *a: shown.append(" ".join(statement.split())[:160]))
+        launch(args.launches)
+        print("\n".join(f"  {n + 1:>2}. {statement}" for n, statement in enumerate(shown)))
     total = sum(spent.values())
     print(f"{args.launches} launches to the first page: tool CPU {total / args.launches * 1000:.2f} ms/launch ("
           + ", ".join(f"{step} {seconds / args.launches * 1000:.2f}" for step, seconds in spent.items())
           + "); redirects per launch: " + ", ".join(f"{hops} ({n})" for hops, n in sorted(redirects.items()))
           + "; per launch: "
           + ", ".join(f"{count / args.launches:.2f} {name}" for name, count in sorted(round_trips.items())))
+    print("of which template rendering: " + ", ".join(
+        f"{name} {seconds / args.launches * 1000:.2f}" for name, seconds in rendering.most_common()))
     if profiler:
         profiler.dump_stats(args.profile)
 
