@@ -388,13 +388,15 @@ CPU_VS_PYLTI, P95_VS_PYLTI = 2.0, 1.5
 FACTS_PYLTI_CPU_MS = (3.2 * 0.7, 3.4 * 1.3)  # ../shared/FACTS.md's 3.2–3.4 ms at 8 in flight, ± 30 %: 2.24–4.42 ms
 
 
-def _sustained(label: str, result: dict) -> str:
-    """Whether a tool kept up with the open loop's schedule: no errors, and its launches done at ≥ 95 % of the rate
-    (counted to the last completion, so a queue left at the schedule's end lowers it). A tool that did not is
-    measured on its queue: its p95 then says "overloaded", not only "slow"."""
-    kept_up = not result["errors"] and result["launches"] / result["wall_s"] >= 0.95 * result["rate"]
-    return (f"{label} {'kept up' if kept_up else 'fell behind'} ({result['launches'] / result['wall_s']:.0f}/s "
-            f"achieved, {result['in_flight_at_end']} in flight at the schedule's end)")
+def _sustained(label: str, result: dict, unloaded: dict | None) -> str:
+    """Whether a tool kept up with the open loop's schedule, or queued: no errors, and no more launches in flight
+    when the schedule ended than Little's law gives for its unloaded latency (rate × its p50 at 1 in flight), twice
+    over, plus one. A tool that queued is measured on its queue: its p95 then says "overloaded", not only "slow"."""
+    unloaded_p50 = (unloaded or {}).get("latencies_ms", {}).get("p50") or 0
+    allowed = 1 + 2 * result["rate"] * unloaded_p50 / 1000
+    kept_up = not result["errors"] and result["in_flight_at_end"] <= allowed
+    return (f"{label} {'kept up' if kept_up else 'queued'} ({result['launches'] / result['wall_s']:.0f}/s "
+            f"achieved, {result['in_flight_at_end']} in flight at the schedule's end, ≤ {allowed:.0f} if keeping up)")
 
 
 def launch_targets(servers: list[Server], jwks: dict, args) -> list[dict]:
@@ -416,8 +418,8 @@ def launch_targets(servers: list[Server], jwks: dict, args) -> list[dict]:
                 launches = ours[load]["launches"] or 1
                 detail += f"; our PostgreSQL backends {1000 * ours[load]['pg_cpu_s'] / launches:.2f} ms beside"
             if "rate" in ours[load]:
-                detail += "; " + "; ".join(_sustained(label, results[name][load]) for name, label in
-                                           (("rexvet", "ours"), ("pylti1p3", "pylti1p3")))
+                detail += "; " + "; ".join(_sustained(label, results[name][load], results[name].get("1 in flight"))
+                                           for name, label in (("rexvet", "ours"), ("pylti1p3", "pylti1p3")))
         targets.append({"key": key, "text": text, "value": value, "unit": "×", "low": None, "high": bound,
                         "met": None if value is None else value <= bound, "detail": detail})
 
