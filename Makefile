@@ -9,7 +9,7 @@ PYBABEL := $(VENV)/bin/pybabel
 TRANSLATIONS := app/translations
 LOCALES := fi et it nl es
 
-.PHONY: run test test-postgresql test-sqlite setup services system-deps runtime-deps migration clean translations translations-extract bench lint
+.PHONY: run test test-postgresql test-sqlite setup services system-deps runtime-deps migration clean translations translations-extract bench bench-median lint
 
 # The two ports of `make run`; every URL of the tool and of the development LMS is derived from them, and the
 # registration the tool imports is written by the LMS from the same ports (so a moved port cannot leave one side
@@ -46,6 +46,9 @@ lint: $(STAMP)  ## ruff over app/, devlms/, tests/ and bench/, then the layer co
 
 bench: $(STAMP) services  ## benchmarks (docs/benchmarks.md): launch, memory, pages, grade passback, badges; BENCH_ARGS="--parts pages"; not in `make test`
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-median: $(STAMP) services  ## the launch part three times, each fresh, and the median ratio per target (issue 30's "Done means")
+	$(PY) bench/median.py $(BENCH_ARGS)
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)

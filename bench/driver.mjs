@@ -8,9 +8,19 @@
 // on (1: the launch POST's 303 names the page itself).
 // Python's threads-and-requests tops out near 90 launches/s here; this does not.
 //
+// Two ways to load a tool:
+// - closed loop ("concurrency": N): N launches in flight, each "user" starting its next launch when its last ends;
+// - open loop ("rate": R): launch i starts at t0 + i/R whatever the earlier ones are doing, for "seconds"; its
+//   latency counts from its scheduled start, so a slow tool cannot slow the schedule and hide its own queue
+//   (no coordinated omission). After the schedule the driver waits up to "drain_seconds" for the launches still
+//   in flight; one still unfinished then is an error.
+//
 // Controlled by bench/run.py over stdin/stdout, one JSON object per line:
 //   -> {"cmd": "run", "target": {...}, "concurrency": 8, "seconds": 10, "max_launches": 20000}
+//   -> {"cmd": "run", "target": {...}, "rate": 40, "seconds": 10, "max_launches": 20000, "drain_seconds": 30}
 //   <- {"event": "result", "launches": ..., "errors": ..., "latencies_ms": {...}, "redirects": {...}, "driver_cpu_s": ...}
+//      (open loop also: "scheduled", "started_rate", "late_starts", "max_start_delay_ms", "in_flight_at_end",
+//      "unfinished")
 //   -> {"cmd": "jwks"}  <- {"event": "jwks", "fetches": {"rexvet": 1, ...}}
 //   -> {"cmd": "quit"}
 import crypto from "node:crypto";
@@ -154,12 +164,39 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function run({ target, concurrency, seconds, max_launches }) {
+// One launch, timed from `begin` (the closed loop's start, or the open loop's scheduled start), into the tallies.
+async function timedLaunch(target, agent, begin, tally) {
+  try {
+    const hops = await launchOnce(target, agent, launchCounter++);
+    tally.redirects[hops] = (tally.redirects[hops] || 0) + 1;
+    tally.latencies.push(Number(process.hrtime.bigint() - begin) / 1e6);
+  } catch (error) {
+    const reason = (error instanceof LaunchFailed ? error.message : `${error.code || error.message}`).slice(0, 160);
+    tally.errors[reason] = (tally.errors[reason] || 0) + 1;
+  }
+}
+
+function summary(tally, fields, t0, cpuBefore) {
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  const latencies = tally.latencies.sort((a, b) => a - b);
+  return {
+    event: "result", ...fields, wall_s: wall, launches: latencies.length,
+    errors: Object.values(tally.errors).reduce((a, b) => a + b, 0), error_reasons: tally.errors,
+    latencies_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+    redirects: tally.redirects,
+    driver_cpu_s: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+function agentFor(target) {
   agents[target.name] ||= new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const agent = agents[target.name];
-  const latencies = [];
-  const redirects = {}; // redirects per launch -> launches
-  const errors = {};
+  return agents[target.name];
+}
+
+async function runClosed({ target, concurrency, seconds, max_launches }) {
+  const agent = agentFor(target);
+  const tally = { latencies: [], redirects: {}, errors: {} };
   let started = 0;
   const cpuBefore = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -167,29 +204,66 @@ async function run({ target, concurrency, seconds, max_launches }) {
   async function worker() {
     while (started < max_launches && process.hrtime.bigint() < deadline) {
       started += 1;
-      const begin = process.hrtime.bigint();
-      try {
-        const hops = await launchOnce(target, agent, launchCounter++);
-        redirects[hops] = (redirects[hops] || 0) + 1;
-        latencies.push(Number(process.hrtime.bigint() - begin) / 1e6);
-      } catch (error) {
-        const reason = (error instanceof LaunchFailed ? error.message : `${error.code || error.message}`).slice(0, 160);
-        errors[reason] = (errors[reason] || 0) + 1;
-      }
+      await timedLaunch(target, agent, process.hrtime.bigint(), tally);
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpuBefore);
-  latencies.sort((a, b) => a - b);
-  return {
-    event: "result", target: target.name, concurrency, wall_s: wall, launches: latencies.length,
-    errors: Object.values(errors).reduce((a, b) => a + b, 0), error_reasons: errors,
-    latencies_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
-    redirects,
-    driver_cpu_s: (cpu.user + cpu.system) / 1e6,
-  };
+  return summary(tally, { target: target.name, mode: "closed", concurrency }, t0, cpuBefore);
 }
+
+const LATE_MS = 10; // a start this much after its schedule is "late": the driver's own event loop fell behind
+
+async function runOpen({ target, rate, seconds, max_launches, drain_seconds = 30 }) {
+  const agent = agentFor(target);
+  const tally = { latencies: [], redirects: {}, errors: {} };
+  const total = Math.min(max_launches, Math.max(1, Math.floor(seconds * rate)));
+  const intervalNs = 1e9 / rate;
+  const pending = new Set();
+  let next = 0;
+  let lateStarts = 0;
+  let maxDelayMs = 0;
+  const cpuBefore = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const scheduledAt = (i) => t0 + BigInt(Math.round(i * intervalNs));
+  await new Promise((resolve) => {
+    function tick() {
+      const now = process.hrtime.bigint();
+      while (next < total && scheduledAt(next) <= now) {
+        const scheduled = scheduledAt(next);
+        const delayMs = Number(now - scheduled) / 1e6;
+        if (delayMs > LATE_MS) lateStarts += 1;
+        maxDelayMs = Math.max(maxDelayMs, delayMs);
+        const launch = timedLaunch(target, agent, scheduled, tally).then(() => pending.delete(launch));
+        pending.add(launch);
+        next += 1;
+      }
+      if (next >= total) resolve();
+      else setTimeout(tick, Math.max(0, Number(scheduledAt(next) - process.hrtime.bigint()) / 1e6));
+    }
+    tick();
+  });
+  // The schedule ends one interval after the last start (its slot): a tool keeping up has nothing in flight then.
+  const scheduleEnd = scheduledAt(total);
+  const left = Number(scheduleEnd - process.hrtime.bigint()) / 1e6;
+  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  const scheduleS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const inFlightAtEnd = pending.size;
+  let timer;
+  await Promise.race([
+    Promise.all(pending),
+    new Promise((resolve) => { timer = setTimeout(resolve, drain_seconds * 1000); }),
+  ]);
+  clearTimeout(timer);
+  const unfinished = pending.size;
+  if (unfinished) tally.errors[`still in flight ${drain_seconds} s after the schedule ended`] = unfinished;
+  // The launches still unfinished are left to end on their own; their sockets go when the agent does.
+  return summary(tally, {
+    target: target.name, mode: "open", rate, scheduled: total, started_rate: total / scheduleS,
+    late_starts: lateStarts, max_start_delay_ms: maxDelayMs, in_flight_at_end: inFlightAtEnd, unfinished,
+  }, t0, cpuBefore);
+}
+
+const run = (command) => (command.rate ? runOpen(command) : runClosed(command));
 
 const reply = (message) => process.stdout.write(JSON.stringify(message) + "\n");
 

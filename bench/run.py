@@ -3,10 +3,12 @@
 Creates a throw-away PostgreSQL database, migrates it, registers the benchmark platform (the Node driver,
 which also serves the platform's JWKS) and a tool key; then, for each server — the do-nothing Flask tool
 (the floor), a minimal pylti1p3 tool (the baseline) and ours (`wsgi:app`) — starts it under gunicorn
-(`-w 2 -k gthread --threads 4`, production config), drives full launches at each concurrency, and reads
+(`-w 2 -k gthread --threads 4`, production config), drives full launches at each load, and reads
 the CPU time of its gunicorn processes and of the database's backends from /proc before and after each
-measured run. One launch runs to the first page the user sees (the driver follows the launch's redirects as a
-browser does). Prints one markdown table with ratios to the floor measured in the same run.
+measured run. Loads: closed loop at each `--levels` (launches in flight) and an open loop at `--rate` launches a
+second on a fixed schedule. One launch runs to the first page the user sees (the driver follows the launch's
+redirects as a browser does). Prints one markdown table with ratios to the floor and to pylti1p3 measured in the
+same run, then issue 30's launch targets, met or missed. bench/median.py runs the launch part three times.
 """
 import argparse
 import json
@@ -239,21 +241,28 @@ def stop_server(server: Server) -> None:
             server.process.wait()
 
 
+def loads(args) -> list[dict]:
+    """The launch part's loads, in order: each closed-loop level (launches in flight), then the open-loop rate."""
+    closed = [{"concurrency": level, "load": f"{level} in flight"} for level in args.levels]
+    return closed + ([{"rate": args.rate, "load": f"{args.rate:g}/s"}] if args.rate else [])
+
+
 def measure(server: Server, driver: Driver, admin, database: str, args) -> None:
     target = {
         "name": server.name, "login_url": server.base_url + server.login_path,
         "target_link_uri": server.base_url + server.target_path,
         "client_id": CLIENT_ID, "deployment_id": DEPLOYMENT_ID, "users": USERS, "courses": COURSES,
     }
-    for concurrency in args.levels:
-        driver.ask(cmd="run", target=target, concurrency=concurrency, seconds=args.warmup, max_launches=10**9)
+    for load in loads(args):
+        shape = {key: value for key, value in load.items() if key != "load"}
+        driver.ask(cmd="run", target=target, **shape, seconds=args.warmup, max_launches=10**9)
         tool_before, pg_before = gunicorn_cpu_seconds(server.process.pid), postgres_backend_cpu(admin, database)
         busy_before = machine_busy_seconds()
-        result = driver.ask(cmd="run", target=target, concurrency=concurrency, seconds=args.seconds,
-                            max_launches=args.max_launches)
+        result = driver.ask(cmd="run", target=target, **shape, seconds=args.seconds, max_launches=args.max_launches)
         busy_after = machine_busy_seconds()
         tool_after, pg_after = gunicorn_cpu_seconds(server.process.pid), postgres_backend_cpu(admin, database)
         gone = set(pg_before) - set(pg_after)
+        result["load"] = load["load"]
         result["tool_cpu_s"] = tool_after - tool_before
         # A backend born during the run counts whole; one that left during it is lost (and reported).
         result["pg_cpu_s"] = sum(cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items())
@@ -264,9 +273,11 @@ def measure(server: Server, driver: Driver, admin, database: str, args) -> None:
             (busy_after - busy_before) - result["tool_cpu_s"] - result["pg_cpu_s"] - result["driver_cpu_s"]
         )
         server.results.append(result)
-        print(f"  {server.label:<10} c={concurrency:<3} {result['launches']:>6} launches "
+        open_loop = (f"  late starts {result['late_starts']}, in flight at the end {result['in_flight_at_end']}"
+                     if "rate" in load else "")
+        print(f"  {server.label:<10} {load['load']:<13} {result['launches']:>6} launches "
               f"{result['launches'] / result['wall_s']:7.1f}/s  redirects {_redirects(result['redirects'])}  "
-              f"errors {result['errors']}"
+              f"errors {result['errors']}{open_loop}"
               + (f"  {result['error_reasons']}" if result["errors"] else ""), file=sys.stderr, flush=True)
 
 
@@ -319,32 +330,147 @@ def _redirects(counts: dict) -> str:
     return ", ".join(f"{hops} ({100 * n / total:.0f} %)" for hops, n in sorted(counts.items(), key=lambda i: int(i[0])))
 
 
+def _cpu_ms(result: dict) -> float:
+    return 1000 * result["tool_cpu_s"] / (result["launches"] or 1)
+
+
+def _p95(result: dict) -> float | None:
+    return result["latencies_ms"]["p95"]
+
+
+def _ratio(ours: dict | None, base: dict | None, metric) -> float | None:
+    if not ours or not base or metric(ours) is None or not metric(base):
+        return None
+    return metric(ours) / metric(base)
+
+
+def _times(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}×"
+
+
 def table(servers: list[Server], jwks: dict) -> str:
-    floor = {result["concurrency"]: result for result in servers[0].results}
+    floor = {result["load"]: result for result in servers[0].results}
+    pylti = {result["load"]: result for server in servers if server.name == "pylti1p3" for result in server.results}
     lines = [
-        "| tool | conc. | launches | launches/s | p50 ms | p95 ms | p99 ms | errors | redirects | tool CPU ms/launch "
-        "| PG CPU ms/launch | CPU ÷ floor | launches/s ÷ floor | driver CPU | other CPU | JWKS fetches |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| tool | load | launches | launches/s | p50 ms | p95 ms | p99 ms | errors | redirects | tool CPU ms/launch "
+        "| PG CPU ms/launch | CPU ÷ pylti1p3 | p95 ÷ pylti1p3 | CPU ÷ floor | launches/s ÷ floor "
+        "| late starts / in flight at end | driver CPU | other CPU | JWKS fetches |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for server in servers:
         for result in server.results:
             launches = result["launches"] or 1
             rate = result["launches"] / result["wall_s"]
-            tool_ms = 1000 * result["tool_cpu_s"] / launches
+            tool_ms = _cpu_ms(result)
             pg_ms = 1000 * result["pg_cpu_s"] / launches
-            base = floor[result["concurrency"]]
+            base = floor[result["load"]]
             base_ms = 1000 * (base["tool_cpu_s"] + base["pg_cpu_s"]) / (base["launches"] or 1)
             base_rate = base["launches"] / base["wall_s"]
             latency = result["latencies_ms"]
+            open_loop = f"{result['late_starts']} / {result['in_flight_at_end']}" if "late_starts" in result else "–"
             lines.append(
-                f"| {server.label} | {result['concurrency']} | {result['launches']} | {rate:.0f} "
+                f"| {server.label} | {result['load']} | {result['launches']} | {rate:.0f} "
                 f"| {_ms(latency['p50'])} | {_ms(latency['p95'])} | {_ms(latency['p99'])} | {result['errors']} "
                 f"| {_redirects(result.get('redirects', {}))} "
-                f"| {tool_ms:.2f} | {pg_ms:.2f} | {(tool_ms + pg_ms) / base_ms:.2f}× | {100 * rate / base_rate:.0f} % "
+                f"| {tool_ms:.2f} | {pg_ms:.2f} "
+                f"| {_times(_ratio(result, pylti.get(result['load']), _cpu_ms))} "
+                f"| {_times(_ratio(result, pylti.get(result['load']), _p95))} "
+                f"| {(tool_ms + pg_ms) / base_ms:.2f}× | {100 * rate / base_rate:.0f} % | {open_loop} "
                 f"| {100 * result['driver_cpu_s'] / result['wall_s']:.0f} % "
                 f"| {100 * max(result['other_cpu_s'], 0) / result['wall_s']:.0f} % "
                 f"| {jwks.get(server.name, 0) if result is server.results[-1] else ''} |"
             )
+    return "\n".join(lines)
+
+
+# The launch targets of issue 30, against the pylti1p3 minimal tool measured in the same run.
+CPU_VS_PYLTI, P95_VS_PYLTI = 2.0, 1.5
+FACTS_PYLTI_CPU_MS = (3.2 * 0.7, 3.4 * 1.3)  # ../shared/FACTS.md's 3.2–3.4 ms at 8 in flight, ± 30 %: 2.24–4.42 ms
+
+
+def _sustained(label: str, result: dict, unloaded: dict | None) -> str:
+    """Whether a tool kept up with the open loop's schedule, or queued: no errors, and no more launches in flight
+    when the schedule ended than Little's law gives for its unloaded latency (rate × its p50 at 1 in flight), twice
+    over, plus one. A tool that queued is measured on its queue: its p95 then says "overloaded", not only "slow"."""
+    unloaded_p50 = (unloaded or {}).get("latencies_ms", {}).get("p50") or 0
+    allowed = 1 + 2 * result["rate"] * unloaded_p50 / 1000
+    kept_up = not result["errors"] and result["in_flight_at_end"] <= allowed
+    return (f"{label} {'kept up' if kept_up else 'queued'} ({result['launches'] / result['wall_s']:.0f}/s "
+            f"achieved, {result['in_flight_at_end']} in flight at the schedule's end, ≤ {allowed:.0f} if keeping up)")
+
+
+def launch_targets(servers: list[Server], jwks: dict, args) -> list[dict]:
+    """Each target: its text, the measured value (a ratio, or ms, or a count), met (None: not measured), detail.
+    A target with bounds ("low"/"high", either may be None) is judged on its value, so bench/median.py can judge
+    the median of several runs; one without them (redirects, errors, JWKS) must hold in every run."""
+    results = {server.name: {result["load"]: result for result in server.results} for server in servers}
+    ours, pylti = results.get("rexvet", {}), results.get("pylti1p3", {})
+    fixed = f"{args.rate:g}/s" if args.rate else None
+    targets = []
+
+    def ratio_target(key: str, text: str, load: str | None, metric, bound: float, unit: str) -> None:
+        value = _ratio(ours.get(load), pylti.get(load), metric) if load else None
+        detail = "not measured (needs ours and pylti1p3 at this load)"
+        if value is not None:
+            mine, theirs = metric(ours[load]), metric(pylti[load])
+            detail = f"{value:.2f}× ({mine:.2f} vs {theirs:.2f} {unit})"
+            if metric is _cpu_ms:
+                launches = ours[load]["launches"] or 1
+                detail += f"; our PostgreSQL backends {1000 * ours[load]['pg_cpu_s'] / launches:.2f} ms beside"
+            if "rate" in ours[load]:
+                detail += "; " + "; ".join(_sustained(label, results[name][load], results[name].get("1 in flight"))
+                                           for name, label in (("rexvet", "ours"), ("pylti1p3", "pylti1p3")))
+        targets.append({"key": key, "text": text, "value": value, "unit": "×", "low": None, "high": bound,
+                        "met": None if value is None else value <= bound, "detail": detail})
+
+    ratio_target("cpu_8", f"launch tool CPU ≤ {CPU_VS_PYLTI:g}× pylti1p3's, 8 in flight", "8 in flight", _cpu_ms,
+                 CPU_VS_PYLTI, "ms")
+    ratio_target("cpu_rate", f"launch tool CPU ≤ {CPU_VS_PYLTI:g}× pylti1p3's, fixed rate {fixed or '(off)'}",
+                 fixed, _cpu_ms, CPU_VS_PYLTI, "ms")
+    ratio_target("p95_1", f"p95 ≤ {P95_VS_PYLTI:g}× pylti1p3's, 1 in flight", "1 in flight", _p95, P95_VS_PYLTI, "ms")
+    ratio_target("p95_rate", f"p95 ≤ {P95_VS_PYLTI:g}× pylti1p3's, fixed rate {fixed or '(off)'}", fixed, _p95,
+                 P95_VS_PYLTI, "ms")
+
+    low, high = FACTS_PYLTI_CPU_MS
+    base = pylti.get("8 in flight")
+    value = _cpu_ms(base) if base else None
+    others = ", ".join(f"{load} {_cpu_ms(result):.2f}" for load, result in pylti.items() if load != "8 in flight")
+    targets.append({"key": "pylti_cpu", "text": f"pylti1p3 CPU per launch at 8 in flight within 30 % of FACTS' "
+                    f"3.2–3.4 ms ({low:.2f}–{high:.2f} ms)", "value": value, "unit": "ms", "low": low, "high": high,
+                    "met": None if value is None else low <= value <= high,
+                    "detail": "not measured" if value is None else f"{value:.2f} ms" + (f" (at {others})" if others
+                                                                                        else "")})
+
+    counts: dict[str, int] = {}
+    for result in ours.values():
+        for hops, launches in result["redirects"].items():
+            counts[hops] = counts.get(hops, 0) + launches
+    total = sum(counts.values())
+    targets.append({"key": "redirects", "text": "redirects per launch = 1 for every launch of ours (measured runs)",
+                    "value": counts.get("1", 0) / total if total else None, "unit": "share",
+                    "met": None if not total else set(counts) == {"1"},
+                    "detail": "not measured" if not total else f"{_redirects(counts)} over {total} launches"})
+
+    errors = {server.label: sum(result["errors"] for result in server.results) for server in servers}
+    targets.append({"key": "errors", "text": "errors 0 (every tool, every measured load)",
+                    "value": sum(errors.values()), "unit": "", "met": not sum(errors.values()),
+                    "detail": ", ".join(f"{label} {count}" for label, count in errors.items())})
+
+    fetches = jwks.get("rexvet") if ours else None
+    targets.append({"key": "jwks", "text": "JWKS fetched once per key set (one key set in a run)", "value": fetches,
+                    "unit": "", "met": None if fetches is None else fetches == 1,
+                    "detail": "not measured" if fetches is None else f"ours: {fetches} (pylti1p3: "
+                                                                     f"{jwks.get('pylti1p3', 0)}, once per launch)"})
+    return targets
+
+
+def _met(met: bool | None) -> str:
+    return {True: "met", False: "**missed**", None: "not measured"}[met]
+
+
+def targets_table(targets: list[dict]) -> str:
+    lines = ["| target | measured | |", "|---|---|---|"]
+    lines += [f"| {target['text']} | {target['detail']} | {_met(target['met'])} |" for target in targets]
     return "\n".join(lines)
 
 
@@ -508,7 +634,12 @@ def assessment_part(env: dict, log_dir: Path, args) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--levels", type=lambda text: [int(n) for n in text.split(",")], default=[1, 8, 32])
+    parser.add_argument("--levels", type=lambda text: [int(n) for n in text.split(",")], default=[1, 8],
+                        help="closed-loop loads: launches in flight at once, comma-separated")
+    parser.add_argument("--rate", type=float, default=40.0,
+                        help="the open-loop load: launches started per second on a fixed schedule (0: none)")
+    parser.add_argument("--summary-json", metavar="FILE",
+                        help="write the launch targets (and the table) as JSON to FILE, for bench/median.py")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured launches before each level")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per level (at most)")
     parser.add_argument("--max-launches", type=int, default=20000, help="measured launches per level (at most)")
@@ -601,8 +732,15 @@ def main() -> int:
               f"{' '.join(GUNICORN[2:])}, load average before the run {load_before}", flush=True)
         if launch_part:
             print(f"\n### Launch: {args.warmup:g} s warm-up + ≤ {args.seconds:g} s (≤ {args.max_launches} launches) "
-                  f"per level, our shared cache: {args.shared_cache}\n")
+                  f"per load (closed loop at {', '.join(map(str, args.levels))} in flight"
+                  + (f", open loop at {args.rate:g} launches/s" if args.rate else "")
+                  + f"), our shared cache: {args.shared_cache}\n")
             print(table(servers, jwks))
+            targets = launch_targets(servers, jwks, args)
+            print("\n#### Launch targets (issue 30), ours against pylti1p3 in this run\n")
+            print(targets_table(targets), flush=True)
+            if args.summary_json:
+                Path(args.summary_json).write_text(json.dumps({"targets": targets, "table": table(servers, jwks)}))
         if rows:
             print(
                 "\nRows written by REX VET's launches: " + ", ".join(f"{name} {count}" for name, count in rows.items())
