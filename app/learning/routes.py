@@ -5,10 +5,12 @@ from flask_babel import gettext as _
 
 from app.clock import current_clock
 from app.errors import NotFound
+from app.i18n import current_language
 from app.learning.attempts import answers_needed
 from app.learning.content import path_model
 from app.learning.content.model import Module, Section
 from app.learning.landing import module_entry
+from app.learning.path_map import path_map
 from app.learning.path_progress import path_progress
 from app.learning.placement import learner_path
 from app.learning.progress import (
@@ -42,7 +44,8 @@ def home():
     completed = frozenset(module_id for module_id, row in progress.items() if row.is_completed)
     learner = learner_path(path, launch.organisation_id, launch.person_id, completed_module_ids=completed)
     return render_template("learning/home.html", launch=launch, path=path, learner=learner, title=_("Your path"),
-                           progress=progress, overall=path_progress(path, completed))
+                           progress=progress, overall=path_progress(path, completed),
+                           map_rows=path_map(path, learner, progress, current_language()))
 
 
 @bp.get("/start")
