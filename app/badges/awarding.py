@@ -5,6 +5,8 @@ award commits or rolls back with the progress that earned it. The unique key on 
 badge) and INSERT … ON CONFLICT DO NOTHING make concurrent completions award a badge once. An award is
 stored with its OB 3.0 credential already signed, built from the values in hand: one query reads what the
 credential needs from elsewhere (issuer, earner, key), one INSERT stores every badge a completion made due.
+After a change of rules, `flask badges reevaluate` awards in bulk, batch by batch (bulk_awarding.py), with the same
+new_award and store_awards.
 """
 import logging
 import secrets
@@ -60,30 +62,56 @@ def award_badges(organisation_id: int, person_id: int, due: list[tuple[BadgeDefi
                  narrative: str | None = None) -> list[BadgeAward]:
     """Award each (badge, evidence) of `due` the person does not have yet (revoked included), signed, in one INSERT."""
     context = credential_context(organisation_id, person_id)
-    awards = []
-    for badge, evidence in due:
-        award = BadgeAward(
-            public_id=secrets.token_urlsafe(18), organisation_id=organisation_id, person_id=person_id,
-            badge_id=badge.id, awarded_at=now,
-            expires_at=now + timedelta(days=badge.valid_for_days) if badge.valid_for_days else None,
-            how=how, awarded_by=awarded_by, evidence=evidence, narrative=narrative,
-            recipient_salt=secrets.token_hex(16), status_index=take_status_index(context.issuer, organisation_id),
-            revoked_at=None, revocation_reason=None, revocation_reason_public=False, is_private=False,
-        )
-        for column, value in _signed_if_possible(award, badge, context).items():
-            setattr(award, column, value)
-        awards.append(award)
-    inserted = dict(db.session.connection().execute(_insert_awards(len(awards)), {
-        f"{column}_{row}": getattr(award, column) for row, award in enumerate(awards) for column in _INSERTED}).all())
+    awards = [new_award(organisation_id, person_id, badge, evidence, context,
+                        status_index=take_status_index(context.issuer, organisation_id), now=now, how=how,
+                        awarded_by=awarded_by, narrative=narrative)
+              for badge, evidence in due]
+    return store_awards(awards)
+
+
+def new_award(organisation_id: int, person_id: int, badge: BadgeDefinition, evidence: list[dict], context, *,
+              status_index: int, now: datetime, how: str = BadgeAward.AUTOMATIC, awarded_by: str | None = None,
+              narrative: str | None = None) -> BadgeAward:
+    """The award as it will be stored, its credential signed (not in the session yet: store_awards puts it there)."""
+    award = BadgeAward(
+        public_id=secrets.token_urlsafe(18), organisation_id=organisation_id, person_id=person_id,
+        badge_id=badge.id, awarded_at=now,
+        expires_at=now + timedelta(days=badge.valid_for_days) if badge.valid_for_days else None,
+        how=how, awarded_by=awarded_by, evidence=evidence, narrative=narrative,
+        recipient_salt=secrets.token_hex(16), status_index=status_index,
+        revoked_at=None, revocation_reason=None, revocation_reason_public=False, is_private=False,
+    )
+    for column, value in _signed_if_possible(award, badge, context).items():
+        setattr(award, column, value)
+    return award
+
+
+def store_awards(awards: list[BadgeAward]) -> list[BadgeAward]:
+    """INSERT … ON CONFLICT DO NOTHING of the awards (one person's or a bulk batch's); those actually made (another
+    process may have made one a moment ago) become known to the session as stored, and each is announced by
+    badge_awarded, inside the caller's transaction.
+
+    A few awards (a completion's): one INSERT of them all, RETURNING their ids. Many (a bulk batch): the one-row
+    INSERT executed for each (psycopg sends them in one pipeline, the statement parsed once) and one SELECT of
+    the ids by public id. A multi-row INSERT of hundreds of awards cost more client CPU than their signatures:
+    its 100 KB of SQL with thousands of placeholders is built, and rewritten by the driver, at each batch."""
+    if len(awards) <= FEW_AWARDS:
+        inserted = {(person_id, badge_id): award_id for person_id, badge_id, award_id in
+                    db.session.connection().execute(_insert_awards(len(awards)), {
+                        f"{column}_{row}": getattr(award, column)
+                        for row, award in enumerate(awards) for column in _INSERTED})}
+    else:
+        inserted = _insert_many(awards)
     awarded = []
     for award in awards:
-        if award.badge_id not in inserted:  # another process awarded it a moment ago
+        award_id = inserted.get((award.person_id, award.badge_id))
+        if award_id is None:  # another process awarded it a moment ago
             continue
-        award.id = inserted[award.badge_id]
+        award.id = award_id
         make_transient_to_detached(award)  # the session knows the row as stored: no flush, no reload
         db.session.add(award)
-        log.info("badge %s awarded to person %s of organisation %s (%s)", award.badge_id, person_id,
-                 organisation_id, how)
+        log.info("badge %s awarded to person %s of organisation %s (%s)", award.badge_id, award.person_id,
+                 award.organisation_id, award.how)
         badge_awarded.send(current_app._get_current_object(), award=award)
         awarded.append(award)
     return awarded
@@ -101,11 +129,37 @@ def _signed_if_possible(award: BadgeAward, badge: BadgeDefinition, context) -> d
 
 
 _INSERTED = tuple(column.key for column in BadgeAward.__table__.columns if column.key != "id")
+FEW_AWARDS = 20  # at most this many are stored by one multi-row INSERT (store_awards)
+SELECTED_IDS = 1000  # public ids per SELECT of _insert_many: well below either database's limit of parameters
+
+
+def _insert_many(awards: list[BadgeAward]) -> dict[tuple[int | None, str], int]:
+    """{(person, badge): id} of the awards inserted, by the one-row INSERT executed for each, then SELECTs by their
+    public ids (an award that conflicted has none: its row is another's)."""
+    connection = db.session.connection()
+    connection.execute(_insert_award(), [{column: getattr(award, column) for column in _INSERTED}
+                                         for award in awards])
+    inserted = {}
+    public_ids = [award.public_id for award in awards]
+    for first in range(0, len(public_ids), SELECTED_IDS):
+        inserted.update(((person_id, badge_id), award_id) for person_id, badge_id, award_id in connection.execute(
+            select(BadgeAward.person_id, BadgeAward.badge_id, BadgeAward.id)
+            .where(BadgeAward.public_id.in_(public_ids[first:first + SELECTED_IDS]))))
+    return inserted
+
+
+@lru_cache(maxsize=1)
+def _insert_award() -> TextClause:
+    table = BadgeAward.__table__
+    return text(f"INSERT INTO {table.name} ({', '.join(_INSERTED)}) VALUES "
+                f"({', '.join(':' + column for column in _INSERTED)}) "
+                "ON CONFLICT (organisation_id, person_id, badge_id) DO NOTHING").bindparams(
+        *[bindparam(column, type_=table.c[column].type) for column in _INSERTED])
 
 
 @lru_cache(maxsize=16)
 def _insert_awards(rows: int) -> TextClause:
-    """INSERT of `rows` awards … ON CONFLICT DO NOTHING RETURNING (badge, id) of those actually made.
+    """INSERT of `rows` awards … ON CONFLICT DO NOTHING RETURNING (person, badge, id) of those actually made.
 
     Text, built once per number of rows: SQLAlchemy never caches its PostgreSQL and SQLite inserts with
     ON CONFLICT, so it would compile one again at every award; both databases spell this statement alike."""
@@ -113,10 +167,10 @@ def _insert_awards(rows: int) -> TextClause:
     rows_sql = ", ".join("(" + ", ".join(f":{column}_{row}" for column in _INSERTED) + ")" for row in range(rows))
     return (
         text(f"INSERT INTO {table.name} ({', '.join(_INSERTED)}) VALUES {rows_sql} "
-             "ON CONFLICT (organisation_id, person_id, badge_id) DO NOTHING RETURNING badge_id, id")
+             "ON CONFLICT (organisation_id, person_id, badge_id) DO NOTHING RETURNING person_id, badge_id, id")
         .bindparams(*[bindparam(f"{column}_{row}", type_=table.c[column].type)
                       for row in range(rows) for column in _INSERTED])
-        .columns(table.c.badge_id, table.c.id)
+        .columns(table.c.person_id, table.c.badge_id, table.c.id)
     )
 
 
@@ -168,11 +222,23 @@ def on_module_completed(sender, *, launch, module, progress, **_) -> None:
 
 
 def reevaluate_all(path: PathModel, *, now: datetime, only_organisation: int | None = None) -> list[BadgeAward]:
-    """After a change of rules: award what is now due to everyone (or to one organisation's people); never take a
-    badge away. Pending organisations are left out: their badges are held until approval.
+    """After a change of rules: award what is now due to everyone (or to one organisation's people) in the caller's
+    transaction; never take a badge away. Pending organisations are left out: their badges are held until approval.
 
-    Everyone's completions and badges are read in two queries; then, per person something is due to, what the
-    credentials need and one INSERT of their new awards (award_badges)."""
+    Everyone's completions and badges are read in two queries (due_to_everyone); then, per person something is due
+    to, what the credentials need and one INSERT of their new awards (award_badges). `flask badges reevaluate`
+    uses the batched, parallel app/badges/bulk_awarding.py instead: one transaction for thousands of awards would
+    keep them all uncommitted until the end, signed one at a time."""
+    awarded = []
+    for (organisation_id, person_id), due in due_to_everyone(path, only_organisation=only_organisation):
+        awarded += award_badges(organisation_id, person_id, due, now=now)
+    return awarded
+
+
+def due_to_everyone(path: PathModel, *, only_organisation: int | None = None
+                    ) -> list[tuple[tuple[int, int], list[tuple[BadgeDefinition, list]]]]:
+    """((organisation, person), [(badge, evidence)]) of everyone some badge is due to, in (organisation, person)
+    order, from two queries: everyone's completions and everyone's badges (pending organisations left out)."""
     completed = (select(ModuleProgress.organisation_id, ModuleProgress.person_id, ModuleProgress.module_id,
                         ModuleProgress.completed_at)
                  .join(Organisation, Organisation.id == ModuleProgress.organisation_id)
@@ -188,12 +254,12 @@ def reevaluate_all(path: PathModel, *, now: datetime, only_organisation: int | N
     held: dict[tuple[int, int], set[str]] = {}
     for organisation_id, person_id, badge_id in db.session.execute(awarded_rows):
         held.setdefault((organisation_id, person_id), set()).add(badge_id)
-    awarded = []
-    for organisation_id, person_id in sorted(completions):
-        due = _due(path, completions[organisation_id, person_id], held.get((organisation_id, person_id), set()))
+    everyone = []
+    for key in sorted(completions):
+        due = _due(path, completions[key], held.get(key, set()))
         if due:
-            awarded += award_badges(organisation_id, person_id, due, now=now)
-    return awarded
+            everyone.append((key, due))
+    return everyone
 
 
 def award_held_badges(organisation_id: int, *, now: datetime) -> list[BadgeAward]:

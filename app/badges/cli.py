@@ -25,15 +25,20 @@ def check_badge_files(path, directory: str | None = None, *, strict: bool = Fals
 
 
 @badges_cli.command("reevaluate")
-def reevaluate() -> None:
-    """Award every badge now due under the current rules; no badge is ever taken away."""
-    from app.badges.awarding import reevaluate_all
+@click.option("--workers", type=int, default=None,
+              help="Processes signing in parallel (default: one per CPU on PostgreSQL, one on SQLite).")
+@click.option("--batch", "batch_people", type=int, default=None,
+              help="People per transaction (default 200): a crash loses at most the batches in flight.")
+def reevaluate(workers: int | None, batch_people: int | None) -> None:
+    """Award every badge now due under the current rules; no badge is ever taken away. Each batch of people commits
+    on its own: if it stops half-way, run it again to finish (nobody gets a badge twice)."""
+    from app.badges.bulk_awarding import BATCH_PEOPLE, default_workers, reevaluate_in_batches
 
     path = path_model()
     if path is None:
         raise click.ClickException("The content has no usable path; run `flask content check`.")
-    awarded = reevaluate_all(path, now=current_clock().now())
-    db.session.commit()
+    awarded = reevaluate_in_batches(path, now=current_clock().now(), batch_people=batch_people or BATCH_PEOPLE,
+                                    workers=workers or default_workers())
     for award in awarded:
         click.echo(f"awarded {award.badge_id} to person {award.person_id} of organisation {award.organisation_id}")
     click.echo(f"{len(awarded)} badge(s) awarded")

@@ -138,6 +138,56 @@ def earner_subject_uuid(organisation_id: int, person_id: int) -> str:
         BadgeEarner.organisation_id == organisation_id, BadgeEarner.person_id == person_id)).one()
 
 
+def credential_contexts(organisation_id: int, person_ids: list[int]) -> dict[int, CredentialContext]:
+    """credential_context of many people of one organisation (a bulk re-evaluation's batch), by person; someone not
+    of the organisation (or gone) has none. A few statements whatever the number: the organisation's issuer and key
+    (credential_context's query without a person), the people, their earner rows; for those who get their first
+    credential, an INSERT of their subject ids and their rows read again. Each is an index lookup, whatever the
+    planner's statistics (a join of earners to people in one query was planned as a nested loop over every
+    earner of the organisation when the statistics were older than a bulk import: quadratic)."""
+    db.session.flush()
+    connection = db.session.connection()
+    shared = connection.execute(_context_query(), {"organisation_id": organisation_id, "person_id": None}).one()
+    people = {row.id: row for row in connection.execute(
+        select(Person.id, Person.subject, Person.email)
+        .where(Person.organisation_id == organisation_id, Person.id.in_(person_ids)))}
+    earners = _earners(organisation_id, list(people))
+    first = [person_id for person_id, person in people.items() if person.subject is not None
+             and not (earners.get(person_id) and (earners[person_id].did or earners[person_id].subject_uuid))]
+    if first:
+        _insert_subject_uuids(organisation_id, first)
+        earners.update(_earners(organisation_id, first))
+    issuer = issuer_profile(shared if shared.public_id is not None else issuer_for(organisation_id),
+                            shared.organisation_name or "", shared.organisation_country)
+    key_thumbprint = shared.key_thumbprint or active_badge_key(organisation_id).thumbprint
+    contexts = {}
+    for person_id, person in people.items():
+        earner = earners.get(person_id)
+        subject_uuid = earner.subject_uuid if earner else None
+        contexts[person_id] = CredentialContext(
+            organisation_id=organisation_id, issuer=issuer,
+            subject_id=(earner.did if earner else None) or (f"urn:uuid:{subject_uuid}" if subject_uuid else None),
+            subject=person.subject, email=chosen_email(earner.email if earner else None, person.email),
+            key_thumbprint=key_thumbprint)
+    return contexts
+
+
+def _earners(organisation_id: int, person_ids: list[int]) -> dict:
+    return {row.person_id: row for row in db.session.connection().execute(
+        select(BadgeEarner.person_id, BadgeEarner.email, BadgeEarner.subject_uuid, BadgeEarner.did)
+        .where(BadgeEarner.organisation_id == organisation_id, BadgeEarner.person_id.in_(person_ids)))}
+
+
+def _insert_subject_uuids(organisation_id: int, person_ids: list[int]) -> None:
+    """earner_subject_uuid's INSERT for many earners at once, executed as one statement per row (the driver sends
+    them together): those made meanwhile by another process are kept."""
+    now = current_clock().now()
+    db.session.connection().execute(
+        upsert_insert(BadgeEarner.__table__).on_conflict_do_nothing(),
+        [{"organisation_id": organisation_id, "person_id": person_id, "subject_uuid": str(uuid.uuid4()),
+          "show_name": False, "created_at": now} for person_id in person_ids])
+
+
 def signed_json(award: BadgeAward) -> dict:
     """The credential as JSON with an embedded eddsa-rdfc-2022 proof by the organisation's Ed25519 key: the VC-JWT's
     credential with the status entry of the list that key signs. Made at first use (never while a learner's

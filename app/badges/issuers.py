@@ -6,7 +6,8 @@ STATUS_INDEX_BLOCK indexes, which this process then hands out one per award with
 A reservation is shared with the process's other transactions only once it has committed (a rolled-back
 reservation gives its range back to the counter, so nobody may use it). Indexes a process never hands out
 (it stops, an award's transaction rolls back) are simply never used: a bit nobody refers to is harmless in a
-Bitstring Status List, and a list holds 131,072 of them.
+Bitstring Status List, and a list holds 131,072 of them. The bulk re-evaluation (bulk_awarding.py) reserves all
+the indexes it needs per organisation at once (reserve_status_indexes) and commits them before its batches start.
 """
 import os
 import secrets
@@ -101,16 +102,22 @@ def take_status_index(issuer: IssuerProfile, organisation_id: int) -> int:
     index = blocks.take(key)
     if index is not None:
         return index
-    end = session.execute(
-        BadgeIssuer.__table__.update().where(BadgeIssuer.organisation_id == organisation_id)
-        .values(next_status_index=BadgeIssuer.next_status_index + STATUS_INDEX_BLOCK)
-        .returning(BadgeIssuer.next_status_index)
-    ).scalar_one()
-    reserved = list(range(end - STATUS_INDEX_BLOCK, end))
+    reserved = list(reserve_status_indexes(organisation_id, STATUS_INDEX_BLOCK))
     if own is None or own.transaction is not session.get_transaction():
         own = session.info[_PENDING] = _PendingBlocks(session.get_transaction(), blocks, {})
     own.blocks[key] = reserved[1:]
     return reserved[0]
+
+
+def reserve_status_indexes(organisation_id: int, count: int) -> range:
+    """`count` status indexes of the organisation's issuer for the caller alone, from its counter in one UPDATE (the
+    issuer's row stays locked until the caller's transaction ends; the indexes are the caller's once it commits)."""
+    end = db.session.execute(
+        BadgeIssuer.__table__.update().where(BadgeIssuer.organisation_id == organisation_id)
+        .values(next_status_index=BadgeIssuer.next_status_index + count)
+        .returning(BadgeIssuer.next_status_index)
+    ).scalar_one()
+    return range(end - count, end)
 
 
 class StatusIndexBlocks:
