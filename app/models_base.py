@@ -16,6 +16,20 @@ class TimestampMixin:
 JSONType = JSON
 
 
+def among(column, ids):
+    """`column IN ids` for a list of integer ids (a page of people): on PostgreSQL one array parameter
+    (`= ANY(%s)`), so the statement's text is the same for 5 ids or 500 and psycopg parses it once, and its
+    parameters are one value, not one each; SQLite has no arrays, so the IN list there."""
+    from sqlalchemy import Integer, any_, bindparam
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    from app.extensions import db
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(list(ids))
+
+
 def upsert_insert(model):
     """`INSERT … ON CONFLICT` is spelled alike on PostgreSQL and SQLite but built by each dialect's insert()."""
     from sqlalchemy.dialects import postgresql, sqlite

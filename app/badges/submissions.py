@@ -28,6 +28,7 @@ from app.i18n import current_language
 from app.jobs.mail import queue_email
 from app.learning.content.model import PathModel
 from app.learning.progress import completed_module_ids
+from app.models_base import among
 from app.tenancy.services import scoped
 
 log = logging.getLogger(__name__)
@@ -533,17 +534,29 @@ def demonstrated_for(organisation_id: int, person_id: int, path: PathModel) -> l
 
 def demonstrated_levels_by_person(organisation_id: int, person_ids) -> dict[int, dict[str, set[str]]]:
     """person id → area id → the levels their accepted work shows (valid awards of demonstrated badges)."""
-    aligned = {badge.id: (badge.align_area, badge.align_level) for badge in badge_catalogue().demonstrated
-               if badge.align_area and badge.align_level}
-    found: dict[int, dict[str, set[str]]] = {}
+    aligned = _aligned_levels()
     if not aligned or not person_ids:
-        return found
-    for person_id, badge_id in db.session.execute(select(BadgeAward.person_id, BadgeAward.badge_id).where(
-            BadgeAward.organisation_id == organisation_id, BadgeAward.person_id.in_(list(person_ids)),
-            BadgeAward.badge_id.in_(list(aligned)), BadgeAward.revoked_at.is_(None))):
-        area, level = aligned[badge_id]
-        found.setdefault(person_id, {}).setdefault(area, set()).add(level)
+        return {}
+    return demonstrated_levels_in(db.session.execute(select(BadgeAward.person_id, BadgeAward.badge_id).where(
+        BadgeAward.organisation_id == organisation_id, among(BadgeAward.person_id, person_ids),
+        BadgeAward.badge_id.in_(list(aligned)), BadgeAward.revoked_at.is_(None))))
+
+
+def demonstrated_levels_in(awards) -> dict[int, dict[str, set[str]]]:
+    """The same, from (person id, badge id) of valid awards the caller has read anyway (the dashboard's badges)."""
+    aligned = _aligned_levels()
+    found: dict[int, dict[str, set[str]]] = {}
+    for person_id, badge_id in awards:
+        if badge_id in aligned:
+            area, level = aligned[badge_id]
+            found.setdefault(person_id, {}).setdefault(area, set()).add(level)
     return found
+
+
+def _aligned_levels() -> dict[str, tuple[str, str]]:
+    """Demonstrated badge id → the area and level it shows."""
+    return {badge.id: (badge.align_area, badge.align_level) for badge in badge_catalogue().demonstrated
+            if badge.align_area and badge.align_level}
 
 
 def demonstrated_levels(organisation_id: int, person_id: int) -> dict[str, set[str]]:

@@ -103,13 +103,14 @@ def completion_cap(path: PathModel) -> Level | None:
     return levels[min(COMPLETION_CAP_POSITION, len(levels)) - 1] if levels else None
 
 
-def completed_level(path: PathModel, area: Area, completed_module_ids: Collection[str]) -> Level | None:
+def completed_level(path: PathModel, area: Area, completed_module_ids: Collection[str], *,
+                    cap: Level | None = None) -> Level | None:
     """The highest level up to Explorer at which the area has modules and every one of them is completed.
 
     Levels above the cap do not count at all (rather than counting as Explorer), so "you have completed the
-    Explorer modules" stays true of whoever it places.
+    Explorer modules" stays true of whoever it places. `cap`: completion_cap(path), when the caller has it already.
     """
-    cap = completion_cap(path)
+    cap = cap or completion_cap(path)
     done = None
     for level in path.levels:
         if cap is not None and level.order > cap.order:
@@ -124,12 +125,16 @@ def completed_level(path: PathModel, area: Area, completed_module_ids: Collectio
 def place(path: PathModel, ratings: Mapping[str, int], completed_module_ids: Collection[str],
           demonstrated: DemonstratedLevels | None = None) -> list[Placement]:
     """The learner's placement in every area, in path order."""
-    demonstrated = demonstrated or {}
-    return [
-        Placement(area, self_rated_level(area, path.levels, ratings), completed_level(path, area, completed_module_ids),
-                  _highest(path, demonstrated.get(area.id, ())))
-        for area in path.areas
-    ]
+    cap = completion_cap(path)  # once, not once per area: the dashboard places a row per member
+    return [place_in(path, area, ratings, completed_module_ids, demonstrated, cap=cap) for area in path.areas]
+
+
+def place_in(path: PathModel, area: Area, ratings: Mapping[str, int], completed_module_ids: Collection[str],
+             demonstrated: DemonstratedLevels | None = None, *, cap: Level | None = None) -> Placement:
+    """The learner's placement in one area: what sorting a whole course by that area needs of each member."""
+    return Placement(area, self_rated_level(area, path.levels, ratings) if ratings else None,
+                     completed_level(path, area, completed_module_ids, cap=cap) if completed_module_ids else None,
+                     _highest(path, (demonstrated or {}).get(area.id, ())))
 
 
 def _highest(path: PathModel, level_ids: Collection[str]) -> Level | None:

@@ -2,29 +2,33 @@
 and how they reached it; their state in each module), with badges and grade sync state.
 
 Read-only queries, a fixed number per page whatever the course's size: one for the page of members with the
-total, then one each for the page's progress, self-assessments, demonstrated levels, grade rows and badges. The
-members' progress figures are aggregated in the members query only when a filter or the sort needs them;
-otherwise they are counted from the page's own progress rows. Sorting by an area's or a module's column, or
-filtering by the level in an area, needs every selected member's placement (the placement rule is not SQL): then
-the same queries read the whole selection, and the page is cut from it in Python.
+total, then one each for the page's progress, self-assessments, awards (its badges and demonstrated levels), grade
+rows and the course's gradebook links. The members' progress figures are aggregated in the members query only
+when a filter or the sort needs them; otherwise they are counted from the page's own progress rows. Sorting by an
+area's or a module's column, or filtering by the level in an area, needs every selected member's placement in that
+area or state in that module (the placement rule is not SQL): then only that is read for the whole selection (the
+progress in those modules, the ratings of those statements, the demonstrated levels), the page is cut from it in
+Python, and the page's rows are read as any page's.
 """
 import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, defer
 
 from app.badges.models import BadgeAward
-from app.badges.submissions import demonstrated_levels_by_person, waiting_in_course
+from app.badges.submissions import demonstrated_levels_by_person, demonstrated_levels_in, waiting_in_course
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.learning.content.model import Area, Level, PathModel
 from app.learning.models import ModuleAttempt, ModuleProgress, SelfAssessment, SelfRating
-from app.learning.placement import Placement, place
-from app.learning.self_assessment import self_rated_level
+from app.learning.placement import Placement, completion_cap, place, place_in
 from app.lti.tool_values import PATH_RESOURCE_ID
+from app.models_base import among
 from app.tenancy.models import Course, Membership, Organisation, Person
 from app.tenancy.roles import INSTRUCTOR, LEARNER
 
@@ -158,9 +162,12 @@ class MemberRow:
 
     def module_state(self, module_id: str) -> str:
         """completed | in_progress | none, for a module's cell."""
-        if module_id in self.completed:
-            return "completed"
-        return "in_progress" if module_id in self.in_progress else "none"
+        return self.module_states.get(module_id, "none")
+
+    @cached_property
+    def module_states(self) -> dict[str, str]:
+        """Module id → completed | in_progress, for the modules the member has started: one look-up per cell."""
+        return {**dict.fromkeys(self.in_progress, "in_progress"), **dict.fromkeys(self.completed, "completed")}
 
 
 @dataclass(frozen=True)
@@ -198,9 +205,14 @@ class Dashboard:
         return max(1, -(-self.total // PAGE_SIZE))
 
 
-def course_dashboard(course: Course, path: PathModel, filters: Filters, *, everything: bool = False) -> Dashboard:
-    """One page of the course's members (or all of them, for the CSV export) under the filters."""
-    shows_self_assessments = course_shows_self_assessments(course)
+def course_dashboard(course: Course, path: PathModel, filters: Filters, *, shows_self_assessments: bool,
+                     everything: bool = False) -> Dashboard:
+    """One page of the course's members (or all of them, for the CSV export) under the filters.
+
+    `shows_self_assessments`: the organisation's setting (`course_shows_self_assessments`), read by the caller from
+    the organisation it already holds: the page needs that row for its time zone anyway.
+    """
+    organisation_id = course.organisation_id
     members = _members_query(course, filters)
     whole = everything or filters.computed
     if whole:
@@ -214,65 +226,96 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, every
             total = found[0][-1]
         else:  # a page past the end: count apart
             total = db.session.scalar(select(func.count()).select_from(members.subquery())) if filters.page > 1 else 0
-    person_ids = [person.id for _, person, *_ in found]
-    progress = _progress_by_person(course.organisation_id, person_ids)
-    assessments = _latest_ratings(course.organisation_id, person_ids) if shows_self_assessments else {}
-    demonstrated = demonstrated_levels_by_person(course.organisation_id, person_ids)
-    standings = {}
-    for _membership, person, *_progress_figures in found:
-        completed = [p.module_id for p in progress[person.id] if p.completed_at]
-        taken_at, ratings = assessments.get(person.id, (None, {}))
-        standings[person.id] = (completed, place(path, ratings, frozenset(completed), demonstrated.get(person.id)),
-                                taken_at, ratings)
     if filters.computed:
-        found = _select_and_sort(found, filters, standings, progress)
+        found = _select_and_sort(course, path, found, filters, shows_self_assessments)
         total = len(found)
         if not everything:
             found = found[(filters.page - 1) * PAGE_SIZE:filters.page * PAGE_SIZE]
-    page_ids = [person.id for _, person, *_ in found]
+    person_ids = [person.id for _, person, *_ in found]
+    progress = _progress_by_person(organisation_id, person_ids)
+    assessments = _latest_ratings(organisation_id, person_ids) if shows_self_assessments else {}
+    badges = _badges_by_person(organisation_id, person_ids)
+    # The page's badges tell its demonstrated levels too: one read of its awards.
+    demonstrated = demonstrated_levels_in(
+        (person_id, badge_id) for person_id, held in badges.items() for badge_id in held)
+    standings = {}
+    # Members alike in what places them (no module completed yet, the same ones, no self-assessment shown …) are
+    # placed once: placing is most of the service's Python time for a page.
+    placed: dict[tuple, list[Placement]] = {}
+    for _membership, person, *_progress_figures in found:
+        completed = [p.module_id for p in progress[person.id] if p.completed_at]
+        taken_at, ratings = assessments.get(person.id, (None, {}))
+        shown = demonstrated.get(person.id) or {}
+        alike = (frozenset(completed), frozenset(ratings.items()),
+                 frozenset((area_id, frozenset(levels)) for area_id, levels in shown.items()))
+        if alike not in placed:
+            placed[alike] = place(path, ratings, alike[0], shown)
+        standings[person.id] = (completed, placed[alike], taken_at)
+    page_ids = person_ids
     grades = _grades_by_person(course, page_ids)
-    badges = _badges_by_person(course.organisation_id, page_ids)
     rows = []
     for membership, person, *_progress_figures in found:
-        completed, placements, taken_at, ratings = standings[person.id]
+        completed, placements, taken_at = standings[person.id]
+        taken = progress[person.id]
         rows.append(
             MemberRow(
                 membership,
                 person,
                 completed,
-                [p.module_id for p in progress[person.id] if not p.completed_at],
-                max((p.updated_at for p in progress[person.id]), default=None),
+                [p.module_id for p in taken if not p.completed_at],
+                max((p.updated_at for p in taken), default=None),
                 placements,
-                {area.id: self_rated_level(area, path.levels, ratings) for area in path.areas}
+                # The self-rated level of each area, as placing found it (path order, as path.areas).
+                {placement.area.id: placement.self_rated for placement in placements}
                 if shows_self_assessments and taken_at
                 else None,
                 taken_at,
                 _grade_state(grades[person.id]),
                 badges[person.id],
-                {p.module_id: ModuleAttempts(p.attempts, p.score) for p in progress[person.id]},
+                {p.module_id: ModuleAttempts(p.attempts, p.score) for p in taken},
             )
         )
     return Dashboard(course, filters, rows, total, shows_self_assessments,
                      [] if everything else _gradebook_links(course),
-                     0 if everything else waiting_in_course(course.organisation_id, course.id))
+                     0 if everything else waiting_in_course(organisation_id, course.id))
 
 
-def _select_and_sort(found: list, filters: Filters, standings: dict, progress: dict) -> list:
+def _select_and_sort(course: Course, path: PathModel, found: list, filters: Filters,
+                     shows_self_assessments: bool) -> list:
     """The whole selection (in name order) cut to the level filter and sorted by an area's or a module's column.
 
-    Python's sort is stable, also reversed: members alike in the column keep their name order.
+    Only what the column and the filter need is read for the whole selection: the members' progress in those
+    modules, their ratings of those areas' statements, their demonstrated levels; each member is placed in those
+    areas alone. Python's sort is stable, also reversed: members alike in the column keep their name order.
     """
-    def placement(person_id: int, area_id: str) -> Placement | None:
-        return next((p for p in standings[person_id][1] if p.area.id == area_id), None)
+    organisation_id = course.organisation_id
+    person_ids = [person.id for _, person, *_ in found]
+    kind, _, column = filters.sort.partition(":")
+    areas = [area for area in path.areas if area.id in (filters.level_area, column if kind == "area" else None)]
+    modules = {module.id for area in areas for level in path.levels for module in path.modules_for(area.id, level.id)}
+    if kind == "module":
+        modules.add(column)
+    progress = _progress_by_person(organisation_id, person_ids, attempts=False, module_ids=modules)
+    statements = [statement.id for area in areas for level in path.levels for statement in area.statements_at(level.id)]
+    assessments = (_latest_ratings(organisation_id, person_ids, statement_ids=statements)
+                   if shows_self_assessments and areas else {})
+    demonstrated = demonstrated_levels_by_person(organisation_id, person_ids) if areas else {}
+    cap = completion_cap(path)
+    placements: dict[tuple[int, str], Placement] = {}
+    for person_id in person_ids:
+        completed = frozenset(p.module_id for p in progress[person_id] if p.completed_at)
+        ratings = assessments.get(person_id, (None, {}))[1]
+        for area in areas:
+            placements[person_id, area.id] = place_in(path, area, ratings, completed, demonstrated.get(person_id),
+                                                      cap=cap)
 
     if filters.level_area:
         def matches(person_id: int) -> bool:
-            level = placement(person_id, filters.level_area).level
+            level = placements[person_id, filters.level_area].level
             return (level.id if level else NOT_STARTED) == filters.level
         found = [row for row in found if matches(row[1].id)]
-    kind, _, column = filters.sort.partition(":")
     if kind == "area":
-        return sorted(found, key=lambda row: placement(row[1].id, column).order, reverse=filters.descending)
+        return sorted(found, key=lambda row: placements[row[1].id, column].order, reverse=filters.descending)
     if kind == "module":
         def state(person_id: int) -> tuple[int, int]:
             taken = next((p for p in progress[person_id] if p.module_id == column), None)
@@ -294,8 +337,9 @@ def _gradebook_links(course: Course) -> list[GradebookLink]:
     return sorted(links, key=lambda link: (not link.is_path, link.label))
 
 
-def course_shows_self_assessments(course: Course) -> bool:
-    return bool(db.session.get(Organisation, course.organisation_id).instructors_see_self_assessments)
+def course_shows_self_assessments(organisation: Organisation) -> bool:
+    """Whether the organisation lets its courses' instructors see their learners' self-assessments."""
+    return bool(organisation.instructors_see_self_assessments)
 
 
 def _members_query(course: Course, filters: Filters):
@@ -305,6 +349,8 @@ def _members_query(course: Course, filters: Filters):
         .join(Person, Person.id == Membership.person_id)
         .where(Membership.organisation_id == org, Membership.course_id == course.id)
     )
+    # The rows show a membership's role and roster status: its JSON columns are not read and decoded per row.
+    query = query.options(defer(Membership.lti_roles), defer(Membership.mentee_subjects))
     if filters.role == "learner":
         query = query.where(Membership.role == LEARNER)
     elif filters.role == "instructor":
@@ -344,32 +390,42 @@ def _members_query(course: Course, filters: Filters):
     return query.order_by(*order, Membership.id)
 
 
-def _progress_by_person(organisation_id: int, person_ids: list[int]) -> dict[int, list]:
-    """Per person, (module_id, completed_at, updated_at, score, attempts) of each module: only what the rows show."""
+def _progress_by_person(organisation_id: int, person_ids: list[int], *, attempts: bool = True,
+                        module_ids=None) -> dict[int, list]:
+    """Per person, (module_id, completed_at, updated_at, score[, attempts]) of each module: only what the rows show.
+
+    Without `attempts`, no count of each module's attempts (a subquery per progress row); with `module_ids`, those
+    modules only: enough to place in an area and sort by a column.
+    """
     found = defaultdict(list)
-    attempts = (select(func.count()).where(ModuleAttempt.progress_id == ModuleProgress.id)
-                .correlate(ModuleProgress).scalar_subquery())
+    columns = [ModuleProgress.person_id, ModuleProgress.module_id, ModuleProgress.completed_at,
+               ModuleProgress.updated_at, ModuleProgress.score]
+    if attempts:
+        columns.append(select(func.count()).where(ModuleAttempt.progress_id == ModuleProgress.id)
+                       .correlate(ModuleProgress).scalar_subquery().label("attempts"))
     if person_ids:
         for progress in db.session.execute(
-            select(
-                ModuleProgress.person_id,
-                ModuleProgress.module_id,
-                ModuleProgress.completed_at,
-                ModuleProgress.updated_at,
-                ModuleProgress.score,
-                attempts.label("attempts"),
-            ).where(ModuleProgress.organisation_id == organisation_id, ModuleProgress.person_id.in_(person_ids))
+            select(*columns)
+            .where(ModuleProgress.organisation_id == organisation_id, among(ModuleProgress.person_id, person_ids),
+                   *([ModuleProgress.module_id.in_(sorted(module_ids))] if module_ids is not None else []))
         ):
             found[progress.person_id].append(progress)
     return found
 
 
-def _latest_ratings(organisation_id: int, person_ids: list[int]) -> dict[int, tuple[datetime, dict[str, int]]]:
-    """Per person, when they last took the self-assessment and its ratings: one query, whatever their number."""
+def _latest_ratings(organisation_id: int, person_ids: list[int],
+                    statement_ids: list[str] | None = None) -> dict[int, tuple[datetime, dict[str, int]]]:
+    """Per person, when they last took the self-assessment and its ratings: one query, whatever their number.
+
+    With `statement_ids`, the latest taking is chosen as without them, but only those statements' ratings are read
+    (a column's sort over a whole course needs one area's, not every rating of every member).
+    """
     if not person_ids:
         return {}
+    if statement_ids is not None:
+        return _latest_ratings_of(organisation_id, person_ids, statement_ids)
     latest = (select(SelfAssessment.person_id, func.max(SelfAssessment.taken_at).label("taken_at"))
-              .where(SelfAssessment.organisation_id == organisation_id, SelfAssessment.person_id.in_(person_ids))
+              .where(SelfAssessment.organisation_id == organisation_id, among(SelfAssessment.person_id, person_ids))
               .group_by(SelfAssessment.person_id).subquery())
     takings: dict[int, dict[int, tuple[datetime, dict[str, int]]]] = defaultdict(dict)
     for person_id, assessment_id, taken_at, statement_id, rating in db.session.execute(
@@ -385,12 +441,37 @@ def _latest_ratings(organisation_id: int, person_ids: list[int]) -> dict[int, tu
     return {person_id: found[max(found)] for person_id, found in takings.items()}
 
 
+def _latest_ratings_of(organisation_id: int, person_ids: list[int],
+                       statement_ids: list[str]) -> dict[int, tuple[datetime, dict[str, int]]]:
+    """_latest_ratings reading only some statements' ratings: the same taking of each person (the latest one with a
+    rating at all; of two at the same moment the later), its ratings of these statements."""
+    latest = (select(SelfAssessment.person_id, func.max(SelfAssessment.taken_at).label("taken_at"))
+              .where(SelfAssessment.organisation_id == organisation_id, among(SelfAssessment.person_id, person_ids))
+              .group_by(SelfAssessment.person_id).subquery())
+    any_rating = aliased(SelfRating)
+    rated = select(any_rating.id).where(any_rating.self_assessment_id == SelfAssessment.id).exists()
+    takings: dict[int, dict[int, tuple[datetime, dict[str, int]]]] = defaultdict(dict)
+    for person_id, assessment_id, taken_at, statement_id, rating in db.session.execute(
+        select(SelfAssessment.person_id, SelfAssessment.id, SelfAssessment.taken_at, SelfRating.statement_id,
+               SelfRating.rating)
+        .join(latest, and_(SelfAssessment.person_id == latest.c.person_id,
+                           SelfAssessment.taken_at == latest.c.taken_at))
+        .outerjoin(SelfRating, and_(SelfRating.self_assessment_id == SelfAssessment.id,
+                                    SelfRating.statement_id.in_(statement_ids)))
+        .where(SelfAssessment.organisation_id == organisation_id, rated)
+    ):
+        ratings = takings[person_id].setdefault(assessment_id, (taken_at, {}))[1]
+        if statement_id is not None:
+            ratings[statement_id] = rating
+    return {person_id: found[max(found)] for person_id, found in takings.items()}
+
+
 def _grades_by_person(course: Course, person_ids: list[int]) -> dict[int, list[GradeSync]]:
     found = defaultdict(list)
     if person_ids:
         for sync in db.session.scalars(select(GradeSync).where(
                 GradeSync.organisation_id == course.organisation_id, GradeSync.course_id == course.id,
-                GradeSync.person_id.in_(person_ids)).order_by(GradeSync.id)):
+                among(GradeSync.person_id, person_ids)).order_by(GradeSync.id)):
             found[sync.person_id].append(sync)
     return found
 
@@ -399,7 +480,7 @@ def _badges_by_person(organisation_id: int, person_ids: list[int]) -> dict[int, 
     found = defaultdict(list)
     if person_ids:
         for person_id, badge_id in db.session.execute(select(BadgeAward.person_id, BadgeAward.badge_id).where(
-                BadgeAward.organisation_id == organisation_id, BadgeAward.person_id.in_(person_ids),
+                BadgeAward.organisation_id == organisation_id, among(BadgeAward.person_id, person_ids),
                 BadgeAward.revoked_at.is_(None)).order_by(BadgeAward.awarded_at)):
             found[person_id].append(badge_id)
     return found

@@ -2,9 +2,11 @@
 it; one learner's path read-only (/courses/<id>/learners/<person id>) for the course's instructors and the learner's
 mentors; a mentor's list of their mentees (/mentees), where a mentor's launch lands."""
 
+from datetime import UTC, date, datetime
+
 from babel.lists import format_list
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -12,6 +14,7 @@ from app.badges.catalogue import badge_catalogue
 from app.clock import current_clock
 from app.errors import Forbidden
 from app.grades.passback import retry as retry_score
+from app.i18n import current_language
 from app.learning.content import path_model
 from app.lti.roster import request_roster
 from app.lti.session import current_launch
@@ -40,16 +43,117 @@ def course(course_id: int):
     """Who is where on the path, page by page, with filters and sorting."""
     course = _instructors_course(course_id)
     path = path_model()
+    board = course_dashboard(course, path, Filters.from_args(request.args, path),
+                             shows_self_assessments=course_shows_self_assessments(current_launch().organisation))
+    words = _row_words()
+    names = _PathNames(path, current_language(), words)
     return render_template(
         "reports/dashboard.html",
-        board=course_dashboard(course, path, Filters.from_args(request.args, path)),
+        board=board,
         path=path,
         badges=badge_catalogue(),
-        words=_row_words(),
+        words=words,
+        names=names,
+        cells=_Cells(names),
+        day=_day_formatter(),
+        learner_url=_learner_url(course),
         area_list=_area_list,
         not_started=NOT_STARTED,
         title=_("Course dashboard"),
     )
+
+
+class _PathNames:
+    """The path's titles in the page's language, and the cells' words that name a level, made once per page.
+
+    A matrix has a cell per member and area (or module): looked up here, not localised and formatted per cell.
+    """
+
+    def __init__(self, path, locale: str, words: dict[str, Markup]):
+        self.areas = [(area.id, area.localised(locale)) for area in path.areas]  # the areas matrix's columns
+        self.area = dict(self.areas)
+        # The modules matrix's columns: by area, then level, as its header groups them.
+        self.modules = [(module.id, module.localised(locale)) for area in path.areas for level in path.levels
+                        for module in path.modules_for(area.id, level.id)]
+        self.words = words
+        self.level = {level.id: level.localised(locale) for level in path.levels}
+        self.by_self = {level_id: words["by_self"] % {"level": name} for level_id, name in self.level.items()}
+        self.by_modules = {level_id: words["by_modules"] % {"level": name} for level_id, name in self.level.items()}
+        self.by_badge = {level_id: words["by_badge"] % {"level": name} for level_id, name in self.level.items()}
+
+
+class _Cells:
+    """The matrices' cells, each one alike rendered once per page by the template's macro and reused.
+
+    A page has a cell per member and area (or module), and most are alike (not started, the same level reached the
+    same way): the macro runs for each distinct cell, not for each of the page's hundreds or thousands.
+    """
+
+    def __init__(self, names: "_PathNames"):
+        self.names = names
+        self._made: dict[tuple, Markup] = {}
+
+    def levels(self, row, level_cell) -> Markup:
+        """A member's cells of the areas matrix, in path order; `level_cell(placement, shows_self)` makes one."""
+        shows_self = row.self_rated is not None
+        return self._join(
+            (("area", placement.area.id, shows_self, _level_id(placement.self_rated), _level_id(placement.completed),
+              _level_id(placement.demonstrated)), level_cell, (placement, shows_self))
+            for placement in row.placements)
+
+    def modules(self, row, module_cell) -> Markup:
+        """A member's cells of the modules matrix; `module_cell(module_id, name, state, attempts)` makes one."""
+        states, attempts = row.module_states, row.attempts
+        cells = []
+        for module_id, name in self.names.modules:
+            state = states.get(module_id, "none")
+            taken = attempts.get(module_id) if state != "none" else None
+            cells.append((("module", module_id, state, taken), module_cell, (module_id, name, state, taken)))
+        return self._join(cells)
+
+    def summary(self, row) -> Markup:
+        """"2 completed, 1 in progress": once per distinct pair of counts."""
+        counts = (len(row.completed), len(row.in_progress))
+        made = self._made.get(counts)
+        if made is None:
+            made = self._made[counts] = self.names.words["modules"] % {"completed": counts[0], "started": counts[1]}
+        return made
+
+    def _join(self, cells) -> Markup:
+        made = self._made
+        parts = []
+        for key, macro, arguments in cells:
+            cell = made.get(key)
+            if cell is None:
+                cell = made[key] = macro(*arguments)
+            parts.append(cell)
+        return Markup("\n      ".join(parts))  # every part is a macro's Markup already: nothing to escape
+
+
+def _day_formatter():
+    """The `dateformat` filter for the rows' dates: each distinct day of the page formatted once."""
+    zone = get_timezone()
+    made: dict[date, str] = {}
+
+    def day(moment: datetime) -> str:
+        if moment.tzinfo is None:  # stored as UTC, as Flask-Babel's to_user_timezone takes it
+            moment = moment.replace(tzinfo=UTC)
+        local = zone.normalize(moment.astimezone(zone)).date()
+        if local not in made:
+            made[local] = format_date(local)
+        return made[local]
+    return day
+
+
+def _level_id(level) -> str | None:
+    return level.id if level else None
+
+
+def _learner_url(course: Course):
+    """Person id → the link to their path on this page: url_for once, not once per row (with the launch's token)."""
+    made = url_for("dashboard.learner", course_id=course.id, person_id=0)
+    before, after = made.split("/learners/0", 1)
+    return lambda person_id: f"{before}/learners/{int(person_id)}{after}"
 
 
 def _area_list(areas, locale: str) -> str:
@@ -68,7 +172,7 @@ def learner(course_id: int, person_id: int):
     course = get_scoped_or_404(Course, course_id, launch.organisation_id)
     in_course = launch.course_id == course.id
     if in_course and launch.course_role == INSTRUCTOR:
-        shows_self_assessments = course_shows_self_assessments(course)
+        shows_self_assessments = course_shows_self_assessments(launch.organisation)
     elif in_course and launch.course_role == MENTOR:
         course_member_or_404(course, person_id)
         if not is_mentee(launch.organisation_id, course.id, launch.person_id, person_id):
@@ -120,6 +224,9 @@ def _row_words() -> dict[str, Markup]:
         "by_self": _("self-rated: %(level)s"), "by_modules": _("modules: %(level)s"),
         "by_badge": _("demonstrated: %(level)s"), "module_completed": _("Completed"),
         "module_in_progress": _("In progress"), "open_path": _("Path"),
+        # The cells' data-label (the phone cards' headings), once per page rather than once per row.
+        "grade_label": _("Grade in the LMS"), "modules_label": _("Modules"), "badges_label": _("Badges"),
+        "position_label": _("Position on the path"), "self_assessment": _("Self-assessment"),
     }
     return {name: Markup(escape(text)) for name, text in words.items()}
 
@@ -129,7 +236,8 @@ def export(course_id: int):
     """Every member under the current filters, as CSV."""
     course = _instructors_course(course_id)
     path = path_model()
-    board = course_dashboard(course, path, Filters.from_args(request.args, path), everything=True)
+    board = course_dashboard(course, path, Filters.from_args(request.args, path), everything=True,
+                             shows_self_assessments=course_shows_self_assessments(current_launch().organisation))
     return Response(dashboard_csv(board, path), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="course-{course.id}-dashboard.csv"'})
 
