@@ -79,29 +79,26 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
     ladders = {area.id: [(level.order, len(area.statements_at(level.id))) for level in levels
                          if area.statements_at(level.id)] for area in path.areas}
     step_orders = sorted({order for ladder in ladders.values() for order, _needed in ladder})
-    rated = (
-        select(latest.c.person_id, statements.c.area_id,
-               *(func.sum(case((statements.c.level_order == order, 1), else_=0)).label(f"at_{order}")
-                 for order in step_orders))
-        .join(SelfRating, SelfRating.self_assessment_id == latest.c.assessment_id)
-        .join(statements, statements.c.statement_id == SelfRating.statement_id)
-        .where(latest.c.rank == 1, SelfRating.rating >= ON_MY_OWN)
-        .group_by(latest.c.person_id, statements.c.area_id)
-        .subquery("rated")
-    )
+    rated = {order: func.sum(case((statements.c.level_order == order, 1), else_=0)) for order in step_orders}
 
     def reached(ladder):
         below, short = NOT_STARTED, []
         for order, needed in ladder:
-            short.append((rated.c[f"at_{order}"] < needed, literal(below)))
+            short.append((rated[order] < needed, literal(below)))
             below = order
         return case(*short, else_=literal(below)) if short else literal(NOT_STARTED)
 
+    # The level is computed in the grouped select itself: a plain projection over it would be pulled up by the
+    # planner and the CASE copied into every expression that reads the level.
     self_rated = (
-        select(rated.c.person_id, rated.c.area_id, case(
-            *((rated.c.area_id == area_id, reached(ladder)) for area_id, ladder in ladders.items() if ladder),
+        select(latest.c.person_id, statements.c.area_id, case(
+            *((statements.c.area_id == area_id, reached(ladder)) for area_id, ladder in ladders.items() if ladder),
             else_=literal(NOT_STARTED),
         ).label("level"))
+        .join(SelfRating, SelfRating.self_assessment_id == latest.c.assessment_id)
+        .join(statements, statements.c.statement_id == SelfRating.statement_id)
+        .where(latest.c.rank == 1, SelfRating.rating >= ON_MY_OWN)
+        .group_by(latest.c.person_id, statements.c.area_id)
         .subquery("self_rated")
     )
     done_steps = (
