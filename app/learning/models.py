@@ -1,7 +1,17 @@
 """Learning data: self-assessments kept as dated history (the skills map compares dates), and module progress."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -48,6 +58,10 @@ class SelfRating(db.Model):
     __table_args__ = (
         UniqueConstraint("self_assessment_id", "statement_id"),
         CheckConstraint("rating BETWEEN 0 AND 3", name="rating_on_scale"),
+        # The skills map counts, per latest self-assessment, the statements rated "on my own" (2) or higher: this
+        # partial index holds just those, and both columns the map reads, so it answers without the table.
+        Index("ix_self_ratings_on_my_own", "self_assessment_id", "statement_id",
+              postgresql_where=text("rating >= 2"), sqlite_where=text("rating >= 2")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,6 +25,7 @@ from app.reports import privacy
 from app.reports.models import LaunchRecord
 from app.reports.periods import Period, quarters_of
 from app.reports.population import Population
+from app.tenancy.models import Person
 
 
 @dataclass(frozen=True)
@@ -84,59 +85,56 @@ class ActivityTables:
 
 
 def protected_activity(organisation_id: int, population: Population, months: list[Period]) -> ActivityTables:
-    """Count every source's events per group and month (three aggregations per source) and protect them."""
+    """Count every source's events per month, quarter and in all (three aggregations per source) and protect them.
+
+    `population` is the people counted: everyone of the organisation not erased, as _count selects them.
+    """
     quarters = quarters_of(months)
     labels: dict[str, str] = {}
     by_measure: dict[str, privacy.Network | None] = {}
-    group_of = population.group_of_course()
     for source in activity_sources():
         labels.update(source.labels(organisation_id))
-        counts = _count(source.events(organisation_id), population, months, quarters)
+        counts = _count(source.events(organisation_id), organisation_id, months, quarters)
         for measure in source.labels(organisation_id):
-            by_measure[measure] = _protect(counts.get(measure, {}), population, group_of, months, quarters)
+            by_measure[measure] = _protect(counts.get(measure, {}), months, quarters)
     return ActivityTables(months, quarters, labels, by_measure)
 
 
-def _count(events: Select, population: Population, months: list[Period], quarters: list[Period]) -> dict:
-    """measure → {(course_id, period or TOTAL): (events, people)}; a person is in one course, so people add up
-    over courses (not over months: hence the three aggregations)."""
+def _count(events: Select, organisation_id: int, months: list[Period], quarters: list[Period]) -> dict:
+    """measure → {period or TOTAL: (events, people)} of the people the reports count (everyone of the organisation
+    not erased: Population's people, whose course groups the activity's one line does not need); people do not add
+    up over months, hence one aggregation per kind of bin."""
     events = events.subquery("events")
-    people = population.people.subquery("people")
     month = case(*((and_(events.c.occurred_at >= period.start, events.c.occurred_at < period.end), period.slug)
                    for period in months), else_=None).label("month")
     quarter = case(*((and_(events.c.occurred_at >= period.start, events.c.occurred_at < period.end), period.slug)
                      for period in quarters), else_=None).label("quarter")
     binned = (
-        select(events.c.measure, events.c.person_id, people.c.course_id, month, quarter)
-        .join(people, people.c.person_id == events.c.person_id)
-        .where(events.c.occurred_at >= months[0].start, events.c.occurred_at < months[-1].end)
+        select(events.c.measure, events.c.person_id, month, quarter)
+        .join(Person, Person.id == events.c.person_id)
+        .where(Person.organisation_id == organisation_id, Person.erased_at.is_(None),
+               events.c.occurred_at >= months[0].start, events.c.occurred_at < months[-1].end)
         .subquery("binned")
     )
     counts: dict = {}
     for column in (binned.c.month, binned.c.quarter, literal(privacy.TOTAL)):
         label = column.label("bin")
         rows = db.session.execute(
-            select(binned.c.measure, binned.c.course_id, label, func.count(), func.count(binned.c.person_id.distinct()))
-            .group_by(binned.c.measure, binned.c.course_id, label)
+            select(binned.c.measure, label, func.count(), func.count(binned.c.person_id.distinct()))
+            .group_by(binned.c.measure, label)
         ).all()
-        for measure, course_id, period, events_count, people_count in rows:
-            counts.setdefault(measure, {})[(course_id, period)] = (events_count, people_count)
+        for measure, period, events_count, people_count in rows:
+            counts.setdefault(measure, {})[period] = (events_count, people_count)
     return counts
 
 
 ORGANISATION = "organisation"  # the activity's one line: the whole organisation (docs/reports.md)
 
 
-def _protect(counts: dict, population: Population, group_of: dict, months, quarters) -> privacy.Network | None:
+def _protect(counts: dict, months, quarters) -> privacy.Network | None:
     rows = [ORGANISATION]
     columns = [month.slug for month in months]
-    figures: dict = {}
-    for (course_id, period), (events, people) in counts.items():
-        if course_id not in group_of:
-            continue
-        row = ORGANISATION
-        events_sum, people_sum = figures.get((row, period), (0, 0))
-        figures[(row, period)] = (events_sum + events, people_sum + people)
+    figures = {(ORGANISATION, period): value for period, value in counts.items()}
     for period in columns + [quarter.slug for quarter in quarters] + [privacy.TOTAL]:
         events = sum(figures.get((row, period), (0, 0))[0] for row in rows)
         people = sum(figures.get((row, period), (0, 0))[1] for row in rows)

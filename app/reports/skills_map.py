@@ -49,11 +49,6 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         [(statement.id, area.id, level.order) for area in path.areas for level in levels
          for statement in area.statements_at(level.id)],
     )
-    steps = _literal_rows(  # each level at which an area has statements, and how many
-        "path_steps", [("area_id", String), ("level_order", Integer), ("needed", Integer)],
-        [(area.id, level.order, len(area.statements_at(level.id))) for area in path.areas for level in levels
-         if area.statements_at(level.id)],
-    )
     cap = completion_cap(path)  # completed modules alone never place above Explorer (app.learning.placement)
     module_steps = _literal_rows(
         "path_modules", [("module_id", String), ("area_id", String), ("level_order", Integer), ("needed", Integer)],
@@ -78,34 +73,32 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         .where(SelfAssessment.organisation_id == organisation_id, SelfAssessment.taken_at < at)
         .subquery("latest")
     )
-    rated = (
-        select(latest.c.person_id, statements.c.area_id, statements.c.level_order, func.count().label("rated"))
+    # Per person and area, how many statements of each level their latest self-assessment rates "on my own" or
+    # higher (one grouped pass over the ratings); then, per area, the levels in order: the level reached is the last
+    # one before the first level short of its statements (levels without statements are no step).
+    ladders = {area.id: [(level.order, len(area.statements_at(level.id))) for level in levels
+                         if area.statements_at(level.id)] for area in path.areas}
+    step_orders = sorted({order for ladder in ladders.values() for order, _needed in ladder})
+    rated = {order: func.sum(case((statements.c.level_order == order, 1), else_=0)) for order in step_orders}
+
+    def reached(ladder):
+        below, short = NOT_STARTED, []
+        for order, needed in ladder:
+            short.append((rated[order] < needed, literal(below)))
+            below = order
+        return case(*short, else_=literal(below)) if short else literal(NOT_STARTED)
+
+    # The level is computed in the grouped select itself: a plain projection over it would be pulled up by the
+    # planner and the CASE copied into every expression that reads the level.
+    self_rated = (
+        select(latest.c.person_id, statements.c.area_id, case(
+            *((statements.c.area_id == area_id, reached(ladder)) for area_id, ladder in ladders.items() if ladder),
+            else_=literal(NOT_STARTED),
+        ).label("level"))
         .join(SelfRating, SelfRating.self_assessment_id == latest.c.assessment_id)
         .join(statements, statements.c.statement_id == SelfRating.statement_id)
         .where(latest.c.rank == 1, SelfRating.rating >= ON_MY_OWN)
-        .group_by(latest.c.person_id, statements.c.area_id, statements.c.level_order)
-        .subquery("rated")
-    )
-    reached = (func.coalesce(rated.c.rated, 0) >= steps.c.needed)
-    first_gap = func.min(case((~reached, steps.c.level_order))).over(
-        partition_by=(people.c.person_id, steps.c.area_id)
-    )
-    ladder = (
-        select(people.c.person_id, steps.c.area_id, steps.c.level_order, reached.label("reached"),
-               first_gap.label("first_gap"))
-        .select_from(people)
-        .join(steps, literal(True))
-        .outerjoin(rated, and_(rated.c.person_id == people.c.person_id, rated.c.area_id == steps.c.area_id,
-                               rated.c.level_order == steps.c.level_order))
-        .subquery("ladder")
-    )
-    self_rated = (
-        select(ladder.c.person_id, ladder.c.area_id, func.max(case(
-            (and_(ladder.c.reached, (ladder.c.first_gap.is_(None)) | (ladder.c.level_order < ladder.c.first_gap)),
-             ladder.c.level_order),
-            else_=NOT_STARTED,
-        )).label("level"))
-        .group_by(ladder.c.person_id, ladder.c.area_id)
+        .group_by(latest.c.person_id, statements.c.area_id)
         .subquery("self_rated")
     )
     done_steps = (
