@@ -1,8 +1,8 @@
 """Flask extensions, created unbound and bound to the app in create_app()."""
+import click
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -22,8 +22,49 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class Migrations:
+    """Flask-Migrate, bound without being imported: it imports Alembic, Mako and Pygments (about 10 MB per process)
+    that only `flask db …` and upgrade()/downgrade() calls use, never a web request (issue 30: a web worker's memory).
+
+    init_app puts a stand-in at app.extensions["migrate"] and a `db` command; the first read of the stand-in (by
+    flask_migrate's functions or migrations/env.py) or the `db` command imports Flask-Migrate and binds it with
+    Migrate.init_app, which replaces both with its own.
+    """
+
+    def init_app(self, app, db, **options) -> None:
+        app.extensions["migrate"] = _MigrateOnFirstUse(app, db, options)
+        app.cli.add_command(_MigrationCommands())
+
+
+class _MigrateOnFirstUse:
+    """app.extensions["migrate"] until first read: then Flask-Migrate's own, bound as Migrate.init_app binds it."""
+
+    def __init__(self, app, db, options: dict):
+        self._app, self._db, self._options = app, db, options
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):  # copy, pickle and our own attributes: nothing to bind for
+            raise AttributeError(name)
+        from flask_migrate import Migrate
+
+        Migrate().init_app(self._app, self._db, **self._options)  # replaces app.extensions["migrate"]
+        return getattr(self._app.extensions["migrate"], name)
+
+
+class _MigrationCommands(click.Command):
+    """`flask db …`: Flask-Migrate's command group, imported when the command runs."""
+
+    def __init__(self):
+        super().__init__("db", help="Perform database migrations.")
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        from flask_migrate.cli import db as commands
+
+        return commands.make_context(info_name, args, parent=parent, **extra)
+
+
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
+migrate = Migrations()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -3,9 +3,8 @@ Redis."""
 
 import json
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import redis
 from flask import current_app
 from sqlalchemy import DateTime, String, bindparam, delete, or_, select, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.clock import current_clock
 from app.extensions import db
 from app.models_base import JSONType
+
+if TYPE_CHECKING:
+    import redis
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -99,7 +101,7 @@ class RedisCache:
 
     writes_in_transaction = False
 
-    def __init__(self, client: redis.Redis, prefix: str):
+    def __init__(self, client: "redis.Redis", prefix: str):
         self.client = client
         self.prefix = prefix
 
@@ -126,6 +128,8 @@ def init_shared_cache(app) -> None:
     if url == "database":
         backend = DatabaseCache()
     elif url.startswith(REDIS_SCHEMES):
+        import redis  # here, not at the top: a web worker with the database cache is spared its ~6 MB (issue 30)
+
         backend = RedisCache(redis.Redis.from_url(url), app.config["SHARED_CACHE_PREFIX"])
     else:
         raise ValueError(f"SHARED_CACHE_URL must be 'database' or a redis:// URL, not {url!r}.")

@@ -7,7 +7,9 @@ import io
 from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree
-from PIL import Image, PngImagePlugin
+
+# Pillow (about 3.5 MB per process) is imported in the PNG functions, not here: the modules that import this one
+# are loaded by every web worker at start, which bakes or reads a PNG only for a badge image's download (issue 30).
 
 OB2_PNG_KEYWORD, OB3_PNG_KEYWORD = "openbadges", "openbadgecredential"
 OB2_SVG_NAMESPACE, OB3_SVG_NAMESPACE = "http://openbadges.org", "https://purl.imsglobal.org/ob/v3p0"
@@ -18,6 +20,8 @@ class NotBaked(ValueError):
 
 
 def bake_png(png: bytes, keyword: str, text: str) -> bytes:
+    from PIL import Image, PngImagePlugin
+
     image = Image.open(io.BytesIO(png))
     info = PngImagePlugin.PngInfo()
     for key, value in image.text.items():  # keep what the image already says, but never an older badge
@@ -30,6 +34,8 @@ def bake_png(png: bytes, keyword: str, text: str) -> bytes:
 
 
 def unbake_png(png: bytes, keyword: str) -> str:
+    from PIL import Image
+
     image = Image.open(io.BytesIO(png))
     image.load()
     value = image.text.get(keyword)

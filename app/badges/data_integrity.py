@@ -21,8 +21,9 @@ import base58
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from pyld import jsonld
-from pyld.documentloader.frozen import BUNDLED_CONTEXTS as PYLD_BUNDLED_CONTEXTS
+
+# pyld (with lxml and its document loaders, about 5 MB per process) is imported in the functions that canonicalise,
+# not here: a web worker loads it at its first credential download or verification, not at start (issue 30).
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"
@@ -36,9 +37,9 @@ MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 ED25519_MULTICODEC = b"\xed\x01"  # the multicodec varint of ed25519-pub (0xed)
 
 _CONTEXT_DIRECTORY = Path(__file__).parent / "contexts"
-# Every context this module will ever resolve: URL → file. Anything else is refused.
+# Every context this module will ever resolve: URL → file (None: pyld's own copy). Anything else is refused.
 BUNDLED = {
-    CREDENTIALS_V2: PYLD_BUNDLED_CONTEXTS[CREDENTIALS_V2],  # pyld's own copy of the W3C VC 2.0 context
+    CREDENTIALS_V2: None,  # pyld's own copy of the W3C VC 2.0 context
     OB_V3P0_CONTEXT: _CONTEXT_DIRECTORY / "ob-v3p0-context-3.0.3.json",  # see contexts/README.md
     OB_V3P0_EXTENSIONS: _CONTEXT_DIRECTORY / "ob-v3p0-extensions.json",
 }
@@ -51,7 +52,12 @@ class ProofInvalid(ValueError):
 @functools.cache
 def _context(url: str) -> dict:
     """The parsed context, read once per process."""
-    return json.loads(BUNDLED[url].read_text(encoding="utf-8"))
+    path = BUNDLED[url]
+    if path is None:
+        from pyld.documentloader.frozen import BUNDLED_CONTEXTS
+
+        path = BUNDLED_CONTEXTS[url]
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def document_loader(url: str, options=None) -> dict:
@@ -59,6 +65,8 @@ def document_loader(url: str, options=None) -> dict:
 
     Tagged "static": pyld keeps the processed context for the life of the process (the files never change).
     """
+    from pyld import jsonld
+
     if url not in BUNDLED:
         raise jsonld.JsonLdError(
             f"Refusing to load {url!r}: only the bundled JSON-LD contexts are served "
@@ -83,6 +91,8 @@ def _normalize(document: dict) -> str:
     # "base": None keeps a relative IRI relative, so RDF conversion drops it as every JSON-LD processor does; by
     # default pyld 3.3 would resolve it against "http://example.org/base/" and sign a statement no other verifier
     # reads. (pyld has no "safe mode": a term no context defines is dropped, not refused; strict verifiers refuse it.)
+    from pyld import jsonld
+
     return jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads", "base": None,
                                        "documentLoader": document_loader})
 
@@ -154,6 +164,8 @@ def verify_proof(document: dict, public_key: Ed25519PublicKey) -> None:
 
     Checks the signature only: whose key it is (the verificationMethod) and the credential's status are the caller's.
     """
+    from pyld import jsonld
+
     proof = _the_proof(document)
     signature = _signature(proof.get("proofValue"))
     proof_config = {key: value for key, value in proof.items() if key != "proofValue"}

@@ -10,7 +10,6 @@ import logging
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, select, update
 
 from app.badges.earners import EMAIL
@@ -87,6 +86,10 @@ def remove_logo(organisation_id: int) -> bool:
 def normalised_logo(data: bytes, filename: str = "") -> bytes:
     """The logo as a PNG of at most LOGO_MAX_SIDE pixels a side, without metadata (EXIF, text, colour profile);
     LogoRefused for anything but a PNG or JPEG image of at most MAX_LOGO_BYTES."""
+    # Pillow imported here, not at the top: only a logo upload uses it, and every web worker loads this module
+    # at start (issue 30: a web worker's memory).
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     name = filename or _("The file")
     if len(data) > MAX_LOGO_BYTES:
         raise LogoRefused(_("“%(file)s” is larger than 1 MB.", file=name),
