@@ -2,7 +2,10 @@
 it; one learner's path read-only (/courses/<id>/learners/<person id>) for the course's instructors and the learner's
 mentors; a mentor's list of their mentees (/mentees), where a mentor's launch lands."""
 
+from collections import Counter
 from datetime import UTC, date, datetime
+from functools import lru_cache
+from urllib.parse import urlencode
 
 from babel.lists import format_list
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -57,10 +60,32 @@ def course(course_id: int):
         cells=_Cells(names),
         day=_day_formatter(),
         learner_url=_learner_url(course),
+        dashboard_url=_dashboard_url(course),
         area_list=_area_list,
         not_started=NOT_STARTED,
         title=_("Course dashboard"),
+        _=_page_gettext(),
     )
+
+
+_TRANSLATED: dict[tuple[str, str], Markup] = {}  # (locale, text) → its translation: the page's fixed texts only
+
+
+def _page_gettext():
+    """The page's `_` (and its layout's): each fixed text of the template translated once per language, not once
+    per page; the page has some fifty, and a gettext through Flask-Babel and Jinja costs as much as a table row.
+
+    What Jinja's i18n `_` gives (a Markup, `%` applied with the keywords escaped), in the request's language; the
+    template's texts are its own literals, so the look-up stays as small as they are few.
+    """
+    locale = str(get_locale())
+
+    def gettext(text: str, **variables) -> Markup:
+        translated = _TRANSLATED.get((locale, text))
+        if translated is None:
+            translated = _TRANSLATED[locale, text] = Markup(_(text))
+        return translated % variables
+    return gettext
 
 
 class _PathNames:
@@ -75,6 +100,9 @@ class _PathNames:
         # The modules matrix's columns: by area, then level, as its header groups them.
         self.modules = [(module.id, module.localised(locale)) for area in path.areas for level in path.levels
                         for module in path.modules_for(area.id, level.id)]
+        # The modules matrix's upper header: each area with modules, over as many columns as it has.
+        counts = Counter(module.area for module in path.modules)
+        self.area_groups = [(name, counts[area_id]) for area_id, name in self.areas if counts[area_id]]
         self.words = words
         self.level = {level.id: level.localised(locale) for level in path.levels}
         self.by_self = {level_id: words["by_self"] % {"level": name} for level_id, name in self.level.items()}
@@ -156,6 +184,24 @@ def _learner_url(course: Course):
     return lambda person_id: f"{before}/learners/{int(person_id)}{after}"
 
 
+def _dashboard_url(course: Course):
+    """A query (name → value) → the link to this dashboard with it: url_for once, not once per column header.
+
+    The same link as url_for's: the query in the given order, the launch's token last (its url_defaults), encoded
+    as werkzeug encodes a query string.
+    """
+    path, _, token = url_for("dashboard.course", course_id=course.id).partition("?")
+
+    def url(query: dict) -> str:
+        encoded = urlencode([(name, value) for name, value in query.items() if value is not None], safe=_QUERY_SAFE)
+        joined = "&".join(part for part in (encoded, token) if part)
+        return f"{path}?{joined}" if joined else path
+    return url
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"  # what werkzeug leaves unquoted in a query string (werkzeug.urls._urlencode)
+
+
 def _area_list(areas, locale: str) -> str:
     """Areas' titles as one list in the page's language ("A, B and C")."""
     titles = [area.localised(locale) for area in areas]
@@ -203,7 +249,14 @@ def mentees():
 
 
 def _row_words() -> dict[str, Markup]:
-    """The words of every row, translated once per page: a gettext per cell was a third of the page's time.
+    """The words of every row in the request's language: a gettext per cell was a third of the page's time."""
+    return _row_words_in(str(get_locale()))
+
+
+@lru_cache(maxsize=64)
+def _row_words_in(locale: str) -> dict[str, Markup]:
+    """_row_words, translated once per language (the caller's request is in `locale`), not once per page: the same
+    words for every page in that language. Shared by those pages: read, never changed.
 
     Those with placeholders are filled in by the template with `%`, which escapes the values (Markup).
     """
