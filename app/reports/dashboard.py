@@ -141,7 +141,8 @@ class MemberRow:
     assessed_at: datetime | None
     grades: GradeState
     badges: list[str] = field(default_factory=list)  # badge ids held (not revoked)
-    attempts: dict[str, "ModuleAttempts"] = field(default_factory=dict)  # module id → its attempts and result
+    # Module id → its attempts and result: for the modules view only (the other views and the CSV leave it empty).
+    attempts: dict[str, "ModuleAttempts"] = field(default_factory=dict)
 
     @property
     def levels_reached(self) -> Counter:
@@ -232,7 +233,9 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, shows
         if not everything:
             found = found[(filters.page - 1) * PAGE_SIZE:filters.page * PAGE_SIZE]
     person_ids = [person.id for _, person, *_ in found]
-    progress = _progress_by_person(organisation_id, person_ids)
+    # Only the modules matrix shows how many attempts each module took (counted per progress row).
+    with_attempts = filters.view == "modules" and not everything
+    progress = _progress_by_person(organisation_id, person_ids, attempts=with_attempts)
     assessments = _latest_ratings(organisation_id, person_ids) if shows_self_assessments else {}
     badges = _badges_by_person(organisation_id, person_ids)
     # The page's badges tell its demonstrated levels too: one read of its awards.
@@ -273,7 +276,7 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, shows
                 taken_at,
                 _grade_state(grades[person.id]),
                 badges[person.id],
-                {p.module_id: ModuleAttempts(p.attempts, p.score) for p in taken},
+                {p.module_id: ModuleAttempts(p.attempts, p.score) for p in taken} if with_attempts else {},
             )
         )
     if everything:

@@ -5,6 +5,7 @@ mentors; a mentor's list of their mentees (/mentees), where a mentor's launch la
 from collections import Counter
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from babel.lists import format_list
@@ -94,7 +95,7 @@ class _PathNames:
     A matrix has a cell per member and area (or module): looked up here, not localised and formatted per cell.
     """
 
-    def __init__(self, path, locale: str, words: dict[str, Markup]):
+    def __init__(self, path, locale: str, words: SimpleNamespace):
         self.areas = [(area.id, area.localised(locale)) for area in path.areas]  # the areas matrix's columns
         self.area = dict(self.areas)
         # The modules matrix's columns: by area, then level, as its header groups them.
@@ -105,9 +106,9 @@ class _PathNames:
         self.area_groups = [(name, counts[area_id]) for area_id, name in self.areas if counts[area_id]]
         self.words = words
         self.level = {level.id: level.localised(locale) for level in path.levels}
-        self.by_self = {level_id: words["by_self"] % {"level": name} for level_id, name in self.level.items()}
-        self.by_modules = {level_id: words["by_modules"] % {"level": name} for level_id, name in self.level.items()}
-        self.by_badge = {level_id: words["by_badge"] % {"level": name} for level_id, name in self.level.items()}
+        self.by_self = {level_id: words.by_self % {"level": name} for level_id, name in self.level.items()}
+        self.by_modules = {level_id: words.by_modules % {"level": name} for level_id, name in self.level.items()}
+        self.by_badge = {level_id: words.by_badge % {"level": name} for level_id, name in self.level.items()}
 
 
 class _Cells:
@@ -124,10 +125,17 @@ class _Cells:
     def levels(self, row, level_cell) -> Markup:
         """A member's cells of the areas matrix, in path order; `level_cell(placement, shows_self)` makes one."""
         shows_self = row.self_rated is not None
-        return self._join(
-            (("area", placement.area.id, shows_self, _level_id(placement.self_rated), _level_id(placement.completed),
-              _level_id(placement.demonstrated)), level_cell, (placement, shows_self))
-            for placement in row.placements)
+        # Members placed alike share one list of placements (dashboard.py places each standing once): their cells
+        # are the same. The rows hold their lists while the page is made, so a list's id names it meanwhile.
+        key = ("levels", id(row.placements), shows_self)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._join(
+                (("area", placement.area.id, shows_self, _level_id(placement.self_rated),
+                  _level_id(placement.completed), _level_id(placement.demonstrated)),
+                 level_cell, (placement, shows_self))
+                for placement in row.placements)
+        return made
 
     def modules(self, row, module_cell) -> Markup:
         """A member's cells of the modules matrix; `module_cell(module_id, name, state, attempts)` makes one."""
@@ -144,7 +152,7 @@ class _Cells:
         counts = (len(row.completed), len(row.in_progress))
         made = self._made.get(counts)
         if made is None:
-            made = self._made[counts] = self.names.words["modules"] % {"completed": counts[0], "started": counts[1]}
+            made = self._made[counts] = self.names.words.modules % {"completed": counts[0], "started": counts[1]}
         return made
 
     def _join(self, cells) -> Markup:
@@ -248,13 +256,13 @@ def mentees():
     return render_template("reports/mentees.html", course=launch.course, mentees=found, title=_("Your mentees"))
 
 
-def _row_words() -> dict[str, Markup]:
+def _row_words() -> SimpleNamespace:
     """The words of every row in the request's language: a gettext per cell was a third of the page's time."""
     return _row_words_in(str(get_locale()))
 
 
 @lru_cache(maxsize=64)
-def _row_words_in(locale: str) -> dict[str, Markup]:
+def _row_words_in(locale: str) -> SimpleNamespace:
     """_row_words, translated once per language (the caller's request is in `locale`), not once per page: the same
     words for every page in that language. Shared by those pages: read, never changed.
 
@@ -281,7 +289,8 @@ def _row_words_in(locale: str) -> dict[str, Markup]:
         "grade_label": _("Grade in the LMS"), "modules_label": _("Modules"), "badges_label": _("Badges"),
         "position_label": _("Position on the path"), "self_assessment": _("Self-assessment"),
     }
-    return {name: Markup(escape(text)) for name, text in words.items()}
+    # Attributes, not a dict's keys: Jinja tries `words.name` as an attribute first, and a dict's miss raises.
+    return SimpleNamespace(**{name: Markup(escape(text)) for name, text in words.items()})
 
 
 @bp.get("/courses/<int:course_id>/dashboard.csv")
