@@ -166,18 +166,26 @@ class _Cells:
         return Markup("\n      ".join(parts))  # every part is a macro's Markup already: nothing to escape
 
 
+_DAYS: dict[tuple[str, date], str] = {}  # (locale, day) → the day as the `dateformat` filter writes it
+_DAYS_MAX = 20_000
+
+
 def _day_formatter():
-    """The `dateformat` filter for the rows' dates: each distinct day of the page formatted once."""
+    """The `dateformat` filter for the rows' dates: each distinct day formatted once per language (the same words
+    on every page), not once per row or page."""
     zone = get_timezone()
-    made: dict[date, str] = {}
+    locale = str(get_locale())
+    if len(_DAYS) > _DAYS_MAX:
+        _DAYS.clear()
 
     def day(moment: datetime) -> str:
         if moment.tzinfo is None:  # stored as UTC, as Flask-Babel's to_user_timezone takes it
             moment = moment.replace(tzinfo=UTC)
         local = zone.normalize(moment.astimezone(zone)).date()
-        if local not in made:
-            made[local] = format_date(local)
-        return made[local]
+        made = _DAYS.get((locale, local))
+        if made is None:
+            made = _DAYS[locale, local] = format_date(local)
+        return made
     return day
 
 
