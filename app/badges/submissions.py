@@ -443,15 +443,16 @@ def waiting_counts(organisation_id: int, person_id: int) -> dict[str, int]:
     return {"to_review": 0, "returned": 0, **{name: row[name] for name in counts}}
 
 
-def waiting_in_course(organisation_id: int, course_id: int) -> int:
-    """Submissions of the course's members waiting for a reviewer (the instructor's dashboard shows the count)."""
+def waiting_in_course_subquery(organisation_id: int, course_id: int):
+    """Submissions of the course's members waiting for a reviewer (the instructor's dashboard shows the count): a
+    scalar subquery, so that the dashboard reads it in a statement it makes anyway."""
     from app.tenancy.models import Membership
 
     members = select(Membership.person_id).where(Membership.organisation_id == organisation_id,
                                                  Membership.course_id == course_id)
-    return db.session.scalar(select(db.func.count()).select_from(Submission).where(
+    return select(db.func.count()).select_from(Submission).where(
         Submission.organisation_id == organisation_id, Submission.state == Submission.SUBMITTED,
-        Submission.person_id.in_(members))) or 0
+        Submission.person_id.in_(members)).scalar_subquery()
 
 
 # --- people's data -------------------------------------------------------------------------------------------------

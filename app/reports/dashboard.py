@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy import Row, and_, func, literal, or_, select, true
+from sqlalchemy.orm import Bundle, aliased
 
 from app.badges.models import BadgeAward
-from app.badges.submissions import demonstrated_levels_by_person, demonstrated_levels_in, waiting_in_course
+from app.badges.submissions import demonstrated_levels_by_person, demonstrated_levels_in, waiting_in_course_subquery
 from app.extensions import db
 from app.grades.models import GradeSync
 from app.learning.content.model import Area, Level, PathModel
@@ -131,8 +131,8 @@ class GradeState:
 
 @dataclass
 class MemberRow:
-    membership: Membership
-    person: Person
+    membership: Row  # of MEMBERSHIP_SHOWN: what the page shows of the membership
+    person: Row  # of PERSON_SHOWN
     completed: list[str]
     in_progress: list[str]
     last_activity: datetime | None
@@ -141,7 +141,8 @@ class MemberRow:
     assessed_at: datetime | None
     grades: GradeState
     badges: list[str] = field(default_factory=list)  # badge ids held (not revoked)
-    attempts: dict[str, "ModuleAttempts"] = field(default_factory=dict)  # module id → its attempts and result
+    # Module id → its attempts and result: for the modules view only (the other views and the CSV leave it empty).
+    attempts: dict[str, "ModuleAttempts"] = field(default_factory=dict)
 
     @property
     def levels_reached(self) -> Counter:
@@ -232,7 +233,9 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, shows
         if not everything:
             found = found[(filters.page - 1) * PAGE_SIZE:filters.page * PAGE_SIZE]
     person_ids = [person.id for _, person, *_ in found]
-    progress = _progress_by_person(organisation_id, person_ids)
+    # Only the modules matrix shows how many attempts each module took (counted per progress row).
+    with_attempts = filters.view == "modules" and not everything
+    progress = _progress_by_person(organisation_id, person_ids, attempts=with_attempts)
     assessments = _latest_ratings(organisation_id, person_ids) if shows_self_assessments else {}
     badges = _badges_by_person(organisation_id, person_ids)
     # The page's badges tell its demonstrated levels too: one read of its awards.
@@ -240,17 +243,18 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, shows
         (person_id, badge_id) for person_id, held in badges.items() for badge_id in held)
     standings = {}
     # Members alike in what places them (no module completed yet, the same ones, no self-assessment shown …) are
-    # placed once: placing is most of the service's Python time for a page.
-    placed: dict[tuple, list[Placement]] = {}
+    # placed once, and not again on the next page: placing was most of the service's Python time for a page.
+    path_placed = _placed_in(path)
     for _membership, person, *_progress_figures in found:
         completed = [p.module_id for p in progress[person.id] if p.completed_at]
         taken_at, ratings = assessments.get(person.id, (None, {}))
         shown = demonstrated.get(person.id) or {}
         alike = (frozenset(completed), frozenset(ratings.items()),
                  frozenset((area_id, frozenset(levels)) for area_id, levels in shown.items()))
-        if alike not in placed:
-            placed[alike] = place(path, ratings, alike[0], shown)
-        standings[person.id] = (completed, placed[alike], taken_at)
+        placements = path_placed.get(alike)
+        if placements is None:
+            placements = path_placed[alike] = place(path, ratings, alike[0], shown)
+        standings[person.id] = (completed, placements, taken_at)
     page_ids = person_ids
     grades = _grades_by_person(course, page_ids)
     rows = []
@@ -272,12 +276,29 @@ def course_dashboard(course: Course, path: PathModel, filters: Filters, *, shows
                 taken_at,
                 _grade_state(grades[person.id]),
                 badges[person.id],
-                {p.module_id: ModuleAttempts(p.attempts, p.score) for p in taken},
+                {p.module_id: ModuleAttempts(p.attempts, p.score) for p in taken} if with_attempts else {},
             )
         )
-    return Dashboard(course, filters, rows, total, shows_self_assessments,
-                     [] if everything else _gradebook_links(course),
-                     0 if everything else waiting_in_course(organisation_id, course.id))
+    if everything:
+        return Dashboard(course, filters, rows, total, shows_self_assessments)
+    return Dashboard(course, filters, rows, total, shows_self_assessments, *_links_and_waiting(course))
+
+
+# The placements of the latest path model (the content loaded at start) by what places a member: a pure function
+# of those, so nothing to invalidate. Read and replaced as one tuple, so threads never mix two paths' entries;
+# emptied when it grows past _PLACED_MAX (distinct standings of the pages shown, not members).
+_placed: tuple[PathModel | None, dict[tuple, list[Placement]]] = (None, {})
+_PLACED_MAX = 4096
+
+
+def _placed_in(path: PathModel) -> dict[tuple, list[Placement]]:
+    """The placements made so far for `path`; shared by the pages (the lists and placements are never changed)."""
+    global _placed
+    placed_path, placed = _placed
+    if placed_path is not path or len(placed) > _PLACED_MAX:
+        placed = {}
+        _placed = (path, placed)
+    return placed
 
 
 def _select_and_sort(course: Course, path: PathModel, found: list, filters: Filters,
@@ -326,15 +347,20 @@ def _select_and_sort(course: Course, path: PathModel, found: list, filters: Filt
     return found
 
 
-def _gradebook_links(course: Course) -> list[GradebookLink]:
-    """The course's links with scores, the whole path first: the dashboard says what the LMS shows for each."""
+def _links_and_waiting(course: Course) -> tuple[list[GradebookLink], int]:
+    """The course's links with scores, the whole path first (the dashboard says what the LMS shows for each), and
+    its members' work waiting for a badge reviewer: one statement, a row per link, the count on each (and one row
+    with no link when the course has none)."""
+    links = (select(GradeSync.resource_id, func.min(GradeSync.label).label("label"))
+             .where(GradeSync.organisation_id == course.organisation_id, GradeSync.course_id == course.id)
+             .group_by(GradeSync.resource_id).subquery())
     found = db.session.execute(
-        select(GradeSync.resource_id, func.min(GradeSync.label)).where(
-            GradeSync.organisation_id == course.organisation_id, GradeSync.course_id == course.id)
-        .group_by(GradeSync.resource_id)
+        select(waiting_in_course_subquery(course.organisation_id, course.id), links.c.resource_id, links.c.label)
+        .select_from(select(literal(1).label("one")).subquery().outerjoin(links, true()))
     ).all()
-    links = [GradebookLink(resource_id, label) for resource_id, label in found]
-    return sorted(links, key=lambda link: (not link.is_path, link.label))
+    gradebook = [GradebookLink(resource_id, label) for _, resource_id, label in found if resource_id is not None]
+    gradebook.sort(key=lambda link: (not link.is_path, link.label))
+    return gradebook, found[0][0] or 0
 
 
 def course_shows_self_assessments(organisation: Organisation) -> bool:
@@ -342,15 +368,19 @@ def course_shows_self_assessments(organisation: Organisation) -> bool:
     return bool(organisation.instructors_see_self_assessments)
 
 
+# What the page and the CSV show of each member, read as plain rows (row.membership.role, row.person.name): not
+# as ORM objects, which cost the page more to load than to show (and their JSON columns to decode).
+MEMBERSHIP_SHOWN = Bundle("membership", Membership.role, Membership.lms_status)
+PERSON_SHOWN = Bundle("person", Person.id, Person.name, Person.email)
+
+
 def _members_query(course: Course, filters: Filters):
     org = course.organisation_id
     query = (
-        select(Membership, Person)
+        select(MEMBERSHIP_SHOWN, PERSON_SHOWN)
         .join(Person, Person.id == Membership.person_id)
         .where(Membership.organisation_id == org, Membership.course_id == course.id)
     )
-    # The rows show a membership's role and roster status: its JSON columns are not read and decoded per row.
-    query = query.options(defer(Membership.lti_roles), defer(Membership.mentee_subjects))
     if filters.role == "learner":
         query = query.where(Membership.role == LEARNER)
     elif filters.role == "instructor":

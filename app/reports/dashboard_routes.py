@@ -2,7 +2,11 @@
 it; one learner's path read-only (/courses/<id>/learners/<person id>) for the course's instructors and the learner's
 mentors; a mentor's list of their mentees (/mentees), where a mentor's launch lands."""
 
+from collections import Counter
 from datetime import UTC, date, datetime
+from functools import lru_cache
+from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from babel.lists import format_list
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -57,10 +61,32 @@ def course(course_id: int):
         cells=_Cells(names),
         day=_day_formatter(),
         learner_url=_learner_url(course),
+        dashboard_url=_dashboard_url(course),
         area_list=_area_list,
         not_started=NOT_STARTED,
         title=_("Course dashboard"),
+        _=_page_gettext(),
     )
+
+
+_TRANSLATED: dict[tuple[str, str], Markup] = {}  # (locale, text) → its translation: the page's fixed texts only
+
+
+def _page_gettext():
+    """The page's `_` (and its layout's): each fixed text of the template translated once per language, not once
+    per page; the page has some fifty, and a gettext through Flask-Babel and Jinja costs as much as a table row.
+
+    What Jinja's i18n `_` gives (a Markup, `%` applied with the keywords escaped), in the request's language; the
+    template's texts are its own literals, so the look-up stays as small as they are few.
+    """
+    locale = str(get_locale())
+
+    def gettext(text: str, **variables) -> Markup:
+        translated = _TRANSLATED.get((locale, text))
+        if translated is None:
+            translated = _TRANSLATED[locale, text] = Markup(_(text))
+        return translated % variables
+    return gettext
 
 
 class _PathNames:
@@ -69,17 +95,20 @@ class _PathNames:
     A matrix has a cell per member and area (or module): looked up here, not localised and formatted per cell.
     """
 
-    def __init__(self, path, locale: str, words: dict[str, Markup]):
+    def __init__(self, path, locale: str, words: SimpleNamespace):
         self.areas = [(area.id, area.localised(locale)) for area in path.areas]  # the areas matrix's columns
         self.area = dict(self.areas)
         # The modules matrix's columns: by area, then level, as its header groups them.
         self.modules = [(module.id, module.localised(locale)) for area in path.areas for level in path.levels
                         for module in path.modules_for(area.id, level.id)]
+        # The modules matrix's upper header: each area with modules, over as many columns as it has.
+        counts = Counter(module.area for module in path.modules)
+        self.area_groups = [(name, counts[area_id]) for area_id, name in self.areas if counts[area_id]]
         self.words = words
         self.level = {level.id: level.localised(locale) for level in path.levels}
-        self.by_self = {level_id: words["by_self"] % {"level": name} for level_id, name in self.level.items()}
-        self.by_modules = {level_id: words["by_modules"] % {"level": name} for level_id, name in self.level.items()}
-        self.by_badge = {level_id: words["by_badge"] % {"level": name} for level_id, name in self.level.items()}
+        self.by_self = {level_id: words.by_self % {"level": name} for level_id, name in self.level.items()}
+        self.by_modules = {level_id: words.by_modules % {"level": name} for level_id, name in self.level.items()}
+        self.by_badge = {level_id: words.by_badge % {"level": name} for level_id, name in self.level.items()}
 
 
 class _Cells:
@@ -96,10 +125,17 @@ class _Cells:
     def levels(self, row, level_cell) -> Markup:
         """A member's cells of the areas matrix, in path order; `level_cell(placement, shows_self)` makes one."""
         shows_self = row.self_rated is not None
-        return self._join(
-            (("area", placement.area.id, shows_self, _level_id(placement.self_rated), _level_id(placement.completed),
-              _level_id(placement.demonstrated)), level_cell, (placement, shows_self))
-            for placement in row.placements)
+        # Members placed alike share one list of placements (dashboard.py places each standing once): their cells
+        # are the same. The rows hold their lists while the page is made, so a list's id names it meanwhile.
+        key = ("levels", id(row.placements), shows_self)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._join(
+                (("area", placement.area.id, shows_self, _level_id(placement.self_rated),
+                  _level_id(placement.completed), _level_id(placement.demonstrated)),
+                 level_cell, (placement, shows_self))
+                for placement in row.placements)
+        return made
 
     def modules(self, row, module_cell) -> Markup:
         """A member's cells of the modules matrix; `module_cell(module_id, name, state, attempts)` makes one."""
@@ -116,7 +152,7 @@ class _Cells:
         counts = (len(row.completed), len(row.in_progress))
         made = self._made.get(counts)
         if made is None:
-            made = self._made[counts] = self.names.words["modules"] % {"completed": counts[0], "started": counts[1]}
+            made = self._made[counts] = self.names.words.modules % {"completed": counts[0], "started": counts[1]}
         return made
 
     def _join(self, cells) -> Markup:
@@ -130,18 +166,26 @@ class _Cells:
         return Markup("\n      ".join(parts))  # every part is a macro's Markup already: nothing to escape
 
 
+_DAYS: dict[tuple[str, date], str] = {}  # (locale, day) → the day as the `dateformat` filter writes it
+_DAYS_MAX = 20_000
+
+
 def _day_formatter():
-    """The `dateformat` filter for the rows' dates: each distinct day of the page formatted once."""
+    """The `dateformat` filter for the rows' dates: each distinct day formatted once per language (the same words
+    on every page), not once per row or page."""
     zone = get_timezone()
-    made: dict[date, str] = {}
+    locale = str(get_locale())
+    if len(_DAYS) > _DAYS_MAX:
+        _DAYS.clear()
 
     def day(moment: datetime) -> str:
         if moment.tzinfo is None:  # stored as UTC, as Flask-Babel's to_user_timezone takes it
             moment = moment.replace(tzinfo=UTC)
         local = zone.normalize(moment.astimezone(zone)).date()
-        if local not in made:
-            made[local] = format_date(local)
-        return made[local]
+        made = _DAYS.get((locale, local))
+        if made is None:
+            made = _DAYS[locale, local] = format_date(local)
+        return made
     return day
 
 
@@ -154,6 +198,24 @@ def _learner_url(course: Course):
     made = url_for("dashboard.learner", course_id=course.id, person_id=0)
     before, after = made.split("/learners/0", 1)
     return lambda person_id: f"{before}/learners/{int(person_id)}{after}"
+
+
+def _dashboard_url(course: Course):
+    """A query (name → value) → the link to this dashboard with it: url_for once, not once per column header.
+
+    The same link as url_for's: the query in the given order, the launch's token last (its url_defaults), encoded
+    as werkzeug encodes a query string.
+    """
+    path, _, token = url_for("dashboard.course", course_id=course.id).partition("?")
+
+    def url(query: dict) -> str:
+        encoded = urlencode([(name, value) for name, value in query.items() if value is not None], safe=_QUERY_SAFE)
+        joined = "&".join(part for part in (encoded, token) if part)
+        return f"{path}?{joined}" if joined else path
+    return url
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"  # what werkzeug leaves unquoted in a query string (werkzeug.urls._urlencode)
 
 
 def _area_list(areas, locale: str) -> str:
@@ -202,8 +264,15 @@ def mentees():
     return render_template("reports/mentees.html", course=launch.course, mentees=found, title=_("Your mentees"))
 
 
-def _row_words() -> dict[str, Markup]:
-    """The words of every row, translated once per page: a gettext per cell was a third of the page's time.
+def _row_words() -> SimpleNamespace:
+    """The words of every row in the request's language: a gettext per cell was a third of the page's time."""
+    return _row_words_in(str(get_locale()))
+
+
+@lru_cache(maxsize=64)
+def _row_words_in(locale: str) -> SimpleNamespace:
+    """_row_words, translated once per language (the caller's request is in `locale`), not once per page: the same
+    words for every page in that language. Shared by those pages: read, never changed.
 
     Those with placeholders are filled in by the template with `%`, which escapes the values (Markup).
     """
@@ -228,7 +297,8 @@ def _row_words() -> dict[str, Markup]:
         "grade_label": _("Grade in the LMS"), "modules_label": _("Modules"), "badges_label": _("Badges"),
         "position_label": _("Position on the path"), "self_assessment": _("Self-assessment"),
     }
-    return {name: Markup(escape(text)) for name, text in words.items()}
+    # Attributes, not a dict's keys: Jinja tries `words.name` as an attribute first, and a dict's miss raises.
+    return SimpleNamespace(**{name: Markup(escape(text)) for name, text in words.items()})
 
 
 @bp.get("/courses/<int:course_id>/dashboard.csv")
