@@ -70,8 +70,14 @@ def submission_of(organisation_id: int, person_id: int, badge_id: str, *, lock: 
 
 
 def submissions_of(organisation_id: int, person_id: int) -> dict[str, Submission]:
-    rows = db.session.scalars(scoped(Submission, organisation_id).where(Submission.person_id == person_id))
+    rows = db.session.scalars(_submissions_of_person(), {"organisation_id": organisation_id, "person_id": person_id})
     return {submission.badge_id: submission for submission in rows}
+
+
+@functools.cache
+def _submissions_of_person():
+    """Built once: the path page runs it on every launch, and building it cost more than running it."""
+    return scoped(Submission, bindparam("organisation_id")).where(Submission.person_id == bindparam("person_id"))
 
 
 def draft_for(organisation_id: int, person_id: int, badge: BadgeDefinition, path: PathModel, *,
@@ -585,4 +591,18 @@ def _aligned_levels() -> dict[str, tuple[str, str]]:
 
 
 def demonstrated_levels(organisation_id: int, person_id: int) -> dict[str, set[str]]:
-    return demonstrated_levels_by_person(organisation_id, [person_id]).get(person_id, {})
+    """One person's (the path page, every launch: its statement is built once per catalogue)."""
+    aligned = _aligned_levels()
+    if not aligned:
+        return {}
+    return demonstrated_levels_in(db.session.execute(
+        _demonstrated_levels_statement(tuple(sorted(aligned))),
+        {"organisation_id": organisation_id, "person_id": person_id})).get(person_id, {})
+
+
+@functools.lru_cache(maxsize=16)
+def _demonstrated_levels_statement(badge_ids: tuple[str, ...]):
+    return select(BadgeAward.person_id, BadgeAward.badge_id).where(
+        BadgeAward.organisation_id == bindparam("organisation_id", type_=Integer),
+        BadgeAward.person_id == bindparam("person_id", type_=Integer),
+        BadgeAward.badge_id.in_(list(badge_ids)), BadgeAward.revoked_at.is_(None))
