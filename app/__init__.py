@@ -12,7 +12,14 @@ from app.config import PROJECT_ROOT, Config, config_from_environment
 from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.http_limits import init_http_limits
-from app.i18n import current_language, format_time, language_name, select_locale, select_time_zone
+from app.i18n import (
+    current_language,
+    format_time,
+    install_template_gettext,
+    language_name,
+    select_locale,
+    select_time_zone,
+)
 from app.navigation import navigation_groups
 from app.notices import waiting_notices
 from app.shared_cache import init_shared_cache
@@ -69,6 +76,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
+    install_template_gettext(app.jinja_env)
     limiter.init_app(app)
     init_shared_cache(app)
     register_error_handlers(app)

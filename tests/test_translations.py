@@ -181,3 +181,18 @@ def test_dates_follow_the_readers_locale_and_english_is_written_the_european_way
         assert select_locale() == formats
         assert current_language() == language
         assert format_date(day(2026, 12, 7), "medium") == date
+
+
+def test_templates_follow_a_forced_locale_within_a_request_and_return_to_the_readers(app, compiled_catalogs):
+    """The templates' translations are kept per request (app.i18n.request_translations): an email written in its
+    reader's language with force_locale must still get that language, and the page after it the reader's again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context("/", headers={"Accept-Language": "fi"}):
+        before = render_template_string('{{ _("Your path") }}')
+        with force_locale("et"):
+            forced = render_template_string('{{ _("Your path") }}')
+        after = render_template_string('{{ _("Your path") }}')
+
+    assert (before, forced, after) == ("Polkusi", "Sinu arengutee", "Polkusi")

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
+from sqlalchemy import Integer, bindparam, select
+
 from app.badges.awarding import awards_of
 from app.badges.catalogue import badge_catalogue
 from app.badges.criteria import RuleProgress, rule_progress
@@ -198,11 +200,21 @@ class PathBadges:
     issuer_id: str | None  # the issuer's public id, for the badge image URLs
 
 
+# The path page's awards: three columns of the person's valid awards, newest first, built once with the
+# organisation and the person as bind parameters (the page opens every launch; building a statement and its cache
+# key costs more than running it, and whole BadgeAward rows carry their JSON).
+_PATH_AWARDS = select(BadgeAward.badge_id, BadgeAward.public_id, BadgeAward.is_private).where(
+    BadgeAward.organisation_id == bindparam("organisation_id", type_=Integer),
+    BadgeAward.person_id == bindparam("person_id", type_=Integer),
+    BadgeAward.revoked_at.is_(None)).order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc())
+
+
 def path_badges(organisation_id: int, person_id: int) -> PathBadges:
-    """Earned, unrevoked badges, newest first, whose definitions still exist."""
+    """Earned, unrevoked badges, newest first, whose definitions still exist (`award` of each is a row of
+    badge_id, public_id and is_private, all the strip shows)."""
     catalogue = badge_catalogue()
-    earned = [EarnedBadge(award, catalogue.badge(award.badge_id))
-              for award in reversed(awards_of(organisation_id, person_id)) if not award.is_revoked]
+    awards = db.session.execute(_PATH_AWARDS, {"organisation_id": organisation_id, "person_id": person_id})
+    earned = [EarnedBadge(award, catalogue.badge(award.badge_id)) for award in awards]
     earned = [item for item in earned if item.badge is not None]
     issuer_id = issuer_for(organisation_id).public_id if earned else None
     return PathBadges(earned[:ON_PATH_PAGE], max(0, len(earned) - ON_PATH_PAGE), issuer_id)

@@ -5,6 +5,7 @@ Rules kept here, whatever page or command calls: a submission only once the badg
 while it is a draft or returned; a review only by a reviewer of the same organisation who is not the submitter;
 one decision per submitted revision (the row is locked, so two reviewers accepting at once award once).
 """
+import functools
 import hashlib
 import logging
 import secrets
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import Integer, and_, bindparam, delete, or_, select, update
 
 from app.badges.awarding import award_badge
 from app.badges.catalogue import badge_catalogue
@@ -69,8 +70,14 @@ def submission_of(organisation_id: int, person_id: int, badge_id: str, *, lock: 
 
 
 def submissions_of(organisation_id: int, person_id: int) -> dict[str, Submission]:
-    rows = db.session.scalars(scoped(Submission, organisation_id).where(Submission.person_id == person_id))
+    rows = db.session.scalars(_submissions_of_person(), {"organisation_id": organisation_id, "person_id": person_id})
     return {submission.badge_id: submission for submission in rows}
+
+
+@functools.cache
+def _submissions_of_person():
+    """Built once: the path page runs it on every launch, and building it cost more than running it."""
+    return scoped(Submission, bindparam("organisation_id")).where(Submission.person_id == bindparam("person_id"))
 
 
 def draft_for(organisation_id: int, person_id: int, badge: BadgeDefinition, path: PathModel, *,
@@ -201,19 +208,28 @@ def reviewable_badges(organisation_id: int, person_id: int) -> list[BadgeDefinit
 def _to_review(organisation_id: int, person_id: int):
     """SQL condition on Submission: submitted work for a demonstrated badge that the person may review (named for
     it or for all, or a peer holding it), never their own. The queue lists it; the navigation counts it."""
+    return _review_condition(organisation_id, person_id, *_review_key())
+
+
+def _review_key() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the review condition depends on in the catalogue: the demonstrated badges, and those peers review."""
     demonstrated = badge_catalogue().demonstrated
+    return (tuple(badge.id for badge in demonstrated),
+            tuple(badge.id for badge in demonstrated if badge.reviewers == REVIEWERS_WITH_PEERS))
+
+
+def _review_condition(organisation_id, person_id, demonstrated_ids: tuple[str, ...], peer_badges: tuple[str, ...]):
+    """_to_review's condition; the ids may be values or bind parameters (waiting_counts builds its statement once)."""
     may_review = select(BadgeReviewer.id).where(
         BadgeReviewer.organisation_id == organisation_id, BadgeReviewer.person_id == person_id,
         or_(BadgeReviewer.badge_id.is_(None), BadgeReviewer.badge_id == Submission.badge_id)).exists()
-    peer_badges = [badge.id for badge in demonstrated if badge.reviewers == REVIEWERS_WITH_PEERS]
     if peer_badges:
         holds = select(BadgeAward.id).where(
             BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id,
             BadgeAward.badge_id == Submission.badge_id, BadgeAward.revoked_at.is_(None)).exists()
-        may_review = or_(may_review, and_(Submission.badge_id.in_(peer_badges), holds))
+        may_review = or_(may_review, and_(Submission.badge_id.in_(list(peer_badges)), holds))
     return and_(Submission.organisation_id == organisation_id, Submission.state == Submission.SUBMITTED,
-                Submission.person_id != person_id,
-                Submission.badge_id.in_([badge.id for badge in demonstrated]), may_review)
+                Submission.person_id != person_id, Submission.badge_id.in_(list(demonstrated_ids)), may_review)
 
 
 def review_queue(organisation_id: int, person_id: int) -> list[Submission]:
@@ -428,19 +444,28 @@ def _hash(token: str) -> str:
 
 def waiting_counts(organisation_id: int, person_id: int) -> dict[str, int]:
     """For the navigation on every page: submissions waiting for this reviewer, the person's own returned with
-    feedback, and their badges revoked since they last opened My badges. One statement: it runs on every page of
-    a launch."""
+    feedback, and their badges revoked since they last opened My badges. One statement, built once per catalogue
+    (it runs on every page of a launch, and building it and its cache key cost more than running it)."""
+    row = db.session.execute(_waiting_counts_statement(*_review_key()),
+                             {"organisation_id": organisation_id, "person_id": person_id}).one()._mapping
+    return {"to_review": 0, "returned": 0, **row}
+
+
+@functools.lru_cache(maxsize=16)
+def _waiting_counts_statement(demonstrated_ids: tuple[str, ...], peer_badges: tuple[str, ...]):
+    """waiting_counts' SELECT with the organisation and the person as bind parameters."""
     from app.badges.revocation import unseen_revocations_count
 
-    counts = {"revoked": unseen_revocations_count(organisation_id, person_id).label("revoked")}
-    if badge_catalogue().demonstrated:
-        counts["to_review"] = select(db.func.count()).select_from(Submission).where(
-            _to_review(organisation_id, person_id)).scalar_subquery().label("to_review")
-        counts["returned"] = select(db.func.count()).select_from(Submission).where(
+    organisation_id, person_id = bindparam("organisation_id", type_=Integer), bindparam("person_id", type_=Integer)
+    counts = [unseen_revocations_count(organisation_id, person_id).label("revoked")]
+    if demonstrated_ids:
+        counts.append(select(db.func.count()).select_from(Submission).where(
+            _review_condition(organisation_id, person_id, demonstrated_ids, peer_badges))
+            .scalar_subquery().label("to_review"))
+        counts.append(select(db.func.count()).select_from(Submission).where(
             Submission.organisation_id == organisation_id, Submission.person_id == person_id,
-            Submission.state == Submission.RETURNED).scalar_subquery().label("returned")
-    row = db.session.execute(select(*counts.values())).one()._mapping
-    return {"to_review": 0, "returned": 0, **{name: row[name] for name in counts}}
+            Submission.state == Submission.RETURNED).scalar_subquery().label("returned"))
+    return select(*counts)
 
 
 def waiting_in_course_subquery(organisation_id: int, course_id: int):
@@ -526,8 +551,14 @@ class DemonstratedBadge:
         return self.submission.state if self.submission else ("open" if self.ready else "locked")
 
 
-def demonstrated_for(organisation_id: int, person_id: int, path: PathModel) -> list[DemonstratedBadge]:
-    completed = completed_module_ids(organisation_id, person_id)
+def demonstrated_for(organisation_id: int, person_id: int, path: PathModel,
+                     completed: frozenset[str] | None = None) -> list[DemonstratedBadge]:
+    """The demonstrated badges as the person stands with them; `completed` is their completed module ids when the
+    caller has read them already (the path page has)."""
+    if not badge_catalogue().demonstrated:
+        return []
+    if completed is None:
+        completed = completed_module_ids(organisation_id, person_id)
     mine = submissions_of(organisation_id, person_id)
     return [DemonstratedBadge(badge, rule_progress(badge.prerequisites, path, completed).met, mine.get(badge.id))
             for badge in badge_catalogue().demonstrated]
@@ -561,4 +592,18 @@ def _aligned_levels() -> dict[str, tuple[str, str]]:
 
 
 def demonstrated_levels(organisation_id: int, person_id: int) -> dict[str, set[str]]:
-    return demonstrated_levels_by_person(organisation_id, [person_id]).get(person_id, {})
+    """One person's (the path page, every launch: its statement is built once per catalogue)."""
+    aligned = _aligned_levels()
+    if not aligned:
+        return {}
+    return demonstrated_levels_in(db.session.execute(
+        _demonstrated_levels_statement(tuple(sorted(aligned))),
+        {"organisation_id": organisation_id, "person_id": person_id})).get(person_id, {})
+
+
+@functools.lru_cache(maxsize=16)
+def _demonstrated_levels_statement(badge_ids: tuple[str, ...]):
+    return select(BadgeAward.person_id, BadgeAward.badge_id).where(
+        BadgeAward.organisation_id == bindparam("organisation_id", type_=Integer),
+        BadgeAward.person_id == bindparam("person_id", type_=Integer),
+        BadgeAward.badge_id.in_(list(badge_ids)), BadgeAward.revoked_at.is_(None))

@@ -44,7 +44,7 @@ def home():
     completed = frozenset(module_id for module_id, row in progress.items() if row.is_completed)
     learner = learner_path(path, launch.organisation_id, launch.person_id, completed_module_ids=completed)
     return render_template("learning/home.html", launch=launch, path=path, learner=learner, title=_("Your path"),
-                           progress=progress, overall=path_progress(path, completed),
+                           progress=progress, completed_module_ids=completed, overall=path_progress(path, completed),
                            map_rows=path_map(path, learner, progress, current_language()))
 
 

@@ -17,11 +17,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, update
+from sqlalchemy import Select, bindparam, delete, update
 
 from app.errors import AppError, InvalidInput, NotFound
 from app.events import self_assessment_recorded
@@ -62,10 +63,19 @@ def latest_self_assessment(organisation_id: int, person_id: int) -> SelfAssessme
     """The person's most recent finished taking, or None before their first (a taking in progress is a draft,
     kept elsewhere)."""
     return db.session.scalars(
-        scoped(SelfAssessment, organisation_id)
-        .where(SelfAssessment.person_id == person_id)
-        .order_by(SelfAssessment.taken_at.desc(), SelfAssessment.id.desc())
+        _latest_self_assessment(), {"organisation_id": organisation_id, "person_id": person_id}
     ).first()
+
+
+@cache
+def _latest_self_assessment() -> Select:
+    """Built once: the path page runs it on every launch, and building it cost more than running it."""
+    return (
+        scoped(SelfAssessment, bindparam("organisation_id"))
+        .where(SelfAssessment.person_id == bindparam("person_id"))
+        .order_by(SelfAssessment.taken_at.desc(), SelfAssessment.id.desc())
+        .limit(1)
+    )
 
 
 def latest_ratings(organisation_id: int, person_id: int) -> dict[str, int]:
