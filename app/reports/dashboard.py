@@ -15,9 +15,9 @@ import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 
-from sqlalchemy import Row, and_, func, literal, or_, select, true
+from sqlalchemy import Row, Select, and_, bindparam, func, literal, or_, select, true
 from sqlalchemy.orm import Bundle, aliased
 
 from app.badges.models import BadgeAward
@@ -351,16 +351,23 @@ def _links_and_waiting(course: Course) -> tuple[list[GradebookLink], int]:
     """The course's links with scores, the whole path first (the dashboard says what the LMS shows for each), and
     its members' work waiting for a badge reviewer: one statement, a row per link, the count on each (and one row
     with no link when the course has none)."""
-    links = (select(GradeSync.resource_id, func.min(GradeSync.label).label("label"))
-             .where(GradeSync.organisation_id == course.organisation_id, GradeSync.course_id == course.id)
-             .group_by(GradeSync.resource_id).subquery())
-    found = db.session.execute(
-        select(waiting_in_course_subquery(course.organisation_id, course.id), links.c.resource_id, links.c.label)
-        .select_from(select(literal(1).label("one")).subquery().outerjoin(links, true()))
-    ).all()
+    found = db.session.execute(_links_and_waiting_query(),
+                               {"organisation_id": course.organisation_id, "course_id": course.id}).all()
     gradebook = [GradebookLink(resource_id, label) for _, resource_id, label in found if resource_id is not None]
     gradebook.sort(key=lambda link: (not link.is_path, link.label))
     return gradebook, found[0][0] or 0
+
+
+@cache
+def _links_and_waiting_query() -> Select:
+    """Built once, with the organisation and course as bind parameters: building its subqueries (and their cache
+    key) on every page cost more than running it."""
+    organisation_id, course_id = bindparam("organisation_id"), bindparam("course_id")
+    links = (select(GradeSync.resource_id, func.min(GradeSync.label).label("label"))
+             .where(GradeSync.organisation_id == organisation_id, GradeSync.course_id == course_id)
+             .group_by(GradeSync.resource_id).subquery())
+    return (select(waiting_in_course_subquery(organisation_id, course_id), links.c.resource_id, links.c.label)
+            .select_from(select(literal(1).label("one")).subquery().outerjoin(links, true())))
 
 
 def course_shows_self_assessments(organisation: Organisation) -> bool:
