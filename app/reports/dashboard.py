@@ -461,9 +461,7 @@ def _latest_ratings(organisation_id: int, person_ids: list[int],
         return {}
     if statement_ids is not None:
         return _latest_ratings_of(organisation_id, person_ids, statement_ids)
-    latest = (select(SelfAssessment.person_id, func.max(SelfAssessment.taken_at).label("taken_at"))
-              .where(SelfAssessment.organisation_id == organisation_id, among(SelfAssessment.person_id, person_ids))
-              .group_by(SelfAssessment.person_id).subquery())
+    latest = _latest_taking_times(organisation_id, person_ids)
     takings: dict[int, dict[int, tuple[datetime, dict[str, int]]]] = defaultdict(dict)
     for person_id, assessment_id, taken_at, statement_id, rating in db.session.execute(
         select(SelfAssessment.person_id, SelfAssessment.id, SelfAssessment.taken_at, SelfRating.statement_id,
@@ -478,13 +476,18 @@ def _latest_ratings(organisation_id: int, person_ids: list[int],
     return {person_id: found[max(found)] for person_id, found in takings.items()}
 
 
+def _latest_taking_times(organisation_id: int, person_ids: list[int]):
+    """Per person, when they last took the self-assessment: a subquery (person_id, taken_at)."""
+    return (select(SelfAssessment.person_id, func.max(SelfAssessment.taken_at).label("taken_at"))
+            .where(SelfAssessment.organisation_id == organisation_id, among(SelfAssessment.person_id, person_ids))
+            .group_by(SelfAssessment.person_id).subquery())
+
+
 def _latest_ratings_of(organisation_id: int, person_ids: list[int],
                        statement_ids: list[str]) -> dict[int, tuple[datetime, dict[str, int]]]:
     """_latest_ratings reading only some statements' ratings: the same taking of each person (the latest one with a
     rating at all; of two at the same moment the later), its ratings of these statements."""
-    latest = (select(SelfAssessment.person_id, func.max(SelfAssessment.taken_at).label("taken_at"))
-              .where(SelfAssessment.organisation_id == organisation_id, among(SelfAssessment.person_id, person_ids))
-              .group_by(SelfAssessment.person_id).subquery())
+    latest = _latest_taking_times(organisation_id, person_ids)
     any_rating = aliased(SelfRating)
     rated = select(any_rating.id).where(any_rating.self_assessment_id == SelfAssessment.id).exists()
     takings: dict[int, dict[int, tuple[datetime, dict[str, int]]]] = defaultdict(dict)
