@@ -10,7 +10,7 @@ from app import admin, badges, deep_linking, grades, jobs, learning, lti, report
 from app.clock import OffsetFileClock, SystemClock
 from app.config import PROJECT_ROOT, Config, config_from_environment
 from app.errors import register_error_handlers
-from app.extensions import babel, csrf, db, limiter, migrate
+from app.extensions import babel, csrf, db, limiter, migrate, ping_idle_connections
 from app.http_limits import init_http_limits
 from app.i18n import (
     current_language,
@@ -73,6 +73,9 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     app.extensions["clock"] = (OffsetFileClock(app.config["CLOCK_OFFSET_FILE"]) if app.config.get("CLOCK_OFFSET_FILE")
                                else SystemClock())
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_idle_connections(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)

@@ -138,7 +138,9 @@ class Config:
     KEY_ENCRYPTION_KEYS = None
     BASE_URL = "http://127.0.0.1:5000"
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'rexvet.sqlite'}"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    # A pooled connection idle longer than this is pinged before use (app.extensions.ping_idle_connections).
+    DATABASE_PING_AFTER_IDLE_SECONDS = 1.0
     LOG_LEVEL = "INFO"
     # Shared cache for nonces, platform key sets and access tokens: "database" or a redis:// URL.
     SHARED_CACHE_URL = "database"

@@ -1,11 +1,13 @@
 """Flask extensions, created unbound and bound to the app in create_app()."""
+import time
+
 import click
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so Alembic migrations can drop and alter them on every backend.
@@ -68,3 +70,29 @@ migrate = Migrations()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def ping_idle_connections(engine, idle_seconds: float) -> None:
+    """Check a pooled connection with a `SELECT 1` before handing it out, but only when it has lain idle for more
+    than `idle_seconds`: a dead connection is replaced before a request sees it.
+
+    SQLAlchemy's `pool_pre_ping` pings on every check-out, one database round trip per request (three per launch).
+    A connection used a moment ago is alive unless the database restarted in that moment; then the one request that
+    meets it answers 503 and SQLAlchemy drops the whole pool (the same bypass window as HikariCP's
+    `aliveBypassWindowMs`). Idle connections, which firewalls and restarts do kill, are always checked.
+    """
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _remember_use(dbapi_connection, connection_record):
+        connection_record.info["checked_in_at"] = time.monotonic()  # a new connection counts as just used
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+        checked_in_at = connection_record.info.get("checked_in_at")
+        if checked_in_at is not None and time.monotonic() - checked_in_at <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards this connection and checks out another (a new one if need be).
+            raise exc.DisconnectionError(f"a pooled connection did not answer: {error}") from error

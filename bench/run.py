@@ -97,6 +97,23 @@ def gunicorn_cpu_seconds(master: int) -> float:
     return ticks / CLOCK_TICKS
 
 
+def redis_cpu_seconds() -> float:
+    """utime + stime of the machine's Redis server(s): the rate limiter's shared counts live there."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as handle:
+                    if handle.read().strip() != "redis-server":
+                        continue
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            fields = _stat_fields(int(entry))
+            if fields:
+                ticks += int(fields[11]) + int(fields[12])
+    return ticks / CLOCK_TICKS
+
+
 def machine_busy_seconds() -> float:
     """CPU time the whole machine spent busy (all cores, from /proc/stat), to show what else ran meanwhile."""
     with open("/proc/stat") as handle:
@@ -257,9 +274,9 @@ def measure(server: Server, driver: Driver, admin, database: str, args) -> None:
         shape = {key: value for key, value in load.items() if key != "load"}
         driver.ask(cmd="run", target=target, **shape, seconds=args.warmup, max_launches=10**9)
         tool_before, pg_before = gunicorn_cpu_seconds(server.process.pid), postgres_backend_cpu(admin, database)
-        busy_before = machine_busy_seconds()
+        busy_before, redis_before = machine_busy_seconds(), redis_cpu_seconds()
         result = driver.ask(cmd="run", target=target, **shape, seconds=args.seconds, max_launches=args.max_launches)
-        busy_after = machine_busy_seconds()
+        busy_after, redis_after = machine_busy_seconds(), redis_cpu_seconds()
         tool_after, pg_after = gunicorn_cpu_seconds(server.process.pid), postgres_backend_cpu(admin, database)
         gone = set(pg_before) - set(pg_after)
         result["load"] = load["load"]
@@ -267,10 +284,12 @@ def measure(server: Server, driver: Driver, admin, database: str, args) -> None:
         # A backend born during the run counts whole; one that left during it is lost (and reported).
         result["pg_cpu_s"] = sum(cpu - pg_before.get(pid, 0.0) for pid, cpu in pg_after.items())
         result["pg_backends_lost"] = len(gone)
+        result["redis_cpu_s"] = redis_after - redis_before
         # Everything else the machine did meanwhile (other processes, PostgreSQL's own background work):
         # on a quiet machine this stays near zero; when it does not, every figure of the level is disturbed.
         result["other_cpu_s"] = (
-            (busy_after - busy_before) - result["tool_cpu_s"] - result["pg_cpu_s"] - result["driver_cpu_s"]
+            (busy_after - busy_before) - result["tool_cpu_s"] - result["pg_cpu_s"] - result["redis_cpu_s"]
+            - result["driver_cpu_s"]
         )
         server.results.append(result)
         open_loop = (f"  late starts {result['late_starts']}, in flight at the end {result['in_flight_at_end']}"
@@ -282,7 +301,7 @@ def measure(server: Server, driver: Driver, admin, database: str, args) -> None:
 
 
 def forget_redis_keys(url: str, prefix: str) -> None:
-    """The run's nonces and key set, under its own prefix, leave Redis with it."""
+    """The run's keys (nonces, key set, rate-limit counts), matched by `prefix`, leave Redis with it."""
     import redis
 
     client = redis.Redis.from_url(url)
@@ -353,9 +372,9 @@ def table(servers: list[Server], jwks: dict) -> str:
     pylti = {result["load"]: result for server in servers if server.name == "pylti1p3" for result in server.results}
     lines = [
         "| tool | load | launches | launches/s | p50 ms | p95 ms | p99 ms | errors | redirects | tool CPU ms/launch "
-        "| PG CPU ms/launch | CPU ÷ pylti1p3 | p95 ÷ pylti1p3 | CPU ÷ floor | launches/s ÷ floor "
+        "| PG CPU ms/launch | Redis CPU ms/launch | CPU ÷ pylti1p3 | p95 ÷ pylti1p3 | CPU ÷ floor | launches/s ÷ floor "
         "| late starts / in flight at end | driver CPU | other CPU | JWKS fetches |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for server in servers:
         for result in server.results:
@@ -363,6 +382,7 @@ def table(servers: list[Server], jwks: dict) -> str:
             rate = result["launches"] / result["wall_s"]
             tool_ms = _cpu_ms(result)
             pg_ms = 1000 * result["pg_cpu_s"] / launches
+            redis_ms = 1000 * result.get("redis_cpu_s", 0.0) / launches
             base = floor[result["load"]]
             base_ms = 1000 * (base["tool_cpu_s"] + base["pg_cpu_s"]) / (base["launches"] or 1)
             base_rate = base["launches"] / base["wall_s"]
@@ -372,7 +392,7 @@ def table(servers: list[Server], jwks: dict) -> str:
                 f"| {server.label} | {result['load']} | {result['launches']} | {rate:.0f} "
                 f"| {_ms(latency['p50'])} | {_ms(latency['p95'])} | {_ms(latency['p99'])} | {result['errors']} "
                 f"| {_redirects(result.get('redirects', {}))} "
-                f"| {tool_ms:.2f} | {pg_ms:.2f} "
+                f"| {tool_ms:.2f} | {pg_ms:.2f} | {redis_ms:.2f} "
                 f"| {_times(_ratio(result, pylti.get(result['load']), _cpu_ms))} "
                 f"| {_times(_ratio(result, pylti.get(result['load']), _p95))} "
                 f"| {(tool_ms + pg_ms) / base_ms:.2f}× | {100 * rate / base_rate:.0f} % | {open_loop} "
@@ -416,7 +436,8 @@ def launch_targets(servers: list[Server], jwks: dict, args) -> list[dict]:
             detail = f"{value:.2f}× ({mine:.2f} vs {theirs:.2f} {unit})"
             if metric is _cpu_ms:
                 launches = ours[load]["launches"] or 1
-                detail += f"; our PostgreSQL backends {1000 * ours[load]['pg_cpu_s'] / launches:.2f} ms beside"
+                detail += (f"; our PostgreSQL backends {1000 * ours[load]['pg_cpu_s'] / launches:.2f} ms and Redis "
+                           f"{1000 * ours[load].get('redis_cpu_s', 0.0) / launches:.2f} ms beside")
             if "rate" in ours[load]:
                 detail += "; " + "; ".join(_sustained(label, results[name][load], results[name].get("1 in flight"))
                                            for name, label in (("rexvet", "ours"), ("pylti1p3", "pylti1p3")))
@@ -710,7 +731,13 @@ def main() -> int:
         "--shared-cache",
         default="database",
         metavar="URL",
-        help="our tool's SHARED_CACHE_URL: database (the default config) or redis://… (Redis CPU is not counted)",
+        help="our tool's SHARED_CACHE_URL: database (the default config) or redis://… (Redis's CPU is printed beside)",
+    )
+    parser.add_argument(
+        "--rate-limit-storage",
+        default="redis://127.0.0.1:6379/0",
+        metavar="URL",
+        help="our tool's RATELIMIT_STORAGE_URI: a Redis, as production requires (memory:// only where there is none)",
     )
     parser.add_argument(
         "--count-statements",
@@ -784,6 +811,8 @@ def main() -> int:
             "BENCH_AUTH_URL": f"{driver.issuer}/auth", "BENCH_JWKS_URL": f"{driver.issuer}/jwks/pylti1p3",
             "PYTHONPATH": str(ROOT), "BENCH_COUNTS_DIR": str(log_dir),
             "SHARED_CACHE_URL": args.shared_cache, "SHARED_CACHE_PREFIX": f"{database}:",
+            # As production must (app/config.py refuses memory:// there): one Redis for every web process's counts.
+            "RATELIMIT_STORAGE_URI": args.rate_limit_storage, "RATELIMIT_KEY_PREFIX": f"{database}-limits",
         }
         launch_part = "launch" in parts
         prepare_database(env, log_dir, driver.issuer)
@@ -804,7 +833,7 @@ def main() -> int:
             print(f"\n### Launch: {args.warmup:g} s warm-up + ≤ {args.seconds:g} s (≤ {args.max_launches} launches) "
                   f"per load (closed loop at {', '.join(map(str, args.levels))} in flight"
                   + (f", open loop at {args.rate:g} launches/s" if args.rate else "")
-                  + f"), our shared cache: {args.shared_cache}\n")
+                  + f"), our shared cache: {args.shared_cache}, rate limits counted in {args.rate_limit_storage}\n")
             print(table(servers, jwks))
             targets = launch_targets(servers, jwks, args)
             print("\n#### Launch targets (issue 30), ours against pylti1p3 in this run\n")
@@ -836,6 +865,8 @@ def main() -> int:
         admin.close()
         if args.shared_cache != "database":
             forget_redis_keys(args.shared_cache, f"{database}:")
+        if args.rate_limit_storage.startswith("redis://"):
+            forget_redis_keys(args.rate_limit_storage, f"*{database}-limits")
         if not args.keep_logs:
             for log in list(log_dir.iterdir()):
                 log.unlink()
