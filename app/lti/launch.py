@@ -356,10 +356,12 @@ class ToolMessageLaunch:
 
 @cache
 def _spend_login_statement():
-    """Built once: every launch runs it, and building it cost more than running it."""
-    return delete(LoginState).where(LoginState.state == bindparam("state")).returning(
-        LoginState.nonce, LoginState.registration_id, LoginState.expires_at,
-        LoginState.storage_secret_hash, LoginState.continuation_hash,
+    """Built once: every launch runs it, and building it cost more than running it. A Core DELETE of the table:
+    the ORM's bulk delete machinery cost more than the statement (3.5 % of a launch's CPU under py-spy)."""
+    table = LoginState.__table__
+    return delete(table).where(table.c.state == bindparam("state")).returning(
+        table.c.nonce, table.c.registration_id, table.c.expires_at, table.c.storage_secret_hash,
+        table.c.continuation_hash,
     )
 
 
