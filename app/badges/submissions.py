@@ -540,15 +540,15 @@ def submissions_of_person(organisation_id: int, person_id: int) -> list[dict]:
 
 @dataclass(frozen=True)
 class DemonstratedBadge:
-    """A demonstrated badge as one learner stands with it: may they submit yet, and their submission if any."""
+    """A demonstrated badge as one learner stands with it: may they submit yet, and their submission's state if any."""
 
     badge: BadgeDefinition
     ready: bool
-    submission: Submission | None
+    submission_state: str | None
 
     @property
     def state(self) -> str:
-        return self.submission.state if self.submission else ("open" if self.ready else "locked")
+        return self.submission_state or ("open" if self.ready else "locked")
 
 
 def demonstrated_for(organisation_id: int, person_id: int, path: PathModel,
@@ -559,9 +559,17 @@ def demonstrated_for(organisation_id: int, person_id: int, path: PathModel,
         return []
     if completed is None:
         completed = completed_module_ids(organisation_id, person_id)
-    mine = submissions_of(organisation_id, person_id)
-    return [DemonstratedBadge(badge, rule_progress(badge.prerequisites, path, completed).met, mine.get(badge.id))
+    states = {badge_id: state for badge_id, state in db.session.execute(
+        _SUBMISSION_STATES, {"organisation_id": organisation_id, "person_id": person_id})}
+    return [DemonstratedBadge(badge, rule_progress(badge.prerequisites, path, completed).met, states.get(badge.id))
             for badge in badge_catalogue().demonstrated]
+
+
+# The path page's panel needs each submission's state only: two columns, not whole Submission objects (loading an
+# ORM entity costs its row processor on every query, even with no row; the panel is on every launch's first page).
+_SUBMISSION_STATES = select(Submission.badge_id, Submission.state).where(
+    Submission.organisation_id == bindparam("organisation_id", type_=Integer),
+    Submission.person_id == bindparam("person_id", type_=Integer))
 
 
 def demonstrated_levels_by_person(organisation_id: int, person_ids) -> dict[int, dict[str, set[str]]]:
