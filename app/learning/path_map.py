@@ -47,8 +47,8 @@ class MapRow:
     cells: tuple[MapCell, ...]
 
 
-def path_map(path: PathModel, learner: LearnerPath, progress: Mapping[str, object], locale: str) -> list[MapRow]:
-    """The map's rows for this learner: `progress` is module id → their progress row (with is_completed)."""
+def path_map(path: PathModel, learner: LearnerPath, opened: Mapping[str, bool], locale: str) -> list[MapRow]:
+    """The map's rows for this learner: `opened` is module id → completed? for each module they opened."""
     labels = {"none": _("Not a level of this area"), "reached": _("Reached"), "next": _("Your next level"),
               "later": _("Later")}
     completed, in_progress = _("completed"), _("in progress")
@@ -57,11 +57,11 @@ def path_map(path: PathModel, learner: LearnerPath, progress: Mapping[str, objec
     level_labels = [(level, level.localised(locale)) for level in path.levels]
 
     def entry(module: Module) -> MapModule:
-        state = progress.get(module.id)
+        done = opened.get(module.id)
         return MapModule(
             id=module.id, href=link.replace(_MODULE_ID_STAND_IN, module.id, 1), title=module.localised(locale),
             in_english=not module.is_in(locale), recommended=module.id == recommended_id,
-            state="" if state is None else completed if state.is_completed else in_progress,
+            state="" if done is None else completed if done else in_progress,
         )
 
     rows = []

@@ -19,7 +19,7 @@ from app.learning.progress import (
     answer_activity,
     complete_section,
     find_progress,
-    progress_by_module,
+    opened_modules,
     restart_time,
     see_summary,
     start_new_attempt,
@@ -40,12 +40,12 @@ def home():
     per area."""
     launch = current_launch()
     path = path_model()
-    progress = progress_by_module(launch.organisation_id, launch.person_id)
-    completed = frozenset(module_id for module_id, row in progress.items() if row.is_completed)
+    opened = opened_modules(launch.organisation_id, launch.person_id)
+    completed = frozenset(module_id for module_id, done in opened.items() if done)
     learner = learner_path(path, launch.organisation_id, launch.person_id, completed_module_ids=completed)
     return render_template("learning/home.html", launch=launch, path=path, learner=learner, title=_("Your path"),
-                           progress=progress, completed_module_ids=completed, overall=path_progress(path, completed),
-                           map_rows=path_map(path, learner, progress, current_language()))
+                           opened=opened, completed_module_ids=completed, overall=path_progress(path, completed),
+                           map_rows=path_map(path, learner, opened, current_language()))
 
 
 @bp.get("/start")
