@@ -13,6 +13,8 @@ from datetime import datetime
 from babel import Locale
 from flask import current_app, g, has_request_context, request
 from flask_babel import format_datetime, get_locale, get_timezone, get_translations
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 TIME_ZONE_SOURCE = "time_zone_source"  # app.extensions key: the feature that knows the request's organisation
 ENGLISH_FORMATS = {"US": "en_US"}  # the English regions formatted otherwise than en_GB
@@ -43,7 +45,7 @@ def _with_formats(language: str, region: str | None) -> str:
 def install_template_gettext(jinja_env) -> None:
     """The templates' _(), ngettext(), pgettext() and npgettext(), as flask_babel installs them but with the
     translations looked up once per locale in a request (flask_babel looks them up in every call, about half of
-    its cost; a page has dozens)."""
+    its cost; a page has dozens), and `_()`'s texts translated once per language for the process."""
     jinja_env.install_gettext_callables(
         gettext=lambda s: request_translations().ugettext(s),
         ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
@@ -51,6 +53,40 @@ def install_template_gettext(jinja_env) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    jinja_env.globals["_"] = jinja_env.globals["gettext"] = template_gettext
+
+
+_TEMPLATE_TEXTS: dict[str, dict[str, str]] = {}  # language → {a template's literal text → its translation}
+
+
+@pass_eval_context
+def template_gettext(eval_context, text: str, **variables) -> str:
+    """The templates' `_()`: what Jinja's new-style gettext gives (the translation, `%` applied with the variables,
+    escaped in an HTML template), with each text translated once per language for the process.
+
+    The texts are the templates' own literals (none passes a variable), so the memo is as small as they are few.
+    A large page calls `_()` dozens of times, and through Flask-Babel and Jinja's two wrappers each call cost as much
+    as a table row."""
+    texts = _template_texts()
+    translated = texts.get(text)
+    if translated is None:
+        translated = texts[text] = request_translations().ugettext(text)
+    if eval_context.autoescape:
+        return Markup(translated) % variables
+    return translated % variables
+
+
+def _template_texts() -> dict[str, str]:
+    """The process's translated template texts for the request's current locale (kept on `g` with the locale
+    object, as request_translations does, so a `force_locale` block gets its own language's)."""
+    locale = get_locale()
+    kept = g.get("_template_texts_for_locale")
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    texts = _TEMPLATE_TEXTS.setdefault(str(locale), {})
+    if locale is not None:
+        g._template_texts_for_locale = (locale, texts)
+    return texts
 
 
 def request_translations():

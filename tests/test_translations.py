@@ -196,3 +196,17 @@ def test_templates_follow_a_forced_locale_within_a_request_and_return_to_the_rea
         after = render_template_string('{{ _("Your path") }}')
 
     assert (before, forced, after) == ("Polkusi", "Sinu arengutee", "Polkusi")
+
+
+def test_a_template_text_escapes_its_variables_in_html_and_keeps_them_as_they_are_in_plain_text(app):
+    """The templates' `_()` (app.i18n.template_gettext) keeps Jinja's new-style gettext behaviour: a translated text
+    is a format string, its variables escaped only where the template escapes (an email's plain text part does not)."""
+    from flask import render_template_string
+
+    with app.test_request_context("/"):
+        html = render_template_string('{{ _("%(name)s wrote", name=who) }}', who="<b>A&B</b>")
+        plain = render_template_string(
+            '{% autoescape false %}{{ _("%(name)s wrote", name=who) }}{% endautoescape %}', who="<b>A&B</b>")
+
+    assert html == "&lt;b&gt;A&amp;B&lt;/b&gt; wrote"
+    assert plain == "<b>A&B</b> wrote"

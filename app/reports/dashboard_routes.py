@@ -65,28 +65,7 @@ def course(course_id: int):
         area_list=_area_list,
         not_started=NOT_STARTED,
         title=_("Course dashboard"),
-        _=_page_gettext(),
     )
-
-
-_TRANSLATED: dict[tuple[str, str], Markup] = {}  # (locale, text) → its translation: the page's fixed texts only
-
-
-def _page_gettext():
-    """The page's `_` (and its layout's): each fixed text of the template translated once per language, not once
-    per page; the page has some fifty, and a gettext through Flask-Babel and Jinja costs as much as a table row.
-
-    What Jinja's i18n `_` gives (a Markup, `%` applied with the keywords escaped), in the request's language; the
-    template's texts are its own literals, so the look-up stays as small as they are few.
-    """
-    locale = str(get_locale())
-
-    def gettext(text: str, **variables) -> Markup:
-        translated = _TRANSLATED.get((locale, text))
-        if translated is None:
-            translated = _TRANSLATED[locale, text] = Markup(_(text))
-        return translated % variables
-    return gettext
 
 
 class _PathNames:
