@@ -1,8 +1,9 @@
-"""Column helpers shared by every feature's models."""
+"""Column and query helpers shared by every feature's models."""
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime
-from sqlalchemy.orm import Mapped, mapped_column
+from flask import has_request_context, request
+from sqlalchemy import JSON, DateTime, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 
 def utcnow() -> datetime:
@@ -57,3 +58,38 @@ def find_or_insert(model, unique: dict, **values):
         )
         row = db.session.scalars(select(model).filter_by(**unique)).one()
     return row
+
+
+_READS = "rexvet.read_once_per_request"  # the request's WSGI environ key: {key: what read() returned}
+
+
+def read_once_per_request(key, read):
+    """What `read()` returns, read once in this request for `key`: for rows that several parts of one page read
+    (each feature's part of the path page, say), so the page asks the database once.
+
+    Kept with the request itself (its WSGI environ), so nothing outlives it; forgotten as soon as the session writes
+    (a flush, or an INSERT, UPDATE or DELETE through it), so a part that reads after a write sees the write.
+    Outside a request (a job, the CLI), read every time.
+    """
+    if not has_request_context():
+        return read()
+    reads = request.environ.setdefault(_READS, {})
+    if key not in reads:
+        reads[key] = read()
+    return reads[key]
+
+
+def _forget_reads() -> None:
+    if has_request_context():
+        request.environ.pop(_READS, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_reads_after_flush(session, flush_context) -> None:
+    _forget_reads()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_reads_on_write(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _forget_reads()

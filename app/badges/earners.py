@@ -20,6 +20,7 @@ from app.errors import AppError, NotFound
 from app.extensions import db
 from app.learning.content.model import Area, Level, PathModel
 from app.learning.progress import completed_module_ids
+from app.models_base import read_once_per_request
 from app.tenancy.models import Person
 from app.tenancy.services import scoped
 
@@ -200,21 +201,28 @@ class PathBadges:
     issuer_id: str | None  # the issuer's public id, for the badge image URLs
 
 
-# The path page's awards: three columns of the person's valid awards, newest first, built once with the
-# organisation and the person as bind parameters (the page opens every launch; building a statement and its cache
-# key costs more than running it, and whole BadgeAward rows carry their JSON).
-_PATH_AWARDS = select(BadgeAward.badge_id, BadgeAward.public_id, BadgeAward.is_private).where(
+# The person's valid awards: three columns, newest first, built once with the organisation and the person as bind
+# parameters (the path page opens every launch; building a statement and its cache key costs more than running it,
+# and whole BadgeAward rows carry their JSON).
+_VALID_AWARDS = select(BadgeAward.badge_id, BadgeAward.public_id, BadgeAward.is_private).where(
     BadgeAward.organisation_id == bindparam("organisation_id", type_=Integer),
     BadgeAward.person_id == bindparam("person_id", type_=Integer),
     BadgeAward.revoked_at.is_(None)).order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc())
+
+
+def valid_awards(organisation_id: int, person_id: int) -> list:
+    """The person's unrevoked awards, newest first, as rows of badge_id, public_id and is_private: read once per
+    request, since the path page's badge strip and its placement (the levels demonstrated badges show) both need
+    them."""
+    return read_once_per_request(("valid awards", organisation_id, person_id), lambda: db.session.execute(
+        _VALID_AWARDS, {"organisation_id": organisation_id, "person_id": person_id}).all())
 
 
 def path_badges(organisation_id: int, person_id: int) -> PathBadges:
     """Earned, unrevoked badges, newest first, whose definitions still exist (`award` of each is a row of
     badge_id, public_id and is_private, all the strip shows)."""
     catalogue = badge_catalogue()
-    awards = db.session.execute(_PATH_AWARDS, {"organisation_id": organisation_id, "person_id": person_id})
-    earned = [EarnedBadge(award, catalogue.badge(award.badge_id)) for award in awards]
+    earned = [EarnedBadge(award, catalogue.badge(award.badge_id)) for award in valid_awards(organisation_id, person_id)]
     earned = [item for item in earned if item.badge is not None]
     issuer_id = issuer_for(organisation_id).public_id if earned else None
     return PathBadges(earned[:ON_PATH_PAGE], max(0, len(earned) - ON_PATH_PAGE), issuer_id)

@@ -21,6 +21,7 @@ from app.badges.awarding import award_badge
 from app.badges.catalogue import badge_catalogue
 from app.badges.criteria import rule_progress
 from app.badges.definitions import REVIEWERS_WITH_PEERS, BadgeDefinition
+from app.badges.earners import valid_awards
 from app.badges.evidence_files import MAX_FILES, FileRefused, check_file
 from app.badges.models import BadgeAward, BadgeReviewer, Review, ReviewerInvitation, Submission, SubmissionFile
 from app.errors import AppError, Forbidden, NotFound
@@ -600,18 +601,8 @@ def _aligned_levels() -> dict[str, tuple[str, str]]:
 
 
 def demonstrated_levels(organisation_id: int, person_id: int) -> dict[str, set[str]]:
-    """One person's (the path page, every launch: its statement is built once per catalogue)."""
-    aligned = _aligned_levels()
-    if not aligned:
+    """One person's, from their valid awards (the path page reads them once for this and its badge strip)."""
+    if not _aligned_levels():
         return {}
-    return demonstrated_levels_in(db.session.execute(
-        _demonstrated_levels_statement(tuple(sorted(aligned))),
-        {"organisation_id": organisation_id, "person_id": person_id})).get(person_id, {})
-
-
-@functools.lru_cache(maxsize=16)
-def _demonstrated_levels_statement(badge_ids: tuple[str, ...]):
-    return select(BadgeAward.person_id, BadgeAward.badge_id).where(
-        BadgeAward.organisation_id == bindparam("organisation_id", type_=Integer),
-        BadgeAward.person_id == bindparam("person_id", type_=Integer),
-        BadgeAward.badge_id.in_(list(badge_ids)), BadgeAward.revoked_at.is_(None))
+    return demonstrated_levels_in((person_id, award.badge_id) for award in valid_awards(organisation_id, person_id)
+                                  ).get(person_id, {})
