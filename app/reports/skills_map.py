@@ -19,9 +19,9 @@ from app.badges.catalogue import badge_catalogue
 from app.badges.models import BadgeAward
 from app.extensions import db
 from app.learning.content.model import PathModel
-from app.learning.models import ModuleProgress, SelfAssessment, SelfRating
+from app.learning.models import ModuleProgress, SelfAssessment, SelfRatedLevel, SelfRating
 from app.learning.placement import completion_cap
-from app.learning.self_assessment import ON_MY_OWN
+from app.learning.self_assessment import ON_MY_OWN, ladder_fingerprint
 from app.reports import privacy
 from app.reports.population import Population
 
@@ -41,8 +41,13 @@ def _literal_rows(name: str, columns: list[tuple[str, type]], rows: list[tuple])
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
 
 
-def placements(path: PathModel, organisation_id: int, people, at: datetime, name: str = "placements"):
-    """Subquery: person_id, course_id, area_id, level (order; 0 = not started) for every person and area at `at`."""
+def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str = "placed"):
+    """Subquery: person_id, area_id, level (order), way for the people and areas that anything places at `at` (a
+    self-assessment, completed modules or a demonstrated badge); everyone else in every area is not started.
+
+    Sparse on purpose: a map of 5,000 people reads and groups only the placements that exist, and the people who
+    stand nowhere are counted as their groups' size minus the placed (count_placements).
+    """
     levels = sorted(path.levels, key=lambda level: level.order)
     statements = _literal_rows(
         "path_statements", [("statement_id", String), ("area_id", String), ("level_order", Integer)],
@@ -56,22 +61,20 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
          for area in path.areas for level in levels for module in path.modules_for(area.id, level.id)
          if cap is None or level.order <= cap.order],
     )
-    areas = _literal_rows("path_areas", [("area_id", String)], [(area.id,) for area in path.areas])
     demonstrated_badges = _literal_rows(
         "path_demonstrated", [("badge_id", String), ("area_id", String), ("level_order", Integer)],
         [(badge.id, badge.align_area, path.level(badge.align_level).order) for badge in badge_catalogue().demonstrated
-         if badge.align_area and badge.align_level and path.level(badge.align_level)],
+         if path.area(badge.align_area or "") and badge.align_level and path.level(badge.align_level)],
     )
-    people = people.subquery("people")
 
     latest = (
         select(
-            SelfAssessment.person_id, SelfAssessment.id.label("assessment_id"),
+            SelfAssessment.person_id, SelfAssessment.id.label("assessment_id"), SelfAssessment.levels_fingerprint,
             func.row_number().over(partition_by=SelfAssessment.person_id,
                                    order_by=(SelfAssessment.taken_at.desc(), SelfAssessment.id.desc())).label("rank"),
         )
         .where(SelfAssessment.organisation_id == organisation_id, SelfAssessment.taken_at < at)
-        .subquery("latest")
+        .cte(f"{name}_latest")
     )
     # Per person and area, how many statements of each level their latest self-assessment rates "on my own" or
     # higher (one grouped pass over the ratings); then, per area, the levels in order: the level reached is the last
@@ -88,19 +91,28 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
             below = order
         return case(*short, else_=literal(below)) if short else literal(NOT_STARTED)
 
+    # Most takings have their levels stored (app.learning.models.SelfRatedLevel) for the path as it is now: read them.
+    fingerprint = ladder_fingerprint(path)
+    stored_levels = (
+        select(latest.c.person_id, SelfRatedLevel.area_id, SelfRatedLevel.level_order.label("level"))
+        .join(SelfRatedLevel, SelfRatedLevel.self_assessment_id == latest.c.assessment_id)
+        .where(latest.c.rank == 1, latest.c.levels_fingerprint == fingerprint)
+    )
+    # The others (saved before levels were stored, or before a content change) are worked out from their ratings.
     # The level is computed in the grouped select itself: a plain projection over it would be pulled up by the
     # planner and the CASE copied into every expression that reads the level.
-    self_rated = (
+    rated_levels = (
         select(latest.c.person_id, statements.c.area_id, case(
             *((statements.c.area_id == area_id, reached(ladder)) for area_id, ladder in ladders.items() if ladder),
             else_=literal(NOT_STARTED),
         ).label("level"))
         .join(SelfRating, SelfRating.self_assessment_id == latest.c.assessment_id)
         .join(statements, statements.c.statement_id == SelfRating.statement_id)
-        .where(latest.c.rank == 1, SelfRating.rating >= ON_MY_OWN)
+        .where(latest.c.rank == 1, SelfRating.rating >= ON_MY_OWN,
+               or_(latest.c.levels_fingerprint.is_(None), latest.c.levels_fingerprint != fingerprint))
         .group_by(latest.c.person_id, statements.c.area_id)
-        .subquery("self_rated")
     )
+    self_rated = union_all(stored_levels, rated_levels).subquery("self_rated")
     done_steps = (
         select(ModuleProgress.person_id, module_steps.c.area_id, module_steps.c.level_order)
         .join(module_steps, module_steps.c.module_id == ModuleProgress.module_id)
@@ -124,10 +136,15 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         .group_by(BadgeAward.person_id, demonstrated_badges.c.area_id)
         .subquery("shown")
     )
+    zero = literal(NOT_STARTED)
+    sources = union_all(
+        select(self_rated.c.person_id, self_rated.c.area_id, self_rated.c.level.label("self_level"),
+               zero.label("done_level"), zero.label("shown_level")),
+        select(completed.c.person_id, completed.c.area_id, zero, completed.c.level, zero),
+        select(shown.c.person_id, shown.c.area_id, zero, zero, shown.c.level),
+    ).subquery("placement_sources")
     self_level, done_level, shown_level = (
-        func.coalesce(self_rated.c.level, NOT_STARTED),
-        func.coalesce(completed.c.level, NOT_STARTED),
-        func.coalesce(shown.c.level, NOT_STARTED),
+        func.max(sources.c.self_level), func.max(sources.c.done_level), func.max(sources.c.shown_level),
     )
     higher = case((done_level > self_level, done_level), else_=self_level)
     level = case((shown_level > higher, shown_level), else_=higher)
@@ -138,21 +155,26 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         (done_level > self_level, literal(WAY_MODULES)),
         else_=literal(WAY_SELF),
     )
+    # Computed in the grouped select itself, like the self-rated level above.
     return (
-        select(
-            people.c.person_id,
-            people.c.course_id,
-            areas.c.area_id,
-            level.label("level"),
-            way.label("way"),
-        )
+        select(sources.c.person_id, sources.c.area_id, level.label("level"), way.label("way"))
+        .group_by(sources.c.person_id, sources.c.area_id)
+        .subquery(name)
+    )
+
+
+def placements(path: PathModel, organisation_id: int, people, at: datetime, name: str = "placements"):
+    """Subquery: person_id, course_id, area_id, level (order; 0 = not started), way for every person and area."""
+    placed = placed_levels(path, organisation_id, at, f"{name}_placed")
+    areas = _literal_rows(f"{name}_areas", [("area_id", String)], [(area.id,) for area in path.areas])
+    people = people.subquery(f"{name}_people")
+    return (
+        select(people.c.person_id, people.c.course_id, areas.c.area_id,
+               func.coalesce(placed.c.level, NOT_STARTED).label("level"),
+               func.coalesce(placed.c.way, WAY_NONE).label("way"))
         .select_from(people)
         .join(areas, literal(True))
-        .outerjoin(
-            self_rated, and_(self_rated.c.person_id == people.c.person_id, self_rated.c.area_id == areas.c.area_id)
-        )
-        .outerjoin(completed, and_(completed.c.person_id == people.c.person_id, completed.c.area_id == areas.c.area_id))
-        .outerjoin(shown, and_(shown.c.person_id == people.c.person_id, shown.c.area_id == areas.c.area_id))
+        .outerjoin(placed, and_(placed.c.person_id == people.c.person_id, placed.c.area_id == areas.c.area_id))
         .subquery(name)
     )
 
@@ -171,13 +193,25 @@ class MapTables:
 
 
 def count_placements(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
-    """(course_id, area_id, level order, way) → people: one SQL aggregation."""
-    placed = placements(path, organisation_id, population.people, at)
+    """(course_id, area_id, level order, way) → people: one SQL aggregation of those placed somewhere; the rest of
+    each course (its size minus them) is not started."""
+    placed = placed_levels(path, organisation_id, at)
+    people = population.people.subquery("people")
     rows = db.session.execute(
-        select(placed.c.course_id, placed.c.area_id, placed.c.level, placed.c.way, func.count())
-        .group_by(placed.c.course_id, placed.c.area_id, placed.c.level, placed.c.way)
+        select(people.c.course_id, placed.c.area_id, placed.c.level, placed.c.way, func.count())
+        .join(placed, placed.c.person_id == people.c.person_id)
+        .where(placed.c.level > NOT_STARTED)
+        .group_by(people.c.course_id, placed.c.area_id, placed.c.level, placed.c.way)
     ).all()
-    return {(course_id, area_id, level, way): count for course_id, area_id, level, way, count in rows}
+    counts = {(course_id, area_id, level, way): count for course_id, area_id, level, way, count in rows}
+    placed_per_course: dict = {}
+    for (course_id, area_id, _level, _way), count in counts.items():
+        placed_per_course[(course_id, area_id)] = placed_per_course.get((course_id, area_id), 0) + count
+    for course_id, size in population.course_sizes().items():
+        for area in path.areas:
+            if not_started := size - placed_per_course.get((course_id, area.id), 0):
+                counts[(course_id, area.id, NOT_STARTED, WAY_NONE)] = not_started
+    return counts
 
 
 def count_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
