@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, insert, literal, select
+from sqlalchemy import Select, and_, case, func, insert, literal, select, union_all
 
 from app.extensions import db
 from app.learning.models import ModuleProgress
@@ -88,46 +88,56 @@ class ActivityTables:
 
 
 def protected_activity(organisation_id: int, population: Population, months: list[Period]) -> ActivityTables:
-    """Count every source's events per month, quarter and in all (three aggregations per source) and protect them.
+    """Count every source's events per month, quarter and in all (one statement for all sources) and protect them.
 
     `population` is the people counted: everyone of the organisation not erased, as _count selects them.
     """
     quarters = quarters_of(months)
     labels: dict[str, str] = {}
-    by_measure: dict[str, privacy.Network | None] = {}
+    measures: list[str] = []
+    events = []
     for source in activity_sources():
-        labels.update(source.labels(organisation_id))
-        counts = _count(source.events(organisation_id), organisation_id, months, quarters)
-        for measure in source.labels(organisation_id):
-            by_measure[measure] = _protect(counts.get(measure, {}), months, quarters)
+        source_labels = source.labels(organisation_id)
+        labels.update(source_labels)
+        measures.extend(source_labels)
+        chosen = source.events(organisation_id).subquery()
+        events.append(select(chosen.c.person_id, chosen.c.occurred_at, chosen.c.measure))
+    counts = _count(union_all(*events) if len(events) > 1 else events[0], organisation_id, months, quarters)
+    by_measure = {measure: _protect(counts.get(measure, {}), months, quarters) for measure in measures}
     return ActivityTables(months, quarters, labels, by_measure)
 
 
 def _count(events: Select, organisation_id: int, months: list[Period], quarters: list[Period]) -> dict:
     """measure → {period or TOTAL: (events, people)} of the people the reports count (everyone of the organisation
-    not erased: Population's people, whose course groups the activity's one line does not need); people do not add
-    up over months, hence one aggregation per kind of bin."""
+    not erased: Population's people, whose course groups the activity's one line does not need).
+
+    People do not add up over months, so each kind of bin is counted on its own, but all from one grouping of the
+    events by measure, person and month (a person's events in a month are one row): one statement.
+    """
     events = events.subquery("events")
     month = case(*((and_(events.c.occurred_at >= period.start, events.c.occurred_at < period.end), period.slug)
-                   for period in months), else_=None).label("month")
-    quarter = case(*((and_(events.c.occurred_at >= period.start, events.c.occurred_at < period.end), period.slug)
-                     for period in quarters), else_=None).label("quarter")
-    binned = (
-        select(events.c.measure, events.c.person_id, month, quarter)
+                   for period in months), else_=None)
+    per_month = (
+        select(events.c.measure, events.c.person_id, month.label("month"), func.count().label("events"))
         .join(Person, Person.id == events.c.person_id)
         .where(Person.organisation_id == organisation_id, Person.erased_at.is_(None),
                events.c.occurred_at >= months[0].start, events.c.occurred_at < months[-1].end)
-        .subquery("binned")
+        .group_by(events.c.measure, events.c.person_id, month)
+        .cte("per_person_month")
     )
+    slugs = {month.slug for month in months}
+    quarter = case(*((per_month.c.month.in_([month.slug for month in period.months() if month.slug in slugs]),
+                      period.slug) for period in quarters), else_=None)
+    total_events, people = func.sum(per_month.c.events), func.count(per_month.c.person_id.distinct())
+    rows = db.session.execute(union_all(
+        select(per_month.c.measure, per_month.c.month.label("bin"), total_events, func.count())
+        .group_by(per_month.c.measure, per_month.c.month),
+        select(per_month.c.measure, quarter, total_events, people).group_by(per_month.c.measure, quarter),
+        select(per_month.c.measure, literal(privacy.TOTAL), total_events, people).group_by(per_month.c.measure),
+    )).all()
     counts: dict = {}
-    for column in (binned.c.month, binned.c.quarter, literal(privacy.TOTAL)):
-        label = column.label("bin")
-        rows = db.session.execute(
-            select(binned.c.measure, label, func.count(), func.count(binned.c.person_id.distinct()))
-            .group_by(binned.c.measure, label)
-        ).all()
-        for measure, period, events_count, people_count in rows:
-            counts.setdefault(measure, {})[period] = (events_count, people_count)
+    for measure, period, events_count, people_count in rows:
+        counts.setdefault(measure, {})[period] = (int(events_count), people_count)
     return counts
 
 
