@@ -254,11 +254,18 @@ def skills_report(path: PathModel, organisation: Organisation, *, now: datetime,
 
 def _comparison(path: PathModel, organisation_id: int, people: Population, report: SkillsReport, locale: str,
                 maps: dict, start: Period, end: Period) -> Comparison:
-    """The change from the end of `start` to the end of `end`: the chosen line, and the organisation's beside it."""
+    """The change from the end of `start` to the end of `end`: the chosen line, and the organisation's beside it.
+
+    `maps` keeps what is worked out for this report: the map at a date, and the movement between two dates.
+    """
     for period in (start, end):
         if period.end not in maps:
             maps[period.end] = protected_map(path, organisation_id, people, period.end)
-    movement = protected_movement(path, organisation_id, people, maps[start.end], maps[end.end])
+    # The months' and the quarters' comparisons often span the same dates (a quarter ends with its last month).
+    if (start.end, end.end) not in maps:
+        maps[(start.end, end.end)] = protected_movement(path, organisation_id, people, maps[start.end],
+                                                        maps[end.end])
+    movement = maps[(start.end, end.end)]
     lines = ([(report.row_key, report.filters.group.title, report.group_size)] if report.filters.group else []) + \
         [(privacy.ALL, _("Whole organisation"), people.size)]
 

@@ -49,11 +49,6 @@ def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str
     stand nowhere are counted as their groups' size minus the placed (count_placements).
     """
     levels = sorted(path.levels, key=lambda level: level.order)
-    statements = _literal_rows(
-        "path_statements", [("statement_id", String), ("area_id", String), ("level_order", Integer)],
-        [(statement.id, area.id, level.order) for area in path.areas for level in levels
-         for statement in area.statements_at(level.id)],
-    )
     cap = completion_cap(path)  # completed modules alone never place above Explorer (app.learning.placement)
     module_steps = _literal_rows(
         "path_modules", [("module_id", String), ("area_id", String), ("level_order", Integer), ("needed", Integer)],
@@ -76,43 +71,20 @@ def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str
         .where(SelfAssessment.organisation_id == organisation_id, SelfAssessment.taken_at < at)
         .cte(f"{name}_latest")
     )
-    # Per person and area, how many statements of each level their latest self-assessment rates "on my own" or
-    # higher (one grouped pass over the ratings); then, per area, the levels in order: the level reached is the last
-    # one before the first level short of its statements (levels without statements are no step).
-    ladders = {area.id: [(level.order, len(area.statements_at(level.id))) for level in levels
-                         if area.statements_at(level.id)] for area in path.areas}
-    step_orders = sorted({order for ladder in ladders.values() for order, _needed in ladder})
-    rated = {order: func.sum(case((statements.c.level_order == order, 1), else_=0)) for order in step_orders}
-
-    def reached(ladder):
-        below, short = NOT_STARTED, []
-        for order, needed in ladder:
-            short.append((rated[order] < needed, literal(below)))
-            below = order
-        return case(*short, else_=literal(below)) if short else literal(NOT_STARTED)
-
     # Most takings have their levels stored (app.learning.models.SelfRatedLevel) for the path as it is now: read them.
     fingerprint = ladder_fingerprint(path)
-    stored_levels = (
+    self_rated = (
         select(latest.c.person_id, SelfRatedLevel.area_id, SelfRatedLevel.level_order.label("level"))
         .join(SelfRatedLevel, SelfRatedLevel.self_assessment_id == latest.c.assessment_id)
         .where(latest.c.rank == 1, latest.c.levels_fingerprint == fingerprint)
     )
-    # The others (saved before levels were stored, or before a content change) are worked out from their ratings.
-    # The level is computed in the grouped select itself: a plain projection over it would be pulled up by the
-    # planner and the CASE copied into every expression that reads the level.
-    rated_levels = (
-        select(latest.c.person_id, statements.c.area_id, case(
-            *((statements.c.area_id == area_id, reached(ladder)) for area_id, ladder in ladders.items() if ladder),
-            else_=literal(NOT_STARTED),
-        ).label("level"))
-        .join(SelfRating, SelfRating.self_assessment_id == latest.c.assessment_id)
-        .join(statements, statements.c.statement_id == SelfRating.statement_id)
-        .where(latest.c.rank == 1, SelfRating.rating >= ON_MY_OWN,
-               or_(latest.c.levels_fingerprint.is_(None), latest.c.levels_fingerprint != fingerprint))
-        .group_by(latest.c.person_id, statements.c.area_id)
-    )
-    self_rated = union_all(stored_levels, rated_levels).subquery("self_rated")
+    # The others (saved before levels were stored, or before a content change) are worked out from their ratings;
+    # when there are none, that part is left out (building and binding it costs more than asking).
+    unstored = or_(SelfAssessment.levels_fingerprint.is_(None), SelfAssessment.levels_fingerprint != fingerprint)
+    if db.session.scalar(select(literal(True)).where(
+            select(SelfAssessment.id).where(SelfAssessment.organisation_id == organisation_id, unstored).exists())):
+        self_rated = union_all(self_rated, _rated_levels(path, latest, fingerprint))
+    self_rated = self_rated.subquery("self_rated")
     done_steps = (
         select(ModuleProgress.person_id, module_steps.c.area_id, module_steps.c.level_order)
         .join(module_steps, module_steps.c.module_id == ModuleProgress.module_id)
@@ -160,6 +132,45 @@ def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str
         select(sources.c.person_id, sources.c.area_id, level.label("level"), way.label("way"))
         .group_by(sources.c.person_id, sources.c.area_id)
         .subquery(name)
+    )
+
+
+def _rated_levels(path: PathModel, latest, fingerprint: str):
+    """person_id, area_id, level of the latest takings (in `latest`) whose levels are not stored for the path as it
+    is now, worked out from their ratings in SQL."""
+    levels = sorted(path.levels, key=lambda level: level.order)
+    statements = _literal_rows(
+        "path_statements", [("statement_id", String), ("area_id", String), ("level_order", Integer)],
+        [(statement.id, area.id, level.order) for area in path.areas for level in levels
+         for statement in area.statements_at(level.id)],
+    )
+    # Per person and area, how many statements of each level their latest self-assessment rates "on my own" or
+    # higher (one grouped pass over the ratings); then, per area, the levels in order: the level reached is the last
+    # one before the first level short of its statements (levels without statements are no step).
+    ladders = {area.id: [(level.order, len(area.statements_at(level.id))) for level in levels
+                         if area.statements_at(level.id)] for area in path.areas}
+    step_orders = sorted({order for ladder in ladders.values() for order, _needed in ladder})
+    rated = {order: func.sum(case((statements.c.level_order == order, 1), else_=0)) for order in step_orders}
+
+    def reached(ladder):
+        below, short = NOT_STARTED, []
+        for order, needed in ladder:
+            short.append((rated[order] < needed, literal(below)))
+            below = order
+        return case(*short, else_=literal(below)) if short else literal(NOT_STARTED)
+
+    # The level is computed in the grouped select itself: a plain projection over it would be pulled up by the
+    # planner and the CASE copied into every expression that reads the level.
+    return (
+        select(latest.c.person_id, statements.c.area_id, case(
+            *((statements.c.area_id == area_id, reached(ladder)) for area_id, ladder in ladders.items() if ladder),
+            else_=literal(NOT_STARTED),
+        ).label("level"))
+        .join(SelfRating, SelfRating.self_assessment_id == latest.c.assessment_id)
+        .join(statements, statements.c.statement_id == SelfRating.statement_id)
+        .where(latest.c.rank == 1, SelfRating.rating >= ON_MY_OWN,
+               or_(latest.c.levels_fingerprint.is_(None), latest.c.levels_fingerprint != fingerprint))
+        .group_by(latest.c.person_id, statements.c.area_id)
     )
 
 
@@ -382,24 +393,25 @@ def protected_movement(path: PathModel, organisation_id: int, population: Popula
     linked in the maps), only the same 5 and 5 per line and for the groups not shown. Where the groups not shown
     would add up to fewer, more groups are left out (see _movement_lines).
     """
-    first = placements(path, organisation_id, population.people, before.at, "placed_before")
-    second = placements(path, organisation_id, population.people, after.at, "placed_after")
-    moved_up = case((second.c.level > first.c.level, UP), else_=NOT_UP)
-    joined = and_(second.c.person_id == first.c.person_id, second.c.area_id == first.c.area_id)
-    rows = db.session.execute(
-        select(first.c.course_id, first.c.area_id, moved_up, func.count())
-        .join(second, joined)
-        .group_by(first.c.course_id, first.c.area_id, moved_up)
-    ).all()
-    per_person = (
-        select(first.c.course_id, func.max(case((second.c.level > first.c.level, 1), else_=0)).label("up"))
-        .join(second, joined)
-        .group_by(first.c.person_id, first.c.course_id)
-        .subquery("moved_any")
+    # Only who moved up is counted (who did not is the rest of the line): someone moved up in an area only if
+    # something places them there at the later date, so the sparse placements suffice, joined as they stand.
+    first = placed_levels(path, organisation_id, before.at, "placed_before")
+    second = placed_levels(path, organisation_id, after.at, "placed_after")
+    people = population.people.subquery("people")
+    moved = (
+        select(people.c.person_id, people.c.course_id, second.c.area_id)
+        .join(second, second.c.person_id == people.c.person_id)
+        .outerjoin(first, and_(first.c.person_id == second.c.person_id, first.c.area_id == second.c.area_id))
+        .where(second.c.level > func.coalesce(first.c.level, NOT_STARTED))
+        .cte("moved_up")
     )
-    any_rows = db.session.execute(
-        select(per_person.c.course_id, per_person.c.up, func.count()).group_by(per_person.c.course_id, per_person.c.up)
-    ).all()
+    counted = db.session.execute(union_all(
+        select(moved.c.course_id, moved.c.area_id, func.count()).group_by(moved.c.course_id, moved.c.area_id),
+        select(moved.c.course_id, literal(ANY_AREA), func.count(moved.c.person_id.distinct()))
+        .group_by(moved.c.course_id),
+    )).all()
+    rows = [(course_id, area_id, UP, count) for course_id, area_id, count in counted if area_id != ANY_AREA]
+    any_rows = [(course_id, 1, count) for course_id, area_id, count in counted if area_id == ANY_AREA]
     group_of = population.group_of_course()
     groups = [group.key for group in population.groups]
     sizes = {group.key: group.size for group in population.groups}
