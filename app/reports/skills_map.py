@@ -41,12 +41,15 @@ def _literal_rows(name: str, columns: list[tuple[str, type]], rows: list[tuple])
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
 
 
-def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str = "placed"):
+def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str = "placed", *,
+                  unstored: bool | None = None, as_cte: bool = False):
     """Subquery: person_id, area_id, level (order), way for the people and areas that anything places at `at` (a
     self-assessment, completed modules or a demonstrated badge); everyone else in every area is not started.
 
     Sparse on purpose: a map of 5,000 people reads and groups only the placements that exist, and the people who
-    stand nowhere are counted as their groups' size minus the placed (count_placements).
+    stand nowhere are counted as their groups' size minus the placed (count_dates). `unstored`: whether some
+    taking lacks stored levels for the path as it is now (any_unstored_takings; asked when not given). `as_cte`:
+    a CTE, for a statement that reads the placements at one date twice (a map and a movement).
     """
     levels = sorted(path.levels, key=lambda level: level.order)
     cap = completion_cap(path)  # completed modules alone never place above Explorer (app.learning.placement)
@@ -80,9 +83,9 @@ def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str
     )
     # The others (saved before levels were stored, or before a content change) are worked out from their ratings;
     # when there are none, that part is left out (building and binding it costs more than asking).
-    unstored = or_(SelfAssessment.levels_fingerprint.is_(None), SelfAssessment.levels_fingerprint != fingerprint)
-    if db.session.scalar(select(literal(True)).where(
-            select(SelfAssessment.id).where(SelfAssessment.organisation_id == organisation_id, unstored).exists())):
+    if unstored is None:
+        unstored = any_unstored_takings(path, organisation_id)
+    if unstored:
         self_rated = union_all(self_rated, _rated_levels(path, latest, fingerprint))
     self_rated = self_rated.subquery("self_rated")
     done_steps = (
@@ -128,11 +131,19 @@ def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str
         else_=literal(WAY_SELF),
     )
     # Computed in the grouped select itself, like the self-rated level above.
-    return (
+    placed = (
         select(sources.c.person_id, sources.c.area_id, level.label("level"), way.label("way"))
         .group_by(sources.c.person_id, sources.c.area_id)
-        .subquery(name)
     )
+    return placed.cte(name) if as_cte else placed.subquery(name)
+
+
+def any_unstored_takings(path: PathModel, organisation_id: int) -> bool:
+    """Whether some taking of the organisation has no self-rated levels stored for the path as it is now."""
+    fingerprint = ladder_fingerprint(path)
+    unstored = or_(SelfAssessment.levels_fingerprint.is_(None), SelfAssessment.levels_fingerprint != fingerprint)
+    return bool(db.session.scalar(select(literal(True)).where(
+        select(SelfAssessment.id).where(SelfAssessment.organisation_id == organisation_id, unstored).exists())))
 
 
 def _rated_levels(path: PathModel, latest, fingerprint: str):
@@ -204,25 +215,69 @@ class MapTables:
 
 
 def count_placements(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
-    """(course_id, area_id, level order, way) → people: one SQL aggregation of those placed somewhere; the rest of
-    each course (its size minus them) is not started."""
-    placed = placed_levels(path, organisation_id, at)
-    people = population.people.subquery("people")
-    rows = db.session.execute(
-        select(people.c.course_id, placed.c.area_id, placed.c.level, placed.c.way, func.count())
-        .join(placed, placed.c.person_id == people.c.person_id)
-        .where(placed.c.level > NOT_STARTED)
-        .group_by(people.c.course_id, placed.c.area_id, placed.c.level, placed.c.way)
-    ).all()
-    counts = {(course_id, area_id, level, way): count for course_id, area_id, level, way, count in rows}
-    placed_per_course: dict = {}
-    for (course_id, area_id, _level, _way), count in counts.items():
-        placed_per_course[(course_id, area_id)] = placed_per_course.get((course_id, area_id), 0) + count
-    for course_id, size in population.course_sizes().items():
-        for area in path.areas:
-            if not_started := size - placed_per_course.get((course_id, area.id), 0):
-                counts[(course_id, area.id, NOT_STARTED, WAY_NONE)] = not_started
-    return counts
+    """(course_id, area_id, level order, way) → people at `at` (count_dates for one date)."""
+    return count_dates(path, organisation_id, population, [at])[0][at]
+
+
+def count_dates(path: PathModel, organisation_id: int, population: Population, dates: list[datetime],
+                moves: list[tuple[datetime, datetime]] = ()) -> tuple[dict, dict]:
+    """The counts behind the maps at `dates` and the movements between the pairs of dates in `moves`, in one
+    statement that places everyone once per date.
+
+    Maps: date → {(course_id, area_id, level order, way): people}, from one aggregation of those placed somewhere;
+    the rest of each course (its size minus them) is not started. Movements: (start, end) → [(course_id, area_id
+    or ANY_AREA, people who moved up)]: someone moved up in an area only if something places them there at the
+    later date, so the sparse placements suffice, joined as they stand.
+    """
+    unstored = any_unstored_takings(path, organisation_id)
+    people = population.people.cte("counted_people")  # not "people": the table it reads
+    needed = sorted({*dates, *(at for move in moves for at in move)})
+    shared = len(dates) + 2 * len(moves) > len(needed)  # some date's placements are read twice
+    placed = {at: placed_levels(path, organisation_id, at, f"placed_{index}", unstored=unstored, as_cte=shared)
+              for index, at in enumerate(needed)}
+    parts = []
+    for index, at in enumerate(dates):
+        here = placed[at]
+        parts.append(
+            select(literal(index).label("part"), people.c.course_id, here.c.area_id, here.c.level, here.c.way,
+                   func.count().label("people"))
+            .join(here, here.c.person_id == people.c.person_id)
+            .where(here.c.level > NOT_STARTED)
+            .group_by(people.c.course_id, here.c.area_id, here.c.level, here.c.way)
+        )
+    for index, (start, end) in enumerate(moves):
+        first, second = placed[start], placed[end]
+        moved = (
+            select(people.c.person_id, people.c.course_id, second.c.area_id)
+            .join(second, second.c.person_id == people.c.person_id)
+            .outerjoin(first, and_(first.c.person_id == second.c.person_id, first.c.area_id == second.c.area_id))
+            .where(second.c.level > func.coalesce(first.c.level, NOT_STARTED))
+            .cte(f"moved_up_{index}")
+        )
+        part = literal(len(dates) + index)
+        parts.append(select(part, moved.c.course_id, moved.c.area_id, literal(NOT_STARTED), literal(UP), func.count())
+                     .group_by(moved.c.course_id, moved.c.area_id))
+        parts.append(select(part, moved.c.course_id, literal(ANY_AREA), literal(NOT_STARTED), literal(UP),
+                            func.count(moved.c.person_id.distinct()))
+                     .group_by(moved.c.course_id))
+    counts: list[dict] = [{} for _ in dates]
+    movements: list[list] = [[] for _ in moves]
+    for part, course_id, area_id, level, way, count in db.session.execute(
+            union_all(*parts) if len(parts) > 1 else parts[0]).all():
+        if part < len(dates):
+            counts[part][(course_id, area_id, level, way)] = count
+        else:
+            movements[part - len(dates)].append((course_id, area_id, count))
+    sizes = population.course_sizes()
+    for placed_counts in counts:
+        placed_per_course: dict = {}
+        for (course_id, area_id, _level, _way), count in placed_counts.items():
+            placed_per_course[(course_id, area_id)] = placed_per_course.get((course_id, area_id), 0) + count
+        for course_id, size in sizes.items():
+            for area in path.areas:
+                if not_started := size - placed_per_course.get((course_id, area.id), 0):
+                    placed_counts[(course_id, area.id, NOT_STARTED, WAY_NONE)] = not_started
+    return dict(zip(dates, counts, strict=True)), dict(zip(moves, movements, strict=True))
 
 
 def count_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
@@ -265,7 +320,11 @@ def protected_map(path: PathModel, organisation_id: int, population: Population,
     With it, for the organisation's line, how many reached their level by each way: the same network carries
     them (levels → ways, the links between never shown), so that one audit covers the map and the ways.
     """
-    counts = count_placements(path, organisation_id, population, at)
+    return protect_map(path, population, at, count_placements(path, organisation_id, population, at))
+
+
+def protect_map(path: PathModel, population: Population, at: datetime, counts: dict) -> MapTables:
+    """protected_map from the counts at `at` (count_dates)."""
     group_of = population.group_of_course()
     orders = level_orders(path)
     by_area = {}
@@ -279,6 +338,17 @@ def protected_map(path: PathModel, organisation_id: int, population: Population,
                     links[(level, way)] = links.get((level, way), 0) + count
         by_area[area.id] = protect_counts(population, orders, cells, ways=(possible_ways(path, area), links))
     return MapTables(at, orders, by_area)
+
+
+def protected_maps(path: PathModel, organisation_id: int, population: Population, dates: list[datetime],
+                   moves: list[tuple[datetime, datetime]] = ()) -> tuple[dict, dict]:
+    """The protected maps at `dates` and movements between the pairs of them in `moves` (one statement):
+    date → MapTables, (start, end) → Movement."""
+    counts, moved = count_dates(path, organisation_id, population, dates, moves)
+    maps = {at: protect_map(path, population, at, counts[at]) for at in dates}
+    movements = {(start, end): protect_movement(path, population, maps[start], maps[end], moved[(start, end)])
+                 for start, end in moves}
+    return maps, movements
 
 
 def protect_counts(population: Population, columns: list, cells: dict, *, force_hidden=(),
@@ -393,40 +463,28 @@ def protected_movement(path: PathModel, organisation_id: int, population: Popula
     linked in the maps), only the same 5 and 5 per line and for the groups not shown. Where the groups not shown
     would add up to fewer, more groups are left out (see _movement_lines).
     """
-    # Only who moved up is counted (who did not is the rest of the line): someone moved up in an area only if
-    # something places them there at the later date, so the sparse placements suffice, joined as they stand.
-    first = placed_levels(path, organisation_id, before.at, "placed_before")
-    second = placed_levels(path, organisation_id, after.at, "placed_after")
-    people = population.people.subquery("people")
-    moved = (
-        select(people.c.person_id, people.c.course_id, second.c.area_id)
-        .join(second, second.c.person_id == people.c.person_id)
-        .outerjoin(first, and_(first.c.person_id == second.c.person_id, first.c.area_id == second.c.area_id))
-        .where(second.c.level > func.coalesce(first.c.level, NOT_STARTED))
-        .cte("moved_up")
-    )
-    counted = db.session.execute(union_all(
-        select(moved.c.course_id, moved.c.area_id, func.count()).group_by(moved.c.course_id, moved.c.area_id),
-        select(moved.c.course_id, literal(ANY_AREA), func.count(moved.c.person_id.distinct()))
-        .group_by(moved.c.course_id),
-    )).all()
-    rows = [(course_id, area_id, UP, count) for course_id, area_id, count in counted if area_id != ANY_AREA]
-    any_rows = [(course_id, 1, count) for course_id, area_id, count in counted if area_id == ANY_AREA]
+    moved = count_dates(path, organisation_id, population, [], [(before.at, after.at)])[1][(before.at, after.at)]
+    return protect_movement(path, population, before, after, moved)
+
+
+def protect_movement(path: PathModel, population: Population, before: MapTables, after: MapTables,
+                     moved: list[tuple]) -> Movement:
+    """protected_movement from who moved up (count_dates): [(course_id, area_id or ANY_AREA, people)]."""
     group_of = population.group_of_course()
     groups = [group.key for group in population.groups]
     sizes = {group.key: group.size for group in population.groups}
     movement = Movement(before.at, after.at, {})
     for area in path.areas:
         up = dict.fromkeys(groups, 0)
-        for course_id, area_id, direction, count in rows:
-            if area_id == area.id and direction == UP:
+        for course_id, area_id, count in moved:
+            if area_id == area.id:
                 up[group_of[course_id]] += count
         clear = {row: not any(_line_suppressed(tables, area.id, row) for tables in (before, after))
                  for row in groups + [privacy.ALL]}
         movement.by_area[area.id] = _movement_lines(area.id, up, sizes, clear, movement.reasons)
     up = dict.fromkeys(groups, 0)
-    for course_id, moved, count in any_rows:
-        if moved:
+    for course_id, area_id, count in moved:
+        if area_id == ANY_AREA:
             up[group_of[course_id]] += count
     movement.any_area = _movement_lines(ANY_AREA, up, sizes, dict.fromkeys(groups + [privacy.ALL], True),
                                         movement.reasons)
