@@ -35,9 +35,8 @@ class SelfAssessment(TimestampMixin, db.Model):
     ratings: Mapped[list["SelfRating"]] = relationship(
         back_populates="self_assessment", cascade="all, delete-orphan", order_by="SelfRating.id"
     )
-    self_rated_levels: Mapped[list["SelfRatedLevel"]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True
-    )
+    # Deleted with the taking by the ORM too, as its ratings are: SQLite does not enforce the foreign key.
+    self_rated_levels: Mapped[list["SelfRatedLevel"]] = relationship(cascade="all, delete-orphan")
 
 
 class SelfAssessmentDraft(db.Model):

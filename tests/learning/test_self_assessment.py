@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.errors import AppError, NotFound
 from app.extensions import db
-from app.learning.models import SelfAssessment, SelfAssessmentDraft
+from app.learning.models import SelfAssessment, SelfAssessmentDraft, SelfRatedLevel
 from app.learning.self_assessment import (
     EmptyStep,
     erase_self_assessments,
@@ -387,13 +387,16 @@ def test_a_taking_in_progress_is_in_the_person_s_data_export(app, clock, world, 
 def test_erasing_a_person_deletes_their_taking_in_progress_too(app, clock, world, path_model):
     save_step(path_model, world.organisation.id, world.learner.id, "mobility", {"mobility.rookie.1": 2},
               now=clock.now())
-    record_self_assessment(world.organisation.id, world.learner.id, {"mobility.rookie.1": 2}, path=path_model,
-                           now=clock.now())
+    record_self_assessment(world.organisation.id, world.learner.id,
+                           {"mobility.rookie.1": 2, "mobility.rookie.2": 2}, path=path_model, now=clock.now())
+    db.session.flush()
+    db.session.expire_all()  # as in a later request: nothing of the taking loaded
 
     erase_self_assessments(None, organisation_id=world.organisation.id, person=world.learner)
     db.session.flush()
 
     assert draft_of(world.learner) is None and assessments_of(world.learner) == []
+    assert db.session.scalars(select(SelfRatedLevel)).all() == []  # their stored levels go too, on SQLite as well
 
 
 @pytest.mark.parametrize("ratings, expected", [
