@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, insert, literal, select, union_all
+from sqlalchemy import Select, case, func, insert, literal, select, union_all
 
 from app.extensions import db
 from app.learning.models import ModuleProgress
@@ -111,12 +111,14 @@ def _count(events: Select, organisation_id: int, months: list[Period], quarters:
     """measure → {period or TOTAL: (events, people)} of the people the reports count (everyone of the organisation
     not erased: Population's people, whose course groups the activity's one line does not need).
 
-    People do not add up over months, so each kind of bin is counted on its own, but all from one grouping of the
-    events by measure, person and month (a person's events in a month are one row): one statement.
+    One statement: the events grouped by measure, person and month (the months' figures), then per measure and
+    person the set of their months as bits, from which the people of each quarter and in all are counted without
+    a count of distinct people (which sorts). Events add up over months, so quarters and the total are summed here.
     """
     events = events.subquery("events")
-    month = case(*((and_(events.c.occurred_at >= period.start, events.c.occurred_at < period.end), period.slug)
-                   for period in months), else_=None)
+    # The month's position in `months` (the events are within them, and the months are in order).
+    month = case(*((events.c.occurred_at < period.end, index) for index, period in enumerate(months[:-1])),
+                 else_=len(months) - 1)
     per_month = (
         select(events.c.measure, events.c.person_id, month.label("month"), func.count().label("events"))
         .join(Person, Person.id == events.c.person_id)
@@ -125,19 +127,39 @@ def _count(events: Select, organisation_id: int, months: list[Period], quarters:
         .group_by(events.c.measure, events.c.person_id, month)
         .cte("per_person_month")
     )
-    slugs = {month.slug for month in months}
-    quarter = case(*((per_month.c.month.in_([month.slug for month in period.months() if month.slug in slugs]),
-                      period.slug) for period in quarters), else_=None)
-    total_events, people = func.sum(per_month.c.events), func.count(per_month.c.person_id.distinct())
+    # Each (measure, person, month) is one row, so the sum of the months' bits is the set of a person's months.
+    per_person = (
+        select(per_month.c.measure, func.sum(literal(1).op("<<")(per_month.c.month)).label("months"))
+        .group_by(per_month.c.measure, per_month.c.person_id)
+        .subquery("per_person")
+    )
+    position = {period.slug: index for index, period in enumerate(months)}
+    quarter_bits = [sum(1 << position[month.slug] for month in quarter.months() if month.slug in position)
+                    for quarter in quarters]
+    zero = literal(0)
     rows = db.session.execute(union_all(
-        select(per_month.c.measure, per_month.c.month.label("bin"), total_events, func.count())
+        select(per_month.c.measure, per_month.c.month, func.sum(per_month.c.events), func.count(),
+               *(zero for _ in quarters))
         .group_by(per_month.c.measure, per_month.c.month),
-        select(per_month.c.measure, quarter, total_events, people).group_by(per_month.c.measure, quarter),
-        select(per_month.c.measure, literal(privacy.TOTAL), total_events, people).group_by(per_month.c.measure),
+        select(per_person.c.measure, literal(-1), zero, func.count(),
+               *(func.sum(case((per_person.c.months.op("&")(bits) != 0, 1), else_=0)) for bits in quarter_bits))
+        .group_by(per_person.c.measure),
     )).all()
     counts: dict = {}
-    for measure, period, events_count, people_count in rows:
-        counts.setdefault(measure, {})[period] = (int(events_count), people_count)
+    for measure, index, events_count, people, *quarter_people in rows:
+        figures = counts.setdefault(measure, {})
+        if index >= 0:
+            figures[months[index].slug] = (int(events_count), people)
+        else:
+            figures[privacy.TOTAL] = (0, people)
+            for quarter, quarter_count in zip(quarters, quarter_people, strict=True):
+                figures[quarter.slug] = (0, int(quarter_count))
+    for figures in counts.values():  # events add up: the quarters' and the total from the months'
+        for quarter in quarters:
+            events_count = sum(figures.get(month.slug, (0, 0))[0] for month in quarter.months())
+            figures[quarter.slug] = (events_count, figures[quarter.slug][1])
+        figures[privacy.TOTAL] = (sum(figures.get(month.slug, (0, 0))[0] for month in months),
+                                  figures[privacy.TOTAL][1])
     return counts
 
 
