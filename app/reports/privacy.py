@@ -182,7 +182,7 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
     # The true values meet every bound of the relaxed world and of the true-side world ({}): in those two, another
     # value of one figure is possible exactly when a cycle of slack runs through it (_Slack), one search instead of
     # a max-flow. The worlds with a hidden figure on its other side still take the max-flow.
-    slack = {id(world): _Slack(network, world) for world in (relaxed, worlds[0])}
+    slack = _Slacks(network, (relaxed, worlds[0]))
     pinned = []
     for figure in network.figures.values():
         # A link never shown must not be worked out either when it counts 1 to 4 people.
@@ -203,7 +203,7 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
         if total >= THRESHOLD or first in pinned or second in pinned:
             continue
         if _disjoint_on_one_line(first, second):
-            if _pair_moves(slack[id(worlds[0])], first, second):
+            if _pair_moves(slack.get(id(worlds[0])), first, second):
                 continue  # one of them can move alone: their sum is not forced (what the max-flow would find)
             others = [{first.key: (a, a), second.key: (other - a, other - a)}
                       for other in (total - 1, total + 1) for a in range(1, other)]
@@ -260,6 +260,22 @@ class _Slack:
         return False
 
 
+class _Slacks:
+    """The _Slack of each of some worlds (by id), built when first asked for: most tables have nothing to audit."""
+
+    def __init__(self, network: Network, worlds: Iterable[dict]):
+        self.network = network
+        self.worlds = {id(world): world for world in worlds}
+        self.built: dict[int, _Slack] = {}
+
+    def get(self, world_id: int) -> _Slack | None:
+        if world_id not in self.worlds:
+            return None
+        if world_id not in self.built:
+            self.built[world_id] = _Slack(self.network, self.worlds[world_id])
+        return self.built[world_id]
+
+
 def _pair_moves(slack: _Slack, first: Figure, second: Figure) -> bool:
     """In the true-side world, one of two "fewer than 5" figures can move by one (staying at 1 or more) while the
     other keeps its value: a world where their sum differs, found without a max-flow. False: not found this way."""
@@ -285,11 +301,11 @@ def _any_world(network: Network, relaxed: dict, worlds: list[dict], overrides: l
                figure: Figure | None = None) -> bool:
     """Does any world allow any of these other values? The relaxed world first: if it cannot, none can.
 
-    With `slack` (world → _Slack) and one `figure` whose bounds the overrides replace, the worlds it holds are
-    searched for a cycle of slack instead of solving a max-flow.
+    With `slack` (_Slacks) and one `figure` whose bounds the overrides replace, the worlds it holds are searched
+    for a cycle of slack instead of solving a max-flow.
     """
     def feasible(world: dict, override: dict) -> bool:
-        searched = slack.get(id(world)) if slack and figure is not None else None
+        searched = slack.get(id(world)) if slack is not None and figure is not None else None
         if searched is not None and searched.valid:
             return searched.can_move(figure, override[figure.key])
         return _feasible(network, world, overrides=override)
