@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.learning.content import load_content
+from app.learning.content import load_content, path_model
 from app.learning.content.model import ACTIVITY_TYPES, PathModel
 from app.learning.content.quality import (
     MAX_GUESSER_PROBABILITY,
@@ -21,6 +21,7 @@ from app.learning.content.quality import (
 )
 from app.learning.content.validation import count_words, measured_minutes, words_read
 from app.learning.retired import retired_references
+from app.learning.self_assessment import store_self_rated_levels
 
 BADGE_CHECK = "content_badge_check"  # filled by app.badges (register_badge_check): learning never imports badges
 
@@ -186,3 +187,21 @@ def stats(directory: str | None) -> None:
 
 def _percent(chance) -> str:
     return "-" if chance is None else f"{float(chance):.1%}"
+
+
+@content_cli.command("store-self-rated-levels")
+@click.option("--batch", type=click.IntRange(1), default=2000, show_default=True,
+              help="Takings stored per transaction.")
+def store_levels(batch: int) -> None:
+    """Store the self-rated levels of every taking that has none for the path as loaded now: after upgrading to
+    stored levels, and after a content change moves statements between levels or areas. Until then the skills map
+    works those takings out from their ratings (correct, slower)."""
+    path = path_model(current_app)
+    if path is None:
+        raise click.ClickException("the content has no usable path.yaml: run `flask content check`")
+    total = 0
+    while stored := store_self_rated_levels(path, limit=batch):
+        db.session.commit()
+        total += stored
+        click.echo(f"stored the levels of {total} taking(s)")
+    click.echo(f"done: {total} taking(s) stored; every taking has the levels of the current path")

@@ -28,10 +28,15 @@ class SelfAssessment(TimestampMixin, db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The path content its self_rated_levels were worked out for (app.learning.self_assessment.ladder_fingerprint);
+    # None: not stored (a taking saved before levels were stored).
+    levels_fingerprint: Mapped[str | None] = mapped_column(String(32))
 
     ratings: Mapped[list["SelfRating"]] = relationship(
         back_populates="self_assessment", cascade="all, delete-orphan", order_by="SelfRating.id"
     )
+    # Deleted with the taking by the ORM too, as its ratings are: SQLite does not enforce the foreign key.
+    self_rated_levels: Mapped[list["SelfRatedLevel"]] = relationship(cascade="all, delete-orphan")
 
 
 class SelfAssessmentDraft(db.Model):
@@ -70,6 +75,26 @@ class SelfRating(db.Model):
     rating: Mapped[int] = mapped_column(SmallInteger)
 
     self_assessment: Mapped[SelfAssessment] = relationship(back_populates="ratings")
+
+
+class SelfRatedLevel(db.Model):
+    """One area's self-rated level of one taking, stored when the taking is saved so that the skills map reads a
+    row per placed area instead of every rating (app.learning.self_assessment.self_rated_orders). Only areas at a
+    level are stored: an area the taking has no row for is not started.
+
+    The level depends on the path content (which statements sit at which level of which area): the taking's
+    `levels_fingerprint` names the content they were worked out for, and a reader uses them only while the path
+    still has that fingerprint (app.learning.self_assessment.ladder_fingerprint); it works other takings out from
+    their ratings.
+    """
+
+    __tablename__ = "self_rated_levels"
+
+    self_assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("self_assessments.id", ondelete="CASCADE"), primary_key=True
+    )
+    area_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    level_order: Mapped[int] = mapped_column(SmallInteger)  # the level's order: never 0 (not started is no row)
 
 
 class ModuleProgress(db.Model):

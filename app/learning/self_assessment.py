@@ -13,6 +13,7 @@ saved to the person's draft (SelfAssessmentDraft) as they go, so they can leave 
 "Save and finish" turns the draft into a SelfAssessment. Drafts live in their own table, so every reader of
 SelfAssessment (placement, the skills map, the dashboard, the history) sees finished takings only.
 """
+import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,13 +23,13 @@ from functools import cache
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, delete, update
+from sqlalchemy import Select, bindparam, delete, insert, or_, select, update
 
 from app.errors import AppError, InvalidInput, NotFound
 from app.events import self_assessment_recorded
 from app.extensions import db
 from app.learning.content.model import Area, Level, PathModel
-from app.learning.models import SelfAssessment, SelfAssessmentDraft, SelfRating
+from app.learning.models import SelfAssessment, SelfAssessmentDraft, SelfRatedLevel, SelfRating
 from app.models_base import find_or_insert
 from app.tenancy.models import Person
 from app.tenancy.services import get_scoped_or_404, scoped
@@ -96,6 +97,12 @@ def record_self_assessment(
     assessment.ratings = [
         SelfRating(statement_id=statement_id, rating=rating) for statement_id, rating in ratings.items()
     ]
+    # Stored with the taking, in its transaction: the skills map reads these instead of every rating.
+    assessment.levels_fingerprint = ladder_fingerprint(path)
+    assessment.self_rated_levels = [
+        SelfRatedLevel(area_id=area_id, level_order=order)
+        for area_id, order in self_rated_orders(path, ratings).items() if order
+    ]
     db.session.add(assessment)
     db.session.flush()
     self_assessment_recorded.send(current_app._get_current_object(), assessment=assessment)
@@ -117,6 +124,60 @@ def self_rated_level(area: Area, levels: tuple[Level, ...], ratings: Mapping[str
             break
         reached = level
     return reached
+
+
+def self_rated_orders(path: PathModel, ratings: Mapping[str, int]) -> dict[str, int]:
+    """Area id → the order of its self-rated level (0: not started), for every area of the path."""
+    return {area.id: level.order if (level := self_rated_level(area, path.levels, ratings)) else 0
+            for area in path.areas}
+
+
+_fingerprints: dict[int, tuple[PathModel, str]] = {}
+
+
+def ladder_fingerprint(path: PathModel) -> str:
+    """Names what self-rated levels depend on: the levels' orders and which statements sit at each level of each
+    area. Stored levels are read only while the path has the fingerprint they were worked out with."""
+    known = _fingerprints.get(id(path))
+    if known is not None and known[0] is path:
+        return known[1]
+    ladder = [(area.id, [(level.id, level.order, sorted(statement.id for statement in area.statements_at(level.id)))
+                         for level in sorted(path.levels, key=lambda level: (level.order, level.id))])
+              for area in sorted(path.areas, key=lambda area: area.id)]
+    fingerprint = hashlib.sha256(repr(ladder).encode()).hexdigest()[:32]
+    _fingerprints.clear()  # one path model at a time in practice: a content reload replaces it
+    _fingerprints[id(path)] = (path, fingerprint)
+    return fingerprint
+
+
+def store_self_rated_levels(path: PathModel, organisation_id: int | None = None, *, limit: int = 2000) -> int:
+    """Store the self-rated levels of up to `limit` takings (of one organisation, or all) that have none for the
+    path as it is now — takings saved before levels were stored, or before a content change — and flush; returns
+    how many it stored (0: none is left). The rule is the one a taking saved now gets (self_rated_orders)."""
+    fingerprint = ladder_fingerprint(path)
+    stale = (select(SelfAssessment.id)
+             .where(or_(SelfAssessment.levels_fingerprint.is_(None), SelfAssessment.levels_fingerprint != fingerprint))
+             .order_by(SelfAssessment.id).limit(limit))
+    if organisation_id is not None:
+        stale = stale.where(SelfAssessment.organisation_id == organisation_id)
+    ids = list(db.session.scalars(stale))
+    if not ids:
+        return 0
+    ratings: dict[int, dict[str, int]] = {assessment_id: {} for assessment_id in ids}
+    for assessment_id, statement_id, rating in db.session.execute(
+        select(SelfRating.self_assessment_id, SelfRating.statement_id, SelfRating.rating)
+        .where(SelfRating.self_assessment_id.in_(ids))
+    ):
+        ratings[assessment_id][statement_id] = rating
+    db.session.execute(delete(SelfRatedLevel).where(SelfRatedLevel.self_assessment_id.in_(ids)))
+    levels = [{"self_assessment_id": assessment_id, "area_id": area_id, "level_order": order}
+              for assessment_id, taken in ratings.items()
+              for area_id, order in self_rated_orders(path, taken).items() if order]
+    if levels:
+        db.session.execute(insert(SelfRatedLevel), levels)
+    db.session.execute(update(SelfAssessment).where(SelfAssessment.id.in_(ids)).values(levels_fingerprint=fingerprint))
+    db.session.flush()
+    return len(ids)
 
 
 @dataclass(frozen=True)

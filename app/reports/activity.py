@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, insert, literal, select
+from sqlalchemy import Select, case, func, insert, literal, select, union_all
 
 from app.extensions import db
 from app.learning.models import ModuleProgress
@@ -88,46 +88,78 @@ class ActivityTables:
 
 
 def protected_activity(organisation_id: int, population: Population, months: list[Period]) -> ActivityTables:
-    """Count every source's events per month, quarter and in all (three aggregations per source) and protect them.
+    """Count every source's events per month, quarter and in all (one statement for all sources) and protect them.
 
     `population` is the people counted: everyone of the organisation not erased, as _count selects them.
     """
     quarters = quarters_of(months)
     labels: dict[str, str] = {}
-    by_measure: dict[str, privacy.Network | None] = {}
+    measures: list[str] = []
+    events = []
     for source in activity_sources():
-        labels.update(source.labels(organisation_id))
-        counts = _count(source.events(organisation_id), organisation_id, months, quarters)
-        for measure in source.labels(organisation_id):
-            by_measure[measure] = _protect(counts.get(measure, {}), months, quarters)
+        source_labels = source.labels(organisation_id)
+        labels.update(source_labels)
+        measures.extend(source_labels)
+        chosen = source.events(organisation_id).subquery()
+        events.append(select(chosen.c.person_id, chosen.c.occurred_at, chosen.c.measure))
+    counts = _count(union_all(*events) if len(events) > 1 else events[0], organisation_id, months, quarters)
+    by_measure = {measure: _protect(counts.get(measure, {}), months, quarters) for measure in measures}
     return ActivityTables(months, quarters, labels, by_measure)
 
 
 def _count(events: Select, organisation_id: int, months: list[Period], quarters: list[Period]) -> dict:
     """measure → {period or TOTAL: (events, people)} of the people the reports count (everyone of the organisation
-    not erased: Population's people, whose course groups the activity's one line does not need); people do not add
-    up over months, hence one aggregation per kind of bin."""
+    not erased: Population's people, whose course groups the activity's one line does not need).
+
+    One statement: the events grouped by measure, person and month (the months' figures), then per measure and
+    person the set of their months as bits, from which the people of each quarter and in all are counted without
+    a count of distinct people (which sorts). Events add up over months, so quarters and the total are summed here.
+    """
     events = events.subquery("events")
-    month = case(*((and_(events.c.occurred_at >= period.start, events.c.occurred_at < period.end), period.slug)
-                   for period in months), else_=None).label("month")
-    quarter = case(*((and_(events.c.occurred_at >= period.start, events.c.occurred_at < period.end), period.slug)
-                     for period in quarters), else_=None).label("quarter")
-    binned = (
-        select(events.c.measure, events.c.person_id, month, quarter)
+    # The month's position in `months` (the events are within them, and the months are in order).
+    month = case(*((events.c.occurred_at < period.end, index) for index, period in enumerate(months[:-1])),
+                 else_=len(months) - 1)
+    per_month = (
+        select(events.c.measure, events.c.person_id, month.label("month"), func.count().label("events"))
         .join(Person, Person.id == events.c.person_id)
         .where(Person.organisation_id == organisation_id, Person.erased_at.is_(None),
                events.c.occurred_at >= months[0].start, events.c.occurred_at < months[-1].end)
-        .subquery("binned")
+        .group_by(events.c.measure, events.c.person_id, month)
+        .cte("per_person_month")
     )
+    # Each (measure, person, month) is one row, so the sum of the months' bits is the set of a person's months.
+    per_person = (
+        select(per_month.c.measure, func.sum(literal(1).op("<<")(per_month.c.month)).label("months"))
+        .group_by(per_month.c.measure, per_month.c.person_id)
+        .subquery("per_person")
+    )
+    position = {period.slug: index for index, period in enumerate(months)}
+    quarter_bits = [sum(1 << position[month.slug] for month in quarter.months() if month.slug in position)
+                    for quarter in quarters]
+    zero = literal(0)
+    rows = db.session.execute(union_all(
+        select(per_month.c.measure, per_month.c.month, func.sum(per_month.c.events), func.count(),
+               *(zero for _ in quarters))
+        .group_by(per_month.c.measure, per_month.c.month),
+        select(per_person.c.measure, literal(-1), zero, func.count(),
+               *(func.sum(case((per_person.c.months.op("&")(bits) != 0, 1), else_=0)) for bits in quarter_bits))
+        .group_by(per_person.c.measure),
+    )).all()
     counts: dict = {}
-    for column in (binned.c.month, binned.c.quarter, literal(privacy.TOTAL)):
-        label = column.label("bin")
-        rows = db.session.execute(
-            select(binned.c.measure, label, func.count(), func.count(binned.c.person_id.distinct()))
-            .group_by(binned.c.measure, label)
-        ).all()
-        for measure, period, events_count, people_count in rows:
-            counts.setdefault(measure, {})[period] = (events_count, people_count)
+    for measure, index, events_count, people, *quarter_people in rows:
+        figures = counts.setdefault(measure, {})
+        if index >= 0:
+            figures[months[index].slug] = (int(events_count), people)
+        else:
+            figures[privacy.TOTAL] = (0, people)
+            for quarter, quarter_count in zip(quarters, quarter_people, strict=True):
+                figures[quarter.slug] = (0, int(quarter_count))
+    for figures in counts.values():  # events add up: the quarters' and the total from the months'
+        for quarter in quarters:
+            events_count = sum(figures.get(month.slug, (0, 0))[0] for month in quarter.months())
+            figures[quarter.slug] = (events_count, figures[quarter.slug][1])
+        figures[privacy.TOTAL] = (sum(figures.get(month.slug, (0, 0))[0] for month in months),
+                                  figures[privacy.TOTAL][1])
     return counts
 
 

@@ -39,6 +39,14 @@ class Population:
     people: Select
     groups: list[Group]
     size: int
+    sizes: dict | None = None  # course id (None: no course) → people; None: not read yet
+
+    def course_sizes(self) -> dict:
+        if self.sizes is None:
+            counted = self.people.subquery()
+            self.sizes = dict(db.session.execute(
+                select(counted.c.course_id, func.count()).group_by(counted.c.course_id)).all())
+        return self.sizes
 
     def group_of_course(self) -> dict:
         return {course_id: group.key for group in self.groups for course_id in group.course_ids}
@@ -98,4 +106,4 @@ def population(organisation_id: int) -> Population:
     if other:
         groups.append(Group(OTHER, _("Other courses"), sum(sizes[course_id] for course_id in other), other))
     groups.sort(key=lambda group: (group.key == OTHER, group.title.lower()))
-    return Population(people, groups, sum(sizes.values()))
+    return Population(people, groups, sum(sizes.values()), sizes)

@@ -179,6 +179,10 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
     hidden = sorted((figure.key for figure in network.figures.values() if figure.state == HIDDEN), key=str)
     relaxed = {key: RELAXED for key in hidden}
     worlds = [{}] + [{key: network.figures[key].value == 0} for key in hidden]
+    # The true values meet every bound of the relaxed world and of the true-side world ({}): in those two, another
+    # value of one figure is possible exactly when a cycle of slack runs through it (_Slack), one search instead of
+    # a max-flow. The worlds with a hidden figure on its other side still take the max-flow.
+    slack = _Slacks(network, (relaxed, worlds[0]))
     pinned = []
     for figure in network.figures.values():
         # A link never shown must not be worked out either when it counts 1 to 4 people.
@@ -186,7 +190,8 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
             continue
         low, high = figure.bounds()
         alternatives = [(lo, hi) for lo, hi in ((low, figure.value - 1), (figure.value + 1, high)) if lo <= hi]
-        if not _any_world(network, relaxed, worlds, [{figure.key: bounds} for bounds in alternatives]):
+        if not _any_world(network, relaxed, worlds, [{figure.key: bounds} for bounds in alternatives], slack,
+                          figure):
             pinned.append(figure)
             if first_only:
                 return pinned
@@ -198,6 +203,8 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
         if total >= THRESHOLD or first in pinned or second in pinned:
             continue
         if _disjoint_on_one_line(first, second):
+            if _pair_moves(slack.get(id(worlds[0])), first, second):
+                continue  # one of them can move alone: their sum is not forced (what the max-flow would find)
             others = [{first.key: (a, a), second.key: (other - a, other - a)}
                       for other in (total - 1, total + 1) for a in range(1, other)]
             if not _any_world(network, relaxed, worlds, others):
@@ -205,6 +212,80 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
                 if first_only:
                     return pinned
     return pinned
+
+
+class _Slack:
+    """The residual graph of the true values in one world: where each figure could move, the others adjusting.
+
+    The true values are a circulation within every bound of the world. A figure can take another value above
+    (below) its own exactly when some other circulation within the bounds gives it one; the difference of the two
+    circulations splits into cycles of slack, one of them through the figure, and one unit along that cycle alone
+    is a circulation too (the bounds are intervals, the values integers). So "can the figure go up by one" is "is
+    the figure's tail reachable from its head through slack, without the figure itself", and "down" the reverse.
+    """
+
+    def __init__(self, network: Network, world: dict):
+        self.valid = True
+        self.graph: dict[Hashable, list[tuple[Hashable, Hashable]]] = defaultdict(list)
+        for figure in network.figures.values():
+            low, high = figure.bounds(world.get(figure.key))
+            if not low <= figure.value <= high:
+                self.valid = False  # the truth is outside this world: only a max-flow can tell
+                return
+            if figure.value < high:  # more may flow tail → head
+                self.graph[figure.tail].append((figure.head, figure.key))
+            if figure.value > low:  # less: as if flowing head → tail
+                self.graph[figure.head].append((figure.tail, figure.key))
+
+    def can_move(self, figure: Figure, bounds: tuple[int, int], *, holding: Hashable = None) -> bool:
+        """Another circulation gives `figure` a value within `bounds` (a range wholly above or below its value),
+        the figure keyed `holding` (if any) keeping its value."""
+        low, high = bounds
+        if low > figure.value:
+            start, goal = figure.head, figure.tail  # one more through the figure comes back round the cycle
+        elif high < figure.value:
+            start, goal = figure.tail, figure.head
+        else:
+            return True  # the true value itself is allowed
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            if node == goal:
+                return True
+            for head, key in self.graph.get(node, ()):
+                if key != figure.key and key != holding and head not in seen:
+                    seen.add(head)
+                    queue.append(head)
+        return False
+
+
+class _Slacks:
+    """The _Slack of each of some worlds (by id), built when first asked for: most tables have nothing to audit."""
+
+    def __init__(self, network: Network, worlds: Iterable[dict]):
+        self.network = network
+        self.worlds = {id(world): world for world in worlds}
+        self.built: dict[int, _Slack] = {}
+
+    def get(self, world_id: int) -> _Slack | None:
+        if world_id not in self.worlds:
+            return None
+        if world_id not in self.built:
+            self.built[world_id] = _Slack(self.network, self.worlds[world_id])
+        return self.built[world_id]
+
+
+def _pair_moves(slack: _Slack, first: Figure, second: Figure) -> bool:
+    """In the true-side world, one of two "fewer than 5" figures can move by one (staying at 1 or more) while the
+    other keeps its value: a world where their sum differs, found without a max-flow. False: not found this way."""
+    if not slack.valid:
+        return False
+    for moving, holding in ((first, second), (second, first)):
+        for bounds in ((moving.value + 1, moving.value + 1), (moving.value - 1, moving.value - 1)):
+            if bounds[0] >= 1 and slack.can_move(moving, bounds, holding=holding.key):
+                return True
+    return False
 
 
 def _disjoint_on_one_line(first: Figure, second: Figure) -> bool:
@@ -216,10 +297,21 @@ def _disjoint_on_one_line(first: Figure, second: Figure) -> bool:
     return True  # two row totals (different groups) or two column totals (different columns)
 
 
-def _any_world(network: Network, relaxed: dict, worlds: list[dict], overrides: list[dict]) -> bool:
-    """Does any world allow any of these other values? The relaxed world first: if it cannot, none can."""
-    possible = [override for override in overrides if _feasible(network, relaxed, overrides=override)]
-    return any(_feasible(network, world, overrides=override) for world in worlds for override in possible)
+def _any_world(network: Network, relaxed: dict, worlds: list[dict], overrides: list[dict], slack=None,
+               figure: Figure | None = None) -> bool:
+    """Does any world allow any of these other values? The relaxed world first: if it cannot, none can.
+
+    With `slack` (_Slacks) and one `figure` whose bounds the overrides replace, the worlds it holds are searched
+    for a cycle of slack instead of solving a max-flow.
+    """
+    def feasible(world: dict, override: dict) -> bool:
+        searched = slack.get(id(world)) if slack is not None and figure is not None else None
+        if searched is not None and searched.valid:
+            return searched.can_move(figure, override[figure.key])
+        return _feasible(network, world, overrides=override)
+
+    possible = [override for override in overrides if feasible(relaxed, override)]
+    return any(feasible(world, override) for world in worlds for override in possible)
 
 
 def _feasible(network: Network, world: dict, *, overrides: dict) -> bool:

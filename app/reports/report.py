@@ -30,9 +30,9 @@ from app.reports.skills_map import (
     UP,
     WAYS,
     WAYS_ROW,
+    Movement,
     level_orders,
-    protected_map,
-    protected_movement,
+    protected_maps,
 )
 from app.tenancy.models import Organisation, Person
 
@@ -214,7 +214,15 @@ def skills_report(path: PathModel, organisation: Organisation, *, now: datetime,
     report.level_titles = [_("Not started")] + [levels[order].localised(locale) for order in orders[1:]]
     cap = completion_cap(path)
     report.cap_title = cap.localised(locale) if cap else ""
-    tables = protected_map(path, organisation.id, people, filters.period.end)
+    # The comparisons' dates (the chosen months', and their quarters': longer spans move more people past the
+    # threshold of 5) are counted with the map in one statement.
+    spans = [(filters.compare, filters.period)] if filters.compare is not None else []
+    if spans and filters.granularity == MONTH and filters.compare.quarter() < filters.period.quarter():
+        spans.append((filters.compare.quarter(), filters.period.quarter()))
+    moves = list(dict.fromkeys((start.end, end.end) for start, end in spans))
+    dates = list(dict.fromkeys([filters.period.end, *(at for move in moves for at in move)]))
+    maps, movements = protected_maps(path, organisation.id, people, dates, moves)
+    tables = maps[filters.period.end]
     row = report.row_key
     for area in path.areas:
         network = tables.by_area.get(area.id)
@@ -229,14 +237,9 @@ def skills_report(path: PathModel, organisation: Organisation, *, now: datetime,
         network = tables.by_area.get(area.id)
         report.ways_rows.append((area.localised(locale), [shown(network, (WAYS_ROW, way), ways_reason)
                                                           for way in WAYS]))
-    if filters.compare is not None:
-        maps = {filters.period.end: tables}
-        report.comparisons.append(_comparison(path, organisation.id, people, report, locale, maps,
-                                              filters.compare, filters.period))
-        start, end = filters.compare.quarter(), filters.period.quarter()
-        if filters.granularity == MONTH and start < end:
-            # Quarters instead of months: longer spans move more people past the threshold of 5.
-            report.comparisons.append(_comparison(path, organisation.id, people, report, locale, maps, start, end))
+    for start, end in spans:
+        report.comparisons.append(_comparison(path, people, report, locale, movements[(start.end, end.end)],
+                                              start, end))
     report.gaps = _gaps(path, report, orders)
     months = month_range(first, now)
     activity = protected_activity(organisation.id, people, months)
@@ -252,13 +255,9 @@ def skills_report(path: PathModel, organisation: Organisation, *, now: datetime,
     return report
 
 
-def _comparison(path: PathModel, organisation_id: int, people: Population, report: SkillsReport, locale: str,
-                maps: dict, start: Period, end: Period) -> Comparison:
+def _comparison(path: PathModel, people: Population, report: SkillsReport, locale: str, movement: Movement,
+                start: Period, end: Period) -> Comparison:
     """The change from the end of `start` to the end of `end`: the chosen line, and the organisation's beside it."""
-    for period in (start, end):
-        if period.end not in maps:
-            maps[period.end] = protected_map(path, organisation_id, people, period.end)
-    movement = protected_movement(path, organisation_id, people, maps[start.end], maps[end.end])
     lines = ([(report.row_key, report.filters.group.title, report.group_size)] if report.filters.group else []) + \
         [(privacy.ALL, _("Whole organisation"), people.size)]
 

@@ -19,9 +19,9 @@ from app.badges.catalogue import badge_catalogue
 from app.badges.models import BadgeAward
 from app.extensions import db
 from app.learning.content.model import PathModel
-from app.learning.models import ModuleProgress, SelfAssessment, SelfRating
+from app.learning.models import ModuleProgress, SelfAssessment, SelfRatedLevel, SelfRating
 from app.learning.placement import completion_cap
-from app.learning.self_assessment import ON_MY_OWN
+from app.learning.self_assessment import ON_MY_OWN, ladder_fingerprint
 from app.reports import privacy
 from app.reports.population import Population
 
@@ -41,14 +41,17 @@ def _literal_rows(name: str, columns: list[tuple[str, type]], rows: list[tuple])
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
 
 
-def placements(path: PathModel, organisation_id: int, people, at: datetime, name: str = "placements"):
-    """Subquery: person_id, course_id, area_id, level (order; 0 = not started) for every person and area at `at`."""
+def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str = "placed", *,
+                  unstored: bool | None = None, as_cte: bool = False):
+    """Subquery: person_id, area_id, level (order), way for the people and areas that anything places at `at` (a
+    self-assessment, completed modules or a demonstrated badge); everyone else in every area is not started.
+
+    Sparse on purpose: a map of 5,000 people reads and groups only the placements that exist, and the people who
+    stand nowhere are counted as their groups' size minus the placed (count_dates). `unstored`: whether some
+    taking lacks stored levels for the path as it is now (any_unstored_takings; asked when not given). `as_cte`:
+    a CTE, for a statement that reads the placements at one date twice (a map and a movement).
+    """
     levels = sorted(path.levels, key=lambda level: level.order)
-    statements = _literal_rows(
-        "path_statements", [("statement_id", String), ("area_id", String), ("level_order", Integer)],
-        [(statement.id, area.id, level.order) for area in path.areas for level in levels
-         for statement in area.statements_at(level.id)],
-    )
     cap = completion_cap(path)  # completed modules alone never place above Explorer (app.learning.placement)
     module_steps = _literal_rows(
         "path_modules", [("module_id", String), ("area_id", String), ("level_order", Integer), ("needed", Integer)],
@@ -56,51 +59,35 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
          for area in path.areas for level in levels for module in path.modules_for(area.id, level.id)
          if cap is None or level.order <= cap.order],
     )
-    areas = _literal_rows("path_areas", [("area_id", String)], [(area.id,) for area in path.areas])
     demonstrated_badges = _literal_rows(
         "path_demonstrated", [("badge_id", String), ("area_id", String), ("level_order", Integer)],
         [(badge.id, badge.align_area, path.level(badge.align_level).order) for badge in badge_catalogue().demonstrated
-         if badge.align_area and badge.align_level and path.level(badge.align_level)],
+         if path.area(badge.align_area or "") and badge.align_level and path.level(badge.align_level)],
     )
-    people = people.subquery("people")
 
     latest = (
         select(
-            SelfAssessment.person_id, SelfAssessment.id.label("assessment_id"),
+            SelfAssessment.person_id, SelfAssessment.id.label("assessment_id"), SelfAssessment.levels_fingerprint,
             func.row_number().over(partition_by=SelfAssessment.person_id,
                                    order_by=(SelfAssessment.taken_at.desc(), SelfAssessment.id.desc())).label("rank"),
         )
         .where(SelfAssessment.organisation_id == organisation_id, SelfAssessment.taken_at < at)
-        .subquery("latest")
+        .cte(f"{name}_latest")
     )
-    # Per person and area, how many statements of each level their latest self-assessment rates "on my own" or
-    # higher (one grouped pass over the ratings); then, per area, the levels in order: the level reached is the last
-    # one before the first level short of its statements (levels without statements are no step).
-    ladders = {area.id: [(level.order, len(area.statements_at(level.id))) for level in levels
-                         if area.statements_at(level.id)] for area in path.areas}
-    step_orders = sorted({order for ladder in ladders.values() for order, _needed in ladder})
-    rated = {order: func.sum(case((statements.c.level_order == order, 1), else_=0)) for order in step_orders}
-
-    def reached(ladder):
-        below, short = NOT_STARTED, []
-        for order, needed in ladder:
-            short.append((rated[order] < needed, literal(below)))
-            below = order
-        return case(*short, else_=literal(below)) if short else literal(NOT_STARTED)
-
-    # The level is computed in the grouped select itself: a plain projection over it would be pulled up by the
-    # planner and the CASE copied into every expression that reads the level.
+    # Most takings have their levels stored (app.learning.models.SelfRatedLevel) for the path as it is now: read them.
+    fingerprint = ladder_fingerprint(path)
     self_rated = (
-        select(latest.c.person_id, statements.c.area_id, case(
-            *((statements.c.area_id == area_id, reached(ladder)) for area_id, ladder in ladders.items() if ladder),
-            else_=literal(NOT_STARTED),
-        ).label("level"))
-        .join(SelfRating, SelfRating.self_assessment_id == latest.c.assessment_id)
-        .join(statements, statements.c.statement_id == SelfRating.statement_id)
-        .where(latest.c.rank == 1, SelfRating.rating >= ON_MY_OWN)
-        .group_by(latest.c.person_id, statements.c.area_id)
-        .subquery("self_rated")
+        select(latest.c.person_id, SelfRatedLevel.area_id, SelfRatedLevel.level_order.label("level"))
+        .join(SelfRatedLevel, SelfRatedLevel.self_assessment_id == latest.c.assessment_id)
+        .where(latest.c.rank == 1, latest.c.levels_fingerprint == fingerprint)
     )
+    # The others (saved before levels were stored, or before a content change) are worked out from their ratings;
+    # when there are none, that part is left out (building and binding it costs more than asking).
+    if unstored is None:
+        unstored = any_unstored_takings(path, organisation_id)
+    if unstored:
+        self_rated = union_all(self_rated, _rated_levels(path, latest, fingerprint))
+    self_rated = self_rated.subquery("self_rated")
     done_steps = (
         select(ModuleProgress.person_id, module_steps.c.area_id, module_steps.c.level_order)
         .join(module_steps, module_steps.c.module_id == ModuleProgress.module_id)
@@ -124,10 +111,15 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         .group_by(BadgeAward.person_id, demonstrated_badges.c.area_id)
         .subquery("shown")
     )
+    zero = literal(NOT_STARTED)
+    sources = union_all(
+        select(self_rated.c.person_id, self_rated.c.area_id, self_rated.c.level.label("self_level"),
+               zero.label("done_level"), zero.label("shown_level")),
+        select(completed.c.person_id, completed.c.area_id, zero, completed.c.level, zero),
+        select(shown.c.person_id, shown.c.area_id, zero, zero, shown.c.level),
+    ).subquery("placement_sources")
     self_level, done_level, shown_level = (
-        func.coalesce(self_rated.c.level, NOT_STARTED),
-        func.coalesce(completed.c.level, NOT_STARTED),
-        func.coalesce(shown.c.level, NOT_STARTED),
+        func.max(sources.c.self_level), func.max(sources.c.done_level), func.max(sources.c.shown_level),
     )
     higher = case((done_level > self_level, done_level), else_=self_level)
     level = case((shown_level > higher, shown_level), else_=higher)
@@ -138,21 +130,73 @@ def placements(path: PathModel, organisation_id: int, people, at: datetime, name
         (done_level > self_level, literal(WAY_MODULES)),
         else_=literal(WAY_SELF),
     )
+    # Computed in the grouped select itself, like the self-rated level above.
+    placed = (
+        select(sources.c.person_id, sources.c.area_id, level.label("level"), way.label("way"))
+        .group_by(sources.c.person_id, sources.c.area_id)
+    )
+    return placed.cte(name) if as_cte else placed.subquery(name)
+
+
+def any_unstored_takings(path: PathModel, organisation_id: int) -> bool:
+    """Whether some taking of the organisation has no self-rated levels stored for the path as it is now."""
+    fingerprint = ladder_fingerprint(path)
+    unstored = or_(SelfAssessment.levels_fingerprint.is_(None), SelfAssessment.levels_fingerprint != fingerprint)
+    return bool(db.session.scalar(select(literal(True)).where(
+        select(SelfAssessment.id).where(SelfAssessment.organisation_id == organisation_id, unstored).exists())))
+
+
+def _rated_levels(path: PathModel, latest, fingerprint: str):
+    """person_id, area_id, level of the latest takings (in `latest`) whose levels are not stored for the path as it
+    is now, worked out from their ratings in SQL."""
+    levels = sorted(path.levels, key=lambda level: level.order)
+    statements = _literal_rows(
+        "path_statements", [("statement_id", String), ("area_id", String), ("level_order", Integer)],
+        [(statement.id, area.id, level.order) for area in path.areas for level in levels
+         for statement in area.statements_at(level.id)],
+    )
+    # Per person and area, how many statements of each level their latest self-assessment rates "on my own" or
+    # higher (one grouped pass over the ratings); then, per area, the levels in order: the level reached is the last
+    # one before the first level short of its statements (levels without statements are no step).
+    ladders = {area.id: [(level.order, len(area.statements_at(level.id))) for level in levels
+                         if area.statements_at(level.id)] for area in path.areas}
+    step_orders = sorted({order for ladder in ladders.values() for order, _needed in ladder})
+    rated = {order: func.sum(case((statements.c.level_order == order, 1), else_=0)) for order in step_orders}
+
+    def reached(ladder):
+        below, short = NOT_STARTED, []
+        for order, needed in ladder:
+            short.append((rated[order] < needed, literal(below)))
+            below = order
+        return case(*short, else_=literal(below)) if short else literal(NOT_STARTED)
+
+    # The level is computed in the grouped select itself: a plain projection over it would be pulled up by the
+    # planner and the CASE copied into every expression that reads the level.
     return (
-        select(
-            people.c.person_id,
-            people.c.course_id,
-            areas.c.area_id,
-            level.label("level"),
-            way.label("way"),
-        )
+        select(latest.c.person_id, statements.c.area_id, case(
+            *((statements.c.area_id == area_id, reached(ladder)) for area_id, ladder in ladders.items() if ladder),
+            else_=literal(NOT_STARTED),
+        ).label("level"))
+        .join(SelfRating, SelfRating.self_assessment_id == latest.c.assessment_id)
+        .join(statements, statements.c.statement_id == SelfRating.statement_id)
+        .where(latest.c.rank == 1, SelfRating.rating >= ON_MY_OWN,
+               or_(latest.c.levels_fingerprint.is_(None), latest.c.levels_fingerprint != fingerprint))
+        .group_by(latest.c.person_id, statements.c.area_id)
+    )
+
+
+def placements(path: PathModel, organisation_id: int, people, at: datetime, name: str = "placements"):
+    """Subquery: person_id, course_id, area_id, level (order; 0 = not started), way for every person and area."""
+    placed = placed_levels(path, organisation_id, at, f"{name}_placed")
+    areas = _literal_rows(f"{name}_areas", [("area_id", String)], [(area.id,) for area in path.areas])
+    people = people.subquery(f"{name}_people")
+    return (
+        select(people.c.person_id, people.c.course_id, areas.c.area_id,
+               func.coalesce(placed.c.level, NOT_STARTED).label("level"),
+               func.coalesce(placed.c.way, WAY_NONE).label("way"))
         .select_from(people)
         .join(areas, literal(True))
-        .outerjoin(
-            self_rated, and_(self_rated.c.person_id == people.c.person_id, self_rated.c.area_id == areas.c.area_id)
-        )
-        .outerjoin(completed, and_(completed.c.person_id == people.c.person_id, completed.c.area_id == areas.c.area_id))
-        .outerjoin(shown, and_(shown.c.person_id == people.c.person_id, shown.c.area_id == areas.c.area_id))
+        .outerjoin(placed, and_(placed.c.person_id == people.c.person_id, placed.c.area_id == areas.c.area_id))
         .subquery(name)
     )
 
@@ -171,13 +215,69 @@ class MapTables:
 
 
 def count_placements(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
-    """(course_id, area_id, level order, way) → people: one SQL aggregation."""
-    placed = placements(path, organisation_id, population.people, at)
-    rows = db.session.execute(
-        select(placed.c.course_id, placed.c.area_id, placed.c.level, placed.c.way, func.count())
-        .group_by(placed.c.course_id, placed.c.area_id, placed.c.level, placed.c.way)
-    ).all()
-    return {(course_id, area_id, level, way): count for course_id, area_id, level, way, count in rows}
+    """(course_id, area_id, level order, way) → people at `at` (count_dates for one date)."""
+    return count_dates(path, organisation_id, population, [at])[0][at]
+
+
+def count_dates(path: PathModel, organisation_id: int, population: Population, dates: list[datetime],
+                moves: list[tuple[datetime, datetime]] = ()) -> tuple[dict, dict]:
+    """The counts behind the maps at `dates` and the movements between the pairs of dates in `moves`, in one
+    statement that places everyone once per date.
+
+    Maps: date → {(course_id, area_id, level order, way): people}, from one aggregation of those placed somewhere;
+    the rest of each course (its size minus them) is not started. Movements: (start, end) → [(course_id, area_id
+    or ANY_AREA, people who moved up)]: someone moved up in an area only if something places them there at the
+    later date, so the sparse placements suffice, joined as they stand.
+    """
+    unstored = any_unstored_takings(path, organisation_id)
+    people = population.people.cte("counted_people")  # not "people": the table it reads
+    needed = sorted({*dates, *(at for move in moves for at in move)})
+    shared = len(dates) + 2 * len(moves) > len(needed)  # some date's placements are read twice
+    placed = {at: placed_levels(path, organisation_id, at, f"placed_{index}", unstored=unstored, as_cte=shared)
+              for index, at in enumerate(needed)}
+    parts = []
+    for index, at in enumerate(dates):
+        here = placed[at]
+        parts.append(
+            select(literal(index).label("part"), people.c.course_id, here.c.area_id, here.c.level, here.c.way,
+                   func.count().label("people"))
+            .join(here, here.c.person_id == people.c.person_id)
+            .where(here.c.level > NOT_STARTED)
+            .group_by(people.c.course_id, here.c.area_id, here.c.level, here.c.way)
+        )
+    for index, (start, end) in enumerate(moves):
+        first, second = placed[start], placed[end]
+        moved = (
+            select(people.c.person_id, people.c.course_id, second.c.area_id)
+            .join(second, second.c.person_id == people.c.person_id)
+            .outerjoin(first, and_(first.c.person_id == second.c.person_id, first.c.area_id == second.c.area_id))
+            .where(second.c.level > func.coalesce(first.c.level, NOT_STARTED))
+            .cte(f"moved_up_{index}")
+        )
+        part = literal(len(dates) + index)
+        parts.append(select(part, moved.c.course_id, moved.c.area_id, literal(NOT_STARTED), literal(UP), func.count())
+                     .group_by(moved.c.course_id, moved.c.area_id))
+        parts.append(select(part, moved.c.course_id, literal(ANY_AREA), literal(NOT_STARTED), literal(UP),
+                            func.count(moved.c.person_id.distinct()))
+                     .group_by(moved.c.course_id))
+    counts: list[dict] = [{} for _ in dates]
+    movements: list[list] = [[] for _ in moves]
+    for part, course_id, area_id, level, way, count in db.session.execute(
+            union_all(*parts) if len(parts) > 1 else parts[0]).all():
+        if part < len(dates):
+            counts[part][(course_id, area_id, level, way)] = count
+        else:
+            movements[part - len(dates)].append((course_id, area_id, count))
+    sizes = population.course_sizes()
+    for placed_counts in counts:
+        placed_per_course: dict = {}
+        for (course_id, area_id, _level, _way), count in placed_counts.items():
+            placed_per_course[(course_id, area_id)] = placed_per_course.get((course_id, area_id), 0) + count
+        for course_id, size in sizes.items():
+            for area in path.areas:
+                if not_started := size - placed_per_course.get((course_id, area.id), 0):
+                    placed_counts[(course_id, area.id, NOT_STARTED, WAY_NONE)] = not_started
+    return dict(zip(dates, counts, strict=True)), dict(zip(moves, movements, strict=True))
 
 
 def count_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
@@ -220,7 +320,11 @@ def protected_map(path: PathModel, organisation_id: int, population: Population,
     With it, for the organisation's line, how many reached their level by each way: the same network carries
     them (levels → ways, the links between never shown), so that one audit covers the map and the ways.
     """
-    counts = count_placements(path, organisation_id, population, at)
+    return protect_map(path, population, at, count_placements(path, organisation_id, population, at))
+
+
+def protect_map(path: PathModel, population: Population, at: datetime, counts: dict) -> MapTables:
+    """protected_map from the counts at `at` (count_dates)."""
     group_of = population.group_of_course()
     orders = level_orders(path)
     by_area = {}
@@ -234,6 +338,17 @@ def protected_map(path: PathModel, organisation_id: int, population: Population,
                     links[(level, way)] = links.get((level, way), 0) + count
         by_area[area.id] = protect_counts(population, orders, cells, ways=(possible_ways(path, area), links))
     return MapTables(at, orders, by_area)
+
+
+def protected_maps(path: PathModel, organisation_id: int, population: Population, dates: list[datetime],
+                   moves: list[tuple[datetime, datetime]] = ()) -> tuple[dict, dict]:
+    """The protected maps at `dates` and movements between the pairs of them in `moves` (one statement):
+    date → MapTables, (start, end) → Movement."""
+    counts, moved = count_dates(path, organisation_id, population, dates, moves)
+    maps = {at: protect_map(path, population, at, counts[at]) for at in dates}
+    movements = {(start, end): protect_movement(path, population, maps[start], maps[end], moved[(start, end)])
+                 for start, end in moves}
+    return maps, movements
 
 
 def protect_counts(population: Population, columns: list, cells: dict, *, force_hidden=(),
@@ -348,39 +463,28 @@ def protected_movement(path: PathModel, organisation_id: int, population: Popula
     linked in the maps), only the same 5 and 5 per line and for the groups not shown. Where the groups not shown
     would add up to fewer, more groups are left out (see _movement_lines).
     """
-    first = placements(path, organisation_id, population.people, before.at, "placed_before")
-    second = placements(path, organisation_id, population.people, after.at, "placed_after")
-    moved_up = case((second.c.level > first.c.level, UP), else_=NOT_UP)
-    joined = and_(second.c.person_id == first.c.person_id, second.c.area_id == first.c.area_id)
-    rows = db.session.execute(
-        select(first.c.course_id, first.c.area_id, moved_up, func.count())
-        .join(second, joined)
-        .group_by(first.c.course_id, first.c.area_id, moved_up)
-    ).all()
-    per_person = (
-        select(first.c.course_id, func.max(case((second.c.level > first.c.level, 1), else_=0)).label("up"))
-        .join(second, joined)
-        .group_by(first.c.person_id, first.c.course_id)
-        .subquery("moved_any")
-    )
-    any_rows = db.session.execute(
-        select(per_person.c.course_id, per_person.c.up, func.count()).group_by(per_person.c.course_id, per_person.c.up)
-    ).all()
+    moved = count_dates(path, organisation_id, population, [], [(before.at, after.at)])[1][(before.at, after.at)]
+    return protect_movement(path, population, before, after, moved)
+
+
+def protect_movement(path: PathModel, population: Population, before: MapTables, after: MapTables,
+                     moved: list[tuple]) -> Movement:
+    """protected_movement from who moved up (count_dates): [(course_id, area_id or ANY_AREA, people)]."""
     group_of = population.group_of_course()
     groups = [group.key for group in population.groups]
     sizes = {group.key: group.size for group in population.groups}
     movement = Movement(before.at, after.at, {})
     for area in path.areas:
         up = dict.fromkeys(groups, 0)
-        for course_id, area_id, direction, count in rows:
-            if area_id == area.id and direction == UP:
+        for course_id, area_id, count in moved:
+            if area_id == area.id:
                 up[group_of[course_id]] += count
         clear = {row: not any(_line_suppressed(tables, area.id, row) for tables in (before, after))
                  for row in groups + [privacy.ALL]}
         movement.by_area[area.id] = _movement_lines(area.id, up, sizes, clear, movement.reasons)
     up = dict.fromkeys(groups, 0)
-    for course_id, moved, count in any_rows:
-        if moved:
+    for course_id, area_id, count in moved:
+        if area_id == ANY_AREA:
             up[group_of[course_id]] += count
     movement.any_area = _movement_lines(ANY_AREA, up, sizes, dict.fromkeys(groups + [privacy.ALL], True),
                                         movement.reasons)

@@ -7,16 +7,18 @@ from sqlalchemy import select
 
 from app.errors import AppError, NotFound
 from app.extensions import db
-from app.learning.models import SelfAssessment, SelfAssessmentDraft
+from app.learning.models import SelfAssessment, SelfAssessmentDraft, SelfRatedLevel
 from app.learning.self_assessment import (
     EmptyStep,
     erase_self_assessments,
+    ladder_fingerprint,
     latest_self_assessment,
     move_self_assessments,
     move_self_assessments_to_organisation,
     record_self_assessment,
     save_step,
     self_rated_level,
+    self_rated_orders,
 )
 from app.tenancy.models import Person
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world, sign_in
@@ -159,6 +161,24 @@ def test_finishing_turns_the_draft_into_a_dated_taking_and_opens_its_report(clie
         "mobility.rookie.1": 2, "mobility.rookie.2": 3, "languages.rookie.1": 2}
     assert draft_of(world.learner) is None
     assert "Your self-assessment is saved." in client.get(response.location).get_data(as_text=True)
+
+
+def test_finishing_stores_each_areas_self_rated_level_with_the_taking_in_its_transaction(
+        app, client, learner, world):
+    """The skills map reads these instead of the ratings: they are committed with the taking, by the rule the path
+    page places with, and name the path content they were worked out for."""
+    step(client, MOBILITY, EXPLORER_MOBILITY)
+    step(client, LANGUAGES, {"rating-languages.rookie.1": "1"}, action="finish")
+    db.session.expire_all()
+
+    (taking,) = assessments_of(world.learner)
+    path = app.extensions["path_model"]
+    ratings = {rating.statement_id: rating.rating for rating in taking.ratings}
+    assert {level.area_id: level.level_order for level in taking.self_rated_levels} == {
+        area_id: order for area_id, order in self_rated_orders(path, ratings).items() if order}
+    assert {level.area_id: level.level_order for level in taking.self_rated_levels} == {
+        "mobility": path.level("explorer").order}  # languages: rated below "on my own", not started
+    assert taking.levels_fingerprint == ladder_fingerprint(path)
 
 
 def test_the_last_step_sent_empty_names_its_own_skip_button(client, learner, world):
@@ -367,13 +387,16 @@ def test_a_taking_in_progress_is_in_the_person_s_data_export(app, clock, world, 
 def test_erasing_a_person_deletes_their_taking_in_progress_too(app, clock, world, path_model):
     save_step(path_model, world.organisation.id, world.learner.id, "mobility", {"mobility.rookie.1": 2},
               now=clock.now())
-    record_self_assessment(world.organisation.id, world.learner.id, {"mobility.rookie.1": 2}, path=path_model,
-                           now=clock.now())
+    record_self_assessment(world.organisation.id, world.learner.id,
+                           {"mobility.rookie.1": 2, "mobility.rookie.2": 2}, path=path_model, now=clock.now())
+    db.session.flush()
+    db.session.expire_all()  # as in a later request: nothing of the taking loaded
 
     erase_self_assessments(None, organisation_id=world.organisation.id, person=world.learner)
     db.session.flush()
 
     assert draft_of(world.learner) is None and assessments_of(world.learner) == []
+    assert db.session.scalars(select(SelfRatedLevel)).all() == []  # their stored levels go too, on SQLite as well
 
 
 @pytest.mark.parametrize("ratings, expected", [

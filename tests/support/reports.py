@@ -8,6 +8,7 @@ from sqlalchemy import insert
 
 from app.extensions import db
 from app.learning.models import ModuleProgress, SelfAssessment, SelfRating
+from app.learning.self_assessment import store_self_rated_levels
 from app.reports.models import LaunchRecord
 from app.tenancy.models import Course, Membership, Person
 from tests.support.factories import World, make_world
@@ -30,11 +31,13 @@ def _moment(rng: random.Random, after: datetime) -> datetime:
 
 def generate_organisation(path, *, name="Generated College", staff=300, seed=15,
                           course_sizes=(0.4, 0.25, 0.2, 0.1, 0.02), start=YEAR_START, days=300,
-                          takings=(0, 1, 1, 2, 3)) -> GeneratedOrganisation:
+                          takings=(0, 1, 1, 2, 3), store_levels=True) -> GeneratedOrganisation:
     """`staff` people over courses of the given shares (the last ones small, to be grouped), the rest in none.
 
     Bulk inserts keep 5,000 people fast. Some people launch from a second course later, so their course group is
-    the latest one; ratings lean towards the lower levels, as in a real first mapping.
+    the latest one; ratings lean towards the lower levels, as in a real first mapping. The takings' self-rated
+    levels are stored as saving a taking stores them (the same function, in batches); `store_levels=False` leaves
+    them unstored, as takings saved before levels were stored are.
     """
     rng = random.Random(seed)
     world = make_world(name)
@@ -113,5 +116,7 @@ def generate_organisation(path, *, name="Generated College", staff=300, seed=15,
             for statement_id, rating in chosen.items()
         ]
         db.session.execute(insert(SelfRating), ratings)
+        while store_levels and store_self_rated_levels(path, organisation_id):
+            pass
     db.session.flush()
     return GeneratedOrganisation(world, courses, person_ids)
