@@ -17,6 +17,7 @@ from app.i18n import (
     format_time,
     install_template_gettext,
     language_name,
+    page_gettext,
     select_locale,
     select_time_zone,
 )
@@ -80,6 +81,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
     install_template_gettext(app.jinja_env)
+    app.context_processor(page_gettext)
     limiter.init_app(app)
     init_shared_cache(app)
     register_error_handlers(app)

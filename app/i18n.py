@@ -54,26 +54,41 @@ def install_template_gettext(jinja_env) -> None:
         newstyle=True,
     )
     jinja_env.globals["_"] = jinja_env.globals["gettext"] = template_gettext
+    # create_app adds page_gettext as a context processor: the page's own `_`, its language looked up per render.
 
 
 _TEMPLATE_TEXTS: dict[str, dict[str, str]] = {}  # language → {a template's literal text → its translation}
 
 
-@pass_eval_context
-def template_gettext(eval_context, text: str, **variables) -> str:
-    """The templates' `_()`: what Jinja's new-style gettext gives (the translation, `%` applied with the variables,
-    escaped in an HTML template), with each text translated once per language for the process.
+def _gettext_with(texts: dict[str, str]):
+    """The templates' `_()` over one language's translated texts: what Jinja's new-style gettext gives (the
+    translation, `%` applied with the variables, escaped in an HTML template), each text translated once per language
+    for the process.
 
     The texts are the templates' own literals (none passes a variable), so the memo is as small as they are few.
     A large page calls `_()` dozens of times, and through Flask-Babel and Jinja's two wrappers each call cost as much
     as a table row."""
-    texts = _template_texts()
-    translated = texts.get(text)
-    if translated is None:
-        translated = texts[text] = request_translations().ugettext(text)
-    if eval_context.autoescape:
-        return Markup(translated) % variables
-    return translated % variables
+    @pass_eval_context
+    def gettext(eval_context, text: str, **variables) -> str:
+        translated = texts.get(text)
+        if translated is None:
+            translated = texts[text] = request_translations().ugettext(text)
+        if eval_context.autoescape:
+            return Markup(translated) % variables
+        return translated % variables
+    return gettext
+
+
+def page_gettext() -> dict:
+    """A context processor: each render's `_` bound to the language it renders in (looked up once per render, not
+    per text; a `force_locale` block renders with its own). Macros imported without the context use the global."""
+    return {"_": _gettext_with(_template_texts())}
+
+
+@pass_eval_context
+def template_gettext(eval_context, text: str, **variables) -> str:
+    """The global `_` (macros imported without the page's context): the same, its language looked up per call."""
+    return _gettext_with(_template_texts())(eval_context, text, **variables)
 
 
 def _template_texts() -> dict[str, str]:
