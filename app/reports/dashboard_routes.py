@@ -35,7 +35,9 @@ bp = Blueprint("dashboard", __name__)
 def _instructors_course(course_id: int) -> Course:
     """The course of this launch, for its instructor; another organisation's course does not exist here."""
     launch = current_launch()
-    course = get_scoped_or_404(Course, course_id, launch.organisation_id)
+    # The launch's own course came with its session (no statement); any other is looked up to answer 404 or 403.
+    course = launch.course if course_id == launch.course_id else get_scoped_or_404(Course, course_id,
+                                                                                   launch.organisation_id)
     if launch.course_role != INSTRUCTOR or launch.course_id != course.id:
         raise Forbidden(_("The course dashboard is for the instructors of the course."),
                         hint=_("Open REX VET Path from this course in the LMS as its teacher."))
