@@ -119,12 +119,17 @@ def _count(events: Select, organisation_id: int, months: list[Period], quarters:
     # The month's position in `months` (the events are within them, and the months are in order).
     month = case(*((events.c.occurred_at < period.end, index) for index, period in enumerate(months[:-1])),
                  else_=len(months) - 1)
-    per_month = (
+    grouped = (
         select(events.c.measure, events.c.person_id, month.label("month"), func.count().label("events"))
-        .join(Person, Person.id == events.c.person_id)
-        .where(Person.organisation_id == organisation_id, Person.erased_at.is_(None),
-               events.c.occurred_at >= months[0].start, events.c.occurred_at < months[-1].end)
+        .where(events.c.occurred_at >= months[0].start, events.c.occurred_at < months[-1].end)
         .group_by(events.c.measure, events.c.person_id, month)
+        .subquery("events_per_month")
+    )
+    # The people counted are picked after grouping: fewer rows to look up than the events themselves.
+    per_month = (
+        select(grouped)
+        .where(grouped.c.person_id.in_(
+            select(Person.id).where(Person.organisation_id == organisation_id, Person.erased_at.is_(None))))
         .cte("per_person_month")
     )
     # Each (measure, person, month) is one row, so the sum of the months' bits is the set of a person's months.

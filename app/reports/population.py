@@ -91,6 +91,12 @@ def population(organisation_id: int) -> Population:
     people = people_with_course(organisation_id)
     counted = people.subquery()
     sizes = dict(db.session.execute(select(counted.c.course_id, func.count()).group_by(counted.c.course_id)).all())
+    return population_of_sizes(organisation_id, people, sizes)
+
+
+def population_of_sizes(organisation_id: int, people: Select, sizes: dict) -> Population:
+    """The Population of `people` (people_with_course) whose courses hold `sizes` (course id → people), counted
+    by the caller: the skills map counts them in its own statement, which reads people's courses anyway."""
     titles = {
         course.id: course.title or course.label or course.context_id
         for course in db.session.scalars(select(Course).where(Course.organisation_id == organisation_id))

@@ -119,7 +119,7 @@ def protect(network: Network, *, force_hidden: Iterable[Hashable] = ()) -> Netwo
 
 def _choose(candidates: list[Figure]) -> Figure | None:
     """The figure whose hiding costs the reader least: the smallest shown one of at least 5, else a shown 0."""
-    shown = [figure for figure in candidates if not figure.suppressed and not figure.fixed]
+    shown = [figure for figure in candidates if figure.state == PUBLISHED and not figure.fixed]
     nonzero = sorted(
         (figure for figure in shown if figure.value > 0), key=lambda figure: (figure.value, str(figure.key))
     )
@@ -127,12 +127,15 @@ def _choose(candidates: list[Figure]) -> Figure | None:
     return (nonzero or zeros or [None])[0]
 
 
+_SHOWN_SUPPRESSED = frozenset((SMALL, HIDDEN))  # suppressed where a published figure could be: not UNPUBLISHED
+# (_partner_lines tests this of every figure at every node, once per figure it hides: a set, not two properties)
+
+
 def _partner_lines(network: Network, nodes) -> bool:
     """Hide one more figure at the first node whose suppressed figures are too few or describe too few people."""
     for incident in nodes.values():
         # Links never shown are left to the exact audit: worked out, they may be 0 or at least 5 (find_pinned).
-        suppressed = [(figure, sign) for figure, sign in incident
-                      if figure.suppressed and figure.state != UNPUBLISHED]
+        suppressed = [(figure, sign) for figure, sign in incident if figure.state in _SHOWN_SUPPRESSED]
         if not suppressed:
             continue
         needs_partner = len(suppressed) == 1

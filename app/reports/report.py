@@ -31,8 +31,9 @@ from app.reports.skills_map import (
     WAYS,
     WAYS_ROW,
     Movement,
+    count_population_and_dates,
     level_orders,
-    protected_maps,
+    protect_dates,
 )
 from app.tenancy.models import Organisation, Person
 
@@ -177,9 +178,11 @@ def _first_activity(organisation_id: int) -> datetime | None:
     ))
 
 
-def parse_filters(people: Population, *, group: str | None, granularity: str | None, period: str | None,
+def parse_filters(people: Population | None, *, group: str | None, granularity: str | None, period: str | None,
                   compare: str | None, first: datetime, now: datetime) -> Filters:
-    """The page's filters, checked against what exists; anything else is refused with what to choose."""
+    """The page's filters, checked against what exists; anything else is refused with what to choose.
+
+    `people` None: a course group is not asked for (the periods alone, before the population is counted)."""
     months = month_range(first, now)
     granularity = granularity or MONTH
     if granularity not in (MONTH, QUARTER):
@@ -201,10 +204,32 @@ def parse_filters(people: Population, *, group: str | None, granularity: str | N
 def skills_report(path: PathModel, organisation: Organisation, *, now: datetime, locale: str, group=None,
                   granularity=None, period=None, compare=None) -> SkillsReport:
     """Everything the page shows, protected; before 5 people have launched, no figures at all."""
-    people = population(organisation.id)
-    report = SkillsReport(organisation, people, None)
     first = _first_activity(organisation.id)
-    if report.too_few or first is None:
+    if first is None:
+        return SkillsReport(organisation, population(organisation.id), None)
+    try:
+        # The periods first (they do not depend on the course groups): the maps at their ends are counted with
+        # the population, in one statement that reads everyone's course once.
+        periods = parse_filters(None, group=None, granularity=granularity, period=period, compare=compare,
+                                first=first, now=now)
+    except AppError:
+        people = population(organisation.id)
+        if people.size < privacy.THRESHOLD:
+            return SkillsReport(organisation, people, None)
+        # Refused as before: a course group that does not exist first, then the periods.
+        parse_filters(people, group=group, granularity=granularity, period=period, compare=compare, first=first,
+                      now=now)
+        raise
+    # The comparisons' dates (the chosen months', and their quarters': longer spans move more people past the
+    # threshold of 5) are counted with the map in one statement.
+    spans = [(periods.compare, periods.period)] if periods.compare is not None else []
+    if spans and periods.granularity == MONTH and periods.compare.quarter() < periods.period.quarter():
+        spans.append((periods.compare.quarter(), periods.period.quarter()))
+    moves = list(dict.fromkeys((start.end, end.end) for start, end in spans))
+    dates = list(dict.fromkeys([periods.period.end, *(at for move in moves for at in move)]))
+    people, counts, moved = count_population_and_dates(path, organisation.id, dates, moves)
+    report = SkillsReport(organisation, people, None)
+    if report.too_few:
         return report
     filters = parse_filters(people, group=group, granularity=granularity, period=period, compare=compare,
                             first=first, now=now)
@@ -214,14 +239,7 @@ def skills_report(path: PathModel, organisation: Organisation, *, now: datetime,
     report.level_titles = [_("Not started")] + [levels[order].localised(locale) for order in orders[1:]]
     cap = completion_cap(path)
     report.cap_title = cap.localised(locale) if cap else ""
-    # The comparisons' dates (the chosen months', and their quarters': longer spans move more people past the
-    # threshold of 5) are counted with the map in one statement.
-    spans = [(filters.compare, filters.period)] if filters.compare is not None else []
-    if spans and filters.granularity == MONTH and filters.compare.quarter() < filters.period.quarter():
-        spans.append((filters.compare.quarter(), filters.period.quarter()))
-    moves = list(dict.fromkeys((start.end, end.end) for start, end in spans))
-    dates = list(dict.fromkeys([filters.period.end, *(at for move in moves for at in move)]))
-    maps, movements = protected_maps(path, organisation.id, people, dates, moves)
+    maps, movements = protect_dates(path, people, counts, moved)
     tables = maps[filters.period.end]
     row = report.row_key
     for area in path.areas:

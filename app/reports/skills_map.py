@@ -23,7 +23,7 @@ from app.learning.models import ModuleProgress, SelfAssessment, SelfRatedLevel, 
 from app.learning.placement import completion_cap
 from app.learning.self_assessment import ON_MY_OWN, ladder_fingerprint
 from app.reports import privacy
-from app.reports.population import Population
+from app.reports.population import Population, people_with_course, population_of_sizes
 
 NOT_STARTED = 0  # the level order of "not started"
 WAY_SELF, WAY_MODULES, WAY_BADGE, WAY_NONE = "self_rated", "modules", "badge", "none"
@@ -41,6 +41,33 @@ def _literal_rows(name: str, columns: list[tuple[str, type]], rows: list[tuple])
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
 
 
+_path_tables_built: tuple[PathModel, object, tuple] | None = None  # the path last turned into constant tables
+
+
+def _path_tables(path: PathModel) -> tuple:
+    """The path's modules per step (area and level, up to the completion cap) and its demonstrated badges' levels,
+    as constant subqueries: built once per loaded path and badge catalogue, since building them (dozens of
+    literal selects) took longer than the database took to read them."""
+    global _path_tables_built
+    catalogue = badge_catalogue()
+    if _path_tables_built is None or _path_tables_built[0] is not path or _path_tables_built[1] is not catalogue:
+        levels = sorted(path.levels, key=lambda level: level.order)
+        cap = completion_cap(path)  # completed modules alone never place above Explorer (app.learning.placement)
+        module_steps = _literal_rows(
+            "path_modules", [("module_id", String), ("area_id", String), ("level_order", Integer), ("needed", Integer)],
+            [(module.id, area.id, level.order, len(path.modules_for(area.id, level.id)))
+             for area in path.areas for level in levels for module in path.modules_for(area.id, level.id)
+             if cap is None or level.order <= cap.order],
+        )
+        demonstrated_badges = _literal_rows(
+            "path_demonstrated", [("badge_id", String), ("area_id", String), ("level_order", Integer)],
+            [(badge.id, badge.align_area, path.level(badge.align_level).order) for badge in catalogue.demonstrated
+             if path.area(badge.align_area or "") and badge.align_level and path.level(badge.align_level)],
+        )
+        _path_tables_built = (path, catalogue, (module_steps, demonstrated_badges))
+    return _path_tables_built[2]
+
+
 def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str = "placed", *,
                   unstored: bool | None = None, as_cte: bool = False):
     """Subquery: person_id, area_id, level (order), way for the people and areas that anything places at `at` (a
@@ -51,20 +78,7 @@ def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str
     taking lacks stored levels for the path as it is now (any_unstored_takings; asked when not given). `as_cte`:
     a CTE, for a statement that reads the placements at one date twice (a map and a movement).
     """
-    levels = sorted(path.levels, key=lambda level: level.order)
-    cap = completion_cap(path)  # completed modules alone never place above Explorer (app.learning.placement)
-    module_steps = _literal_rows(
-        "path_modules", [("module_id", String), ("area_id", String), ("level_order", Integer), ("needed", Integer)],
-        [(module.id, area.id, level.order, len(path.modules_for(area.id, level.id)))
-         for area in path.areas for level in levels for module in path.modules_for(area.id, level.id)
-         if cap is None or level.order <= cap.order],
-    )
-    demonstrated_badges = _literal_rows(
-        "path_demonstrated", [("badge_id", String), ("area_id", String), ("level_order", Integer)],
-        [(badge.id, badge.align_area, path.level(badge.align_level).order) for badge in badge_catalogue().demonstrated
-         if path.area(badge.align_area or "") and badge.align_level and path.level(badge.align_level)],
-    )
-
+    module_steps, demonstrated_badges = _path_tables(path)
     latest = (
         select(
             SelfAssessment.person_id, SelfAssessment.id.label("assessment_id"), SelfAssessment.levels_fingerprint,
@@ -229,8 +243,26 @@ def count_dates(path: PathModel, organisation_id: int, population: Population, d
     or ANY_AREA, people who moved up)]: someone moved up in an area only if something places them there at the
     later date, so the sparse placements suffice, joined as they stand.
     """
+    counts, movements, _sizes = _count_dates(path, organisation_id, population.people, dates, moves,
+                                             population.course_sizes)
+    return counts, movements
+
+
+def count_population_and_dates(path: PathModel, organisation_id: int, dates: list[datetime],
+                               moves: list[tuple[datetime, datetime]] = ()) -> tuple[Population, dict, dict]:
+    """count_dates with the organisation's Population (app.reports.population.population) counted in the same
+    statement: both read everyone's course (their latest launch's or membership's), so it is worked out once."""
+    people = people_with_course(organisation_id)
+    counts, movements, sizes = _count_dates(path, organisation_id, people, dates, moves, None)
+    return population_of_sizes(organisation_id, people, sizes), counts, movements
+
+
+def _count_dates(path: PathModel, organisation_id: int, counted, dates: list[datetime],
+                 moves: list[tuple[datetime, datetime]], course_sizes) -> tuple[dict, dict, dict]:
+    """count_dates of the people `counted` (people_with_course), and each course's people: from `course_sizes()`,
+    or, when it is None, counted in the statement itself."""
     unstored = any_unstored_takings(path, organisation_id)
-    people = population.people.cte("counted_people")  # not "people": the table it reads
+    people = counted.cte("counted_people")  # not "people": the table it reads
     needed = sorted({*dates, *(at for move in moves for at in move)})
     shared = len(dates) + 2 * len(moves) > len(needed)  # some date's placements are read twice
     placed = {at: placed_levels(path, organisation_id, at, f"placed_{index}", unstored=unstored, as_cte=shared)
@@ -260,15 +292,23 @@ def count_dates(path: PathModel, organisation_id: int, population: Population, d
         parts.append(select(part, moved.c.course_id, literal(ANY_AREA), literal(NOT_STARTED), literal(UP),
                             func.count(moved.c.person_id.distinct()))
                      .group_by(moved.c.course_id))
+    sizes_part = len(dates) + len(moves)
+    if course_sizes is None:
+        parts.append(select(literal(sizes_part), people.c.course_id, literal(ANY_AREA), literal(NOT_STARTED),
+                            literal(WAY_NONE), func.count()).group_by(people.c.course_id))
     counts: list[dict] = [{} for _ in dates]
     movements: list[list] = [[] for _ in moves]
+    sizes: dict = {}
     for part, course_id, area_id, level, way, count in db.session.execute(
             union_all(*parts) if len(parts) > 1 else parts[0]).all():
         if part < len(dates):
             counts[part][(course_id, area_id, level, way)] = count
-        else:
+        elif part < sizes_part:
             movements[part - len(dates)].append((course_id, area_id, count))
-    sizes = population.course_sizes()
+        else:
+            sizes[course_id] = count
+    if course_sizes is not None:
+        sizes = course_sizes()
     for placed_counts in counts:
         placed_per_course: dict = {}
         for (course_id, area_id, _level, _way), count in placed_counts.items():
@@ -277,7 +317,7 @@ def count_dates(path: PathModel, organisation_id: int, population: Population, d
             for area in path.areas:
                 if not_started := size - placed_per_course.get((course_id, area.id), 0):
                     placed_counts[(course_id, area.id, NOT_STARTED, WAY_NONE)] = not_started
-    return dict(zip(dates, counts, strict=True)), dict(zip(moves, movements, strict=True))
+    return dict(zip(dates, counts, strict=True)), dict(zip(moves, movements, strict=True)), sizes
 
 
 def count_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
@@ -345,9 +385,14 @@ def protected_maps(path: PathModel, organisation_id: int, population: Population
     """The protected maps at `dates` and movements between the pairs of them in `moves` (one statement):
     date → MapTables, (start, end) → Movement."""
     counts, moved = count_dates(path, organisation_id, population, dates, moves)
-    maps = {at: protect_map(path, population, at, counts[at]) for at in dates}
-    movements = {(start, end): protect_movement(path, population, maps[start], maps[end], moved[(start, end)])
-                 for start, end in moves}
+    return protect_dates(path, population, counts, moved)
+
+
+def protect_dates(path: PathModel, population: Population, counts: dict, moved: dict) -> tuple[dict, dict]:
+    """protected_maps from the counts (count_dates or count_population_and_dates)."""
+    maps = {at: protect_map(path, population, at, at_counts) for at, at_counts in counts.items()}
+    movements = {(start, end): protect_movement(path, population, maps[start], maps[end], moved_up)
+                 for (start, end), moved_up in moved.items()}
     return maps, movements
 
 

@@ -9,7 +9,7 @@ from app.learning.models import ModuleProgress, SelfAssessment
 from app.learning.placement import place
 from app.reports.periods import MONTH, Period
 from app.reports.population import people_with_course, population
-from app.reports.skills_map import count_map
+from app.reports.skills_map import count_dates, count_map, count_population_and_dates
 
 
 def direct_placements(path, organisation_id: int, at, demonstrated=None) -> dict:
@@ -40,6 +40,22 @@ def test_map_equals_a_direct_count_of_each_persons_placement(app, path, generate
 
     assert count_map(path, organisation_id, population(organisation_id), at) == dict(expected)
     assert len({level for (_, _, level) in expected}) >= 3, "the generated world should reach several levels"
+
+
+def test_the_population_counted_with_the_maps_is_the_population_and_the_maps_are_the_same(app, path, generated):
+    organisation_id = generated.world.organisation.id
+    dates = [Period(2026, MONTH, 11).end, Period(2026, MONTH, 7).end]
+    moves = [(dates[1], dates[0])]
+    alone = population(organisation_id)
+
+    counted, counts, moved = count_population_and_dates(path, organisation_id, dates, moves)
+
+    assert (counted.size, counted.course_sizes(), counted.groups) == (alone.size, alone.course_sizes(), alone.groups)
+    assert len(counted.groups) >= 2, "the generated world should have several course groups"
+    expected_counts, expected_moved = count_dates(path, organisation_id, alone, dates, moves)
+    assert counts == expected_counts
+    assert {move: Counter(rows) for move, rows in moved.items()} == \
+        {move: Counter(rows) for move, rows in expected_moved.items()}
 
 
 def test_work_accepted_for_a_demonstrated_badge_counts_at_its_level_in_the_map(app, path, generated, use_badges):
