@@ -141,6 +141,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {}
     # A pooled connection idle longer than this is pinged before use (app.extensions.ping_idle_connections).
     DATABASE_PING_AFTER_IDLE_SECONDS = 1.0
+    # On PostgreSQL, a report's independent statements run side by side on connections of their own
+    # (app.reports.activity.start_activity). Off in tests: each test's data is in a transaction no other connection
+    # sees (tests/reports/test_side_by_side_statements.py turns it on with committed data).
+    REPORT_STATEMENTS_SIDE_BY_SIDE = True
     LOG_LEVEL = "INFO"
     # Shared cache for nonces, platform key sets and access tokens: "database" or a redis:// URL.
     SHARED_CACHE_URL = "database"
@@ -296,6 +300,7 @@ class TestConfig(Config):
     LMS_PRIVATE_HOSTS = "127.0.0.1,localhost"
     BACKPACK_PRIVATE_HOSTS = "127.0.0.1,localhost"  # the fake Open Badges 3.0 host; 127.0.0.2 stays refused
     REGISTRATION_RATE_LIMIT = "600 per minute"
+    REPORT_STATEMENTS_SIDE_BY_SIDE = False  # the test's data is in its own transaction: other connections see none
 
 
 class ProductionConfig(Config):

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.learning.content.model import Area, Module, PathModel
 from app.learning.placement import completion_cap
 from app.reports import privacy
-from app.reports.activity import ORGANISATION, protected_activity
+from app.reports.activity import ORGANISATION, start_activity
 from app.reports.periods import MONTH, QUARTER, Period, month_range, parse_period, quarters_of
 from app.reports.population import Group, Population, population
 from app.reports.skills_map import (
@@ -227,6 +227,8 @@ def skills_report(path: PathModel, organisation: Organisation, *, now: datetime,
         spans.append((periods.compare.quarter(), periods.period.quarter()))
     moves = list(dict.fromkeys((start.end, end.end) for start, end in spans))
     dates = list(dict.fromkeys([periods.period.end, *(at for move in moves for at in move)]))
+    months = month_range(first, now)
+    activity = start_activity(organisation.id, months)  # beside the map's statement where it can (PostgreSQL)
     people, counts, moved = count_population_and_dates(path, organisation.id, dates, moves)
     report = SkillsReport(organisation, people, None)
     if report.too_few:
@@ -259,8 +261,7 @@ def skills_report(path: PathModel, organisation: Organisation, *, now: datetime,
         report.comparisons.append(_comparison(path, people, report, locale, movements[(start.end, end.end)],
                                               start, end))
     report.gaps = _gaps(path, report, orders)
-    months = month_range(first, now)
-    activity = protected_activity(organisation.id, people, months)
+    activity = activity.tables()
     report.activity_columns = list(activity.labels.items())
     bins = [month.slug for month in activity.months] if filters.granularity == MONTH else \
         [quarter.slug for quarter in activity.quarters]
