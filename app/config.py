@@ -57,6 +57,11 @@ def country_code(value: str | None) -> str | None:
     return code
 
 
+def _switch(value: str) -> bool:
+    """An on/off setting: 0, false, no and off (any case) turn it off; anything else on."""
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
 def _timeouts(value: str) -> tuple[float, float]:
     connect, _, read = value.partition(",")
     return float(connect), float(read or connect)
@@ -108,6 +113,8 @@ FROM_ENVIRONMENT = {
     "GRADE_RETRY_CAP_SECONDS": ("GRADE_RETRY_CAP_SECONDS", int),
     "GRADE_RETRY_WINDOW_SECONDS": ("GRADE_RETRY_WINDOW_SECONDS", int),
     "REPORT_CACHE_SECONDS": ("REPORT_CACHE_SECONDS", int),
+    "DATABASE_PING_AFTER_IDLE_SECONDS": ("DATABASE_PING_AFTER_IDLE_SECONDS", float),
+    "REPORT_STATEMENTS_SIDE_BY_SIDE": ("REPORT_STATEMENTS_SIDE_BY_SIDE", _switch),
     "CLOCK_OFFSET_FILE": ("CLOCK_OFFSET_FILE", str),
     "BADGE_TEMPLATES_DIR": ("BADGE_TEMPLATES_DIR", str),
     "BADGE_ISSUER_NAME": ("BADGE_ISSUER_NAME", str),

@@ -57,3 +57,14 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert config.BASE_URL == "https://tool.example.org"
     assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://db/rexvet"
     assert config.HTTP_TIMEOUT == (2.0, 5.0)
+
+
+@pytest.mark.parametrize(("written", "side_by_side"), [("off", False), ("0", False), ("False", False), ("on", True),
+                                                        ("1", True)])
+def test_the_database_settings_are_read_from_the_environment(monkeypatch, written, side_by_side):
+    config = production(monkeypatch, SECRET_KEY=GOOD_SECRET, KEY_ENCRYPTION_KEYS=KEK, BASE_URL="https://tool.example.org",
+                        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", DATABASE_PING_AFTER_IDLE_SECONDS="2.5",
+                        REPORT_STATEMENTS_SIDE_BY_SIDE=written)
+
+    assert config.DATABASE_PING_AFTER_IDLE_SECONDS == 2.5
+    assert config.REPORT_STATEMENTS_SIDE_BY_SIDE is side_by_side
