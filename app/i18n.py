@@ -92,30 +92,28 @@ def template_gettext(eval_context, text: str, **variables) -> str:
 
 
 def _template_texts() -> dict[str, str]:
-    """The process's translated template texts for the request's current locale (kept on `g` with the locale
-    object, as request_translations does, so a `force_locale` block gets its own language's)."""
-    locale = get_locale()
-    kept = g.get("_template_texts_for_locale")
-    if kept is not None and kept[0] is locale:
-        return kept[1]
-    texts = _TEMPLATE_TEXTS.setdefault(str(locale), {})
-    if locale is not None:
-        g._template_texts_for_locale = (locale, texts)
-    return texts
+    """The process's translated template texts for the current locale."""
+    return _for_locale()[1]
 
 
 def request_translations():
-    """flask_babel's translations for the current locale, kept on `g` with the locale they are for: a
-    `force_locale` block (an email in its reader's language) has another locale object, so it gets its own."""
+    """flask_babel's translations for the current locale."""
+    return _for_locale()[0]
+
+
+def _for_locale() -> tuple:
+    """The current locale's translations and the process's translated template texts for it, kept on `g` with the
+    locale object they are for: a `force_locale` block (an email in its reader's language) has another locale
+    object, so it gets its own."""
     locale = get_locale()
     if locale is None:  # outside a request or app context
-        return get_translations()
-    kept = g.get("_translations_for_locale")
+        return get_translations(), _TEMPLATE_TEXTS.setdefault("None", {})
+    kept = g.get("_for_locale")
     if kept is not None and kept[0] is locale:
         return kept[1]
-    translations = get_translations()
-    g._translations_for_locale = (locale, translations)
-    return translations
+    found = (get_translations(), _TEMPLATE_TEXTS.setdefault(str(locale), {}))
+    g._for_locale = (locale, found)
+    return found
 
 
 def current_language() -> str:

@@ -26,7 +26,6 @@ from app.learning.models import ModuleProgress
 from app.reports import privacy
 from app.reports.models import LaunchRecord
 from app.reports.periods import Period, quarters_of
-from app.reports.population import Population
 from app.tenancy.models import Person
 
 
@@ -87,14 +86,6 @@ class ActivityTables:
     quarters: list[Period]
     labels: dict[str, str]
     by_measure: dict[str, privacy.Network | None]
-
-
-def protected_activity(organisation_id: int, population: Population, months: list[Period]) -> ActivityTables:
-    """Count every source's events per month, quarter and in all (one statement for all sources) and protect them.
-
-    `population` is the people counted: everyone of the organisation not erased, as the statement selects them.
-    """
-    return start_activity(organisation_id, months).tables()
 
 
 @dataclass
