@@ -380,16 +380,9 @@ def protect_map(path: PathModel, population: Population, at: datetime, counts: d
     return MapTables(at, orders, by_area)
 
 
-def protected_maps(path: PathModel, organisation_id: int, population: Population, dates: list[datetime],
-                   moves: list[tuple[datetime, datetime]] = ()) -> tuple[dict, dict]:
-    """The protected maps at `dates` and movements between the pairs of them in `moves` (one statement):
-    date → MapTables, (start, end) → Movement."""
-    counts, moved = count_dates(path, organisation_id, population, dates, moves)
-    return protect_dates(path, population, counts, moved)
-
-
 def protect_dates(path: PathModel, population: Population, counts: dict, moved: dict) -> tuple[dict, dict]:
-    """protected_maps from the counts (count_dates or count_population_and_dates)."""
+    """The protected maps at each date of the counts (count_dates or count_population_and_dates) and the movements
+    between their pairs: date → MapTables, (start, end) → Movement."""
     maps = {at: protect_map(path, population, at, at_counts) for at, at_counts in counts.items()}
     movements = {(start, end): protect_movement(path, population, maps[start], maps[end], moved_up)
                  for (start, end), moved_up in moved.items()}
