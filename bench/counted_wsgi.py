@@ -2,7 +2,8 @@
 timed).
 
 Each worker writes its counts to $BENCH_COUNTS_DIR/<pid>.json when it exits: statements by endpoint and first
-word, pool checkouts (each one a `pool_pre_ping` SELECT 1), commits, and requests.
+word, pool checkouts (a `SELECT 1` only for a connection idle over a second: app.extensions.ping_idle_connections),
+commits, and requests.
 """
 import atexit
 import json
@@ -38,7 +39,7 @@ def _commit(connection):
 
 @event.listens_for(engine.pool, "checkout")
 def _checkout(dbapi_connection, record, proxy):
-    counts[f"{_endpoint()} checkout (pre-ping SELECT 1)"] += 1
+    counts[f"{_endpoint()} checkout"] += 1
 
 
 @app.after_request
