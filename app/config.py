@@ -93,6 +93,7 @@ FROM_ENVIRONMENT = {
     "LTI_CLOCK_SKEW": ("LTI_CLOCK_SKEW", int),
     "LTI_LAUNCH_LIFETIME": ("LTI_LAUNCH_LIFETIME", int),
     "JWKS_REFRESH_INTERVAL": ("JWKS_REFRESH_INTERVAL", int),
+    "REGISTRATION_CACHE_SECONDS": ("REGISTRATION_CACHE_SECONDS", float),
     "JWKS_WAIT_FOR_OTHER_FETCH": ("JWKS_WAIT_FOR_OTHER_FETCH", float),
     "LTI_CONFIG_DIR": ("LTI_CONFIG_DIR", str),
     "CONTENT_DIR": ("CONTENT_DIR", str),
@@ -197,6 +198,9 @@ class Config:
     LTI_LAUNCH_LIFETIME = 8 * 3600
     JWKS_REFRESH_INTERVAL = 60
     JWKS_WAIT_FOR_OTHER_FETCH = 5.0
+    # A process's copy of the registrations and LMS sites it launched (app/tenancy/registration_cache.py): a change
+    # through the tool holds at once everywhere; one made in SQL by hand holds within this many seconds.
+    REGISTRATION_CACHE_SECONDS = 60.0
 
     # Every cookie the tool sets lives inside an LMS iframe of another site: it must be
     # SameSite=None; Secure; Partitioned (CHIPS) or Chromium drops it.

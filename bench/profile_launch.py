@@ -82,6 +82,8 @@ def main() -> None:
             "LTI_RATE_LIMIT": "1000000 per minute",
             # As production must, and as bench/run.py runs it: the rate limiter's counts in Redis.
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "RATELIMIT_KEY_PREFIX": f"{database}-limits",
+            # The shared cache too, as docs/deploy.md sets production up.
+            "SHARED_CACHE_URL": "redis://127.0.0.1:6379/0", "SHARED_CACHE_PREFIX": f"{database}:",
         }
         os.environ.update(env)
         with tempfile.TemporaryDirectory() as log_dir:
@@ -92,6 +94,7 @@ def main() -> None:
         from run import forget_redis_keys
 
         forget_redis_keys("redis://127.0.0.1:6379/0", f"*{database}-limits")
+        forget_redis_keys("redis://127.0.0.1:6379/0", f"{database}:")
 
 
 def run(args) -> None:

@@ -733,9 +733,10 @@ def main() -> int:
     parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn logs (their directory is printed)")
     parser.add_argument(
         "--shared-cache",
-        default="database",
+        default="redis://127.0.0.1:6379/0",
         metavar="URL",
-        help="our tool's SHARED_CACHE_URL: database (the default config) or redis://… (Redis's CPU is printed beside)",
+        help="our tool's SHARED_CACHE_URL: Redis, as docs/deploy.md sets production up (the default), or database "
+        "(the embedded default config); Redis's CPU is printed beside",
     )
     parser.add_argument(
         "--rate-limit-storage",

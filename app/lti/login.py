@@ -14,7 +14,7 @@ from app.lti.exceptions import LoginError, UnknownPlatform
 from app.lti.models import LoginState
 from app.lti.tool_urls import ToolUrls
 from app.tenancy.models import Registration
-from app.tenancy.services import find_registration, registrations_for_issuer
+from app.tenancy.services import registration_for_login, registrations_for_issuer
 
 STATE_COOKIE_PREFIX = "lti-state-"
 # Keys under which the login's values are kept in the LMS's platform storage.
@@ -140,7 +140,7 @@ def secret_hash(secret: str) -> str:
 
 def _registration_for(issuer: str, client_id: str | None) -> Registration:
     if client_id:
-        registration = find_registration(issuer, client_id)
+        registration = registration_for_login(issuer, client_id)
     else:
         # client_id is optional in the login request; without it the issuer must be unambiguous. Registrations
         # not (yet) in force do not count: anyone with an invitation can register a second one under a known

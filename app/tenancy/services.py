@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models_base import JSONType, utcnow
 from app.tenancy.models import Deployment, Membership, Organisation, Person, Registration
 from app.tenancy.organisations import create_organisation
+from app.tenancy.registration_cache import kept_rows
 from app.tenancy.roles import ToolRole
 
 log = logging.getLogger(__name__)
@@ -55,17 +56,27 @@ def find_registration(issuer: str, client_id: str) -> Registration | None:
     return db.session.scalars(_registration_query(), {"issuer": issuer, "client_id": client_id}).first()
 
 
+def registration_for_login(issuer: str, client_id: str) -> Registration | None:
+    """The registration a login names, from this process's copy while no registration has changed since."""
+    return kept_rows(("registration", issuer, client_id), lambda: (find_registration(issuer, client_id),))[0]
+
+
 def find_registration_with_deployment(
     issuer: str, client_id: str, deployment_id
 ) -> tuple[Registration | None, Deployment | None]:
-    """The registration and, if known already, its deployment with this id: a launch's lookups in one query."""
+    """The registration and, if known already, its deployment with this id: a launch's lookups in one query, or
+    none while this process's copy of them holds (app/tenancy/registration_cache.py)."""
     if not isinstance(deployment_id, str):
         deployment_id = None  # a malformed claim finds no deployment; the launch's message check refuses it
-    row = db.session.execute(
-        _registration_with_deployment_query(),
-        {"issuer": issuer, "client_id": client_id, "deployment_id": deployment_id},
-    ).first()
-    return (row[0], row[1]) if row else (None, None)
+
+    def read() -> tuple[Registration | None, Deployment | None]:
+        row = db.session.execute(
+            _registration_with_deployment_query(),
+            {"issuer": issuer, "client_id": client_id, "deployment_id": deployment_id},
+        ).first()
+        return (row[0], row[1]) if row else (None, None)
+
+    return kept_rows(("registration and deployment", issuer, client_id, deployment_id), read)
 
 
 # Every login and launch runs these: built once (building an ORM statement costs more than running it).
