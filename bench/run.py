@@ -314,7 +314,7 @@ def count_rows(database_url: str) -> dict:
     with psycopg.connect(database_url) as connection:
         return {
             table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # fixed names, no input
-            for table in ("lti_launches", "people", "courses", "memberships", "lti_login_states", "cache_entries")
+            for table in ("lti_launches", "people", "courses", "memberships", "lti_spent_logins", "cache_entries")
         }
 
 

@@ -6,14 +6,12 @@ postMessages), read back by the launch page; the one-time continuation secret of
 offers a new window, handed only to a browser whose id_token POST came from the LMS's own origin.
 """
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.clock import as_utc
 from app.extensions import db
-from app.lti.login import STATE_COOKIE_PREFIX, secret_hash
-from app.lti.models import LoginState
+from app.lti.login import STATE_COOKIE_PREFIX, StartedLogin, continuation_secret, secret_hash, started_login
+from app.lti.models import SpentLogin
 from app.tenancy.models import Registration
 
 STORAGE_SECRET, STORAGE_NONCE, STORAGE_CHECKED = "lti_storage_secret", "lti_storage_nonce", "lti_storage_checked"
@@ -33,9 +31,9 @@ def browser_step_needed(params: dict, cookies: dict, origin: str | None, *, now:
     state = params.get("state")
     if not state or has_state_cookie(cookies, state) or params.get(STORAGE_SECRET) or params.get(CONTINUATION):
         return None
-    login = db.session.get(LoginState, state)
-    if login is None or as_utc(login.expires_at) < now:
-        return None
+    login = started_login(state) if isinstance(state, str) else None
+    if login is None or login.expires_at < now or db.session.get(SpentLogin, login.state_id) is not None:
+        return None  # validation refuses it, and says why
     storage = None
     if login.storage_target and not params.get(STORAGE_CHECKED):
         storage = {
@@ -44,8 +42,7 @@ def browser_step_needed(params: dict, cookies: dict, origin: str | None, *, now:
         }
     continuation = None
     if origin == _registration(login).platform_origin:
-        continuation = secrets.token_urlsafe(32)
-        login.continuation_hash = secret_hash(continuation)
+        continuation = continuation_secret(login)
     if storage is None and continuation is None:
         return None
     return ContinueInBrowser(storage, continuation)
@@ -55,15 +52,15 @@ def has_state_cookie(cookies: dict, state: str) -> bool:
     return cookies.get(STATE_COOKIE_PREFIX + state) == state
 
 
-def proves_login_by_secret(params: dict, login) -> bool:
+def proves_login_by_secret(params: dict, login: StartedLogin) -> bool:
     """The platform-storage secret (with the nonce stored beside it) or the continuation secret matches."""
     storage_secret, continuation = params.get(STORAGE_SECRET), params.get(CONTINUATION)
     if storage_secret and login.storage_secret_hash:
         return (
             _same(secret_hash(storage_secret), login.storage_secret_hash) and params.get(STORAGE_NONCE) == login.nonce
         )
-    if continuation and login.continuation_hash:
-        return _same(secret_hash(continuation), login.continuation_hash)
+    if continuation:
+        return _same(continuation, continuation_secret(login))
     return False
 
 
@@ -71,5 +68,5 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def _registration(login: LoginState) -> Registration:
+def _registration(login: StartedLogin) -> Registration:
     return db.session.get(Registration, login.registration_id)

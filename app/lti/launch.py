@@ -11,21 +11,20 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 import jwt
 from flask import current_app
 from flask_babel import gettext as _
 from pylti1p3.exception import LtiException
 from pylti1p3.message_validators import get_validators
-from sqlalchemy import bindparam, delete
+from sqlalchemy import DateTime, bindparam, text
 
-from app.clock import as_utc
 from app.extensions import db
 from app.lti import constants as claims
 from app.lti.binding import has_state_cookie, proves_login_by_secret
 from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, StateMismatch, UnknownPlatform
-from app.lti.models import Launch, LoginState
+from app.lti.login import StartedLogin, started_login
+from app.lti.models import Launch
 from app.lti.platform_keys import platform_signing_key
 from app.tenancy.mentors import MAX_MENTEES, record_mentees
 from app.tenancy.models import Course, Deployment, Organisation, Person, Registration
@@ -223,9 +222,9 @@ class ToolMessageLaunch:
         return self
 
     def validate_nonce(self):
-        # The nonce is spent with its login (validate_state): every login stores a fresh state and nonce in
-        # one row, a launch deletes that row atomically and must carry the same nonce, so an id_token is
-        # accepted once, by any process, with no second store of nonces.
+        # The nonce is spent with its login (validate_state): every login signs a fresh state that carries a fresh
+        # nonce, a launch records the state as spent in one INSERT and must carry the same nonce, so an id_token
+        # is accepted once, by any process, with no second store of nonces.
         nonce = self._body.get("nonce")
         if not isinstance(nonce, str) or not nonce:
             raise InvalidClaim(_("The id_token has no nonce."))
@@ -235,13 +234,13 @@ class ToolMessageLaunch:
         state = self._params.get("state")
         if not state:
             raise StateMismatch(_("The launch has no state."), hint=_("The LMS must return the state it was given."))
-        login = db.session.execute(_spend_login_statement(), {"state": state}).first()
-        if login is None or login.registration_id != self._registration_row.id:
+        login = started_login(state) if isinstance(state, str) else None
+        if login is None or login.registration_id != self._registration_row.id or not spend_login(login):
             raise StateMismatch(
                 _("This launch was already used, or it does not match a login started here."),
                 hint=_("A launch can be used once. Launch again from the LMS."),
             )
-        if as_utc(login.expires_at) < self._now:
+        if login.expires_at < self._now:
             raise StateMismatch(_("The login took too long."), hint=_("Launch again from the LMS."))
         if not has_state_cookie(self._cookies, state) and not proves_login_by_secret(self._params, login):
             raise self._not_this_browser()
@@ -354,15 +353,18 @@ class ToolMessageLaunch:
         return ValidatedLaunch(self._registration_row, self._deployment_row, self._body)
 
 
-@cache
-def _spend_login_statement():
-    """Built once: every launch runs it, and building it cost more than running it. A Core DELETE of the table:
-    the ORM's bulk delete machinery cost more than the statement (3.5 % of a launch's CPU under py-spy)."""
-    table = LoginState.__table__
-    return delete(table).where(table.c.state == bindparam("state")).returning(
-        table.c.nonce, table.c.registration_id, table.c.expires_at, table.c.storage_secret_hash,
-        table.c.continuation_hash,
-    )
+def spend_login(login: StartedLogin) -> bool:
+    """Record the login's state as spent; False if it was spent already (by any process: the key is unique, and on
+    PostgreSQL a second INSERT of the same key waits for the first transaction, then finds it)."""
+    return db.session.execute(_SPEND_LOGIN, {"state_id": login.state_id, "expires_at": login.expires_at}
+                              ).first() is not None
+
+
+# Written once as text, as app/shared_cache.py's upserts: the same SQL on PostgreSQL and SQLite.
+_SPEND_LOGIN = text(
+    "INSERT INTO lti_spent_logins (state_id, expires_at) VALUES (:state_id, :expires_at) "
+    "ON CONFLICT (state_id) DO NOTHING RETURNING state_id"
+).bindparams(bindparam("expires_at", type_=DateTime(timezone=True)))
 
 
 def _base64url_text(part: str) -> str:

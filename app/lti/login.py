@@ -1,17 +1,23 @@
-"""OIDC third-party-initiated login (LTI 1.3 Security §5.1.1): remember state and nonce, send the browser to the LMS."""
+"""OIDC third-party-initiated login (LTI 1.3 Security §5.1.1): a fresh state and nonce, and the browser sent to the LMS.
+
+The login writes nothing. Its state is a value signed with the tool's SECRET_KEY that carries what the launch
+checks: the nonce, the registration, the expiry and, for the platform-storage flow, the hash of the secret kept in
+the LMS page. Nobody without the key can make one, and the launch spends it once (app/lti/launch.py records it as
+spent, in one INSERT whose unique key refuses a second use, by any process). A login is the one request anyone may
+send: it costs no write, no commit and no row to purge (issue 30).
+"""
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert
+from itsdangerous import BadData, URLSafeSerializer
 
-from app.extensions import db
 from app.lti.exceptions import LoginError, UnknownPlatform
-from app.lti.models import LoginState
 from app.lti.tool_urls import ToolUrls
 from app.tenancy.models import Registration
 from app.tenancy.services import registration_for_login, registrations_for_issuer
@@ -20,9 +26,22 @@ STATE_COOKIE_PREFIX = "lti-state-"
 # Keys under which the login's values are kept in the LMS's platform storage.
 STATE_STORAGE_PREFIX, NONCE_STORAGE_PREFIX = "lti_state_", "lti_nonce_"
 LOGIN_PARAMETERS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id", "lti_deployment_id")
-# Anyone may start a login, and a login stores its parameters: each is capped (docs/configuration.md), so an
-# anonymous request cannot store more than a few KiB. Two are also capped by the columns they are stored in.
-STORED_IN_COLUMNS = {"target_link_uri": LoginState.target_link_uri, "lti_storage_target": LoginState.storage_target}
+# Anyone may start a login: each parameter is capped (docs/configuration.md), so that the redirect to the LMS, which
+# carries some of them, stays a URL every browser and LMS takes. Two have capped lengths of their own.
+OWN_LIMITS = {"target_link_uri": 2000, "lti_storage_target": 200}
+_STATE_SALT, _CONTINUATION_SALT = b"lti-login-state", b"lti-login-continuation"
+
+
+@dataclass(frozen=True)
+class StartedLogin:
+    """What a login's state says, once its signature is checked: the launch must match it."""
+
+    state_id: str  # the random part: the key its spending is recorded under
+    nonce: str
+    registration_id: int
+    expires_at: datetime
+    storage_target: str | None  # the LMS's platform storage, when the login used it
+    storage_secret_hash: str | None  # the hash of the secret kept there
 
 
 @dataclass(frozen=True)
@@ -63,17 +82,15 @@ def start_login(params: dict, *, now) -> LoginRedirect:
     registration = _registration_for(issuer, params.get("client_id"))
     _check_target_is_ours(target_link_uri)
 
-    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    nonce = secrets.token_urlsafe(32)
     lifetime = current_app.config["LTI_STATE_LIFETIME"]
-    storage = _platform_storage(params.get("lti_storage_target"), registration, state, nonce)
-    # A Core INSERT of the table: every login writes one, and the ORM's unit of work cost more than the INSERT.
-    db.session.execute(insert(LoginState.__table__), dict(
-        state=state, nonce=nonce, registration_id=registration.id,
-        target_link_uri=target_link_uri, expires_at=now + timedelta(seconds=lifetime),
-        storage_target=storage.target if storage else None,
-        storage_secret_hash=secret_hash(storage.state_secret) if storage else None,
-        login_params={name: params[name] for name in LOGIN_PARAMETERS if params.get(name)},
-    ))
+    storage_target, storage_secret = params.get("lti_storage_target"), secrets.token_urlsafe(32)
+    state = _state_serializer().dumps({
+        "id": secrets.token_urlsafe(32), "nonce": nonce, "registration": registration.id,
+        "expires": int((now + timedelta(seconds=lifetime)).timestamp()),
+        "storage": [storage_target, secret_hash(storage_secret)] if storage_target else None,
+    })
+    storage = _platform_storage(storage_target, storage_secret, registration, state, nonce)
     query = {
         "scope": "openid",
         "response_type": "id_token",
@@ -97,12 +114,39 @@ def start_login(params: dict, *, now) -> LoginRedirect:
     )
 
 
+def started_login(state: str) -> StartedLogin | None:
+    """The login this state was signed for, or None if it is not a state this tool signed (or not one at all)."""
+    try:
+        values = _state_serializer().loads(state)
+        storage_target, storage_secret_hash = values["storage"] or (None, None)
+        return StartedLogin(
+            state_id=values["id"], nonce=values["nonce"], registration_id=values["registration"],
+            expires_at=datetime.fromtimestamp(values["expires"], tz=UTC), storage_target=storage_target,
+            storage_secret_hash=storage_secret_hash,
+        )
+    except (BadData, KeyError, TypeError, ValueError, OverflowError):
+        return None
+
+
+def continuation_secret(login: StartedLogin) -> str:
+    """The secret of the page that offers a new window (app/lti/binding.py): derived from the state with the tool's
+    key, so only a page the tool rendered holds it, and it is spent with the state."""
+    return hmac.new(_key(_CONTINUATION_SALT), login.state_id.encode(), hashlib.sha256).hexdigest()
+
+
+def _state_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=_STATE_SALT, signer_kwargs={"digest_method": hashlib.sha256})
+
+
+def _key(salt: bytes) -> bytes:
+    return hmac.new(current_app.secret_key.encode(), salt, hashlib.sha256).digest()
+
+
 def parameter_limit(name: str) -> int:
     """The most characters the login accepts in this parameter."""
     config = current_app.config
     limit = config["LTI_MESSAGE_HINT_MAX_LENGTH" if name == "lti_message_hint" else "LTI_LOGIN_PARAMETER_MAX_LENGTH"]
-    column = STORED_IN_COLUMNS.get(name)
-    return min(limit, column.type.length) if column is not None else limit
+    return min(limit, OWN_LIMITS.get(name, limit))
 
 
 def _refuse_overlong_parameters(params: dict) -> None:
@@ -116,7 +160,8 @@ def _refuse_overlong_parameters(params: dict) -> None:
             )
 
 
-def _platform_storage(target: str | None, registration: Registration, state: str, nonce: str) -> PlatformStorage | None:
+def _platform_storage(target: str | None, secret: str, registration: Registration, state: str,
+                      nonce: str) -> PlatformStorage | None:
     """With `lti_storage_target`, the browser will keep a secret of this login in the LMS page.
 
     The secret, unlike the state, never travels in a URL: reading it back later proves the launch
@@ -128,7 +173,7 @@ def _platform_storage(target: str | None, registration: Registration, state: str
         target=target,
         platform_origin=registration.platform_origin,
         state_key=STATE_STORAGE_PREFIX + state,
-        state_secret=secrets.token_urlsafe(32),
+        state_secret=secret,
         nonce_key=NONCE_STORAGE_PREFIX + nonce,
         nonce=nonce,
     )

@@ -31,24 +31,14 @@ class ToolKey(TimestampMixin, db.Model):
     retire_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class LoginState(db.Model):
-    """An OIDC login the tool started: the state and nonce it expects back, used once (LTI 1.3 Security §5.1.1)."""
+class SpentLogin(db.Model):
+    """A login whose launch came: its state is never accepted again (LTI 1.3 Security §5.1.1, state and nonce used
+    once). Kept until the state expires, when its signature's expiry refuses it anyway (app/lti/login.py)."""
 
-    __tablename__ = "lti_login_states"
+    __tablename__ = "lti_spent_logins"
 
-    state: Mapped[str] = mapped_column(String(100), primary_key=True)
-    nonce: Mapped[str] = mapped_column(String(100))
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
-    target_link_uri: Mapped[str] = mapped_column(String(2000))
+    state_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    # Where the LMS keeps values for us when no cookie survives (LTI platform storage), and the
-    # hash of the secret we stored there: the browser proves it started this login by reading it back.
-    storage_target: Mapped[str | None] = mapped_column(String(200))
-    storage_secret_hash: Mapped[str | None] = mapped_column(String(64))
-    # The login request itself, to start it again in a new window when neither cookies nor storage work.
-    login_params: Mapped[dict] = mapped_column(JSONType, default=dict)
-    # Hash of the secret handed to the page that offers the new window (see app/lti/binding.py).
-    continuation_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 @site_record  # moving a site (app.tenancy.moves) brings the people who launched from it

@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable
 from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.base import instance_state
 
 from app.extensions import db
 from app.shared_cache import shared_cache
@@ -90,14 +89,20 @@ def _column_values(row) -> dict | None:
 
 def _attached(model, values: dict):
     """A persistent object of the request's session with these column values, with no query: the session's own if
-    it holds that row already."""
-    row = model(**{key: copy.deepcopy(value) if isinstance(value, (list, dict)) else value
-                   for key, value in values.items()})
-    make_transient_to_detached(row)  # as if loaded, then detached: no pending changes, nothing to INSERT
+    it holds that row already.
+
+    Built from the class manager's bare instance and its dict, as SQLAlchemy loads a row, not through the model's
+    constructor: its attribute events cost more than the query they save (py-spy, inside the launch)."""
+    mapper = model.__mapper__
     session = db.session()
-    present = session.identity_map.get(instance_state(row).key)
+    present = session.identity_map.get(mapper.identity_key_from_primary_key(
+        [values[mapper.get_property_by_column(column).key] for column in mapper.primary_key]))
     if present is not None:
         return present
+    row = mapper.class_manager.new_instance()
+    row.__dict__.update({key: copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+                         for key, value in values.items()})
+    make_transient_to_detached(row)  # as if loaded, then detached: no pending changes, nothing to INSERT
     session.add(row)
     return row
 
