@@ -68,7 +68,8 @@ def read_once_per_request(key, read):
     (each feature's part of the path page, say), so the page asks the database once.
 
     Kept with the request itself (its WSGI environ), so nothing outlives it; forgotten as soon as the session writes
-    (a flush, or an INSERT, UPDATE or DELETE through it), so a part that reads after a write sees the write.
+    (a flush, or an INSERT, UPDATE or DELETE through it), so a part that reads after a write sees the write, and when
+    it rolls back (an error page's navigation reads what stays, not what was undone).
     Outside a request (a job, the CLI), read every time.
     """
     if not has_request_context():
@@ -86,6 +87,11 @@ def _forget_reads() -> None:
 
 @event.listens_for(Session, "after_flush")
 def _forget_reads_after_flush(session, flush_context) -> None:
+    _forget_reads()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_reads_after_rollback(session, previous_transaction) -> None:
     _forget_reads()
 
 

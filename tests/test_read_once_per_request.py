@@ -1,7 +1,8 @@
 """Rows that several parts of one page read are read once per request (app.models_base.read_once_per_request), and
-read afresh once the request writes: the path page's badge strip and its placement share the person's awards."""
+read afresh once the request writes or rolls back: the path page's parts and the navigation share the person's badge
+standing."""
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models_base import read_once_per_request
@@ -48,6 +49,17 @@ def test_a_write_through_the_session_makes_the_next_part_read_again(app):
         read_once_per_request("awards", read)
 
     assert read.reads == 3
+
+
+def test_a_rollback_makes_the_next_part_read_again(app):
+    read = CountedRead()
+    with app.test_request_context("/"):
+        read_once_per_request("awards", read)
+        db.session.scalars(select(Organisation.id)).all()  # a real read leaves the session in a transaction
+        db.session.rollback()  # what an error page does before it renders the navigation
+        read_once_per_request("awards", read)
+
+    assert read.reads == 2
 
 
 def test_outside_a_request_every_call_reads(app):

@@ -91,7 +91,7 @@ def _badge_notices():
 
     from app.badges.catalogue import badge_catalogue
     from app.badges.revocation import unseen_revocations
-    from app.badges.submissions import waiting_counts
+    from app.badges.standing import badge_standing
     from app.i18n import current_language
     from app.lti.session import launch_if_any
     from app.notices import Notice
@@ -99,16 +99,16 @@ def _badge_notices():
     launch = launch_if_any()
     if launch is None:
         return []
-    counts = waiting_counts(launch.organisation_id, launch.person_id)
+    standing = badge_standing(launch.organisation_id, launch.person_id)
     found = []
-    if counts["to_review"]:
+    if standing.to_review:
         found.append(Notice(ngettext("%(num)d submission to review", "%(num)d submissions to review",
-                                     counts["to_review"]), url_for("badge_work.review_queue"), counts["to_review"]))
-    if counts["returned"]:
+                                     standing.to_review), url_for("badge_work.review_queue"), standing.to_review))
+    if returned := standing.returned:
         found.append(Notice(ngettext("%(num)d submission returned with feedback",
-                                     "%(num)d submissions returned with feedback", counts["returned"]),
-                            url_for("badges.mine"), counts["returned"]))
-    revoked = unseen_revocations(launch.organisation_id, launch.person_id) if counts["revoked"] else []
+                                     "%(num)d submissions returned with feedback", returned),
+                            url_for("badges.mine"), returned))
+    revoked = unseen_revocations(launch.organisation_id, launch.person_id) if standing.revoked else []
     if len(revoked) == 1:
         badge = badge_catalogue().badge(revoked[0].badge_id)
         name = badge.localised(current_language()) if badge else revoked[0].badge_id

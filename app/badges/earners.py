@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
-from sqlalchemy import Integer, bindparam, select
-
 from app.badges.awarding import awards_of
 from app.badges.catalogue import badge_catalogue
 from app.badges.criteria import RuleProgress, rule_progress
@@ -15,12 +13,12 @@ from app.badges.issuers import IssuerProfile, issuer_for, issuer_profile
 from app.badges.keys import external_url
 from app.badges.models import BadgeAward, BadgeEarner
 from app.badges.recipients import earner_settings, recipient_email
+from app.badges.standing import badge_standing
 from app.clock import as_utc
 from app.errors import AppError, NotFound
 from app.extensions import db
 from app.learning.content.model import Area, Level, PathModel
 from app.learning.progress import completed_module_ids
-from app.models_base import read_once_per_request
 from app.tenancy.models import Person
 from app.tenancy.services import scoped
 
@@ -201,28 +199,12 @@ class PathBadges:
     issuer_id: str | None  # the issuer's public id, for the badge image URLs
 
 
-# The person's valid awards: three columns, newest first, built once with the organisation and the person as bind
-# parameters (the path page opens every launch; building a statement and its cache key costs more than running it,
-# and whole BadgeAward rows carry their JSON).
-_VALID_AWARDS = select(BadgeAward.badge_id, BadgeAward.public_id, BadgeAward.is_private).where(
-    BadgeAward.organisation_id == bindparam("organisation_id", type_=Integer),
-    BadgeAward.person_id == bindparam("person_id", type_=Integer),
-    BadgeAward.revoked_at.is_(None)).order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc())
-
-
-def valid_awards(organisation_id: int, person_id: int) -> list:
-    """The person's unrevoked awards, newest first, as rows of badge_id, public_id and is_private: read once per
-    request, since the path page's badge strip and its placement (the levels demonstrated badges show) both need
-    them."""
-    return read_once_per_request(("valid awards", organisation_id, person_id), lambda: db.session.execute(
-        _VALID_AWARDS, {"organisation_id": organisation_id, "person_id": person_id}).all())
-
-
 def path_badges(organisation_id: int, person_id: int) -> PathBadges:
-    """Earned, unrevoked badges, newest first, whose definitions still exist (`award` of each is a row of
+    """Earned, unrevoked badges, newest first, whose definitions still exist (`award` of each is a standing.ValidAward:
     badge_id, public_id and is_private, all the strip shows)."""
     catalogue = badge_catalogue()
-    earned = [EarnedBadge(award, catalogue.badge(award.badge_id)) for award in valid_awards(organisation_id, person_id)]
+    awards = badge_standing(organisation_id, person_id).awards
+    earned = [EarnedBadge(award, catalogue.badge(award.badge_id)) for award in awards]
     earned = [item for item in earned if item.badge is not None]
     issuer_id = issuer_for(organisation_id).public_id if earned else None
     return PathBadges(earned[:ON_PATH_PAGE], max(0, len(earned) - ON_PATH_PAGE), issuer_id)

@@ -84,7 +84,7 @@ def revoke_for_organisation(organisation_id: int, public_id: str, reason: str, *
 
 def unseen_revocations_count(organisation_id: int, person_id: int):
     """How many of the person's awards were revoked since they last opened My badges, as a scalar subquery: the
-    navigation counts it with the other notices in one statement (submissions.waiting_counts)."""
+    navigation counts it with the rest of the person's badge standing in one statement (app.badges.standing)."""
     return select(func.count()).select_from(BadgeAward).where(
         BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id,
         BadgeAward.revoked_at.is_not(None), BadgeAward.revocation_seen_at.is_(None)).scalar_subquery()

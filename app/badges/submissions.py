@@ -15,15 +15,15 @@ from urllib.parse import urlsplit
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Integer, and_, bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 
 from app.badges.awarding import award_badge
 from app.badges.catalogue import badge_catalogue
 from app.badges.criteria import rule_progress
 from app.badges.definitions import REVIEWERS_WITH_PEERS, BadgeDefinition
-from app.badges.earners import valid_awards
 from app.badges.evidence_files import MAX_FILES, FileRefused, check_file
 from app.badges.models import BadgeAward, BadgeReviewer, Review, ReviewerInvitation, Submission, SubmissionFile
+from app.badges.standing import badge_standing, review_condition, review_key
 from app.errors import AppError, Forbidden, NotFound
 from app.extensions import db
 from app.i18n import current_language
@@ -207,30 +207,9 @@ def reviewable_badges(organisation_id: int, person_id: int) -> list[BadgeDefinit
 
 
 def _to_review(organisation_id: int, person_id: int):
-    """SQL condition on Submission: submitted work for a demonstrated badge that the person may review (named for
-    it or for all, or a peer holding it), never their own. The queue lists it; the navigation counts it."""
-    return _review_condition(organisation_id, person_id, *_review_key())
-
-
-def _review_key() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """What the review condition depends on in the catalogue: the demonstrated badges, and those peers review."""
-    demonstrated = badge_catalogue().demonstrated
-    return (tuple(badge.id for badge in demonstrated),
-            tuple(badge.id for badge in demonstrated if badge.reviewers == REVIEWERS_WITH_PEERS))
-
-
-def _review_condition(organisation_id, person_id, demonstrated_ids: tuple[str, ...], peer_badges: tuple[str, ...]):
-    """_to_review's condition; the ids may be values or bind parameters (waiting_counts builds its statement once)."""
-    may_review = select(BadgeReviewer.id).where(
-        BadgeReviewer.organisation_id == organisation_id, BadgeReviewer.person_id == person_id,
-        or_(BadgeReviewer.badge_id.is_(None), BadgeReviewer.badge_id == Submission.badge_id)).exists()
-    if peer_badges:
-        holds = select(BadgeAward.id).where(
-            BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id,
-            BadgeAward.badge_id == Submission.badge_id, BadgeAward.revoked_at.is_(None)).exists()
-        may_review = or_(may_review, and_(Submission.badge_id.in_(list(peer_badges)), holds))
-    return and_(Submission.organisation_id == organisation_id, Submission.state == Submission.SUBMITTED,
-                Submission.person_id != person_id, Submission.badge_id.in_(list(demonstrated_ids)), may_review)
+    """SQL condition on Submission: submitted work for a demonstrated badge that the person may review, never their
+    own (app.badges.standing: the navigation counts it)."""
+    return review_condition(organisation_id, person_id, *review_key())
 
 
 def review_queue(organisation_id: int, person_id: int) -> list[Submission]:
@@ -440,33 +419,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# --- what waits (the navigation's notices) -------------------------------------------------------------------------
-
-
-def waiting_counts(organisation_id: int, person_id: int) -> dict[str, int]:
-    """For the navigation on every page: submissions waiting for this reviewer, the person's own returned with
-    feedback, and their badges revoked since they last opened My badges. One statement, built once per catalogue
-    (it runs on every page of a launch, and building it and its cache key cost more than running it)."""
-    row = db.session.execute(_waiting_counts_statement(*_review_key()),
-                             {"organisation_id": organisation_id, "person_id": person_id}).one()._mapping
-    return {"to_review": 0, "returned": 0, **row}
-
-
-@functools.lru_cache(maxsize=16)
-def _waiting_counts_statement(demonstrated_ids: tuple[str, ...], peer_badges: tuple[str, ...]):
-    """waiting_counts' SELECT with the organisation and the person as bind parameters."""
-    from app.badges.revocation import unseen_revocations_count
-
-    organisation_id, person_id = bindparam("organisation_id", type_=Integer), bindparam("person_id", type_=Integer)
-    counts = [unseen_revocations_count(organisation_id, person_id).label("revoked")]
-    if demonstrated_ids:
-        counts.append(select(db.func.count()).select_from(Submission).where(
-            _review_condition(organisation_id, person_id, demonstrated_ids, peer_badges))
-            .scalar_subquery().label("to_review"))
-        counts.append(select(db.func.count()).select_from(Submission).where(
-            Submission.organisation_id == organisation_id, Submission.person_id == person_id,
-            Submission.state == Submission.RETURNED).scalar_subquery().label("returned"))
-    return select(*counts)
+# --- what waits for a course (the instructor's dashboard) ----------------------------------------------------------
 
 
 def waiting_in_course_subquery(organisation_id: int, course_id: int):
@@ -560,17 +513,9 @@ def demonstrated_for(organisation_id: int, person_id: int, path: PathModel,
         return []
     if completed is None:
         completed = completed_module_ids(organisation_id, person_id)
-    states = {badge_id: state for badge_id, state in db.session.execute(
-        _SUBMISSION_STATES, {"organisation_id": organisation_id, "person_id": person_id})}
+    states = badge_standing(organisation_id, person_id).submission_states
     return [DemonstratedBadge(badge, rule_progress(badge.prerequisites, path, completed).met, states.get(badge.id))
             for badge in badge_catalogue().demonstrated]
-
-
-# The path page's panel needs each submission's state only: two columns, not whole Submission objects (loading an
-# ORM entity costs its row processor on every query, even with no row; the panel is on every launch's first page).
-_SUBMISSION_STATES = select(Submission.badge_id, Submission.state).where(
-    Submission.organisation_id == bindparam("organisation_id", type_=Integer),
-    Submission.person_id == bindparam("person_id", type_=Integer))
 
 
 def demonstrated_levels_by_person(organisation_id: int, person_ids) -> dict[int, dict[str, set[str]]]:
@@ -604,5 +549,5 @@ def demonstrated_levels(organisation_id: int, person_id: int) -> dict[str, set[s
     """One person's, from their valid awards (the path page reads them once for this and its badge strip)."""
     if not _aligned_levels():
         return {}
-    return demonstrated_levels_in((person_id, award.badge_id) for award in valid_awards(organisation_id, person_id)
-                                  ).get(person_id, {})
+    awards = badge_standing(organisation_id, person_id).awards
+    return demonstrated_levels_in((person_id, award.badge_id) for award in awards).get(person_id, {})

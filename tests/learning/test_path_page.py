@@ -8,9 +8,10 @@ from app.learning.content.model import Module, PathModel
 from app.learning.path_progress import PathProgress, path_progress
 from app.learning.self_assessment import record_self_assessment
 from tests.learning.test_module_player import BASICS, SECTIONS, answer_everything_right, go_through, section_url
-from tests.support.badges import badge_yaml, complete_module, write_badges
+from tests.support.badges import badge_yaml, complete_module, demonstrated_yaml, write_badges
 from tests.support.content import small_path
 from tests.support.forms import post_form
+from tests.support.queries import counted_queries
 
 pytestmark = pytest.mark.sqlite
 
@@ -197,6 +198,25 @@ def test_no_badge_line_for_a_module_no_badge_counts(app, client, clock, learner,
     rate(learner, clock, path_model, ROOKIE_MOBILITY)
 
     assert 'data-testid="counts-towards"' not in page_of(client.get("/"))  # languages-email is recommended
+
+
+def test_the_path_page_reads_the_badge_tables_once_and_asks_five_questions_in_all(app, client, clock, learner,
+                                                                                   tmp_path):
+    serve_badges(app, tmp_path, {**BASICS_BADGE, "plan.yaml": demonstrated_yaml(
+        "plan", "{type: module_completed, module: mobility-basics}")})
+    complete_module(app, learner, "mobility-basics", now=clock.now())
+    client.get("/")  # the badge catalogue read, as after a web process's first page
+
+    with counted_queries() as statements:
+        page = page_of(client.get("/"))
+
+    assert 'data-badge="basics"' in page and 'data-testid="demonstrated-badges"' in page
+    asked = [statement for statement in statements if statement.startswith("SELECT")]  # not the test's savepoints
+    # The launch, the completed modules, the self-assessment, the badge standing (app.badges.standing: the navigation's
+    # notices, the badge strip, the placement's demonstrated levels and the panel share one read), and the issuer
+    # (the strip's image URLs).
+    assert len(asked) <= 5, asked
+    assert sum("badge_awards" in statement or "badge_submissions" in statement for statement in asked) == 1, asked
 
 
 # Module pages: the badge line, and a completed module reopening at its summary
