@@ -33,9 +33,8 @@ from app.tenancy.services import (
     clean_optional,
     find_or_create_deployment,
     find_registration_with_deployment,
-    upsert_course,
-    upsert_membership,
     upsert_person,
+    upsert_person_in_course,
 )
 
 # Claims kept with the launch for later features (grades, rosters, deep linking, return to the LMS).
@@ -431,22 +430,24 @@ def record_launch(validated: ValidatedLaunch, *, now: datetime) -> Launch:
     presentation = body.get(claims.LAUNCH_PRESENTATION) or {}
     locale = language_tag(presentation.get("locale"))
     email = clean_optional(body.get("email"))
-    person_id = upsert_person(
-        deployment.organisation_id, validated.registration.issuer, body["sub"],
+    person = dict(
         name=_fitted(clean_optional(body.get("name")) or _joined_name(body), Person.name),
         # Longer than a column of 320 holds is no address (RFC 5321 allows 254): not kept, the launch goes on.
         email=email if email is None or len(email) <= Person.email.type.length else None, locale=locale, now=now,
     )
+    organisation_id, issuer = deployment.organisation_id, validated.registration.issuer
     context = body.get(claims.CONTEXT)
-    if context:
+    if context and context.get("id"):
         context = {**context, "title": _display_text(context.get("title")),
                    "label": _fitted(_display_text(context.get("label")), Course.label)}
-    course_id = upsert_course(deployment.organisation_id, deployment.id, context, roster_url=_roster_url(body))
-    if course_id is not None:
-        membership_id = upsert_membership(deployment.organisation_id, course_id, person_id, role, body[claims.ROLES])
+        person_id, course_id, membership_id = upsert_person_in_course(
+            organisation_id, deployment.id, issuer, body["sub"], context, role=role, lti_roles=body[claims.ROLES],
+            roster_url=_roster_url(body), **person)
         # Only a mentor's launch (or one naming mentees) writes the list: every other launch costs no statement more.
         if role.course_role == MENTOR or claims.ROLE_SCOPE_MENTOR in body:
             record_mentees(membership_id, _mentee_subjects(body) if role.course_role == MENTOR else None)
+    else:
+        person_id, course_id = upsert_person(organisation_id, issuer, body["sub"], **person), None
     launch = Launch(
         id=secrets.token_urlsafe(32),
         organisation_id=deployment.organisation_id,
