@@ -13,7 +13,7 @@ from app.lti.keys import published_jwks
 from app.lti.landing import open_landing
 from app.lti.launch import record_launch, validate_launch
 from app.lti.login import STATE_COOKIE_PREFIX, start_login
-from app.lti.session import issue_session_token, public_endpoint
+from app.lti.session import public_endpoint
 from app.lti.tool_urls import ToolUrls
 from app.tenancy.settings import registration_approval_required
 
@@ -69,8 +69,7 @@ def launch():
     if step is not None:
         return render_template("lti/continue_launch.html", step=step, params=params, title=_("Opening REX VET Path"))
     validated = validate_launch(params, request.cookies, now=now)
-    launch = record_launch(validated, now=now)
-    token = issue_session_token(launch)
+    launch, token = record_launch(validated, now=now)
     # Listeners write in the launch's transaction (a grade job exists only if the launch is recorded).
     launch_completed.send(current_app._get_current_object(), launch=launch)
     # Straight to the page the launch asked for (the path, the module's section, the picker, a mentor's mentees):

@@ -12,7 +12,6 @@ from app.errors import AppError
 from app.extensions import db
 from app.lti import constants as claims
 from app.lti.launch import record_launch, validate_launch
-from app.lti.session import issue_session_token
 from app.tenancy.mentors import MAX_MENTEES
 from app.tenancy.models import Membership, Person
 from tests.support.factories import MENTOR_ROLE, count_launches_as_signed, make_world
@@ -41,9 +40,8 @@ def launch(world, sub: str, roles: list[str], **extra):
     }
     now = current_clock().now()
     try:
-        found = record_launch(validate_launch({"id_token": jwt.encode(body, KEY, algorithm="RS256"), "state": "s"},
-                                              {}, now=now), now=now)
-        issue_session_token(found)
+        found, _token = record_launch(validate_launch(
+            {"id_token": jwt.encode(body, KEY, algorithm="RS256"), "state": "s"}, {}, now=now), now=now)
     except AppError as error:
         return error
     db.session.flush()

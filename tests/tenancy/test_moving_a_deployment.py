@@ -20,7 +20,6 @@ from app.lti.launch import ValidatedLaunch, record_launch
 from app.lti.models import Launch
 from app.lti.nrps import Member
 from app.lti.roster import read_roster, record_roster
-from app.lti.session import issue_session_token
 from app.reports.models import LaunchRecord, ReportSettings
 from app.tenancy import deployments
 from app.tenancy.models import Course, Deployment, Membership, Organisation, Person
@@ -209,8 +208,7 @@ def test_launches_and_rosters_after_the_move_write_into_the_new_organisation(wro
     launch = record_launch(ValidatedLaunch(world.registration, site, {
         "sub": "new-learner", LTI + "roles": [LEARNER_ROLE], LTI + "message_type": "LtiResourceLinkRequest",
         LTI + "context": {"id": data["course"].context_id}, LTI + "resource_link": {"id": "link"},
-    }), now=clock.now())
-    issue_session_token(launch)
+    }), now=clock.now())[0]
     course = db.session.get(Course, data["course"].id)
     record_roster(course, [Member("roster-only", (LEARNER_ROLE,), "Active", "Ron Roster", None)], now=clock.now())
     db.session.flush()
@@ -384,12 +382,11 @@ def test_the_new_organisations_instructor_opens_the_moved_courses_dashboard(wron
     data = wrongly_placed_site
     move_to_college_b(data)
     site = db.session.get(Deployment, data["site"].id)
-    launch = record_launch(ValidatedLaunch(data["world"].registration, site, {
+    launch, launch.token = record_launch(ValidatedLaunch(data["world"].registration, site, {
         "sub": data["world"].instructor.subject, LTI + "roles": [INSTRUCTOR_ROLE],
         LTI + "message_type": "LtiResourceLinkRequest", LTI + "context": {"id": data["course"].context_id},
         LTI + "resource_link": {"id": "link"},
     }), now=clock.now())
-    launch.token = issue_session_token(launch)
     db.session.flush()
     sign_in(client, launch)
 
