@@ -68,3 +68,10 @@ def test_the_database_settings_are_read_from_the_environment(monkeypatch, writte
 
     assert config.DATABASE_PING_AFTER_IDLE_SECONDS == 2.5
     assert config.REPORT_STATEMENTS_SIDE_BY_SIDE is side_by_side
+
+
+def test_how_long_a_process_keeps_registrations_is_read_from_the_environment(monkeypatch):
+    config = production(monkeypatch, SECRET_KEY=GOOD_SECRET, KEY_ENCRYPTION_KEYS=KEK, BASE_URL="https://tool.example.org",
+                        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", REGISTRATION_CACHE_SECONDS="15")
+
+    assert config.REGISTRATION_CACHE_SECONDS == 15.0
