@@ -2,6 +2,7 @@
 Redis."""
 
 import json
+import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -139,6 +140,22 @@ def init_shared_cache(app) -> None:
 def shared_cache() -> SharedCache:
     """The current app's shared cache."""
     return current_app.extensions["shared_cache"]
+
+
+def version_of(key: str) -> str:
+    """The version of something that processes keep copies of (report figures, registrations), stored under key: a
+    new one if there is none yet, or Redis lost it (a copy kept under an old version must never be trusted again)."""
+    cache = shared_cache()
+    version = cache.get(key)
+    if version is None:
+        version = new_version()
+        if not cache.add(key, version):  # another process gave it one meanwhile
+            version = cache.get(key) or version
+    return version
+
+
+def new_version() -> str:
+    return secrets.token_hex(8)
 
 
 def _expiry(ttl: int | None) -> datetime | None:

@@ -1,7 +1,7 @@
 """Every shared fixture lives in tests/support and is loaded here; test modules never import fixtures."""
 
 pytest_plugins = [
-    "tests.support.app",  # the database, the app built once per run, each test rolled back; client, clock
+    "tests.support.app",  # the database, the app built once per run, each test rolled back; client, clock, on_redis
     "tests.support.worlds",  # world, launch_as(role)
     "tests.support.content",  # player_path
     "tests.support.badges",  # use_badges

@@ -7,13 +7,11 @@ transactions, after the commit (replacing it before would let a reader store old
 """
 from __future__ import annotations
 
-import secrets
-
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.shared_cache import shared_cache
+from app.shared_cache import new_version, shared_cache, version_of
 
 _CHANGED = "reports.figures_changed"  # session.info: the organisations whose version to replace at commit
 
@@ -59,13 +57,13 @@ def on_roster(sender, *, course, **_) -> None:
 def _replace_versions_in_the_transaction(session: Session) -> None:
     if session.info.get(_CHANGED) and shared_cache().writes_in_transaction:
         for organisation_id in session.info.pop(_CHANGED):
-            shared_cache().set(_version_key(organisation_id), secrets.token_hex(8))
+            shared_cache().set(_version_key(organisation_id), new_version())
 
 
 @event.listens_for(Session, "after_commit")
 def _replace_versions_after_the_commit(session: Session) -> None:
     for organisation_id in session.info.pop(_CHANGED, ()):
-        shared_cache().set(_version_key(organisation_id), secrets.token_hex(8))
+        shared_cache().set(_version_key(organisation_id), new_version())
 
 
 @event.listens_for(Session, "after_rollback")
@@ -74,12 +72,5 @@ def _forget_changes_rolled_back(session: Session) -> None:
 
 
 def current_version(organisation_id: int) -> str:
-    """The organisation's version; a new one if it has none yet (or Redis evicted it: never fall back to old
-    entries)."""
-    cache, key = shared_cache(), _version_key(organisation_id)
-    version = cache.get(key)
-    if version is None:
-        version = secrets.token_hex(8)
-        if not cache.add(key, version):  # another process gave it one meanwhile
-            version = cache.get(key) or version
-    return version
+    """The organisation's version of its report figures (app.shared_cache.version_of)."""
+    return version_of(_version_key(organisation_id))

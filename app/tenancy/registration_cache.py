@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import secrets
 import time
 from collections.abc import Callable, Iterable
 
@@ -29,7 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app.extensions import db
-from app.shared_cache import shared_cache
+from app.shared_cache import new_version, shared_cache, version_of
 from app.tenancy.models import Deployment, Registration
 
 log = logging.getLogger(__name__)
@@ -68,14 +67,8 @@ def kept_rows(lookup_key: tuple, read: Callable[[], tuple]) -> tuple:
 
 
 def current_version() -> str:
-    """The version of registrations; a new one if there is none yet (or Redis lost it: never trust old copies)."""
-    cache = shared_cache()
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = secrets.token_hex(8)
-        if not cache.add(VERSION_KEY, version):  # another process gave it one meanwhile
-            version = cache.get(VERSION_KEY) or version
-    return version
+    """The version of registrations (app.shared_cache.version_of)."""
+    return version_of(VERSION_KEY)
 
 
 def _column_values(row) -> dict | None:
@@ -135,14 +128,14 @@ def _replace_version_in_the_transaction(session: Session) -> None:
         session.info[_CHANGED] = True
     if session.info.get(_CHANGED) and _has_app() and shared_cache().writes_in_transaction:
         session.info.pop(_CHANGED)
-        shared_cache().set(VERSION_KEY, secrets.token_hex(8))
+        shared_cache().set(VERSION_KEY, new_version())
 
 
 @event.listens_for(Session, "after_commit")
 def _replace_version_after_the_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False) and _has_app() and not shared_cache().writes_in_transaction:
         try:
-            shared_cache().set(VERSION_KEY, secrets.token_hex(8))
+            shared_cache().set(VERSION_KEY, new_version())
         except Exception:  # Redis out of reach: the copies expire within REGISTRATION_CACHE_SECONDS
             log.error("could not replace the version of registrations; other processes keep theirs for at most %s "
                       "s", current_app.config["REGISTRATION_CACHE_SECONDS"], exc_info=True)

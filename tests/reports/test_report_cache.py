@@ -2,10 +2,8 @@
 until something it counts changes: each kind of change gives the next view fresh figures, and no organisation
 ever reads another's."""
 import re
-import secrets
 
 import pytest
-import redis
 from sqlalchemy import event, select
 
 from app.badges.awarding import award_badge
@@ -20,7 +18,6 @@ from app.reports.figures_version import current_version
 from app.reports.personal_data import erase_person
 from app.reports.report import skills_report
 from app.reports.report_cache import _to_json, cached_skills_report
-from app.shared_cache import RedisCache
 from app.tenancy.models import Person
 from app.tenancy.services import merge_people
 from tests.support.badges import complete_module
@@ -222,20 +219,6 @@ def test_the_page_shows_the_cached_figures_and_then_the_changed_ones(app, client
     _roster(app, generated, clock)
     db.session.commit()
     assert client.get("/reports/skills-map").get_data(as_text=True) != first
-
-
-@pytest.fixture
-def on_redis(app):
-    """The app with Redis as its shared cache (as in production), under a prefix of its own, emptied afterwards."""
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    prefix = f"rexvet-test-{secrets.token_hex(6)}:"
-    database_cache = app.extensions["shared_cache"]
-    app.extensions["shared_cache"] = RedisCache(client, prefix)
-    yield
-    app.extensions["shared_cache"] = database_cache
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
-    client.close()
 
 
 def test_with_redis_the_version_is_replaced_after_the_commit_not_before(app, generated, clock, on_redis):

@@ -3,11 +3,13 @@ the migrations; the app built once per session, each in-process test inside a tr
 with the app's config, extensions, clock and rate-limit counters put back afterwards."""
 import contextvars
 import os
+import secrets
 import shutil
 import time
 import uuid
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
@@ -17,6 +19,7 @@ from app import create_app
 from app.clock import FrozenClock
 from app.config import TestConfig
 from app.extensions import db, limiter
+from app.shared_cache import RedisCache
 
 BACKEND = os.environ.get("TEST_DB", "postgresql")
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -244,3 +247,17 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def on_redis(app):
+    """The app with Redis as its shared cache (as in production), under a prefix of its own, emptied afterwards."""
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    prefix = f"rexvet-test-{secrets.token_hex(6)}:"
+    database_cache = app.extensions["shared_cache"]
+    app.extensions["shared_cache"] = RedisCache(client, prefix)
+    yield
+    app.extensions["shared_cache"] = database_cache
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+    client.close()

@@ -6,7 +6,6 @@ replaces, so that disabling a registration or moving a site to another organisat
 in every process (app/tenancy/registration_cache.py).
 """
 import contextlib
-import secrets
 import time
 
 import pytest
@@ -23,9 +22,6 @@ from tests.support.queries import counted_queries
 
 pytestmark = pytest.mark.sqlite
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
 @pytest.fixture
 def world(app):
     world = make_world()
@@ -37,16 +33,8 @@ def world(app):
 def shared_cache_backend(request, app):
     """Both shared caches: the database (the version is replaced in the committing transaction) and Redis (after
     the commit)."""
-    if request.param == "database":
-        yield
-        return
-    client = redis.Redis.from_url(REDIS_URL)
-    prefix = f"rexvet-test-{secrets.token_hex(6)}:"
-    app.extensions["shared_cache"] = RedisCache(client, prefix)
-    yield
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
-    client.close()
+    if request.param == "redis":
+        request.getfixturevalue("on_redis")
 
 
 @contextlib.contextmanager
