@@ -77,7 +77,7 @@ def _column_values(row) -> dict | None:
     keys = [attribute.key for attribute in row.__mapper__.column_attrs]
     if any(key not in loaded for key in keys):
         return None
-    return {key: copy.deepcopy(loaded[key]) for key in keys}
+    return {key: _own_copy(loaded[key]) for key in keys}
 
 
 def _attached(model, values: dict):
@@ -93,11 +93,16 @@ def _attached(model, values: dict):
     if present is not None:
         return present
     row = mapper.class_manager.new_instance()
-    row.__dict__.update({key: copy.deepcopy(value) if isinstance(value, (list, dict)) else value
-                         for key, value in values.items()})
+    row.__dict__.update({key: _own_copy(value) for key, value in values.items()})
     make_transient_to_detached(row)  # as if loaded, then detached: no pending changes, nothing to INSERT
     session.add(row)
     return row
+
+
+def _own_copy(value):
+    """A JSON column's list or dict copied, so no request changes another's (or the kept) value; the rest is
+    immutable."""
+    return copy.deepcopy(value) if isinstance(value, (list, dict)) else value
 
 
 # --- a commit that writes a registration or a deployment replaces the version ------------------------------------
