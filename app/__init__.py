@@ -10,7 +10,7 @@ from app import admin, badges, deep_linking, grades, jobs, learning, lti, report
 from app.clock import OffsetFileClock, SystemClock
 from app.config import PROJECT_ROOT, Config, config_from_environment
 from app.errors import register_error_handlers
-from app.extensions import babel, csrf, db, limiter, migrate, ping_idle_connections
+from app.extensions import babel, csrf, db, migrate, ping_idle_connections
 from app.http_limits import init_http_limits
 from app.i18n import (
     current_language,
@@ -23,6 +23,7 @@ from app.i18n import (
 )
 from app.navigation import navigation_groups
 from app.notices import waiting_notices
+from app.rate_limits import rate_limits
 from app.shared_cache import init_shared_cache
 
 FEATURES = (tenancy, lti, learning, deep_linking, grades, badges, reports, admin, jobs)
@@ -82,7 +83,7 @@ def create_app(test_config: dict | None = None, config: Config | None = None) ->
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
     install_template_gettext(app.jinja_env)
     app.context_processor(page_gettext)
-    limiter.init_app(app)
+    rate_limits.init_app(app)
     init_shared_cache(app)
     register_error_handlers(app)
     init_http_limits(app)  # before the features: their <int:…> routes take its id converter

@@ -191,4 +191,6 @@ def register_error_handlers(app):
         uses_default = default_description is not None and exc.description == type(exc).description
         error = AppError(str(default_description) if uses_default else exc.description or exc.name, status=exc.code)
         error.title = title
+        # Its own headers go with the page: a 429's Retry-After, a 405's Allow.
+        error.headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
         return render_error(error)

@@ -3,8 +3,6 @@ import time
 
 import click
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event, exc
@@ -69,7 +67,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrations()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def ping_idle_connections(engine, idle_seconds: float) -> None:

@@ -24,7 +24,8 @@ import pytest
 from flask import url_for
 
 from app.clock import FrozenClock
-from app.extensions import db, limiter
+from app.extensions import db
+from app.rate_limits import rate_limits
 from tests.support.admin import log_in
 from tests.support.app import BACKEND, make_app, truncate_all
 from tests.support.seed_world import DEMONSTRATED, LOCALES, MODULES, SeededOrganisation, seed_organisation
@@ -246,7 +247,7 @@ def test_the_route_answers_its_role(seeded, endpoint, case, locale):
     """The page (or document) opens for the role that uses it: 200 with a heading and no traceback, or its
     documented redirect."""
     app, seed = seeded
-    limiter.reset()  # every route of the run comes from one address: no rate limit is what is tested here
+    rate_limits.reset(app)  # every route of the run comes from one address: no rate limit is what is tested here
     with app.test_request_context():
         url = url_for(endpoint, **case.params(seed))
     if case.query:

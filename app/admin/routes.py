@@ -28,7 +28,7 @@ from app.admin.registration_forms import (
 )
 from app.clock import current_clock
 from app.errors import InvalidInput
-from app.extensions import db, limiter
+from app.extensions import db
 from app.grades.labels import progress_label, sync_status_label
 from app.grades.passback import retry as retry_score
 from app.grades.passback import syncs_of_organisation
@@ -38,6 +38,7 @@ from app.lti import registrations
 from app.lti.dynamic_registration import create_invitation, registration_url
 from app.lti.tool_urls import ToolUrls
 from app.lti.tool_values import tool_values as values_for_lms
+from app.rate_limits import rate_limits
 from app.tenancy import deployments, organisations, settings
 from app.tenancy.labels import register_filters, registration_label
 from app.tenancy.paging import page_number
@@ -61,11 +62,9 @@ def refuse_framing(response):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-# Keyed by the limiter's default, the client address: behind a proxy, that needs ProxyFix to be the real client.
-@limiter.limit(
-    lambda: current_app.config["ADMIN_LOGIN_RATE_LIMIT"],
-    methods=["POST"],
-    error_message=lambda: _("Too many login attempts; wait a minute and try again."),
+# Counted per client address: behind a proxy, that needs ProxyFix to make it the real client's (docs/deploy.md).
+@rate_limits.limit(
+    "ADMIN_LOGIN_RATE_LIMIT", lambda: _("Too many login attempts; wait a minute and try again."), methods=("POST",)
 )
 def login():
     """Show the login form; on the right username and password, start an admin session."""

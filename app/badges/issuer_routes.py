@@ -11,9 +11,9 @@ from app.badges import issuer_settings
 from app.badges.issuers import IssuerProfile, issuer_by_public_id, issuer_for, issuer_profile, logo_version
 from app.badges.keys import external_url, kid_url
 from app.errors import NotFound
-from app.extensions import limiter
 from app.http_limits import accepts_upload
 from app.lti.session import organisation_admin_launch, public_endpoint
+from app.rate_limits import rate_limits
 from app.tenancy.services import country_choices
 
 bp = Blueprint("badge_issuer", __name__)
@@ -96,8 +96,7 @@ def _settings_page(organisation_id: int, values: dict[str, str], *, errors: dict
 
 @bp.get("/badges/issuers/<issuer_id>/logo/<version>.png")
 @public_endpoint
-@limiter.limit(lambda: current_app.config["BADGE_RATE_LIMIT"],
-               error_message=lambda: _("Too many requests from your network; wait a minute and try again."))
+@rate_limits.limit("BADGE_RATE_LIMIT", lambda: _("Too many requests from your network; wait a minute and try again."))
 def logo(issuer_id, version):
     """The issuer's uploaded logo (a PNG re-encoded on upload); 404 for any version but the current one."""
     issuer = issuer_by_public_id(issuer_id)

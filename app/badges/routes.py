@@ -27,14 +27,15 @@ from app.badges.models import BadgeKey
 from app.badges.revocation import mark_revocations_seen
 from app.clock import current_clock
 from app.errors import AppError, NotFound, answers_json
-from app.extensions import db, limiter
+from app.extensions import db
 from app.learning.content import path_model
 from app.lti.session import current_launch, launch_required, public_endpoint
+from app.rate_limits import rate_limits
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
 # Every badge URL, public verification documents first, counted per client address (BADGE_RATE_LIMIT).
-limiter.limit(lambda: current_app.config["BADGE_RATE_LIMIT"],
-              error_message=lambda: _("Too many requests from your network; wait a minute and try again."))(bp)
+rate_limits.limit_blueprint(bp, "BADGE_RATE_LIMIT",
+                            lambda: _("Too many requests from your network; wait a minute and try again."))
 
 JSON_LD = "application/ld+json"
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from app.clock import current_clock
 from app.errors import answers_json, render_error
 from app.events import launch_completed
-from app.extensions import csrf, limiter
+from app.extensions import csrf
 from app.lti.binding import browser_step_needed
 from app.lti.dynamic_registration import INVITATION_LIFETIME, register_with_platform
 from app.lti.exceptions import InvitationRequired, LaunchError
@@ -15,6 +15,7 @@ from app.lti.launch import record_launch, validate_launch
 from app.lti.login import STATE_COOKIE_PREFIX, start_login
 from app.lti.session import public_endpoint
 from app.lti.tool_urls import ToolUrls
+from app.rate_limits import rate_limits
 from app.tenancy.settings import registration_approval_required
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -22,14 +23,12 @@ bp = Blueprint("lti", __name__, url_prefix="/lti")
 csrf.exempt(bp)
 # Public endpoints: each counted per client address and endpoint (LTI_RATE_LIMIT, docs/security.md); the JWKS
 # is fetched by platforms and cached, it stays unlimited.
-_public_limit = limiter.limit(
-    lambda: current_app.config["LTI_RATE_LIMIT"],
-    error_message=lambda: _("Too many requests from your network; wait a minute and open the tool again."),
+_public_limit = rate_limits.limit(
+    "LTI_RATE_LIMIT", lambda: _("Too many requests from your network; wait a minute and open the tool again.")
 )
 # Each registration makes the tool call an LMS: its own, much lower limit (REGISTRATION_RATE_LIMIT).
-_registration_limit = limiter.limit(
-    lambda: current_app.config["REGISTRATION_RATE_LIMIT"],
-    error_message=lambda: _("Too many registrations from your network; wait a few minutes and try again."),
+_registration_limit = rate_limits.limit(
+    "REGISTRATION_RATE_LIMIT", lambda: _("Too many registrations from your network; wait a few minutes and try again.")
 )
 
 

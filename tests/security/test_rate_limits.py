@@ -79,3 +79,41 @@ def test_badge_verification_urls_answer_429_past_the_limit(app, client, clock):
 
     assert answers == [200, 200, 429]
     assert client.get(f"/badges/credentials/{award.public_id}").status_code == 200  # its own counter
+
+
+def test_the_refusal_says_when_to_try_again(app, client):
+    app.config["LTI_RATE_LIMIT"] = "1 per minute"
+    client.get("/lti/login")
+
+    refused = client.get("/lti/login")
+
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+
+
+def test_every_limit_of_a_setting_holds_and_a_form_page_itself_is_not_counted(app, client):
+    """"5 per minute;30 per hour": the tighter refuses first. The admin login counts its POSTs only: each attempt
+    below opens the form page first, and the third POST is the first refused."""
+    from tests.support.admin import log_in
+
+    app.config["ADMIN_LOGIN_RATE_LIMIT"] = "100 per minute;2 per hour"
+
+    attempts = [log_in(client, "nobody", "a wrong guess").status_code for _ in range(3)]
+
+    assert 429 not in attempts[:2] and attempts[2] == 429, attempts
+
+
+def test_pages_without_a_limit_count_nothing(app, client):
+    from limits.storage import MemoryStorage
+
+    from app.rate_limits import rate_limits
+
+    rate_limits.reset(app)
+    counters = app.extensions["rate_limits"].storage
+    assert isinstance(counters, MemoryStorage)  # as in development and every test
+    for _ in range(3):
+        client.get("/lti/jwks.json")
+    assert not counters.storage
+
+    client.get("/lti/login")
+    assert list(counters.storage.values()) == [1]

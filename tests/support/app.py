@@ -18,7 +18,8 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from app import create_app
 from app.clock import FrozenClock
 from app.config import TestConfig
-from app.extensions import db, limiter
+from app.extensions import db
+from app.rate_limits import rate_limits
 from app.shared_cache import RedisCache
 
 BACKEND = os.environ.get("TEST_DB", "postgresql")
@@ -193,7 +194,7 @@ def app(request, session_app, clock):
 
 def _in_rolled_back_transaction(app, clock, *, sqlite=False):
     app.extensions["clock"] = clock
-    limiter.reset()  # memory:// counters: each test starts below every limit
+    rate_limits.reset(app)  # memory:// counters: each test starts below every limit
     with app.app_context():
         if sqlite:
             use_real_savepoints(db.engine)
@@ -210,7 +211,7 @@ def _in_rolled_back_transaction(app, clock, *, sqlite=False):
             db.session = original_session
             transaction.rollback()
             connection.close()
-            limiter.reset()
+            rate_limits.reset(app)
 
 
 @pytest.fixture
