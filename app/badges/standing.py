@@ -8,7 +8,7 @@ import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import Integer, and_, bindparam, func, literal_column, null, or_, select, union_all
+from sqlalchemy import Integer, and_, bindparam, func, literal, literal_column, null, or_, select, union_all
 
 from app.badges.catalogue import badge_catalogue
 from app.badges.definitions import REVIEWERS_WITH_PEERS
@@ -103,6 +103,12 @@ def review_condition(organisation_id, person_id, demonstrated_ids: tuple[str, ..
         holds = select(BadgeAward.id).where(
             BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id,
             BadgeAward.badge_id == Submission.badge_id, BadgeAward.revoked_at.is_(None)).exists()
-        may_review = or_(may_review, and_(Submission.badge_id.in_(list(peer_badges)), holds))
+        may_review = or_(may_review, and_(Submission.badge_id.in_(_each_bound(peer_badges)), holds))
     return and_(Submission.organisation_id == organisation_id, Submission.state == Submission.SUBMITTED,
-                Submission.person_id != person_id, Submission.badge_id.in_(list(demonstrated_ids)), may_review)
+                Submission.person_id != person_id, Submission.badge_id.in_(_each_bound(demonstrated_ids)), may_review)
+
+
+def _each_bound(badge_ids: tuple[str, ...]) -> list:
+    """One bind parameter per id, fixed when the statement is compiled: a plain list would be an "expanding"
+    parameter, rendered again at each execution (a sixth of the path page's badge read, py-spy)."""
+    return [literal(badge_id) for badge_id in badge_ids]
