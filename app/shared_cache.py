@@ -2,13 +2,14 @@
 Redis."""
 
 import json
+import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flask import current_app
-from sqlalchemy import DateTime, String, bindparam, delete, or_, select, text
-from sqlalchemy.orm import Mapped, mapped_column
+from flask import current_app, has_app_context
+from sqlalchemy import DateTime, String, bindparam, delete, event, or_, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.clock import current_clock
 from app.extensions import db
@@ -16,6 +17,8 @@ from app.models_base import JSONType
 
 if TYPE_CHECKING:
     import redis
+
+log = logging.getLogger(__name__)
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -156,6 +159,56 @@ def version_of(key: str) -> str:
 
 def new_version() -> str:
     return secrets.token_hex(8)
+
+
+# --- a version replaced when the writes it stands for commit ------------------------------------------------------
+
+_VERSIONS_TO_REPLACE = "shared_cache.versions_to_replace"  # session.info: keys of versions this transaction replaces
+
+
+def replace_version_at_commit(key: str, session: Session | None = None) -> None:
+    """What the version stored under key stands for changes in this transaction: the version is replaced when the
+    transaction commits, never if it rolls back.
+
+    When: with the database as the shared cache, in the committing transaction (a copy read from the old data is
+    kept under the old version); with Redis, which knows no transactions, after the commit (replacing it before
+    would let a reader keep a copy of the old data under the new version)."""
+    session = session or db.session()
+    if not session.in_transaction():
+        session.begin()  # the mark belongs to a transaction: its rollback forgets it, even before any statement
+    session.info.setdefault(_VERSIONS_TO_REPLACE, set()).add(key)
+
+
+@event.listens_for(Session, "before_commit")
+def _replace_versions_in_the_transaction(session: Session) -> None:
+    if not (_has_shared_cache() and shared_cache().writes_in_transaction):
+        return
+    if session.new or session.dirty or session.deleted:
+        # The commit flushes after this listener: flushed now, the writes mark their versions (after_flush
+        # listeners) before they are replaced.
+        session.flush()
+    for key in session.info.pop(_VERSIONS_TO_REPLACE, ()):
+        shared_cache().set(key, new_version())
+
+
+@event.listens_for(Session, "after_commit")
+def _replace_versions_after_the_commit(session: Session) -> None:
+    for key in session.info.pop(_VERSIONS_TO_REPLACE, ()):
+        try:
+            shared_cache().set(key, new_version())
+        except Exception:  # Redis out of reach: the writes are committed; copies expire within their own bound
+            log.error("could not replace the version under %r: copies kept under the old one stay until they expire",
+                      key, exc_info=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_versions_rolled_back(session: Session, rolled_back) -> None:
+    if not rolled_back.nested:  # a savepoint's rollback leaves the enclosing transaction's writes, and their marks
+        session.info.pop(_VERSIONS_TO_REPLACE, None)
+
+
+def _has_shared_cache() -> bool:
+    return has_app_context() and "shared_cache" in current_app.extensions
 
 
 def _expiry(ttl: int | None) -> datetime | None:

@@ -7,7 +7,14 @@ import redis
 from flask import Flask
 
 from app.extensions import db
-from app.shared_cache import DatabaseCache, RedisCache, init_shared_cache, shared_cache
+from app.shared_cache import (
+    DatabaseCache,
+    RedisCache,
+    init_shared_cache,
+    replace_version_at_commit,
+    shared_cache,
+    version_of,
+)
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -171,3 +178,59 @@ def test_concurrent_adds_of_one_nonce_store_it_once(committed_app, contenders):
     for thread in threads:
         thread.join()
     assert sorted(results) == [False] * (contenders - 1) + [True]
+
+
+# --- versions replaced at the commit of what they stand for (report figures, registrations) ----------------------
+
+
+@pytest.fixture(params=["database", "redis"])
+def either_backend(request, app):
+    """The app's shared cache, as the embedded default (database) or as production has it (Redis)."""
+    if request.param == "redis":
+        request.getfixturevalue("on_redis")
+    return request.param
+
+
+def test_a_version_is_replaced_when_the_transaction_commits(app, either_backend):
+    before = version_of("things:version")
+
+    replace_version_at_commit("things:version")
+    assert version_of("things:version") == before
+    db.session.commit()
+
+    assert version_of("things:version") != before
+
+
+def test_a_version_marked_by_a_transaction_that_rolls_back_stays(app, either_backend):
+    before = version_of("things:version")
+    db.session.commit()
+
+    replace_version_at_commit("things:version")
+    db.session.rollback()
+    db.session.commit()
+
+    assert version_of("things:version") == before
+
+
+def test_redis_out_of_reach_after_the_commit_is_logged_and_the_commit_stands(app, on_redis, monkeypatch, caplog):
+    version_of("things:version")
+
+    def unreachable(*args, **kwargs):
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(shared_cache(), "set", unreachable)
+    replace_version_at_commit("things:version")
+    db.session.commit()  # no exception: the writes are committed, the request answers as saved
+
+    assert "could not replace the version under 'things:version'" in caplog.text
+
+
+def test_a_savepoint_rolled_back_keeps_the_enclosing_transactions_mark(app, either_backend):
+    before = version_of("things:version")
+    db.session.commit()
+
+    replace_version_at_commit("things:version")
+    db.session.begin_nested().rollback()
+    db.session.commit()
+
+    assert version_of("things:version") != before

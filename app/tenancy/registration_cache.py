@@ -6,36 +6,32 @@ approves a site, disables a registration, moves a site to another organisation),
 next launch on, in every process. So a process keeps the column values it read, with the version of registrations
 the shared cache held before it read them. Any commit that writes a registration or a deployment replaces that
 version (as app/reports/figures_version.py does for report figures), and a process whose copy has another version
-reads the rows again. A copy also expires after REGISTRATION_CACHE_SECONDS, so that a change made in SQL by hand,
-outside the application, holds within that time.
+reads the rows again (when exactly the version is replaced: app.shared_cache.replace_version_at_commit). A copy also
+expires after REGISTRATION_CACHE_SECONDS, so that a change made in SQL by hand, outside the application, or a version
+that could not be replaced (Redis out of reach at the commit), holds within that time.
 
 What is kept is column values, never an ORM object: each request gets objects of its own, attached to its session
 without a query, so lazy loads and writes through them work as through objects it read itself.
-
-When the version is replaced: with the database as the shared cache, in the committing transaction; with Redis,
-which knows no transactions, after the commit (replacing it before would let a reader keep old rows under the new
-version).
 """
 from __future__ import annotations
 
 import copy
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app.extensions import db
-from app.shared_cache import new_version, shared_cache, version_of
+from app.shared_cache import replace_version_at_commit, version_of
 from app.tenancy.models import Deployment, Registration
 
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "tenancy:registrations:version"
 _KEPT = "registration_cache"  # app.extensions: lookup key → (version, monotonic expiry, column values per row)
-_CHANGED = "tenancy.registrations_changed"  # session.info: this transaction wrote a registration or deployment
 _CACHED_MODELS = (Registration, Deployment)
 _CACHED_TABLES = frozenset(model.__table__.name for model in _CACHED_MODELS)
 # Registrations and sites are few (one per LMS and per LMS site); this only bounds a process's memory if they are not.
@@ -105,17 +101,13 @@ def _own_copy(value):
     return copy.deepcopy(value) if isinstance(value, (list, dict)) else value
 
 
-# --- a commit that writes a registration or a deployment replaces the version ------------------------------------
-
-
-def _writes_cached_rows(objects: Iterable) -> bool:
-    return any(isinstance(row, _CACHED_MODELS) for row in objects)
+# --- a transaction that writes a registration or a deployment replaces the version at its commit ------------------
 
 
 @event.listens_for(Session, "after_flush")
 def _note_flushed_changes(session: Session, _flush_context) -> None:
-    if _writes_cached_rows((*session.new, *session.dirty, *session.deleted)):
-        session.info[_CHANGED] = True
+    if any(isinstance(row, _CACHED_MODELS) for row in (*session.new, *session.dirty, *session.deleted)):
+        replace_version_at_commit(VERSION_KEY, session)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -124,32 +116,4 @@ def _note_bulk_changes(execute_state) -> None:
     if execute_state.is_update or execute_state.is_delete:
         table = getattr(execute_state.statement, "table", None)
         if getattr(table, "name", None) in _CACHED_TABLES:
-            execute_state.session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "before_commit")
-def _replace_version_in_the_transaction(session: Session) -> None:
-    if _writes_cached_rows((*session.new, *session.dirty, *session.deleted)):  # flushed by the commit, after this
-        session.info[_CHANGED] = True
-    if session.info.get(_CHANGED) and _has_app() and shared_cache().writes_in_transaction:
-        session.info.pop(_CHANGED)
-        shared_cache().set(VERSION_KEY, new_version())
-
-
-@event.listens_for(Session, "after_commit")
-def _replace_version_after_the_commit(session: Session) -> None:
-    if session.info.pop(_CHANGED, False) and _has_app() and not shared_cache().writes_in_transaction:
-        try:
-            shared_cache().set(VERSION_KEY, new_version())
-        except Exception:  # Redis out of reach: the copies expire within REGISTRATION_CACHE_SECONDS
-            log.error("could not replace the version of registrations; other processes keep theirs for at most %s "
-                      "s", current_app.config["REGISTRATION_CACHE_SECONDS"], exc_info=True)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_changes_rolled_back(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
-
-
-def _has_app() -> bool:
-    return has_app_context() and "shared_cache" in current_app.extensions
+            replace_version_at_commit(VERSION_KEY, execute_state.session)
