@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, has_request_context, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 ENTRIES = "navigation_entries"
 NAVIGATOR = "navigation_navigator"
+LINKS = "navigation_links"
 
 # The groups of the header, in their order: the person's own pages, their course's, their organisation's.
 LEARNER, COURSE, ORGANISATION = "learner", "course", "organisation"
@@ -89,7 +91,7 @@ def home_url() -> str | None:
     if navigating_launch() is None:
         return None
     home = next((entry for entry in current_app.extensions.get(ENTRIES, []) if entry.home), None)
-    return url_for(home.endpoint) if home else None
+    return _url(home.endpoint, {}) if home else None
 
 
 def navigation_links() -> list[NavLink]:
@@ -114,8 +116,34 @@ def _link(entry: NavEntry, launch) -> NavLink:
         current = "true"
     else:
         current = None
-    return NavLink(str(entry.label), url_for(entry.endpoint, **entry.url_values(launch)), entry.group, current,
+    return NavLink(str(entry.label), _url(entry.endpoint, entry.url_values(launch)), entry.group, current,
                    entry.endpoint)
+
+
+_LINKS_MAX = 10_000
+_QUERY_SAFE = "!$'()*,/:;?@"  # what werkzeug leaves unquoted in a query string (werkzeug.urls._urlencode)
+
+
+def _url(endpoint: str, values: dict) -> str:
+    """url_for(endpoint, **values), the same link, with url_for's rule building done once per process: every page
+    has the header, and building each of its links was a sixth of a light page's rendering.
+
+    What the app's url_defaults add on this page (the launch's token) is added here, last, as url_for adds it.
+    """
+    defaults: dict = {}
+    current_app.inject_url_defaults(endpoint, defaults)
+    # The app's links without those defaults: (endpoint, values, where the app is mounted) → link.
+    links = current_app.extensions.setdefault(LINKS, {})
+    key = (endpoint, tuple(sorted(values.items())), request.script_root)
+    link = links.get(key)
+    if link is None:
+        if len(links) > _LINKS_MAX:
+            links.clear()
+        # A value given as None is left out by url_for, and url_defaults do not replace it.
+        link = links[key] = url_for(endpoint, **values, **dict.fromkeys(defaults))
+    if not defaults:
+        return link
+    return f"{link}{'&' if '?' in link else '?'}{urlencode(defaults, safe=_QUERY_SAFE)}"
 
 
 def navigation_groups() -> list[tuple[str, list[NavLink]]]:

@@ -140,6 +140,23 @@ def test_a_feature_registers_its_page_with_the_rule_that_shows_it(app, client, l
     assert "Your mentees" not in instructor_nav
 
 
+@pytest.mark.own_app
+def test_an_entry_s_link_is_url_for_s_on_every_page_with_the_page_s_launch_token(app, client, launch_as):
+    """The links are built once per process and the token added per page (app.navigation._url): still url_for's."""
+    app.add_url_rule("/test-pages/<int:number>", "test_page", lambda number: "page")
+    register_navigation(app, NavEntry("test_page", "A page", COURSE, url_values=lambda launch: {"number": 7,
+                                                                                                "tab": "a b"}))
+    hrefs = []
+    for role in ("learner", "instructor"):
+        launch = launch_as(role)
+        for _page in range(2):
+            href = dict((label, href) for label, href, _current in header_nav(client.get("/").get_data(as_text=True)))
+            hrefs.append((href["A page"], launch.token))
+
+    assert [href for href, _token in hrefs] == [f"/test-pages/7?tab=a+b&launch_token={token}" for _href, token in hrefs]
+    assert hrefs[0][1] != hrefs[2][1]
+
+
 def test_an_entry_must_name_a_known_group_and_be_registered_once():
     app = Flask(__name__)
     register_navigation(app, NavEntry("learning.home", "Your path", home=True))
