@@ -54,6 +54,22 @@ def test_the_reporting_course_instructor_also_sees_the_skills_map(client, launch
     assert labels(client.get("/").get_data(as_text=True)) == LEARNER_PAGES + ["Course dashboard", "Skills map"]
 
 
+def test_the_skills_map_link_follows_the_reporting_course_from_the_next_page_on(client, launch_as, world):
+    """The dashboard reads the reporting course with its own rows and the header takes it from there."""
+    launch_as("instructor")
+    dashboard = f"/courses/{world.course.id}/dashboard"
+
+    before = labels(client.get(dashboard).get_data(as_text=True))
+    set_reporting_course(world.organisation.id, world.course.id)
+    db.session.flush()
+    chosen = labels(client.get(dashboard).get_data(as_text=True))
+    set_reporting_course(world.organisation.id, None)
+    db.session.flush()
+    after = labels(client.get(dashboard).get_data(as_text=True))
+
+    assert "Skills map" not in before and "Skills map" in chosen and "Skills map" not in after
+
+
 def test_an_organisation_admin_sees_the_organisation_pages(client, launch_as):
     launch_as("organisation admin")
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.errors import AppError, Forbidden
 from app.extensions import db
 from app.lti.models import Launch
+from app.models_base import read_once_per_request
 from app.reports.models import ReportSettings
 from app.tenancy.models import Course
 from app.tenancy.roles import INSTRUCTOR
@@ -17,9 +18,20 @@ from app.tenancy.services import get_scoped_or_404
 
 
 def reporting_course_id(organisation_id: int) -> int | None:
-    return db.session.scalar(
+    """Read once per request: every instructor's page asks (the header's skills-map link, may_read_reports)."""
+    return read_once_per_request(_reporting_course_key(organisation_id), lambda: db.session.scalar(
         select(ReportSettings.reporting_course_id).where(ReportSettings.organisation_id == organisation_id)
-    )
+    ))
+
+
+def reporting_course_read(organisation_id: int, course_id: int | None) -> None:
+    """A page that read the reporting course with its own rows (the course dashboard, in one statement) tells this
+    request's other readers, so the header does not read it again."""
+    read_once_per_request(_reporting_course_key(organisation_id), lambda: course_id)
+
+
+def _reporting_course_key(organisation_id: int) -> tuple:
+    return ("reporting course", organisation_id)
 
 
 def may_read_reports(launch: Launch) -> bool:

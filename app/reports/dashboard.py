@@ -29,6 +29,8 @@ from app.learning.models import ModuleAttempt, ModuleProgress, SelfAssessment, S
 from app.learning.placement import Placement, completion_cap, place, place_in
 from app.lti.tool_values import PATH_RESOURCE_ID
 from app.models_base import among
+from app.reports.access import reporting_course_read
+from app.reports.models import ReportSettings
 from app.tenancy.models import Course, Membership, Organisation, Person
 from app.tenancy.roles import INSTRUCTOR, LEARNER
 
@@ -350,10 +352,12 @@ def _select_and_sort(course: Course, path: PathModel, found: list, filters: Filt
 def _links_and_waiting(course: Course) -> tuple[list[GradebookLink], int]:
     """The course's links with scores, the whole path first (the dashboard says what the LMS shows for each), and
     its members' work waiting for a badge reviewer: one statement, a row per link, the count on each (and one row
-    with no link when the course has none)."""
+    with no link when the course has none). The organisation's reporting course rides along on each row too, for
+    the page's header (its skills-map link), which would otherwise read it apart."""
     found = db.session.execute(_links_and_waiting_query(),
                                {"organisation_id": course.organisation_id, "course_id": course.id}).all()
-    gradebook = [GradebookLink(resource_id, label) for _, resource_id, label in found if resource_id is not None]
+    reporting_course_read(course.organisation_id, found[0][3])
+    gradebook = [GradebookLink(resource_id, label) for _, resource_id, label, _ in found if resource_id is not None]
     gradebook.sort(key=lambda link: (not link.is_path, link.label))
     return gradebook, found[0][0] or 0
 
@@ -366,7 +370,10 @@ def _links_and_waiting_query() -> Select:
     links = (select(GradeSync.resource_id, func.min(GradeSync.label).label("label"))
              .where(GradeSync.organisation_id == organisation_id, GradeSync.course_id == course_id)
              .group_by(GradeSync.resource_id).subquery())
-    return (select(waiting_in_course_subquery(organisation_id, course_id), links.c.resource_id, links.c.label)
+    reporting_course = (select(ReportSettings.reporting_course_id)
+                        .where(ReportSettings.organisation_id == organisation_id).scalar_subquery())
+    return (select(waiting_in_course_subquery(organisation_id, course_id), links.c.resource_id, links.c.label,
+                   reporting_course)
             .select_from(select(literal(1).label("one")).subquery().outerjoin(links, true())))
 
 
