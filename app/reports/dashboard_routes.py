@@ -6,10 +6,11 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import urlencode
 
 from babel.lists import format_list
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -53,6 +54,7 @@ def course(course_id: int):
                              shows_self_assessments=course_shows_self_assessments(current_launch().organisation))
     words = _row_words()
     names = _PathNames(path, current_language(), words)
+    day = _day_formatter()
     return render_template(
         "reports/dashboard.html",
         board=board,
@@ -60,8 +62,10 @@ def course(course_id: int):
         badges=badge_catalogue(),
         words=words,
         names=names,
-        cells=_Cells(names),
-        day=_day_formatter(),
+        cells=_Cells(names, _cells_made(path, (str(get_locale()), current_language()))),
+        role_lines=_RoleLines(words),
+        latest_activity=_dated(words.latest_activity, day),
+        taken_on=_dated(words.taken_on, day),
         learner_url=_learner_url(course),
         dashboard_url=_dashboard_url(course),
         area_list=_area_list,
@@ -93,29 +97,33 @@ class _PathNames:
 
 
 class _Cells:
-    """The matrices' cells, each one alike rendered once per page by the template's macro and reused.
+    """The matrices' cells, each one alike rendered once by the template's macro and reused.
 
     A page has a cell per member and area (or module), and most are alike (not started, the same level reached the
-    same way): the macro runs for each distinct cell, not for each of the page's hundreds or thousands.
+    same way): the macro runs for each distinct cell, not for each of the page's hundreds or thousands. A cell is
+    the same on every page in the same language (`made`: the cells kept for the path and language), so the macro
+    runs once per process for it, unless templates reload (development): then once per page.
     """
 
-    def __init__(self, names: "_PathNames"):
+    def __init__(self, names: "_PathNames", made: dict[tuple, Any]):
         self.names = names
-        self._made: dict[tuple, Markup] = {}
+        self._made = made
 
     def levels(self, row, level_cell) -> Markup:
         """A member's cells of the areas matrix, in path order; `level_cell(placement, shows_self)` makes one."""
         shows_self = row.self_rated is not None
-        # Members placed alike share one list of placements (dashboard.py places each standing once): their cells
-        # are the same. The rows hold their lists while the page is made, so a list's id names it meanwhile.
+        # Members placed alike share one list of placements (dashboard.py places each standing once and keeps the
+        # lists): their cells are the same. The list is kept with its cells, so its id names no other list meanwhile.
         key = ("levels", id(row.placements), shows_self)
-        made = self._made.get(key)
-        if made is None:
-            made = self._made[key] = self._join(
-                (("area", placement.area.id, shows_self, _level_id(placement.self_rated),
-                  _level_id(placement.completed), _level_id(placement.demonstrated)),
-                 level_cell, (placement, shows_self))
-                for placement in row.placements)
+        kept = self._made.get(key)
+        if kept is not None:
+            return kept[1]
+        made = self._join(
+            (("area", placement.area.id, shows_self, _level_id(placement.self_rated),
+              _level_id(placement.completed), _level_id(placement.demonstrated)),
+             level_cell, (placement, shows_self))
+            for placement in row.placements)
+        self._made[key] = (row.placements, made)
         return made
 
     def modules(self, row, module_cell) -> Markup:
@@ -147,6 +155,24 @@ class _Cells:
         return Markup("\n      ".join(parts))  # every part is a macro's Markup already: nothing to escape
 
 
+# The matrices' cells made so far (_Cells), for the latest path model (the content loaded at start) and each language's
+# words: read and replaced as one tuple, so threads never mix two paths' cells; emptied past _CELLS_MAX.
+_cells: tuple[object, dict[tuple[str, str], dict[tuple, Any]]] = (None, {})
+_CELLS_MAX = 20_000
+
+
+def _cells_made(path, language: tuple[str, str]) -> dict[tuple, Any]:
+    """The cells kept for this path in the page's language (its locale for the words, its language for the path's
+    titles)."""
+    global _cells
+    if current_app.jinja_env.auto_reload:  # a template edited in development shows on the next page
+        return {}
+    kept_path, by_language = _cells
+    if kept_path is not path or sum(len(made) for made in by_language.values()) > _CELLS_MAX:
+        kept_path, by_language = _cells = (path, {})
+    return by_language.setdefault(language, {})
+
+
 _DAYS: dict[tuple[str, date], str] = {}  # (locale, day) → the day as the `dateformat` filter writes it
 _DAYS_MAX = 20_000
 
@@ -168,6 +194,45 @@ def _day_formatter():
             made = _DAYS[locale, local] = format_date(local)
         return made
     return day
+
+
+class _RoleLines(dict):
+    """A member's role, and their LMS status unless active ("Learner · inactive in the LMS"), by their membership row
+    (role, status): made once per distinct pair on the page."""
+
+    def __init__(self, words: SimpleNamespace):
+        super().__init__()
+        self.words = words
+
+    def __missing__(self, membership) -> Markup:
+        role, status = membership
+        names = {"learner": _("Learner"), "instructor": _("Instructor"), "mentor": _("Mentor"),
+                 "learner_view": _("Viewer")}
+        line = escape(names.get(role, role))
+        if status and status != "Active":
+            statuses = {"Inactive": self.words.inactive, "Deleted": self.words.departed}
+            line += Markup(" · ") + statuses.get(status, status)
+        self[membership] = line
+        return line
+
+
+_DATED: dict[tuple[str, str], Markup] = {}  # (a line in the page's language, a day as `day` writes it) → the line
+_DATED_MAX = 20_000
+
+
+def _dated(line: Markup, day):
+    """A row's dated line ("Latest activity 3 Dec 2026", from `words` and the `day` formatter): filled in once per
+    distinct line and day (the same words on every page), not once per row."""
+    if len(_DATED) > _DATED_MAX:
+        _DATED.clear()
+
+    def dated(moment: datetime) -> Markup:
+        shown = day(moment)
+        made = _DATED.get((line, shown))
+        if made is None:
+            made = _DATED[line, shown] = line % {"date": shown}
+        return made
+    return dated
 
 
 def _level_id(level) -> str | None:
