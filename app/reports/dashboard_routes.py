@@ -156,7 +156,7 @@ class _Cells:
 
 
 # The matrices' cells made so far (_Cells), for the latest path model (the content loaded at start) and each language's
-# words: read and replaced as one tuple, so threads never mix two paths' cells; emptied past _CELLS_MAX.
+# words: read and replaced as one tuple, so threads never mix two paths' cells; a language's emptied past _CELLS_MAX.
 _cells: tuple[object, dict[tuple[str, str], dict[tuple, Any]]] = (None, {})
 _CELLS_MAX = 20_000
 
@@ -168,9 +168,12 @@ def _cells_made(path, language: tuple[str, str]) -> dict[tuple, Any]:
     if current_app.jinja_env.auto_reload:  # a template edited in development shows on the next page
         return {}
     kept_path, by_language = _cells
-    if kept_path is not path or sum(len(made) for made in by_language.values()) > _CELLS_MAX:
+    if kept_path is not path:
         kept_path, by_language = _cells = (path, {})
-    return by_language.setdefault(language, {})
+    made = by_language.setdefault(language, {})
+    if len(made) > _CELLS_MAX:
+        made.clear()
+    return made
 
 
 _DAYS: dict[tuple[str, date], str] = {}  # (locale, day) → the day as the `dateformat` filter writes it

@@ -244,6 +244,19 @@ def test_the_words_of_the_rows_are_in_the_page_language_and_names_are_escaped(cl
     assert "0 suoritettu, 0 kesken" in page and "0 completed" not in page
 
 
+def test_the_cells_kept_from_one_page_are_not_shown_in_another_language(client, clock, world, player_path):
+    """The matrix's cells are made once per process and language (dashboard_routes._Cells), not once per page."""
+    roster(world, clock, 3)
+    sign_in(client, make_launch(world, world.instructor, [INSTRUCTOR_ROLE], now=clock.now(), locale="en"))
+    english = client.get(dashboard_url(world)).get_data(as_text=True)
+    sign_in(client, make_launch(world, world.instructor, [INSTRUCTOR_ROLE], now=clock.now(), locale="fi"))
+    finnish = client.get(dashboard_url(world)).get_data(as_text=True)
+
+    assert "visually-hidden\"> Not started" in english and "visually-hidden\"> Ei aloitettu" in finnish
+    assert ">Learner</span>" in english and ">Oppija</span>" in finnish
+    assert "visually-hidden\"> Not started" not in finnish and ">Learner</span>" not in finnish
+
+
 def test_the_csv_export_has_every_member_under_the_filters_and_no_formulas(client, clock, instructor, world):
     roster(world, clock, 60, extra=[Member("mallory", (LEARNER_URI,), "Active", '=HYPERLINK("http://evil")', None)])
 
