@@ -107,33 +107,45 @@ def protect(network: Network, *, force_hidden: Iterable[Hashable] = ()) -> Netwo
         if not figure.suppressed:
             figure.state = HIDDEN
     nodes = network.nodes()
+    order = list(nodes)
+    position = {node: index for index, node in enumerate(order)}
+    # Hiding a figure changes only its two nodes (it was hidden at one of them): every node before both was found
+    # needing nothing and still needs nothing, so the next search starts at the earlier of the two and finds the
+    # same node a search from the first would, without reading the nodes before it again.
+    start = 0
+    safe: set = set()  # what find_pinned found could take another value: hiding more keeps it so
     while True:
-        if _partner_lines(network, nodes):
-            continue
-        pinned = find_pinned(network, first_only=True)
-        if not pinned:
-            return network
-        if not _hide_near(network, nodes, pinned[0]):
-            raise TableWithheld(f"figure {pinned[0].key!r} cannot be protected")
+        partner = _partner_lines(network, nodes, order, start)
+        if partner is None:
+            pinned = find_pinned(network, first_only=True, safe=safe)
+            if not pinned:
+                return network
+            partner = _hide_near(network, nodes, pinned[0])
+            if partner is None:
+                raise TableWithheld(f"figure {pinned[0].key!r} cannot be protected")
+        start = min(position[partner.tail], position[partner.head])
 
 
 def _choose(candidates: list[Figure]) -> Figure | None:
     """The figure whose hiding costs the reader least: the smallest shown one of at least 5, else a shown 0."""
     shown = [figure for figure in candidates if figure.state == PUBLISHED and not figure.fixed]
-    nonzero = sorted(
-        (figure for figure in shown if figure.value > 0), key=lambda figure: (figure.value, str(figure.key))
-    )
-    zeros = sorted((figure for figure in shown if figure.value == 0), key=lambda figure: str(figure.key))
-    return (nonzero or zeros or [None])[0]
+    # min, not sorted()[0]: the same figure (the first of the least), without sorting every candidate.
+    nonzero = [figure for figure in shown if figure.value > 0]
+    if nonzero:
+        return min(nonzero, key=lambda figure: (figure.value, str(figure.key)))
+    zeros = [figure for figure in shown if figure.value == 0]
+    return min(zeros, key=lambda figure: str(figure.key)) if zeros else None
 
 
 _SHOWN_SUPPRESSED = frozenset((SMALL, HIDDEN))  # suppressed where a published figure could be: not UNPUBLISHED
 # (_partner_lines tests this of every figure at every node, once per figure it hides: a set, not two properties)
 
 
-def _partner_lines(network: Network, nodes) -> bool:
-    """Hide one more figure at the first node whose suppressed figures are too few or describe too few people."""
-    for incident in nodes.values():
+def _partner_lines(network: Network, nodes, order: list, start: int) -> Figure | None:
+    """Hide one more figure at the first node (of `order`, from `start`) whose suppressed figures are too few or
+    describe too few people; the figure hidden, or None."""
+    for node in itertools.islice(order, start, None):
+        incident = nodes[node]
         # Links never shown are left to the exact audit: worked out, they may be 0 or at least 5 (find_pinned).
         suppressed = [(figure, sign) for figure, sign in incident if figure.state in _SHOWN_SUPPRESSED]
         if not suppressed:
@@ -150,12 +162,12 @@ def _partner_lines(network: Network, nodes) -> bool:
             partner = _choose([figure for figure, _ in incident])
             if partner is not None:
                 partner.state = HIDDEN
-                return True
-    return False
+                return partner
+    return None
 
 
-def _hide_near(network: Network, nodes, pinned: Figure) -> bool:
-    """Hide a shown figure next to a pinned one; failing that, next to any suppressed figure."""
+def _hide_near(network: Network, nodes, pinned: Figure) -> Figure | None:
+    """Hide a shown figure next to a pinned one; failing that, next to any suppressed figure: the one hidden."""
     for around in ([pinned], [figure for figure in network.figures.values() if figure.suppressed]):
         candidates = [
             neighbour
@@ -166,11 +178,11 @@ def _hide_near(network: Network, nodes, pinned: Figure) -> bool:
         partner = _choose(candidates)
         if partner is not None:
             partner.state = HIDDEN
-            return True
-    return False
+            return partner
+    return None
 
 
-def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
+def find_pinned(network: Network, *, first_only: bool = False, safe: set | None = None) -> list[Figure]:
     """The "fewer than 5" figures whose true value may be the only one the published figures allow.
 
     A hidden figure may be worked out (it is 0 or at least 5, so that reveals no small count) as long as no
@@ -178,7 +190,13 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
     value. If even the relaxed world (every hidden figure anywhere from 0 up) allows no other value, it is
     pinned; otherwise each hidden figure is taken on its true side (0, or at least 5), then one at a time on
     the other side. Finding no world within that search counts as pinned: the search errs towards hiding more.
+
+    `safe`: the keys of figures (and pairs) found not pinned by an earlier search of this network, which are not
+    searched again, and to which those found now are added. Since then figures may only have been hidden: that
+    widens every world searched (a hidden figure's bounds hold its shown value) and adds worlds, so a figure that
+    could take another value still can.
     """
+    safe = set() if safe is None else safe
     hidden = sorted((figure.key for figure in network.figures.values() if figure.state == HIDDEN), key=str)
     relaxed = {key: RELAXED for key in hidden}
     worlds = [{}] + [{key: network.figures[key].value == 0} for key in hidden]
@@ -191,6 +209,8 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
         # A link never shown must not be worked out either when it counts 1 to 4 people.
         if figure.state != SMALL and not (figure.state == UNPUBLISHED and 0 < figure.value < THRESHOLD):
             continue
+        if figure.key in safe:
+            continue
         low, high = figure.bounds()
         alternatives = [(lo, hi) for lo, hi in ((low, figure.value - 1), (figure.value + 1, high)) if lo <= hi]
         if not _any_world(network, relaxed, worlds, [{figure.key: bounds} for bounds in alternatives], slack,
@@ -198,15 +218,18 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
             pinned.append(figure)
             if first_only:
                 return pinned
+        else:
+            safe.add(figure.key)
     # Two "fewer than 5" figures of one row or one column (keys are (row, column)) whose sum is under 5: that
     # sum must not be forced either.
     smalls = [figure for figure in network.figures.values() if figure.state == SMALL]
     for first, second in itertools.combinations(smalls, 2):
         total = first.value + second.value
-        if total >= THRESHOLD or first in pinned or second in pinned:
+        if total >= THRESHOLD or first in pinned or second in pinned or ("pair", first.key, second.key) in safe:
             continue
         if _disjoint_on_one_line(first, second):
             if _pair_moves(slack.get(id(worlds[0])), first, second):
+                safe.add(("pair", first.key, second.key))
                 continue  # one of them can move alone: their sum is not forced (what the max-flow would find)
             others = [{first.key: (a, a), second.key: (other - a, other - a)}
                       for other in (total - 1, total + 1) for a in range(1, other)]
@@ -214,6 +237,8 @@ def find_pinned(network: Network, *, first_only: bool = False) -> list[Figure]:
                 pinned.append(first)
                 if first_only:
                     return pinned
+            else:
+                safe.add(("pair", first.key, second.key))
     return pinned
 
 

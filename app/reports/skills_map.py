@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Integer, String, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Integer, String, and_, bindparam, case, func, literal, or_, select, union_all
 
 from app.badges.catalogue import badge_catalogue
 from app.badges.models import BadgeAward
@@ -154,10 +155,15 @@ def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str
 
 def any_unstored_takings(path: PathModel, organisation_id: int) -> bool:
     """Whether some taking of the organisation has no self-rated levels stored for the path as it is now."""
-    fingerprint = ladder_fingerprint(path)
+    return bool(db.session.scalar(_unstored_statement(ladder_fingerprint(path)), {"organisation_id": organisation_id}))
+
+
+@lru_cache(maxsize=8)
+def _unstored_statement(fingerprint: str):
+    """any_unstored_takings' statement, the organisation a bound value: built once per fingerprint (a path model)."""
     unstored = or_(SelfAssessment.levels_fingerprint.is_(None), SelfAssessment.levels_fingerprint != fingerprint)
-    return bool(db.session.scalar(select(literal(True)).where(
-        select(SelfAssessment.id).where(SelfAssessment.organisation_id == organisation_id, unstored).exists())))
+    return select(literal(True)).where(select(SelfAssessment.id).where(
+        SelfAssessment.organisation_id == bindparam("organisation_id"), unstored).exists())
 
 
 def _rated_levels(path: PathModel, latest, fingerprint: str):
@@ -252,55 +258,29 @@ def count_population_and_dates(path: PathModel, organisation_id: int, dates: lis
                                moves: list[tuple[datetime, datetime]] = ()) -> tuple[Population, dict, dict]:
     """count_dates with the organisation's Population (app.reports.population.population) counted in the same
     statement: both read everyone's course (their latest launch's or membership's), so it is worked out once."""
-    people = people_with_course(organisation_id)
-    counts, movements, sizes = _count_dates(path, organisation_id, people, dates, moves, None)
-    return population_of_sizes(organisation_id, people, sizes), counts, movements
+    counts, movements, sizes = _count_dates(path, organisation_id, None, dates, moves, None)
+    return population_of_sizes(organisation_id, people_with_course(organisation_id), sizes), counts, movements
 
 
 def _count_dates(path: PathModel, organisation_id: int, counted, dates: list[datetime],
                  moves: list[tuple[datetime, datetime]], course_sizes) -> tuple[dict, dict, dict]:
     """count_dates of the people `counted` (people_with_course), and each course's people: from `course_sizes()`,
-    or, when it is None, counted in the statement itself."""
+    or, when it is None, counted in the statement itself. `counted` None: the organisation's people, and the
+    statement is the one built for this shape of question (_organisation_statement), its values bound."""
     unstored = any_unstored_takings(path, organisation_id)
-    people = counted.cte("counted_people")  # not "people": the table it reads
     needed = sorted({*dates, *(at for move in moves for at in move)})
-    shared = len(dates) + 2 * len(moves) > len(needed)  # some date's placements are read twice
-    placed = {at: placed_levels(path, organisation_id, at, f"placed_{index}", unstored=unstored, as_cte=shared)
-              for index, at in enumerate(needed)}
-    parts = []
-    for index, at in enumerate(dates):
-        here = placed[at]
-        parts.append(
-            select(literal(index).label("part"), people.c.course_id, here.c.area_id, here.c.level, here.c.way,
-                   func.count().label("people"))
-            .join(here, here.c.person_id == people.c.person_id)
-            .where(here.c.level > NOT_STARTED)
-            .group_by(people.c.course_id, here.c.area_id, here.c.level, here.c.way)
-        )
-    for index, (start, end) in enumerate(moves):
-        first, second = placed[start], placed[end]
-        moved = (
-            select(people.c.person_id, people.c.course_id, second.c.area_id)
-            .join(second, second.c.person_id == people.c.person_id)
-            .outerjoin(first, and_(first.c.person_id == second.c.person_id, first.c.area_id == second.c.area_id))
-            .where(second.c.level > func.coalesce(first.c.level, NOT_STARTED))
-            .cte(f"moved_up_{index}")
-        )
-        part = literal(len(dates) + index)
-        parts.append(select(part, moved.c.course_id, moved.c.area_id, literal(NOT_STARTED), literal(UP), func.count())
-                     .group_by(moved.c.course_id, moved.c.area_id))
-        parts.append(select(part, moved.c.course_id, literal(ANY_AREA), literal(NOT_STARTED), literal(UP),
-                            func.count(moved.c.person_id.distinct()))
-                     .group_by(moved.c.course_id))
-    sizes_part = len(dates) + len(moves)
-    if course_sizes is None:
-        parts.append(select(literal(sizes_part), people.c.course_id, literal(ANY_AREA), literal(NOT_STARTED),
-                            literal(WAY_NONE), func.count()).group_by(people.c.course_id))
+    shape = (len(needed), tuple(needed.index(at) for at in dates),
+             tuple((needed.index(start), needed.index(end)) for start, end in moves), unstored, course_sizes is None)
+    if counted is None:
+        statement = _organisation_statement(path, shape)
+        values = {"organisation_id": organisation_id, **{f"at_{index}": at for index, at in enumerate(needed)}}
+    else:
+        statement, values = _dates_statement(path, organisation_id, counted, needed, shape), {}
     counts: list[dict] = [{} for _ in dates]
     movements: list[list] = [[] for _ in moves]
     sizes: dict = {}
-    for part, course_id, area_id, level, way, count in db.session.execute(
-            union_all(*parts) if len(parts) > 1 else parts[0]).all():
+    sizes_part = len(dates) + len(moves)
+    for part, course_id, area_id, level, way, count in db.session.execute(statement, values).all():
         if part < len(dates):
             counts[part][(course_id, area_id, level, way)] = count
         elif part < sizes_part:
@@ -318,6 +298,65 @@ def _count_dates(path: PathModel, organisation_id: int, counted, dates: list[dat
                 if not_started := size - placed_per_course.get((course_id, area.id), 0):
                     placed_counts[(course_id, area.id, NOT_STARTED, WAY_NONE)] = not_started
     return dict(zip(dates, counts, strict=True)), dict(zip(moves, movements, strict=True)), sizes
+
+
+_organisation_statements: tuple[PathModel, object, dict] | None = None  # built for the path and catalogue last seen
+
+
+def _organisation_statement(path: PathModel, shape: tuple):
+    """_dates_statement for an organisation's people with the organisation and the dates as bound values, built
+    once per path, badge catalogue and shape: building it (and SQLAlchemy's cache key of it) cost about a fifth
+    of a cold skills map's CPU, and only its values change from one view to the next."""
+    global _organisation_statements
+    catalogue = badge_catalogue()
+    if (_organisation_statements is None or _organisation_statements[0] is not path
+            or _organisation_statements[1] is not catalogue):
+        _organisation_statements = (path, catalogue, {})
+    built = _organisation_statements[2]
+    if shape not in built:
+        organisation_id = bindparam("organisation_id")
+        needed = [bindparam(f"at_{index}") for index in range(shape[0])]
+        built[shape] = _dates_statement(path, organisation_id, people_with_course(organisation_id), needed, shape)
+    return built[shape]
+
+
+def _dates_statement(path: PathModel, organisation_id, counted, needed: list, shape: tuple):
+    """The statement of _count_dates: rows of (part, course_id, area_id, level, way, people), a part per date
+    (`shape`'s indexes into the dates `needed`), one per move, then (when `shape` says so) the courses' sizes."""
+    _needed_count, date_indexes, move_indexes, unstored, count_sizes = shape
+    people = counted.cte("counted_people")  # not "people": the table it reads
+    shared = len(date_indexes) + 2 * len(move_indexes) > len(needed)  # some date's placements are read twice
+    placed = [placed_levels(path, organisation_id, at, f"placed_{index}", unstored=unstored, as_cte=shared)
+              for index, at in enumerate(needed)]
+    parts = []
+    for index, at_index in enumerate(date_indexes):
+        here = placed[at_index]
+        parts.append(
+            select(literal(index).label("part"), people.c.course_id, here.c.area_id, here.c.level, here.c.way,
+                   func.count().label("people"))
+            .join(here, here.c.person_id == people.c.person_id)
+            .where(here.c.level > NOT_STARTED)
+            .group_by(people.c.course_id, here.c.area_id, here.c.level, here.c.way)
+        )
+    for index, (start, end) in enumerate(move_indexes):
+        first, second = placed[start], placed[end]
+        moved = (
+            select(people.c.person_id, people.c.course_id, second.c.area_id)
+            .join(second, second.c.person_id == people.c.person_id)
+            .outerjoin(first, and_(first.c.person_id == second.c.person_id, first.c.area_id == second.c.area_id))
+            .where(second.c.level > func.coalesce(first.c.level, NOT_STARTED))
+            .cte(f"moved_up_{index}")
+        )
+        part = literal(len(date_indexes) + index)
+        parts.append(select(part, moved.c.course_id, moved.c.area_id, literal(NOT_STARTED), literal(UP), func.count())
+                     .group_by(moved.c.course_id, moved.c.area_id))
+        parts.append(select(part, moved.c.course_id, literal(ANY_AREA), literal(NOT_STARTED), literal(UP),
+                            func.count(moved.c.person_id.distinct()))
+                     .group_by(moved.c.course_id))
+    if count_sizes:
+        parts.append(select(literal(len(date_indexes) + len(move_indexes)), people.c.course_id, literal(ANY_AREA),
+                            literal(NOT_STARTED), literal(WAY_NONE), func.count()).group_by(people.c.course_id))
+    return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
 def count_map(path: PathModel, organisation_id: int, population: Population, at: datetime) -> dict:
