@@ -109,13 +109,13 @@ def protect(network: Network, *, force_hidden: Iterable[Hashable] = ()) -> Netwo
     nodes = network.nodes()
     order = list(nodes)
     position = {node: index for index, node in enumerate(order)}
-    # Hiding a figure changes only its two nodes (it was hidden at one of them): every node before both was found
-    # needing nothing and still needs nothing, so the next search starts at the earlier of the two and finds the
-    # same node a search from the first would, without reading the nodes before it again.
-    start = 0
+    # Hiding a figure changes only its two nodes: a node found needing nothing still needs nothing until a figure
+    # of its own is hidden. So only the nodes not read since (`unread`, by position) are read again, in order: the
+    # first of them that needs a partner is the first node that does, as a search of every node would find.
+    unread = set(range(len(order)))
     safe: set = set()  # what find_pinned found could take another value: hiding more keeps it so
     while True:
-        partner = _partner_lines(network, nodes, order, start)
+        partner = _partner_lines(network, nodes, order, unread)
         if partner is None:
             pinned = find_pinned(network, first_only=True, safe=safe)
             if not pinned:
@@ -123,7 +123,7 @@ def protect(network: Network, *, force_hidden: Iterable[Hashable] = ()) -> Netwo
             partner = _hide_near(network, nodes, pinned[0])
             if partner is None:
                 raise TableWithheld(f"figure {pinned[0].key!r} cannot be protected")
-        start = min(position[partner.tail], position[partner.head])
+        unread.update((position[partner.tail], position[partner.head]))
 
 
 def _choose(candidates: list[Figure]) -> Figure | None:
@@ -141,11 +141,12 @@ _SHOWN_SUPPRESSED = frozenset((SMALL, HIDDEN))  # suppressed where a published f
 # (_partner_lines tests this of every figure at every node, once per figure it hides: a set, not two properties)
 
 
-def _partner_lines(network: Network, nodes, order: list, start: int) -> Figure | None:
-    """Hide one more figure at the first node (of `order`, from `start`) whose suppressed figures are too few or
-    describe too few people; the figure hidden, or None."""
-    for node in itertools.islice(order, start, None):
-        incident = nodes[node]
+def _partner_lines(network: Network, nodes, order: list, unread: set) -> Figure | None:
+    """Hide one more figure at the first node (of `order`, among the positions `unread`, which are taken out as they
+    are read) whose suppressed figures are too few or describe too few people; the figure hidden, or None."""
+    for index in sorted(unread):
+        unread.discard(index)
+        incident = nodes[order[index]]
         # Links never shown are left to the exact audit: worked out, they may be 0 or at least 5 (find_pinned).
         suppressed = [(figure, sign) for figure, sign in incident if figure.state in _SHOWN_SUPPRESSED]
         if not suppressed:
@@ -197,7 +198,9 @@ def find_pinned(network: Network, *, first_only: bool = False, safe: set | None 
     could take another value still can.
     """
     safe = set() if safe is None else safe
-    hidden = sorted((figure.key for figure in network.figures.values() if figure.state == HIDDEN), key=str)
+    # In the network's order, not sorted: whether any world allows another value does not depend on which is tried
+    # first.
+    hidden = [figure.key for figure in network.figures.values() if figure.state == HIDDEN]
     relaxed = {key: RELAXED for key in hidden}
     worlds = [{}] + [{key: network.figures[key].value == 0} for key in hidden]
     # The true values meet every bound of the relaxed world and of the true-side world ({}): in those two, another
