@@ -31,7 +31,10 @@ from app.tenancy.models import Person
 
 @dataclass(frozen=True)
 class ActivitySource:
-    """Events one feature contributes: `events(organisation_id)` selects person_id, occurred_at, measure."""
+    """Events one feature contributes: `events(organisation_id)` selects person_id, occurred_at, measure.
+
+    `events` only builds a statement, from its argument alone: it may run in a worker thread, with no request, app
+    context or session (start_activity). `labels` runs in the request and may read."""
 
     key: str
     events: Callable[[int], Select]
