@@ -11,7 +11,9 @@ expires after REGISTRATION_CACHE_SECONDS, so that a change made in SQL by hand, 
 that could not be replaced (Redis out of reach at the commit), holds within that time.
 
 What is kept is column values, never an ORM object: each request gets objects of its own, attached to its session
-without a query, so lazy loads and writes through them work as through objects it read itself.
+without a query, so lazy loads and writes through them work as through objects it read itself; a login, which only
+reads the registration's columns, gets its object outside the session (attaching one cost a login more than the rest
+of its reading).
 """
 from __future__ import annotations
 
@@ -38,10 +40,13 @@ _CACHED_TABLES = frozenset(model.__table__.name for model in _CACHED_MODELS)
 MAX_KEPT = 10_000
 
 
-def kept_rows(lookup_key: tuple, read: Callable[[], tuple]) -> tuple:
+def kept_rows(lookup_key: tuple, read: Callable[[], tuple], *, attach: bool = True) -> tuple:
     """`read()`'s registration and deployment rows (None where it found none), from this process's copy while the
     version of registrations is the one the copy was read under. Only lookups that found every row are kept: a miss
-    (an unknown LMS, a new site) is read again each time."""
+    (an unknown LMS, a new site) is read again each time.
+
+    attach=False, for a caller that only reads the rows' columns (a login): a copy from this process's copy is left
+    out of the request's session, so a request that asks the database nothing starts no transaction to end."""
     kept = current_app.extensions.setdefault(_KEPT, {})
     try:
         version = current_version()
@@ -50,7 +55,8 @@ def kept_rows(lookup_key: tuple, read: Callable[[], tuple]) -> tuple:
         return read()
     entry = kept.get(lookup_key)
     if entry is not None and entry[0] == version and entry[1] > time.monotonic():
-        return tuple(_attached(model, values) for model, values in entry[2])
+        copy_of = _attached if attach else _detached
+        return tuple(copy_of(model, values) for model, values in entry[2])
     rows = read()
     if all(row is not None for row in rows):
         snapshots = tuple(_column_values(row) for row in rows)
@@ -88,10 +94,16 @@ def _attached(model, values: dict):
         [values[mapper.get_property_by_column(column).key] for column in mapper.primary_key]))
     if present is not None:
         return present
-    row = mapper.class_manager.new_instance()
-    row.__dict__.update({key: _own_copy(value) for key, value in values.items()})
-    make_transient_to_detached(row)  # as if loaded, then detached: no pending changes, nothing to INSERT
+    row = _detached(model, values)  # as if loaded, then detached: no pending changes, nothing to INSERT
     session.add(row)
+    return row
+
+
+def _detached(model, values: dict):
+    """An object with these column values in no session: its columns read as usual, a relationship cannot load."""
+    row = model.__mapper__.class_manager.new_instance()
+    row.__dict__.update({key: _own_copy(value) for key, value in values.items()})
+    make_transient_to_detached(row)
     return row
 
 

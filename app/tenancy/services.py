@@ -57,8 +57,10 @@ def find_registration(issuer: str, client_id: str) -> Registration | None:
 
 
 def registration_for_login(issuer: str, client_id: str) -> Registration | None:
-    """The registration a login names, from this process's copy while no registration has changed since."""
-    return kept_rows(("registration", issuer, client_id), lambda: (find_registration(issuer, client_id),))[0]
+    """The registration a login names, from this process's copy while no registration has changed since (outside
+    the request's session: a login reads its columns only)."""
+    return kept_rows(("registration", issuer, client_id), lambda: (find_registration(issuer, client_id),),
+                     attach=False)[0]
 
 
 def find_registration_with_deployment(

@@ -72,8 +72,12 @@ def test_a_second_login_reads_its_registration_with_no_statement(app, world, sha
         registration_for_login(issuer, client_id)
 
     with another_request(app), counted_queries() as statements:
-        assert registration_for_login(issuer, client_id).id == world.registration.id
+        registration = registration_for_login(issuer, client_id)
+        assert (registration.id, registration.auth_login_url) == (world.registration.id,
+                                                                  world.registration.auth_login_url)
         assert statements_reading_registrations(statements) == []
+        # A login only reads columns: its copy stays out of the session (nothing for the session to track or end).
+        assert registration not in db.session
 
 
 def test_disabling_a_registration_holds_from_the_next_launch_on(app, world, shared_cache_backend):
