@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, has_request_context, request, url_for
+from flask_babel import get_locale
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 ENTRIES = "navigation_entries"
 NAVIGATOR = "navigation_navigator"
 LINKS = "navigation_links"
+LABELS = "navigation_labels"
 
 # The groups of the header, in their order: the person's own pages, their course's, their organisation's.
 LEARNER, COURSE, ORGANISATION = "learner", "course", "organisation"
@@ -36,7 +38,7 @@ def _no_values(launch) -> dict:
 
 @dataclass(frozen=True)
 class NavEntry:
-    """One page in the header. `label` is a lazy translation (flask_babel.lazy_gettext), read at each page."""
+    """One page in the header. `label` is a lazy translation (flask_babel.lazy_gettext), read once per language."""
 
     endpoint: str
     label: Any
@@ -74,6 +76,7 @@ def register_navigation(app, *entries: NavEntry) -> None:
         if entry.home and any(known.home for known in registered):
             raise ValueError(f"navigation entry {entry.endpoint}: another entry is already the home page")
         registered.append(entry)
+    app.extensions.pop(LABELS, None)  # translated again, with the new entry's
 
 
 def navigating_launch():
@@ -102,21 +105,33 @@ def navigation_links() -> list[NavLink]:
         return []
     entries = sorted(current_app.extensions.get(ENTRIES, []), key=lambda entry: (GROUPS.index(entry.group),
                                                                                    entry.order))
+    labels = _labels_in(str(get_locale()))
     try:
-        return [_link(entry, launch) for entry in entries if entry.shown(launch)]
+        return [_link(entry, launch, labels[entry.endpoint]) for entry in entries if entry.shown(launch)]
     except SQLAlchemyError:
         log.warning("navigation left out: the database did not answer", exc_info=True)
         return []
 
 
-def _link(entry: NavEntry, launch) -> NavLink:
+def _labels_in(locale: str) -> dict[str, str]:
+    """Endpoint → its entry's label in this locale, translated once per process and language: every page has the
+    header, and a lazy translation read through Flask-Babel cost a third of building its links."""
+    by_locale = current_app.extensions.setdefault(LABELS, {})
+    labels = by_locale.get(locale)
+    if labels is None:
+        labels = by_locale[locale] = {entry.endpoint: str(entry.label)
+                                      for entry in current_app.extensions.get(ENTRIES, [])}
+    return labels
+
+
+def _link(entry: NavEntry, launch, label: str) -> NavLink:
     if request.endpoint == entry.endpoint:
         current = "page"
     elif request.endpoint in entry.within:
         current = "true"
     else:
         current = None
-    return NavLink(str(entry.label), _url(entry.endpoint, entry.url_values(launch)), entry.group, current,
+    return NavLink(label, _url(entry.endpoint, entry.url_values(launch)), entry.group, current,
                    entry.endpoint)
 
 

@@ -3,12 +3,14 @@ learner's state in them.
 
 Built here, once per page, rather than by template macros: the map is up to 40 cells, and a macro call, a
 translation and a url_for per cell and module made it a third of the path page's time (bench/profile_launch.py).
-Every label is translated once per page and every module link comes from one url_for.
+Every label is translated once per language for the process and every module link comes from one url_for.
 """
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.learning.content.model import Module, PathModel
@@ -47,11 +49,26 @@ class MapRow:
     cells: tuple[MapCell, ...]
 
 
+@dataclass(frozen=True)
+class _MapWords:
+    cells: dict[str, str]  # a cell's kind → what it says
+    completed: str
+    in_progress: str
+
+
+@lru_cache(maxsize=64)
+def _map_words_in(locale: str) -> _MapWords:
+    """The map's words in the request's language (`locale`), translated once per process and language, not once per
+    page: the same on every page in that language (read, never changed)."""
+    return _MapWords(cells={"none": _("Not a level of this area"), "reached": _("Reached"),
+                            "next": _("Your next level"), "later": _("Later")},
+                     completed=_("completed"), in_progress=_("in progress"))
+
+
 def path_map(path: PathModel, learner: LearnerPath, opened: Mapping[str, bool], locale: str) -> list[MapRow]:
     """The map's rows for this learner: `opened` is module id → completed? for each module they opened."""
-    labels = {"none": _("Not a level of this area"), "reached": _("Reached"), "next": _("Your next level"),
-              "later": _("Later")}
-    completed, in_progress = _("completed"), _("in progress")
+    words = _map_words_in(str(get_locale()))
+    labels, completed, in_progress = words.cells, words.completed, words.in_progress
     recommended_id = learner.recommendation.module.id if learner.recommendation else None
     link = url_for("learning.module", module_id=_MODULE_ID_STAND_IN)
     level_labels = [(level, level.localised(locale)) for level in path.levels]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app.learning.content.model import Area, Level, Module, PathModel
-from app.learning.models import SelfAssessment
-from app.learning.self_assessment import latest_self_assessment, self_rated_level
+from app.learning.path_reads import TakenSelfAssessment
+from app.learning.self_assessment import self_rated_level
 
 
 @dataclass(frozen=True)
@@ -74,17 +74,18 @@ class Recommendation:
 class LearnerPath:
     """What the path page shows: the latest self-assessment, the placement per area, the module to do next."""
 
-    assessment: SelfAssessment | None
+    assessment: TakenSelfAssessment | None
     placements: list[Placement]
     recommendation: Recommendation | None
 
 
 def learner_path(
-    path: PathModel, organisation_id: int, person_id: int, completed_module_ids: Collection[str]
+    path: PathModel, organisation_id: int, person_id: int, *, assessment: TakenSelfAssessment | None,
+    completed_module_ids: Collection[str]
 ) -> LearnerPath:
-    """The person's path; no recommendation before their first self-assessment (the page asks for it instead)."""
-    assessment = latest_self_assessment(organisation_id, person_id)
-    ratings = {rating.statement_id: rating.rating for rating in assessment.ratings} if assessment else {}
+    """The person's path from their latest self-assessment (app.learning.path_reads); no recommendation before their
+    first (the page asks for it instead)."""
+    ratings = assessment.ratings if assessment else {}
     placements = place(path, ratings, completed_module_ids, demonstrated_levels(organisation_id, person_id))
     recommendation = recommend(path, placements, completed_module_ids) if assessment else None
     return LearnerPath(assessment, placements, recommendation)

@@ -15,7 +15,7 @@ from functools import cache
 from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import Integer, Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 
 from app.clock import as_utc
 from app.errors import AppError
@@ -63,23 +63,9 @@ def progress_by_module(organisation_id: int, person_id: int) -> dict[str, Module
 
 @cache
 def _progress_of_person() -> Select:
-    """Built once: the path page runs it on every launch, and building it cost more than running it."""
+    """Built once: building it cost more than running it (the learner view and merging people read it)."""
     return scoped(ModuleProgress, bindparam("organisation_id")).where(
         ModuleProgress.person_id == bindparam("person_id"))
-
-
-def opened_modules(organisation_id: int, person_id: int) -> dict[str, bool]:
-    """Module id → completed? for every module the person opened: all the path page reads of their progress.
-
-    Two columns, not ModuleProgress objects: the page opens every launch, and loading ORM entities costs their row
-    processor on every query."""
-    rows = db.session.execute(_OPENED_MODULES, {"organisation_id": organisation_id, "person_id": person_id})
-    return {module_id: completed_at is not None for module_id, completed_at in rows}
-
-
-_OPENED_MODULES = select(ModuleProgress.module_id, ModuleProgress.completed_at).where(
-    ModuleProgress.organisation_id == bindparam("organisation_id", type_=Integer),
-    ModuleProgress.person_id == bindparam("person_id", type_=Integer))
 
 
 def completed_module_ids(organisation_id: int, person_id: int) -> frozenset[str]:

@@ -12,6 +12,7 @@ from app.learning.content.model import Module, Section
 from app.learning.landing import module_entry
 from app.learning.path_map import path_map
 from app.learning.path_progress import path_progress
+from app.learning.path_reads import path_reads
 from app.learning.placement import learner_path
 from app.learning.progress import (
     RestartRefused,
@@ -19,7 +20,6 @@ from app.learning.progress import (
     answer_activity,
     complete_section,
     find_progress,
-    opened_modules,
     restart_time,
     see_summary,
     start_new_attempt,
@@ -40,12 +40,13 @@ def home():
     per area."""
     launch = current_launch()
     path = path_model()
-    opened = opened_modules(launch.organisation_id, launch.person_id)
-    completed = frozenset(module_id for module_id, done in opened.items() if done)
-    learner = learner_path(path, launch.organisation_id, launch.person_id, completed_module_ids=completed)
+    reads = path_reads(launch.organisation_id, launch.person_id)
+    completed = reads.completed_module_ids
+    learner = learner_path(path, launch.organisation_id, launch.person_id, assessment=reads.assessment,
+                           completed_module_ids=completed)
     return render_template("learning/home.html", launch=launch, path=path, learner=learner, title=_("Your path"),
-                           opened=opened, completed_module_ids=completed, overall=path_progress(path, completed),
-                           map_rows=path_map(path, learner, opened, current_language()))
+                           opened=reads.opened, completed_module_ids=completed, overall=path_progress(path, completed),
+                           map_rows=path_map(path, learner, reads.opened, current_language()))
 
 
 @bp.get("/start")

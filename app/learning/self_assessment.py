@@ -70,7 +70,8 @@ def latest_self_assessment(organisation_id: int, person_id: int) -> SelfAssessme
 
 @cache
 def _latest_self_assessment() -> Select:
-    """Built once: the path page runs it on every launch, and building it cost more than running it."""
+    """Built once: building it cost more than running it. (The path page reads the same taking in
+    app.learning.path_reads, with the person's modules.)"""
     return (
         scoped(SelfAssessment, bindparam("organisation_id"))
         .where(SelfAssessment.person_id == bindparam("person_id"))
