@@ -70,87 +70,126 @@ def _path_tables(path: PathModel) -> tuple:
 
 
 def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str = "placed", *,
-                  unstored: bool | None = None, as_cte: bool = False):
+                  unstored: bool | None = None):
     """Subquery: person_id, area_id, level (order), way for the people and areas that anything places at `at` (a
+    self-assessment, completed modules or a demonstrated badge); everyone else in every area is not started
+    (placed_levels_at, for one date)."""
+    placed = placed_levels_at(path, organisation_id, [at], f"{name}_at", unstored=unstored).subquery(f"{name}_at")
+    return select(placed.c.person_id, placed.c.area_id, placed.c.level_0.label("level"),
+                  placed.c.way_0.label("way")).subquery(name)
+
+
+def placed_levels_at(path: PathModel, organisation_id: int, dates: list, name: str = "placed", *,
+                     unstored: bool | None = None):
+    """Select: person_id, area_id and, for the i-th of `dates` (in increasing order), `level_<i>` (order; 0 = not
+    started) and `way_<i>`, for the people and areas that anything places at one of the dates at least (a
     self-assessment, completed modules or a demonstrated badge); everyone else in every area is not started.
 
     Sparse on purpose: a map of 5,000 people reads and groups only the placements that exist, and the people who
-    stand nowhere are counted as their groups' size minus the placed (count_dates). `unstored`: whether some
-    taking lacks stored levels for the path as it is now (any_unstored_takings; asked when not given). `as_cte`:
-    a CTE, for a statement that reads the placements at one date twice (a map and a movement).
+    stand nowhere are counted as their groups' size minus the placed (count_dates). One pass for all the dates:
+    each taking, completed module and badge is read once and counted at every date it stands at, and a person's
+    levels at two dates sit in one row, so a movement compares columns instead of joining two placements (one
+    placement per date read the same rows once per date). `unstored`: whether some taking lacks stored levels for
+    the path as it is now (any_unstored_takings; asked when not given).
     """
     module_steps, demonstrated_badges = _path_tables(path)
-    latest = (
-        select(
-            SelfAssessment.person_id, SelfAssessment.id.label("assessment_id"), SelfAssessment.levels_fingerprint,
-            func.row_number().over(partition_by=SelfAssessment.person_id,
-                                   order_by=(SelfAssessment.taken_at.desc(), SelfAssessment.id.desc())).label("rank"),
-        )
-        .where(SelfAssessment.organisation_id == organisation_id, SelfAssessment.taken_at < at)
-        .cte(f"{name}_latest")
+    first, last = dates[0], dates[-1]
+    # Each taking with when the person took the next one: it is their latest at the dates after it, up to that one.
+    # One window over the takings serves every date.
+    takings = (
+        select(SelfAssessment.person_id, SelfAssessment.id.label("assessment_id"), SelfAssessment.levels_fingerprint,
+               SelfAssessment.taken_at,
+               func.lead(SelfAssessment.taken_at).over(partition_by=SelfAssessment.person_id,
+                                                       order_by=(SelfAssessment.taken_at, SelfAssessment.id))
+               .label("next_taken_at"))
+        .where(SelfAssessment.organisation_id == organisation_id, SelfAssessment.taken_at < last)
+        .cte(f"{name}_takings")
     )
+    latest_at_some_date = or_(takings.c.next_taken_at.is_(None), takings.c.next_taken_at >= first)
     # Most takings have their levels stored (app.learning.models.SelfRatedLevel) for the path as it is now: read them.
     fingerprint = ladder_fingerprint(path)
     self_rated = (
-        select(latest.c.person_id, SelfRatedLevel.area_id, SelfRatedLevel.level_order.label("level"))
-        .join(SelfRatedLevel, SelfRatedLevel.self_assessment_id == latest.c.assessment_id)
-        .where(latest.c.rank == 1, latest.c.levels_fingerprint == fingerprint)
+        select(takings.c.person_id, SelfRatedLevel.area_id, SelfRatedLevel.level_order.label("level"),
+               takings.c.taken_at, takings.c.next_taken_at)
+        .join(SelfRatedLevel, SelfRatedLevel.self_assessment_id == takings.c.assessment_id)
+        .where(latest_at_some_date, takings.c.levels_fingerprint == fingerprint)
     )
     # The others (saved before levels were stored, or before a content change) are worked out from their ratings;
     # when there are none, that part is left out (building and binding it costs more than asking).
     if unstored is None:
         unstored = any_unstored_takings(path, organisation_id)
     if unstored:
-        self_rated = union_all(self_rated, _rated_levels(path, latest, fingerprint))
+        self_rated = union_all(self_rated, _rated_levels(path, takings, latest_at_some_date, fingerprint))
     self_rated = self_rated.subquery("self_rated")
+    # Per step (area and level), how many of its modules were completed before each date: a step done at any date is
+    # done at the last one (a completion is never taken back), so only those are kept.
     done_steps = (
-        select(ModuleProgress.person_id, module_steps.c.area_id, module_steps.c.level_order)
+        select(ModuleProgress.person_id, module_steps.c.area_id, module_steps.c.level_order, module_steps.c.needed,
+               *(func.sum(case((ModuleProgress.completed_at < at, 1), else_=0)).label(f"done_{index}")
+                 for index, at in enumerate(dates)))
         .join(module_steps, module_steps.c.module_id == ModuleProgress.module_id)
         .where(ModuleProgress.organisation_id == organisation_id, ModuleProgress.completed_at.is_not(None),
-               ModuleProgress.completed_at < at)
+               ModuleProgress.completed_at < last)
         .group_by(ModuleProgress.person_id, module_steps.c.area_id, module_steps.c.level_order, module_steps.c.needed)
         .having(func.count() >= module_steps.c.needed)
         .subquery("done_steps")
     )
     completed = (
-        select(done_steps.c.person_id, done_steps.c.area_id, func.max(done_steps.c.level_order).label("level"))
+        select(done_steps.c.person_id, done_steps.c.area_id,
+               *(func.max(case((done_steps.c[f"done_{index}"] >= done_steps.c.needed, done_steps.c.level_order),
+                                else_=NOT_STARTED)).label(f"level_{index}") for index in range(len(dates))))
         .group_by(done_steps.c.person_id, done_steps.c.area_id)
         .subquery("completed")
     )
+
+    def held(at):
+        return and_(BadgeAward.awarded_at < at, or_(BadgeAward.revoked_at.is_(None), BadgeAward.revoked_at >= at))
+
     shown = (
         select(BadgeAward.person_id, demonstrated_badges.c.area_id,
-               func.max(demonstrated_badges.c.level_order).label("level"))
+               *(func.max(case((held(at), demonstrated_badges.c.level_order), else_=NOT_STARTED))
+                 .label(f"level_{index}") for index, at in enumerate(dates)))
         .join(demonstrated_badges, demonstrated_badges.c.badge_id == BadgeAward.badge_id)
-        .where(BadgeAward.organisation_id == organisation_id, BadgeAward.awarded_at < at,
-               or_(BadgeAward.revoked_at.is_(None), BadgeAward.revoked_at >= at))
+        .where(BadgeAward.organisation_id == organisation_id, BadgeAward.awarded_at < last,
+               or_(BadgeAward.revoked_at.is_(None), BadgeAward.revoked_at >= first))
         .group_by(BadgeAward.person_id, demonstrated_badges.c.area_id)
         .subquery("shown")
     )
     zero = literal(NOT_STARTED)
+    nothing = [zero] * len(dates)  # a source's levels at the dates: the others' are 0 in its rows
+    self_levels = [
+        case((and_(self_rated.c.taken_at < at,
+                   or_(self_rated.c.next_taken_at.is_(None), self_rated.c.next_taken_at >= at)), self_rated.c.level),
+             else_=zero)
+        for at in dates
+    ]
     sources = union_all(
-        select(self_rated.c.person_id, self_rated.c.area_id, self_rated.c.level.label("self_level"),
-               zero.label("done_level"), zero.label("shown_level")),
-        select(completed.c.person_id, completed.c.area_id, zero, completed.c.level, zero),
-        select(shown.c.person_id, shown.c.area_id, zero, zero, shown.c.level),
+        select(self_rated.c.person_id, self_rated.c.area_id,
+               *(level.label(f"self_{index}") for index, level in enumerate(self_levels)),
+               *(zero.label(f"done_{index}") for index in range(len(dates))),
+               *(zero.label(f"shown_{index}") for index in range(len(dates)))),
+        select(completed.c.person_id, completed.c.area_id, *nothing,
+               *(completed.c[f"level_{index}"] for index in range(len(dates))), *nothing),
+        select(shown.c.person_id, shown.c.area_id, *nothing, *nothing,
+               *(shown.c[f"level_{index}"] for index in range(len(dates)))),
     ).subquery("placement_sources")
-    self_level, done_level, shown_level = (
-        func.max(sources.c.self_level), func.max(sources.c.done_level), func.max(sources.c.shown_level),
-    )
-    higher = case((done_level > self_level, done_level), else_=self_level)
-    level = case((shown_level > higher, shown_level), else_=higher)
-    # How the level was reached, as Placement.by_demonstration and by_completion say it for one person.
-    way = case(
-        (level == NOT_STARTED, literal(WAY_NONE)),
-        (shown_level >= level, literal(WAY_BADGE)),
-        (done_level > self_level, literal(WAY_MODULES)),
-        else_=literal(WAY_SELF),
-    )
+    columns = []
+    for index in range(len(dates)):
+        self_level, done_level, shown_level = (func.max(sources.c[f"self_{index}"]),
+                                               func.max(sources.c[f"done_{index}"]),
+                                               func.max(sources.c[f"shown_{index}"]))
+        higher = case((done_level > self_level, done_level), else_=self_level)
+        level = case((shown_level > higher, shown_level), else_=higher)
+        # How the level was reached, as Placement.by_demonstration and by_completion say it for one person.
+        way = case(
+            (level == NOT_STARTED, literal(WAY_NONE)),
+            (shown_level >= level, literal(WAY_BADGE)),
+            (done_level > self_level, literal(WAY_MODULES)),
+            else_=literal(WAY_SELF),
+        )
+        columns += [level.label(f"level_{index}"), way.label(f"way_{index}")]
     # Computed in the grouped select itself, like the self-rated level above.
-    placed = (
-        select(sources.c.person_id, sources.c.area_id, level.label("level"), way.label("way"))
-        .group_by(sources.c.person_id, sources.c.area_id)
-    )
-    return placed.cte(name) if as_cte else placed.subquery(name)
+    return select(sources.c.person_id, sources.c.area_id, *columns).group_by(sources.c.person_id, sources.c.area_id)
 
 
 def any_unstored_takings(path: PathModel, organisation_id: int) -> bool:
@@ -166,18 +205,18 @@ def _unstored_statement(fingerprint: str):
         SelfAssessment.organisation_id == bindparam("organisation_id"), unstored).exists())
 
 
-def _rated_levels(path: PathModel, latest, fingerprint: str):
-    """person_id, area_id, level of the latest takings (in `latest`) whose levels are not stored for the path as it
-    is now, worked out from their ratings in SQL."""
+def _rated_levels(path: PathModel, takings, latest_at_some_date, fingerprint: str):
+    """person_id, area_id, level, taken_at, next_taken_at of the takings (placed_levels_at's `takings`, the latest at
+    some date) whose levels are not stored for the path as it is now, worked out from their ratings in SQL."""
     levels = sorted(path.levels, key=lambda level: level.order)
     statements = _literal_rows(
         "path_statements", [("statement_id", String), ("area_id", String), ("level_order", Integer)],
         [(statement.id, area.id, level.order) for area in path.areas for level in levels
          for statement in area.statements_at(level.id)],
     )
-    # Per person and area, how many statements of each level their latest self-assessment rates "on my own" or
-    # higher (one grouped pass over the ratings); then, per area, the levels in order: the level reached is the last
-    # one before the first level short of its statements (levels without statements are no step).
+    # Per taking and area, how many statements of each level it rates "on my own" or higher (one grouped pass over
+    # the ratings); then, per area, the levels in order: the level reached is the last one before the first level
+    # short of its statements (levels without statements are no step).
     ladders = {area.id: [(level.order, len(area.statements_at(level.id))) for level in levels
                          if area.statements_at(level.id)] for area in path.areas}
     step_orders = sorted({order for ladder in ladders.values() for order, _needed in ladder})
@@ -193,15 +232,16 @@ def _rated_levels(path: PathModel, latest, fingerprint: str):
     # The level is computed in the grouped select itself: a plain projection over it would be pulled up by the
     # planner and the CASE copied into every expression that reads the level.
     return (
-        select(latest.c.person_id, statements.c.area_id, case(
+        select(takings.c.person_id, statements.c.area_id, case(
             *((statements.c.area_id == area_id, reached(ladder)) for area_id, ladder in ladders.items() if ladder),
             else_=literal(NOT_STARTED),
-        ).label("level"))
-        .join(SelfRating, SelfRating.self_assessment_id == latest.c.assessment_id)
+        ).label("level"), takings.c.taken_at, takings.c.next_taken_at)
+        .join(SelfRating, SelfRating.self_assessment_id == takings.c.assessment_id)
         .join(statements, statements.c.statement_id == SelfRating.statement_id)
-        .where(latest.c.rank == 1, SelfRating.rating >= ON_MY_OWN,
-               or_(latest.c.levels_fingerprint.is_(None), latest.c.levels_fingerprint != fingerprint))
-        .group_by(latest.c.person_id, statements.c.area_id)
+        .where(latest_at_some_date, SelfRating.rating >= ON_MY_OWN,
+               or_(takings.c.levels_fingerprint.is_(None), takings.c.levels_fingerprint != fingerprint))
+        .group_by(takings.c.assessment_id, takings.c.person_id, takings.c.taken_at, takings.c.next_taken_at,
+                  statements.c.area_id)
     )
 
 
@@ -242,12 +282,12 @@ def count_placements(path: PathModel, organisation_id: int, population: Populati
 def count_dates(path: PathModel, organisation_id: int, population: Population, dates: list[datetime],
                 moves: list[tuple[datetime, datetime]] = ()) -> tuple[dict, dict]:
     """The counts behind the maps at `dates` and the movements between the pairs of dates in `moves`, in one
-    statement that places everyone once per date.
+    statement that places everyone at all the dates in one pass (placed_levels_at).
 
     Maps: date → {(course_id, area_id, level order, way): people}, from one aggregation of those placed somewhere;
     the rest of each course (its size minus them) is not started. Movements: (start, end) → [(course_id, area_id
     or ANY_AREA, people who moved up)]: someone moved up in an area only if something places them there at the
-    later date, so the sparse placements suffice, joined as they stand.
+    later date, so the sparse placements suffice, their levels at the two dates side by side.
     """
     counts, movements, _sizes = _count_dates(path, organisation_id, population.people, dates, moves,
                                              population.course_sizes)
@@ -325,26 +365,25 @@ def _dates_statement(path: PathModel, organisation_id, counted, needed: list, sh
     (`shape`'s indexes into the dates `needed`), one per move, then (when `shape` says so) the courses' sizes."""
     _needed_count, date_indexes, move_indexes, unstored, count_sizes = shape
     people = counted.cte("counted_people")  # not "people": the table it reads
-    shared = len(date_indexes) + 2 * len(move_indexes) > len(needed)  # some date's placements are read twice
-    placed = [placed_levels(path, organisation_id, at, f"placed_{index}", unstored=unstored, as_cte=shared)
-              for index, at in enumerate(needed)]
+    placements = placed_levels_at(path, organisation_id, needed, unstored=unstored).subquery("placements")
+    placed = (  # with each person's course: read once per date and once per move
+        select(people.c.course_id, placements)
+        .join_from(people, placements, placements.c.person_id == people.c.person_id)
+        .cte("placed")
+    )
     parts = []
     for index, at_index in enumerate(date_indexes):
-        here = placed[at_index]
+        level, way = placed.c[f"level_{at_index}"], placed.c[f"way_{at_index}"]
         parts.append(
-            select(literal(index).label("part"), people.c.course_id, here.c.area_id, here.c.level, here.c.way,
+            select(literal(index).label("part"), placed.c.course_id, placed.c.area_id, level, way,
                    func.count().label("people"))
-            .join(here, here.c.person_id == people.c.person_id)
-            .where(here.c.level > NOT_STARTED)
-            .group_by(people.c.course_id, here.c.area_id, here.c.level, here.c.way)
+            .where(level > NOT_STARTED)
+            .group_by(placed.c.course_id, placed.c.area_id, level, way)
         )
     for index, (start, end) in enumerate(move_indexes):
-        first, second = placed[start], placed[end]
         moved = (
-            select(people.c.person_id, people.c.course_id, second.c.area_id)
-            .join(second, second.c.person_id == people.c.person_id)
-            .outerjoin(first, and_(first.c.person_id == second.c.person_id, first.c.area_id == second.c.area_id))
-            .where(second.c.level > func.coalesce(first.c.level, NOT_STARTED))
+            select(placed.c.person_id, placed.c.course_id, placed.c.area_id)
+            .where(placed.c[f"level_{end}"] > placed.c[f"level_{start}"])
             .cte(f"moved_up_{index}")
         )
         part = literal(len(date_indexes) + index)
