@@ -129,10 +129,12 @@ def protect(network: Network, *, force_hidden: Iterable[Hashable] = ()) -> Netwo
 def _choose(candidates: list[Figure]) -> Figure | None:
     """The figure whose hiding costs the reader least: the smallest shown one of at least 5, else a shown 0."""
     shown = [figure for figure in candidates if figure.state == PUBLISHED and not figure.fixed]
-    # min, not sorted()[0]: the same figure (the first of the least), without sorting every candidate.
+    # min, not sorted()[0]: the same figure (the first of the least), without sorting every candidate; the keys are
+    # written out only for the figures of the least value (the first test of every node, and most candidates).
     nonzero = [figure for figure in shown if figure.value > 0]
     if nonzero:
-        return min(nonzero, key=lambda figure: (figure.value, str(figure.key)))
+        least = min(figure.value for figure in nonzero)
+        return min((figure for figure in nonzero if figure.value == least), key=lambda figure: str(figure.key))
     zeros = [figure for figure in shown if figure.value == 0]
     return min(zeros, key=lambda figure: str(figure.key)) if zeros else None
 
@@ -169,18 +171,17 @@ def _partner_lines(network: Network, nodes, order: list, unread: set) -> Figure 
 
 def _hide_near(network: Network, nodes, pinned: Figure) -> Figure | None:
     """Hide a shown figure next to a pinned one; failing that, next to any suppressed figure: the one hidden."""
-    for around in ([pinned], [figure for figure in network.figures.values() if figure.suppressed]):
-        candidates = [
-            neighbour
-            for figure in around
-            for node in (figure.tail, figure.head)
-            for neighbour, _ in nodes[node]
-        ]
-        partner = _choose(candidates)
-        if partner is not None:
-            partner.state = HIDDEN
-            return partner
-    return None
+    partner = _choose(_neighbours(nodes, [pinned]))
+    if partner is None:  # the suppressed figures are gathered only then: most pinned figures have a shown neighbour
+        partner = _choose(_neighbours(nodes, [figure for figure in network.figures.values() if figure.suppressed]))
+    if partner is not None:
+        partner.state = HIDDEN
+    return partner
+
+
+def _neighbours(nodes, figures: list[Figure]) -> list[Figure]:
+    """The figures at the nodes of `figures` (themselves included), in the nodes' order."""
+    return [neighbour for figure in figures for node in (figure.tail, figure.head) for neighbour, _ in nodes[node]]
 
 
 def find_pinned(network: Network, *, first_only: bool = False, safe: set | None = None) -> list[Figure]:
@@ -259,6 +260,8 @@ class _Slack:
         self.valid = True
         self.graph: dict[Hashable, list[tuple[Hashable, Hashable]]] = defaultdict(list)
         for figure in network.figures.values():
+            if figure.state == PUBLISHED:
+                continue  # known exactly in every world, so no slack either way: most of a table, skipped cheaply
             low, high = figure.bounds(world.get(figure.key))
             if not low <= figure.value <= high:
                 self.valid = False  # the truth is outside this world: only a max-flow can tell

@@ -445,16 +445,19 @@ def protect_map(path: PathModel, population: Population, at: datetime, counts: d
     """protected_map from the counts at `at` (count_dates)."""
     group_of = population.group_of_course()
     orders = level_orders(path)
-    by_area = {}
-    for area in path.areas:
-        cells, links = {}, {}
-        for (course_id, area_id, level, way), count in counts.items():
-            if area_id == area.id:
-                key = (group_of[course_id], level)
-                cells[key] = cells.get(key, 0) + count
-                if level != NOT_STARTED:
-                    links[(level, way)] = links.get((level, way), 0) + count
-        by_area[area.id] = protect_counts(population, orders, cells, ways=(possible_ways(path, area), links))
+    # Per area: people per (group, level), and per (level, way) for the organisation's line; one pass over the counts.
+    cells: dict[str, dict] = {area.id: {} for area in path.areas}
+    links: dict[str, dict] = {area.id: {} for area in path.areas}
+    for (course_id, area_id, level, way), count in counts.items():
+        if area_id not in cells:
+            continue
+        key = (group_of[course_id], level)
+        cells[area_id][key] = cells[area_id].get(key, 0) + count
+        if level != NOT_STARTED:
+            links[area_id][(level, way)] = links[area_id].get((level, way), 0) + count
+    by_area = {area.id: protect_counts(population, orders, cells[area.id],
+                                       ways=(possible_ways(path, area), links[area.id]))
+               for area in path.areas}
     return MapTables(at, orders, by_area)
 
 
