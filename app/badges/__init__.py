@@ -125,11 +125,10 @@ def _demonstrated_badges(completed_module_ids=None):
     """The demonstrated badges as the current learner stands with them (templates/badges/_demonstrated.html); the
     path page passes the completed module ids its route read, so they are not read twice."""
     from app.badges.submissions import demonstrated_for
-    from app.learning.content import path_model
     from app.lti.session import current_launch
 
     launch = current_launch()
-    return demonstrated_for(launch.organisation_id, launch.person_id, path_model(), completed_module_ids)
+    return demonstrated_for(launch.organisation_id, launch.person_id, completed_module_ids)
 
 
 def _backpack_panel():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.badges.criteria import rule_modules
+from app.badges.criteria import ModuleGroups, module_groups, rule_modules
 from app.badges.definitions import BadgeCatalogue, BadgeDefinition
 from app.badges.facts import BadgeFacts, badge_facts
 from app.badges.loader import load_badges
@@ -64,3 +64,16 @@ def badges_counting(module_id: str, app=None) -> tuple[BadgeDefinition, ...]:
         cached = app.extensions["badges_by_module"] = (
             catalogue, {module_id: tuple(badges) for module_id, badges in by_module.items()})
     return cached[1].get(module_id, ())
+
+
+def demonstrated_prerequisites(app=None) -> dict[str, ModuleGroups]:
+    """Demonstrated badge id → its prerequisites as module groups against the current path (worked out once per
+    catalogue): the path page asks of every demonstrated badge whether the learner may submit yet."""
+    app = app or current_app._get_current_object()
+    catalogue = badge_catalogue(app)
+    cached = app.extensions.get("demonstrated_prerequisites")
+    if cached is None or cached[0] is not catalogue:
+        path = path_model(app)
+        cached = app.extensions["demonstrated_prerequisites"] = (
+            catalogue, {badge.id: module_groups(badge.prerequisites, path) for badge in catalogue.demonstrated})
+    return cached[1]

@@ -95,6 +95,28 @@ def rule_modules(rule: Rule, path: PathModel) -> tuple[Module, ...]:
                  for module in path.modules_for(area.id, level.id))
 
 
+@dataclass(frozen=True)
+class ModuleGroups:
+    """A rule against one path as sets of module ids, for pages that only ask whether it is met: met once at least
+    `at_least` of the groups are completed whole (rule_progress's answer, without its progress)."""
+
+    groups: tuple[frozenset[str], ...]
+    at_least: int
+
+    def met(self, completed: frozenset[str]) -> bool:
+        return sum(group <= completed for group in self.groups) >= self.at_least
+
+
+def module_groups(rule: Rule, path: PathModel) -> ModuleGroups:
+    """The rule as rule_progress reads it: LEVEL_IN_AREAS, N of its areas' modules at the level; any other rule, all
+    its modules (none: never met, as in _all_of)."""
+    if rule.type == LEVEL_IN_AREAS:
+        return ModuleGroups(tuple(frozenset(module.id for module in path.modules_for(area_id, rule.level))
+                                  for area_id in areas_with_modules_at(path, rule.level)), rule.areas)
+    modules = rule_modules(rule, path)
+    return ModuleGroups((frozenset(module.id for module in modules),) if modules else (), 1)
+
+
 def modules_needed(rule: Rule, path: PathModel) -> tuple[Module, ...]:
     """The fewest modules that meet the rule from nothing done (LEVEL_IN_AREAS: the smallest N areas' modules)."""
     return rule_progress(rule, path, ()).missing

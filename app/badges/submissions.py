@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, or_, select, update
 
 from app.badges.awarding import award_badge
-from app.badges.catalogue import badge_catalogue
+from app.badges.catalogue import badge_catalogue, demonstrated_prerequisites
 from app.badges.criteria import rule_progress
 from app.badges.definitions import REVIEWERS_WITH_PEERS, BadgeDefinition
 from app.badges.evidence_files import MAX_FILES, FileRefused, check_file
@@ -505,16 +505,17 @@ class DemonstratedBadge:
         return self.submission_state or ("open" if self.ready else "locked")
 
 
-def demonstrated_for(organisation_id: int, person_id: int, path: PathModel,
+def demonstrated_for(organisation_id: int, person_id: int,
                      completed: frozenset[str] | None = None) -> list[DemonstratedBadge]:
-    """The demonstrated badges as the person stands with them; `completed` is their completed module ids when the
-    caller has read them already (the path page has)."""
+    """The demonstrated badges as the person stands with them, against the current path; `completed` is their
+    completed module ids when the caller has read them already (the path page has)."""
     if not badge_catalogue().demonstrated:
         return []
     if completed is None:
         completed = completed_module_ids(organisation_id, person_id)
+    prerequisites = demonstrated_prerequisites()
     states = badge_standing(organisation_id, person_id).submission_states
-    return [DemonstratedBadge(badge, rule_progress(badge.prerequisites, path, completed).met, states.get(badge.id))
+    return [DemonstratedBadge(badge, prerequisites[badge.id].met(completed), states.get(badge.id))
             for badge in badge_catalogue().demonstrated]
 
 
