@@ -75,6 +75,16 @@ def as_learner(client, world, clock):
     sign_in(client, make_launch(world, world.learner, [LEARNER_ROLE], now=clock.now()))
 
 
+def path_page_state(client) -> str:
+    """Where the learner stands with the plan's badge, as the path page's panel of demonstrated badges says it."""
+    response = client.get("/")
+    text = {"draft": "Draft saved, not submitted yet.", "submitted": "Submitted: waiting for a reviewer.",
+            "returned": "Returned with feedback: revise and submit again.", "accepted": "Accepted: the badge is yours."}
+    [state] = re.findall(r'data-badge="placement-plan" data-state="(\w+)"', response.get_data(as_text=True))
+    assert text[state] in page(response)
+    return state
+
+
 def submission(world) -> Submission:
     return db.session.scalars(select(Submission).where(Submission.person_id == world.learner.id)).one()
 
@@ -86,8 +96,9 @@ def test_the_whole_flow_submit_return_revise_accept_awards_the_badge_with_its_ev
     saved = submission(world)
     assert (saved.state, saved.text, saved.links, [f.filename for f in saved.files]) == (
         "draft", "My plan for **Aino**.", ["https://example.org/plan"], ["plan.pdf"])
+    assert path_page_state(client) == "draft"
     post_form(client, WORK, {"text": saved.text, "links": "https://example.org/plan", "action": "submit"}, page=WORK)
-    assert submission(world).state == "submitted"
+    assert submission(world).state == "submitted" and path_page_state(client) == "submitted"
 
     as_reviewer(client, world, clock)
     dashboard = page(client.get(f"/courses/{world.course.id}/dashboard"))
@@ -105,6 +116,7 @@ def test_the_whole_flow_submit_return_revise_accept_awards_the_badge_with_its_ev
     learner_view = page(client.get(WORK))
     assert "Returned with feedback" in learner_view and "Say who assesses it." in learner_view
     assert "1 submission returned with feedback" in learner_view  # the navigation's notice
+    assert path_page_state(client) == "returned"
     post_form(client, WORK, {"text": "My plan, with the assessor named.", "links": "", "action": "submit"}, page=WORK)
     assert (submission(world).state, submission(world).revision) == ("submitted", 2)
 
@@ -120,6 +132,8 @@ def test_the_whole_flow_submit_return_revise_accept_awards_the_badge_with_its_ev
     assert evidence["type"] == "reviewed_submission" and evidence["submission"] == final.public_id
     assert [item["result"] for item in evidence["criteria"]] == ["meets"] * 3
     assert evidence["public_page"] is False
+    as_learner(client, world, clock)
+    assert path_page_state(client) == "accepted"
 
 
 def test_nobody_reviews_their_own_submission(client, world, clock, learner):
