@@ -69,16 +69,6 @@ def _path_tables(path: PathModel) -> tuple:
     return _path_tables_built[2]
 
 
-def placed_levels(path: PathModel, organisation_id: int, at: datetime, name: str = "placed", *,
-                  unstored: bool | None = None):
-    """Subquery: person_id, area_id, level (order), way for the people and areas that anything places at `at` (a
-    self-assessment, completed modules or a demonstrated badge); everyone else in every area is not started
-    (placed_levels_at, for one date)."""
-    placed = placed_levels_at(path, organisation_id, [at], f"{name}_at", unstored=unstored).subquery(f"{name}_at")
-    return select(placed.c.person_id, placed.c.area_id, placed.c.level_0.label("level"),
-                  placed.c.way_0.label("way")).subquery(name)
-
-
 def placed_levels_at(path: PathModel, organisation_id: int, dates: list, name: str = "placed", *,
                      unstored: bool | None = None):
     """Select: person_id, area_id and, for the i-th of `dates` (in increasing order), `level_<i>` (order; 0 = not
@@ -247,13 +237,13 @@ def _rated_levels(path: PathModel, takings, latest_at_some_date, fingerprint: st
 
 def placements(path: PathModel, organisation_id: int, people, at: datetime, name: str = "placements"):
     """Subquery: person_id, course_id, area_id, level (order; 0 = not started), way for every person and area."""
-    placed = placed_levels(path, organisation_id, at, f"{name}_placed")
+    placed = placed_levels_at(path, organisation_id, [at], f"{name}_placed").subquery(f"{name}_placed")
     areas = _literal_rows(f"{name}_areas", [("area_id", String)], [(area.id,) for area in path.areas])
     people = people.subquery(f"{name}_people")
     return (
         select(people.c.person_id, people.c.course_id, areas.c.area_id,
-               func.coalesce(placed.c.level, NOT_STARTED).label("level"),
-               func.coalesce(placed.c.way, WAY_NONE).label("way"))
+               func.coalesce(placed.c.level_0, NOT_STARTED).label("level"),
+               func.coalesce(placed.c.way_0, WAY_NONE).label("way"))
         .select_from(people)
         .join(areas, literal(True))
         .outerjoin(placed, and_(placed.c.person_id == people.c.person_id, placed.c.area_id == areas.c.area_id))
