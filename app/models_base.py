@@ -1,9 +1,14 @@
 """Column and query helpers shared by every feature's models."""
+import functools
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, DateTime, event
+from sqlalchemy import JSON, DateTime, Integer, event, literal_column, null, select, union_all
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.sqltypes import NullType
 
 
 def utcnow() -> datetime:
@@ -78,6 +83,62 @@ def read_once_per_request(key, read):
     if key not in reads:
         reads[key] = read()
     return reads[key]
+
+
+@dataclass(frozen=True)
+class TaggedRead:
+    """One part of a page's reading (a feature's rows of one person, say) that can share a statement with others'
+    (read_together): its read_once_per_request key, its statement, built once, its columns labelled and typed and
+    its bind parameters those every part of the page shares, and what makes its value of its rows (tuples of its
+    columns)."""
+
+    key: Hashable
+    statement: Any  # a Select or a union of them
+    parse: Callable[[Iterable[tuple]], Any]
+
+
+def read_together(reads: Sequence[TaggedRead], parameters: dict) -> list:
+    """Each read's value (`read.parse` of its rows), from one statement for all of them, each also kept for the rest
+    of the request as read_once_per_request(read.key) would keep it.
+
+    For a page whose parts each read a few rows of the same person (the path page: the learner's learning and their
+    badge standing): a statement costs more Python (SQLAlchemy, the driver) and a round trip more than the database
+    takes to answer it. Flushed first, as the ORM's autoflush would, so the rows include what the request changed;
+    run on the session's connection as plain rows, since nothing is loaded as an object."""
+    from app.extensions import db
+
+    db.session.flush()
+    rows_of: list[list[tuple]] = [[] for _ in reads]
+    widths = [len(read.statement.selected_columns) for read in reads]
+    starts = [sum(widths[:index]) + 1 for index in range(len(reads))]
+    for row in db.session.connection().execute(_together(tuple(read.statement for read in reads)), parameters):
+        index = row[0]
+        rows_of[index].append(tuple(row[starts[index]:starts[index] + widths[index]]))
+    values = [read.parse(rows) for read, rows in zip(reads, rows_of, strict=True)]
+    if has_request_context():
+        request.environ.setdefault(_READS, {}).update(
+            (read.key, value) for read, value in zip(reads, values, strict=True))
+    return values
+
+
+@functools.lru_cache(maxsize=32)
+def _together(statements: tuple) -> Any:
+    """The statements side by side in one: a row of statement i is (i, NULLs for the statements before it, its own
+    columns, NULLs for those after). The NULLs are cast to the other statements' column types, so PostgreSQL can
+    match the branches' types (an untyped NULL column in the first two branches would be text). Built once per
+    set of statements (they are built once themselves)."""
+    subqueries = [statement.subquery(f"read_{index}") for index, statement in enumerate(statements)]
+    columns = [list(subquery.c) for subquery in subqueries]
+    untyped = [column.name for own in columns for column in own if isinstance(column.type, NullType)]
+    if untyped:
+        raise TypeError(f"read_together needs each column's type in the statement's first SELECT: {untyped} have "
+                        "none (type_coerce(null(), Integer), literal_column(\"'kind'\", String))")
+    nulls = [[null().cast(column.type) for column in own] for own in columns]
+    return union_all(*(
+        select(literal_column(str(index), Integer), *(padding for before in nulls[:index] for padding in before), *own,
+               *(padding for after in nulls[index + 1:] for padding in after)).select_from(subquery)
+        for index, (subquery, own) in enumerate(zip(subqueries, columns, strict=True))
+    ))
 
 
 def _forget_reads() -> None:

@@ -23,6 +23,7 @@ def init_app(app):
     from app.badges.issuer_routes import bp as issuer_bp
     from app.badges.revocation_routes import bp as revocation_bp
     from app.badges.routes import bp
+    from app.badges.standing import standing_read
     from app.badges.submissions import (
         demonstrated_levels,
         erase_submissions,
@@ -33,6 +34,7 @@ def init_app(app):
     from app.events import module_completed, organisation_activated, people_merged, person_erased, person_moved
     from app.learning.cli import register_badge_check
     from app.learning.content import path_model
+    from app.learning.path_reads import register_path_page_read
     from app.learning.placement import register_demonstrated_levels
     from app.navigation import ORGANISATION, NavEntry, register_navigation
     from app.notices import register_notices
@@ -78,6 +80,7 @@ def init_app(app):
                  shown=organisation_admin),
     )
     register_demonstrated_levels(app, demonstrated_levels)
+    register_path_page_read(app, standing_read)  # the page's badge strip, panel and levels: in its one statement
     if path_model(app) is not None:
         badge_catalogue(app)  # read at start, so errors show in the log now, not at the first award
 

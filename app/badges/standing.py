@@ -8,14 +8,26 @@ import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import Integer, and_, bindparam, func, literal, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from app.badges.catalogue import badge_catalogue
 from app.badges.definitions import REVIEWERS_WITH_PEERS
 from app.badges.models import BadgeAward, BadgeReviewer, Submission
 from app.badges.revocation import unseen_revocations_count
-from app.extensions import db
-from app.models_base import read_once_per_request
+from app.models_base import TaggedRead, read_once_per_request, read_together
 
 
 class ValidAward(NamedTuple):
@@ -40,37 +52,43 @@ class BadgeStanding:
 
 
 def badge_standing(organisation_id: int, person_id: int) -> BadgeStanding:
-    """The person's standing in their organisation, read once per request (afresh after the request writes)."""
-    return read_once_per_request(("badge standing", organisation_id, person_id),
-                                 lambda: _read_standing(organisation_id, person_id))
+    """The person's standing in their organisation, read once per request (afresh after the request writes); the
+    path page reads it in its own statement (standing_read, app.learning.path_reads)."""
+    read = standing_read(organisation_id, person_id)
+    return read_once_per_request(read.key, lambda: read_together(
+        [read], {"organisation_id": organisation_id, "person_id": person_id})[0])
 
 
-def _read_standing(organisation_id: int, person_id: int) -> BadgeStanding:
-    # Plain rows, run on the session's connection: the ORM's execution path has nothing to do for them and cost a
-    # tenth of the read (bench/profile_launch.py). Flushed first, as the ORM's autoflush would, so the rows include
-    # what the request has changed.
-    db.session.flush()
+def standing_read(organisation_id: int, person_id: int) -> TaggedRead:
+    """The standing as a read that can share a statement with the rest of a page's (app.models_base.read_together);
+    the statement takes the organisation and the person as bind parameters."""
+    return TaggedRead(("badge standing", organisation_id, person_id), _standing_statement(*review_key()),
+                      _standing_of)
+
+
+def _standing_of(rows) -> BadgeStanding:
     awards, states, counts = [], {}, {"revoked": 0, "to_review": 0}
-    for kind, badge_id, detail, is_private, count, _awarded_at, _award_id in db.session.connection().execute(
-            _standing_statement(*review_key()), {"organisation_id": organisation_id, "person_id": person_id}):
+    for kind, badge_id, detail, is_private, count, awarded_at, award_id in rows:
         if kind == "award":
-            awards.append(ValidAward(badge_id, detail, is_private))
+            awards.append((awarded_at, award_id, ValidAward(badge_id, detail, is_private)))
         elif kind == "submission":
             states[badge_id] = detail
         else:
             counts[kind] = count
-    return BadgeStanding(awards, states, **counts)
+    awards.sort(key=lambda award: award[:2], reverse=True)  # newest first (a few rows: sorted here, not in SQL)
+    return BadgeStanding([award for *_sort_key, award in awards], states, **counts)
 
 
 @functools.lru_cache(maxsize=16)
 def _standing_statement(demonstrated_ids: tuple[str, ...], peer_badges: tuple[str, ...]):
-    """Tagged rows, one statement portable to PostgreSQL and SQLite: ("award", badge id, public id, is_private),
-    ("submission", badge id, state), and ("revoked" or "to_review", count). Built once per catalogue with the
-    organisation and the person as bind parameters: building a statement and its cache key costs more than running
-    it. Awards newest first (the sort columns are the award's; the other rows' NULLs sort anywhere)."""
+    """Tagged rows, one statement portable to PostgreSQL and SQLite: ("award", badge id, public id, is_private,
+    NULL, awarded at, award id), ("submission", badge id, state), and ("revoked" or "to_review", count). Built once
+    per catalogue with the organisation and the person as bind parameters: building a statement and its cache key
+    costs more than running it."""
     organisation_id, person_id = bindparam("organisation_id", type_=Integer), bindparam("person_id", type_=Integer)
-    awards = select(literal_column("'award'").label("kind"), BadgeAward.badge_id, BadgeAward.public_id.label("detail"),
-                    BadgeAward.is_private, null().label("count"), BadgeAward.awarded_at,
+    awards = select(literal_column("'award'", String).label("kind"), BadgeAward.badge_id,
+                    BadgeAward.public_id.label("detail"), BadgeAward.is_private,
+                    type_coerce(null(), Integer).label("count"), BadgeAward.awarded_at,
                     BadgeAward.id.label("award_id")).where(
         BadgeAward.organisation_id == organisation_id, BadgeAward.person_id == person_id,
         BadgeAward.revoked_at.is_(None))
@@ -85,8 +103,7 @@ def _standing_statement(demonstrated_ids: tuple[str, ...], peer_badges: tuple[st
             Submission.organisation_id == organisation_id, Submission.person_id == person_id))
         parts.append(count_row("to_review", select(func.count()).select_from(Submission).where(
             review_condition(organisation_id, person_id, demonstrated_ids, peer_badges)).scalar_subquery()))
-    standing = union_all(*parts)
-    return standing.order_by(standing.selected_columns.awarded_at.desc(), standing.selected_columns.award_id.desc())
+    return union_all(*parts)
 
 
 def review_key() -> tuple[tuple[str, ...], tuple[str, ...]]:

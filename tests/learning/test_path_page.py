@@ -200,8 +200,8 @@ def test_no_badge_line_for_a_module_no_badge_counts(app, client, clock, learner,
     assert 'data-testid="counts-towards"' not in page_of(client.get("/"))  # languages-email is recommended
 
 
-def test_the_path_page_reads_the_badge_tables_once_and_asks_four_questions_in_all(app, client, clock, learner,
-                                                                                   tmp_path):
+def test_the_path_page_reads_the_badge_tables_once_and_asks_three_questions_in_all(app, client, clock, learner,
+                                                                                    tmp_path):
     serve_badges(app, tmp_path, {**BASICS_BADGE, "plan.yaml": demonstrated_yaml(
         "plan", "{type: module_completed, module: mobility-basics}")})
     complete_module(app, learner, "mobility-basics", now=clock.now())
@@ -212,11 +212,13 @@ def test_the_path_page_reads_the_badge_tables_once_and_asks_four_questions_in_al
 
     assert 'data-badge="basics"' in page and 'data-testid="demonstrated-badges"' in page
     asked = [statement for statement in statements if statement.startswith("SELECT")]  # not the test's savepoints
-    # The launch, the learner's own learning (app.learning.path_reads: the opened modules and the latest
-    # self-assessment), the badge standing (app.badges.standing: the navigation's notices, the badge strip, the
-    # placement's demonstrated levels and the panel share one read), and the issuer (the strip's image URLs).
-    assert len(asked) <= 4, asked
+    # The launch; the learner's own learning (app.learning.path_reads: the opened modules and the latest
+    # self-assessment) with their badge standing in the same statement (app.badges.standing: the navigation's
+    # notices, the badge strip, the placement's demonstrated levels and the panel share it); and the issuer (the
+    # strip's image URLs).
+    assert len(asked) <= 3, asked
     assert sum("badge_awards" in statement or "badge_submissions" in statement for statement in asked) == 1, asked
+    assert sum("module_progress" in statement for statement in asked) == 1, asked
 
 
 # Module pages: the badge line, and a completed module reopening at its summary
