@@ -6,9 +6,14 @@ The language is what the LMS sent at launch (kept for the session), else the bro
 config LANGUAGES, and what texts are looked up by (`current_language()`). English is written for European
 readers: a bare `en` formats dates and numbers as en_GB (7 December 2026, not December 7, 2026); a launch that
 says en-US gets en_US.
+
+Words every page in a language shares (labels, a table's fixed texts) are translated once per app and locale with
+`@once_per_language`, the one way to keep them.
 """
+import functools
 from collections.abc import Callable
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from babel import Locale
 from flask import current_app, g, has_request_context, request
@@ -17,6 +22,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 TIME_ZONE_SOURCE = "time_zone_source"  # app.extensions key: the feature that knows the request's organisation
+WORDS_PER_LANGUAGE = "words_per_language"  # app.extensions key: a once_per_language function → locale → its result
 ENGLISH_FORMATS = {"US": "en_US"}  # the English regions formatted otherwise than en_GB
 DEFAULT_ENGLISH_FORMAT = "en_GB"
 
@@ -114,6 +120,42 @@ def _for_locale() -> tuple:
     found = (get_translations(), _TEMPLATE_TEXTS.setdefault(str(locale), {}))
     g._for_locale = (locale, found)
     return found
+
+
+Words = TypeVar("Words")
+
+
+class WordsPerLanguage(Generic[Words]):
+    """A function's result kept per app and per locale (once_per_language): call it for the current locale's."""
+
+    def __init__(self, make: Callable[[], Words]):
+        self._make = make
+        functools.update_wrapper(self, make)
+
+    def __call__(self) -> Words:
+        # Per app, not per process: the tests build many apps in one process, not all with the same translations.
+        # Two requests asking at once may both make the words; either result is kept, and they are the same.
+        kept = current_app.extensions.setdefault(WORDS_PER_LANGUAGE, {}).setdefault(self._make, {})
+        locale = str(get_locale())
+        try:
+            return kept[locale]
+        except KeyError:
+            words = kept[locale] = self._make()
+            return words
+
+    def forget(self, app) -> None:
+        """Drop the app's kept results in every locale: the next call makes them again (what they are made from
+        changed, e.g. a navigation entry was added)."""
+        app.extensions.get(WORDS_PER_LANGUAGE, {}).pop(self._make, None)
+
+
+def once_per_language(make: Callable[[], Words]) -> WordsPerLanguage[Words]:
+    """A decorator: the function's words (labels, a page's fixed texts) translated once per app and locale, not once
+    per call, with `.forget(app)` to drop them.
+
+    The result is shared by every request in that locale: read it, never change it. The function takes no
+    arguments; what it translates is read in the current locale (a `force_locale` block gets its own)."""
+    return WordsPerLanguage(make)
 
 
 def current_language() -> str:

@@ -13,15 +13,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, has_request_context, request, url_for
-from flask_babel import get_locale
 from sqlalchemy.exc import SQLAlchemyError
+
+from app.i18n import once_per_language
 
 log = logging.getLogger(__name__)
 
 ENTRIES = "navigation_entries"
 NAVIGATOR = "navigation_navigator"
 LINKS = "navigation_links"
-LABELS = "navigation_labels"
 
 # The groups of the header, in their order: the person's own pages, their course's, their organisation's.
 LEARNER, COURSE, ORGANISATION = "learner", "course", "organisation"
@@ -76,7 +76,7 @@ def register_navigation(app, *entries: NavEntry) -> None:
         if entry.home and any(known.home for known in registered):
             raise ValueError(f"navigation entry {entry.endpoint}: another entry is already the home page")
         registered.append(entry)
-    app.extensions.pop(LABELS, None)  # translated again, with the new entry's
+    _entry_labels.forget(app)  # translated again, with the new entry's
 
 
 def navigating_launch():
@@ -105,7 +105,7 @@ def navigation_links() -> list[NavLink]:
         return []
     entries = sorted(current_app.extensions.get(ENTRIES, []), key=lambda entry: (GROUPS.index(entry.group),
                                                                                    entry.order))
-    labels = _labels_in(str(get_locale()))
+    labels = _entry_labels()
     try:
         return [_link(entry, launch, labels[entry.endpoint]) for entry in entries if entry.shown(launch)]
     except SQLAlchemyError:
@@ -113,15 +113,12 @@ def navigation_links() -> list[NavLink]:
         return []
 
 
-def _labels_in(locale: str) -> dict[str, str]:
-    """Endpoint → its entry's label in this locale, translated once per process and language: every page has the
-    header, and a lazy translation read through Flask-Babel cost a third of building its links."""
-    by_locale = current_app.extensions.setdefault(LABELS, {})
-    labels = by_locale.get(locale)
-    if labels is None:
-        labels = by_locale[locale] = {entry.endpoint: str(entry.label)
-                                      for entry in current_app.extensions.get(ENTRIES, [])}
-    return labels
+@once_per_language
+def _entry_labels() -> dict[str, str]:
+    """Endpoint → its entry's label in the request's language, translated once per language (shared: read, never
+    changed): every page has the header, and a lazy translation read through Flask-Babel cost a third of building its
+    links."""
+    return {entry.endpoint: str(entry.label) for entry in current_app.extensions.get(ENTRIES, [])}
 
 
 def _link(entry: NavEntry, launch, label: str) -> NavLink:

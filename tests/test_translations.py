@@ -8,7 +8,10 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask import Flask, current_app, request
+from flask_babel import Babel, get_locale
 
+from app.i18n import once_per_language
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world, sign_in
 
 pytestmark = pytest.mark.sqlite
@@ -210,3 +213,52 @@ def test_a_template_text_escapes_its_variables_in_html_and_keeps_them_as_they_ar
 
     assert html == "&lt;b&gt;A&amp;B&lt;/b&gt; wrote"
     assert plain == "<b>A&B</b> wrote"
+
+
+def reading_app(name: str, hello: str) -> Flask:
+    """An app whose "translation" of hello is its own, in the language the request's browser asks for."""
+    app = Flask(name)
+    app.config["HELLO"] = hello
+    Babel(app, locale_selector=lambda: request.accept_languages.best_match(["en", "fi"]))
+    return app
+
+
+class CountedWords:
+    """A once_per_language function that counts how often its words are made."""
+
+    def __init__(self):
+        self.made = 0
+        self.read = once_per_language(self._make)
+
+    def _make(self) -> str:
+        self.made += 1
+        return f"{current_app.config['HELLO']} in {get_locale()}"
+
+    def in_language(self, app: Flask, language: str) -> str:
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            return self.read()
+
+
+def test_words_kept_once_per_language_are_made_once_for_each_language():
+    words, app = CountedWords(), reading_app("tool", "hello")
+
+    read = [words.in_language(app, language) for language in ("en", "fi", "en", "fi")]
+
+    assert read == ["hello in en", "hello in fi", "hello in en", "hello in fi"]
+    assert words.made == 2
+
+
+def test_two_apps_in_one_process_never_share_the_words_they_keep():
+    words, first, second = CountedWords(), reading_app("first", "hello"), reading_app("second", "hei")
+
+    assert [words.in_language(first, "en"), words.in_language(second, "en")] == ["hello in en", "hei in en"]
+
+
+def test_forgotten_words_are_made_again_in_that_app_only():
+    words, forgetting, other = CountedWords(), reading_app("forgetting", "hello"), reading_app("other", "hei")
+    words.in_language(forgetting, "en"), words.in_language(other, "en")
+    forgetting.config["HELLO"] = other.config["HELLO"] = "good day"
+
+    words.read.forget(forgetting)
+
+    assert [words.in_language(forgetting, "en"), words.in_language(other, "en")] == ["good day in en", "hei in en"]

@@ -3,16 +3,15 @@ learner's state in them.
 
 Built here, once per page, rather than by template macros: the map is up to 40 cells, and a macro call, a
 translation and a url_for per cell and module made it a third of the path page's time (bench/profile_launch.py).
-Every label is translated once per language for the process and every module link comes from one url_for.
+Every label is translated once per language (app.i18n.once_per_language) and every module link comes from one url_for.
 """
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app.i18n import once_per_language
 from app.learning.content.model import Module, PathModel
 from app.learning.placement import LearnerPath
 
@@ -56,10 +55,10 @@ class _MapWords:
     in_progress: str
 
 
-@lru_cache(maxsize=64)
-def _map_words_in(locale: str) -> _MapWords:
-    """The map's words in the request's language (`locale`), translated once per process and language, not once per
-    page: the same on every page in that language (read, never changed)."""
+@once_per_language
+def _map_words() -> _MapWords:
+    """The map's words in the request's language, translated once per language, not once per page: the same on every
+    page in that language (shared: read, never changed)."""
     return _MapWords(cells={"none": _("Not a level of this area"), "reached": _("Reached"),
                             "next": _("Your next level"), "later": _("Later")},
                      completed=_("completed"), in_progress=_("in progress"))
@@ -67,7 +66,7 @@ def _map_words_in(locale: str) -> _MapWords:
 
 def path_map(path: PathModel, learner: LearnerPath, opened: Mapping[str, bool], locale: str) -> list[MapRow]:
     """The map's rows for this learner: `opened` is module id → completed? for each module they opened."""
-    words = _map_words_in(str(get_locale()))
+    words = _map_words()
     labels, completed, in_progress = words.cells, words.completed, words.in_progress
     recommended_id = learner.recommendation.module.id if learner.recommendation else None
     link = url_for("learning.module", module_id=_MODULE_ID_STAND_IN)

@@ -4,7 +4,6 @@ mentors; a mentor's list of their mentees (/mentees), where a mentor's launch la
 
 from collections import Counter
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +18,7 @@ from app.badges.catalogue import badge_catalogue
 from app.clock import current_clock
 from app.errors import Forbidden
 from app.grades.passback import retry as retry_score
-from app.i18n import current_language
+from app.i18n import current_language, once_per_language
 from app.learning.content import path_model
 from app.lti.roster import request_roster
 from app.lti.session import current_launch
@@ -313,15 +312,11 @@ def mentees():
     return render_template("reports/mentees.html", course=launch.course, mentees=found, title=_("Your mentees"))
 
 
+@once_per_language
 def _row_words() -> SimpleNamespace:
-    """The words of every row in the request's language: a gettext per cell was a third of the page's time."""
-    return _row_words_in(str(get_locale()))
-
-
-@lru_cache(maxsize=64)
-def _row_words_in(locale: str) -> SimpleNamespace:
-    """_row_words, translated once per language (the caller's request is in `locale`), not once per page: the same
-    words for every page in that language. Shared by those pages: read, never changed.
+    """The words of every row in the request's language, translated once per language, not once per page (a gettext
+    per cell was a third of the page's time): the same words for every page in that language. Shared by those pages:
+    read, never changed.
 
     Those with placeholders are filled in by the template with `%`, which escapes the values (Markup).
     """
