@@ -31,7 +31,7 @@ WAY_SELF, WAY_MODULES, WAY_BADGE, WAY_NONE = "self_rated", "modules", "badge", "
 WAYS = (WAY_SELF, WAY_MODULES, WAY_BADGE)
 
 
-def _literal_rows(name: str, columns: list[tuple[str, type]], rows: list[tuple]):
+def constant_table(name: str, columns: list[tuple[str, type]], rows: list[tuple]):
     """A small constant table (the path model's statements or modules) as a subquery both databases accept."""
     if not rows:
         rows = [tuple(None for _ in columns)]
@@ -54,13 +54,13 @@ def _path_tables(path: PathModel) -> tuple:
     if _path_tables_built is None or _path_tables_built[0] is not path or _path_tables_built[1] is not catalogue:
         levels = sorted(path.levels, key=lambda level: level.order)
         cap = completion_cap(path)  # completed modules alone never place above Explorer (app.learning.placement)
-        module_steps = _literal_rows(
+        module_steps = constant_table(
             "path_modules", [("module_id", String), ("area_id", String), ("level_order", Integer), ("needed", Integer)],
             [(module.id, area.id, level.order, len(path.modules_for(area.id, level.id)))
              for area in path.areas for level in levels for module in path.modules_for(area.id, level.id)
              if cap is None or level.order <= cap.order],
         )
-        demonstrated_badges = _literal_rows(
+        demonstrated_badges = constant_table(
             "path_demonstrated", [("badge_id", String), ("area_id", String), ("level_order", Integer)],
             [(badge.id, badge.align_area, path.level(badge.align_level).order) for badge in catalogue.demonstrated
              if path.area(badge.align_area or "") and badge.align_level and path.level(badge.align_level)],
@@ -199,7 +199,7 @@ def _rated_levels(path: PathModel, takings, latest_at_some_date, fingerprint: st
     """person_id, area_id, level, taken_at, next_taken_at of the takings (placed_levels_at's `takings`, the latest at
     some date) whose levels are not stored for the path as it is now, worked out from their ratings in SQL."""
     levels = sorted(path.levels, key=lambda level: level.order)
-    statements = _literal_rows(
+    statements = constant_table(
         "path_statements", [("statement_id", String), ("area_id", String), ("level_order", Integer)],
         [(statement.id, area.id, level.order) for area in path.areas for level in levels
          for statement in area.statements_at(level.id)],
@@ -232,22 +232,6 @@ def _rated_levels(path: PathModel, takings, latest_at_some_date, fingerprint: st
                or_(takings.c.levels_fingerprint.is_(None), takings.c.levels_fingerprint != fingerprint))
         .group_by(takings.c.assessment_id, takings.c.person_id, takings.c.taken_at, takings.c.next_taken_at,
                   statements.c.area_id)
-    )
-
-
-def placements(path: PathModel, organisation_id: int, people, at: datetime, name: str = "placements"):
-    """Subquery: person_id, course_id, area_id, level (order; 0 = not started), way for every person and area."""
-    placed = placed_levels_at(path, organisation_id, [at], f"{name}_placed").subquery(f"{name}_placed")
-    areas = _literal_rows(f"{name}_areas", [("area_id", String)], [(area.id,) for area in path.areas])
-    people = people.subquery(f"{name}_people")
-    return (
-        select(people.c.person_id, people.c.course_id, areas.c.area_id,
-               func.coalesce(placed.c.level_0, NOT_STARTED).label("level"),
-               func.coalesce(placed.c.way_0, WAY_NONE).label("way"))
-        .select_from(people)
-        .join(areas, literal(True))
-        .outerjoin(placed, and_(placed.c.person_id == people.c.person_id, placed.c.area_id == areas.c.area_id))
-        .subquery(name)
     )
 
 

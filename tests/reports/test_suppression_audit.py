@@ -26,7 +26,7 @@ from app.reports.skills_map import (
     protected_movement,
 )
 from tests.reports.audit import Model
-from tests.support.reports import NOW, generate_organisation
+from tests.support.reports import NOW, generate_organisation, placements
 
 START = datetime(2026, 7, 1, tzinfo=UTC)
 
@@ -289,7 +289,6 @@ def _true_movement(path, organisation_id, people, before, after) -> dict:
     from sqlalchemy import and_, case, select
 
     from app.extensions import db
-    from app.reports.skills_map import placements
 
     first = placements(path, organisation_id, people.people, before, "first")
     second = placements(path, organisation_id, people.people, after, "second")

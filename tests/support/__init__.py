@@ -8,4 +8,5 @@ admin.py     the admin account and the admin's registrations, deployments and or
 live_lms.py  the tool and the development LMS on real HTTP (lti_world)   gunicorn.py  the tool under gunicorn
 browser.py   Chromium (chromium, journey_world)  pages.py  the tool's pages over real HTTP
 mail.py      smtp: a real SMTP server (aiosmtpd) and its inbox
+reports.py   generate_organisation: a seeded organisation of hundreds; placements: every person's, as the map counts
 """

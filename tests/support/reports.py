@@ -1,15 +1,17 @@
 """A generated organisation: a few hundred staff in overlapping courses, with launches, self-assessments taken
-over the year and modules started and completed — all random but seeded, so every run sees the same world."""
+over the year and modules started and completed — all random but seeded, so every run sees the same world; and
+every person's placement in it, for audits that compare the map's figures with the truth."""
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import String, and_, func, insert, literal, select
 
 from app.extensions import db
 from app.learning.models import ModuleProgress, SelfAssessment, SelfRating
 from app.learning.self_assessment import store_self_rated_levels
 from app.reports.models import LaunchRecord
+from app.reports.skills_map import NOT_STARTED, WAY_NONE, constant_table, placed_levels_at
 from app.tenancy.models import Course, Membership, Person
 from tests.support.factories import World, make_world
 
@@ -120,3 +122,20 @@ def generate_organisation(path, *, name="Generated College", staff=300, seed=15,
             pass
     db.session.flush()
     return GeneratedOrganisation(world, courses, person_ids)
+
+
+def placements(path, organisation_id: int, people, at: datetime, name: str = "placements"):
+    """Subquery: person_id, course_id, area_id, level (order; 0 = not started), way for every person of `people`
+    (a select of person_id, course_id) and every area: the placement the map counts, person by person."""
+    placed = placed_levels_at(path, organisation_id, [at], f"{name}_placed").subquery(f"{name}_placed")
+    areas = constant_table(f"{name}_areas", [("area_id", String)], [(area.id,) for area in path.areas])
+    people = people.subquery(f"{name}_people")
+    return (
+        select(people.c.person_id, people.c.course_id, areas.c.area_id,
+               func.coalesce(placed.c.level_0, NOT_STARTED).label("level"),
+               func.coalesce(placed.c.way_0, WAY_NONE).label("way"))
+        .select_from(people)
+        .join(areas, literal(True))
+        .outerjoin(placed, and_(placed.c.person_id == people.c.person_id, placed.c.area_id == areas.c.area_id))
+        .subquery(name)
+    )
