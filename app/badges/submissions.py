@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, delete, or_, select, update
 
 from app.badges.awarding import award_badge
 from app.badges.catalogue import badge_catalogue, demonstrated_prerequisites
-from app.badges.criteria import rule_progress
+from app.badges.criteria import module_groups
 from app.badges.definitions import REVIEWERS_WITH_PEERS, BadgeDefinition
 from app.badges.evidence_files import MAX_FILES, FileRefused, check_file
 from app.badges.models import BadgeAward, BadgeReviewer, Review, ReviewerInvitation, Submission, SubmissionFile
@@ -61,7 +61,10 @@ def demonstrated_badge(badge_id: str) -> BadgeDefinition:
 
 
 def prerequisites_met(path: PathModel, badge: BadgeDefinition, organisation_id: int, person_id: int) -> bool:
-    return rule_progress(badge.prerequisites, path, completed_module_ids(organisation_id, person_id)).met
+    """Whether the person completed the modules the badge builds on, against `path`: the same module groups the path
+    page asks of every demonstrated badge (demonstrated_prerequisites keeps them for the current path), so the page
+    and the submit check never disagree."""
+    return module_groups(badge.prerequisites, path).met(completed_module_ids(organisation_id, person_id))
 
 
 def submission_of(organisation_id: int, person_id: int, badge_id: str, *, lock: bool = False) -> Submission | None:
