@@ -63,13 +63,14 @@ def install_template_gettext(jinja_env) -> None:
     # create_app adds page_gettext as a context processor: the page's own `_`, its language looked up per render.
 
 
-_TEMPLATE_TEXTS: dict[str, dict[str, str]] = {}  # language → {a template's literal text → its translation}
+TEMPLATE_TEXTS = "template_texts"  # app.extensions key: language → {a template's literal text → its translation}
+_TEXTS_OUTSIDE_AN_APP: dict[str, str] = {}  # the same, untranslated, where there is no locale (no request or app)
 
 
 def _gettext_with(texts: dict[str, str]):
     """The templates' `_()` over one language's translated texts: what Jinja's new-style gettext gives (the
-    translation, `%` applied with the variables, escaped in an HTML template), each text translated once per language
-    for the process.
+    translation, `%` applied with the variables, escaped in an HTML template), each text translated once per app and
+    language.
 
     The texts are the templates' own literals (none passes a variable), so the memo is as small as they are few.
     A large page calls `_()` dozens of times, and through Flask-Babel and Jinja's two wrappers each call cost as much
@@ -98,7 +99,7 @@ def template_gettext(eval_context, text: str, **variables) -> str:
 
 
 def _template_texts() -> dict[str, str]:
-    """The process's translated template texts for the current locale."""
+    """The app's translated template texts for the current locale."""
     return _for_locale()[1]
 
 
@@ -108,16 +109,17 @@ def request_translations():
 
 
 def _for_locale() -> tuple:
-    """The current locale's translations and the process's translated template texts for it, kept on `g` with the
+    """The current locale's translations and the app's translated template texts for it, kept on `g` with the
     locale object they are for: a `force_locale` block (an email in its reader's language) has another locale
     object, so it gets its own."""
     locale = get_locale()
     if locale is None:  # outside a request or app context
-        return get_translations(), _TEMPLATE_TEXTS.setdefault("None", {})
+        return get_translations(), _TEXTS_OUTSIDE_AN_APP
     kept = g.get("_for_locale")
     if kept is not None and kept[0] is locale:
         return kept[1]
-    found = (get_translations(), _TEMPLATE_TEXTS.setdefault(str(locale), {}))
+    # Per app, as once_per_language keeps words: two apps in one process (the tests') may translate differently.
+    found = (get_translations(), current_app.extensions.setdefault(TEMPLATE_TEXTS, {}).setdefault(str(locale), {}))
     g._for_locale = (locale, found)
     return found
 

@@ -4,14 +4,15 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, request
+from flask import Flask, current_app, render_template_string, request
 from flask_babel import Babel, get_locale
 
-from app.i18n import once_per_language
+from app.i18n import once_per_language, page_gettext
 from tests.support.factories import LEARNER_ROLE, make_launch, make_world, sign_in
 
 pytestmark = pytest.mark.sqlite
@@ -262,3 +263,29 @@ def test_forgotten_words_are_made_again_in_that_app_only():
     words.read.forget(forgetting)
 
     assert [words.in_language(forgetting, "en"), words.in_language(other, "en")] == ["good day in en", "hei in en"]
+
+
+def app_translating(name: str, hello: str, directory: Path) -> Flask:
+    """An app whose Finnish catalog translates "Hello" as `hello`, with the templates' `_` of every page of ours."""
+    (directory / "fi" / "LC_MESSAGES").mkdir(parents=True)
+    catalog = Catalog(locale="fi")
+    catalog.add("Hello", hello)
+    with open(directory / "fi" / "LC_MESSAGES" / "messages.mo", "wb") as mo:
+        write_mo(mo, catalog)
+    app = Flask(name)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory)
+    Babel(app, locale_selector=lambda: "fi")
+    app.context_processor(page_gettext)
+    return app
+
+
+def test_two_apps_in_one_process_render_their_own_translations_of_a_template_text(tmp_path):
+    first = app_translating("first", "Hei", tmp_path / "first")
+    second = app_translating("second", "Moi", tmp_path / "second")
+
+    rendered = []
+    for app in (first, second, first):
+        with app.test_request_context("/"):
+            rendered.append(render_template_string("{{ _('Hello') }}"))
+
+    assert rendered == ["Hei", "Moi", "Hei"]
