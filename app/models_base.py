@@ -108,12 +108,11 @@ def read_together(reads: Sequence[TaggedRead], parameters: dict) -> list:
     from app.extensions import db
 
     db.session.flush()
+    statement, columns_of = _together(tuple(read.statement for read in reads))
     rows_of: list[list[tuple]] = [[] for _ in reads]
-    widths = [len(read.statement.selected_columns) for read in reads]
-    starts = [sum(widths[:index]) + 1 for index in range(len(reads))]
-    for row in db.session.connection().execute(_together(tuple(read.statement for read in reads)), parameters):
+    for row in db.session.connection().execute(statement, parameters):
         index = row[0]
-        rows_of[index].append(tuple(row[starts[index]:starts[index] + widths[index]]))
+        rows_of[index].append(tuple(row[columns_of[index]]))
     values = [read.parse(rows) for read, rows in zip(reads, rows_of, strict=True)]
     if has_request_context():
         request.environ.setdefault(_READS, {}).update(
@@ -122,11 +121,11 @@ def read_together(reads: Sequence[TaggedRead], parameters: dict) -> list:
 
 
 @functools.lru_cache(maxsize=32)
-def _together(statements: tuple) -> Any:
-    """The statements side by side in one: a row of statement i is (i, NULLs for the statements before it, its own
-    columns, NULLs for those after). The NULLs are cast to the other statements' column types, so PostgreSQL can
-    match the branches' types (an untyped NULL column in the first two branches would be text). Built once per
-    set of statements (they are built once themselves)."""
+def _together(statements: tuple) -> tuple[Any, list[slice]]:
+    """The statements side by side in one, and where each one's columns are in its rows: a row of statement i is
+    (i, NULLs for the statements before it, its own columns, NULLs for those after). The NULLs are cast to the other
+    statements' column types, so PostgreSQL can match the branches' types (an untyped NULL column in the first two
+    branches would be text). Built once per set of statements (they are built once themselves)."""
     subqueries = [statement.subquery(f"read_{index}") for index, statement in enumerate(statements)]
     columns = [list(subquery.c) for subquery in subqueries]
     untyped = [column.name for own in columns for column in own if isinstance(column.type, NullType)]
@@ -134,11 +133,13 @@ def _together(statements: tuple) -> Any:
         raise TypeError(f"read_together needs each column's type in the statement's first SELECT: {untyped} have "
                         "none (type_coerce(null(), Integer), literal_column(\"'kind'\", String))")
     nulls = [[null().cast(column.type) for column in own] for own in columns]
-    return union_all(*(
+    together = union_all(*(
         select(literal_column(str(index), Integer), *(padding for before in nulls[:index] for padding in before), *own,
                *(padding for after in nulls[index + 1:] for padding in after)).select_from(subquery)
         for index, (subquery, own) in enumerate(zip(subqueries, columns, strict=True))
     ))
+    starts = [1 + sum(len(own) for own in columns[:index]) for index in range(len(columns))]
+    return together, [slice(start, start + len(own)) for start, own in zip(starts, columns, strict=True)]
 
 
 def _forget_reads() -> None:

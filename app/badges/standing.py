@@ -54,16 +54,18 @@ class BadgeStanding:
 def badge_standing(organisation_id: int, person_id: int) -> BadgeStanding:
     """The person's standing in their organisation, read once per request (afresh after the request writes); the
     path page reads it in its own statement (standing_read, app.learning.path_reads)."""
-    read = standing_read(organisation_id, person_id)
-    return read_once_per_request(read.key, lambda: read_together(
-        [read], {"organisation_id": organisation_id, "person_id": person_id})[0])
+    return read_once_per_request(_standing_key(organisation_id, person_id), lambda: read_together(
+        [standing_read(organisation_id, person_id)], {"organisation_id": organisation_id, "person_id": person_id})[0])
 
 
 def standing_read(organisation_id: int, person_id: int) -> TaggedRead:
     """The standing as a read that can share a statement with the rest of a page's (app.models_base.read_together);
     the statement takes the organisation and the person as bind parameters."""
-    return TaggedRead(("badge standing", organisation_id, person_id), _standing_statement(*review_key()),
-                      _standing_of)
+    return TaggedRead(_standing_key(organisation_id, person_id), _standing_statement(*review_key()), _standing_of)
+
+
+def _standing_key(organisation_id: int, person_id: int) -> tuple:
+    return "badge standing", organisation_id, person_id
 
 
 def _standing_of(rows) -> BadgeStanding:
