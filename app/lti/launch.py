@@ -17,13 +17,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from pylti1p3.exception import LtiException
 from pylti1p3.message_validators import get_validators
-from sqlalchemy import DateTime, bindparam, insert, text
-from sqlalchemy.orm import make_transient_to_detached
 
 from app.extensions import db
 from app.lti import constants as claims
 from app.lti.binding import has_state_cookie, proves_login_by_secret
 from app.lti.exceptions import DeploymentNotActive, InvalidClaim, InvalidToken, StateMismatch, UnknownPlatform
+from app.lti.launch_writes import spend_login, was_spent, write_launch
 from app.lti.login import StartedLogin, started_login
 from app.lti.models import Launch
 from app.lti.platform_keys import platform_signing_key
@@ -31,13 +30,7 @@ from app.lti.session import issue_session_token
 from app.tenancy.mentors import MAX_MENTEES, record_mentees
 from app.tenancy.models import Course, Deployment, Organisation, Person, Registration
 from app.tenancy.roles import MENTOR, tool_role_for
-from app.tenancy.services import (
-    clean_optional,
-    find_or_create_deployment,
-    find_registration_with_deployment,
-    upsert_person,
-    upsert_person_in_course,
-)
+from app.tenancy.services import clean_optional, find_or_create_deployment, find_registration_with_deployment
 
 # Claims kept with the launch for later features (grades, rosters, deep linking, return to the LMS).
 KEPT_CLAIMS = (
@@ -56,6 +49,7 @@ class ValidatedLaunch:
     registration: Registration
     deployment: Deployment
     claims: dict
+    login: StartedLogin  # spent when the launch is recorded
 
 
 class ToolMessageLaunch:
@@ -67,12 +61,13 @@ class ToolMessageLaunch:
         self._body: dict = {}
         self._registration_row: Registration | None = None
         self._deployment_row: Deployment | None = None
+        self._login: StartedLogin | None = None
 
     def validate(self) -> "ToolMessageLaunch":
         # The order matters: nothing is written or fetched for a token we cannot attribute to a
-        # registration; state and nonce are spent once the token is proven and well-formed, in the
-        # transaction that records the launch (one commit per launch). A token refused after that point
-        # (its site inactive) has them spent and committed before the refusal, so it is never accepted later.
+        # registration; state and nonce are spent once the token is proven and well-formed, by the statement
+        # that records the launch (app/lti/launch_writes.py; one commit per launch). A token refused for its site
+        # (inactive) has them spent and committed before the refusal, so it is never accepted later.
         self.validate_jwt_format()
         self.validate_registration()
         self.validate_jwt_signature()
@@ -224,7 +219,7 @@ class ToolMessageLaunch:
 
     def validate_nonce(self):
         # The nonce is spent with its login (validate_state): every login signs a fresh state that carries a fresh
-        # nonce, a launch records the state as spent in one INSERT and must carry the same nonce, so an id_token
+        # nonce, a launch records the state as spent with its own rows and must carry the same nonce, so an id_token
         # is accepted once, by any process, with no second store of nonces.
         nonce = self._body.get("nonce")
         if not isinstance(nonce, str) or not nonce:
@@ -236,19 +231,20 @@ class ToolMessageLaunch:
         if not state:
             raise StateMismatch(_("The launch has no state."), hint=_("The LMS must return the state it was given."))
         login = started_login(state) if isinstance(state, str) else None
-        if login is None or login.registration_id != self._registration_row.id or not spend_login(login):
-            raise StateMismatch(
-                _("This launch was already used, or it does not match a login started here."),
-                hint=_("A launch can be used once. Launch again from the LMS."),
-            )
+        if login is None or login.registration_id != self._registration_row.id:
+            raise already_used()
+        # A replay is told it is one, though its login is spent only when a launch is recorded (its cookie went
+        # with the first launch, and its time may have run out since).
         if login.expires_at < self._now:
-            raise StateMismatch(_("The login took too long."), hint=_("Launch again from the LMS."))
+            raise already_used() if was_spent(login) else StateMismatch(
+                _("The login took too long."), hint=_("Launch again from the LMS."))
         if not has_state_cookie(self._cookies, state) and not proves_login_by_secret(self._params, login):
-            raise self._not_this_browser()
+            raise already_used() if was_spent(login) else self._not_this_browser()
         if login.nonce != self._body["nonce"]:
             raise StateMismatch(
                 _("The id_token's nonce does not match the login."), hint=_("Launch again from the LMS.")
             )
+        self._login = login  # spent when the launch is recorded
         return self
 
     @staticmethod
@@ -326,6 +322,8 @@ class ToolMessageLaunch:
         if deployment.status != Deployment.ACTIVE:
             # Committed before the refusal, whose error page rolls the request back: the token stays spent (state
             # and nonce), and a new site shows up for the admin, though this launch is refused.
+            if not spend_login(self._login):
+                raise already_used()
             db.session.commit()
         if deployment.status == Deployment.PENDING:
             raise DeploymentNotActive(
@@ -351,21 +349,15 @@ class ToolMessageLaunch:
         return self
 
     def result(self) -> ValidatedLaunch:
-        return ValidatedLaunch(self._registration_row, self._deployment_row, self._body)
+        return ValidatedLaunch(self._registration_row, self._deployment_row, self._body, self._login)
 
 
-def spend_login(login: StartedLogin) -> bool:
-    """Record the login's state as spent; False if it was spent already (by any process: the key is unique, and on
-    PostgreSQL a second INSERT of the same key waits for the first transaction, then finds it)."""
-    return db.session.execute(_SPEND_LOGIN, {"state_id": login.state_id, "expires_at": login.expires_at}
-                              ).first() is not None
-
-
-# Written once as text, as app/shared_cache.py's upserts: the same SQL on PostgreSQL and SQLite.
-_SPEND_LOGIN = text(
-    "INSERT INTO lti_spent_logins (state_id, expires_at) VALUES (:state_id, :expires_at) "
-    "ON CONFLICT (state_id) DO NOTHING RETURNING state_id"
-).bindparams(bindparam("expires_at", type_=DateTime(timezone=True)))
+def already_used() -> StateMismatch:
+    """The refusal of a launch whose login was spent (or never started here): a replay, or a second tab's POST."""
+    return StateMismatch(
+        _("This launch was already used, or it does not match a login started here."),
+        hint=_("A launch can be used once. Launch again from the LMS."),
+    )
 
 
 def _base64url_text(part: str) -> str:
@@ -437,25 +429,18 @@ def record_launch(validated: ValidatedLaunch, *, now: datetime) -> tuple[Launch,
         # Longer than a column of 320 holds is no address (RFC 5321 allows 254): not kept, the launch goes on.
         email=email if email is None or len(email) <= Person.email.type.length else None, locale=locale, now=now,
     )
-    organisation_id, issuer = deployment.organisation_id, validated.registration.issuer
     context = body.get(claims.CONTEXT)
     if context and context.get("id"):
         context = {**context, "title": _display_text(context.get("title")),
                    "label": _fitted(_display_text(context.get("label")), Course.label)}
-        person_id, course_id, membership_id = upsert_person_in_course(
-            organisation_id, deployment.id, issuer, body["sub"], context, role=role, lti_roles=body[claims.ROLES],
-            roster_url=_roster_url(body), **person)
-        # Only a mentor's launch (or one naming mentees) writes the list: every other launch costs no statement more.
-        if role.course_role == MENTOR or claims.ROLE_SCOPE_MENTOR in body:
-            record_mentees(membership_id, _mentee_subjects(body) if role.course_role == MENTOR else None)
     else:
-        person_id, course_id = upsert_person(organisation_id, issuer, body["sub"], **person), None
+        context = None
     launch = Launch(
         id=secrets.token_urlsafe(32),
         organisation_id=deployment.organisation_id,
         deployment_id=deployment.id,
-        person_id=person_id,
-        course_id=course_id,
+        person_id=None,  # written with the person (write_launch)
+        course_id=None,
         message_type=body[claims.MESSAGE_TYPE],
         course_role=role.course_role,
         is_organisation_admin=role.is_organisation_admin,
@@ -468,22 +453,16 @@ def record_launch(validated: ValidatedLaunch, *, now: datetime) -> tuple[Launch,
         deep_linking_answered_at=None,
     )
     token = issue_session_token(launch)
-    _insert_at_once(launch)
+    ids = write_launch(launch, validated.login, dict(
+        organisation_id=deployment.organisation_id, deployment_id=deployment.id, issuer=validated.registration.issuer,
+        subject=body["sub"], role=role, lti_roles=body[claims.ROLES], roster_url=_roster_url(body), **person,
+    ), context=context)
+    if ids is None:
+        raise already_used()
+    # Only a mentor's launch (or one naming mentees) writes the list: every other launch costs no statement more.
+    if ids.membership_id is not None and (role.course_role == MENTOR or claims.ROLE_SCOPE_MENTOR in body):
+        record_mentees(ids.membership_id, _mentee_subjects(body) if role.course_role == MENTOR else None)
     return launch, token
-
-
-def _insert_at_once(launch: Launch) -> None:
-    """A Core INSERT of every column, then the object attached to the session as if loaded: the ORM's unit of work
-    cost more than the INSERT (py-spy: 5 % of a launch), and the launch's listeners find its row written (a later
-    change to it, such as the landing's warning, is an UPDATE at the commit)."""
-    columns = Launch.__mapper__.column_attrs
-    db.session.execute(_INSERT_LAUNCH, {attribute.columns[0].name: launch.__dict__[attribute.key]
-                                        for attribute in columns})
-    make_transient_to_detached(launch)
-    db.session.add(launch)
-
-
-_INSERT_LAUNCH = insert(Launch.__table__)
 
 
 def _roster_url(body: dict) -> str | None:

@@ -10,7 +10,6 @@ def init_app(app):
     from app.events import (
         badge_awarded,
         deployment_moved,
-        launch_completed,
         module_completed,
         module_started,
         people_merged,
@@ -22,6 +21,7 @@ def init_app(app):
     from app.grades.reporting import grades_of_person
     from app.learning.self_assessment import draft_of_person
     from app.lti.landing import Landing, register_landing
+    from app.lti.launch_writes import RowPerLaunch, register_row_per_launch
     from app.navigation import COURSE, ORGANISATION, NavEntry, register_navigation
     from app.reports import (
         dashboard_routes,
@@ -30,7 +30,7 @@ def init_app(app):
         my_data_routes,
     )
     from app.reports.access import may_read_reports
-    from app.reports.activity import ActivitySource, record_launch, register_activity_source
+    from app.reports.activity import ActivitySource, register_activity_source
     from app.reports.personal_data import (
         erase_launch_records,
         move_launch_records,
@@ -64,7 +64,11 @@ def init_app(app):
                  within=("reports.confirm_erase", "organisation.people")),
     )
     app.jinja_env.globals["may_read_reports"] = may_read_reports  # the path page links readers to the skills map
-    launch_completed.connect(record_launch)
+    # Every launch leaves its record (the launch row itself is purged hours later), written with the launch's rows.
+    register_row_per_launch(app, RowPerLaunch(models.LaunchRecord.__table__, {
+        "organisation_id": "organisation_id", "person_id": "person_id", "course_id": "course_id",
+        "launched_at": "created_at",
+    }))
     # The badges feature's figures: one activity measure per badge, and a person's awards in their data (reports sits
     # above badges, so it reads them from app.badges.reporting; badges never imports reports).
     register_activity_source(app, ActivitySource("badges", badge_events, badge_labels))

@@ -19,7 +19,7 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, insert, literal, select, union_all
+from sqlalchemy import Select, case, func, literal, select, union_all
 
 from app.extensions import db
 from app.learning.models import ModuleProgress
@@ -61,15 +61,6 @@ BUILT_IN = (
         "modules_started": str(_l("Modules started")), "modules_completed": str(_l("Modules completed")),
     }),
 )
-
-
-def record_launch(sender, *, launch) -> None:
-    """Keep that the person launched (the launch row itself is purged hours later), in the launch's transaction."""
-    # A Core INSERT, run now: every launch writes one, and an ORM object would add a mapper to the commit's flush
-    # (its unit of work) and read back an id nothing uses.
-    db.session.execute(insert(LaunchRecord.__table__), dict(
-        organisation_id=launch.organisation_id, person_id=launch.person_id, course_id=launch.course_id,
-        launched_at=launch.created_at))
 
 
 def register_activity_source(app, source: ActivitySource) -> None:

@@ -216,21 +216,30 @@ def upsert_person_in_course(organisation_id: int, deployment_id: int, issuer: st
                             role: ToolRole, lti_roles: list[str], roster_url: str | None = None,
                             name=None, email=None, locale=None, now=None) -> tuple[int, int, int]:
     """The ids of the person, the course of the launch's context claim (which has an id) and the membership, each
-    row created or brought up to date as upsert_person, upsert_course and upsert_membership do: on PostgreSQL in
-    one statement (a launch's hot path, where each statement costs more Python than the database takes)."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        person_id = upsert_person(organisation_id, issuer, subject, name=name, email=email, locale=locale, now=now)
-        course_id = upsert_course(organisation_id, deployment_id, context, roster_url=roster_url)
-        return person_id, course_id, upsert_membership(organisation_id, course_id, person_id, role, lti_roles)
-    row = db.session.execute(_UPSERT_PERSON_COURSE_MEMBERSHIP, {
+    row created or brought up to date, as three statements (PostgreSQL's launch writes them in one with the launch's
+    other rows: PERSON_IN_COURSE_WITH_QUERIES)."""
+    person_id = upsert_person(organisation_id, issuer, subject, name=name, email=email, locale=locale, now=now)
+    course_id = upsert_course(organisation_id, deployment_id, context, roster_url=roster_url)
+    return person_id, course_id, upsert_membership(organisation_id, course_id, person_id, role, lti_roles)
+
+
+def person_in_course_parameters(organisation_id: int, deployment_id: int, issuer: str, subject: str,
+                                context: dict | None, *, role: ToolRole, lti_roles: list[str],
+                                roster_url: str | None = None, name=None, email=None, locale=None,
+                                now=None) -> dict:
+    """The bind parameters of PERSON_WITH_QUERY (no context) or PERSON_IN_COURSE_WITH_QUERIES, cleaned as
+    upsert_person, upsert_course and upsert_membership clean them."""
+    parameters = {
         "organisation_id": organisation_id, "issuer": issuer, "subject": subject, "name": clean_optional(name),
         "email": clean_optional(email), "locale": clean_optional(locale), "now": now, "created_at": utcnow(),
-        "deployment_id": deployment_id, "context_id": context["id"], "title": context.get("title") or None,
-        "label": context.get("label") or None, "roster_url": roster_url, "role": role.course_role,
-        "lti_roles": list(lti_roles),
-    }).one()
-    check_course_organisation(row.course_organisation_id, organisation_id, deployment_id)
-    return row.person_id, row.course_id, row.membership_id
+    }
+    if context:
+        parameters.update({
+            "deployment_id": deployment_id, "context_id": context["id"], "title": context.get("title") or None,
+            "label": context.get("label") or None, "roster_url": roster_url, "role": role.course_role,
+            "lti_roles": list(lti_roles),
+        })
+    return parameters
 
 
 # A launch writes its person, course and membership with one statement each, written once as text:
@@ -265,22 +274,22 @@ _UPSERT_MEMBERSHIP = text("""
     ON CONFLICT (course_id, person_id) DO UPDATE SET role = excluded.role, lti_roles = excluded.lti_roles
     RETURNING id
 """).bindparams(bindparam("lti_roles", type_=JSONType), bindparam("created_at", type_=_TIMESTAMP))
-# PostgreSQL runs the three as one statement: data-modifying WITH queries, the membership from the other two's
-# RETURNING, written only into a course of the launch's organisation (the caller refuses the launch otherwise, as
-# check_course_organisation does). SQLite has no INSERT inside WITH, so it runs the three statements.
-_UPSERT_PERSON_COURSE_MEMBERSHIP = text(f"""
-    WITH person AS ({_PERSON_SQL}), course AS ({_COURSE_SQL}), membership AS (
+# For a statement that writes more rows with them (a launch: app/lti/launch_writes.py), on PostgreSQL: the person, or
+# the person, course and membership, as data-modifying WITH queries named person, course and membership, with the
+# bind parameters person_in_course_parameters() makes and the types UPSERT_PARAMETER_TYPES gives them. The membership
+# comes from the other two's RETURNING and is written only into a course of the launch's organisation (the caller
+# refuses the launch otherwise, with check_course_organisation). SQLite has no INSERT inside WITH: there the three
+# statements above.
+PERSON_WITH_QUERY = f"person AS ({_PERSON_SQL})"
+PERSON_IN_COURSE_WITH_QUERIES = f"""{PERSON_WITH_QUERY}, course AS ({_COURSE_SQL}), membership AS (
         INSERT INTO memberships (organisation_id, course_id, person_id, role, lti_roles, created_at)
         SELECT :organisation_id, course.id, person.id, :role, :lti_roles, :created_at FROM course, person
         WHERE course.organisation_id = :organisation_id
         ON CONFLICT (course_id, person_id) DO UPDATE SET role = excluded.role, lti_roles = excluded.lti_roles
         RETURNING id
-    )
-    SELECT person.id AS person_id, course.id AS course_id, course.organisation_id AS course_organisation_id,
-        (SELECT id FROM membership) AS membership_id
-    FROM person, course
-""").bindparams(bindparam("now", type_=_TIMESTAMP), bindparam("created_at", type_=_TIMESTAMP),
-                bindparam("lti_roles", type_=JSONType))
+    )"""
+UPSERT_PARAMETER_TYPES = (bindparam("now", type_=_TIMESTAMP), bindparam("created_at", type_=_TIMESTAMP),
+                          bindparam("lti_roles", type_=JSONType))
 
 
 def organisation_admin_may_approve(deployment: Deployment, organisation_id: int) -> bool:

@@ -3,11 +3,12 @@ import itertools
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
 from app.extensions import db
+from app.lti.login import StartedLogin
 from app.lti.models import Launch
 from app.lti.session import issue_session_token
 from app.tenancy.models import Course, Deployment, Membership, Organisation, Person, Registration
@@ -93,6 +94,13 @@ def sign_in(client, launch: Launch) -> None:
     client.launch_token = launch.token
 
 
+def new_login() -> StartedLogin:
+    """A login never spent, as validation hands it on to record_launch (which spends it)."""
+    return StartedLogin(state_id=secrets.token_urlsafe(16), nonce="", registration_id=0,
+                        expires_at=datetime.now(UTC) + timedelta(minutes=5), storage_target=None,
+                        storage_secret_hash=None)
+
+
 def count_launches_as_signed(monkeypatch, key) -> None:
     """id_tokens signed with `key` pass the signature, time, nonce and state checks, so a test can look at what it
     is about: the claims (those checks have their own tests in tests/lti/test_launch_validation.py)."""
@@ -100,5 +108,11 @@ def count_launches_as_signed(monkeypatch, key) -> None:
 
     public = jwt.PyJWK.from_dict({**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "alg": "RS256"})
     monkeypatch.setattr(launch_module, "platform_signing_key", lambda registration, kid, alg: public)
-    for check in ("validate_times", "validate_nonce", "validate_state"):
+    for check in ("validate_times", "validate_nonce"):
         monkeypatch.setattr(launch_module.ToolMessageLaunch, check, lambda self: self)
+
+    def fresh_login(self):  # a login of its own for each launch, spent when the launch is recorded
+        self._login = new_login()
+        return self
+
+    monkeypatch.setattr(launch_module.ToolMessageLaunch, "validate_state", fresh_login)

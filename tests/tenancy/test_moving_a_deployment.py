@@ -24,7 +24,7 @@ from app.reports.models import LaunchRecord, ReportSettings
 from app.tenancy import deployments
 from app.tenancy.models import Course, Deployment, Membership, Organisation, Person
 from app.tenancy.services import CourseOfAnotherOrganisation
-from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch, make_world, sign_in
+from tests.support.factories import INSTRUCTOR_ROLE, LEARNER_ROLE, make_launch, make_world, new_login, sign_in
 
 pytestmark = pytest.mark.sqlite
 
@@ -208,7 +208,7 @@ def test_launches_and_rosters_after_the_move_write_into_the_new_organisation(wro
     launch = record_launch(ValidatedLaunch(world.registration, site, {
         "sub": "new-learner", LTI + "roles": [LEARNER_ROLE], LTI + "message_type": "LtiResourceLinkRequest",
         LTI + "context": {"id": data["course"].context_id}, LTI + "resource_link": {"id": "link"},
-    }), now=clock.now())[0]
+    }, new_login()), now=clock.now())[0]
     course = db.session.get(Course, data["course"].id)
     record_roster(course, [Member("roster-only", (LEARNER_ROLE,), "Active", "Ron Roster", None)], now=clock.now())
     db.session.flush()
@@ -271,8 +271,8 @@ def test_a_launch_into_a_course_of_another_organisation_is_refused_clearly(cours
               LTI + "context": {"id": world.course.context_id}, LTI + "resource_link": {"id": "link"}}
     # Everything a launch checks has passed: this test is about what the launch writes.
     monkeypatch.setattr("app.lti.routes.browser_step_needed", lambda *args, **kwargs: None)
-    monkeypatch.setattr("app.lti.routes.validate_launch",
-                        lambda *args, **kwargs: ValidatedLaunch(world.registration, world.deployment, claims))
+    validated = ValidatedLaunch(world.registration, world.deployment, claims, new_login())
+    monkeypatch.setattr("app.lti.routes.validate_launch", lambda *args, **kwargs: validated)
 
     response = client.post("/lti/launch", data={"id_token": "checked", "state": "checked"})
 
@@ -386,7 +386,7 @@ def test_the_new_organisations_instructor_opens_the_moved_courses_dashboard(wron
         "sub": data["world"].instructor.subject, LTI + "roles": [INSTRUCTOR_ROLE],
         LTI + "message_type": "LtiResourceLinkRequest", LTI + "context": {"id": data["course"].context_id},
         LTI + "resource_link": {"id": "link"},
-    }), now=clock.now())
+    }, new_login()), now=clock.now())
     db.session.flush()
     sign_in(client, launch)
 

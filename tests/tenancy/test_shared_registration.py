@@ -77,10 +77,12 @@ def test_a_registration_the_organisation_owns_alone_lets_its_admin_approve(share
 def test_a_launch_from_a_new_site_of_a_shared_registration_says_who_approves_it(shared_itslearning, in_request):
     from app.lti.exceptions import DeploymentNotActive
     from app.lti.launch import ToolMessageLaunch
+    from tests.support.factories import new_login
 
     launch = ToolMessageLaunch.__new__(ToolMessageLaunch)  # only the deployment step: the rest is checked elsewhere
     launch._body = {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "college-b-site"}
     launch._registration_row, launch._deployment_row = shared_itslearning.registration, None
+    launch._login = new_login()
 
     with pytest.raises(DeploymentNotActive) as refused:
         launch.validate_deployment()
