@@ -147,18 +147,19 @@ def _build_statement(with_course: bool, rows: list[RowPerLaunch]):
     now (`FROM spent`) and its course is in the launch's organisation (as the membership; the caller then refuses the
     launch). The answer is one row: whether the login was spent now, the ids, the course's organisation."""
     table = Launch.__table__
-    from_ids = {"person_id": "person.id", "course_id": "course.id" if with_course else None}
+    quote = db.session.get_bind().dialect.identifier_preparer.quote  # names as the dialect writes them
+    from_ids = {"person_id": "person.id", "course_id": "course.id" if with_course else None}  # else its parameter
     selected = [from_ids.get(column.name) or f":launch_{column.name}" for column in table.columns]
     copied = sorted({source for row in rows for source in row.columns.values()})
     launch_query = (
-        f"launch AS (INSERT INTO {table.name} ({', '.join(column.name for column in table.columns)}) "
+        f"launch AS (INSERT INTO {quote(table.name)} ({', '.join(quote(column.name) for column in table.columns)}) "
         f"SELECT {', '.join(selected)} FROM spent, person"
         + (", course WHERE course.organisation_id = :organisation_id" if with_course else "")
-        + (f" RETURNING {', '.join(copied)})" if copied else ")")
+        + (f" RETURNING {', '.join(map(quote, copied))})" if copied else ")")
     )
     row_queries = [
-        f"row_{n} AS (INSERT INTO {row.table.name} ({', '.join(row.columns)}) "
-        f"SELECT {', '.join(row.columns.values())} FROM launch)"
+        f"row_{n} AS (INSERT INTO {quote(row.table.name)} ({', '.join(map(quote, row.columns))}) "
+        f"SELECT {', '.join(map(quote, row.columns.values()))} FROM launch)"
         for n, row in enumerate(rows)
     ]
     person_queries = PERSON_IN_COURSE_WITH_QUERIES if with_course else PERSON_WITH_QUERY
