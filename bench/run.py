@@ -526,7 +526,11 @@ def memory_part(server: Server, driver: Driver, env: dict, log_dir: Path, args) 
         lines.append(
             f"| {number} | {start_rss.get(worker['pid'], 0):.0f} | {worker['rss_mb']:.0f} | {worker['hwm_mb']:.0f} |"
         )
-    lines.append(f"\nTarget {'met' if worst < MEMORY_TARGET_MB else '**missed**'}: largest worker {worst:.0f} MB.")
+    if result["launches"] < args.memory_launches:  # the time bound came first: the target speaks of all of them
+        lines.append(f"\nTarget **not judged**: {result['launches']:,} of {args.memory_launches:,} launches within "
+                     f"--memory-seconds ({args.memory_seconds:g} s); largest worker {worst:.0f} MB.")
+    else:
+        lines.append(f"\nTarget {'met' if worst < MEMORY_TARGET_MB else '**missed**'}: largest worker {worst:.0f} MB.")
     return "\n".join(lines)
 
 
@@ -753,7 +757,8 @@ def main() -> int:
                         help="which parts to run, comma-separated (launch, memory, pages, passback, badges, "
                              "assessment)")
     parser.add_argument("--memory-launches", type=int, default=10000)
-    parser.add_argument("--memory-seconds", type=float, default=150, help="the memory run's time bound")
+    parser.add_argument("--memory-seconds", type=float, default=400,
+                        help="the memory run's time bound (fewer launches than --memory-launches: not judged)")
     parser.add_argument("--pages-staff", type=int, default=5000)
     parser.add_argument("--pages-rounds", type=int, default=60)
     parser.add_argument("--pages-warmup", type=int, default=5)
